@@ -1,0 +1,170 @@
+"""What every reader shares: the reader registry, format detection and safe line reading."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from kg.errors import IngestError
+from kg.model import Paper, Source
+
+MAX_ABSTRACT_CHARS = 100_000
+
+#: A reader turns a file into papers, or into IngestErrors for the records it cannot read.
+Reader = Callable[[Path], Iterator["Paper | IngestError"]]
+READERS: dict[str, Reader] = {}
+
+# Lines that web listings put around the papers; never part of a paper.
+BOILERPLATE = {
+    "new",
+    "subscribe",
+    "daily papers",
+    "byak and the research community",
+    "get trending papers in your email inbox!",
+    "get trending papers in your email inbox once a day!",
+    "·",
+}
+
+
+def register(name: str) -> Callable[[Reader], Reader]:
+    def deco(fn: Reader) -> Reader:
+        READERS[name] = fn
+        return fn
+
+    return deco
+
+
+def paper_id(abstract: str) -> str:
+    """The stable id of a paper: sha1 of its whitespace-normalised abstract, 16 hex digits.
+
+    >>> paper_id("We  propose\\nX.") == paper_id("We propose X.")
+    True
+    """
+    return hashlib.sha1(normalize_space(abstract).encode("utf-8")).hexdigest()[:16]
+
+
+def normalize_space(text: str) -> str:
+    """Collapse runs of whitespace to one space and strip the ends.
+
+    >>> normalize_space("  a\\t b\\r\\n c ")
+    'a b c'
+    """
+    return " ".join(text.split())
+
+
+def make_paper(
+    abstract: str,
+    path: Path,
+    line: int,
+    title: str | None = None,
+    date: str | None = None,
+    authors: int | None = None,
+    url: str | None = None,
+) -> Paper | IngestError:
+    """Build a Paper, or an IngestError saying why the record is not one."""
+    abstract = normalize_space(abstract)
+    if not abstract:
+        return IngestError("record has no abstract; give every record a non-empty abstract",
+                           str(path), line)
+    if len(abstract) > MAX_ABSTRACT_CHARS:
+        return IngestError(
+            f"record is {len(abstract):,} characters long, more than the {MAX_ABSTRACT_CHARS:,} "
+            "an abstract may have; split the file into one abstract per record",
+            str(path), line)
+    return Paper(
+        id=paper_id(abstract),
+        text=abstract,
+        title=normalize_space(title) if title and title.strip() else None,
+        date=date or None,
+        authors=authors,
+        url=url or None,
+        sources=[Source(path=str(path), line=line)],
+    )
+
+
+def read_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """Yield (1-based line number, text) of a text file, whatever its line endings.
+
+    Accepts UTF-8 (with or without BOM) and UTF-16 with a BOM. Raises IngestError naming
+    the line for bytes that are not UTF-8, and for binary or empty files.
+    """
+    if not path.exists():
+        raise IngestError("no such file; check the path", str(path))
+    if path.is_dir():
+        raise IngestError("is a directory; give the files inside it (e.g. DIR/*.txt)", str(path))
+    with path.open("rb") as fh:
+        head = fh.read(8192)
+    if not head.strip():
+        raise IngestError("file is empty; expected abstracts", str(path))
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = path.read_bytes().decode("utf-16")
+        for i, line in enumerate(re.split(r"\r\n|\r|\n", text), 1):
+            yield i, line
+        return
+    if b"\x00" in head:
+        raise IngestError("binary file (NUL bytes); expected UTF-8 text", str(path), 1)
+    lineno = 0
+    with path.open("rb") as fh:
+        for raw in fh:
+            try:
+                text = raw.decode("utf-8-sig" if lineno == 0 else "utf-8")
+            except UnicodeDecodeError as e:
+                raise IngestError(
+                    f"not UTF-8 (byte {raw[e.start]:#04x} at column {e.start + 1}); "
+                    "re-encode the file, e.g. `iconv -f latin1 -t utf-8 FILE > FILE.utf8`",
+                    str(path), lineno + 1) from None
+            parts = re.split(r"\r\n|\r|\n", text)
+            if parts and parts[-1] == "":
+                parts.pop()
+            for part in parts or [""]:
+                lineno += 1
+                yield lineno, part
+
+
+def is_boilerplate(line: str) -> bool:
+    return line.strip().lower() in BOILERPLATE
+
+
+def detect_format(path: Path) -> str:
+    """Guess a file's format from its extension and, for text, from its first lines."""
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    if suffix == ".csv":
+        return "csv"
+    lines: list[str] = []
+    for _, line in read_lines(path):
+        if line.strip() and not is_boilerplate(line):
+            lines.append(line.strip())
+        if len(lines) >= 200:
+            break
+    if any(AUTHORS_RE.match(x) for x in lines):
+        return "daily"
+    if len(lines) >= 2 and lines[0].startswith("{"):
+        return "jsonl"
+    titles = [looks_like_title(x) for x in lines]
+    if len(lines) >= 2 and sum(titles[0::2]) >= 0.8 * len(titles[0::2]) and not any(titles[1::2]):
+        return "pairs"
+    return "lines"
+
+
+AUTHORS_RE = re.compile(r"^\s*[•·*-]?\s*(\d+)\s+authors?\s*$", re.I)
+
+
+def looks_like_title(line: str) -> bool:
+    """A short line that is not a run of sentences.
+
+    >>> looks_like_title("Pointer Networks")
+    True
+    >>> looks_like_title("When are 1.58 bits enough? A Bottom-up Exploration of BitNet")
+    True
+    >>> looks_like_title("We propose a model. It works well on many tasks and data.")
+    False
+    """
+    line = line.strip()
+    if len(line) > 250 or len(line.split()) > 35:
+        return False
+    breaks = len(re.findall(r"[.!?]\s+[A-Z]", line))
+    return breaks == 0 or (breaks == 1 and not line.endswith("."))

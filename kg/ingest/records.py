@@ -1,0 +1,91 @@
+"""Structured inputs: JSON Lines and CSV with `abstract` and optional id/title/date/authors/url."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from kg.errors import IngestError
+from kg.ingest.base import make_paper, read_lines, register
+from kg.model import Paper
+
+FIELDS = ("id", "title", "abstract", "date", "authors", "url")
+
+
+def _authors(value: Any) -> int | None:
+    """An author count from a count, a list, or a 'A; B; C' string.
+
+    >>> _authors(["A", "B"]), _authors("3"), _authors("Ada Lovelace; Alan Turing"), _authors("")
+    (2, 3, 2, None)
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, list):
+        return len(value)
+    text = str(value).strip()
+    if text.isdigit():
+        return int(text)
+    sep = ";" if ";" in text else (" and " if " and " in text else ",")
+    return len([a for a in text.split(sep) if a.strip()])
+
+
+def _from_mapping(rec: dict[str, Any], path: Path, line: int) -> Paper | IngestError:
+    abstract = rec.get("abstract")
+    if not isinstance(abstract, str) or not abstract.strip():
+        return IngestError("record has no 'abstract' (a non-empty string is required)",
+                           str(path), line)
+    title = rec.get("title")
+    return make_paper(abstract, path, line,
+                      title=title if isinstance(title, str) else None,
+                      date=str(rec["date"]) if rec.get("date") else None,
+                      authors=_authors(rec.get("authors")),
+                      url=str(rec["url"]) if rec.get("url") else None)
+
+
+@register("jsonl")
+def read_jsonl(path: Path) -> Iterator[Paper | IngestError]:
+    """One JSON object a line."""
+    for lineno, line in read_lines(path):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as e:
+            yield IngestError(f"not valid JSON ({e.msg} at column {e.colno}); "
+                              "each line must be one JSON object", str(path), lineno)
+            continue
+        if not isinstance(rec, dict):
+            yield IngestError(f"expected a JSON object, found {type(rec).__name__}",
+                              str(path), lineno)
+            continue
+        yield _from_mapping(rec, path, lineno)
+
+
+@register("csv")
+def read_csv(path: Path) -> Iterator[Paper | IngestError]:
+    """A CSV with a header row naming at least an `abstract` column."""
+    text = "\n".join(line for _, line in read_lines(path))
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    if "abstract" not in header:
+        raise IngestError(
+            f"CSV header has columns {header}; expected an 'abstract' column "
+            f"(and optionally {', '.join(f for f in FIELDS if f != 'abstract')})",
+            str(path), 1)
+    reader.fieldnames = header
+    for row in reader:
+        # line_num is the physical line where this row ended (rows may span lines).
+        if None in row:
+            yield IngestError(f"row has {len(header) + len(row[None])} fields, the header has "
+                              f"{len(header)}; quote fields that contain commas",
+                              str(path), reader.line_num)
+            continue
+        yield _from_mapping(row, path, reader.line_num)
