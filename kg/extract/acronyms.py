@@ -1,0 +1,123 @@
+"""Acronym definitions: the Schwartz–Hearst algorithm.
+
+A. S. Schwartz and M. A. Hearst, "A simple algorithm for identifying abbreviation
+definitions in biomedical text", PSB 2003. Finds "long form (SHORT)" and
+"SHORT (long form)" and returns character spans of both halves.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+
+class Acronym(NamedTuple):
+    short: tuple[int, int]
+    long: tuple[int, int]
+
+
+_PAREN = re.compile(r"\(([^()]{1,120})\)")
+_WORD = re.compile(r"\S+")
+
+
+def is_short_form(s: str) -> bool:
+    """A plausible abbreviation: 2–10 characters, a letter first or second, not all lower.
+
+    >>> [is_short_form(x) for x in ["TGNs", "NMT", "e.g.", "i.e.", "ReLU", "x"]]
+    [True, True, False, False, True, False]
+    """
+    if not (2 <= len(s) <= 10) or len(s.split()) > 2:
+        return False
+    if not (s[0].isalnum() and any(c.isalpha() for c in s[:2])):
+        return False
+    if s.lower() in ("e.g.", "i.e.", "et al.", "etc.", "see", "ours", "resp."):
+        return False
+    return any(c.isupper() for c in s)
+
+
+def best_long_form(short: str, long: str) -> int | None:
+    """Where in `long` the long form for `short` starts (Schwartz–Hearst), or None.
+
+    Matches the short form's characters right to left; each must appear in order in the
+    candidate, and its first character must start a word of the long form.
+
+    >>> long = "based on the Temporal Graph Networks"
+    >>> long[best_long_form("TGN", long):]
+    'Temporal Graph Networks'
+    >>> best_long_form("XYZ", "totally unrelated words") is None
+    True
+    """
+    s = short.lower().rstrip("s") if short.endswith("s") and short[:-1].isupper() else short.lower()
+    lf = long.lower()
+    si, li = len(s) - 1, len(lf) - 1
+    while si >= 0:
+        c = s[si]
+        if not c.isalnum():
+            si -= 1
+            continue
+        while li >= 0 and (lf[li] != c or (si == 0 and li > 0 and lf[li - 1].isalnum())):
+            li -= 1
+        if li < 0:
+            return None
+        li -= 1
+        si -= 1
+    start = li + 1
+    # extend back to the beginning of the word
+    while start > 0 and lf[start - 1].isalnum():
+        start -= 1
+    return start
+
+
+def find_acronyms(text: str) -> list[Acronym]:
+    """Every acronym definition in `text`, as character spans.
+
+    >>> text = "We use Temporal Graph Networks (TGNs) here."
+    >>> [(text[slice(*a.long)], text[slice(*a.short)]) for a in find_acronyms(text)]
+    [('Temporal Graph Networks', 'TGNs')]
+    >>> text = "the TTS (text-to-speech) model"
+    >>> [(text[slice(*a.long)], text[slice(*a.short)]) for a in find_acronyms(text)]
+    [('text-to-speech', 'TTS')]
+    """
+    out: list[Acronym] = []
+    for m in _PAREN.finditer(text):
+        inner = m.group(1).strip()
+        inner_start = m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
+        # "long form (SHORT)" — SHORT may be followed by "; ..." or ", ..."
+        short = re.split(r"[;,]\s", inner)[0].strip()
+        if is_short_form(short):
+            words = list(_WORD.finditer(text, max(0, m.start() - 300), m.start()))
+            n = min(len(short) + 5, 2 * len(short))
+            window = words[-n:]
+            if window:
+                wstart = window[0].start()
+                cand = text[wstart:m.start()].rstrip()
+                # never cross a sentence or clause boundary
+                cut = max(cand.rfind(". "), cand.rfind("; "), cand.rfind(": "))
+                if cut >= 0:
+                    wstart, cand = wstart + cut + 2, cand[cut + 2:]
+                pos = best_long_form(short, cand)
+                if pos is not None:
+                    long = cand[pos:].rstrip("\"'”,")
+                    cand = cand[: pos + len(long)]
+                    if _long_ok(long, short):
+                        s0 = inner_start
+                        out.append(Acronym((s0, s0 + len(short)), (wstart + pos, wstart + len(cand))))
+                        continue
+        # "SHORT (long form)"
+        before = re.search(r"(\S+)\s*$", text[: m.start()])
+        if before and is_short_form(before.group(1)) and len(re.split(r"[\s-]+", inner)) >= 2:
+            short = before.group(1)
+            pos = best_long_form(short, inner)
+            if pos is not None and inner[0].lower() == short[0].lower() and _long_ok(inner, short):
+                out.append(Acronym((before.start(1), before.end(1)),
+                                   (inner_start, inner_start + len(inner))))
+    return out
+
+
+def _long_ok(long: str, short: str) -> bool:
+    words = long.split()
+    if not words or len(long) <= len(short):
+        return False
+    if len(words) > min(len(short) + 5, 2 * len(short)):
+        return False
+    return long.lower() != short.lower()

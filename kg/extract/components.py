@@ -1,0 +1,117 @@
+"""spaCy components: each wires rules from the rule modules into a pipeline.
+
+They write only to ``doc.spans["kg_mentions"]`` (label = type, ``id_`` = canonical name)
+and ``Doc._.kg_*`` / ``Span._.kg_*`` extensions.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from kg.extract import lexicon as lexmod
+from kg.extract import mentions as M
+from kg.extract.acronyms import find_acronyms
+from kg.extract.entities import resolve_overlaps
+from kg.extract.links import find_code_links
+from kg.extract.relations import find_relations, find_results
+
+for _name, _default in (("kg_acronyms", None), ("kg_proposed", None), ("kg_relations", None),
+                        ("kg_results", None)):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=_default)
+for _name, _default in (("kg_source", ""), ("kg_confidence", 0.5)):
+    if not Span.has_extension(_name):
+        Span.set_extension(_name, default=_default)
+
+
+def _case_sensitive(form: str) -> bool:
+    return sum(c.isupper() for c in form) >= 2 and len(form) <= 8 or len(form) <= 3
+
+
+class MentionFinder:
+    """Finds typed entity mentions with every rule of :mod:`kg.extract.mentions`."""
+
+    def __init__(self, nlp: Language, name: str = "kg_mentions") -> None:
+        self.lex = lexmod.load()
+        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.orth = PhraseMatcher(nlp.vocab, attr="ORTH")
+        by_label: dict[tuple[str, bool], set[str]] = {}
+        self.entries: dict[str, lexmod.Entry] = {}
+        for entry in {id(e): e for e in self.lex.by_form.values()}.values():
+            for form in (entry.name, *entry.aliases):
+                for v in lexmod.surface_variants(form):
+                    by_label.setdefault((entry.type + "|" + entry.name, _case_sensitive(v)),
+                                        set()).add(v)
+            self.entries[entry.type + "|" + entry.name] = entry
+        for (label, cs), forms in by_label.items():
+            (self.orth if cs else self.lower).add(label, list(nlp.tokenizer.pipe(sorted(forms))))
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        cands: list[M.Candidate] = []
+        for s, e, url in find_code_links(text):
+            cands.append(M.Candidate(s, e, "Repository", "link", url, M.CONFIDENCE["link"]))
+        link_spans = [(c.start, c.end) for c in cands]
+        vocab = doc.vocab
+        for matcher in (self.lower, self.orth):
+            for match_id, s, e in matcher(doc):
+                entry = self.entries[vocab.strings[match_id]]
+                span = doc[s:e]
+                if any(a <= span.start_char < b for a, b in link_spans):
+                    continue
+                cands.append(M.Candidate(span.start_char, span.end_char, entry.type, "lexicon",
+                                         entry.name, M.CONFIDENCE["lexicon"]))
+        head = M.head_noun_candidates(doc, self.lex)
+        typed = {(c.start, c.end): c.type for c in cands + head}
+        acronyms = find_acronyms(text)
+        pairs = M.acronym_candidates(text, acronyms, self.lex, typed)
+        for long, short in pairs:
+            cands.extend((long, short))
+        named = M.naming_candidates(doc)
+        cands.extend(c for c, _ in named)
+        cands.extend(head)
+        known = {text[c.start:c.end] for c in cands}
+        cands.extend(M.shape_candidates(doc, known))
+        kept = resolve_overlaps(cands)
+        # later bare uses of a defined acronym are mentions of it
+        covered = [(c.start, c.end) for c in kept]
+        for _long, short in pairs:
+            sf = text[short.start:short.end]
+            for m in re.finditer(r"(?<![\w-])" + re.escape(sf) + r"s?(?![\w-])", text):
+                if not any(a < m.end() and m.start() < b for a, b in covered):
+                    kept.append(M.Candidate(m.start(), m.end(), short.type, "acronym",
+                                            short.name, short.confidence))
+                    covered.append((m.start(), m.end()))
+        spans = []
+        for c in sorted(kept, key=lambda c: (c.start, c.end)):
+            span = doc.char_span(c.start, c.end, label=c.type, span_id=c.name or "",
+                                 alignment_mode="expand")
+            if span is None:
+                continue
+            span._.kg_source = c.source
+            span._.kg_confidence = c.confidence
+            spans.append(span)
+        doc.spans["kg_mentions"] = spans
+        doc._.kg_acronyms = [((lg.start, lg.end), (sh.start, sh.end)) for lg, sh in pairs]
+        doc._.kg_proposed = [(c.start, c.end) for c, own in named if own]
+        return doc
+
+
+@Language.factory("kg_mentions", assigns=["doc.spans", "doc._.kg_acronyms", "doc._.kg_proposed"])
+def make_mentions(nlp: Language, name: str) -> MentionFinder:
+    return MentionFinder(nlp, name)
+
+
+@Language.factory("kg_relations", assigns=["doc._.kg_relations", "doc._.kg_results"],
+                  requires=["doc.spans"])
+def make_relations(nlp: Language, name: str):
+    def relations(doc: Doc) -> Doc:
+        doc._.kg_relations = find_relations(doc)
+        doc._.kg_results = find_results(doc)
+        return doc
+
+    return relations

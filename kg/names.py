@@ -1,0 +1,87 @@
+"""Normal forms and keys of entity names, shared by extraction, the graph and the sinks.
+
+The normal form follows SCHEMA.md: lower case, hyphens/underscores/spaces unified, a leading
+article and a possessive dropped, the last word singular.
+
+>>> normal_form("The Graph Neural Networks")
+'graph neural network'
+>>> entity_key("Method", "Temporal-Graph Networks")
+'method:temporal graph network'
+>>> entity_key("Repository", "//github.com/Owner/Repo.")
+'repository:https://github.com/owner/repo'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_DASHES = re.compile(r"[\s\u2010-\u2015_\-]+")
+_PLURAL_ACRONYM = re.compile(r"[A-Z0-9][A-Za-z0-9]*[A-Z0-9]s")
+
+
+def singular(word: str) -> str:
+    """The singular of the last word of a name, conservatively.
+
+    >>> [singular(w) for w in ["GNNs", "losses", "strategies", "networks", "corpus", "Mixers"]]
+    ['GNN', 'loss', 'strategy', 'network', 'corpus', 'Mixer']
+    """
+    if _PLURAL_ACRONYM.fullmatch(word) and sum(c.isupper() for c in word) >= 2:
+        return word[:-1]
+    w = word
+    lw = w.lower()
+    if len(w) > 4 and lw.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 4 and re.search(r"(ss|x|ch|sh)es$", lw):
+        return w[:-2]
+    if len(w) > 3 and lw.endswith("s") and not lw.endswith(("ss", "us", "is")):
+        return w[:-1]
+    return w
+
+
+def normal_form(name: str) -> str:
+    """The comparison form of a name (see module docstring)."""
+    s = unicodedata.normalize("NFKC", name).strip()
+    s = re.sub(r"['\u2019]s\b", "", s)
+    words = [w for w in _DASHES.split(s) if w]
+    if len(words) > 1 and words[0].lower() in ("the", "a", "an"):
+        words = words[1:]
+    if words:
+        words[-1] = singular(words[-1])
+    return " ".join(w.lower() for w in words)
+
+
+def compact_form(name: str) -> str:
+    """The normal form with everything but letters and digits removed.
+
+    >>> compact_form("Tacotron 2") == compact_form("Tacotron2")
+    True
+    """
+    return re.sub(r"[^0-9a-z]+", "", normal_form(name))
+
+
+def normalize_url(url: str) -> str:
+    """A code link as SCHEMA.md wants it: https://, lower-case host, no trailing . / or .git.
+
+    >>> normalize_url("//github.com/caoruitju/RUI_SE.")
+    'https://github.com/caoruitju/RUI_SE'
+    >>> normalize_url("http://www.GitHub.com/a/b.git/")
+    'https://github.com/a/b'
+    """
+    u = url.strip()
+    u = re.sub(r"^(https?:)?//", "", u, flags=re.I)
+    u = u.rstrip("./,;:)]}>\"'")
+    while u.lower().endswith(".git") or u.endswith(("/", ".")):
+        u = u[:-4] if u.lower().endswith(".git") else u[:-1]
+    host, _, rest = u.partition("/")
+    host = host.lower()
+    if host.startswith("www."):
+        host = host[4:]
+    return "https://" + host + ("/" + rest if rest else "")
+
+
+def entity_key(type_: str, name: str) -> str:
+    """The stable key of an entity: its type and normal form (normalised URL for code)."""
+    if type_ == "Repository":
+        return "repository:" + normalize_url(name).lower()
+    return f"{type_.lower()}:{normal_form(name)}"
