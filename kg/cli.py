@@ -1,0 +1,195 @@
+"""The `kg` command line: a thin layer over the library. Run `kg COMMAND --help`."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from kg.errors import KGError
+
+STORE_OPTION = click.option("--store", "-s", default="kg-data", show_default=True,
+                            type=click.Path(file_okay=False),
+                            help="The store directory.")
+
+
+def _fail(e: KGError) -> None:
+    raise click.ClickException(str(e))
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KGError as e:
+            _fail(e)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="kg")
+@click.option("-v", "--verbose", is_flag=True, help="Log more.")
+def main(verbose: bool) -> None:
+    """kg builds a knowledge graph of ML papers from abstracts and answers questions on it."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+def _inputs(f):
+    f = click.option("--format", "fmt", type=click.Choice(
+        ["lines", "pairs", "daily", "jsonl", "csv"]), default=None,
+        help="Input format (default: detected per file).")(f)
+    f = click.option("--skip-bad", is_flag=True,
+                     help="Skip records that cannot be read (warn and count) instead of "
+                     "stopping at the first.")(f)
+    f = click.option("--jobs", "-j", type=int, default=1, show_default=True,
+                     help="Worker processes for extraction (0 = one per core).")(f)
+    return click.argument("inputs", nargs=-1, required=True, type=click.Path())(f)
+
+
+def _report_skipped(report) -> None:
+    if report.skipped:
+        click.echo(f"skipped {len(report.skipped)} bad record(s):", err=True)
+        for e in report.skipped[:20]:
+            click.echo(f"  {e}", err=True)
+        if len(report.skipped) > 20:
+            click.echo(f"  ... and {len(report.skipped) - 20} more", err=True)
+
+
+class _Progress:
+    """Prints 'N papers' to stderr now and then when stderr is a terminal (or -v)."""
+
+    def __init__(self, what: str, every: int = 100) -> None:
+        self.what, self.every = what, every
+        self.show = sys.stderr.isatty()
+
+    def __call__(self, n: int) -> None:
+        if self.show and n % self.every == 0:
+            click.echo(f"\r{self.what}: {n} papers", err=True, nl=False)
+
+    def done(self) -> None:
+        if self.show:
+            click.echo("", err=True)
+
+
+@main.command()
+@_inputs
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="Where to write the JSON Lines (default: standard output).")
+def extract(inputs, fmt, skip_bad, jobs, output) -> None:
+    """Extract entities, relations and results: one JSON line per paper."""
+    from kg.extract.pipeline import extract as run
+    from kg.ingest import IngestReport, read_papers
+
+    report = IngestReport()
+    papers = read_papers(inputs, fmt=fmt, skip_bad=skip_bad, report=report)
+    progress = _Progress("extracted")
+    out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
+    n = 0
+    try:
+        for n, rec in enumerate(run(papers, jobs=jobs), 1):
+            out.write(rec.to_json() + "\n")
+            progress(n)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    progress.done()
+    _report_skipped(report)
+    click.echo(f"{n} papers extracted ({report.duplicates} duplicates merged)", err=True)
+
+
+def _print_summary(s: dict) -> None:
+    click.echo(f"papers added: {s['papers_added']}   updated: {s['papers_updated']}   "
+               f"duplicates merged: {s['duplicates_merged']}   skipped: {s['skipped_records']}")
+    click.echo("nodes:     " + "  ".join(f"{k} {v}" for k, v in s["nodes"].items()))
+    click.echo("relations: " + "  ".join(f"{k} {v}" for k, v in s["relations"].items()))
+
+
+@main.command()
+@_inputs
+@STORE_OPTION
+def build(inputs, fmt, skip_bad, jobs, store) -> None:
+    """Extract new papers from INPUTS into the store and rebuild its graph."""
+    from kg.builder import build_store
+
+    progress = _Progress("extracted")
+    res = build_store(inputs, store, jobs=jobs, skip_bad=skip_bad, fmt=fmt, progress=progress)
+    progress.done()
+    _report_skipped(res.report)
+    click.echo(f"store: {store}  ({res.seconds:.1f}s)")
+    _print_summary(res.summary())
+
+
+def _table(rows: list[dict], columns: list[str]) -> str:
+    if not rows:
+        return "(no answer)"
+    cells = [[str(r.get(c, "")) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(x[i]) for x in cells)) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(x.ljust(w) for x, w in zip(row, widths, strict=True)) for row in cells]
+    return "\n".join(lines)
+
+
+@main.command()
+@click.argument("question", nargs=-1)
+@STORE_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--path", nargs=2, metavar="A B", default=None,
+              help="Show how two entities connect.")
+@click.option("--list", "list_", is_flag=True, help="List the questions kg answers.")
+def query(question, store, as_json, path, list_) -> None:
+    """Answer a question from the store.
+
+    Ask in English ("methods evaluated on ImageNet") or by name
+    ("methods-evaluated-on ImageNet"); see --list.
+    """
+    import kg
+    from kg.query.questions import QUESTIONS, ask, parse
+
+    if list_:
+        for name, (_m, _a, patterns) in QUESTIONS.items():
+            click.echo(f"{name:22s} e.g. {patterns[0]}")
+        return
+    graph = kg.open(store)
+    if path:
+        rows = graph.path(*path)
+        cols = ["from", "dir", "rel", "to"]
+    else:
+        if not question:
+            raise click.UsageError("give a question, --path A B, or --list")
+        if question[0] in QUESTIONS:
+            name, arg = question[0], " ".join(question[1:])
+        else:
+            name, arg = parse(" ".join(question))
+        rows = ask(graph, name, arg)
+        cols = ["name", "type", "support"]
+    if isinstance(rows, dict):
+        rows = [rows]
+        cols = ["key", "name", "label", "aliases", "papers"]
+    if as_json:
+        click.echo(json.dumps(rows, indent=1, default=str))
+    else:
+        click.echo(_table(rows, cols))
+
+
+@main.command()
+@click.argument("name")
+@STORE_OPTION
+def explain(name, store) -> None:
+    """Show an entity's aliases, papers and why its names were merged."""
+    import kg
+
+    e = kg.open(store).entity(name)
+    click.echo(f"{e['name']}  [{e['label']}]  key {e['key']}")
+    if e.get("aliases"):
+        click.echo("aliases: " + ", ".join(e["aliases"]))
+    click.echo(f"papers: {len(e.get('papers', []))}")
+    for m in e.get("merged", []):
+        click.echo(f"merged {m['key']}: " + "; ".join(m["why"]))
+
+
+if __name__ == "__main__":
+    main()

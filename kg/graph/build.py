@@ -1,0 +1,140 @@
+"""Merge per-paper records into one typed graph (a networkx MultiDiGraph).
+
+Nodes are keyed by their entity key (``method:transformer``), ``paper:<id>`` or
+``result:<hash>``, with a ``label`` (Paper, Method, Dataset, Task, Metric, Repository,
+Result). Edges are keyed by relation type, so one (head, type, tail) is one edge, whose
+``papers`` and ``evidence`` list every paper and sentence that states it.
+
+>>> from kg.model import Record, Paper, Entity
+>>> r = Record(paper=Paper(id="p1", text="We use BERT."),
+...            entities=[Entity(key="method:bert", type="Method", name="BERT")])
+>>> g = build_graph([r])
+>>> sorted(g.nodes)
+['method:bert', 'paper:p1']
+>>> g.edges["paper:p1", "method:bert", "MENTIONS"]["support"]
+1
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+import networkx as nx
+
+from kg.graph.resolve import resolve
+from kg.model import PAPER, Record
+
+ENTITY_LABELS = ("Method", "Dataset", "Task", "Metric", "Repository")
+
+
+def paper_node(paper_id: str) -> str:
+    return f"paper:{paper_id}"
+
+
+def build_graph(records: Iterable[Record]) -> nx.MultiDiGraph:
+    """One graph from many records; the same entity across papers is one node."""
+    records = list(records)
+    # 1. entities across papers
+    info: dict[str, dict] = {}
+    for rec in records:
+        for e in rec.entities:
+            d = info.setdefault(e.key, {"type": e.type, "names": Counter(), "aliases": set(),
+                                        "papers": set(), "confidence": 0.0})
+            d["names"][e.name] += 1
+            d["aliases"].update(e.aliases)
+            d["papers"].add(rec.paper.id)
+            d["confidence"] = max(d["confidence"], e.confidence)
+    summary = {k: (d["type"], _best_name(d["names"]), sorted(d["aliases"]), len(d["papers"]))
+               for k, d in info.items()}
+    canon, reasons = resolve(summary)
+
+    g = nx.MultiDiGraph()
+    # 2. entity nodes
+    merged: dict[str, dict] = {}
+    for key, d in info.items():
+        c = canon[key]
+        m = merged.setdefault(c, {"label": d["type"], "names": Counter(), "aliases": set(),
+                                  "papers": set(), "confidence": 0.0, "merged": []})
+        m["names"].update(d["names"])
+        m["aliases"].update(d["aliases"])
+        m["papers"].update(d["papers"])
+        m["confidence"] = max(m["confidence"], d["confidence"])
+        if key != c:
+            m["merged"].append({"key": key, "why": reasons.get(key, ["same group"])})
+    for c in sorted(merged):
+        m = merged[c]
+        name = _best_name(m["names"]) if not c.startswith("repository:") else c.split(":", 1)[1]
+        aliases = sorted((set(m["names"]) | m["aliases"]) - {name})
+        g.add_node(c, label=m["label"], name=name, aliases=aliases, papers=sorted(m["papers"]),
+                   confidence=round(m["confidence"], 3),
+                   merged=sorted(m["merged"], key=lambda x: x["key"]))
+    # 3. papers, relations, results
+    edges: dict[tuple[str, str, str], dict] = {}
+
+    def add_edge(u: str, v: str, t: str, paper: str, ev: dict | None, conf: float) -> None:
+        d = edges.setdefault((u, v, t), {"papers": set(), "evidence": [], "confidence": 0.0})
+        d["papers"].add(paper)
+        if ev is not None:
+            d["evidence"].append({"paper": paper, **ev})
+        d["confidence"] = max(d["confidence"], conf)
+
+    for rec in sorted(records, key=lambda r: r.paper.id):
+        p = rec.paper
+        pn = paper_node(p.id)
+        g.add_node(pn, label="Paper", name=p.title or p.id, title=p.title, date=p.date,
+                   authors=p.authors, url=p.url,
+                   sources=[f"{s.path}:{s.line}" for s in p.sources])
+        for e in rec.entities:
+            ev = None
+            if e.mentions:
+                mm = e.mentions[0]
+                ev = mm.model_dump(exclude_none=True)
+            add_edge(pn, canon[e.key], "MENTIONS", p.id, ev, e.confidence)
+        for r in rec.relations:
+            h = pn if r.head == PAPER else canon.get(r.head)
+            t = canon.get(r.tail)
+            if h is None or t is None or h == t:
+                continue
+            ev = r.evidence.model_dump(exclude_none=True) if r.evidence else None
+            add_edge(h, t, r.type, p.id, ev, r.confidence)
+        for x in rec.results:
+            m = pn if x.method == PAPER else canon.get(x.method)
+            k = canon.get(x.metric)
+            if m is None or k is None:
+                continue
+            d = canon.get(x.dataset) if x.dataset else None
+            rid = "result:" + hashlib.sha1(
+                f"{p.id}|{m}|{k}|{d}|{x.value}".encode()).hexdigest()[:16]
+            g.add_node(rid, label="Result", name=f"{x.value}{x.unit or ''}", value=x.value,
+                       unit=x.unit, paper=p.id)
+            ev = x.evidence.model_dump(exclude_none=True) if x.evidence else None
+            add_edge(pn, rid, "REPORTS", p.id, ev, x.confidence)
+            add_edge(rid, m, "OF", p.id, None, x.confidence)
+            add_edge(rid, k, "BY", p.id, None, x.confidence)
+            if d is not None:
+                add_edge(rid, d, "ON", p.id, None, x.confidence)
+    for (u, v, t), d in sorted(edges.items()):
+        g.add_edge(u, v, key=t, type=t, papers=sorted(d["papers"]), support=len(d["papers"]),
+                   evidence=d["evidence"], confidence=round(d["confidence"], 3))
+    return g
+
+
+def _best_name(names: Counter) -> str:
+    """The most used surface name; ties go to the longer, then alphabetical."""
+    return min(names, key=lambda n: (-names[n], -len(n), n))
+
+
+def summary(g: nx.MultiDiGraph) -> dict[str, dict[str, int]]:
+    """Counts of nodes by label and edges by type."""
+    nodes: Counter = Counter(d["label"] for _, d in g.nodes(data=True))
+    rels: Counter = Counter(k for _, _, k in g.edges(keys=True))
+    return {"nodes": dict(sorted(nodes.items())), "relations": dict(sorted(rels.items()))}
+
+
+def neighbours_by_type(g: nx.MultiDiGraph) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for n, d in g.nodes(data=True):
+        out[d["label"]].append(n)
+    return out

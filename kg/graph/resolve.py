@@ -1,0 +1,94 @@
+"""Cross-paper entity resolution: one node per real thing, with the reason for every merge.
+
+Entities of one type merge when their names share a compact form (case, plural, hyphen
+and space variants: "GNNs" / "GNN", "multi-head" / "multihead"), or when one's name is an
+acronym or alias that some paper defines for the other, provided that alias points to one
+entity only. Nothing fuzzy: "BERT" and "RoBERTa", "ResNet-50" and "ResNet-101",
+"CIFAR-10" and "CIFAR-100", "GAN" and "CGAN" stay apart.
+
+>>> ents = {"method:temporal graph network": ("Method", "Temporal Graph Networks", ["TGN"], 1),
+...         "method:tgn": ("Method", "TGN", [], 2)}
+>>> canon, why = resolve(ents)
+>>> canon["method:tgn"]
+'method:temporal graph network'
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from kg.names import compact_form
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        if rb < ra:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        return True
+
+
+def resolve(entities: dict[str, tuple[str, str, list[str], int]]
+            ) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Map every entity key to the key of its node, and say why each merge happened.
+
+    `entities` maps key → (type, name, aliases, number of papers). Deterministic: the
+    result does not depend on the order of `entities`.
+    """
+    uf = _UnionFind()
+    reasons: dict[str, list[str]] = defaultdict(list)
+    by_form: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for key in sorted(entities):
+        type_, name, _aliases, _n = entities[key]
+        uf.find(key)
+        form = compact_form(name)
+        if form:
+            by_form[(type_, form)].append(key)
+    for (_t, form), keys in sorted(by_form.items()):
+        for other in keys[1:]:
+            if uf.union(keys[0], other):
+                reasons[other].append(f"same name up to case, plural and hyphens as "
+                                      f"{keys[0]!r} ({form!r})")
+    # aliases (acronyms defined in some paper, lexicon variants)
+    alias_targets: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for key in sorted(entities):
+        type_, name, aliases, _n = entities[key]
+        for a in aliases:
+            f = compact_form(a)
+            if f and f != compact_form(name):
+                alias_targets[(type_, f)].add(uf.find(key))
+    for (type_, f), roots in sorted(alias_targets.items()):
+        if len(roots) != 1:
+            continue  # an alias that names two different things merges nothing
+        target = next(iter(roots))
+        for other in by_form.get((type_, f), []):
+            if uf.union(target, other):
+                reasons[other].append(f"its name is an alias (acronym or variant) defined for "
+                                      f"{target!r}")
+    # choose each group's representative: a long form, then the most papers, then the key
+    groups: dict[str, list[str]] = defaultdict(list)
+    for key in entities:
+        groups[uf.find(key)].append(key)
+    canon: dict[str, str] = {}
+    for members in groups.values():
+        best = min(members, key=lambda k: (_is_acronym(entities[k][1]), -entities[k][3], k))
+        for m in members:
+            canon[m] = best
+    return canon, dict(reasons)
+
+
+def _is_acronym(name: str) -> bool:
+    return " " not in name and sum(c.isupper() for c in name) >= 2

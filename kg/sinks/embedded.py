@@ -1,0 +1,168 @@
+"""The embedded store: a directory that holds extracted records and the built graph.
+
+Layout of a store DIR::
+
+    DIR/kg-store.json          marker and format version
+    DIR/records/000001.jsonl   extracted records, one shard per build step (append-only)
+    DIR/graph.json             the merged graph (node-link JSON) and the shards it was built from
+
+Every file is written to a temporary name and renamed into place, so an interrupted
+build leaves either the old file or the new one, never half of one. A shard that was
+not renamed into place does not exist; a graph that is older than the shards is rebuilt
+on open.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import networkx as nx
+
+from kg.errors import StoreError
+from kg.graph.build import build_graph
+from kg.model import Record
+
+FORMAT = 1
+MARKER = "kg-store.json"
+
+
+def atomic_write(path: Path, write) -> None:
+    """Call `write(fh)` on a temporary file next to `path`, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dfd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
+
+
+class Store:
+    """A kg store directory."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    # ------------------------------------------------------------ opening
+    @classmethod
+    def create(cls, path: str | Path) -> Store:
+        """Open the store at `path`, making an empty one if there is none."""
+        p = Path(path)
+        if p.exists() and not p.is_dir():
+            raise StoreError(f"{p} is a file; give a directory for the store")
+        if p.exists() and any(p.iterdir()) and not (p / MARKER).exists():
+            raise StoreError(f"{p} exists and is not a kg store; choose an empty or new "
+                             "directory with --store")
+        store = cls(p)
+        (p / "records").mkdir(parents=True, exist_ok=True)
+        if not (p / MARKER).exists():
+            atomic_write(p / MARKER, lambda fh: json.dump({"kg_store": FORMAT}, fh))
+        return store
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        """Open an existing store; StoreError if `path` is not one."""
+        p = Path(path)
+        if not (p / MARKER).exists():
+            raise StoreError(f"no kg store at {p}; build one with `kg build INPUT... --store {p}`")
+        try:
+            version = json.loads((p / MARKER).read_text())["kg_store"]
+        except (ValueError, KeyError) as e:
+            raise StoreError(f"{p / MARKER} is damaged ({e}); rebuild the store") from None
+        if version != FORMAT:
+            raise StoreError(f"store {p} has format {version}, this kg reads {FORMAT}; rebuild it")
+        return cls(p)
+
+    # ------------------------------------------------------------ records
+    def shards(self) -> list[Path]:
+        return sorted((self.path / "records").glob("[0-9]*.jsonl"))
+
+    def records(self) -> Iterator[Record]:
+        """Every record, the latest version of each paper only."""
+        latest: dict[str, int] = {}
+        shards = self.shards()
+        for si, shard in enumerate(shards):
+            for line in shard.open(encoding="utf-8"):
+                latest[_id_of(line)] = si
+        for si, shard in enumerate(shards):
+            for line in shard.open(encoding="utf-8"):
+                if latest.get(_id_of(line)) == si:
+                    yield Record.from_json(line)
+
+    def paper_sources(self) -> dict[str, set[str]]:
+        """Paper id → the 'path:line' sources recorded for it."""
+        out: dict[str, set[str]] = {}
+        for shard in self.shards():
+            for line in shard.open(encoding="utf-8"):
+                paper = json.loads(line)["paper"]
+                out[paper["id"]] = {f"{s['path']}:{s['line']}" for s in paper.get("sources", [])}
+        return out
+
+    def add_records(self, records: Iterable[Record], shard_size: int = 5000) -> int:
+        """Append records as new shards (each committed by a rename). Returns the count."""
+        n = 0
+        batch: list[str] = []
+        for rec in records:
+            batch.append(rec.to_json())
+            if len(batch) >= shard_size:
+                self._write_shard(batch)
+                n += len(batch)
+                batch = []
+        if batch:
+            self._write_shard(batch)
+            n += len(batch)
+        return n
+
+    def _write_shard(self, lines: list[str]) -> None:
+        shards = self.shards()
+        nxt = int(shards[-1].stem) + 1 if shards else 1
+        atomic_write(self.path / "records" / f"{nxt:06d}.jsonl",
+                     lambda fh: fh.write("".join(x + "\n" for x in lines)))
+
+    # ------------------------------------------------------------ graph
+    def _shard_names(self) -> list[str]:
+        return [s.name for s in self.shards()]
+
+    def graph(self) -> nx.MultiDiGraph:
+        """The built graph; rebuilt from the records if it is missing or stale."""
+        f = self.path / "graph.json"
+        if f.exists():
+            try:
+                data = json.loads(f.read_text(encoding="utf-8"))
+            except ValueError:
+                data = None
+            if data and data.get("shards") == self._shard_names():
+                return nx.node_link_graph(data["graph"], directed=True, multigraph=True,
+                                          edges="links")
+        return self.rebuild()
+
+    def rebuild(self) -> nx.MultiDiGraph:
+        g = build_graph(self.records())
+        self.save_graph(g)
+        return g
+
+    def save_graph(self, g: nx.MultiDiGraph) -> None:
+        data = {"shards": self._shard_names(),
+                "graph": nx.node_link_data(g, edges="links")}
+        atomic_write(self.path / "graph.json", lambda fh: json.dump(data, fh))
+
+
+def _id_of(line: str) -> str:
+    """A record line's paper id, without parsing the whole line (records start with it)."""
+    head = '{"paper":{"id":"'
+    if line.startswith(head):
+        return line[len(head): line.index('"', len(head))]
+    return json.loads(line)["paper"]["id"]
