@@ -191,5 +191,7 @@ def explain(name, store) -> None:
         click.echo(f"merged {m['key']}: " + "; ".join(m["why"]))
 
 
+# --- commands defined in other modules (one add_command line each) ---
+
 if __name__ == "__main__":
     main()

@@ -1,13 +1,225 @@
-"""Relation and result rules (filled in below)."""
+"""Relation and result rules: plain functions over a sentence's tokens and typed mentions.
+
+Each rule looks at one sentence: its typed mentions (``doc.spans["kg_mentions"]``) and cue
+words between them. "We", "our method", "the proposed model" stand for the paper's own
+method, written :data:`OWN` here and resolved when the record is assembled (to the
+method the paper proposes, or to the paper itself).
+"""
 
 from __future__ import annotations
 
-from spacy.tokens import Doc
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span
+
+OWN = "OWN"
+Ref = str | tuple[int, int]  # OWN or a mention's character span
 
 
-def find_relations(doc: Doc) -> list:
-    return []
+@dataclass(frozen=True)
+class Fact:
+    head: Ref
+    type: str
+    tail: tuple[int, int]
+    evidence: tuple[int, int]
+    confidence: float
 
 
-def find_results(doc: Doc) -> list:
-    return []
+OUTPERFORM_CUES = re.compile(
+    r"\b(outperform\w*|surpass\w*|beat|beats|exceed\w*|better than|superior to|"
+    r"improv\w* (?:up)?on|improv\w* over|advantage over|higher \w+ than|lower \w+ than|"
+    r"faster than|more \w+ than)\b", re.I)
+COMPARE_CUES = re.compile(
+    r"\b(compar\w+ (?:with|to|against)|compared|comparable|competitive with|on par with|"
+    r"similar to|versus|vs\.?|against)\b", re.I)
+USE_CUES = re.compile(
+    r"\b(based on|built (?:up)?on|builds (?:up)?on|build (?:up)?on|using|uses|use|used|utiliz\w+|"
+    r"employ\w*|with|combin\w+|extend\w*|inspired by|adopt\w*|leverag\w+|consist\w* of|"
+    r"composed of|compris\w+|incorporat\w+|equipped with|via|followed by|integrat\w+|"
+    r"relies on|rely on|introduc\w+|augment\w*|replac\w+|appl\w+|exploit\w*)\b", re.I)
+EVAL_CUES = re.compile(
+    r"\b(experiment\w*|evaluat\w+|results?|test\w*|benchmark\w*|state[- ]of[- ]the[- ]art|"
+    r"achiev\w+|outperform\w*|train\w*|performance|accuracy|demonstrat\w+|show\w*|obtain\w*|"
+    r"report\w*|validat\w+|conducted|sota|surpass\w*|attain\w*|reach\w*)\b", re.I)
+ADDRESS_CUES = re.compile(r"\b(for|to|in|on|tackl\w+|address\w*|solv\w+|towards?|applied)\b",
+                          re.I)
+NEGATION = re.compile(r"\b(not|no|never|without|unlike|n't|cannot|fail\w*)\b", re.I)
+OWN_CUES = re.compile(
+    r"\b(we|our|ours|the proposed|this paper|this work|this letter|the present|"
+    r"the new (?:model|method|approach|framework)|this (?:model|method|approach|framework)|"
+    r"the (?:model|method|approach|framework|network|system|algorithm)|it|its)\b", re.I)
+
+
+def _mentions(sent: Span) -> list[Span]:
+    doc = sent.doc
+    return [s for s in doc.spans.get("kg_mentions", [])
+            if s.start >= sent.start and s.end <= sent.end]
+
+
+def _subject(sent: Span, methods: list[Span], cue_start: int) -> Ref | None:
+    """Who does what the sentence says: a Method named before the cue, or OWN."""
+    before = [m for m in methods if m.end_char <= cue_start]
+    text_before = sent.doc.text[sent.start_char:cue_start]
+    if before:
+        # the method nearest to the start of the sentence is its subject, unless the
+        # sentence is about "our"/"we"
+        first = before[0]
+        if OWN_CUES.search(sent.doc.text[sent.start_char:first.start_char]):
+            return OWN
+        return (first.start_char, first.end_char)
+    if OWN_CUES.search(text_before):
+        return OWN
+    return None
+
+
+def _ev(sent: Span) -> tuple[int, int]:
+    return (sent.start_char, sent.end_char)
+
+
+def _span(m: Span) -> tuple[int, int]:
+    return (m.start_char, m.end_char)
+
+
+def sentence_facts(sent: Span, own_sentence: bool) -> list[Fact]:
+    """Every relation one sentence states."""
+    text = sent.doc.text
+    ments = _mentions(sent)
+    methods = [m for m in ments if m.label_ == "Method"]
+    tasks = [m for m in ments if m.label_ == "Task"]
+    datasets = [m for m in ments if m.label_ == "Dataset"]
+    metrics = [m for m in ments if m.label_ == "Metric"]
+    out: list[Fact] = []
+    ev = _ev(sent)
+    stext = text[sent.start_char:sent.end_char]
+    s0 = sent.start_char
+
+    # OUTPERFORMS / COMPARED_WITH
+    won = False
+    for cue in OUTPERFORM_CUES.finditer(stext):
+        cs, ce = s0 + cue.start(), s0 + cue.end()
+        head = _subject(sent, methods, cs)
+        tails = [m for m in methods if m.start_char >= ce and not _clause_break(text, ce,
+                                                                                   m.start_char)]
+        if head is None and own_sentence:
+            head = OWN
+        if head is None:
+            continue
+        for t in tails:
+            if NEGATION.search(text[max(s0, cs - 12):cs]):
+                continue
+            out.append(Fact(head, "OUTPERFORMS", _span(t), ev, 0.7))
+            won = True
+    if not won:
+        for cue in COMPARE_CUES.finditer(stext):
+            cs, ce = s0 + cue.start(), s0 + cue.end()
+            head = _subject(sent, methods, cs) or (OWN if own_sentence else None)
+            if head is None:
+                continue
+            better = bool(re.search(r"\b(better|higher|faster|improv\w+|superior|"
+                                    r"outperform\w*|lower error|gains?)\b", stext, re.I))
+            for t in methods:
+                if t.start_char >= ce and not _clause_break(text, ce, t.start_char):
+                    out.append(Fact(head, "OUTPERFORMS" if better else "COMPARED_WITH",
+                                    _span(t), ev, 0.55))
+    # USES
+    for cue in USE_CUES.finditer(stext):
+        cs, ce = s0 + cue.start(), s0 + cue.end()
+        head = _subject(sent, methods, cs)
+        if head is None and own_sentence:
+            head = OWN
+        if head is None:
+            continue
+        for t in methods:
+            if t.start_char < ce or _clause_break(text, ce, t.start_char):
+                continue
+            if isinstance(head, tuple) and head == _span(t):
+                continue
+            if NEGATION.search(text[max(s0, cs - 15):cs]):
+                continue
+            if any(f.tail == _span(t) and f.type in ("OUTPERFORMS", "COMPARED_WITH")
+                   for f in out):
+                continue
+            out.append(Fact(head, "USES", _span(t), ev, 0.5))
+        break  # the first use cue of a sentence governs it
+    # ADDRESSES
+    for t in tasks:
+        head = _subject(sent, methods, t.start_char)
+        if head is None and own_sentence:
+            head = OWN
+        if head is None:
+            continue
+        out.append(Fact(head, "ADDRESSES", _span(t), ev, 0.5))
+    # EVALUATED_ON
+    if datasets and EVAL_CUES.search(stext):
+        for d in datasets:
+            if NEGATION.search(text[s0:d.start_char]):
+                continue
+            head = _subject(sent, methods, d.start_char) or (OWN if own_sentence else OWN)
+            out.append(Fact(head, "EVALUATED_ON", _span(d), ev, 0.6))
+    # MEASURED_BY
+    for k in metrics:
+        head = _subject(sent, methods, k.start_char) or OWN
+        out.append(Fact(head, "MEASURED_BY", _span(k), ev, 0.5))
+    return out
+
+
+def _clause_break(text: str, a: int, b: int) -> bool:
+    """A sentence-internal boundary between a and b ('; ', ', while', ', which' ...)."""
+    between = text[a:b]
+    return bool(re.search(r";|, (?:while|whereas|but|which|although|though)\b|\bwhile\b",
+                          between))
+
+
+def find_relations(doc: Doc) -> list[Fact]:
+    """All relations stated in the abstract, sentence by sentence."""
+    out: list[Fact] = []
+    for sent in doc.sents:
+        own = bool(OWN_CUES.search(sent.text))
+        out.extend(sentence_facts(sent, own))
+    return out
+
+
+# ------------------------------------------------------------------- results
+_NUMBER = r"(\d+(?:\.\d+)?)\s*(%|x|×|dB|points?|pp)?"
+_NUM_RE = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def find_results(doc: Doc) -> list[dict]:
+    """Reported numbers: '92.76% accuracy on MNIST', 'a PESQ of 3.2', '0.3+ PESQ'."""
+    out: list[dict] = []
+    text = doc.text
+    for sent in doc.sents:
+        ments = _mentions(sent)
+        metrics = [m for m in ments if m.label_ == "Metric"]
+        if not metrics:
+            continue
+        methods = [m for m in ments if m.label_ == "Method"]
+        datasets = [m for m in ments if m.label_ == "Dataset"]
+        for k in metrics:
+            value = None
+            # number right before the metric: "92.76% accuracy", "0.3+ PESQ"
+            before = text[max(sent.start_char, k.start_char - 30):k.start_char]
+            m = re.search(_NUMBER + r"\+?\s*(?:(?:in|of|on|higher|lower|better|absolute|"
+                          r"relative|improvement|gain)\s+){0,2}$", before)
+            if m:
+                value, unit = m.group(1), m.group(2)
+            else:
+                after = text[k.end_char:min(sent.end_char, k.end_char + 40)]
+                m = re.match(r"\s*(?:score\s+)?(?:of|=|:|is|was|reaches|at|up to)\s+"
+                             r"(?:up to\s+|about\s+|around\s+)?" + _NUMBER, after)
+                if m:
+                    value, unit = m.group(1), m.group(2)
+            if value is None:
+                continue
+            if not _NUM_RE.match(value) or re.fullmatch(r"(19|20)\d\d", value):
+                continue
+            head = _subject(sent, methods, k.start_char) or OWN
+            ds = None
+            for d in datasets:
+                if not NEGATION.search(text[sent.start_char:d.start_char]):
+                    ds = _span(d)
+                    break
+            out.append({"method": head, "metric": _span(k), "dataset": ds, "value": value,
+                        "unit": unit.strip() if unit else None, "evidence": _ev(sent)})
+    return out

@@ -6,6 +6,7 @@ from spacy.tokens import Doc
 
 from kg.extract.entities import Found, Grouped, group
 from kg.extract.mentions import CONFIDENCE, Candidate, title_name
+from kg.extract.relations import OWN
 from kg.model import PAPER, Entity, Evidence, Mention, Paper, Record, Relation, Result
 from kg.names import entity_key
 
@@ -99,18 +100,49 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
         if g.type == "Repository":
             relations.append(Relation(head=PAPER, type="HAS_CODE", tail=g.key,
                                       evidence=_evidence(starts, g.mentions[0]), confidence=0.95))
-    for head, rtype, tail, (s, e), conf in abstract._.kg_relations or []:
-        hk = PAPER if head == PAPER else _key_overlapping(key_at, "abstract", *head)
-        tk = _key_overlapping(key_at, "abstract", *tail)
+    own_methods = [k for k in proposed if groups[k].type == "Method"]
+    own = own_methods[0] if own_methods else PAPER
+
+    def ref(r) -> str | None:
+        if r == OWN:
+            return own
+        return _key_overlapping(key_at, "abstract", *r)
+
+    for fact in abstract._.kg_relations or []:
+        hk, tk = ref(fact.head), ref(fact.tail)
         if hk is None or tk is None or hk == tk:
             continue
-        relations.append(Relation(head=hk, type=rtype, tail=tk, evidence=Evidence(
-            sentence=_sentence_of(starts, s), start=s, end=e), confidence=conf))
+        if not _types_ok(fact.type, hk, tk, groups):
+            continue
+        s, e = fact.evidence
+        relations.append(Relation(head=hk, type=fact.type, tail=tk, evidence=Evidence(
+            sentence=_sentence_of(starts, s), start=s, end=e), confidence=fact.confidence))
     results = []
     for r in abstract._.kg_results or []:
-        results.append(Result(**r))
+        mk, kk = ref(r["method"]), ref(r["metric"])
+        dk = ref(r["dataset"]) if r["dataset"] else None
+        if mk is None or kk is None:
+            continue
+        s, e = r["evidence"]
+        results.append(Result(method=mk, metric=kk, dataset=dk, value=r["value"], unit=r["unit"],
+                              evidence=Evidence(sentence=_sentence_of(starts, s), start=s, end=e),
+                              confidence=0.6))
     rec = Record(paper=paper, entities=entities, relations=_dedupe(relations), results=results)
     return rec
+
+
+SIGNATURES = {"ADDRESSES": ("Method", "Task"), "EVALUATED_ON": ("Method", "Dataset"),
+              "MEASURED_BY": ("Method", "Metric"), "OUTPERFORMS": ("Method", "Method"),
+              "COMPARED_WITH": ("Method", "Method"), "USES": ("Method", "Method")}
+
+
+def _types_ok(rtype: str, head: str, tail: str, groups: dict[str, Grouped]) -> bool:
+    """The relation's ends have the types SCHEMA.md gives it (the paper may be a head)."""
+    want = SIGNATURES.get(rtype)
+    if want is None:
+        return True
+    h = "Method" if head == PAPER else groups[head].type
+    return h == want[0] and groups[tail].type == want[1]
 
 
 def _dedupe(relations: list[Relation]) -> list[Relation]:
