@@ -72,7 +72,7 @@ class MentionFinder:
         for long, short in pairs:
             cands.extend((long, short))
         named = M.naming_candidates(doc)
-        cands.extend(c for c, _ in named)
+        cands.extend(named)
         cands.extend(head)
         known = {text[c.start:c.end] for c in cands}
         cands.extend(M.shape_candidates(doc, known))
@@ -97,7 +97,7 @@ class MentionFinder:
             spans.append(span)
         doc.spans["kg_mentions"] = spans
         doc._.kg_acronyms = [((lg.start, lg.end), (sh.start, sh.end)) for lg, sh in pairs]
-        doc._.kg_proposed = [(c.start, c.end) for c, own in named if own]
+        doc._.kg_proposed = M.proposals(doc, spans)
         return doc
 
 

@@ -220,16 +220,11 @@ def _name_at(doc: Doc, i: int, max_tokens: int = 4) -> Span | None:
     return doc[i:j] if j > i and any(is_name_like(t.text) for t in doc[i:j]) else None
 
 
-def naming_candidates(doc: Doc) -> list[tuple[Candidate, bool]]:
-    """Names introduced by 'called/dubbed/named X', 'we propose X', 'X, a ...'.
-
-    Returns (candidate, proposed): `proposed` when the sentence presents it as the
-    paper's own contribution.
-    """
-    out: list[tuple[Candidate, bool]] = []
+def naming_candidates(doc: Doc) -> list[Candidate]:
+    """Names introduced by 'called/dubbed/named X', 'we propose X', 'X, a ...'."""
+    out: list[Candidate] = []
     for sent in doc.sents:
         toks = list(sent)
-        own = any(t.lower_ in ("we", "our", "this", "paper") for t in toks)
         for k, t in enumerate(toks):
             lw = t.lower_
             if lw in NAMING_VERBS and k + 1 < len(toks):
@@ -238,9 +233,9 @@ def naming_candidates(doc: Doc) -> list[tuple[Candidate, bool]]:
                     name = _name_at(doc, toks[nxt].i)
                     if name is not None:
                         ctx = doc[max(sent.start, t.i - 6): t.i]
-                        out.append((Candidate(name.start_char, name.end_char,
-                                              _type_from_context(ctx), "naming",
-                                              confidence=CONFIDENCE["naming"]), own))
+                        out.append(Candidate(name.start_char, name.end_char,
+                                             _type_from_context(ctx), "naming",
+                                             confidence=CONFIDENCE["naming"]))
             elif lw in PROPOSE_VERBS:
                 # the first coined name within the next few tokens, before a clause break
                 for m in range(k + 1, min(k + 12, len(toks))):
@@ -254,18 +249,17 @@ def naming_candidates(doc: Doc) -> list[tuple[Candidate, bool]]:
                             ty = _type_from_context(ctx)
                             if ty == "Method":
                                 ty = _type_from_context(after)
-                            out.append((Candidate(name.start_char, name.end_char, ty, "naming",
-                                                  confidence=CONFIDENCE["naming"]),
-                                        toks[0].lower_ != "unlike"))
+                            out.append(Candidate(name.start_char, name.end_char, ty, "naming",
+                                                 confidence=CONFIDENCE["naming"]))
                         break
         # "X, a ... network/framework ..."
         if len(toks) > 3 and is_name_like(toks[0].text) and toks[1].text == ",":
             if toks[2].lower_ in ("a", "an") and toks[0].pos_ in ("PROPN", "NOUN", "X"):
                 name = _name_at(doc, toks[0].i)
                 if name is not None:
-                    out.append((Candidate(name.start_char, name.end_char,
-                                          _type_from_context(sent[2:10]), "naming",
-                                          confidence=CONFIDENCE["naming"]), False))
+                    out.append(Candidate(name.start_char, name.end_char,
+                                         _type_from_context(sent[2:10]), "naming",
+                                         confidence=CONFIDENCE["naming"]))
     return out
 
 
@@ -274,17 +268,38 @@ def title_name(title: str) -> tuple[int, int] | None:
 
     >>> title_name("QuartzNet: Deep Automatic Speech Recognition")
     (0, 9)
+    >>> title_name("Hypencoder: Hypernetworks for Information Retrieval")
+    (0, 10)
     >>> title_name("Attention is All You Need? Good Embeddings are enough: Audio") is None
     True
     """
-    m = re.match(r"^\s*([^:]{2,40}?)\s*:\s+\S", title)
+    m = re.match(r"^\s*([^:?!]{2,40}?)\s*:\s+\S", title)
     if not m:
         return None
-    name = m.group(1)
-    words = name.split()
-    if len(words) > 4 or not any(is_name_like(w.strip("()")) for w in words):
+    words = m.group(1).split()
+    if len(words) > 4:
         return None
-    return m.start(1), m.end(1)
+    if len(words) == 1:
+        ok = words[0][:1].isupper() and len(words[0]) > 2
+    else:
+        ok = any(is_name_like(w.strip("()")) for w in words) and all(
+            w[:1].isupper() or w[:1].isdigit() or w.lower() in ("of", "for", "and", "-")
+            for w in words)
+    return (m.start(1), m.end(1)) if ok else None
+
+
+def title_type(title: str, end: int) -> str:
+    """The type a title's subtitle gives its name: 'USC: An ... Speech Corpus' → Dataset.
+
+    >>> title_type("USC: An Open-Source Uzbek Speech Corpus and Initial Experiments", 3)
+    'Dataset'
+    """
+    sub = title[end:].lstrip(": ")
+    m = re.match(r"(?:an?|the)\s+([^,:;]+?)(?:\s+(?:for|and|with|via|to|of|on|in)\b|$)",
+                 sub, re.I)
+    if m:
+        return _type_from_head(m.group(1)) or "Method"
+    return "Method"
 
 
 def shape_candidates(doc: Doc, known: set[str]) -> list[Candidate]:
@@ -334,3 +349,49 @@ def _type_from_head(phrase: str) -> str | None:
     if head in METHOD_HEADS or head.endswith(("net", "gan", "former")):
         return "Method"
     return None
+
+
+OWN_SUBJECT = re.compile(r"\b(we|this paper|this work|this letter|this article|here)\b", re.I)
+NOT_OURS = re.compile(r"\b(unlike|previous(?:ly)?|prior|existing|they|others|recently|has been|"
+                      r"have been|was|were)\b", re.I)
+
+
+def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
+    """Mentions the paper presents as its own contribution.
+
+    * the first new mention after 'we propose/introduce/present ...' in the same clause;
+    * the name after 'called/dubbed/named' in a sentence about the paper's own work;
+    * a new Method right after 'our' or 'the proposed'.
+
+    Names from the lexicons are well-known prior work, so they are never proposals here.
+    """
+    out: list[tuple[int, int]] = []
+    new = [s for s in spans if s._.kg_source not in ("lexicon", "link")]
+    for sent in doc.sents:
+        stoks = list(sent)
+        for k, t in enumerate(stoks):
+            lw = t.lower_
+            if lw in PROPOSE_VERBS:
+                before = doc.text[sent.start_char:t.idx]
+                if not OWN_SUBJECT.search(before) or NOT_OURS.search(before):
+                    continue
+                clause_end = sent.end_char
+                for u in stoks[k + 1:]:
+                    if u.text in (".", ";") or u.lower_ in ("which", "that", "where", "whose"):
+                        clause_end = u.idx
+                        break
+                for s in new:
+                    if t.idx < s.start_char < clause_end and s.start - t.i <= 15:
+                        out.append((s.start_char, s.end_char))
+                        break
+            elif lw in NAMING_VERBS and OWN_SUBJECT.search(sent.text):
+                for s in new:
+                    if s.start in (t.i + 1, t.i + 2):
+                        out.append((s.start_char, s.end_char))
+        for s in new:
+            if s.label_ != "Method":
+                continue
+            prev = doc[max(sent.start, s.start - 3):s.start].text.lower()
+            if re.search(r"\b(our|the proposed)\b", prev):
+                out.append((s.start_char, s.end_char))
+    return list(dict.fromkeys(out))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 from kg.extract.entities import Found, Grouped, group
-from kg.extract.mentions import CONFIDENCE, Candidate, title_name
+from kg.extract.mentions import CONFIDENCE, Candidate, title_name, title_type
 from kg.extract.relations import OWN
 from kg.model import PAPER, Entity, Evidence, Mention, Paper, Record, Relation, Result
 from kg.names import entity_key
@@ -64,9 +64,9 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
             key = _key_overlapping(key_at, "title", *tn)
             if key is None:
                 name = paper.title[tn[0]:tn[1]]
-                c = Candidate(tn[0], tn[1], "Method", "title", None, CONFIDENCE["title"])
-                g = groups.setdefault(entity_key("Method", name), Grouped(
-                    entity_key("Method", name), "Method", name))
+                ty = title_type(paper.title, tn[1])
+                c = Candidate(tn[0], tn[1], ty, "title", None, CONFIDENCE["title"])
+                g = groups.setdefault(entity_key(ty, name), Grouped(entity_key(ty, name), ty, name))
                 g.mentions.append(Found(c, "title", name))
                 g.surfaces.append(name)
                 g.confidence = max(g.confidence, c.confidence)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -54,6 +56,58 @@ def normalize_space(text: str) -> str:
     return " ".join(text.split())
 
 
+# HTML that scraped abstracts carry: inline tags vanish ("H<sub>2</sub>O" -> "H2O"), block
+# tags become a space. Only these names count as tags, so "a <b and c> d" in prose is kept.
+_INLINE_TAGS = "a|abbr|b|big|cite|code|em|font|i|mark|small|span|strong|sub|sup|tt|u|var"
+_BLOCK_TAGS = "br|div|h[1-6]|hr|li|ol|p|table|td|th|tr|ul|blockquote|pre"
+_TAG = r"</?(?:{})(?:\s[^<>]*)?/?>"
+_INLINE_RE = re.compile(_TAG.format(_INLINE_TAGS), re.I)
+_BLOCK_RE = re.compile(_TAG.format(_BLOCK_TAGS), re.I)
+_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
+# LaTeX accents ("\\'e", "{\\'e}", "\\'{e}") become the accented letter; "\\%" and friends
+# their character. Maths and other commands are kept as written.
+_ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303",
+            "c": "\u0327", "v": "\u030c", "=": "\u0304", "u": "\u0306", "H": "\u030b"}
+_ACCENT_RE = re.compile(r"\{?\\(['`^\"~=]|[cvuH](?=[{ ]))\s*\{?([A-Za-z])\}?\}?")
+_ESCAPE_RE = re.compile(r"\\([%&_#$])")
+_JUNK = {"Cc", "Cs", "Co", "Cn"}  # control characters, lone surrogates, unassigned
+
+
+def _clean_once(text: str) -> str:
+    text = html.unescape(text)
+    text = _COMMENT_RE.sub(" ", text)
+    text = _BLOCK_RE.sub(" ", text)
+    text = _INLINE_RE.sub("", text)
+    text = _ACCENT_RE.sub(lambda m: m.group(2) + _ACCENTS[m.group(1)], text)
+    text = _ESCAPE_RE.sub(r"\1", text)
+    text = "".join(" " if unicodedata.category(c) in _JUNK and not c.isspace() else c
+                   for c in text)
+    return normalize_space(unicodedata.normalize("NFC", text))
+
+
+def clean_text(text: str) -> str:
+    """Plain text of a scraped title or abstract: HTML and LaTeX remnants removed.
+
+    Unescapes HTML entities, drops HTML tags and comments, turns LaTeX accents and
+    escaped characters into the characters, removes control characters, composes
+    Unicode (NFC) and collapses whitespace. Idempotent: repeats until nothing changes
+    (entities nested more than ten deep, like "&amp;amp;amp;...", stay partly escaped).
+
+    >>> clean_text("H<sub>2</sub>O &amp; CO<sub>2</sub>:<br/>a  5\\% gain")
+    'H2O & CO2: a 5% gain'
+    >>> clean_text("Erd\\H{o}s and Schr\\"{o}dinger and Andr{\\'e}")
+    'Erdős and Schrödinger and André'
+    >>> clean_text("if a <b and c> d, $x^2$")
+    'if a <b and c> d, $x^2$'
+    """
+    for _ in range(10):
+        cleaned = _clean_once(text)
+        if cleaned == text:
+            break
+        text = cleaned
+    return text
+
+
 def make_paper(
     abstract: str,
     path: Path,
@@ -63,20 +117,29 @@ def make_paper(
     authors: int | None = None,
     url: str | None = None,
 ) -> Paper | IngestError:
-    """Build a Paper, or an IngestError saying why the record is not one."""
-    abstract = normalize_space(abstract)
+    """Build a Paper, or an IngestError saying why the record is not one.
+
+    Title and abstract are cleaned with :func:`clean_text`; the id is that of the clean
+    abstract, so the same paper scraped as HTML and read as plain text is one paper.
+    """
+    if len(abstract) > 2 * MAX_ABSTRACT_CHARS:  # checked before cleaning, which costs time
+        size = len(abstract)
+    else:
+        abstract = clean_text(abstract)
+        size = len(abstract)
+    if size > MAX_ABSTRACT_CHARS:
+        return IngestError(
+            f"record is {size:,} characters long, more than the {MAX_ABSTRACT_CHARS:,} "
+            "an abstract may have; split the file into one abstract per record",
+            str(path), line)
     if not abstract:
         return IngestError("record has no abstract; give every record a non-empty abstract",
                            str(path), line)
-    if len(abstract) > MAX_ABSTRACT_CHARS:
-        return IngestError(
-            f"record is {len(abstract):,} characters long, more than the {MAX_ABSTRACT_CHARS:,} "
-            "an abstract may have; split the file into one abstract per record",
-            str(path), line)
+    title = clean_text(title[:MAX_ABSTRACT_CHARS]) if title else None
     return Paper(
         id=paper_id(abstract),
         text=abstract,
-        title=normalize_space(title) if title and title.strip() else None,
+        title=title or None,
         date=date or None,
         authors=authors,
         url=url or None,
