@@ -45,28 +45,30 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
 
     t0 = time.perf_counter()
     st = Store.create(store)
-    known = st.paper_sources()
-    report = IngestReport()
-    new: list[Paper] = []
-    updated: list[Paper] = []
-    for paper in read_papers(paths, fmt=fmt, skip_bad=skip_bad, report=report):
-        have = known.get(paper.id)
-        if have is None:
-            new.append(paper)
-        elif not {f"{s.path}:{s.line}" for s in paper.sources} <= have:
-            updated.append(paper)
+    with st.lock():
+        known = st.paper_sources()
+        report = IngestReport()
+        new: list[Paper] = []
+        updated: list[Paper] = []
+        for paper in read_papers(paths, fmt=fmt, skip_bad=skip_bad, report=report):
+            have = known.get(paper.id)
+            if have is None:
+                new.append(paper)
+            elif not {f"{s.path}:{s.line}" for s in paper.sources} <= have:
+                updated.append(paper)
 
-    def counted(recs: Iterator[Record]) -> Iterator[Record]:
-        for i, r in enumerate(recs, 1):
-            if progress:
-                progress(i)
-            yield r
+        def counted(recs: Iterator[Record]) -> Iterator[Record]:
+            for i, r in enumerate(recs, 1):
+                if progress:
+                    progress(i)
+                yield r
 
-    n_new = st.add_records(counted(extract(new, jobs=jobs))) if new else 0
-    if updated:
-        st.add_records(_with_sources(st, updated))
-    changed = bool(n_new or updated)
-    g = st.rebuild() if changed else st.graph()
+        n_new = st.add_records(counted(extract(new, jobs=jobs))) if new else 0
+        if updated:
+            st.add_records(_with_sources(st, updated))
+        changed = bool(n_new or updated)
+        # unchanged: reuse the saved graph, or rebuild and save it if a killed build left it stale
+        g = st.rebuild() if changed else st.graph(save=True)
     return BuildResult(st, g, n_new, len(updated), report, time.perf_counter() - t0)
 
 

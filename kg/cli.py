@@ -194,6 +194,8 @@ def explain(name, store) -> None:
 # --- commands defined in other modules (one add_command line each) ---
 from kg.graph.stats_cli import stats  # noqa: E402
 main.add_command(stats)
+from kg.sinks.viz_cli import viz  # noqa: E402
+main.add_command(viz)
 
 if __name__ == "__main__":
     main()

@@ -19,7 +19,7 @@ from kg.extract.entities import resolve_overlaps
 from kg.extract.links import find_code_links
 from kg.extract.relations import find_relations, find_results
 
-for _name, _default in (("kg_acronyms", None), ("kg_proposed", None), ("kg_relations", None),
+for _name, _default in (("kg_title", None), ("kg_acronyms", None), ("kg_proposed", None), ("kg_relations", None),
                         ("kg_results", None)):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=_default)
@@ -74,17 +74,27 @@ class MentionFinder:
         named = M.naming_candidates(doc)
         cands.extend(named)
         cands.extend(head)
+        title = doc._.kg_title
+        tn = M.title_name(title) if title else None
+        if tn is not None:  # the title's coined name, wherever the abstract uses it
+            name = title[tn[0]:tn[1]]
+            ty = M.title_type(title, tn[1])
+            for m in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text):
+                cands.append(M.Candidate(m.start(), m.end(), ty, "title", None,
+                                         M.CONFIDENCE["title"]))
         known = {text[c.start:c.end] for c in cands}
         cands.extend(M.shape_candidates(doc, known))
         kept = resolve_overlaps(cands)
-        # later bare uses of a defined acronym are mentions of it
+        # later bare uses of a defined acronym or a coined name are mentions of it
         covered = [(c.start, c.end) for c in kept]
-        for _long, short in pairs:
-            sf = text[short.start:short.end]
+        coined = [short for _long, short in pairs] + [
+            c for c in kept if c.source in ("naming", "title", "shape")]
+        for c in coined:
+            sf = text[c.start:c.end]
             for m in re.finditer(r"(?<![\w-])" + re.escape(sf) + r"s?(?![\w-])", text):
                 if not any(a < m.end() and m.start() < b for a, b in covered):
-                    kept.append(M.Candidate(m.start(), m.end(), short.type, "acronym",
-                                            short.name, short.confidence))
+                    kept.append(M.Candidate(m.start(), m.end(), c.type, c.source,
+                                            c.name, c.confidence))
                     covered.append((m.start(), m.end()))
         spans = []
         for c in sorted(kept, key=lambda c: (c.start, c.end)):

@@ -41,9 +41,13 @@ METHOD_HEADS = {
     "tree", "forest", "regression", "gan", "kernel", "filter", "operator", "unit", "head",
 }
 # heads that name a method only when a proper name comes before them
-WEAK_METHOD_HEADS = {"model", "method", "approach", "technique", "strategy", "scheme",
+WEAK_METHOD_HEADS = {"framework", "architecture", "system", "model", "method", "approach", "technique", "strategy", "scheme",
                      "procedure", "process", "policy", "function", "unit", "head", "search",
                      "tree", "learning", "machine", "filter", "operator", "kernel", "block"}
+# generic heads that only carry a name: "the ATR framework" is ATR
+NAME_HOLDERS = {"framework", "architecture", "system", "model", "method", "approach",
+                "algorithm", "dataset", "benchmark", "corpus", "database", "technique",
+                "scheme", "pipeline", "toolkit", "library", "platform"}
 DATASET_HEADS = {"dataset", "datasets", "benchmark", "corpus", "corpora", "database", "suite"}
 METRIC_HEADS = {"score", "accuracy", "error rate", "success rate", "precision", "recall",
                 "error", "distance"}
@@ -73,7 +77,7 @@ GENERIC_MODIFIERS = {
     "particular", "certain", "prior", "above", "following", "widely", "used", "based",
     "large-scale", "small", "big", "high", "low", "well", "known", "well-known", "deep",
     "neural", "baseline", "competitive", "public", "publicly", "available", "benchmark",
-    "challenging", "diverse", "extensive", "comprehensive", "standard", "lightweight",
+    "challenging", "diverse", "extensive", "comprehensive", "lightweight",
     "end", "end-to-end", "learned", "learnable", "trainable", "pre", "pretrained", "pre-trained",
     "further", "each", "all", "both", "these", "those", "this", "that", "its", "their",
     "our", "we", "downstream", "proper", "practical", "theoretical", "empirical",
@@ -129,7 +133,10 @@ def trim(span: Span, lex: Lexicon) -> Span | None:
     s, e = span.start, span.end
     doc = span.doc
     while s < e and (doc[s].lower_ in GENERIC_MODIFIERS or doc[s].is_punct or
-                     doc[s].like_num and doc[s].lower_ not in ("1d", "2d", "3d")):
+                     doc[s].tag_ in ("VBN", "VBD", "VBG", "JJR", "JJS", "RBR", "RBS", "RB") or
+                     doc[s].like_num and doc[s].lower_ not in ("1d", "2d", "3d") or
+                     s > span.start and doc[s - 1].text == "-" and not doc[s - 1].whitespace_
+                     and s - 1 >= span.start):
         s += 1
     while s < e and doc[e - 1].is_punct:
         e -= 1
@@ -166,6 +173,8 @@ def head_noun_candidates(doc: Doc, lex: Lexicon) -> list[Candidate]:
             continue
         if all(t.lower_ in GENERIC_MODIFIERS or lex.is_generic(t.text) for t in mods):
             continue
+        if head1 in NAME_HOLDERS and all(is_name_like(t.text) or t.text == "-" for t in mods):
+            span = mods  # "the ATR framework", "the USC dataset": the name is the entity
         out.append(Candidate(span.start_char, span.end_char, type_, "headnoun",
                              confidence=CONFIDENCE["headnoun"]))
     return out
@@ -302,12 +311,19 @@ def title_type(title: str, end: int) -> str:
     return "Method"
 
 
+# CamelCase words that are companies, products or sites, not methods
+NOT_METHODS = {"GitHub", "GitLab", "GeForce", "YouTube", "LinkedIn", "OpenAI", "DeepMind",
+               "PyTorch", "TensorFlow", "JavaScript", "TypeScript", "PubMed", "iPhone",
+               "MATLAB", "HuggingFace", "WeChat", "TikTok", "PhD", "McGill", "ChatGPT",
+               "BioBank", "MacBook", "PowerPoint", "WordNet", "ArXiv", "OpenReview"}
+
+
 def shape_candidates(doc: Doc, known: set[str]) -> list[Candidate]:
     """Coined names used but never introduced (CamelCase such as 'QuartzNet'), as Methods."""
     out = []
     for t in doc:
         text = t.text
-        if text in known or not re.fullmatch(r"[A-Z][a-z]+(?:[A-Z][a-z0-9]*|\d+)+|[A-Z][a-z]*"
+        if text in NOT_METHODS or text in known or not re.fullmatch(r"[A-Z][a-z]+(?:[A-Z][a-z0-9]*|\d+)+|[A-Z][a-z]*"
                                              r"(?:Net|GAN|BERT|Former|former|Net\d+)", text):
             continue
         out.append(Candidate(t.idx, t.idx + len(text), "Method", "shape",
@@ -395,3 +411,33 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
             if re.search(r"\b(our|the proposed)\b", prev):
                 out.append((s.start_char, s.end_char))
     return list(dict.fromkeys(out))
+
+
+_TITLE_FOR = re.compile(r"\b(?:for|towards?)\s+((?:[A-Z0-9][\w'-]*|and|of|in|the|on|with)"
+                        r"(?:\s+(?:[A-Z0-9][\w'-]*|and|of|in|the|on))*)")
+
+
+def title_tasks(title: str) -> list[tuple[int, int]]:
+    """The problem a title names after 'for': 'Hypernetworks for Information Retrieval'.
+
+    >>> t = "Hypernetworks for Information Retrieval"
+    >>> [t[a:b] for a, b in title_tasks(t)]
+    ['Information Retrieval']
+    >>> t = "Pointer Networks for the Web: a Study"
+    >>> [t[a:b] for a, b in title_tasks(t)]
+    ['Web']
+    """
+    out = []
+    for m in _TITLE_FOR.finditer(title):
+        phrase = m.group(1)
+        start = m.start(1)
+        # cut at a preposition that starts a new phrase, and trim function words
+        cut = re.search(r"\s(?:with|via|using|in|on|of|and)\s", phrase)
+        if cut:
+            phrase = phrase[:cut.start()]
+        lead = re.match(r"(?:(?:the|and|of|in|on|with)\s+)*", phrase)
+        start += lead.end()
+        phrase = phrase[lead.end():].rstrip(" '-")
+        if phrase and not re.fullmatch(r"(?:[Dd]eep|[Nn]eural|[Ll]earning|[Ee]fficient)", phrase):
+            out.append((start, start + len(phrase)))
+    return out

@@ -28,9 +28,11 @@ def build_nlp() -> Language:
 def _extract_batch(nlp: Language, papers: list[Paper]) -> list[Record]:
     texts = []
     for i, p in enumerate(papers):
-        texts.append((p.text, (i, "abstract")))
+        doc = nlp.make_doc(p.text)
+        doc._.kg_title = p.title  # rules use the title's coined name in the abstract
+        texts.append((doc, (i, "abstract")))
         if p.title:
-            texts.append((p.title, (i, "title")))
+            texts.append((nlp.make_doc(p.title), (i, "title")))
     docs: dict[tuple[int, str], object] = {}
     for doc, ctx in nlp.pipe(texts, as_tuples=True, batch_size=BATCH):
         docs[ctx] = doc

@@ -44,11 +44,12 @@ EVAL_CUES = re.compile(
     r"report\w*|validat\w+|conducted|sota|surpass\w*|attain\w*|reach\w*)\b", re.I)
 ADDRESS_CUES = re.compile(r"\b(for|to|in|on|tackl\w+|address\w*|solv\w+|towards?|applied)\b",
                           re.I)
-NEGATION = re.compile(r"\b(not|no|never|without|unlike|n't|cannot|fail\w*)\b", re.I)
+NEGATION = re.compile(r"\b(not(?! only)|no|never|without|unlike|n't|cannot|fail\w*)\b", re.I)
 OWN_CUES = re.compile(
     r"\b(we|our|ours|the proposed|this paper|this work|this letter|the present|"
     r"the new (?:model|method|approach|framework)|this (?:model|method|approach|framework)|"
-    r"the (?:model|method|approach|framework|network|system|algorithm)|it|its)\b", re.I)
+    r"(?:the|this|our)\s+(?:[\w-]+\s+){0,3}(?:model|method|approach|framework|network|system|"
+    r"algorithm|architecture)s?|it|its)\b", re.I)
 
 
 def _mentions(sent: Span) -> list[Span]:
@@ -101,10 +102,8 @@ def sentence_facts(sent: Span, own_sentence: bool) -> list[Fact]:
         head = _subject(sent, methods, cs)
         tails = [m for m in methods if m.start_char >= ce and not _clause_break(text, ce,
                                                                                    m.start_char)]
-        if head is None and own_sentence:
-            head = OWN
         if head is None:
-            continue
+            head = OWN  # a claim of superiority in an abstract is the paper's own
         for t in tails:
             if NEGATION.search(text[max(s0, cs - 12):cs]):
                 continue

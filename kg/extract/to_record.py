@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
+from kg.extract import lexicon as lexmod
 from kg.extract.entities import Found, Grouped, group
-from kg.extract.mentions import CONFIDENCE, Candidate, title_name, title_type
+from kg.extract.mentions import CONFIDENCE, Candidate, title_name, title_tasks, title_type
 from kg.extract.relations import OWN
 from kg.model import PAPER, Entity, Evidence, Mention, Paper, Record, Relation, Result
 from kg.names import entity_key
@@ -56,12 +57,31 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
         for f in g.mentions:
             key_at[(f.field, f.cand.start, f.cand.end)] = g.key
 
+    # the problem a title names after "for" is a Task when nothing else typed it
+    title_task_keys: list[str] = []
+    if title is not None and paper.title:
+        for a, b in title_tasks(paper.title):
+            key = _key_overlapping(key_at, "title", a, b)
+            if key is None:
+                name = paper.title[a:b]
+                if len(name) < 3 or lexmod.load().is_generic(name):
+                    continue
+                c = Candidate(a, b, "Task", "title", None, 0.6)
+                key = entity_key("Task", name)
+                g = groups.setdefault(key, Grouped(key, "Task", name))
+                g.mentions.append(Found(c, "title", name))
+                g.surfaces.append(name)
+                g.confidence = max(g.confidence, c.confidence)
+                key_at[("title", a, b)] = key
+            if groups[key].type == "Task":
+                title_task_keys.append(key)
     proposed: list[str] = []
     # the title's "X: subtitle"
     if title is not None and paper.title:
         tn = title_name(paper.title)
         if tn is not None:
-            key = _key_overlapping(key_at, "title", *tn)
+            key = _key_exact(key_at, "title", *tn) or _key_by_surface(
+                groups, paper.title[tn[0]:tn[1]])
             if key is None:
                 name = paper.title[tn[0]:tn[1]]
                 ty = title_type(paper.title, tn[1])
@@ -108,6 +128,11 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
             return own
         return _key_overlapping(key_at, "abstract", *r)
 
+    title_ev = Evidence(start=0, end=len(paper.title or ""), field="title")
+    for g in groups.values():
+        if g.type == "Task" and any(f.field == "title" for f in g.mentions):
+            relations.append(Relation(head=own, type="ADDRESSES", tail=g.key, evidence=title_ev,
+                                      confidence=0.7))
     for fact in abstract._.kg_relations or []:
         hk, tk = ref(fact.head), ref(fact.tail)
         if hk is None or tk is None or hk == tk:
@@ -152,6 +177,18 @@ def _dedupe(relations: list[Relation]) -> list[Relation]:
         if k not in seen or r.confidence > seen[k].confidence:
             seen[k] = r
     return list(seen.values())
+
+
+def _key_exact(key_at: dict, field: str, s: int, e: int) -> str | None:
+    return key_at.get((field, s, e))
+
+
+def _key_by_surface(groups: dict[str, Grouped], name: str) -> str | None:
+    """The entity one of whose surface forms is `name` (e.g. a title's acronym)."""
+    for g in groups.values():
+        if name in g.surfaces and g.type != "Repository":
+            return g.key
+    return None
 
 
 def _key_overlapping(key_at: dict, field: str, s: int, e: int) -> str | None:

@@ -31,6 +31,7 @@ __all__ = [
     "top_by_papers",
     "uses_graph",
     "uses_pagerank",
+    "pagerank",
     "components",
     "relation_coverage",
     "stats",
@@ -115,6 +116,36 @@ def uses_graph(g: nx.MultiDiGraph) -> nx.DiGraph:
     return u
 
 
+def pagerank(g: nx.DiGraph, alpha: float = 0.85, weight: str = "weight",
+             tol: float = 1.0e-8, max_iter: int = 200) -> dict[str, float]:
+    """PageRank by power iteration in plain Python (networkx's own needs scipy).
+
+    Same model as :func:`networkx.pagerank`: out-edges share a node's rank in proportion
+    to `weight`, dangling nodes spread theirs evenly, and ``1 - alpha`` teleports
+    uniformly. Stops when the total change is below ``n * tol`` or after `max_iter`.
+
+    >>> g = nx.DiGraph([("a", "c"), ("b", "c")])
+    >>> r = pagerank(g)
+    >>> max(r, key=r.get), round(sum(r.values()), 6)
+    ('c', 1.0)
+    """
+    n = g.number_of_nodes()
+    if n == 0:
+        return {}
+    out_w = {u: sum(d.get(weight, 1) for _, _, d in g.out_edges(u, data=True)) for u in g}
+    x = dict.fromkeys(g, 1.0 / n)
+    for _ in range(max_iter):
+        dangling = alpha * sum(x[u] for u in g if out_w[u] == 0) / n
+        nxt = dict.fromkeys(g, dangling + (1.0 - alpha) / n)
+        for u, v, d in g.edges(data=True):
+            nxt[v] += alpha * x[u] * d.get(weight, 1) / out_w[u]
+        err = sum(abs(nxt[u] - x[u]) for u in g)
+        x = nxt
+        if err < n * tol:
+            break
+    return x
+
+
 def uses_pagerank(g: nx.MultiDiGraph, n: int = 10, alpha: float = 0.85) -> list[dict]:
     """The `n` methods with the highest PageRank on the Method→Method USES graph.
 
@@ -141,7 +172,7 @@ def uses_pagerank(g: nx.MultiDiGraph, n: int = 10, alpha: float = 0.85) -> list[
     u = uses_graph(g)
     if u.number_of_nodes() == 0:
         return []
-    pr = nx.pagerank(u, alpha=alpha, weight="weight")
+    pr = pagerank(u, alpha=alpha)
     rows = [_row(g, k, pagerank=round(v, 6)) for k, v in pr.items()]
     rows.sort(key=lambda r: (-r["pagerank"], str(r["name"]).lower(), r["key"]))
     return rows[:n]

@@ -57,18 +57,20 @@ def normalize_space(text: str) -> str:
 
 
 # HTML that scraped abstracts carry: inline tags vanish ("H<sub>2</sub>O" -> "H2O"), block
-# tags become a space. Only these names count as tags, so "a <b and c> d" in prose is kept.
+# tags become a space.
 _INLINE_TAGS = "a|abbr|b|big|cite|code|em|font|i|mark|small|span|strong|sub|sup|tt|u|var"
 _BLOCK_TAGS = "br|div|h[1-6]|hr|li|ol|p|table|td|th|tr|ul|blockquote|pre"
-_TAG = r"</?(?:{})(?:\s[^<>]*)?/?>"
+# A tag: a known name and attributes written name="value" (so "a <b and c> d" is prose).
+_TAG = r"""</?(?:{})(?:\s+[\w:-]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>]+))*\s*/?>"""
 _INLINE_RE = re.compile(_TAG.format(_INLINE_TAGS), re.I)
 _BLOCK_RE = re.compile(_TAG.format(_BLOCK_TAGS), re.I)
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
-# LaTeX accents ("\\'e", "{\\'e}", "\\'{e}") become the accented letter; "\\%" and friends
+# LaTeX accents ("\'e", "{\'e}", "\'{e}") become the accented letter; "\%" and friends
 # their character. Maths and other commands are kept as written.
 _ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303",
             "c": "\u0327", "v": "\u030c", "=": "\u0304", "u": "\u0306", "H": "\u030b"}
-_ACCENT_RE = re.compile(r"\{?\\(['`^\"~=]|[cvuH](?=[{ ]))\s*\{?([A-Za-z])\}?\}?")
+_ACCENT_RE = re.compile(
+    r"(\{)?\\(['`^\"~=]|[cvuH](?=[{ ]))\s*(?:\{([A-Za-z])\}|([A-Za-z]))(?(1)\})")
 _ESCAPE_RE = re.compile(r"\\([%&_#$])")
 _JUNK = {"Cc", "Cs", "Co", "Cn"}  # control characters, lone surrogates, unassigned
 
@@ -78,7 +80,7 @@ def _clean_once(text: str) -> str:
     text = _COMMENT_RE.sub(" ", text)
     text = _BLOCK_RE.sub(" ", text)
     text = _INLINE_RE.sub("", text)
-    text = _ACCENT_RE.sub(lambda m: m.group(2) + _ACCENTS[m.group(1)], text)
+    text = _ACCENT_RE.sub(lambda m: (m.group(3) or m.group(4)) + _ACCENTS[m.group(2)], text)
     text = _ESCAPE_RE.sub(r"\1", text)
     text = "".join(" " if unicodedata.category(c) in _JUNK and not c.isspace() else c
                    for c in text)
@@ -86,7 +88,7 @@ def _clean_once(text: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Plain text of a scraped title or abstract: HTML and LaTeX remnants removed.
+    r"""Plain text of a scraped title or abstract: HTML and LaTeX remnants removed.
 
     Unescapes HTML entities, drops HTML tags and comments, turns LaTeX accents and
     escaped characters into the characters, removes control characters, composes
@@ -95,8 +97,8 @@ def clean_text(text: str) -> str:
 
     >>> clean_text("H<sub>2</sub>O &amp; CO<sub>2</sub>:<br/>a  5\\% gain")
     'H2O & CO2: a 5% gain'
-    >>> clean_text("Erd\\H{o}s and Schr\\"{o}dinger and Andr{\\'e}")
-    'Erdős and Schrödinger and André'
+    >>> clean_text("Erd\\H{o}s, Schr\\\"{o}dinger, Andr{\\'e}, \\textbf{Andr\\'{e}}")
+    'Erdős, Schrödinger, André, \\textbf{André}'
     >>> clean_text("if a <b and c> d, $x^2$")
     'if a <b and c> d, $x^2$'
     """
@@ -151,7 +153,7 @@ def read_lines(path: Path) -> Iterator[tuple[int, str]]:
     """Yield (1-based line number, text) of a text file, whatever its line endings.
 
     Accepts UTF-8 (with or without BOM) and UTF-16 with a BOM. Raises IngestError naming
-    the line for bytes that are not UTF-8, and for binary or empty files.
+    the line for bytes that are not UTF-8, and for binary or empty (blank) files.
     """
     if not path.exists():
         raise IngestError("no such file; check the path", str(path))
@@ -159,31 +161,44 @@ def read_lines(path: Path) -> Iterator[tuple[int, str]]:
         raise IngestError("is a directory; give the files inside it (e.g. DIR/*.txt)", str(path))
     with path.open("rb") as fh:
         head = fh.read(8192)
-    if not head.strip():
-        raise IngestError("file is empty; expected abstracts", str(path))
+    blank = True
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = path.read_bytes().decode("utf-16")
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as e:
+            line = data[:e.start].decode("utf-16", "replace").count("\n") + 1
+            raise IngestError(f"not valid UTF-16 ({e.reason} at byte {e.start}) although the "
+                              "file starts with a UTF-16 byte-order mark; re-encode it as UTF-8",
+                              str(path), line) from None
         for i, line in enumerate(re.split(r"\r\n|\r|\n", text), 1):
+            blank = blank and not line.strip()
             yield i, line
-        return
-    if b"\x00" in head:
-        raise IngestError("binary file (NUL bytes); expected UTF-8 text", str(path), 1)
-    lineno = 0
-    with path.open("rb") as fh:
-        for raw in fh:
-            try:
-                text = raw.decode("utf-8-sig" if lineno == 0 else "utf-8")
-            except UnicodeDecodeError as e:
-                raise IngestError(
-                    f"not UTF-8 (byte {raw[e.start]:#04x} at column {e.start + 1}); "
-                    "re-encode the file, e.g. `iconv -f latin1 -t utf-8 FILE > FILE.utf8`",
-                    str(path), lineno + 1) from None
-            parts = re.split(r"\r\n|\r|\n", text)
-            if parts and parts[-1] == "":
-                parts.pop()
-            for part in parts or [""]:
-                lineno += 1
-                yield lineno, part
+    elif b"\x00" in head:
+        raise IngestError("binary file (NUL bytes); expected UTF-8 text (UTF-16 needs a "
+                          "byte-order mark)", str(path), 1)
+    else:
+        lineno = 0
+        with path.open("rb") as fh:
+            for raw in fh:
+                try:
+                    text = raw.decode("utf-8-sig" if lineno == 0 else "utf-8")
+                except UnicodeDecodeError as e:
+                    # the bad byte's own line, also in files that end lines with a lone CR
+                    before = re.split(rb"\r\n|\r|\n", raw[:e.start])
+                    raise IngestError(
+                        f"not UTF-8 (byte {raw[e.start]:#04x} at column {len(before[-1]) + 1}); "
+                        "re-encode the file, e.g. `iconv -f latin1 -t utf-8 FILE > FILE.utf8`",
+                        str(path), lineno + len(before)) from None
+                parts = re.split(r"\r\n|\r|\n", text)
+                if parts and parts[-1] == "":
+                    parts.pop()
+                for part in parts or [""]:
+                    lineno += 1
+                    blank = blank and not part.strip()
+                    yield lineno, part
+    if blank:
+        raise IngestError("file is empty (or only blank lines); expected abstracts", str(path))
 
 
 def is_boilerplate(line: str) -> bool:

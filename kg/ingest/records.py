@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import IngestError
-from kg.ingest.base import make_paper, read_lines, register
+from kg.ingest.base import MAX_ABSTRACT_CHARS, make_paper, read_lines, register
 from kg.model import Paper
 
 FIELDS = ("id", "title", "abstract", "date", "authors", "url")
@@ -71,21 +71,42 @@ def read_jsonl(path: Path) -> Iterator[Paper | IngestError]:
 
 @register("csv")
 def read_csv(path: Path) -> Iterator[Paper | IngestError]:
-    """A CSV with a header row naming at least an `abstract` column."""
+    """A CSV with a header row naming at least an `abstract` column.
+
+    Quoted fields may span lines; a record's line is the line where it starts.
+    """
     text = "\n".join(line for _, line in read_lines(path))
+    csv.field_size_limit(max(csv.field_size_limit(), 4 * MAX_ABSTRACT_CHARS))
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as e:
+        raise IngestError(f"cannot read the CSV header ({e})", str(path), 1) from None
+    header = [h.strip().lower() for h in (fieldnames or [])]
     if "abstract" not in header:
         raise IngestError(
             f"CSV header has columns {header}; expected an 'abstract' column "
             f"(and optionally {', '.join(f for f in FIELDS if f != 'abstract')})",
             str(path), 1)
     reader.fieldnames = header
-    for row in reader:
-        # line_num is the physical line where this row ended (rows may span lines).
+    rows = 0
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            # the csv module cannot resume after an error: the rest of the file is unread
+            raise IngestError(f"cannot read the CSV row ({e}); check its quoting",
+                              str(path), start) from None
+        rows += 1
         if None in row:
             yield IngestError(f"row has {len(header) + len(row[None])} fields, the header has "
                               f"{len(header)}; quote fields that contain commas",
-                              str(path), reader.line_num)
+                              str(path), start)
             continue
-        yield _from_mapping(row, path, reader.line_num)
+        yield _from_mapping(row, path, start)
+    if not rows:
+        raise IngestError("CSV has a header but no rows; expected one row per paper",
+                          str(path), 1)

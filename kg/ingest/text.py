@@ -8,7 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kg.errors import IngestError
-from kg.ingest.base import AUTHORS_RE, is_boilerplate, looks_like_title, make_paper, read_lines, register
+from kg.ingest.base import (
+    AUTHORS_RE,
+    is_boilerplate,
+    looks_like_title,
+    make_paper,
+    read_lines,
+    register,
+)
 from kg.model import Paper
 
 DATE_RE = re.compile(r"^([A-Z][a-z]{2}) (\d{1,2}), (\d{4})\b")

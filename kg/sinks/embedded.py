@@ -14,7 +14,9 @@ on open.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -28,6 +30,9 @@ from kg.model import Record
 
 FORMAT = 1
 MARKER = "kg-store.json"
+LOCK = ".lock"
+
+log = logging.getLogger("kg.store")
 
 
 def atomic_write(path: Path, write) -> None:
@@ -63,13 +68,14 @@ class Store:
         p = Path(path)
         if p.exists() and not p.is_dir():
             raise StoreError(f"{p} is a file; give a directory for the store")
-        if p.exists() and any(p.iterdir()) and not (p / MARKER).exists():
+        if p.exists() and not (p / MARKER).exists() and not _only_ours(p):
             raise StoreError(f"{p} exists and is not a kg store; choose an empty or new "
                              "directory with --store")
         store = cls(p)
-        (p / "records").mkdir(parents=True, exist_ok=True)
+        # the marker first: a store killed while being created is still recognised as one
         if not (p / MARKER).exists():
             atomic_write(p / MARKER, lambda fh: json.dump({"kg_store": FORMAT}, fh))
+        (p / "records").mkdir(exist_ok=True)
         return store
 
     @classmethod
@@ -85,6 +91,31 @@ class Store:
         if version != FORMAT:
             raise StoreError(f"store {p} has format {version}, this kg reads {FORMAT}; rebuild it")
         return cls(p)
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the store's write lock; StoreError if another build holds it.
+
+        The lock dies with its process, so a killed build never leaves the store locked.
+        Inside the lock, temporary files left by a killed build are removed.
+        """
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no locking
+            yield
+            return
+        fh = (self.path / LOCK).open("a")
+        try:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreError(f"another kg build is writing to the store {self.path}; "
+                                 "wait for it to finish") from None
+            for tmp in [*self.path.glob(".*.tmp"), *(self.path / "records").glob(".*.tmp")]:
+                tmp.unlink(missing_ok=True)
+            yield
+        finally:
+            fh.close()
 
     # ------------------------------------------------------------ records
     def shards(self) -> list[Path]:
@@ -136,8 +167,12 @@ class Store:
     def _shard_names(self) -> list[str]:
         return [s.name for s in self.shards()]
 
-    def graph(self) -> nx.MultiDiGraph:
-        """The built graph; rebuilt from the records if it is missing or stale."""
+    def graph(self, save: bool = False) -> nx.MultiDiGraph:
+        """The built graph; rebuilt from the records if it is missing or stale.
+
+        A rebuilt graph is saved for next time; with `save=False` (readers) only if the
+        store is writable.
+        """
         f = self.path / "graph.json"
         if f.exists():
             try:
@@ -147,17 +182,29 @@ class Store:
             if data and data.get("shards") == self._shard_names():
                 return nx.node_link_graph(data["graph"], directed=True, multigraph=True,
                                           edges="links")
-        return self.rebuild()
+        return self.rebuild(save=save)
 
-    def rebuild(self) -> nx.MultiDiGraph:
+    def rebuild(self, save: bool = True) -> nx.MultiDiGraph:
+        """Build the graph from the records and save it (`save=False`: try to, for readers)."""
         g = build_graph(self.records())
-        self.save_graph(g)
+        try:
+            self.save_graph(g)
+        except OSError as e:
+            if save:
+                raise StoreError(f"cannot write the graph of {self.path} ({e})") from None
+            log.info("graph of %s not cached (%s)", self.path, e)
         return g
 
     def save_graph(self, g: nx.MultiDiGraph) -> None:
         data = {"shards": self._shard_names(),
                 "graph": nx.node_link_data(g, edges="links")}
         atomic_write(self.path / "graph.json", lambda fh: json.dump(data, fh))
+
+
+def _only_ours(p: Path) -> bool:
+    """True if `p` holds nothing but what a killed `Store.create` may have left."""
+    return all(x.name in ("records", LOCK) or (x.name.startswith(f".{MARKER}.")
+               and x.name.endswith(".tmp")) for x in p.iterdir())
 
 
 def _id_of(line: str) -> str:

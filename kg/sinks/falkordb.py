@@ -1,0 +1,161 @@
+"""Load kg's graph into FalkorDB through its own client (Redis protocol).
+
+>>> FalkorDBBackend(host="127.0.0.1", port=1, password="s3cret").where
+'falkordb 127.0.0.1:1 graph kg'
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import networkx as nx
+
+from kg.errors import SinkError
+from kg.sinks import cypher
+from kg.sinks.cypher import FALKORDB, Statement
+from kg.sinks.sync import LoadSummary, Progress, load_graph, with_retries
+
+
+class FalkorDBBackend:
+    """One FalkorDB graph: reads, batched writes with retries, constraints.
+
+    The password comes from the argument or FALKORDB_PASSWORD and appears in no message.
+    """
+
+    dialect = FALKORDB
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 6379, graph: str = "kg",
+                 password: str | None = None, username: str | None = None,
+                 unix_socket: str | None = None, attempts: int = 5, backoff: float = 0.5,
+                 timeout: float = 60.0) -> None:
+        self.host, self.port, self.graph_name = host, port, graph
+        self.unix_socket = unix_socket
+        self._password = password if password is not None else os.environ.get(
+            "FALKORDB_PASSWORD")
+        self._username = username if username is not None else os.environ.get(
+            "FALKORDB_USERNAME")
+        self.attempts, self.backoff, self.timeout = attempts, backoff, timeout
+        self._db = None
+        self._graph = None
+
+    @property
+    def where(self) -> str:
+        at = f"unix:{self.unix_socket}" if self.unix_socket else f"{self.host}:{self.port}"
+        return f"falkordb {at} graph {self.graph_name}"
+
+    # ------------------------------------------------------------ connection
+    def _connect(self):
+        if self._graph is None:
+            from falkordb import FalkorDB
+
+            kw: dict[str, Any] = {"password": self._password, "username": self._username,
+                                  "socket_timeout": self.timeout, "socket_connect_timeout": 5}
+            if self.unix_socket:
+                kw["unix_socket_path"] = self.unix_socket
+            else:
+                kw.update(host=self.host, port=self.port)
+            self._db = FalkorDB(**kw)
+            self._graph = self._db.select_graph(self.graph_name)
+        return self._graph
+
+    @property
+    def redis(self):
+        """The underlying redis connection (for PING, SAVE and markers)."""
+        self._connect()
+        return self._db.connection
+
+    def close(self) -> None:
+        if self._db is not None:
+            try:
+                self._db.connection.close()
+            except Exception:  # noqa: BLE001 - closing a dead connection is fine
+                pass
+        self._db = self._graph = None
+
+    def ping(self) -> None:
+        """Check that the server answers (with retries); SinkError if it does not."""
+        self._call(lambda: self.redis.ping())
+
+    # ------------------------------------------------------------ errors
+    def _transient(self, e: BaseException) -> bool:
+        import redis.exceptions as rx
+
+        if isinstance(e, rx.AuthenticationError | rx.AuthorizationError):
+            return False
+        if isinstance(e, rx.ConnectionError | rx.TimeoutError | ConnectionError | TimeoutError):
+            self.close()  # reconnect on the next attempt
+            return True
+        return False
+
+    def _describe(self, e: BaseException) -> str:
+        import redis.exceptions as rx
+
+        msg = str(e)
+        if self._password:
+            msg = msg.replace(self._password, "***")
+        if isinstance(e, rx.AuthenticationError | rx.AuthorizationError) or any(
+                s in msg for s in ("WRONGPASS", "NOAUTH", "invalid username-password")):
+            return (f"authentication failed at {self.where}: {msg}; check FALKORDB_USERNAME "
+                    "and FALKORDB_PASSWORD")
+        if isinstance(e, rx.ConnectionError | rx.TimeoutError | ConnectionError | TimeoutError):
+            return (f"cannot reach {self.where}: {msg}; is the server running? Start one with "
+                    "`kg server start` or check --host/--port/--socket")
+        if "empty key" in msg:
+            return (f"graph {self.graph_name!r} does not exist at {self.where}; load it with "
+                    f"`kg load falkordb --graph {self.graph_name}` or check --graph")
+        return f"{self.where} rejected the statement: {msg}"
+
+    def _call(self, fn):
+        return with_retries(fn, self._transient, self._describe, self.attempts, self.backoff)
+
+    # ------------------------------------------------------------ backend API
+    def read(self, st: Statement) -> list[dict]:
+        """Run a read-only statement; rows as dicts."""
+        def run():
+            res = self._connect().ro_query(st.text, st.params or None)
+            cols = [h[1] if isinstance(h, list | tuple) else h for h in res.header]
+            return [dict(zip(cols, row, strict=True)) for row in res.result_set]
+        return self._call(run)
+
+    def query(self, text: str, params: dict | None = None, read_only: bool = True):
+        """Run any Cypher (read-only unless told); returns (columns, rows)."""
+        def run():
+            g = self._connect()
+            res = g.ro_query(text, params or None) if read_only else g.query(text, params or None)
+            cols = [h[1] if isinstance(h, list | tuple) else h for h in res.header]
+            return cols, [list(r) for r in res.result_set]
+        return self._call(run)
+
+    def write(self, st: Statement) -> None:
+        self._call(lambda: self._connect().query(st.text, st.params or None))
+
+    def ensure_constraints(self, labels: list[str]) -> None:
+        """A range index and a unique constraint on ``key`` for each label."""
+        import redis.exceptions as rx
+
+        for lbl, st in zip(labels, self.dialect.constraints(labels), strict=True):
+            for step in (lambda st=st: self._connect().query(st.text),
+                         lambda lbl=lbl: self.redis.execute_command(
+                             *cypher.falkordb_unique_constraint(self.graph_name, lbl))):
+                try:
+                    self._call(step)
+                except SinkError as e:
+                    if not self.dialect.is_exists_error(str(e)):
+                        raise
+                except rx.ResponseError as e:  # pragma: no cover - _call converts these
+                    if not self.dialect.is_exists_error(str(e)):
+                        raise SinkError(self._describe(e)) from None
+
+
+def load(g: nx.MultiDiGraph, host: str = "127.0.0.1", port: int = 6379, graph: str = "kg",
+         unix_socket: str | None = None, batch_size: int = 5000, prune: bool = False,
+         progress: Progress | None = None, **kw) -> LoadSummary:
+    """Load `g` into a FalkorDB graph (idempotent; only changes are written)."""
+    b = FalkorDBBackend(host=host, port=port, graph=graph, unix_socket=unix_socket, **kw)
+    try:
+        b.ping()
+        return load_graph(b, g, batch_size=batch_size, prune=prune, progress=progress,
+                          what=f"the load into {b.where}")
+    finally:
+        b.close()

@@ -1,0 +1,274 @@
+"""A self-contained HTML picture of the graph: `kg viz`.
+
+The page needs no network: the data sits in a ``<script type="application/json">``
+block and the script and style (``kg/sinks/static/viz.js`` and ``viz.css``, written
+for kg, no third-party code) are inlined. A Content-Security-Policy allows only those
+two inline blocks (by hash) and no fetches. Names reach the DOM through ``textContent``
+only, and ``<``, ``>`` and ``&`` in the JSON are written as ``\\u003c`` etc., so an
+entity called ``</script>`` is just text.
+
+>>> from kg.model import Record, Paper, Entity
+>>> r = Record(paper=Paper(id="p1", text="We use <BERT>."),
+...            entities=[Entity(key="method:bert", type="Method", name="</script>")])
+>>> page = render(view_data(build_graph([r])))
+>>> page.count("</script>")   # the two real closing tags, not the name
+2
+>>> "\\\\u003c/script\\\\u003e" in page
+True
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+
+from kg.errors import SinkError
+from kg.graph.build import build_graph  # noqa: F401  (used in the doctest above)
+
+__all__ = ["select_nodes", "view_data", "render", "write_viz", "VizResult"]
+
+STATIC = Path(__file__).parent / "static"
+MAX_PAPERS = 40      # paper ids listed per node in the page
+MAX_EVIDENCE = 12    # evidence items kept per edge
+CONTEXT = 70         # characters of context around a mention
+
+
+def _degrees(g: nx.MultiDiGraph) -> dict[str, int]:
+    """Number of distinct neighbours of each node, ignoring direction."""
+    return {n: len(set(g.successors(n)) | set(g.predecessors(n))) for n in g}
+
+
+def select_nodes(g: nx.MultiDiGraph, around: str | None = None, depth: int = 1,
+                 max_nodes: int = 200) -> list[str]:
+    """The nodes to draw: the most connected ones, or the neighbourhood of `around`.
+
+    Without `around`, nodes are ranked by number of distinct neighbours (ties by key)
+    and the first `max_nodes` kept. With `around` (a node key), nodes within `depth`
+    steps (either direction) are kept, nearest first and the most connected first
+    within one distance, up to `max_nodes`.
+
+    >>> g = nx.MultiDiGraph([("a", "b"), ("a", "c"), ("c", "d"), ("d", "e")])
+    >>> select_nodes(g, max_nodes=2)
+    ['a', 'c']
+    >>> select_nodes(g, around="c", depth=1)
+    ['c', 'a', 'd']
+    """
+    if max_nodes < 1:
+        raise SinkError(f"max_nodes must be at least 1, got {max_nodes}")
+    deg = _degrees(g)
+    if around is None:
+        return sorted(g, key=lambda n: (-deg[n], n))[:max_nodes]
+    if around not in g:
+        raise SinkError(f"no node {around!r} in the graph")
+    dist = nx.single_source_shortest_path_length(g.to_undirected(as_view=True), around,
+                                                 cutoff=max(depth, 0))
+    return sorted(dist, key=lambda n: (dist[n], -deg[n], n))[:max_nodes]
+
+
+def _snippet(ev: Mapping, texts: Mapping[str, tuple[str, str]]) -> dict:
+    """Evidence with the quoted text (and a little context) when the text is known."""
+    out = {k: ev[k] for k in ("paper", "sentence", "start", "end", "field") if k in ev}
+    text, title = texts.get(ev.get("paper", ""), ("", ""))
+    src = title if ev.get("field") == "title" else text
+    s, e = ev.get("start"), ev.get("end")
+    if src and isinstance(s, int) and isinstance(e, int) and 0 <= s <= e <= len(src):
+        quote = src[s:e]
+        if len(quote) > 600:
+            quote = quote[:600] + "…"
+        out["text"] = quote
+        if e - s < 120:  # a mention: add context
+            out["before"] = src[max(0, s - CONTEXT):s]
+            out["after"] = src[e:e + CONTEXT]
+    return out
+
+
+def view_data(g: nx.MultiDiGraph, around: str | None = None, depth: int = 1,
+              max_nodes: int = 200, texts: Mapping[str, tuple[str, str]] | None = None,
+              title: str = "kg graph") -> dict:
+    """The JSON-ready data the page draws (see :func:`select_nodes` for the choice).
+
+    Args:
+        g: a built graph.
+        around: a node key to centre on, or None for the whole graph.
+        depth: steps from `around` to include.
+        max_nodes: the most nodes to draw.
+        texts: paper id → (abstract, title), to quote evidence; optional.
+        title: the page title.
+
+    Returns:
+        ``{"meta", "nodes", "edges", "papers"}``; nodes carry ``id``, ``label``,
+        ``name``, ``aliases``, ``papers`` (count), ``paperIds``, ``deg``, ``merged``;
+        edges carry ``source``, ``target``, ``type``, ``support``, ``papers``,
+        ``evidence``.
+    """
+    texts = texts or {}
+    keep = select_nodes(g, around, depth, max_nodes)
+    kept = set(keep)
+    deg = _degrees(g)
+    sub = g.subgraph(kept)
+    papers: set[str] = set()
+    nodes = []
+    for n in keep:
+        d = g.nodes[n]
+        pids = list(d.get("papers") or [])
+        node = {"id": n, "label": d.get("label", "?"), "name": str(d.get("name") or n),
+                "aliases": [str(a) for a in d.get("aliases") or []],
+                "papers": len(pids), "paperIds": pids[:MAX_PAPERS],
+                "deg": deg[n], "shownDeg": sub.degree(n),
+                "merged": [{"key": m.get("key"), "why": list(m.get("why") or [])}
+                           for m in d.get("merged") or []]}
+        if d.get("label") == "Paper":
+            node.update({k: d.get(k) for k in ("title", "date", "url", "authors", "sources")})
+            papers.add(n.split(":", 1)[1])
+        if d.get("label") == "Result":
+            node.update({"value": d.get("value"), "unit": d.get("unit"),
+                         "paper": d.get("paper")})
+            if d.get("paper"):
+                papers.add(d["paper"])
+        if n == around:
+            node["center"] = True
+        papers.update(node["paperIds"])
+        nodes.append(node)
+    edges = []
+    for u, v, k, d in sorted(sub.edges(keys=True, data=True), key=lambda e: e[:3]):
+        ev = [_snippet(x, texts) for x in (d.get("evidence") or [])[:MAX_EVIDENCE]]
+        edges.append({"source": u, "target": v, "type": d.get("type", k),
+                      "support": d.get("support", len(d.get("papers") or [])),
+                      "confidence": d.get("confidence"),
+                      "papers": list(d.get("papers") or [])[:MAX_PAPERS],
+                      "evidenceTotal": len(d.get("evidence") or []), "evidence": ev})
+        papers.update(edges[-1]["papers"])
+    paper_info = {}
+    for p in sorted(papers):
+        d = g.nodes.get(f"paper:{p}", {})
+        paper_info[p] = {"title": d.get("title") or d.get("name") or p, "url": d.get("url"),
+                         "date": d.get("date")}
+    meta = {"title": title, "around": around, "depth": depth if around else None,
+            "totalNodes": g.number_of_nodes(), "totalEdges": g.number_of_edges(),
+            "shownNodes": len(nodes), "shownEdges": len(edges),
+            "maxNodes": max_nodes}
+    return {"meta": meta, "nodes": nodes, "edges": edges, "papers": paper_info}
+
+
+def _json_for_html(data: object) -> str:
+    """JSON safe inside a <script> block: no <, >, & or line separators as such.
+
+    >>> _json_for_html({"n": "</script><b>&"})
+    '{"n": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
+    """
+    s = json.dumps(data, ensure_ascii=False, default=str)
+    for a, b in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                 ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        s = s.replace(a, b)
+    return s
+
+
+def _csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def _static(name: str) -> str:
+    try:
+        text = (STATIC / name).read_text(encoding="utf-8")
+    except OSError as e:
+        raise SinkError(f"kg's viz asset {name} is missing ({e}); reinstall kg") from None
+    low = text.lower()
+    if "</script" in low or "</style" in low or "<!--" in low:
+        raise SinkError(f"{name} contains '</script', '</style' or '<!--', which would "
+                        "break its inline block; escape it as '<\\/'")
+    return text
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>{css}</style>
+</head>
+<body>
+<header>
+  <h1 id="title">{title}</h1>
+  <input id="search" type="search" placeholder="Search names and aliases" autocomplete="off"
+         aria-label="Search names and aliases">
+  <span id="status"></span>
+</header>
+<main>
+  <div id="canvas">
+    <svg id="graph" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="graph"></svg>
+    <div id="legend"></div>
+    <ul id="matches" hidden></ul>
+  </div>
+  <aside id="details"><p class="hint">Click a node or an edge to see its provenance.</p></aside>
+</main>
+<script type="application/json" id="kg-data">{data}</script>
+<script>{js}</script>
+</body>
+</html>
+"""
+
+
+def render(data: Mapping) -> str:
+    """The HTML page for :func:`view_data` output, as a string."""
+    css, js = _static("viz.css"), _static("viz.js")
+    csp = ("default-src 'none'; img-src data:; base-uri 'none'; form-action 'none'; "
+           f"style-src {_csp_hash(css)}; script-src {_csp_hash(js)}")
+    title = html.escape(str(data.get("meta", {}).get("title", "kg graph")))
+    return _PAGE.format(csp=csp, title=title, css=css, js=js, data=_json_for_html(data))
+
+
+@dataclass
+class VizResult:
+    """What `write_viz` wrote."""
+
+    path: Path
+    shown_nodes: int
+    shown_edges: int
+    total_nodes: int
+    center: str | None
+
+
+def _texts(records: Iterable, wanted: set[str]) -> dict[str, tuple[str, str]]:
+    out = {}
+    for r in records:
+        if r.paper.id in wanted:
+            out[r.paper.id] = (r.paper.text, r.paper.title or "")
+    return out
+
+
+def write_viz(store: str | Path, output: str | Path, around: str | None = None,
+              depth: int = 1, max_nodes: int = 200) -> VizResult:
+    """Write the picture of a store's graph (or of one entity's neighbourhood) to `output`.
+
+    `around` is resolved like a query name (aliases, case-insensitive), with a
+    "did you mean" QueryError on a miss. Evidence is quoted from the stored abstracts.
+    """
+    from kg.query.api import KnowledgeGraph
+    from kg.sinks.embedded import Store
+
+    st = Store.open(store)
+    kg = KnowledgeGraph(st.graph())
+    center = kg.resolve(around) if around else None
+    title = (f"kg: around {kg.g.nodes[center].get('name', center)} (depth {depth})"
+             if center else f"kg: {Path(store).name or store}")
+    data = view_data(kg.g, center, depth, max_nodes, title=title)
+    wanted = {ev["paper"] for e in data["edges"] for ev in e["evidence"] if "paper" in ev}
+    if wanted:
+        data = view_data(kg.g, center, depth, max_nodes, title=title,
+                         texts=_texts(st.records(), wanted))
+    out = Path(output)
+    try:
+        out.write_text(render(data), encoding="utf-8")
+    except OSError as e:
+        raise SinkError(f"cannot write {out}: {e}; choose another -o path") from None
+    m = data["meta"]
+    return VizResult(out, m["shownNodes"], m["shownEdges"], m["totalNodes"], center)

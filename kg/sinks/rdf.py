@@ -1,0 +1,567 @@
+"""The graph as RDF: stable IRIs, standard vocabularies, provenance of every relation.
+
+The vocabulary is ``schemas/kg.ttl`` (namespace :data:`KG`); SHACL shapes are in
+``schemas/kg.shacl.ttl``. Every node gets an IRI under a configurable base (default
+:data:`DEFAULT_BASE`, a placeholder to replace with your own namespace)::
+
+    {base}method/graph%20neural%20network     the node key after the type, percent-encoded
+    {base}paper/0a1b2c3d4e5f6a7b
+    {base}statement/<hash>                    one reified statement per relation
+    {base}evidence/<hash>, {base}selector/<hash>
+    {base}graph/<paper id>                    TriG: what one paper states
+
+Provenance: each relation ``h kg:rel t`` is also an ``rdf:Statement`` with ``kg:support``,
+``kg:confidence``, ``prov:wasDerivedFrom`` each paper that states it and ``kg:evidence``
+pointing to an ``oa:SpecificResource`` (the paper, ``kg:sentence``, ``kg:field``) with an
+``oa:TextPositionSelector`` (``oa:start``/``oa:end`` character offsets). TriG adds one named
+graph per paper holding the relations that paper states. Result links (OF, BY, ON) are
+not reified; the Result itself is ``prov:wasDerivedFrom`` its paper.
+
+All formats come from one generator, :func:`quads`; N-Triples and N-Quads are written
+from it line by line (:func:`write_ntriples`), never holding an rdflib graph.
+
+>>> from kg.model import Record, Paper, Entity, Relation
+>>> from kg.graph.build import build_graph
+>>> g = build_graph([Record(paper=Paper(id="p1", text="We use BERT."),
+...     entities=[Entity(key="method:bert", type="Method", name="BERT")])])
+>>> node_iri("method:graph neural network")
+'https://w3id.org/kg/method/graph%20neural%20network'
+>>> key_of_iri(node_iri("method:a/b <c>"))
+'method:a/b <c>'
+>>> ds = to_rdf(g)
+>>> (URIRef(node_iri("method:bert")), SKOS.prefLabel, Literal("BERT")) in ds.default_graph
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from collections.abc import Iterable, Iterator
+from decimal import Decimal, InvalidOperation
+from typing import IO, NamedTuple
+from urllib.parse import quote, unquote
+
+import networkx as nx
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, SDO, SKOS, XSD, DefinedNamespace, Namespace
+
+from kg.errors import SinkError
+from kg.names import compact_form, normal_form
+
+DEFAULT_BASE = "https://w3id.org/kg/"
+"""Placeholder base for data IRIs. Not registered: pass ``--base`` with a namespace you own
+(or register a w3id.org redirect) before publishing the data."""
+
+FORMATS = ("turtle", "nt", "jsonld", "trig")
+SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".jsonld": "jsonld", ".json": "jsonld",
+            ".trig": "trig"}
+
+
+class KG(DefinedNamespace):
+    """The kg vocabulary (``schemas/kg.ttl``); a typo is an AttributeError."""
+
+    _NS = Namespace("https://w3id.org/kg/ns#")
+    _fail = True
+
+    # classes
+    Paper: URIRef
+    Method: URIRef
+    Dataset: URIRef
+    Task: URIRef
+    Metric: URIRef
+    Repository: URIRef
+    Result: URIRef
+    Statement: URIRef
+    Evidence: URIRef
+    # relations between nodes (SCHEMA.md)
+    proposes: URIRef
+    mentions: URIRef
+    addresses: URIRef
+    evaluatedOn: URIRef
+    measuredBy: URIRef
+    outperforms: URIRef
+    comparedWith: URIRef
+    uses: URIRef
+    hasCode: URIRef
+    reports: URIRef
+    resultOf: URIRef
+    hasMetric: URIRef
+    onDataset: URIRef
+    # provenance
+    evidence: URIRef
+    support: URIRef
+    confidence: URIRef
+    sentence: URIRef
+    field: URIRef
+    source: URIRef
+    # node data
+    key: URIRef
+    matchForm: URIRef
+    mergedKey: URIRef
+    value: URIRef
+    valueText: URIRef
+    unit: URIRef
+    authorCount: URIRef
+
+
+class MLS(DefinedNamespace):
+    """W3C ML-Schema terms kg aligns with."""
+
+    _NS = Namespace("http://www.w3.org/ns/mls#")
+    _fail = True
+
+    Algorithm: URIRef
+    Dataset: URIRef
+    Task: URIRef
+    EvaluationMeasure: URIRef
+    ModelEvaluation: URIRef
+    Implementation: URIRef
+    Run: URIRef
+    specifiedBy: URIRef
+    hasValue: URIRef
+    implements: URIRef
+    realizes: URIRef
+    hasInput: URIRef
+    achieves: URIRef
+    definedOn: URIRef
+
+
+class OA(DefinedNamespace):
+    """W3C Web Annotation terms used for evidence."""
+
+    _NS = Namespace("http://www.w3.org/ns/oa#")
+    _fail = True
+
+    SpecificResource: URIRef
+    TextPositionSelector: URIRef
+    hasSource: URIRef
+    hasSelector: URIRef
+    start: URIRef
+    end: URIRef
+
+
+class FABIO(DefinedNamespace):
+    """FaBiO terms used for papers."""
+
+    _NS = Namespace("http://purl.org/spar/fabio/")
+    _fail = True
+
+    ResearchPaper: URIRef
+
+
+PREFIXES = {"kg": str(KG._NS), "mls": str(MLS._NS), "oa": str(OA._NS), "fabio": str(FABIO._NS),
+            "prov": str(PROV), "skos": str(SKOS), "dcterms": str(DCTERMS), "schema": str(SDO),
+            "rdf": str(RDF), "xsd": str(XSD)}
+
+RELATIONS: dict[str, URIRef] = {
+    "PROPOSES": KG.proposes, "MENTIONS": KG.mentions, "ADDRESSES": KG.addresses,
+    "EVALUATED_ON": KG.evaluatedOn, "MEASURED_BY": KG.measuredBy,
+    "OUTPERFORMS": KG.outperforms, "COMPARED_WITH": KG.comparedWith, "USES": KG.uses,
+    "HAS_CODE": KG.hasCode, "REPORTS": KG.reports,
+    "OF": KG.resultOf, "BY": KG.hasMetric, "ON": KG.onDataset,
+}
+RESULT_LINKS = ("OF", "BY", "ON")  # described by the Result node; not reified
+
+CLASSES: dict[str, tuple[URIRef, ...]] = {
+    "Paper": (KG.Paper, FABIO.ResearchPaper, SDO.ScholarlyArticle),
+    "Method": (KG.Method, MLS.Algorithm, SKOS.Concept),
+    "Dataset": (KG.Dataset, MLS.Dataset, SDO.Dataset),
+    "Task": (KG.Task, MLS.Task),
+    "Metric": (KG.Metric, MLS.EvaluationMeasure),
+    "Repository": (KG.Repository, SDO.SoftwareSourceCode, MLS.Implementation),
+    "Result": (KG.Result, MLS.ModelEvaluation),
+}
+
+
+class Lit(NamedTuple):
+    """A literal: lexical form and datatype IRI (None: a plain string)."""
+
+    lex: str
+    dt: str | None = None
+
+
+Quad = tuple[str, str, "str | Lit", "str | None"]
+"""Subject IRI, predicate IRI, object (IRI str or Lit), graph IRI (None: default graph)."""
+
+
+# ------------------------------------------------------------------ IRIs
+_BASE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*[/#]")
+
+
+def check_base(base: str) -> str:
+    """The base if it is an absolute IRI ending in '/' or '#'; SinkError otherwise.
+
+    >>> check_base("http://example.org/kg/")
+    'http://example.org/kg/'
+    """
+    if not _BASE.fullmatch(base or ""):
+        raise SinkError(f"the RDF base must be an absolute IRI ending in '/' or '#' with no "
+                        f"spaces, quotes or angle brackets; got {base!r}. Example: "
+                        f"--base https://example.org/kg/")
+    return base
+
+
+def _seg(s: str) -> str:
+    """A percent-encoded IRI path segment: only letters, digits and '-' stay as they are.
+
+    '.', '_' and '~' are encoded too, so '' can be written '_' and '..' is never a segment.
+
+    >>> _seg("a b/c.d"), _seg(""), _seg("é")
+    ('a%20b%2Fc%2Ed', '_', '%C3%A9')
+    """
+    return quote(s, safe="-").replace(".", "%2E").replace("_", "%5F").replace(
+        "~", "%7E") or "_"
+
+
+def node_iri(key: str, base: str = DEFAULT_BASE) -> str:
+    """The IRI of a node key such as ``method:transformer`` (type and rest encoded apart)."""
+    kind, sep, rest = key.partition(":")
+    if not sep:
+        kind, rest = "node", key
+    return f"{base}{_seg(kind)}/{_seg(rest)}"
+
+
+def key_of_iri(iri: str, base: str = DEFAULT_BASE) -> str:
+    """The node key of an IRI made by :func:`node_iri` (its inverse)."""
+    if not iri.startswith(base):
+        raise SinkError(f"{iri!r} is not under the base {base!r}")
+    kind, _, rest = iri[len(base):].partition("/")
+    kind, rest = ("" if kind == "_" else unquote(kind)), ("" if rest == "_" else unquote(rest))
+    return rest if kind == "node" else f"{kind}:{rest}"
+
+
+def graph_iri(paper_id: str, base: str = DEFAULT_BASE) -> str:
+    """The named graph holding what one paper states (TriG, N-Quads)."""
+    return f"{base}graph/{_seg(paper_id)}"
+
+
+def _hashed(kind: str, base: str, *parts: object) -> str:
+    h = hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()[:20]
+    return f"{base}{kind}/{h}"
+
+
+_URL_SAFE = "!#$%&'()*+,/:;=?@[]-._~"
+
+
+def safe_url(url: str) -> str | None:
+    """A URL made IRI-safe (spaces, quotes, brackets, non-ASCII percent-encoded), or None.
+
+    >>> safe_url("https://github.com/a b/<c>"), safe_url("not a url")
+    ('https://github.com/a%20b/%3Cc%3E', None)
+    """
+    if not re.match(r"[A-Za-z][A-Za-z0-9+.\-]*://\S", url or ""):
+        return None
+    return quote(url, safe=_URL_SAFE)
+
+
+# ------------------------------------------------------------------ literals
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_DOUBLE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)[eE][+-]?\d+")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def number(value: object) -> Lit | None:
+    """A numeric literal (xsd:decimal, or xsd:double with an exponent), or None.
+
+    >>> number("92.76"), number("1e-3"), number("n/a")
+    (Lit(lex='92.76', dt='http://www.w3.org/2001/XMLSchema#decimal'), \
+Lit(lex='1e-3', dt='http://www.w3.org/2001/XMLSchema#double'), None)
+    """
+    s = str(value).strip().replace(",", "")
+    if _NUMBER.fullmatch(s):
+        try:
+            Decimal(s)
+        except InvalidOperation:  # pragma: no cover - the regex admits only numbers
+            return None
+        return Lit(s if "." not in s or s[-1] != "." else s + "0", str(XSD.decimal))
+    if _DOUBLE.fullmatch(s):
+        return Lit(s, str(XSD.double))
+    return None
+
+
+def _dec(x: float) -> Lit:
+    return Lit(format(Decimal(str(float(x))).normalize(), "f"), str(XSD.decimal))
+
+
+def _int(x: int) -> Lit:
+    return Lit(str(int(x)), str(XSD.integer))
+
+
+# ------------------------------------------------------------------ the triples
+def quads(g: nx.MultiDiGraph, base: str = DEFAULT_BASE, graphs: bool = True) -> Iterator[Quad]:
+    """Every quad of the graph's RDF, node by node, then edge by edge.
+
+    Args:
+        g: a graph from :func:`kg.graph.build.build_graph`.
+        base: where data IRIs live (see :data:`DEFAULT_BASE`).
+        graphs: also yield the per-paper named graphs (graph IRI set); otherwise only the
+            default graph (graph None).
+    Raises:
+        SinkError: a node label or edge type kg does not know.
+    """
+    check_base(base)
+    a = str(RDF.type)
+    label_of = {}
+    for n, d in g.nodes(data=True):
+        label = d.get("label")
+        if label not in CLASSES:
+            raise SinkError(f"node {n!r} has label {label!r}; expected one of "
+                            f"{', '.join(CLASSES)}")
+        label_of[n] = label
+        s = node_iri(n, base)
+        for c in CLASSES[label]:
+            yield s, a, str(c), None
+        yield s, str(SKOS.prefLabel), Lit(str(d.get("name") or n.partition(":")[2] or n)), None
+        yield s, str(KG.key), Lit(n), None
+        if label == "Result":
+            yield from _result(s, n, d, base)
+            continue
+        for form in sorted(_forms(n, d)):
+            yield s, str(KG.matchForm), Lit(form), None
+        if label == "Paper":
+            yield from _paper(s, n, d, base, graphs)
+            continue
+        for alias in d.get("aliases") or []:
+            yield s, str(SKOS.altLabel), Lit(str(alias)), None
+        if d.get("confidence") is not None:
+            yield s, str(KG.confidence), _dec(d["confidence"]), None
+        for m in d.get("merged") or []:
+            yield s, str(KG.mergedKey), Lit(str(m["key"])), None
+        if label == "Repository":
+            url = safe_url(str(d.get("name") or ""))
+            if url:
+                yield s, str(SDO.codeRepository), url, None
+
+    for u, v, t, d in g.edges(keys=True, data=True):
+        p = RELATIONS.get(t)
+        if p is None:
+            raise SinkError(f"edge {u!r} -> {v!r} has type {t!r}; expected one of "
+                            f"{', '.join(RELATIONS)}")
+        s, o = node_iri(u, base), node_iri(v, base)
+        yield s, str(p), o, None
+        papers = [str(x) for x in d.get("papers") or []]
+        if graphs:
+            for paper in papers:
+                yield s, str(p), o, graph_iri(paper, base)
+        if t in RESULT_LINKS:
+            continue
+        st = _hashed("statement", base, u, t, v)
+        yield st, a, str(KG.Statement), None
+        yield st, a, str(RDF.Statement), None
+        yield st, str(RDF.subject), s, None
+        yield st, str(RDF.predicate), str(p), None
+        yield st, str(RDF.object), o, None
+        yield st, str(KG.support), _int(d.get("support", len(papers))), None
+        if d.get("confidence") is not None:
+            yield st, str(KG.confidence), _dec(d["confidence"]), None
+        for paper in papers:
+            yield st, str(PROV.wasDerivedFrom), node_iri(f"paper:{paper}", base), None
+        for ev in d.get("evidence") or []:
+            yield from _evidence(st, u, t, v, ev, base)
+
+
+def _forms(n: str, d: dict) -> set[str]:
+    """The lookup forms of a node, as :class:`kg.query.api.KnowledgeGraph` indexes them."""
+    out = set()
+    for name in [d.get("name") or "", *(d.get("aliases") or []), n.split(":", 1)[-1]]:
+        out |= {f for f in (normal_form(name), compact_form(name)) if f}
+    return out
+
+
+def _paper(s: str, n: str, d: dict, base: str, graphs: bool) -> Iterator[Quad]:
+    pid = n.partition(":")[2] or n
+    yield s, str(DCTERMS.identifier), Lit(pid), None
+    if d.get("title"):
+        yield s, str(DCTERMS.title), Lit(str(d["title"])), None
+    if d.get("date"):
+        date = str(d["date"])
+        yield s, str(DCTERMS.date), Lit(date, str(XSD.date) if _DATE.fullmatch(date) else None), None
+    if d.get("authors") is not None:
+        yield s, str(KG.authorCount), _int(d["authors"]), None
+    url = safe_url(str(d.get("url") or ""))
+    if url:
+        yield s, str(SDO.url), url, None
+    for src in d.get("sources") or []:
+        yield s, str(KG.source), Lit(str(src)), None
+    if graphs:
+        gi = graph_iri(pid, base)
+        yield gi, str(PROV.wasDerivedFrom), s, gi
+
+
+def _result(s: str, n: str, d: dict, base: str) -> Iterator[Quad]:
+    num = number(d.get("value", ""))
+    if num is not None:
+        yield s, str(KG.value), num, None
+    elif d.get("value") is not None:
+        yield s, str(KG.valueText), Lit(str(d["value"])), None
+    if d.get("unit"):
+        yield s, str(KG.unit), Lit(str(d["unit"])), None
+    if d.get("paper"):
+        yield s, str(PROV.wasDerivedFrom), node_iri(f"paper:{d['paper']}", base), None
+
+
+def _evidence(st: str, u: str, t: str, v: str, ev: dict, base: str) -> Iterator[Quad]:
+    paper = str(ev.get("paper", ""))
+    field = ev.get("field") or "abstract"
+    parts = (u, t, v, paper, field, ev.get("start"), ev.get("end"), ev.get("sentence"))
+    e = _hashed("evidence", base, *parts)
+    sel = _hashed("selector", base, *parts)
+    yield st, str(KG.evidence), e, None
+    yield e, str(RDF.type), str(KG.Evidence), None
+    yield e, str(RDF.type), str(OA.SpecificResource), None
+    yield e, str(OA.hasSource), node_iri(f"paper:{paper}", base), None
+    yield e, str(KG.field), Lit(field), None
+    if ev.get("sentence") is not None:
+        yield e, str(KG.sentence), _int(ev["sentence"]), None
+    yield e, str(OA.hasSelector), sel, None
+    yield sel, str(RDF.type), str(OA.TextPositionSelector), None
+    yield sel, str(OA.start), Lit(str(int(ev["start"])), str(XSD.nonNegativeInteger)), None
+    yield sel, str(OA.end), Lit(str(int(ev["end"])), str(XSD.nonNegativeInteger)), None
+
+
+# ------------------------------------------------------------------ N-Triples / N-Quads
+_ESC = {i: f"\\u{i:04X}" for i in [*range(0x20), 0x7F]}
+_ESC.update({ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r",
+             ord("\t"): "\\t"})
+
+
+def nt_term(o: str | Lit) -> str:
+    """One term in N-Triples syntax.
+
+    >>> nt_term(Lit('say "hi"\\n')), nt_term("http://x/y")
+    ('"say \\\\"hi\\\\"\\\\n"', '<http://x/y>')
+    """
+    if isinstance(o, Lit):
+        lex = '"' + o.lex.translate(_ESC) + '"'
+        return lex if o.dt is None else f"{lex}^^<{o.dt}>"
+    return f"<{o}>"
+
+
+def write_ntriples(g: nx.MultiDiGraph, out: IO[str], base: str = DEFAULT_BASE,
+                   quads_: bool = False) -> int:
+    """Stream the default graph as N-Triples (or everything as N-Quads) to `out`.
+
+    Nothing but the current line is held in memory. Returns the number of lines.
+    """
+    n = 0
+    write = out.write
+    for s, p, o, gr in quads(g, base, graphs=quads_):
+        if gr is None:
+            write(f"<{s}> <{p}> {nt_term(o)} .\n")
+        else:
+            write(f"<{s}> <{p}> {nt_term(o)} <{gr}> .\n")
+        n += 1
+    return n
+
+
+# ------------------------------------------------------------------ rdflib
+def _term(o: str | Lit) -> URIRef | Literal:
+    if isinstance(o, Lit):
+        return Literal(o.lex, datatype=URIRef(o.dt) if o.dt else None)
+    return URIRef(o)
+
+
+def to_rdf(g: nx.MultiDiGraph, base: str = DEFAULT_BASE, graphs: bool = True) -> Dataset:
+    """The graph as an rdflib Dataset: the default graph, plus one named graph per paper."""
+    ds = Dataset()
+    bind(ds, base)
+    default = ds.default_graph
+    named: dict[str, Graph] = {}
+    for s, p, o, gr in quads(g, base, graphs):
+        if gr is None:
+            default.add((URIRef(s), URIRef(p), _term(o)))
+        else:
+            if gr not in named:
+                named[gr] = ds.graph(URIRef(gr))
+            named[gr].add((URIRef(s), URIRef(p), _term(o)))
+    return ds
+
+
+def bind(graph: Graph, base: str = DEFAULT_BASE) -> None:
+    """Bind kg's prefixes (and one per node type under `base`) for readable output."""
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True, replace=True)
+    for kind in ("paper", "method", "dataset", "task", "metric", "repository", "result"):
+        graph.bind(kind, f"{base}{kind}/", override=True, replace=True)
+
+
+def serialize(g: nx.MultiDiGraph, out: IO[str], fmt: str = "turtle",
+              base: str = DEFAULT_BASE) -> int:
+    """Write the graph to `out` in `fmt` (turtle, nt, jsonld, trig). Returns the triple count.
+
+    N-Triples is streamed; the other formats build an rdflib graph first.
+    """
+    if fmt not in FORMATS:
+        raise SinkError(f"unknown RDF format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt == "nt":
+        return write_ntriples(g, out, base)
+    ds = to_rdf(g, base, graphs=fmt == "trig")
+    if fmt == "trig":
+        text = ds.serialize(format="trig")
+        n = sum(len(c) for c in ds.graphs())
+    elif fmt == "jsonld":
+        default = ds.default_graph
+        text = default.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True)
+        n = len(default)
+    else:
+        text = ds.default_graph.serialize(format="turtle")
+        n = len(ds.default_graph)
+    out.write(text)
+    return n
+
+
+def to_string(g: nx.MultiDiGraph, fmt: str = "turtle", base: str = DEFAULT_BASE) -> str:
+    """The graph serialized in `fmt`, as a string (for small graphs and tests)."""
+    buf = io.StringIO()
+    serialize(g, buf, fmt, base)
+    return buf.getvalue()
+
+
+def parse(text: str, fmt: str) -> Dataset:
+    """Parse an export back into a Dataset (triple formats land in the default graph)."""
+    ds = Dataset()
+    if fmt in ("trig", "nquads"):
+        ds.parse(data=text, format=fmt)
+    else:
+        ds.default_graph.parse(data=text, format={"jsonld": "json-ld"}.get(fmt, fmt))
+    return ds
+
+
+def export(g: nx.MultiDiGraph, path: str, fmt: str | None = None,
+           base: str = DEFAULT_BASE) -> tuple[str, int]:
+    """Write the graph to `path` ('-' for stdout); the format defaults to the file suffix.
+
+    Returns (format, triples written).
+    """
+    import sys
+    from pathlib import Path
+
+    from kg.sinks.embedded import atomic_write
+
+    check_base(base)
+    if fmt is None:
+        fmt = SUFFIXES.get(Path(path).suffix.lower(), "turtle") if path != "-" else "turtle"
+    if fmt not in FORMATS:
+        raise SinkError(f"unknown RDF format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if path == "-":
+        return fmt, serialize(g, sys.stdout, fmt, base)
+    box = []
+    atomic_write(Path(path), lambda fh: box.append(serialize(g, fh, fmt, base)))
+    return fmt, box[0]
+
+
+def export_store(store: str, path: str, fmt: str | None = None,
+                 base: str = DEFAULT_BASE) -> tuple[str, int]:
+    """Export the graph of the store at `store` (see :func:`export`)."""
+    from kg.sinks.embedded import Store
+
+    return export(Store.open(store).graph(), path, fmt, base)
+
+
+def triples_of(items: Iterable[Quad]) -> Iterator[tuple]:
+    """rdflib (s, p, o) triples of the default-graph quads in `items`."""
+    for s, p, o, gr in items:
+        if gr is None:
+            yield URIRef(s), URIRef(p), _term(o)

