@@ -192,6 +192,12 @@ def explain(name, store) -> None:
 
 
 # --- commands defined in other modules (one add_command line each) ---
+from kg.sinks.export_cli import export  # noqa: E402
+main.add_command(export)
+from kg.sinks.db_cli import cypher, load, server  # noqa: E402
+main.add_command(load)
+main.add_command(cypher)
+main.add_command(server)
 from kg.graph.stats_cli import stats  # noqa: E402
 main.add_command(stats)
 from kg.sinks.viz_cli import viz  # noqa: E402

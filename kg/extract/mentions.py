@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span
 
 from kg.extract.acronyms import Acronym
+from kg.extract import lexicon as lexmod
 from kg.extract.lexicon import Lexicon
 from kg.names import normal_form
 
@@ -398,7 +399,10 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
                         break
                 for s in new:
                     if t.idx < s.start_char < clause_end and s.start - t.i <= 15:
-                        out.append((s.start_char, s.end_char))
+                        # only the verb's object: no preposition or verb in between
+                        gap = doc[t.i + 1:s.start]
+                        if not any(u.pos_ in ("ADP", "VERB", "SCONJ", "AUX") for u in gap):
+                            out.append((s.start_char, s.end_char))
                         break
             elif lw in NAMING_VERBS and OWN_SUBJECT.search(sent.text):
                 for s in new:
@@ -441,3 +445,43 @@ def title_tasks(title: str) -> list[tuple[int, int]]:
         if phrase and not re.fullmatch(r"(?:[Dd]eep|[Nn]eural|[Ll]earning|[Ee]fficient)", phrase):
             out.append((start, start + len(phrase)))
     return out
+
+
+_TITLE_VERBS = r"(?:Improves?|Enables?|Makes?|Are|Is|Can|Learns?|Helps?|Meets?|Beats?|Works?)\b"
+_CAP_NP = (r"(?!(?:A|An|The)\s)(?!" + _TITLE_VERBS + r")[A-Z0-9][\w'-]*"
+           r"(?:\s+(?!" + _TITLE_VERBS + r")(?:[A-Z0-9][\w'-]*|of|and))*")
+_TITLE_LEAD = re.compile(r"^(" + _CAP_NP + r")\s+(?:for|as|in|on|via|with|:|improves?|"
+                         r"enables?|makes?|are|is|can)\b")
+_TITLE_WITH = re.compile(r"\b(?:with|via|using|by)\s+(" + _CAP_NP + r")\s*$")
+
+
+def title_contribution(title: str) -> tuple[int, int] | None:
+    """The named contribution of a title without a colon.
+
+    "Looped Transformers as Programmable Computers" names *Looped Transformers*;
+    "Deep Human Parsing with Active Template Regression" names *Active Template Regression*.
+
+    >>> t = "Contrastive Embeddings for Neural Architectures"
+    >>> t[slice(*title_contribution(t))]
+    'Contrastive Embeddings'
+    >>> t = "Deep Human Parsing with Active Template Regression"
+    >>> t[slice(*title_contribution(t))]
+    'Active Template Regression'
+    >>> title_contribution("Learning to Pool in Graph Neural Networks") is None
+    True
+    """
+    if ":" in title:
+        return None
+    lex = lexmod.load()
+    for m in (_TITLE_WITH.search(title), _TITLE_LEAD.match(title)):
+        if m is None:
+            continue
+        words = m.group(1).split()
+        if not 2 <= len(words) <= 5 or words[-1] in ("of", "and"):
+            continue
+        if lex.lookup(m.group(1)) or lex.is_generic(m.group(1)):
+            continue  # a known method or a generic phrase is not this paper's new name
+        if all(w.lower() in GENERIC_MODIFIERS for w in words[:-1]):
+            continue
+        return m.start(1), m.end(1)
+    return None

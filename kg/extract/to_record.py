@@ -6,7 +6,14 @@ from spacy.tokens import Doc
 
 from kg.extract import lexicon as lexmod
 from kg.extract.entities import Found, Grouped, group
-from kg.extract.mentions import CONFIDENCE, Candidate, title_name, title_tasks, title_type
+from kg.extract.mentions import (
+    CONFIDENCE,
+    Candidate,
+    title_contribution,
+    title_name,
+    title_tasks,
+    title_type,
+)
 from kg.extract.relations import OWN
 from kg.model import PAPER, Entity, Evidence, Mention, Paper, Record, Relation, Result
 from kg.names import entity_key
@@ -76,9 +83,9 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
             if groups[key].type == "Task":
                 title_task_keys.append(key)
     proposed: list[str] = []
-    # the title's "X: subtitle"
+    # the title's "X: subtitle", or the contribution a title without a colon names
     if title is not None and paper.title:
-        tn = title_name(paper.title)
+        tn = title_name(paper.title) or title_contribution(paper.title)
         if tn is not None:
             key = _key_exact(key_at, "title", *tn) or _key_by_surface(
                 groups, paper.title[tn[0]:tn[1]])

@@ -73,10 +73,11 @@ _ACCENT_RE = re.compile(
     r"(\{)?\\(['`^\"~=]|[cvuH](?=[{ ]))\s*(?:\{([A-Za-z])\}|([A-Za-z]))(?(1)\})")
 _ESCAPE_RE = re.compile(r"\\([%&_#$])")
 _JUNK = {"Cc", "Cs", "Co", "Cn"}  # control characters, lone surrogates, unassigned
+_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u00ad"))  # BOM, zero-width space, soft hyphen
 
 
 def _clean_once(text: str) -> str:
-    text = html.unescape(text)
+    text = html.unescape(text).translate(_INVISIBLE)
     text = _COMMENT_RE.sub(" ", text)
     text = _BLOCK_RE.sub(" ", text)
     text = _INLINE_RE.sub("", text)

@@ -135,11 +135,11 @@ def ensure_loaded(store, backend, progress=None) -> bool:
     """
     from kg.sinks.sync import load_graph
 
+    r = backend.redis
+    if r.get(SNAPSHOT_KEY) == json.dumps(store_fingerprint(store), sort_keys=True):
+        return False
     g = store.graph()  # may rebuild graph.json, so fingerprint after it
     fp = json.dumps(store_fingerprint(store), sort_keys=True)
-    r = backend.redis
-    if r.get(SNAPSHOT_KEY) == fp:
-        return False
     r.delete(SNAPSHOT_KEY)
     load_graph(backend, g, batch_size=5000, prune=True, progress=progress,
                what="loading the store into the local FalkorDB")

@@ -11,10 +11,10 @@ DDL, which the :class:`Dialect` object supplies.
 >>> st = merge_nodes("Method")
 >>> st.text
 'UNWIND $rows AS r MERGE (n:`Method` {key: r.key}) SET n += r.props'
->>> merge_nodes("Method) DETACH DELETE n //")
+>>> merge_nodes("Method) DETACH DELETE n //")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-kg.errors.SinkError: unknown node label 'Method) DETACH DELETE n //'; expected one of: Paper, Method, Dataset, Task, Metric, Repository, Result
+kg.errors.SinkError: unknown node label 'Method) DETACH DELETE n //'; expected one of: Paper, ...
 """
 
 from __future__ import annotations
@@ -184,9 +184,9 @@ def property_value(v: Any) -> Any:
     """
     if _primitive(v):
         return v
-    if isinstance(v, list | tuple) and all(_primitive(x) and x is not None for x in v):
-        if len({type(x) for x in v}) <= 1:
-            return list(v)
+    if (isinstance(v, list | tuple) and all(_primitive(x) and x is not None for x in v)
+            and len({type(x) for x in v}) <= 1):
+        return list(v)
     return json.dumps(v, sort_keys=True, ensure_ascii=False)
 
 

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Any
 
@@ -67,10 +68,8 @@ class FalkorDBBackend:
 
     def close(self) -> None:
         if self._db is not None:
-            try:
+            with contextlib.suppress(Exception):  # closing a dead connection is fine
                 self._db.connection.close()
-            except Exception:  # noqa: BLE001 - closing a dead connection is fine
-                pass
         self._db = self._graph = None
 
     def ping(self) -> None:

@@ -12,6 +12,7 @@ sees it and never appears in messages.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -93,10 +94,8 @@ class Neo4jBackend:
 
     def _drop_session(self) -> None:
         if self._session is not None:
-            try:
+            with contextlib.suppress(Exception):  # closing a broken session is fine
                 self._session.close()
-            except Exception:  # noqa: BLE001 - closing a broken session is fine
-                pass
         self._session = None
 
     def _sess(self):

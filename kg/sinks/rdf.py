@@ -44,8 +44,9 @@ from typing import IO, NamedTuple
 from urllib.parse import quote, unquote
 
 import networkx as nx
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, SDO, SKOS, XSD, DefinedNamespace, Namespace
+from rdflib import Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import namespace as ns
+from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 
 from kg.errors import SinkError
 from kg.names import compact_form, normal_form
@@ -59,7 +60,7 @@ SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".jsonld": "jsonld", ".json": "jsonld
             ".trig": "trig"}
 
 
-class KG(DefinedNamespace):
+class KG(ns.DefinedNamespace):
     """The kg vocabulary (``schemas/kg.ttl``); a typo is an AttributeError."""
 
     _NS = Namespace("https://w3id.org/kg/ns#")
@@ -106,7 +107,7 @@ class KG(DefinedNamespace):
     authorCount: URIRef
 
 
-class MLS(DefinedNamespace):
+class MLS(ns.DefinedNamespace):
     """W3C ML-Schema terms kg aligns with."""
 
     _NS = Namespace("http://www.w3.org/ns/mls#")
@@ -128,7 +129,7 @@ class MLS(DefinedNamespace):
     definedOn: URIRef
 
 
-class OA(DefinedNamespace):
+class OA(ns.DefinedNamespace):
     """W3C Web Annotation terms used for evidence."""
 
     _NS = Namespace("http://www.w3.org/ns/oa#")
@@ -142,7 +143,7 @@ class OA(DefinedNamespace):
     end: URIRef
 
 
-class FABIO(DefinedNamespace):
+class FABIO(ns.DefinedNamespace):
     """FaBiO terms used for papers."""
 
     _NS = Namespace("http://purl.org/spar/fabio/")
@@ -152,8 +153,8 @@ class FABIO(DefinedNamespace):
 
 
 PREFIXES = {"kg": str(KG._NS), "mls": str(MLS._NS), "oa": str(OA._NS), "fabio": str(FABIO._NS),
-            "prov": str(PROV), "skos": str(SKOS), "dcterms": str(DCTERMS), "schema": str(SDO),
-            "rdf": str(RDF), "xsd": str(XSD)}
+            "prov": str(PROV), "skos": str(SKOS), "dcterms": str(DCTERMS), "schema": str(ns.SDO),
+            "rdf": str(RDF), "xsd": str(ns.XSD)}
 
 RELATIONS: dict[str, URIRef] = {
     "PROPOSES": KG.proposes, "MENTIONS": KG.mentions, "ADDRESSES": KG.addresses,
@@ -165,12 +166,12 @@ RELATIONS: dict[str, URIRef] = {
 RESULT_LINKS = ("OF", "BY", "ON")  # described by the Result node; not reified
 
 CLASSES: dict[str, tuple[URIRef, ...]] = {
-    "Paper": (KG.Paper, FABIO.ResearchPaper, SDO.ScholarlyArticle),
+    "Paper": (KG.Paper, FABIO.ResearchPaper, ns.SDO.ScholarlyArticle),
     "Method": (KG.Method, MLS.Algorithm, SKOS.Concept),
-    "Dataset": (KG.Dataset, MLS.Dataset, SDO.Dataset),
+    "Dataset": (KG.Dataset, MLS.Dataset, ns.SDO.Dataset),
     "Task": (KG.Task, MLS.Task),
     "Metric": (KG.Metric, MLS.EvaluationMeasure),
-    "Repository": (KG.Repository, SDO.SoftwareSourceCode, MLS.Implementation),
+    "Repository": (KG.Repository, ns.SDO.SoftwareSourceCode, MLS.Implementation),
     "Result": (KG.Result, MLS.ModelEvaluation),
 }
 
@@ -275,18 +276,18 @@ Lit(lex='1e-3', dt='http://www.w3.org/2001/XMLSchema#double'), None)
             Decimal(s)
         except InvalidOperation:  # pragma: no cover - the regex admits only numbers
             return None
-        return Lit(s if "." not in s or s[-1] != "." else s + "0", str(XSD.decimal))
+        return Lit(s if "." not in s or s[-1] != "." else s + "0", str(ns.XSD.decimal))
     if _DOUBLE.fullmatch(s):
-        return Lit(s, str(XSD.double))
+        return Lit(s, str(ns.XSD.double))
     return None
 
 
 def _dec(x: float) -> Lit:
-    return Lit(format(Decimal(str(float(x))).normalize(), "f"), str(XSD.decimal))
+    return Lit(format(Decimal(str(float(x))).normalize(), "f"), str(ns.XSD.decimal))
 
 
 def _int(x: int) -> Lit:
-    return Lit(str(int(x)), str(XSD.integer))
+    return Lit(str(int(x)), str(ns.XSD.integer))
 
 
 # ------------------------------------------------------------------ the triples
@@ -332,7 +333,7 @@ def quads(g: nx.MultiDiGraph, base: str = DEFAULT_BASE, graphs: bool = True) -> 
         if label == "Repository":
             url = safe_url(str(d.get("name") or ""))
             if url:
-                yield s, str(SDO.codeRepository), url, None
+                yield s, str(ns.SDO.codeRepository), url, None
 
     for u, v, t, d in g.edges(keys=True, data=True):
         p = RELATIONS.get(t)
@@ -377,12 +378,12 @@ def _paper(s: str, n: str, d: dict, base: str, graphs: bool) -> Iterator[Quad]:
         yield s, str(DCTERMS.title), Lit(str(d["title"])), None
     if d.get("date"):
         date = str(d["date"])
-        yield s, str(DCTERMS.date), Lit(date, str(XSD.date) if _DATE.fullmatch(date) else None), None
+        yield s, str(DCTERMS.date), Lit(date, str(ns.XSD.date) if _DATE.fullmatch(date) else None), None
     if d.get("authors") is not None:
         yield s, str(KG.authorCount), _int(d["authors"]), None
     url = safe_url(str(d.get("url") or ""))
     if url:
-        yield s, str(SDO.url), url, None
+        yield s, str(ns.SDO.url), url, None
     for src in d.get("sources") or []:
         yield s, str(KG.source), Lit(str(src)), None
     if graphs:
@@ -417,8 +418,8 @@ def _evidence(st: str, u: str, t: str, v: str, ev: dict, base: str) -> Iterator[
         yield e, str(KG.sentence), _int(ev["sentence"]), None
     yield e, str(OA.hasSelector), sel, None
     yield sel, str(RDF.type), str(OA.TextPositionSelector), None
-    yield sel, str(OA.start), Lit(str(int(ev["start"])), str(XSD.nonNegativeInteger)), None
-    yield sel, str(OA.end), Lit(str(int(ev["end"])), str(XSD.nonNegativeInteger)), None
+    yield sel, str(OA.start), Lit(str(int(ev["start"])), str(ns.XSD.nonNegativeInteger)), None
+    yield sel, str(OA.end), Lit(str(int(ev["end"])), str(ns.XSD.nonNegativeInteger)), None
 
 
 # ------------------------------------------------------------------ N-Triples / N-Quads

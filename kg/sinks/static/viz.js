@@ -78,7 +78,7 @@
   // deterministic spiral start (most connected in the middle), so a page always looks
   // the same.
   function layout() {
-    var n = nodes.length, K = 46;
+    var n = nodes.length, K = 46, GRAVITY = 0.015;
     var order = nodes.slice().sort(function (p, q) {
       return (q.d.center ? 1 : 0) - (p.d.center ? 1 : 0) || q.d.shownDeg - p.d.shownDeg || p.i - q.i;
     });
@@ -113,7 +113,7 @@
       }
       for (i = 0; i < n; i++) {
         var q = nodes[i];
-        fx[i] -= q.x * 0.06; fy[i] -= q.y * 0.06;
+        fx[i] -= q.x * GRAVITY; fy[i] -= q.y * GRAVITY;
         d = Math.sqrt(fx[i] * fx[i] + fy[i] * fy[i]);
         if (d > 0) { var m = Math.min(d, temp) / d; q.x += fx[i] * m; q.y += fy[i] * m; }
       }
@@ -130,7 +130,7 @@
   var gLabels = sv('g', { 'class': 'labels' });
   var defs = sv('defs', {});
   var marker = sv('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: '10', refY: '5',
-    markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' });
+    markerUnits: 'userSpaceOnUse', markerWidth: '8', markerHeight: '8', orient: 'auto' });
   marker.appendChild(sv('path', { d: 'M0,0 L10,5 L0,10 z', fill: '#8c959f' }));
   defs.appendChild(marker);
   svg.appendChild(defs); svg.appendChild(gEdges); svg.appendChild(gNodes); svg.appendChild(gLabels);

@@ -1,0 +1,1 @@
+"""Questions on the graph: the Python API, named questions, Cypher."""
