@@ -40,9 +40,23 @@ def singular(word: str) -> str:
 
 
 def normal_form(name: str) -> str:
-    """The comparison form of a name (see module docstring)."""
+    """The comparison form of a name (see module docstring); idempotent.
+
+    >>> normal_form("The the ABCSs"), normal_form("BERT'S")
+    ('abc', 'bert')
+    """
+    s = name
+    for _ in range(10):  # repeat until stable: "the the x" -> "the x" -> "x"
+        nxt = _normal_once(s)
+        if nxt == s:
+            break
+        s = nxt
+    return s
+
+
+def _normal_once(name: str) -> str:
     s = unicodedata.normalize("NFKC", name).strip()
-    s = re.sub(r"['\u2019]s\b", "", s)
+    s = re.sub(r"['\u2019]s\b", "", s, flags=re.I)
     words = [w for w in _DASHES.split(s) if w]
     if len(words) > 1 and words[0].lower() in ("the", "a", "an"):
         words = words[1:]
@@ -63,14 +77,28 @@ def compact_form(name: str) -> str:
 def normalize_url(url: str) -> str:
     """A code link as SCHEMA.md wants it: https://, lower-case host, no trailing . / or .git.
 
+    Idempotent: normalising a normalised URL gives it back.
+
     >>> normalize_url("//github.com/caoruitju/RUI_SE.")
     'https://github.com/caoruitju/RUI_SE'
     >>> normalize_url("http://www.GitHub.com/a/b.git/")
     'https://github.com/a/b'
+    >>> normalize_url("https://github.com/a/b).git ."), normalize_url("www.www.x.org")
+    ('https://github.com/a/b', 'https://x.org')
     """
+    u = url
+    for _ in range(10):  # repeat until stable: "a/b).git" -> "a/b)" -> "a/b"
+        nxt = _url_once(u)
+        if nxt == u:
+            break
+        u = nxt
+    return u
+
+
+def _url_once(url: str) -> str:
     u = url.strip()
     u = re.sub(r"^(https?:)?//", "", u, flags=re.I)
-    u = u.rstrip("./,;:)]}>\"'")
+    u = u.rstrip("./,;:)]}>\"' \t\n")
     while u.lower().endswith(".git") or u.endswith(("/", ".")):
         u = u[:-4] if u.lower().endswith(".git") else u[:-1]
     host, _, rest = u.partition("/")

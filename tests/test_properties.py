@@ -160,26 +160,25 @@ def test_normal_form_idempotent(name):
     nf = normal_form(name)
     assert normal_form(nf) == nf
     assert compact_form(nf) == compact_form(name)
-    assert nf == nf.lower() or nf.lower() != nf.lower().lower()  # lower-case
+    assert nf == nf.lower()
 
 
 @SETTINGS
-@given(type_=st.sampled_from(ENTITY_TYPES), name=NAMES, case=st.sampled_from(["upper", "lower",
-                                                                              "same"]),
-       sep=st.sampled_from([" ", "-", "_", "  ", "\u2013"]))
-def test_entity_key_idempotent_and_stable(type_, name, case, sep):
+@given(type_=st.sampled_from(ENTITY_TYPES), name=NAMES,
+       sep=st.sampled_from([" ", "-", "  ", "\u2013", " - "]))
+@example(type_="Method", name="'S", sep=" ")
+def test_entity_key_idempotent_and_stable(type_, name, sep):
     key = entity_key(type_, name)
     prefix, _, rest = key.partition(":")
     assert prefix == type_.lower()
+    assert key == key.lower() or type_ == "Repository"
     assert entity_key(type_, rest) == key  # minting a key from a key's name gives the key
-    if type_ != "Repository":
-        variant = {"upper": name.upper(), "lower": name.lower(), "same": name}[case]
-        # case and hyphen/underscore/space spelling do not change the key
-        if variant.lower() == name.lower():
-            assert entity_key(type_, variant) == key
-        assert entity_key(type_, sep.join(name.split(" "))) == key or "  " in name \
-            or name != name.strip() or not name.strip() or any(
-                c in name for c in "'\u2019")
+    if type_ == "Repository":
+        return
+    # upper or lower case and the spelling of separators do not change the key
+    if name.upper().lower() == name.lower():
+        assert entity_key(type_, name.upper()) == entity_key(type_, name.lower())
+    assert entity_key(type_, sep.join(name.split(" "))) == key
 
 
 URLS = st.one_of(

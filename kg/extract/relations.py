@@ -180,12 +180,29 @@ def find_relations(doc: Doc) -> list[Fact]:
 
 
 # ------------------------------------------------------------------- results
-_NUMBER = r"(\d+(?:\.\d+)?)\s*(%|x|×|dB|points?|pp)?"
-_NUM_RE = re.compile(r"^\d+(?:\.\d+)?$")
+_NUM = r"(\d+(?:\.\d+)?)\s*(%|x|×|dB|points?|pp)?"
+_NUM_RE = re.compile(_NUM)
+_LIST_BEFORE = re.compile(r"(" + _NUM + r"(?:\s*(?:,|and|/|or)\s*" + _NUM + r")*)\s*\+?\s*"
+                          r"(?:(?:in|of|on|higher|lower|better|absolute|relative|improvement|"
+                          r"gain|average|mean|macro|micro|top-1|overall)\s+){0,2}$")
+_AFTER = re.compile(r"^\s*(?:scores?\s+|metrics?\s+)?(?:of|=|:|is|was|reaches|reached|at|by|"
+                    r"up to)\s+(?:up to\s+|about\s+|around\s+|over\s+|nearly\s+|only\s+)?" + _NUM)
+_PAREN = re.compile(r"\s*\([^()]*\)")
+
+
+def _numbers(text: str) -> list[tuple[str, str | None]]:
+    """The numbers of a list such as '18.1% and 17.4%' (a 'vs' keeps the first only)."""
+    vals = [(m.group(1), m.group(2)) for m in _NUM_RE.finditer(text)]
+    return vals[:1] if re.search(r"\bvs\.?\b|versus", text) else vals
+
+
+def _plausible(value: str) -> bool:
+    return not re.fullmatch(r"(19|20)\d\d", value)
 
 
 def find_results(doc: Doc) -> list[dict]:
-    """Reported numbers: '92.76% accuracy on MNIST', 'a PESQ of 3.2', '0.3+ PESQ'."""
+    """Reported numbers: '92.76% accuracy on MNIST', 'a PESQ of 3.2', '0.3+ PESQ',
+    '18.1% and 17.4% word error rates', 'perplexity, Hits@1 and F1 of 16.3, 80.7 and 19.5'."""
     out: list[dict] = []
     text = doc.text
     for sent in doc.sents:
@@ -194,31 +211,44 @@ def find_results(doc: Doc) -> list[dict]:
         if not metrics:
             continue
         methods = [m for m in ments if m.label_ == "Method"]
-        datasets = [m for m in ments if m.label_ == "Dataset"]
-        for k in metrics:
-            value = None
-            # number right before the metric: "92.76% accuracy", "0.3+ PESQ"
-            before = text[max(sent.start_char, k.start_char - 30):k.start_char]
-            m = re.search(_NUMBER + r"\+?\s*(?:(?:in|of|on|higher|lower|better|absolute|"
-                          r"relative|improvement|gain)\s+){0,2}$", before)
-            if m:
-                value, unit = m.group(1), m.group(2)
-            else:
-                after = text[k.end_char:min(sent.end_char, k.end_char + 40)]
-                m = re.match(r"\s*(?:score\s+)?(?:of|=|:|is|was|reaches|at|up to)\s+"
-                             r"(?:up to\s+|about\s+|around\s+)?" + _NUMBER, after)
+        datasets = [m for m in ments if m.label_ == "Dataset"
+                    and not NEGATION.search(text[sent.start_char:m.start_char])]
+        ds = _span(datasets[0]) if datasets else None
+        found: dict[int, list[tuple[str, str | None]]] = {}
+        # "respective A, B and C (metrics) of x, y and z"
+        i = 0
+        while i < len(metrics):
+            j = i
+            while j + 1 < len(metrics) and re.fullmatch(
+                    r"\s*(?:,|and|, and)\s*", text[metrics[j].end_char:metrics[j + 1].start_char]):
+                j += 1
+            if j > i:
+                tail = _PAREN.sub("", text[metrics[j].end_char:sent.end_char])
+                m = re.match(r"\s*(?:metrics?|scores?)?\s*(?:of|are|were|:)\s+"
+                             r"([\d.%\s,and]+)", tail)
                 if m:
-                    value, unit = m.group(1), m.group(2)
-            if value is None:
+                    vals = _numbers(m.group(1))
+                    if len(vals) == j - i + 1:
+                        for k, v in zip(range(i, j + 1), vals, strict=True):
+                            found[k] = [v]
+            i = j + 1
+        for idx, k in enumerate(metrics):
+            if idx in found:
                 continue
-            if not _NUM_RE.match(value) or re.fullmatch(r"(19|20)\d\d", value):
+            after = _AFTER.match(text[k.end_char:min(sent.end_char, k.end_char + 50)])
+            if after:
+                found[idx] = [(after.group(1), after.group(2))]
                 continue
+            before = _LIST_BEFORE.search(text[max(sent.start_char, k.start_char - 40):
+                                              k.start_char])
+            if before:
+                found[idx] = _numbers(before.group(1))
+        for idx, vals in found.items():
+            k = metrics[idx]
             head = _subject(sent, methods, k.start_char) or OWN
-            ds = None
-            for d in datasets:
-                if not NEGATION.search(text[sent.start_char:d.start_char]):
-                    ds = _span(d)
-                    break
-            out.append({"method": head, "metric": _span(k), "dataset": ds, "value": value,
-                        "unit": unit.strip() if unit else None, "evidence": _ev(sent)})
+            for value, unit in vals:
+                if _plausible(value):
+                    out.append({"method": head, "metric": _span(k), "dataset": ds,
+                                "value": value, "unit": unit.strip() if unit else None,
+                                "evidence": _ev(sent)})
     return out

@@ -38,11 +38,18 @@ def split_uri(uri: str) -> tuple[str, str | None, str | None]:
 
 
 def redact(uri: str) -> str:
-    """The URI with any password replaced by ***."""
-    parts = urlsplit(uri)
-    if parts.password is None:
+    """The URI with any password replaced by *** (anything before an @ if it does not parse)."""
+    try:
+        parts = urlsplit(uri)
+        password = parts.password
+    except ValueError:
+        password = None
+        parts = None
+    if parts is None or (password is None and "@" in uri):
+        return "***@" + uri.rsplit("@", 1)[1] if "@" in uri else uri
+    if password is None:
         return uri
-    netloc = parts.netloc.replace(":" + parts.password + "@", ":***@", 1)
+    netloc = parts.netloc.replace(":" + password + "@", ":***@", 1)
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 

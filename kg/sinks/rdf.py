@@ -67,6 +67,7 @@ class KG(ns.DefinedNamespace):
     _fail = True
 
     # classes
+    Entity: URIRef
     Paper: URIRef
     Method: URIRef
     Dataset: URIRef
@@ -566,3 +567,26 @@ def triples_of(items: Iterable[Quad]) -> Iterator[tuple]:
     for s, p, o, gr in items:
         if gr is None:
             yield URIRef(s), URIRef(p), _term(o)
+
+
+# ------------------------------------------------------------------ validation
+def shapes_path() -> str:
+    """The SHACL shapes file, ``schemas/kg.shacl.ttl`` in the source tree."""
+    from pathlib import Path
+
+    p = Path(__file__).resolve().parents[2] / "schemas" / "kg.shacl.ttl"
+    if not p.exists():
+        raise SinkError(f"SHACL shapes not found at {p}; run from a kg source checkout")
+    return str(p)
+
+
+def validate(data: Graph, shapes: str | None = None) -> tuple[bool, str]:
+    """Check RDF against kg's SHACL shapes with pySHACL. Returns (conforms, report text)."""
+    try:
+        import pyshacl
+    except ImportError:  # pragma: no cover - an extra
+        raise SinkError("pySHACL is not installed; install kg[rdf]") from None
+    sg = Graph().parse(shapes or shapes_path(), format="turtle")
+    conforms, _report, text = pyshacl.validate(data, shacl_graph=sg, inference="none",
+                                               advanced=True)
+    return bool(conforms), str(text)
