@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 import networkx as nx
@@ -36,10 +37,13 @@ class BuildResult:
 def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs: int = 1,
                 skip_bad: bool = False, fmt: str | None = None,
                 progress: Callable[[int], None] | None = None) -> BuildResult:
-    """Add the papers in `paths` that `store` does not hold yet, then rebuild its graph.
+    """Add the papers in `paths` that `store` does not hold yet, then update its graph.
 
     Building twice with the same inputs changes nothing; a paper seen again in a new file
-    only gains that source.
+    only gains that source. New papers stream from the reader through extraction into
+    the store; the saved graph is updated with the new records only (no stored record is
+    re-read unless a new one changes how old entities resolve), and rebuilt when there is
+    no saved graph to update or the new records outnumber the stored ones.
     """
     from kg.extract.pipeline import extract
 
@@ -47,38 +51,54 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
     st = Store.create(store)
     with st.lock():
         known = st.paper_sources()
+        base = st._shard_names()
         report = IngestReport()
-        new: list[Paper] = []
         updated: list[Paper] = []
-        for paper in read_papers(paths, fmt=fmt, skip_bad=skip_bad, report=report):
-            have = known.get(paper.id)
-            if have is None:
-                new.append(paper)
-            elif not {f"{s.path}:{s.line}" for s in paper.sources} <= have:
-                updated.append(paper)
+
+        def new_papers() -> Iterator[Paper]:
+            for paper in read_papers(paths, fmt=fmt, skip_bad=skip_bad, report=report):
+                have = known.get(paper.id)
+                if have is None:
+                    yield paper
+                elif not {f"{s.path}:{s.line}" for s in paper.sources} <= have:
+                    updated.append(paper)
+
+        # keep the new records for the graph update while they are few next to the store
+        keep = max(1000, len(known))
+        added: list[Record] = []
 
         def counted(recs: Iterator[Record]) -> Iterator[Record]:
             for i, r in enumerate(recs, 1):
                 if progress:
                     progress(i)
+                if i <= keep:
+                    added.append(r)
                 yield r
 
-        n_new = st.add_records(counted(extract(new, jobs=jobs))) if new else 0
+        papers = new_papers()
+        first = next(papers, None)  # no new paper: do not load the extractor
+        n_new = (st.add_records(counted(extract(chain([first], papers), jobs=jobs)))
+                 if first is not None else 0)
         if updated:
-            st.add_records(_with_sources(st, updated))
+            recs = list(_with_sources(st, updated))
+            st.add_records(recs)
+            added.extend(recs)
         changed = bool(n_new or updated)
-        # unchanged: reuse the saved graph, or rebuild and save it if a killed build left it stale
-        g = st.rebuild() if changed else st.graph(save=True)
+        if not changed:
+            # reuse the saved graph, or rebuild and save it if a killed build left it stale
+            g = st.graph(save=True)
+        elif n_new > keep or not known:
+            g = st.rebuild()
+        else:
+            g = st.update_graph(added, base)
     return BuildResult(st, g, n_new, len(updated), report, time.perf_counter() - t0)
 
 
 def _with_sources(st: Store, papers: list[Paper]) -> Iterator[Record]:
     """The stored records of `papers`, with the new sources added."""
     by_id = {p.id: p for p in papers}
-    for rec in st.records():
-        p = by_id.get(rec.paper.id)
-        if p is None:
-            continue
+    for rec in st.fetch(by_id).values():
+        p = by_id[rec.paper.id]
         sources = rec.paper.sources + [s for s in p.sources if s not in rec.paper.sources]
         yield rec.model_copy(update={"paper": rec.paper.model_copy(update={
             "sources": sources, "title": rec.paper.title or p.title})})

@@ -111,8 +111,10 @@ def sample_records() -> list[Record]:
                            rel("method:deit", "dataset:imagenet", "EVALUATED_ON"),
                            rel("method:deit", "dataset:cifar-10", "EVALUATED_ON")])
     p4 = Record(paper=Paper(id="p4", text="Detection.", title="Detecting objects"),
-                entities=[m["ResNet"], coco, det, ap],
-                relations=[rel("method:resnet", "task:object detection", "ADDRESSES"),
+                entities=[m["ResNet"], m["ViT"], coco, imagenet, det, ap],
+                relations=[rel("method:vit", "method:resnet", "OUTPERFORMS"),
+                           rel("method:vit", "dataset:imagenet", "EVALUATED_ON"),
+                           rel("method:resnet", "task:object detection", "ADDRESSES"),
                            rel("method:resnet", "dataset:ms coco", "EVALUATED_ON"),
                            rel("method:resnet", "metric:ap", "MEASURED_BY")],
                 results=[Result(method="PAPER", metric="metric:ap", value="37.4",

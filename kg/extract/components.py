@@ -28,7 +28,23 @@ for _name, _default in (("kg_source", ""), ("kg_confidence", 0.5)):
         Span.set_extension(_name, default=_default)
 
 
+METRIC_PREFIXES = {"macro", "micro", "weighted", "average", "mean", "balanced", "normalized",
+                   "relative", "absolute"}
+
+
+# Names that are also everyday English words: matched only as written ("Adam", not "adam")
+ENGLISH_WORDS = {"adam", "clip", "lime", "glow", "whisper", "prophet", "reptile", "sort",
+                 "sift", "bloom", "opt", "rag", "rope", "mamba", "falcon", "alpaca", "vicuna",
+                 "gopher", "chinchilla", "flamingo", "palm", "gemini", "claude", "orca",
+                 "dolly", "koala", "phoenix", "jasper", "tacotron", "lasso", "ridge", "elastic",
+                 "bert", "elmo", "ernie", "grover", "cider", "spice", "meteor", "rouge", "bleu",
+                 "chair", "sun", "coco", "places", "imagenet", "movie", "yelp", "amazon",
+                 "wild", "clue", "race", "drop", "squad", "mind", "stack", "cub", "charades"}
+
+
 def _case_sensitive(form: str) -> bool:
+    if form.lower() in ENGLISH_WORDS and any(c.isupper() for c in form):
+        return True
     return sum(c.isupper() for c in form) >= 2 and len(form) <= 8 or len(form) <= 3
 
 
@@ -63,8 +79,11 @@ class MentionFinder:
                 span = doc[s:e]
                 if any(a <= span.start_char < b for a, b in link_spans):
                     continue
-                cands.append(M.Candidate(span.start_char, span.end_char, entry.type, "lexicon",
-                                         entry.name, M.CONFIDENCE["lexicon"]))
+                start, name = span.start_char, entry.name
+                if entry.type == "Metric" and s > 0 and doc[s - 1].lower_ in METRIC_PREFIXES:
+                    start, name = doc[s - 1].idx, None  # "macro AUROC" is its own metric
+                cands.append(M.Candidate(start, span.end_char, entry.type, "lexicon",
+                                         name, M.CONFIDENCE["lexicon"]))
         head = M.head_noun_candidates(doc, self.lex)
         typed = {(c.start, c.end): c.type for c in cands + head}
         acronyms = find_acronyms(text)

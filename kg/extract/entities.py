@@ -44,7 +44,7 @@ def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
     >>> [(x.start, x.end) for x in resolve_overlaps([c, b, a])]
     [(0, 8), (0, 23)]
     """
-    order = sorted(cands, key=lambda c: (-PRIORITY[c.source], -(c.end - c.start), c.start))
+    order = sorted(cands, key=lambda c: (-_priority(c), -(c.end - c.start), c.start))
     kept: list[Candidate] = []
     for c in order:
         ok = True
@@ -59,6 +59,13 @@ def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
         if ok:
             kept.append(c)
     return sorted(kept, key=lambda c: (c.start, c.end))
+
+
+def _priority(c: Candidate) -> float:
+    # "localization accuracy", "macro AUROC": a metric phrase says more than its head
+    if c.type == "Metric" and c.source == "headnoun":
+        return PRIORITY["lexicon"] + 0.5
+    return PRIORITY[c.source]
 
 
 def group(found: list[Found], pairs: list[tuple[str, str]]) -> dict[str, Grouped]:

@@ -4,7 +4,9 @@ Layout of a store DIR::
 
     DIR/kg-store.json          marker and format version
     DIR/records/000001.jsonl   extracted records, one shard per build step (append-only)
+    DIR/records/000001.ids     its index: paper id, byte offset and sources of each line
     DIR/graph.json             the merged graph (node-link JSON) and the shards it was built from
+    DIR/graph-state.json       what an incremental update of that graph needs (same stamp)
 
 Every file is written to a temporary name and renamed into place, so an interrupted
 build leaves either the old file or the new one, never half of one. A shard that was
@@ -25,7 +27,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.errors import StoreError
-from kg.graph.build import build_graph
+from kg.graph.incremental import GraphState, full_build, update
 from kg.model import Record
 
 FORMAT = 1
@@ -126,21 +128,63 @@ class Store:
         latest: dict[str, int] = {}
         shards = self.shards()
         for si, shard in enumerate(shards):
-            for line in shard.open(encoding="utf-8"):
-                latest[_id_of(line)] = si
+            for pid, _offset, _sources in self._shard_index(shard):
+                latest[pid] = si
         for si, shard in enumerate(shards):
             for line in shard.open(encoding="utf-8"):
                 if latest.get(_id_of(line)) == si:
                     yield Record.from_json(line)
 
     def paper_sources(self) -> dict[str, set[str]]:
-        """Paper id → the 'path:line' sources recorded for it."""
+        """Paper id → the 'path:line' sources recorded for it (read from the shard indexes)."""
         out: dict[str, set[str]] = {}
         for shard in self.shards():
-            for line in shard.open(encoding="utf-8"):
-                paper = json.loads(line)["paper"]
-                out[paper["id"]] = {f"{s['path']}:{s['line']}" for s in paper.get("sources", [])}
+            for pid, _offset, sources in self._shard_index(shard):
+                out[pid] = set(sources)
         return out
+
+    def fetch(self, ids: Iterable[str]) -> dict[str, Record]:
+        """The latest stored records of the papers `ids` (those the store holds)."""
+        want = set(ids)
+        where: dict[str, tuple[Path, int]] = {}
+        for shard in self.shards():
+            for pid, offset, _sources in self._shard_index(shard):
+                if pid in want:
+                    where[pid] = (shard, offset)
+        out: dict[str, Record] = {}
+        by_shard: dict[Path, list[tuple[int, str]]] = {}
+        for pid, (shard, offset) in where.items():
+            by_shard.setdefault(shard, []).append((offset, pid))
+        for shard, items in by_shard.items():
+            with shard.open("rb") as fh:
+                for offset, pid in sorted(items):
+                    fh.seek(offset)
+                    out[pid] = Record.from_json(fh.readline().decode("utf-8"))
+        return out
+
+    def _shard_index(self, shard: Path) -> list[tuple[str, int, list[str]]]:
+        """(paper id, byte offset, sources) of each line of `shard`, from its .ids file.
+
+        A shard without one (written by an older kg) is indexed now, and the index saved.
+        """
+        ids = shard.with_suffix(".ids")
+        if ids.exists() and ids.stat().st_mtime >= shard.stat().st_mtime:
+            out = []
+            for line in ids.open(encoding="utf-8"):
+                pid, offset, sources = line.rstrip("\n").split("\t", 2)
+                out.append((pid, int(offset), json.loads(sources)))
+            return out
+        rows = []
+        offset = 0
+        with shard.open("rb") as fh:
+            for raw in fh:
+                paper = json.loads(raw)["paper"]
+                rows.append(_index_line(paper["id"], offset, paper.get("sources", [])))
+                offset += len(raw)
+        with contextlib.suppress(OSError):
+            atomic_write(ids, lambda fh: fh.write("".join(rows)))
+        return [(r.split("\t")[0], int(r.split("\t")[1]), json.loads(r.split("\t", 2)[2]))
+                for r in rows]
 
     def add_records(self, records: Iterable[Record], shard_size: int = 5000) -> int:
         """Append records as new shards (each committed by a rename). Returns the count."""
@@ -160,8 +204,18 @@ class Store:
     def _write_shard(self, lines: list[str]) -> None:
         shards = self.shards()
         nxt = int(shards[-1].stem) + 1 if shards else 1
-        atomic_write(self.path / "records" / f"{nxt:06d}.jsonl",
-                     lambda fh: fh.write("".join(x + "\n" for x in lines)))
+        shard = self.path / "records" / f"{nxt:06d}.jsonl"
+        rows = []
+        offset = 0
+        for x in lines:
+            paper = json.loads(x)["paper"]
+            rows.append(_index_line(paper["id"], offset, paper.get("sources", [])))
+            offset += len(x.encode("utf-8")) + 1
+        # the index first: a shard is committed by its own rename, and an index older
+        # than its shard is rebuilt
+        atomic_write(shard.with_suffix(".ids"), lambda fh: fh.write("".join(rows)))
+        atomic_write(shard, lambda fh: fh.write("".join(x + "\n" for x in lines)))
+        os.utime(shard.with_suffix(".ids"))
 
     # ------------------------------------------------------------ graph
     def _shard_names(self) -> list[str]:
@@ -186,25 +240,59 @@ class Store:
 
     def rebuild(self, save: bool = True) -> nx.MultiDiGraph:
         """Build the graph from the records and save it (`save=False`: try to, for readers)."""
-        g = build_graph(self.records())
+        g, state = full_build(self.records)
         try:
-            self.save_graph(g)
+            self.save_graph(g, state)
         except OSError as e:
             if save:
                 raise StoreError(f"cannot write the graph of {self.path} ({e})") from None
             log.info("graph of %s not cached (%s)", self.path, e)
         return g
 
-    def save_graph(self, g: nx.MultiDiGraph) -> None:
-        data = {"shards": self._shard_names(),
-                "graph": nx.node_link_data(g, edges="links")}
+    def save_graph(self, g: nx.MultiDiGraph, state: GraphState | None = None) -> None:
+        """Save the graph (and the state an incremental update needs), stamped with the shards."""
+        names = self._shard_names()
+        (self.path / "graph-state.json").unlink(missing_ok=True)
+        data = {"shards": names, "graph": nx.node_link_data(g, edges="links")}
         atomic_write(self.path / "graph.json", lambda fh: json.dump(data, fh))
+        if state is not None:
+            atomic_write(self.path / "graph-state.json",
+                         lambda fh: json.dump({"shards": names, "state": state.to_json()}, fh))
+
+    def update_graph(self, records: list[Record], base: list[str]) -> nx.MultiDiGraph:
+        """The graph with `records` (just added) folded in, saved; `base` names the shards
+        the store had before. Incremental when the saved graph and state are those of
+        `base`, else a full rebuild; the result is the same."""
+        loaded = self._load(base)
+        if loaded is not None:
+            g, state = loaded
+            if update(g, state, records, self.fetch):
+                self.save_graph(g, state)
+                return g
+            log.info("records change stored papers; rebuilding the graph of %s", self.path)
+        return self.rebuild()
+
+    def _load(self, base: list[str]) -> tuple[nx.MultiDiGraph, GraphState] | None:
+        try:
+            state = json.loads((self.path / "graph-state.json").read_text(encoding="utf-8"))
+            data = json.loads((self.path / "graph.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if state.get("shards") != base or data.get("shards") != base:
+            return None
+        g = nx.node_link_graph(data["graph"], directed=True, multigraph=True, edges="links")
+        return g, GraphState.from_json(state["state"])
 
 
 def _only_ours(p: Path) -> bool:
     """True if `p` holds nothing but what a killed `Store.create` may have left."""
     return all(x.name in ("records", LOCK) or (x.name.startswith(f".{MARKER}.")
                and x.name.endswith(".tmp")) for x in p.iterdir())
+
+
+def _index_line(pid: str, offset: int, sources: list) -> str:
+    srcs = [s if isinstance(s, str) else f"{s['path']}:{s['line']}" for s in sources]
+    return f"{pid}\t{offset}\t{json.dumps(srcs)}\n"
 
 
 def _id_of(line: str) -> str:

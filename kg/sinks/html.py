@@ -50,13 +50,15 @@ def select_nodes(g: nx.MultiDiGraph, around: str | None = None, depth: int = 1,
     """The nodes to draw: the most connected ones, or the neighbourhood of `around`.
 
     Without `around`, nodes are ranked by number of distinct neighbours (ties by key)
-    and the first `max_nodes` kept. With `around` (a node key), nodes within `depth`
+    and the first `max_nodes` kept, less those with no edge to another kept node. With `around` (a node key), nodes within `depth`
     steps (either direction) are kept, nearest first and the most connected first
     within one distance, up to `max_nodes`.
 
     >>> g = nx.MultiDiGraph([("a", "b"), ("a", "c"), ("c", "d"), ("d", "e")])
     >>> select_nodes(g, max_nodes=2)
     ['a', 'c']
+    >>> select_nodes(g, max_nodes=3)   # b has no edge to a kept node...
+    ['a', 'c', 'd']
     >>> select_nodes(g, around="c", depth=1)
     ['c', 'a', 'd']
     """
@@ -64,7 +66,10 @@ def select_nodes(g: nx.MultiDiGraph, around: str | None = None, depth: int = 1,
         raise SinkError(f"max_nodes must be at least 1, got {max_nodes}")
     deg = _degrees(g)
     if around is None:
-        return sorted(g, key=lambda n: (-deg[n], n))[:max_nodes]
+        top = sorted(g, key=lambda n: (-deg[n], n))[:max_nodes]
+        sub = g.subgraph(top)
+        linked = [n for n in top if sub.degree(n) > 0]
+        return linked or top
     if around not in g:
         raise SinkError(f"no node {around!r} in the graph")
     dist = nx.single_source_shortest_path_length(g.to_undirected(as_view=True), around,
