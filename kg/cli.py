@@ -192,6 +192,8 @@ def explain(name, store) -> None:
 
 
 # --- commands defined in other modules (one add_command line each) ---
+from kg.sinks.rdf_cli import sparql  # noqa: E402
+main.add_command(sparql)
 from kg.sinks.export_cli import export  # noqa: E402
 main.add_command(export)
 from kg.sinks.db_cli import cypher, load, server  # noqa: E402

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from kg.model import Entity, Evidence, Paper, Record, Relation, Result, Source
-from kg.sinks.server import FalkorServer, ServerInfo, free_port
+from kg.sinks.server import BOLT_PORT_LIMIT, FalkorServer, ServerInfo, free_port
 
 _graph_ids = itertools.count()
 
@@ -30,7 +30,7 @@ def falkordb_server(data_dir: str | Path | None = None, bolt: bool = False,
         if data_dir is None:
             data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="kg-falkor-"))
         srv = FalkorServer(data_dir)
-        info = srv.start(port=free_port(), bolt_port=free_port() if bolt else None,
+        info = srv.start(port=free_port(), bolt_port=free_port(below=BOLT_PORT_LIMIT) if bolt else None,
                          password=password)
         try:
             yield srv, info

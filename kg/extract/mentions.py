@@ -196,7 +196,7 @@ def is_name_like(text: str) -> bool:
     return bool(re.search(r"[A-Z].*[A-Z]|[a-z][A-Z]|[A-Za-z]\d|\d[A-Za-z]", text))
 
 
-NAMING_VERBS = {"called", "dubbed", "named", "termed", "coined"}
+NAMING_VERBS = {"called", "dubbed", "named", "termed", "coined", "call", "term", "dub"}
 PROPOSE_VERBS = {"propose", "proposes", "proposed", "introduce", "introduces", "introduced",
                  "present", "presents", "presented", "develop", "develops", "developed",
                  "design", "designs", "designed", "build", "release", "releases", "releasing",
@@ -469,10 +469,16 @@ def title_contribution(title: str) -> tuple[int, int] | None:
     'Active Template Regression'
     >>> title_contribution("Learning to Pool in Graph Neural Networks") is None
     True
+    >>> title_contribution("Pointer Networks")
+    (0, 16)
     """
     if ":" in title:
         return None
     lex = lexmod.load()
+    words = title.split()
+    if 1 <= len(words) <= 3 and all(w[:1].isupper() or w[:1].isdigit() for w in words) and \
+            not lex.is_generic(title):
+        return 0, len(title)  # the title is the name, even a famous one: "Pointer Networks"
     for m in (_TITLE_WITH.search(title), _TITLE_LEAD.match(title)):
         if m is None:
             continue

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -331,11 +332,12 @@ def resolve(engine: Engine, name: str, label: str | None = None) -> str:
 # ------------------------------------------------------------------ running
 def run(query: str, params: dict[str, str] | None = None, store: str | Path = "kg-data",
         engine: str | None = None, base: str = rdf.DEFAULT_BASE,
-        loaded: Engine | None = None) -> Answer:
+        loaded: Engine | None = None, show: Callable[[str], None] | None = None) -> Answer:
     """Answer a SPARQL query (text, a .rq file, or an example's name) over the store.
 
     Declared parameters (``# param``) take their defaults unless given in `params`;
-    a parameter the query does not declare binds an entity of any class.
+    a parameter the query does not declare binds an entity of any class. `loaded` reuses
+    an engine from :func:`open_engine`; `show` is called with the query as run.
     """
     params = dict(params or {})
     if Path(query).suffix == ".rq" and Path(query).is_file():
@@ -350,4 +352,7 @@ def run(query: str, params: dict[str, str] | None = None, store: str | Path = "k
     eng = loaded or open_engine(store, engine, base)
     iris = {k: resolve(eng, v, declared[k].label if k in declared else None)
             for k, v in values.items()}
-    return eng.query(bind(ex.text, iris))
+    text = bind(ex.text, iris)
+    if show is not None:
+        show(text)
+    return eng.query(text)

@@ -46,7 +46,7 @@ def _degrees(g: nx.MultiDiGraph) -> dict[str, int]:
 
 
 def select_nodes(g: nx.MultiDiGraph, around: str | None = None, depth: int = 1,
-                 max_nodes: int = 200) -> list[str]:
+                 max_nodes: int = 150) -> list[str]:
     """The nodes to draw: the most connected ones, or the neighbourhood of `around`.
 
     Without `around`, nodes are ranked by number of distinct neighbours (ties by key)
@@ -57,8 +57,9 @@ def select_nodes(g: nx.MultiDiGraph, around: str | None = None, depth: int = 1,
     >>> g = nx.MultiDiGraph([("a", "b"), ("a", "c"), ("c", "d"), ("d", "e")])
     >>> select_nodes(g, max_nodes=2)
     ['a', 'c']
-    >>> select_nodes(g, max_nodes=3)   # b has no edge to a kept node...
-    ['a', 'c', 'd']
+    >>> h = nx.MultiDiGraph([("a", "b"), ("b", "c"), ("c", "a"), ("d", "e")])
+    >>> select_nodes(h, max_nodes=4)   # d has no edge to a kept node
+    ['a', 'b', 'c']
     >>> select_nodes(g, around="c", depth=1)
     ['c', 'a', 'd']
     """
@@ -95,7 +96,7 @@ def _snippet(ev: Mapping, texts: Mapping[str, tuple[str, str]]) -> dict:
 
 
 def view_data(g: nx.MultiDiGraph, around: str | None = None, depth: int = 1,
-              max_nodes: int = 200, texts: Mapping[str, tuple[str, str]] | None = None,
+              max_nodes: int = 150, texts: Mapping[str, tuple[str, str]] | None = None,
               title: str = "kg graph") -> dict:
     """The JSON-ready data the page draws (see :func:`select_nodes` for the choice).
 
@@ -197,6 +198,7 @@ _PAGE = """<!DOCTYPE html>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>{title}</title>
 <style>{css}</style>
 </head>
@@ -251,7 +253,7 @@ def _texts(records: Iterable, wanted: set[str]) -> dict[str, tuple[str, str]]:
 
 
 def write_viz(store: str | Path, output: str | Path, around: str | None = None,
-              depth: int = 1, max_nodes: int = 200) -> VizResult:
+              depth: int = 1, max_nodes: int = 150) -> VizResult:
     """Write the picture of a store's graph (or of one entity's neighbourhood) to `output`.
 
     `around` is resolved like a query name (aliases, case-insensitive), with a

@@ -15,6 +15,7 @@ import contextlib
 import fcntl
 import json
 import os
+import random
 import secrets
 import signal
 import socket
@@ -27,14 +28,30 @@ from kg.errors import SinkError
 
 STATE = "server.json"
 SOCKET = "falkordb.sock"
-MAX_SOCKET_PATH = 100  # unix socket paths are limited to ~107 bytes
+MAX_SOCKET_PATH = 100
+BOLT_PORT_LIMIT = 32768  # FalkorDB ignores larger BOLT_PORT values  # unix socket paths are limited to ~107 bytes
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_port(below: int | None = None) -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now (optionally below `below`).
+
+    FalkorDB's BOLT_PORT must be below 32768 (larger values silently start no Bolt
+    listener), while the kernel hands out ports from 32768 up, hence `below`.
+    """
+    if below is None:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(20000, below)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("0.0.0.0", port))  # Bolt listens on all interfaces
+            except OSError:
+                continue
+            return port
+    raise SinkError(f"found no free TCP port below {below}")
 
 
 def binaries() -> tuple[str, str]:
@@ -139,6 +156,9 @@ class FalkorServer:
             args += ["--unixsocket", sock, "--unixsocketperm", "700"]
         args += ["--loadmodule", module]
         if bolt_port:
+            if not 0 < bolt_port < BOLT_PORT_LIMIT:
+                raise SinkError(f"bolt port {bolt_port} is out of range: FalkorDB needs one "
+                                f"below {BOLT_PORT_LIMIT}; use free_port(below={BOLT_PORT_LIMIT})")
             args += ["BOLT_PORT", str(bolt_port)]
         # the password goes in through stdin-free config: a file readable by us only
         conf = self.dir / "auth.conf"

@@ -16,7 +16,7 @@ STORE_OPTION = click.option("--store", "-s", default="kg-data", show_default=Tru
               "instead of the whole graph.")
 @click.option("--depth", "-d", type=click.IntRange(min=0), default=1, show_default=True,
               help="Steps from --around to include.")
-@click.option("--max-nodes", "-n", type=click.IntRange(min=1), default=200,
+@click.option("--max-nodes", "-n", type=click.IntRange(min=1), default=150,
               show_default=True,
               help="The most nodes to draw (most connected, or nearest, first).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default="graph.html",

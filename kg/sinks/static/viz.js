@@ -108,7 +108,7 @@
       for (i = 0; i < pairs.length; i++) {
         var p = pairs[i];
         dx = p.a.x - p.b.x; dy = p.a.y - p.b.y; d = Math.sqrt(dx * dx + dy * dy) || 0.01;
-        f = d / K * (p.mentionsOnly ? 0.6 : 1);
+        f = d / K * (p.mentionsOnly ? 0.35 : 1) / Math.sqrt(Math.max(1, Math.min(adj[p.a.i].length, adj[p.b.i].length)));
         fx[p.a.i] -= dx * f; fy[p.a.i] -= dy * f; fx[p.b.i] += dx * f; fy[p.b.i] += dy * f;
       }
       for (i = 0; i < n; i++) {

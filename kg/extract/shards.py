@@ -1,0 +1,110 @@
+"""Shard-parallel, streaming extraction: one record shard per input shard.
+
+Split a big dump into input shards (files of abstracts in any format kg reads), then::
+
+    kg extract-shards dump/part-*.jsonl --out records/ --jobs 0
+    kg merge records/ --into kg-data
+
+Each input ``part-00001.jsonl`` becomes ``records/part-00001.records.jsonl``, written to a
+temporary name and renamed when complete, so a killed run keeps the finished shards and
+a rerun skips them (an output newer than its input counts as done). A worker streams
+its shard: it holds one extraction batch, not the shard. Shards can be extracted on
+different machines (see :mod:`kg.extract.dask_runner`) and merged later in any order:
+``kg merge`` is associative.
+
+>>> output_for(Path("dump/part-7.jsonl"), Path("out"))
+PosixPath('out/part-7.records.jsonl')
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from kg.errors import ExtractError
+from kg.sinks.embedded import atomic_write
+
+SUFFIX = ".records.jsonl"
+
+
+def output_for(input_path: Path, out_dir: Path) -> Path:
+    """Where the records of one input shard go."""
+    return out_dir / f"{input_path.stem}{SUFFIX}"
+
+
+def is_done(input_path: Path, output: Path) -> bool:
+    """True if `output` exists and is newer than its input."""
+    return output.exists() and output.stat().st_mtime >= input_path.stat().st_mtime
+
+
+def extract_shard(input_path: str | Path, out_dir: str | Path, jobs: int = 1,
+                  fmt: str | None = None, skip_bad: bool = False) -> tuple[str, int]:
+    """Extract one input shard into its record shard; returns (output path, records).
+
+    Streams: papers go from the reader through extraction to the temporary output file.
+    """
+    from kg.extract.pipeline import extract
+    from kg.ingest import read_papers
+
+    src, out = Path(input_path), output_for(Path(input_path), Path(out_dir))
+    n = 0
+
+    def write(fh) -> None:
+        nonlocal n
+        for rec in extract(read_papers([src], fmt=fmt, skip_bad=skip_bad), jobs=jobs):
+            fh.write(rec.to_json() + "\n")
+            n += 1
+
+    atomic_write(out, write)
+    return str(out), n
+
+
+def _plan(inputs: Iterable[str | Path], out_dir: Path, force: bool) -> list[Path]:
+    """The inputs still to extract; ExtractError if two inputs would share an output."""
+    todo: list[Path] = []
+    seen: dict[Path, Path] = {}
+    for p in map(Path, inputs):
+        if not p.is_file():
+            raise ExtractError(f"input shard {p} is not a file; give files of abstracts")
+        out = output_for(p, out_dir)
+        if out in seen:
+            raise ExtractError(f"inputs {seen[out]} and {p} would both write {out}; give the "
+                               "shards distinct file names")
+        seen[out] = p
+        if force or not is_done(p, out):
+            todo.append(p)
+    return todo
+
+
+def _run(args: tuple[str, str, str | None, bool]) -> tuple[str, int]:
+    return extract_shard(args[0], args[1], 1, args[2], args[3])
+
+
+def extract_shards(inputs: Iterable[str | Path], out_dir: str | Path, jobs: int = 0,
+                   fmt: str | None = None, skip_bad: bool = False,
+                   force: bool = False) -> dict[str, int]:
+    """Extract every input shard into `out_dir`, `jobs` processes at a time (0 = all cores).
+
+    With at least as many shards as jobs, each worker takes whole shards; with fewer,
+    shards go one after the other, each extracted by `jobs` processes. Returns output
+    path -> number of records for the shards extracted now (finished ones are skipped
+    unless `force`).
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    todo = _plan(inputs, out, force)
+    jobs = jobs or os.cpu_count() or 1
+    done: dict[str, int] = {}
+    if len(todo) < jobs or jobs == 1:
+        for p in todo:
+            path, n = extract_shard(p, out, jobs, fmt, skip_bad)
+            done[path] = n
+        return done
+    ctx = mp.get_context("forkserver" if os.name != "nt" else "spawn")
+    with ctx.Pool(jobs, maxtasksperchild=8) as pool:
+        tasks = [(str(p), str(out), fmt, skip_bad) for p in todo]
+        for path, n in pool.imap_unordered(_run, tasks, chunksize=1):
+            done[path] = n
+    return done

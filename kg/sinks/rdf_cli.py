@@ -1,0 +1,92 @@
+"""The `kg export rdf` and `kg sparql` commands: thin wrappers over kg.sinks.rdf and
+kg.query.sparql."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from kg.sinks import rdf
+from kg.sinks.export_cli import export
+
+_STORE = click.option("--store", "-s", default="kg-data", show_default=True,
+                      type=click.Path(file_okay=False), help="The store directory.")
+_BASE = click.option("--base", default=rdf.DEFAULT_BASE, show_default=True,
+                     help="Namespace for the data's IRIs (an absolute IRI ending in / or #). "
+                     "The default is a placeholder: use one you control before publishing.")
+
+
+@click.command("rdf")
+@_STORE
+@click.option("--format", "-f", "fmt", type=click.Choice(rdf.FORMATS), default=None,
+              help="RDF syntax (default: from the -o suffix .ttl .nt .jsonld .trig, else "
+              "turtle). nt is streamed and suits large graphs; trig adds a named graph per "
+              "paper.")
+@click.option("-o", "--output", default="-", type=click.Path(dir_okay=False, allow_dash=True),
+              help="File to write (default: standard output).")
+@_BASE
+def rdf_command(store, fmt, output, base) -> None:
+    """Export the graph as RDF (kg vocabulary, ML-Schema, schema.org, SKOS, PROV)."""
+    fmt, n = rdf.export_store(store, output, fmt, base)
+    if output != "-":
+        click.echo(f"wrote {n} triples ({fmt}) to {output}", err=True)
+
+
+export.add_command(rdf_command)
+
+
+@click.command()
+@click.argument("query", required=False)
+@_STORE
+@click.option("--example", "-e", metavar="NAME", help="Run a shipped example query (see --list).")
+@click.option("--list", "list_", is_flag=True, help="List the shipped example queries.")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind ?NAME to the entity called VALUE (repeatable), e.g. -p dataset=MNIST.")
+@click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default=None,
+              help="SPARQL engine (default: oxigraph when installed, else rdflib).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--show", is_flag=True, help="Print the query with its parameters bound, then "
+              "run it.")
+@_BASE
+def sparql(query, store, example, list_, params, engine, as_json, show, base) -> None:
+    """Run a SPARQL query (QUERY text or a .rq FILE) over the store's RDF.
+
+    The store is exported to RDF once and cached in STORE/rdf-cache/.
+    """
+    from kg.query import sparql as sq
+
+    if list_:
+        for name, ex in sq.examples().items():
+            ps = " ".join(f"-p {p.name}={p.default!r}" for p in ex.params)
+            click.echo(f"{name:22s} {ex.description}" + (f"  [{ps}]" if ps else ""))
+        return
+    if bool(query) == bool(example):
+        raise click.UsageError("give a QUERY (text or .rq file) or --example NAME, or --list")
+    binds = {}
+    for p in params:
+        k, sep, v = p.partition("=")
+        if not sep or not k:
+            raise click.BadParameter(f"expected NAME=VALUE, got {p!r}", param_hint="--param")
+        binds[k.strip()] = v.strip()
+    ans = sq.run(example or query, binds, store, engine, base, show=_show if show else None)
+    _print(ans, as_json)
+
+
+def _show(text: str) -> None:
+    click.echo(text.rstrip() + "\n", err=True)
+
+
+def _print(ans, as_json: bool) -> None:
+    from kg.cli import _table
+
+    if ans.kind == "ask":
+        click.echo(json.dumps(ans.boolean) if as_json else str(ans.boolean).lower())
+    elif ans.kind == "graph":
+        click.echo("\n".join(ans.triples))
+    elif as_json:
+        click.echo(json.dumps(ans.records(), indent=1, default=str))
+    else:
+        rows = [{c: "" if v is None else v for c, v in r.items()} for r in ans.records()]
+        click.echo(_table(rows, ans.columns))
+
