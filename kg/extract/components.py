@@ -84,7 +84,7 @@ class MentionFinder:
                     start, name = doc[s - 1].idx, None  # "macro AUROC" is its own metric
                 cands.append(M.Candidate(start, span.end_char, entry.type, "lexicon",
                                          name, M.CONFIDENCE["lexicon"]))
-        head = M.head_noun_candidates(doc, self.lex)
+        head = M.head_noun_candidates(doc, self.lex) + M.comparison_objects(doc, self.lex)
         typed = {(c.start, c.end): c.type for c in cands + head}
         acronyms = find_acronyms(text)
         pairs = M.acronym_candidates(text, acronyms, self.lex, typed)

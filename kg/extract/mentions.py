@@ -491,3 +491,36 @@ def title_contribution(title: str) -> tuple[int, int] | None:
             continue
         return m.start(1), m.end(1)
     return None
+
+
+_BEATS = re.compile(r"\b(?:outperform\w*|surpass\w*|beats?|better than|superior to|"
+                    r"improv\w* (?:over|upon)|compared (?:with|to)|against)\s+", re.I)
+_BASELINE_WORDS = {"baseline", "method", "approach", "model", "technique", "algorithm",
+                   "work", "art", "system", "counterpart", "competitor", "alternative",
+                   "one", "solution", "network", "architecture", "variant", "framework"}
+
+
+def comparison_objects(doc: Doc, lex: Lexicon) -> list[Candidate]:
+    """What a sentence says is beaten or compared against is a Method:
+    'outperforms dense retrieval models', 'better than SPINN'."""
+    out = []
+    for m in _BEATS.finditer(doc.text):
+        span = doc.char_span(m.end(), m.end() + 1, alignment_mode="expand")
+        if span is None:
+            continue
+        i = span.start
+        # the noun phrase that starts here
+        for np_ in noun_phrases(doc[i:min(len(doc), i + 12)]):
+            if np_.start != i and not (np_.start == i + 1 and doc[i].pos_ == "DET"):
+                break
+            cut = trim(np_, lex)
+            if cut is None or lex.is_generic(cut.text):
+                break
+            words = [t.lower_ for t in cut]
+            content = [w for w in words[:-1] if w not in GENERIC_MODIFIERS]
+            named = any(is_name_like(t.text) for t in cut)
+            if named or (content and normal_form(words[-1]) in _BASELINE_WORDS | METHOD_HEADS):
+                out.append(Candidate(cut.start_char, cut.end_char, "Method", "headnoun",
+                                     confidence=CONFIDENCE["headnoun"]))
+            break
+    return out
