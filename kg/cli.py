@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import sys
@@ -85,6 +86,10 @@ def extract(inputs, fmt, skip_bad, jobs, output) -> None:
 
     report = IngestReport()
     papers = read_papers(inputs, fmt=fmt, skip_bad=skip_bad, report=report)
+    # reading the first paper checks every input: bad input fails before the model loads
+    # and before OUT is opened (an existing OUT is not truncated)
+    first = next(papers, None)
+    papers = itertools.chain([first], papers) if first is not None else iter(())
     progress = _Progress("extracted")
     out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
     n = 0

@@ -14,13 +14,13 @@ import time
 from pathlib import Path
 
 import pytest
+from small_store import graph_fingerprint, make_store
 
 import kg
 from kg.builder import build_store
 from kg.errors import StoreError
 from kg.ingest import read_papers
 from kg.sinks.embedded import MARKER, Store
-from small_store import graph_fingerprint, make_store
 
 DATA = Path(__file__).parent / "data"
 SEEDS = Path("/work/shared/seeds")

@@ -479,7 +479,14 @@ def title_contribution(title: str) -> tuple[int, int] | None:
     if 1 <= len(words) <= 3 and all(w[:1].isupper() or w[:1].isdigit() for w in words) and \
             not lex.is_generic(title):
         return 0, len(title)  # the title is the name, even a famous one: "Pointer Networks"
-    for m in (_TITLE_WITH.search(title), _TITLE_LEAD.match(title)):
+    with_m = _TITLE_WITH.search(title)
+    if with_m is not None:
+        # "<task> with <name>" names the contribution; "<method> with <part>" names a part
+        before = title[:with_m.start()].rsplit(" ", 1)[0]
+        entry = lex.lookup(before)
+        if (entry.type if entry else _type_from_head(before)) != "Task":
+            with_m = None
+    for m in (with_m, _TITLE_LEAD.match(title)):
         if m is None:
             continue
         words = m.group(1).split()

@@ -46,6 +46,7 @@ from kg.graph.build import (
     entity_summary,
     paper_attrs,
     paper_node,
+    paused_gc,
 )
 from kg.graph.resolve import resolve
 from kg.model import PAPER, Record
@@ -93,6 +94,11 @@ def _resolve(info: dict[str, dict]) -> tuple[dict[str, str], dict[str, list[str]
 
 def full_build(records: Callable[[], Iterable[Record]]) -> tuple[nx.MultiDiGraph, GraphState]:
     """The graph of all records and its state, reading `records()` twice (streaming)."""
+    with paused_gc():
+        return _full_build(records)
+
+
+def _full_build(records: Callable[[], Iterable[Record]]) -> tuple[nx.MultiDiGraph, GraphState]:
     state = GraphState()
     for rec in records():
         add_entity_info(state.info, rec)
@@ -139,6 +145,12 @@ def update(g: nx.MultiDiGraph, state: GraphState, records: Iterable[Record],
     Returns False, leaving `g` and `state` unusable, when a record changes an existing
     paper's entities, relations or results: then rebuild with :func:`full_build`.
     """
+    with paused_gc():
+        return _update(g, state, records, fetch)
+
+
+def _update(g: nx.MultiDiGraph, state: GraphState, records: Iterable[Record],
+            fetch: Fetch) -> bool:
     fresh: dict[str, Record] = {}
     replaced: dict[str, Record] = {}
     for rec in records:

@@ -39,7 +39,7 @@ import hashlib
 import io
 import re
 from collections.abc import Iterable, Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO, NamedTuple
 from urllib.parse import quote, unquote
 
@@ -267,24 +267,33 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 def number(value: object) -> Lit | None:
     """A numeric literal (xsd:decimal, or xsd:double with an exponent), or None.
 
-    >>> number("92.76"), number("1e-3"), number("n/a")
+    >>> number("92.760"), number("1e-3"), number("n/a")
     (Lit(lex='92.76', dt='http://www.w3.org/2001/XMLSchema#decimal'), \
 Lit(lex='1e-3', dt='http://www.w3.org/2001/XMLSchema#double'), None)
     """
     s = str(value).strip().replace(",", "")
     if _NUMBER.fullmatch(s):
-        try:
-            Decimal(s)
-        except InvalidOperation:  # pragma: no cover - the regex admits only numbers
-            return None
-        return Lit(s if "." not in s or s[-1] != "." else s + "0", str(ns.XSD.decimal))
+        return Lit(_decimal(Decimal(s)), str(ns.XSD.decimal))
     if _DOUBLE.fullmatch(s):
         return Lit(s, str(ns.XSD.double))
     return None
 
 
+def _decimal(d: Decimal) -> str:
+    """The canonical xsd:decimal form: no '+', no trailing zeros, one digit after the point.
+
+    >>> [_decimal(Decimal(x)) for x in ("1", "+76.10", ".5", "100", "-0.0")]
+    ['1.0', '76.1', '0.5', '100.0', '0.0']
+    """
+    s = format(d, "f")
+    if "." in s:
+        s = s.rstrip("0")
+    s = s + "0" if s.endswith(".") else s if "." in s else s + ".0"
+    return "0.0" if s in ("-0.0",) else s
+
+
 def _dec(x: float) -> Lit:
-    return Lit(format(Decimal(str(float(x))).normalize(), "f"), str(ns.XSD.decimal))
+    return Lit(_decimal(Decimal(str(float(x)))), str(ns.XSD.decimal))
 
 
 def _int(x: int) -> Lit:

@@ -28,8 +28,8 @@ from kg.errors import SinkError
 
 STATE = "server.json"
 SOCKET = "falkordb.sock"
-MAX_SOCKET_PATH = 100
-BOLT_PORT_LIMIT = 32768  # FalkorDB ignores larger BOLT_PORT values  # unix socket paths are limited to ~107 bytes
+MAX_SOCKET_PATH = 100  # unix socket paths are limited to ~107 bytes
+BOLT_PORT_LIMIT = 32768  # FalkorDB ignores larger BOLT_PORT values
 
 
 def free_port(below: int | None = None) -> int:

@@ -1,0 +1,184 @@
+"""Merge stores and record shards into one store: `kg merge SOURCE... --into DIR`.
+
+A source is a kg store directory, a directory of record shards (``*.jsonl``, as
+``kg extract-shards`` writes them) or one record file (``kg extract`` output). The merge
+is a union of papers. A paper found in several sources (same id, so the same abstract)
+becomes one record whose every part is the join of the copies: the sources are the union
+of all sources, each other paper field takes the largest non-empty value, and the
+extracted content (entities, relations, results) is the copy whose JSON sorts last. Each
+of those is associative, commutative and idempotent, so the order and grouping of
+merges do not matter: ``merge(merge(A, B), C)`` and ``merge(A, merge(B, C))`` hold the same
+records and the same graph. Records of the target store take part like any source.
+
+Memory: one (file, offset) entry per record of the sources, plus the graph; records are
+copied line by line, and only papers found more than once are parsed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+
+from kg.errors import StoreError
+from kg.model import Record, Source
+from kg.sinks.embedded import MARKER, Store
+
+PAPER_FIELDS = ("title", "date", "authors", "url")
+
+
+@dataclass
+class MergeResult:
+    store: Store
+    graph: nx.MultiDiGraph
+    papers: int
+    combined: int
+
+    def summary(self) -> dict:
+        from kg.graph.build import summary
+
+        return {"papers": self.papers, "papers_combined": self.combined,
+                **summary(self.graph)}
+
+
+def record_files(source: str | Path) -> list[Path]:
+    """The record files of one source, in order; StoreError if it holds none."""
+    p = Path(source)
+    if (p / MARKER).exists():
+        return Store.open(p).shards()
+    if p.is_dir():
+        files = sorted(p.glob("*.jsonl"))
+        if not files:
+            raise StoreError(f"{p} is neither a kg store nor a directory of record shards "
+                             "(*.jsonl); give stores, shard directories or record files")
+        return files
+    if p.is_file():
+        return [p]
+    raise StoreError(f"no store or record file at {p}; check the path")
+
+
+def _latest(st: Store) -> dict[str, tuple[Path, int]]:
+    """Paper id -> (shard, offset) of the latest version of each paper in a store."""
+    out: dict[str, tuple[Path, int]] = {}
+    for shard in st.shards():
+        for pid, offset, _sources in st._shard_index(shard):
+            out[pid] = (shard, offset)
+    return out
+
+
+def _source_lines(source: Path) -> Iterator[tuple[str, tuple[Path, int]]]:
+    """(paper id, (file, offset)) of each record of a source; a store's latest versions."""
+    if (source / MARKER).exists():
+        yield from _latest(Store.open(source)).items()
+        return
+    for f, offset, pid in _lines(record_files(source)):
+        yield pid, (f, offset)
+
+
+def _lines(files: Iterable[Path]) -> Iterator[tuple[Path, int, str]]:
+    """(file, byte offset, paper id) of every record line."""
+    for f in files:
+        offset = 0
+        with f.open("rb") as fh:
+            for raw in fh:
+                if raw.strip():
+                    yield f, offset, _paper_id(raw, f)
+                offset += len(raw)
+
+
+def _paper_id(raw: bytes, f: Path) -> str:
+    head = b'{"paper":{"id":"'
+    if raw.startswith(head):
+        return raw[len(head): raw.index(b'"', len(head))].decode()
+    try:
+        return json.loads(raw)["paper"]["id"]
+    except (ValueError, KeyError, TypeError):
+        raise StoreError(f"{f}: a line is not a kg record (expected JSON with paper.id); "
+                         "give `kg extract` output or a store") from None
+
+
+def _read(f: Path, offset: int) -> str:
+    with f.open("rb") as fh:
+        fh.seek(offset)
+        return fh.readline().decode("utf-8")
+
+
+def combine(records: list[Record]) -> Record:
+    """One record from copies of the same paper: a join, so associative and commutative.
+
+    >>> from kg.model import Paper
+    >>> a = Record(paper=Paper(id="p", text="t", title="T", sources=[Source(path="a", line=1)]))
+    >>> b = Record(paper=Paper(id="p", text="t", sources=[Source(path="b", line=2)]))
+    >>> c = combine([a, b])
+    >>> c.paper.title, [s.path for s in c.paper.sources], combine([b, a]) == c
+    ('T', ['a', 'b'], True)
+    """
+    content = max(records, key=lambda r: json.dumps(
+        r.model_dump(exclude={"paper"}, exclude_none=True), sort_keys=True))
+    sources = sorted({(s.path, s.line) for r in records for s in r.paper.sources})
+    update: dict = {"sources": [Source(path=p, line=n) for p, n in sources]}
+    for f in PAPER_FIELDS:
+        values = [getattr(r.paper, f) for r in records if getattr(r.paper, f) is not None]
+        update[f] = max(values) if values else None
+    paper = records[0].paper.model_copy(update=update)
+    return content.model_copy(update={"paper": paper})
+
+
+def merge_stores(sources: Iterable[str | Path], into: str | Path,
+                 shard_size: int = 5000) -> MergeResult:
+    """Merge `sources` (stores, shard directories, record files) into the store `into`."""
+    into_path = Path(into)
+    srcs: list[Path] = []
+    for s in map(Path, sources):
+        if (s / MARKER).exists() and s.resolve() == into_path.resolve():
+            continue  # the target takes part anyway
+        record_files(s)  # fail early on a bad source
+        srcs.append(s)
+    st = Store.create(into_path)
+    with st.lock():
+        # the target's latest version of each paper, then every line of the sources
+        where: dict[str, list[tuple[Path, int]]] = {}
+        target: dict[str, tuple[Path, int]] = {}
+        target = _latest(st)
+        for s in srcs:
+            for pid, place in _source_lines(s):
+                where.setdefault(pid, []).append(place)
+        combined = 0
+
+        def out() -> Iterator[str]:
+            nonlocal combined
+            for pid, places in where.items():
+                if pid in target:
+                    places = [target[pid], *places]
+                if len(places) == 1:
+                    yield _read(*places[0]).rstrip("\n")
+                    continue
+                copies = [Record.from_json(_read(f, o)) for f, o in places]
+                rec = combine(copies)
+                if pid in target and rec == copies[0]:
+                    continue  # the target already holds this record
+                combined += 1
+                yield rec.to_json()
+
+        n = _write_lines(st, out(), shard_size)
+        g = st.rebuild() if n or not (st.path / "graph.json").exists() else st.graph(save=True)
+        papers = len(set(where) | set(target))
+    return MergeResult(st, g, papers, combined)
+
+
+def _write_lines(st: Store, lines: Iterator[str], shard_size: int) -> int:
+    n = 0
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= shard_size:
+            st._write_shard(batch)
+            n += len(batch)
+            batch = []
+    if batch:
+        st._write_shard(batch)
+        n += len(batch)
+    return n

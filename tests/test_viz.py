@@ -1,0 +1,472 @@
+"""`kg viz`: the HTML page, its escaping, and the page in headless Chromium.
+
+The browser tests start Debian's chromium (``scripts/ci-system-deps.sh`` installs it) and
+talk to it over the DevTools protocol; they skip when /usr/bin/chromium is absent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import struct
+import subprocess
+import time
+import urllib.request
+import zlib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.errors import QueryError, SinkError
+from kg.graph.build import build_graph
+from kg.model import Entity, Evidence, Mention, Paper, Record, Relation
+from kg.sinks import html as viz
+from kg.sinks.embedded import Store
+
+CHROMIUM = "/usr/bin/chromium"
+needs_chromium = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(),
+    reason="Debian's chromium is not installed (run scripts/ci-system-deps.sh)")
+
+EVIL_METHOD = "<script>alert(1)</script>"
+EVIL_DATASET = "</script><img src=x onerror=window.__pwned=1>"
+EVIL_TASK = "&amp; & <b id=pwned>bold</b>"
+EVIL_TITLE = "A paper </script><script>window.__pwned=2</script>"
+
+TEXT1 = ("We propose BERT, a language model. "
+         "BERT uses the Transformer and is evaluated on GLUE.")
+TEXT2 = (f"Our method {EVIL_METHOD} uses the Transformer. "
+         f"It is evaluated on {EVIL_DATASET} for {EVIL_TASK}.")
+
+
+def _span(text: str, part: str) -> tuple[int, int]:
+    i = text.index(part)
+    return i, i + len(part)
+
+
+def _ent(key, typ, name, text, aliases=()):
+    s, e = _span(text, name)
+    return Entity(key=key, type=typ, name=name, aliases=list(aliases),
+                  mentions=[Mention(start=s, end=e, sentence=0)])
+
+
+def _rel(head, typ, tail, text, sentence_no):
+    sentences = [x + "." for x in text.split(". ")]
+    sent = sentences[sentence_no].rstrip(".") + "."
+    s, e = _span(text, sent.rstrip("."))
+    return Relation(head=head, type=typ, tail=tail,
+                    evidence=Evidence(sentence=sentence_no, start=s, end=e))
+
+
+def records() -> list[Record]:
+    r1 = Record(
+        paper=Paper(id="p1", text=TEXT1, title="BERT: pre-training",
+                    url="https://example.org/bert"),
+        entities=[_ent("method:bert", "Method", "BERT", TEXT1, ["Bidirectional Encoders"]),
+                  _ent("method:transformer", "Method", "Transformer", TEXT1),
+                  _ent("dataset:glue", "Dataset", "GLUE", TEXT1)],
+        relations=[Relation(head="PAPER", type="PROPOSES", tail="method:bert"),
+                   _rel("method:bert", "USES", "method:transformer", TEXT1, 1),
+                   _rel("method:bert", "EVALUATED_ON", "dataset:glue", TEXT1, 1)])
+    r2 = Record(
+        paper=Paper(id="p2", text=TEXT2, title=EVIL_TITLE, url="javascript:alert(3)"),
+        entities=[_ent("method:evil", "Method", EVIL_METHOD, TEXT2),
+                  _ent("method:transformer", "Method", "Transformer", TEXT2),
+                  _ent("dataset:evil", "Dataset", EVIL_DATASET, TEXT2),
+                  _ent("task:evil", "Task", EVIL_TASK, TEXT2)],
+        relations=[_rel("method:evil", "USES", "method:transformer", TEXT2, 0),
+                   _rel("method:evil", "EVALUATED_ON", "dataset:evil", TEXT2, 1),
+                   _rel("method:evil", "ADDRESSES", "task:evil", TEXT2, 1)])
+    return [r1, r2]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("viz") / "store"
+    Store.create(path).add_records(records())
+    return path
+
+
+@pytest.fixture(scope="module")
+def page(store, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("page") / "graph.html"
+    viz.write_viz(store, out)
+    return out
+
+
+def _data_block(page_text: str) -> str:
+    m = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page_text,
+                  re.S)
+    assert m, "no data block"
+    return m.group(1)
+
+
+# ---------------------------------------------------------------- the HTML
+
+
+def test_names_are_escaped_in_the_embedded_json(page):
+    text = page.read_text(encoding="utf-8")
+    block = _data_block(text)
+    assert "<" not in block and ">" not in block and "&" not in block
+    data = json.loads(block)
+    names = {n["name"] for n in data["nodes"]}
+    assert {EVIL_METHOD, EVIL_DATASET, EVIL_TASK, EVIL_TITLE, "BERT"} <= names
+    # exactly the page's own two script blocks, whatever the names say
+    assert text.lower().count("<script") == 2
+    assert text.lower().count("</script") == 2
+    assert "<img" not in text and "<b id" not in text
+
+
+def test_title_is_html_escaped():
+    data = viz.view_data(build_graph(records()), title="<i>x</i> & </title>")
+    text = viz.render(data)
+    assert "<title>&lt;i&gt;x&lt;/i&gt; &amp; &lt;/title&gt;</title>" in text
+
+
+def test_csp_allows_exactly_the_inline_script_and_style(page):
+    import base64
+    import hashlib
+
+    text = page.read_text(encoding="utf-8")
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', text).group(1)
+    script = re.search(r"<script>(.*?)</script>", text, re.S).group(1)
+    style = re.search(r"<style>(.*?)</style>", text, re.S).group(1)
+
+    def h(s):
+        return base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()
+
+    assert f"script-src 'sha256-{h(script)}'" in csp
+    assert f"style-src 'sha256-{h(style)}'" in csp
+    assert "default-src 'none'" in csp and "unsafe-inline" not in csp
+
+
+def test_page_loads_nothing_from_the_network(page):
+    text = page.read_text(encoding="utf-8")
+    markup = text.replace(_data_block(text), "")
+    assert not re.search(r"\b(src|href)\s*=\s*\"(?!data:)", markup)
+    js = (viz.STATIC / "viz.js").read_text()
+    js = re.sub(r"/\*.*?\*/", "", js, flags=re.S)          # comments may name them
+    js = re.sub(r"^\s*//.*$", "", js, flags=re.M)
+    for word in ("fetch(", "XMLHttpRequest", "import(", "innerHTML", "outerHTML",
+                 "insertAdjacentHTML", "document.write", "eval("):
+        assert word not in js, word
+
+
+def test_static_files_are_package_data():
+    import tomllib
+
+    conf = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert "sinks/static/*" in conf["tool"]["setuptools"]["package-data"]["kg"]
+    assert (viz.STATIC / "viz.js").is_file() and (viz.STATIC / "viz.css").is_file()
+
+
+def test_evidence_is_quoted_from_the_abstract(page):
+    data = json.loads(_data_block(page.read_text(encoding="utf-8")))
+    uses = [e for e in data["edges"] if e["type"] == "USES" and e["source"] == "method:bert"]
+    assert len(uses) == 1
+    ev = uses[0]["evidence"][0]
+    assert ev["paper"] == "p1"
+    assert ev["text"] == "BERT uses the Transformer and is evaluated on GLUE"
+    mention = [e for e in data["edges"]
+               if e["type"] == "MENTIONS" and e["target"] == "dataset:evil"][0]
+    assert mention["evidence"][0]["text"] == EVIL_DATASET
+    assert mention["evidence"][0]["before"].endswith("evaluated on ")
+    assert data["papers"]["p2"]["title"] == EVIL_TITLE
+
+
+def test_select_nodes_caps_most_connected_first():
+    g = build_graph(records())
+    keep = viz.select_nodes(g, max_nodes=3)
+    assert keep[0] == "method:transformer" or len(keep) <= 3
+    degrees = viz._degrees(g)
+    ranked = sorted(g, key=lambda n: (-degrees[n], n))
+    assert set(keep) <= set(ranked[:3])
+    with pytest.raises(SinkError):
+        viz.select_nodes(g, max_nodes=0)
+
+
+def test_neighbourhood_depth(store, tmp_path):
+    g = build_graph(records())
+    one = viz.select_nodes(g, around="method:bert", depth=1)
+    assert one[0] == "method:bert"
+    assert set(one) == {"method:bert", "method:transformer", "dataset:glue", "paper:p1"}
+    two = viz.select_nodes(g, around="method:bert", depth=2)
+    assert "method:evil" in two and "paper:p2" in two
+    assert viz.select_nodes(g, around="method:bert", depth=0) == ["method:bert"]
+    assert viz.select_nodes(g, around="method:bert", depth=2, max_nodes=2)[0] == "method:bert"
+
+
+def test_write_viz_resolves_aliases_case_insensitively(store, tmp_path):
+    res = viz.write_viz(store, tmp_path / "a.html", around="bidirectional encoders")
+    assert res.center == "method:bert"
+    data = json.loads(_data_block((tmp_path / "a.html").read_text(encoding="utf-8")))
+    centre = [n for n in data["nodes"] if n.get("center")]
+    assert [n["id"] for n in centre] == ["method:bert"]
+    assert data["meta"]["around"] == "method:bert"
+
+
+def test_write_viz_did_you_mean(store, tmp_path):
+    with pytest.raises(QueryError, match="did you mean 'BERT'"):
+        viz.write_viz(store, tmp_path / "a.html", around="BERTT")
+
+
+def test_kg_viz_command(store, tmp_path):
+    out = tmp_path / "g.html"
+    runner = CliRunner()
+    res = runner.invoke(main, ["viz", "--store", str(store), "--around", "glue",
+                               "--depth", "2", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert f"wrote {out}" in res.output and out.exists()
+    res = runner.invoke(main, ["viz", "--store", str(store), "--around", "GLUEE",
+                               "-o", str(out)])
+    assert res.exit_code == 1 and "did you mean 'GLUE'" in res.output
+    res = runner.invoke(main, ["viz", "--store", str(store), "--max-nodes", "0"])
+    assert res.exit_code == 2
+
+
+# ---------------------------------------------------------------- in Chromium
+
+
+def _chromium_args(user_dir: Path) -> list[str]:
+    return [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+            "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--hide-scrollbars",
+            f"--user-data-dir={user_dir}", "--window-size=1200,800"]
+
+
+class DevTools:
+    """A minimal DevTools-protocol client for one page target."""
+
+    def __init__(self, ws_url: str) -> None:
+        import websocket
+
+        self.ws = websocket.create_connection(ws_url, timeout=30, suppress_origin=True)
+        self.next_id = 0
+        self.events: list[dict] = []
+
+    def _recv(self) -> dict:
+        msg = json.loads(self.ws.recv())
+        if msg.get("method") == "Page.javascriptDialogOpening":
+            self.events.append(msg)
+            raise AssertionError(f"the page opened a dialog: {msg['params']}")
+        return msg
+
+    def call(self, method: str, **params) -> dict:
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            msg = self._recv()
+            if msg.get("id") == self.next_id:
+                if "error" in msg:
+                    raise AssertionError(f"{method}: {msg['error']}")
+                return msg.get("result", {})
+            self.events.append(msg)
+        raise AssertionError(f"no answer to {method}")
+
+    def wait_for(self, event: str, timeout: float = 30) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            msg = self._recv()
+            self.events.append(msg)
+            if msg.get("method") == event:
+                return msg
+        raise AssertionError(f"no {event} within {timeout}s")
+
+    def js(self, expr: str):
+        r = self.call("Runtime.evaluate", expression=expr, returnByValue=True,
+                      awaitPromise=True)
+        if "exceptionDetails" in r:
+            raise AssertionError(f"{expr}: {r['exceptionDetails']}")
+        return r["result"].get("value")
+
+    def errors(self) -> list[dict]:
+        out = []
+        for m in self.events:
+            meth, p = m.get("method"), m.get("params", {})
+            if (meth == "Runtime.exceptionThrown"
+                    or (meth == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"))
+                    or (meth == "Log.entryAdded" and p["entry"].get("level") == "error")):
+                out.append(m)
+        return out
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+@pytest.fixture
+def browser(tmp_path):
+    """A headless Chromium with remote debugging on a free loopback port."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (run scripts/ci-system-deps.sh)")
+    user = tmp_path / "chromium-profile"
+    proc = subprocess.Popen(
+        [*_chromium_args(user), "--remote-debugging-address=127.0.0.1",
+         "--remote-debugging-port=0", "about:blank"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        port_file = user / "DevToolsActivePort"
+        deadline = time.monotonic() + 30
+        while not port_file.exists() or not port_file.read_text().strip():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("chromium did not start its DevTools endpoint")
+            time.sleep(0.1)
+        port = int(port_file.read_text().split()[0])
+        for _ in range(100):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=5) as r:
+                pages = [t for t in json.load(r) if t["type"] == "page"]
+            if pages:
+                break
+            time.sleep(0.1)
+        tools = DevTools(pages[0]["webSocketDebuggerUrl"])
+        for domain in ("Page", "Runtime", "Log"):
+            tools.call(f"{domain}.enable")
+        yield tools
+        tools.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def _open(tools: DevTools, path: Path) -> None:
+    tools.call("Page.navigate", url=path.as_uri())
+    tools.wait_for("Page.loadEventFired")
+    assert tools.js("document.body.getAttribute('data-ready')") == "1"
+
+
+@needs_chromium
+def test_page_in_chromium_shows_names_as_text_without_errors(browser, page):
+    _open(browser, page)
+    labels = browser.js("Array.from(document.querySelectorAll('#graph text.label'))"
+                        ".map(t => t.textContent)")
+    for name in ("BERT", "Transformer", "GLUE", EVIL_METHOD, EVIL_DATASET, EVIL_TASK):
+        assert name in labels
+    visible = browser.js("Array.from(document.querySelectorAll('#graph text.label'))"
+                         ".filter(t => !t.classList.contains('hidden')"
+                         " && t.getBBox().width > 0).map(t => t.textContent)")
+    assert EVIL_METHOD in visible and "BERT" in visible
+    # nothing injected: the page's own two scripts, no <img>, no <b>, no flag, no dialog
+    assert browser.js("document.querySelectorAll('script').length") == 2
+    assert browser.js("document.querySelectorAll('img, b, iframe').length") == 0
+    assert browser.js("document.getElementById('pwned') === null")
+    assert browser.js("typeof window.__pwned") == "undefined"
+    assert browser.js("document.querySelectorAll('#graph circle.node').length") == 8
+    assert browser.js("document.querySelectorAll('#legend input').length") >= 4
+    assert browser.errors() == []
+
+
+@needs_chromium
+def test_click_search_and_provenance_in_chromium(browser, page):
+    _open(browser, page)
+    # a real mouse click on the node of the hostile method
+    box = browser.js("(() => { const c = document.querySelector("
+                     "'circle.node[data-id=\"method:evil\"]'); const r = "
+                     "c.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]"
+                     "; })()")
+    for kind in ("mousePressed", "mouseReleased"):
+        browser.call("Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1],
+                     button="left", clickCount=1)
+    panel = browser.js("document.getElementById('details').textContent")
+    assert EVIL_METHOD in panel and "method:evil" in panel
+    assert EVIL_TITLE in panel  # the paper it comes from, as text
+    assert browser.js("document.querySelectorAll('#details a[href^=\"javascript\"]').length") == 0
+    # the edge BERT -> Transformer: support, paper, quoted sentence
+    assert browser.js("kgViz.selectEdge('method:bert', 'method:transformer')")
+    panel = browser.js("document.getElementById('details').textContent")
+    assert "USES" in panel and "support 1" in panel
+    assert "BERT uses the Transformer and is evaluated on GLUE" in panel
+    assert browser.js("document.querySelector('#details a').href") == "https://example.org/bert"
+    # search by alias, case-insensitively
+    assert browser.js("kgViz.search('bidirectional')") == ["method:bert"]
+    assert browser.js("document.querySelectorAll('#graph circle.match').length") == 1
+    found = browser.js("kgViz.search('<script>')")
+    assert sorted(found) == ["method:evil", "paper:p2"]  # the name and the paper title
+    assert EVIL_METHOD in browser.js("document.getElementById('matches').textContent")
+    assert browser.js("typeof window.__pwned") == "undefined"
+    assert browser.errors() == []
+
+
+@needs_chromium
+def test_neighbourhood_page_in_chromium(browser, store, tmp_path):
+    out = tmp_path / "around.html"
+    viz.write_viz(store, out, around="GLUE", depth=1)
+    _open(browser, out)
+    ids = browser.js("Array.from(document.querySelectorAll('#graph circle.node'))"
+                     ".map(c => c.getAttribute('data-id')).sort()")
+    assert ids == ["dataset:glue", "method:bert", "paper:p1"]
+    # the centre is selected on load and its panel filled in
+    assert "GLUE" in browser.js("document.querySelector('#details h2').textContent")
+    assert browser.errors() == []
+
+
+def _png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
+    """Width, height and raw rows (RGB or RGBA, 8 bit) of a non-interlaced PNG."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat, width = 8, b"", 0
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, ctype, _, _, interlace = struct.unpack(">IIBBBBB", body)
+            assert depth == 8 and ctype in (2, 6) and interlace == 0
+            bpp = 3 if ctype == 2 else 4
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    raw = zlib.decompress(idat)
+    stride = width * bpp
+    rows, prev = [], bytearray(stride)
+    for y in range(height):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], (prev[i - bpp] if i >= bpp else 0)
+            if f == 1:
+                line[i] = (line[i] + a) & 255
+            elif f == 2:
+                line[i] = (line[i] + b) & 255
+            elif f == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line))
+        prev = line
+    return width, height, [bytes(r[i:i + 3]) for r in rows for i in range(0, stride, bpp)]
+
+
+@needs_chromium
+@pytest.mark.slow
+def test_screenshot_is_a_picture_of_the_graph(page, tmp_path):
+    shot = tmp_path / "shot.png"
+    proc = subprocess.run(
+        [*_chromium_args(tmp_path / "profile"), f"--screenshot={shot}", page.as_uri()],
+        capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-2000:]
+    width, height, pixels = _png_pixels(shot.read_bytes())
+    assert (width, height) == (1200, 800)
+    colours = set(pixels)
+    assert len(colours) > 50, "the screenshot is (nearly) blank"
+    white = sum(1 for p in pixels if p == b"\xff\xff\xff")
+    assert white < 0.97 * len(pixels)
+
+    def near(rgb: tuple[int, int, int]) -> int:
+        return sum(1 for p in pixels if all(abs(p[i] - rgb[i]) <= 6 for i in range(3)))
+
+    # node fills: Method blue, Dataset green, Task orange, Paper grey
+    for rgb in ((0x1F, 0x77, 0xB4), (0x2C, 0xA0, 0x2C), (0xFF, 0x7F, 0x0E), (0x7F, 0x7F, 0x7F)):
+        assert near(rgb) > 40, f"no node drawn in {rgb}"
+
+
+def test_chromium_check_skips_cleanly_without_it(monkeypatch):
+    # the marker's reason is what a developer without chromium sees
+    assert "ci-system-deps.sh" in needs_chromium.kwargs["reason"]
+    assert shutil.which("chromium") is None or Path(CHROMIUM).exists()
