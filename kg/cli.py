@@ -197,6 +197,10 @@ def explain(name, store) -> None:
 
 
 # --- commands defined in other modules (one add_command line each) ---
+from kg.graph.merge_cli import merge  # noqa: E402
+main.add_command(merge)
+from kg.extract.shards_cli import extract_shards  # noqa: E402
+main.add_command(extract_shards)
 from kg.sinks.rdf_cli import sparql  # noqa: E402
 main.add_command(sparql)
 from kg.sinks.export_cli import export  # noqa: E402

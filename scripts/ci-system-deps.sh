@@ -1,5 +1,5 @@
 #!/bin/sh
-# Install the system packages the test suite needs: Debian's chromium, for the
+# Install the system packages the test suite needs: Debian's chromium (and a font), for the
 # headless-browser tests of `kg viz` (tests/test_viz.py). Idempotent; non-interactive.
 # Run as root (or with sudo) on Debian/Ubuntu.
 set -eu
@@ -25,5 +25,6 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
-$SUDO apt-get install -y --no-install-recommends chromium
+# fonts-dejavu-core: a font for the labels (fontconfig pulls one in too; be explicit)
+$SUDO apt-get install -y --no-install-recommends chromium fonts-dejavu-core
 /usr/bin/chromium --version

@@ -44,6 +44,10 @@ def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
     >>> [(x.start, x.end) for x in resolve_overlaps([c, b, a])]
     [(0, 8), (0, 23)]
     """
+    for c in cands:
+        if c.source == "headnoun":
+            c.specific = any(k.source == "lexicon" and k.type == c.type and k.end == c.end
+                             and k.start > c.start for k in cands)
     order = sorted(cands, key=lambda c: (-_priority(c), -(c.end - c.start), c.start))
     kept: list[Candidate] = []
     for c in order:
@@ -63,7 +67,7 @@ def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
 
 def _priority(c: Candidate) -> float:
     # "localization accuracy", "macro AUROC": a metric phrase says more than its head
-    if c.type == "Metric" and c.source == "headnoun":
+    if c.source == "headnoun" and (c.type == "Metric" or c.specific):
         return PRIORITY["lexicon"] + 0.5
     return PRIORITY[c.source]
 

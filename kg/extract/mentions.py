@@ -29,6 +29,7 @@ class Candidate:
     source: str
     name: str | None = None  # canonical name, when a lexicon gives one
     confidence: float = 0.5
+    specific: bool = False  # a phrase that narrows a known name ("focal contrastive loss")
 
 
 # ---------------------------------------------------------------- head nouns

@@ -50,9 +50,10 @@ def select_nodes(g: nx.MultiDiGraph, around: str | None = None, depth: int = 1,
     """The nodes to draw: the most connected ones, or the neighbourhood of `around`.
 
     Without `around`, nodes are ranked by number of distinct neighbours (ties by key)
-    and the first `max_nodes` kept, less those with no edge to another kept node. With `around` (a node key), nodes within `depth`
-    steps (either direction) are kept, nearest first and the most connected first
-    within one distance, up to `max_nodes`.
+    and the first `max_nodes` kept, less those with no edge to another kept node.
+    With `around` (a node key), nodes within `depth` steps (either direction) are
+    kept, nearest first and the most connected first within one distance, up to
+    `max_nodes`.
 
     >>> g = nx.MultiDiGraph([("a", "b"), ("a", "c"), ("c", "d"), ("d", "e")])
     >>> select_nodes(g, max_nodes=2)

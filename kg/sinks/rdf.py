@@ -244,18 +244,36 @@ def _hashed(kind: str, base: str, *parts: object) -> str:
     return f"{base}{kind}/{h}"
 
 
-_URL_SAFE = "!#$%&'()*+,/:;=?@[]-._~"
+_PCT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_SUB = "!$&'()*+,;=-._~"
+
+
+def _q(s: str, safe: str) -> str:
+    return quote(_PCT.sub("%25", s), safe=safe + "%")
 
 
 def safe_url(url: str) -> str | None:
-    """A URL made IRI-safe (spaces, quotes, brackets, non-ASCII percent-encoded), or None.
+    """A URL made a valid IRI (spaces, quotes, brackets, non-ASCII percent-encoded), or None.
 
     >>> safe_url("https://github.com/a b/<c>"), safe_url("not a url")
     ('https://github.com/a%20b/%3Cc%3E', None)
+    >>> safe_url("http://ex.org:80/p?q=ä#f#g")
+    'http://ex.org:80/p?q=%C3%A4#f%23g'
     """
-    if not re.match(r"[A-Za-z][A-Za-z0-9+.\-]*://\S", url or ""):
+    m = re.fullmatch(r"([A-Za-z][A-Za-z0-9+.\-]*)://([^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?",
+                     (url or "").strip(), flags=re.S)
+    if not m:
         return None
-    return quote(url, safe=_URL_SAFE)
+    scheme, authority, path, query, frag = m.groups()
+    userinfo, at, hostport = authority.rpartition("@")
+    host, port = re.fullmatch(r"(.*?)(:\d*)?", hostport, flags=re.S).groups()
+    out = f"{scheme}://" + (_q(userinfo, _SUB + ":") + "@" if at else "")
+    out += _q(host, _SUB) + (port or "") + _q(path, _SUB + ":@/")
+    if query is not None:
+        out += "?" + _q(query[1:], _SUB + ":@/?")
+    if frag is not None:
+        out += "#" + _q(frag[1:], _SUB + ":@/?")
+    return out
 
 
 # ------------------------------------------------------------------ literals

@@ -69,7 +69,8 @@ def sparql(query, store, example, list_, params, engine, as_json, show, base) ->
         if not sep or not k:
             raise click.BadParameter(f"expected NAME=VALUE, got {p!r}", param_hint="--param")
         binds[k.strip()] = v.strip()
-    ans = sq.run(example or query, binds, store, engine, base, show=_show if show else None)
+    text = sq.example(example).text if example else query
+    ans = sq.run(text, binds, store, engine, base, show=_show if show else None)
     _print(ans, as_json)
 
 

@@ -201,30 +201,50 @@
   // node, its neighbours and search matches always get theirs.
   function placeLabels() {
     var W = svg.clientWidth || 1200, H = svg.clientHeight || 800;
-    var must = {};
+    // must: labelled even when crowded; first: labelled first when there is room
+    var must = {}, first = {};
     if (selected && selected.kind === 'node') {
-      must[selected.obj.i] = true;
-      adj[selected.obj.i].forEach(function (p) { must[p.a.i] = true; must[p.b.i] = true; });
+      must[selected.obj.i] = first[selected.obj.i] = true;
+      adj[selected.obj.i].forEach(function (p) { first[p.a.i] = true; first[p.b.i] = true; });
     }
-    if (selected && selected.kind === 'pair') { must[selected.obj.a.i] = true; must[selected.obj.b.i] = true; }
-    if (matchSet) Object.keys(matchSet).forEach(function (k) { must[k] = true; });
+    if (selected && selected.kind === 'pair') {
+      must[selected.obj.a.i] = must[selected.obj.b.i] = true;
+      first[selected.obj.a.i] = first[selected.obj.b.i] = true;
+    }
+    if (matchSet) {
+      var few = Object.keys(matchSet).length <= 12;
+      Object.keys(matchSet).forEach(function (k) { first[k] = true; if (few) must[k] = true; });
+    }
     var order = nodes.slice().sort(function (p, q) {
-      return (must[q.i] ? 1 : 0) - (must[p.i] ? 1 : 0) || (q.d.center ? 1 : 0) - (p.d.center ? 1 : 0) ||
+      return (must[q.i] ? 1 : 0) - (must[p.i] ? 1 : 0) || (first[q.i] ? 1 : 0) - (first[p.i] ? 1 : 0) ||
+        (q.d.center ? 1 : 0) - (p.d.center ? 1 : 0) ||
         q.d.shownDeg - p.d.shownDeg || p.i - q.i;
     });
     var boxes = [];
+    function free(box) {
+      return box[0] >= 0 && box[2] <= W && box[1] >= 0 && box[3] <= H && !boxes.some(function (b) {
+        return box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3];
+      });
+    }
     order.forEach(function (nd) {
-      var x = sx(nd) + nd.r + 3, y = sy(nd) + 4;
-      nd.label.setAttribute('x', x.toFixed(1)); nd.label.setAttribute('y', y.toFixed(1));
       var major = nd.label.classList.contains('major');
       var w = nd.label.textContent.length * (major ? 7.4 : 6.4), h = major ? 15 : 13;
-      var box = [x, y - h + 3, x + w, y + 3];
-      var ok = visible(nd) && (must[nd.i] ||
-        (box[2] > 0 && box[0] < W && box[3] > 0 && box[1] < H && !boxes.some(function (b) {
-          return box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3];
-        })));
-      if (ok) boxes.push(box);
-      nd.label.classList.toggle('hidden', !ok);
+      var x = sx(nd), y = sy(nd), g = nd.r + 3;
+      // right, left, below, above the node: [text x, baseline y, anchor, box]
+      var spots = [[x + g, y + 4, 'start', [x + g, y - h + 7, x + g + w, y + 7]],
+                   [x - g, y + 4, 'end', [x - g - w, y - h + 7, x - g, y + 7]],
+                   [x - w / 2, y + g + h - 3, 'start', [x - w / 2, y + g, x + w / 2, y + g + h]],
+                   [x - w / 2, y - g - 3, 'start', [x - w / 2, y - g - h, x + w / 2, y - g]]];
+      var spot = null;
+      if (visible(nd)) {
+        for (var k = 0; k < spots.length && !spot; k++) if (free(spots[k][3])) spot = spots[k];
+        if (!spot && must[nd.i]) spot = spots[0];
+      }
+      var s = spot || spots[0];
+      nd.label.setAttribute('x', s[0].toFixed(1)); nd.label.setAttribute('y', s[1].toFixed(1));
+      nd.label.setAttribute('text-anchor', s[2]);
+      if (spot) boxes.push(spot[3]);
+      nd.label.classList.toggle('hidden', !spot);
     });
   }
 
@@ -259,9 +279,11 @@
     shown.forEach(function (n) {
       x0 = Math.min(x0, n.x); x1 = Math.max(x1, n.x); y0 = Math.min(y0, n.y); y1 = Math.max(y1, n.y);
     });
-    var pad = 60, s = Math.min((W - 2 * pad) / Math.max(x1 - x0, 1), (H - 2 * pad) / Math.max(y1 - y0, 1));
+    // room for labels, which mostly extend to the right of their node
+    var padL = 50, padR = Math.min(170, W / 5), padY = 40;
+    var s = Math.min((W - padL - padR) / Math.max(x1 - x0, 1), (H - 2 * padY) / Math.max(y1 - y0, 1));
     s = Math.min(s, 2.5);
-    view = { s: s, tx: W / 2 - s * (x0 + x1) / 2, ty: H / 2 - s * (y0 + y1) / 2 };
+    view = { s: s, tx: padL + (W - padL - padR) / 2 - s * (x0 + x1) / 2, ty: H / 2 - s * (y0 + y1) / 2 };
   }
 
   /* ------------------------------------------------------------ interaction */

@@ -1,0 +1,199 @@
+"""Each extraction rule on inline sentences, and the assembled records."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract.acronyms import find_acronyms
+from kg.extract.links import find_code_links
+from kg.extract.mentions import is_name_like, title_contribution, title_name, title_type
+from kg.model import PAPER
+
+
+def _rels(rec, rtype):
+    names = {e.key: e.name for e in rec.entities}
+    return {(names.get(r.head, r.head), names.get(r.tail, r.tail))
+            for r in rec.relations if r.type == rtype}
+
+
+def _ents(rec, type_=None):
+    return {e.name for e in rec.entities if type_ is None or e.type == type_}
+
+
+# ------------------------------------------------------------------ pure rules
+@pytest.mark.parametrize("text,long,short", [
+    ("We build on Temporal Graph Networks (TGNs) for this.", "Temporal Graph Networks", "TGNs"),
+    ("the word error rate (WER) drops", "word error rate", "WER"),
+    ("a TTS (text-to-speech) model", "text-to-speech", "TTS"),
+    ("long short-term memory (LSTM) cells", "long short-term memory", "LSTM"),
+])
+def test_acronym_pairs(text, long, short):
+    pairs = [(text[slice(*a.long)], text[slice(*a.short)]) for a in find_acronyms(text)]
+    assert (long, short) in pairs
+
+
+def test_acronym_rejects_non_abbreviations():
+    assert find_acronyms("results (see Table 2) and (e.g. images)") == []
+    assert find_acronyms("a strong baseline (ResNet-50) helps") == []
+
+
+@pytest.mark.parametrize("text,url", [
+    ("Code: //github.com/caoruitju/RUI_SE.", "https://github.com/caoruitju/RUI_SE"),
+    ("at https://www.GitHub.com/a/b.git.", "https://github.com/a/b"),
+    ("see gitlab.com/group/proj/ now", "https://gitlab.com/group/proj"),
+    ("weights: https://huggingface.co/org/model)", "https://huggingface.co/org/model"),
+])
+def test_code_links(text, url):
+    assert [u for _, _, u in find_code_links(text)] == [url]
+
+
+def test_project_pages_are_not_code():
+    assert find_code_links("https://chrisjuniorli.github.io/project/VMFormer/") == []
+    assert find_code_links("the github.com site") == []
+
+
+def test_title_rules():
+    assert title_name("QuartzNet: Deep ASR with Separable Convolutions") == (0, 9)
+    assert title_name("A study: things") is None
+    t = "USC: An Open-Source Uzbek Speech Corpus and Initial Speech Recognition Experiments"
+    assert title_type(t, 3) == "Dataset"
+    t = "Deep Human Parsing with Active Template Regression"
+    assert t[slice(*title_contribution(t))] == "Active Template Regression"
+    t = "Scalable Vision Transformers with Hierarchical Pooling"
+    assert t[slice(*title_contribution(t))] == "Scalable Vision Transformers"
+
+
+def test_name_shapes():
+    assert is_name_like("LPRNet") and is_name_like("GPT-4o") and is_name_like("BERT")
+    assert not is_name_like("network") and not is_name_like("The")
+
+
+# ------------------------------------------------------------------ entities
+def test_lexicon_entities_and_types(extract_one):
+    rec = extract_one("We train ResNet-50 on ImageNet and report top-1 accuracy and mAP on MS "
+                      "COCO for object detection.")
+    assert {"ResNet-50"} <= _ents(rec, "Method")
+    assert {"ImageNet", "MS COCO"} <= _ents(rec, "Dataset")
+    assert {"metric:top 1 accuracy", "metric:mean average precision"} <= {e.key for e in rec.entities}
+    assert "object detection" in _ents(rec, "Task")
+
+
+def test_lookalikes_stay_apart(extract_one):
+    rec = extract_one("We compare BERT with RoBERTa, and ResNet-50 with ResNet-101, "
+                      "on CIFAR-10 and CIFAR-100.")
+    keys = {e.key for e in rec.entities}
+    assert len({k for k in keys if "bert" in k}) == 2
+    assert len({k for k in keys if "resnet" in k}) == 2
+    assert len({k for k in keys if "cifar" in k}) == 2
+
+
+def test_acronym_and_long_form_are_one_entity(extract_one):
+    rec = extract_one("We study Temporal Graph Networks (TGNs). Later, TGNs are trained "
+                      "end to end, and a TGN beats static models.")
+    tgn = [e for e in rec.entities if "TGNs" in e.aliases or e.name == "TGNs"]
+    assert len(tgn) == 1
+    assert tgn[0].name == "Temporal Graph Networks"
+    assert len(tgn[0].mentions) >= 3
+
+
+def test_naming_constructs(extract_one):
+    rec = extract_one("We propose a refinement framework called RUI for speech enhancement. "
+                      "RUI is simple.")
+    rui = [e for e in rec.entities if e.name == "RUI"]
+    assert rui and rui[0].type == "Method" and len(rui[0].mentions) == 2
+    assert (PAPER, "RUI") in _rels(rec, "PROPOSES")
+
+
+def test_head_noun_typing(extract_one):
+    rec = extract_one("We release the Uzbek Speech Corpus dataset and a focal contrastive "
+                      "loss, and improve the word error rate.")
+    assert any("Uzbek Speech Corpus" in n for n in _ents(rec, "Dataset"))
+    assert "focal contrastive loss" in _ents(rec, "Method")
+
+
+def test_generic_phrases_are_not_entities(extract_one):
+    rec = extract_one("Deep learning and neural networks improve performance over baselines "
+                      "and existing approaches in our experiments.")
+    assert not _ents(rec, "Method") & {"deep learning", "neural networks", "baselines"}
+
+
+def test_title_mentions_are_marked(extract_one):
+    rec = extract_one("We evaluate on LibriSpeech.", title="QuartzNet: Fast Speech Recognition")
+    q = [e for e in rec.entities if e.name == "QuartzNet"][0]
+    assert q.mentions[0].field == "title"
+    assert (PAPER, "QuartzNet") in _rels(rec, "PROPOSES")
+
+
+def test_mentions_point_at_their_text(extract_one):
+    text = "Our model beats WaveNet on VCTK with a higher MOS."
+    rec = extract_one(text)
+    for e in rec.entities:
+        for m in e.mentions:
+            assert m.field is None
+            surface = text[m.start:m.end]
+            assert surface in [e.name, *e.aliases] or surface.lower() == e.name.lower()
+
+
+def test_code_link_entity(extract_one):
+    rec = extract_one("Code is available at //github.com/owner/Repo_X.")
+    repos = [e for e in rec.entities if e.type == "Repository"]
+    assert [r.name for r in repos] == ["https://github.com/owner/Repo_X"]
+    assert (PAPER, "https://github.com/owner/Repo_X") in _rels(rec, "HAS_CODE")
+
+
+# ------------------------------------------------------------------ relations
+def test_evaluated_on_with_coordination(extract_one):
+    rec = extract_one("We propose FastSeg, a segmentation network. Experiments on PASCAL VOC "
+                      "2012 and MS COCO show that FastSeg works.", title="FastSeg: Segmentation")
+    ev = _rels(rec, "EVALUATED_ON")
+    assert ("FastSeg", "PASCAL VOC 2012") in ev and ("FastSeg", "MS COCO") in ev
+
+
+def test_negation_blocks_evaluated_on(extract_one):
+    rec = extract_one("Unlike ResNet-50, we do not evaluate on ImageNet.")
+    assert not any(t == "ImageNet" for _, t in _rels(rec, "EVALUATED_ON"))
+
+
+def test_outperforms(extract_one):
+    rec = extract_one("Our Transformer TTS network outperforms Tacotron 2 in MOS.",
+                      title="TransTTS: Speech Synthesis")
+    assert any(t == "Tacotron 2" for _, t in _rels(rec, "OUTPERFORMS"))
+
+
+def test_uses(extract_one):
+    rec = extract_one("We propose SpecNet, which is built on WaveNet and uses multi-head "
+                      "self-attention.", title="SpecNet: Audio")
+    uses = {t for _, t in _rels(rec, "USES")}
+    assert {"WaveNet", "multi-head self-attention"} & uses
+
+
+def test_addresses_from_title(extract_one):
+    rec = extract_one("It is fast.", title="QuartzNet: A Network for Speech Enhancement")
+    assert ("QuartzNet", "speech enhancement") in {
+        (h, t.lower()) for h, t in _rels(rec, "ADDRESSES")}
+
+
+def test_results(extract_one):
+    rec = extract_one("Our method achieves 92.76% accuracy on MNIST.", title="AdvX: Attacks")
+    res = [(r.value, r.unit) for r in rec.results]
+    assert ("92.76", "%") in res
+    r = rec.results[0]
+    names = {e.key: e.name for e in rec.entities}
+    assert names[r.metric] == "accuracy" and names[r.dataset] == "MNIST"
+
+
+def test_results_respectively(extract_one):
+    rec = extract_one("On PERSONA-CHAT it obtains respective perplexity, Hits@1 and F1 "
+                      "metrics of 16.28 (45 % better), 80.7 and 19.5.")
+    names = {e.key: e.name for e in rec.entities}
+    got = {(names[r.metric], r.value) for r in rec.results}
+    assert ("perplexity", "16.28") in got
+    assert any(v == "19.5" for _, v in got)
+
+
+def test_relation_evidence_points_into_the_sentence(extract_one):
+    text = "We introduce GraphX. GraphX outperforms GCN on Cora."
+    rec = extract_one(text)
+    for r in rec.relations:
+        if r.evidence and r.evidence.field is None:
+            assert 0 <= r.evidence.start < r.evidence.end <= len(text)

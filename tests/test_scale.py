@@ -1,0 +1,262 @@
+"""Incremental build = full build; the store's paper index; shard extraction."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from kg.graph.build import build_graph
+from kg.graph.incremental import GraphState, full_build, same, update
+from kg.model import PAPER, Entity, Evidence, Mention, Paper, Record, Relation, Result, Source
+from kg.sinks.embedded import Store
+
+# names chosen so that resolution merges and splits as papers arrive: acronyms defined by
+# some papers only, an alias two entities claim, plural variants, a lone acronym
+VOCAB = [
+    ("method:tgn", "Method", "TGN", []),
+    ("method:temporal graph network", "Method", "Temporal Graph Networks", ["TGN"]),
+    ("method:temporal graph net", "Method", "Temporal Graph Net", ["TGN"]),
+    ("method:gan", "Method", "GAN", []),
+    ("method:gans", "Method", "GANs", []),
+    ("method:generative adversarial network", "Method", "Generative Adversarial Network",
+     ["GAN"]),
+    ("method:bert", "Method", "BERT", []),
+    ("method:roberta", "Method", "RoBERTa", []),
+    ("dataset:imagenet", "Dataset", "ImageNet", ["ILSVRC-2012"]),
+    ("dataset:ilsvrc-2012", "Dataset", "ILSVRC-2012", []),
+    ("dataset:coco", "Dataset", "COCO", []),
+    ("dataset:ms coco", "Dataset", "MS COCO", ["COCO"]),
+    ("task:speech enhancement", "Task", "speech enhancement", ["SE"]),
+    ("task:se", "Task", "SE", []),
+    ("task:sound event detection", "Task", "sound event detection", ["SE"]),
+    ("metric:accuracy", "Metric", "accuracy", []),
+    ("metric:top-1 accuracy", "Metric", "top-1 accuracy", []),
+    ("metric:pesq", "Metric", "PESQ", []),
+    ("repository:github.com/a/b", "Repository", "github.com/a/b", []),
+]
+REL_TYPES = ["USES", "EVALUATED_ON", "OUTPERFORMS", "COMPARED_WITH", "ADDRESSES", "PROPOSES"]
+
+
+def random_record(rng: random.Random, i: int) -> Record:
+    """A paper with a few entities (random surface names), relations and results."""
+    pid = f"p{i:04d}-{rng.randrange(10**6):06d}"
+    ents = rng.sample(VOCAB, rng.randint(1, 5))
+    entities = []
+    for key, type_, name, aliases in ents:
+        surface = rng.choice([name, name.lower(), name + ("s" if type_ == "Method" else "")])
+        entities.append(Entity(
+            key=key, type=type_, name=surface,
+            aliases=aliases if rng.random() < 0.6 else [],
+            mentions=[Mention(start=rng.randrange(50), end=60, sentence=rng.randrange(3))]
+            if rng.random() < 0.9 else [],
+            confidence=rng.choice([0.5, 0.7, 0.9, 1.0])))
+    keys = [e.key for e in entities]
+    other = [v[0] for v in VOCAB]  # relations may name keys the paper has no entity for
+    relations = []
+    for _ in range(rng.randint(0, 4)):
+        head = rng.choice([PAPER, *keys])
+        tail = rng.choice(keys + [rng.choice(other)])
+        ev = Evidence(sentence=0, start=0, end=rng.randrange(1, 40)) if rng.random() < 0.8 \
+            else None
+        relations.append(Relation(head=head, type=rng.choice(REL_TYPES), tail=tail,
+                                  evidence=ev, confidence=rng.choice([0.4, 0.8])))
+    results = []
+    for _ in range(rng.randint(0, 2)):
+        results.append(Result(method=rng.choice([PAPER, *keys]),
+                              metric=rng.choice(["metric:accuracy", "metric:pesq", *keys]),
+                              value=f"{rng.randrange(100)}.{rng.randrange(10)}",
+                              dataset=rng.choice([None, "dataset:imagenet", "dataset:coco"]),
+                              unit=rng.choice([None, "%"]),
+                              evidence=Evidence(start=1, end=5), confidence=0.6))
+    return Record(paper=Paper(id=pid, text=f"abstract {i}", title=rng.choice([None, f"T{i}"]),
+                              sources=[Source(path="in.jsonl", line=i + 1)]),
+                  entities=entities, relations=relations, results=results)
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_incremental_update_equals_full_build(seed: int) -> None:
+    rng = random.Random(seed)
+    recs = [random_record(rng, i) for i in range(rng.randint(5, 40))]
+    cuts = sorted(rng.sample(range(1, len(recs)), min(3, len(recs) - 1)))
+    g, state = full_build(lambda: recs[:cuts[0]])
+    by_id = {r.paper.id: r for r in recs}
+    for a, b in zip(cuts, [*cuts[1:], len(recs)], strict=True):
+        assert update(g, state, recs[a:b], lambda ids: {i: by_id[i] for i in ids})
+        full = build_graph(recs[:b])
+        assert same(g, full), f"incremental graph differs from the full build after {b} records"
+        # the state survives a JSON round trip
+        state = GraphState.from_json(json.loads(json.dumps(state.to_json())))
+
+
+def test_full_build_is_build_graph_node_for_node() -> None:
+    recs = [random_record(random.Random(7), i) for i in range(60)]
+    g, _ = full_build(lambda: reversed(recs))  # any record order
+    want = build_graph(recs)
+    assert list(g.nodes(data=True)) == list(want.nodes(data=True))
+    assert list(g.edges(keys=True, data=True)) == list(want.edges(keys=True, data=True))
+
+
+def test_same_detects_a_difference() -> None:
+    recs = [random_record(random.Random(3), i) for i in range(10)]
+    g = build_graph(recs)
+    h = build_graph(recs)
+    u, v, k = next(iter(h.edges(keys=True)))
+    h.edges[u, v, k]["support"] += 1
+    assert same(g, build_graph(recs)) and not same(g, h)
+
+
+def test_update_only_reads_papers_whose_entities_moved() -> None:
+    base = Record(paper=Paper(id="a", text="x"), entities=[
+        Entity(key="method:tgn", type="Method", name="TGN")])
+    bystander = Record(paper=Paper(id="b", text="y"), entities=[
+        Entity(key="method:bert", type="Method", name="BERT")])
+    g, state = full_build(lambda: [base, bystander])
+    asked: list[set[str]] = []
+
+    def fetch(ids: set[str]) -> dict[str, Record]:
+        asked.append(set(ids))
+        return {r.paper.id: r for r in (base, bystander) if r.paper.id in ids}
+
+    plain = Record(paper=Paper(id="c", text="z"), entities=[
+        Entity(key="method:roberta", type="Method", name="RoBERTa")])
+    assert update(g, state, [plain], fetch) and asked == []
+    defines = Record(paper=Paper(id="d", text="w"), entities=[Entity(
+        key="method:temporal graph network", type="Method", name="Temporal Graph Networks",
+        aliases=["TGN"])])
+    assert update(g, state, [defines], fetch)
+    assert asked == [{"a"}]  # only the paper whose TGN now belongs to another node
+    assert same(g, build_graph([base, bystander, plain, defines]))
+
+
+def test_update_refuses_changed_content_of_a_stored_paper() -> None:
+    a = Record(paper=Paper(id="a", text="x"), entities=[
+        Entity(key="method:tgn", type="Method", name="TGN")])
+    g, state = full_build(lambda: [a])
+    changed = a.model_copy(update={"entities": []})
+    assert not update(g, state, [changed], lambda ids: {"a": a})
+    retitled = a.model_copy(update={"paper": a.paper.model_copy(update={"title": "New"})})
+    g, state = full_build(lambda: [a])
+    assert update(g, state, [retitled], lambda ids: {"a": a})
+    assert g.nodes["paper:a"]["title"] == "New"
+
+
+# ------------------------------------------------------------------ the store
+
+
+def test_store_index_and_fetch(tmp_path: Path) -> None:
+    rng = random.Random(1)
+    recs = [random_record(rng, i) for i in range(30)]
+    st = Store.create(tmp_path / "s")
+    st.add_records(recs[:20], shard_size=7)
+    st.add_records(recs[20:])
+    assert len(st.shards()) == 4
+    assert all(s.with_suffix(".ids").exists() for s in st.shards())
+    got = st.fetch({recs[3].paper.id, recs[25].paper.id, "nope"})
+    assert got == {recs[3].paper.id: recs[3], recs[25].paper.id: recs[25]}
+    assert st.paper_sources()[recs[5].paper.id] == {f"in.jsonl:{6}"}
+    # an index lost (or written by an older kg) is rebuilt from its shard
+    for s in st.shards():
+        s.with_suffix(".ids").unlink()
+    assert Store.open(tmp_path / "s").fetch({recs[9].paper.id}) == {recs[9].paper.id: recs[9]}
+    assert st.shards()[0].with_suffix(".ids").exists()
+
+
+def test_store_update_graph_is_incremental_and_exact(tmp_path: Path, monkeypatch) -> None:
+    rng = random.Random(5)
+    recs = [random_record(rng, i) for i in range(80)]
+    st = Store.create(tmp_path / "s")
+    st.add_records(recs[:50])
+    st.rebuild()
+    base = st._shard_names()
+    st.add_records(recs[50:])
+    import kg.sinks.embedded as emb
+
+    def no_full_build(*a, **k):
+        raise AssertionError("update_graph rebuilt instead of updating")
+
+    monkeypatch.setattr(emb, "full_build", no_full_build)
+    g = st.update_graph(recs[50:], base)
+    monkeypatch.undo()
+    assert same(g, build_graph(recs))
+    assert same(Store.open(tmp_path / "s").graph(), build_graph(recs))  # saved, not stale
+
+
+def test_store_update_graph_rebuilds_from_a_stale_base(tmp_path: Path) -> None:
+    recs = [random_record(random.Random(6), i) for i in range(20)]
+    st = Store.create(tmp_path / "s")
+    st.add_records(recs[:10])
+    st.rebuild()
+    st.add_records(recs[10:15])  # a build killed before its graph was saved
+    base = st._shard_names()
+    st.add_records(recs[15:])
+    g = st.update_graph(recs[15:], base)  # saved graph is not that of `base`: rebuild
+    assert same(g, build_graph(recs))
+
+
+TEXTS = [
+    "We propose TinyNet, a convolutional network for image classification. TinyNet reaches "
+    "81.2% top-1 accuracy on ImageNet and outperforms ResNet-50.",
+    "We introduce a speech enhancement model based on Generative Adversarial Networks "
+    "(GANs). It improves PESQ on the VoiceBank-DEMAND dataset.",
+    "BERT is fine-tuned on GLUE. We compare BERT with RoBERTa on question answering and "
+    "report F1 on SQuAD. Code: https://github.com/someone/qa-bert.",
+    "We study graph neural networks (GNNs) for node classification on Cora and Citeseer, "
+    "where our GNN improves accuracy over GCN.",
+    "A transformer for machine translation is trained on WMT'14 En-De and evaluated with "
+    "BLEU; it outperforms the LSTM baseline.",
+]
+
+
+def _write_jsonl(path: Path, texts: list[str], start: int = 0) -> Path:
+    path.write_text("".join(json.dumps({"id": f"x{start + i}", "title": f"Paper {start + i}",
+                                        "abstract": t}) + "\n" for i, t in enumerate(texts)))
+    return path
+
+
+@pytest.mark.slow
+def test_build_store_adds_incrementally(tmp_path: Path, monkeypatch) -> None:
+    from kg.builder import build_store
+
+    a = _write_jsonl(tmp_path / "a.jsonl", TEXTS[:3])
+    b = _write_jsonl(tmp_path / "b.jsonl", TEXTS[3:], start=3)
+    store = tmp_path / "s"
+    build_store([a], store)
+    assert (store / "graph-state.json").exists()
+    import kg.sinks.embedded as emb
+
+    calls = []
+    real = emb.full_build
+    monkeypatch.setattr(emb, "full_build", lambda *x: calls.append(1) or real(*x))
+    res = build_store([a, b], store)
+    assert res.new_papers == 2 and calls == []  # updated, not rebuilt
+    st = Store.open(store)
+    assert same(res.graph, build_graph(st.records()))
+    # a paper seen in a new file only gains that source, still without a rebuild
+    c = tmp_path / "c.jsonl"
+    c.write_text(a.read_text().splitlines()[0] + "\n")
+    res = build_store([c], store)
+    assert res.updated_papers == 1 and calls == []
+    assert same(res.graph, build_graph(Store.open(store).records()))
+    node = next(d for n, d in res.graph.nodes(data=True) if d.get("title") == "Paper 0")
+    assert sorted(node["sources"]) == sorted([f"{a}:1", f"{c}:1"])
+
+
+@pytest.mark.slow
+def test_extract_shards_streams_each_shard_and_resumes(tmp_path: Path) -> None:
+    from kg.extract.pipeline import extract
+    from kg.extract.shards import extract_shards
+    from kg.ingest import read_papers
+
+    a = _write_jsonl(tmp_path / "a.jsonl", TEXTS[:3])
+    b = _write_jsonl(tmp_path / "b.jsonl", TEXTS[3:], start=3)
+    out = tmp_path / "out"
+    done = extract_shards([a, b], out, jobs=2)
+    assert sorted(Path(p).name for p in done) == ["a.records.jsonl", "b.records.jsonl"]
+    assert done[str(out / "a.records.jsonl")] == 3
+    got = [Record.from_json(x) for x in (out / "a.records.jsonl").read_text().splitlines()]
+    assert got == list(extract(read_papers([a])))
+    assert extract_shards([a, b], out, jobs=2) == {}  # finished shards are skipped
+    assert extract_shards([b], out, jobs=1, force=True) == {str(out / "b.records.jsonl"): 2}
