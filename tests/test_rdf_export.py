@@ -8,10 +8,10 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
+from rdf_sample import ODD_DATASET, ODD_METHOD, records
 from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import PROV, RDF, SKOS, XSD
-from rdf_sample import ODD_DATASET, ODD_METHOD, records
 
 from kg.cli import main
 from kg.errors import SinkError

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rdf_sample import records
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, SKOS
-from rdf_sample import records
 
 from kg.graph.build import build_graph
 from kg.sinks import rdf

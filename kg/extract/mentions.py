@@ -346,6 +346,8 @@ def acronym_candidates(text: str, acronyms: list[Acronym], lex: Lexicon,
         name = entry.name if entry else None
         if type_ is None:
             type_ = _type_from_head(long_text)
+        if type_ is None and all(w[:1].isupper() for w in long_text.split()):
+            type_ = "Method"  # a capitalised coined name: "Contrastive Spectral Augmentation"
         if type_ is None or lex.is_generic(long_text):
             continue
         out.append((Candidate(*a.long, type_, "acronym", name, CONFIDENCE["acronym"]),

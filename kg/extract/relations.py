@@ -63,6 +63,11 @@ def _subject(sent: Span, methods: list[Span], cue_start: int) -> Ref | None:
     before = [m for m in methods if m.end_char <= cue_start]
     text_before = sent.doc.text[sent.start_char:cue_start]
     if before:
+        # the method right before the verb is its subject: "..., WaveRipple outperforms"
+        gap = sent.doc.text[before[-1].end_char:cue_start]
+        if len(gap) <= 25 and not re.search(r"[,;(]", gap) and not re.search(
+                r"\b(than|over|with|by|to|of|from|and|or|in|on|for)\b", gap):
+            return _span(before[-1])
         # the method nearest to the start of the sentence is its subject, unless the
         # sentence is about "our"/"we"
         first = before[0]

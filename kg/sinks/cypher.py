@@ -131,6 +131,16 @@ class Dialect:
 
     name: str
     ddl_exists_errors: tuple[str, ...] = ()
+    list_key_indexes: Statement | None = None  # rows {label, properties}; None: DDL is idempotent
+
+    def missing(self, labels: Sequence[str], indexed: list[dict]) -> list[str]:
+        """The labels without an index on ``key``, given `list_key_indexes` rows.
+
+        >>> FALKORDB.missing(["Method", "Task"], [{"label": "Task", "properties": ["key"]}])
+        ['Method']
+        """
+        have = {r["label"] for r in indexed if "key" in (r.get("properties") or [])}
+        return [lbl for lbl in labels if lbl not in have]
 
     def constraints(self, labels: Sequence[str] = LABELS) -> list[Statement]:
         """Statements that make ``key`` unique (Neo4j) or indexed (FalkorDB) per label.
@@ -157,7 +167,11 @@ class Dialect:
 
 
 NEO4J5 = Dialect("neo4j")
-FALKORDB = Dialect("falkordb", ("already indexed", "Constraint already exists"))
+# FalkorDB rejects a second CREATE INDEX; over Bolt the error carries no message, so the
+# loader lists the indexes first and creates only the missing ones.
+FALKORDB = Dialect("falkordb", ("already indexed", "Constraint already exists"),
+                   Statement("CALL db.indexes() YIELD label, properties "
+                             "RETURN label, properties"))
 DIALECTS = {"neo4j": NEO4J5, "falkordb": FALKORDB}
 
 

@@ -133,6 +133,9 @@ class FalkorDBBackend:
         """A range index and a unique constraint on ``key`` for each label."""
         import redis.exceptions as rx
 
+        if self.dialect.list_key_indexes is not None:
+            with contextlib.suppress(SinkError):  # a graph that does not exist yet has none
+                labels = self.dialect.missing(labels, self.read(self.dialect.list_key_indexes))
         for lbl, st in zip(labels, self.dialect.constraints(labels), strict=True):
             for step in (lambda st=st: self._connect().query(st.text),
                          lambda lbl=lbl: self.redis.execute_command(

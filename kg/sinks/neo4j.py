@@ -172,6 +172,8 @@ class Neo4jBackend:
         return self._call(run)
 
     def ensure_constraints(self, labels: list[str]) -> None:
+        if self.dialect.list_key_indexes is not None:
+            labels = self.dialect.missing(labels, self.read(self.dialect.list_key_indexes))
         for st in self.dialect.constraints(labels):
             try:
                 self.write(st)

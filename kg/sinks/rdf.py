@@ -38,7 +38,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO, NamedTuple
 from urllib.parse import quote, unquote
@@ -406,7 +406,8 @@ def _paper(s: str, n: str, d: dict, base: str, graphs: bool) -> Iterator[Quad]:
         yield s, str(DCTERMS.title), Lit(str(d["title"])), None
     if d.get("date"):
         date = str(d["date"])
-        yield s, str(DCTERMS.date), Lit(date, str(ns.XSD.date) if _DATE.fullmatch(date) else None), None
+        dt = str(ns.XSD.date) if _DATE.fullmatch(date) else None
+        yield s, str(DCTERMS.date), Lit(date, dt), None
     if d.get("authors") is not None:
         yield s, str(KG.authorCount), _int(d["authors"]), None
     url = safe_url(str(d.get("url") or ""))
@@ -510,8 +511,8 @@ def to_rdf(g: nx.MultiDiGraph, base: str = DEFAULT_BASE, graphs: bool = True) ->
 
 def bind(graph: Graph, base: str = DEFAULT_BASE) -> None:
     """Bind kg's prefixes (and one per node type under `base`) for readable output."""
-    for prefix, ns in PREFIXES.items():
-        graph.bind(prefix, ns, override=True, replace=True)
+    for prefix, iri in PREFIXES.items():
+        graph.bind(prefix, iri, override=True, replace=True)
     for kind in ("paper", "method", "dataset", "task", "metric", "repository", "result"):
         graph.bind(kind, f"{base}{kind}/", override=True, replace=True)
 
@@ -587,13 +588,6 @@ def export_store(store: str, path: str, fmt: str | None = None,
     from kg.sinks.embedded import Store
 
     return export(Store.open(store).graph(), path, fmt, base)
-
-
-def triples_of(items: Iterable[Quad]) -> Iterator[tuple]:
-    """rdflib (s, p, o) triples of the default-graph quads in `items`."""
-    for s, p, o, gr in items:
-        if gr is None:
-            yield URIRef(s), URIRef(p), _term(o)
 
 
 # ------------------------------------------------------------------ validation

@@ -230,11 +230,9 @@
       var major = nd.label.classList.contains('major');
       var w = nd.label.textContent.length * (major ? 7.4 : 6.4), h = major ? 15 : 13;
       var x = sx(nd), y = sy(nd), g = nd.r + 3;
-      // right, left, below, above the node: [text x, baseline y, anchor, box]
+      // right or left of the node: [text x, baseline y, anchor, box]
       var spots = [[x + g, y + 4, 'start', [x + g, y - h + 7, x + g + w, y + 7]],
-                   [x - g, y + 4, 'end', [x - g - w, y - h + 7, x - g, y + 7]],
-                   [x - w / 2, y + g + h - 3, 'start', [x - w / 2, y + g, x + w / 2, y + g + h]],
-                   [x - w / 2, y - g - 3, 'start', [x - w / 2, y - g - h, x + w / 2, y - g]]];
+                   [x - g, y + 4, 'end', [x - g - w, y - h + 7, x - g, y + 7]]];
       var spot = null;
       if (visible(nd)) {
         for (var k = 0; k < spots.length && !spot; k++) if (free(spots[k][3])) spot = spots[k];

@@ -1,0 +1,113 @@
+"""`kg merge`: an associative, commutative, idempotent union of stores and record shards."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.errors import StoreError
+from kg.graph.build import build_graph
+from kg.graph.incremental import same
+from kg.graph.merge import combine, merge_stores
+from kg.model import Record, Source
+from kg.sinks.embedded import Store
+from tests.test_scale import random_record
+
+
+def _write(path: Path, recs: list[Record]) -> Path:
+    path.write_text("".join(r.to_json() + "\n" for r in recs))
+    return path
+
+
+def _records(store: Path) -> dict[str, Record]:
+    return {r.paper.id: r for r in Store.open(store).records()}
+
+
+def _copy_of(rec: Record, path: str, line: int, title: str | None) -> Record:
+    """The same paper read from another file (other source, maybe another title)."""
+    return rec.model_copy(update={"paper": rec.paper.model_copy(update={
+        "sources": [Source(path=path, line=line)], "title": title})})
+
+
+@pytest.fixture
+def shards(tmp_path: Path) -> list[Path]:
+    rng = random.Random(11)
+    recs = [random_record(rng, i) for i in range(30)]
+    a, b, c = recs[:12], recs[10:22], recs[20:]  # overlapping: papers in two shards
+    b = [_copy_of(r, "b.txt", i, f"B{i}" if i % 2 else None) for i, r in enumerate(b)]
+    return [_write(tmp_path / "a.jsonl", a), _write(tmp_path / "b.jsonl", b),
+            _write(tmp_path / "c.jsonl", c)]
+
+
+def test_merge_is_associative_and_commutative(tmp_path: Path, shards: list[Path]) -> None:
+    a, b, c = shards
+    merge_stores([a, b], tmp_path / "ab")
+    merge_stores([tmp_path / "ab", c], tmp_path / "ab_c")
+    merge_stores([b, c], tmp_path / "bc")
+    merge_stores([a, tmp_path / "bc"], tmp_path / "a_bc")
+    merge_stores([c, b, a], tmp_path / "cba")
+    left, right, flat = (_records(tmp_path / n) for n in ("ab_c", "a_bc", "cba"))
+    assert left == right == flat
+    assert len(left) == 30
+    g = Store.open(tmp_path / "ab_c").graph()
+    assert same(g, Store.open(tmp_path / "a_bc").graph())
+    assert same(g, build_graph(left.values()))
+
+
+def test_a_paper_in_two_shards_keeps_both_sources(tmp_path: Path, shards: list[Path]) -> None:
+    res = merge_stores(shards, tmp_path / "m")
+    recs = _records(tmp_path / "m")
+    both = [r for r in recs.values() if len(r.paper.sources) == 2]
+    assert len(both) == 4 and res.combined == 4  # papers 10, 11 (a, b) and 20, 21 (b, c)
+    assert all({s.path for s in r.paper.sources} == {"in.jsonl", "b.txt"} for r in both)
+
+
+def test_merge_into_an_existing_store_is_idempotent(tmp_path: Path, shards: list[Path]) -> None:
+    a, b, c = shards
+    target = tmp_path / "t"
+    merge_stores([a], target)
+    merge_stores([b, c], target)  # the target's own records take part
+    once = _records(target)
+    n_shards = len(Store.open(target).shards())
+    res = merge_stores([a, b, c], target)
+    assert _records(target) == once
+    assert len(Store.open(target).shards()) == n_shards and res.combined == 0
+    merge_stores([b, c], tmp_path / "bc")
+    merge_stores([a, tmp_path / "bc"], tmp_path / "fresh")
+    assert _records(tmp_path / "fresh") == once
+
+
+def test_combine_is_a_join() -> None:
+    rec = random_record(random.Random(2), 0)
+    x = _copy_of(rec, "x", 1, None)
+    y = _copy_of(rec, "y", 2, "Y")
+    z = _copy_of(rec, "z", 3, "Z")
+    assert combine([combine([x, y]), z]) == combine([x, combine([y, z])]) == combine([z, x, y])
+    assert combine([x, x]) == x
+    assert combine([x, y, z]).paper.title == "Z"
+
+
+def test_merge_rejects_what_is_not_records(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"abstract": "not a record"}\n')
+    with pytest.raises(StoreError, match="not a kg record"):
+        merge_stores([bad], tmp_path / "m")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(StoreError, match="neither a kg store"):
+        merge_stores([empty], tmp_path / "m2")
+
+
+def test_merge_command(tmp_path: Path, shards: list[Path]) -> None:
+    d = tmp_path / "shards"
+    d.mkdir()
+    for s in shards:
+        s.rename(d / s.name)
+    r = CliRunner().invoke(main, ["merge", str(d), "--into", str(tmp_path / "m")])
+    assert r.exit_code == 0, r.output
+    assert "papers: 30" in r.output and "combined: 4" in r.output
+    assert len(_records(tmp_path / "m")) == 30
