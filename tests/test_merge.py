@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_scale import random_record
 
 from kg.cli import main
 from kg.errors import StoreError
@@ -15,7 +16,6 @@ from kg.graph.incremental import same
 from kg.graph.merge import combine, merge_stores
 from kg.model import Record, Source
 from kg.sinks.embedded import Store
-from tests.test_scale import random_record
 
 
 def _write(path: Path, recs: list[Record]) -> Path:

@@ -103,6 +103,8 @@ class MentionFinder:
                                          M.CONFIDENCE["title"]))
         known = {text[c.start:c.end] for c in cands}
         cands.extend(M.shape_candidates(doc, known))
+        cands = [c for c in cands if c.source == "lexicon" or text[c.start:c.end] not in
+                 M.NOT_METHODS]  # hardware, sites and field names are not entities
         kept = resolve_overlaps(cands)
         # later bare uses of a defined acronym or a coined name are mentions of it
         covered = [(c.start, c.end) for c in kept]

@@ -317,7 +317,10 @@ def title_type(title: str, end: int) -> str:
 NOT_METHODS = {"GitHub", "GitLab", "GeForce", "YouTube", "LinkedIn", "OpenAI", "DeepMind",
                "PyTorch", "TensorFlow", "JavaScript", "TypeScript", "PubMed", "iPhone",
                "MATLAB", "HuggingFace", "WeChat", "TikTok", "PhD", "McGill", "ChatGPT",
-               "BioBank", "MacBook", "PowerPoint", "WordNet", "ArXiv", "OpenReview"}
+               "BioBank", "MacBook", "PowerPoint", "WordNet", "ArXiv", "OpenReview",
+               "GPU", "GPUs", "CPU", "CPUs", "TPU", "TPUs", "FPGA", "FPGAs", "ASIC", "ASICs",
+               "RAM", "DRAM", "SRAM", "IoT", "API", "APIs", "SDK", "URL", "HTML", "JSON",
+               "SQL", "USA", "UK", "EU", "NLP", "AI", "ML", "DL", "CV"}
 
 
 def shape_candidates(doc: Doc, known: set[str]) -> list[Candidate]:
@@ -495,7 +498,8 @@ def title_contribution(title: str) -> tuple[int, int] | None:
         words = m.group(1).split()
         if not 2 <= len(words) <= 5 or words[-1] in ("of", "and"):
             continue
-        if lex.lookup(m.group(1)) or lex.is_generic(m.group(1)):
+        core = re.sub(r"\s+(?:Networks?|Models?|Architectures?|Frameworks?)$", "", m.group(1))
+        if lex.lookup(m.group(1)) or lex.lookup(core) or lex.is_generic(m.group(1)):
             continue  # a known method or a generic phrase is not this paper's new name
         if all(w.lower() in GENERIC_MODIFIERS for w in words[:-1]):
             continue
