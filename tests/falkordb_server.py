@@ -30,12 +30,12 @@ def falkordb_server(data_dir: str | Path | None = None, bolt: bool = False,
         if data_dir is None:
             data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="kg-falkor-"))
         srv = FalkorServer(data_dir)
-        info = srv.start(port=free_port(), bolt_port=free_port(below=BOLT_PORT_LIMIT) if bolt else None,
-                         password=password)
+        bolt_port = free_port(below=BOLT_PORT_LIMIT) if bolt else None
+        info = srv.start(port=free_port(), bolt_port=bolt_port, password=password)
         try:
             yield srv, info
         finally:
-            srv.stop(save=False)
+            srv.stop(save=False, wait=2.0 if bolt else 10.0)  # Bolt servers never exit
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import struct
 import subprocess
 import time
@@ -179,11 +178,9 @@ def test_evidence_is_quoted_from_the_abstract(page):
 
 def test_select_nodes_caps_most_connected_first():
     g = build_graph(records())
-    keep = viz.select_nodes(g, max_nodes=3)
-    assert keep[0] == "method:transformer" or len(keep) <= 3
-    degrees = viz._degrees(g)
-    ranked = sorted(g, key=lambda n: (-degrees[n], n))
-    assert set(keep) <= set(ranked[:3])
+    # four distinct neighbours each; ties go by key
+    assert viz.select_nodes(g, max_nodes=3) == ["method:evil", "method:transformer", "paper:p2"]
+    assert len(viz.select_nodes(g, max_nodes=100)) == g.number_of_nodes()
     with pytest.raises(SinkError):
         viz.select_nodes(g, max_nodes=0)
 
@@ -465,8 +462,3 @@ def test_screenshot_is_a_picture_of_the_graph(page, tmp_path):
     for rgb in ((0x1F, 0x77, 0xB4), (0x2C, 0xA0, 0x2C), (0xFF, 0x7F, 0x0E), (0x7F, 0x7F, 0x7F)):
         assert near(rgb) > 40, f"no node drawn in {rgb}"
 
-
-def test_chromium_check_skips_cleanly_without_it(monkeypatch):
-    # the marker's reason is what a developer without chromium sees
-    assert "ci-system-deps.sh" in needs_chromium.kwargs["reason"]
-    assert shutil.which("chromium") is None or Path(CHROMIUM).exists()

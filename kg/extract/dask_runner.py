@@ -59,7 +59,7 @@ def extract_shards_dask(inputs: Iterable[str | Path], out_dir: str | Path, sched
     if isinstance(scheduler, Client):
         return dict(bag.compute(scheduler=scheduler))
     try:
-        client = Client(scheduler, timeout="30s")
+        client = Client(scheduler, timeout="10s")
     except OSError as e:
         raise ExtractError(f"cannot reach the Dask scheduler at {scheduler} ({e}); start one "
                            "with `dask scheduler` and give its tcp://HOST:PORT") from None

@@ -45,7 +45,7 @@ def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
     [(0, 8), (0, 23)]
     """
     for c in cands:
-        if c.source == "headnoun":
+        if c.source == "headnoun" and not c.specific:
             c.specific = any(k.source == "lexicon" and k.type == c.type and k.end == c.end
                              and k.start > c.start for k in cands)
     order = sorted(cands, key=lambda c: (-_priority(c), -(c.end - c.start), c.start))

@@ -516,25 +516,41 @@ _BASELINE_WORDS = {"baseline", "method", "approach", "model", "technique", "algo
 
 def comparison_objects(doc: Doc, lex: Lexicon) -> list[Candidate]:
     """What a sentence says is beaten or compared against is a Method:
-    'outperforms dense retrieval models', 'better than SPINN'."""
+    'outperforms dense retrieval models', 'better than SPINN, local computing and edge
+    offloading'. Coordinated phrases each count."""
     out = []
     for m in _BEATS.finditer(doc.text):
         span = doc.char_span(m.end(), m.end() + 1, alignment_mode="expand")
         if span is None:
             continue
         i = span.start
-        # the noun phrase that starts here
-        for np_ in noun_phrases(doc[i:min(len(doc), i + 12)]):
-            if np_.start != i and not (np_.start == i + 1 and doc[i].pos_ == "DET"):
+        limit = min(len(doc), i + 25)
+        while i < limit:
+            nps = [np_ for np_ in noun_phrases(doc[i:limit]) if np_.start <= i + 2]
+            if not nps:
+                break
+            np_ = nps[0]
+            if np_.start > i and not all(t.pos_ in ("DET", "ADJ", "ADV") for t in doc[i:np_.start]):
                 break
             cut = trim(np_, lex)
-            if cut is None or lex.is_generic(cut.text):
+            if cut is not None and not lex.is_generic(cut.text):
+                words = [t.lower_ for t in cut]
+                content = [w for w in words[:-1] if w not in GENERIC_MODIFIERS]
+                named = any(is_name_like(t.text) for t in cut)
+                head = normal_form(words[-1])
+                if named and head in NAME_HOLDERS | _BASELINE_WORDS and len(cut) > 1 and all(
+                        is_name_like(t.text) or t.text == "-" for t in cut[:-1]):
+                    cut = cut[:-1]  # "the SRP-PHAT method" is SRP-PHAT
+                if named or (content and head in _BASELINE_WORDS | METHOD_HEADS):
+                    out.append(Candidate(cut.start_char, cut.end_char, "Method", "headnoun",
+                                         confidence=CONFIDENCE["headnoun"]))
+            # coordination: ", X", "and X", "or X"
+            j = np_.end
+            if j < limit and doc[j].text == ",":
+                j += 1
+            if j < limit and doc[j].lower_ in ("and", "or"):
+                j += 1
+            if j == np_.end:
                 break
-            words = [t.lower_ for t in cut]
-            content = [w for w in words[:-1] if w not in GENERIC_MODIFIERS]
-            named = any(is_name_like(t.text) for t in cut)
-            if named or (content and normal_form(words[-1]) in _BASELINE_WORDS | METHOD_HEADS):
-                out.append(Candidate(cut.start_char, cut.end_char, "Method", "headnoun",
-                                     confidence=CONFIDENCE["headnoun"]))
-            break
+            i = j
     return out

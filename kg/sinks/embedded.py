@@ -27,6 +27,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.errors import StoreError
+from kg.graph.build import paused_gc
 from kg.graph.incremental import GraphState, full_build, update
 from kg.model import Record
 
@@ -140,7 +141,7 @@ class Store:
         out: dict[str, set[str]] = {}
         for shard in self.shards():
             for pid, _offset, sources in self._shard_index(shard):
-                out[pid] = set(sources)
+                out[pid] = set(json.loads(sources))
         return out
 
     def fetch(self, ids: Iterable[str]) -> dict[str, Record]:
@@ -162,8 +163,9 @@ class Store:
                     out[pid] = Record.from_json(fh.readline().decode("utf-8"))
         return out
 
-    def _shard_index(self, shard: Path) -> list[tuple[str, int, list[str]]]:
-        """(paper id, byte offset, sources) of each line of `shard`, from its .ids file.
+    def _shard_index(self, shard: Path) -> list[tuple[str, int, str]]:
+        """(paper id, byte offset, JSON list of sources) of each line of `shard`, from its
+        .ids file.
 
         A shard without one (written by an older kg) is indexed now, and the index saved.
         """
@@ -172,7 +174,7 @@ class Store:
             out = []
             for line in ids.open(encoding="utf-8"):
                 pid, offset, sources = line.rstrip("\n").split("\t", 2)
-                out.append((pid, int(offset), json.loads(sources)))
+                out.append((pid, int(offset), sources))
             return out
         rows = []
         offset = 0
@@ -183,8 +185,8 @@ class Store:
                 offset += len(raw)
         with contextlib.suppress(OSError):
             atomic_write(ids, lambda fh: fh.write("".join(rows)))
-        return [(r.split("\t")[0], int(r.split("\t")[1]), json.loads(r.split("\t", 2)[2]))
-                for r in rows]
+        return [(pid, int(offset), sources.rstrip("\n"))
+                for pid, offset, sources in (r.split("\t", 2) for r in rows)]
 
     def add_records(self, records: Iterable[Record], shard_size: int = 5000) -> int:
         """Append records as new shards (each committed by a rename). Returns the count."""
@@ -229,13 +231,13 @@ class Store:
         """
         f = self.path / "graph.json"
         if f.exists():
-            try:
-                data = json.loads(f.read_text(encoding="utf-8"))
-            except ValueError:
-                data = None
-            if data and data.get("shards") == self._shard_names():
-                return nx.node_link_graph(data["graph"], directed=True, multigraph=True,
-                                          edges="links")
+            with paused_gc():
+                try:
+                    data = json.loads(f.read_text(encoding="utf-8"))
+                except ValueError:
+                    data = None
+                if data and data.get("shards") == self._shard_names():
+                    return _graph_from(data["graph"])
         return self.rebuild(save=save)
 
     def rebuild(self, save: bool = True) -> nx.MultiDiGraph:
@@ -253,11 +255,11 @@ class Store:
         """Save the graph (and the state an incremental update needs), stamped with the shards."""
         names = self._shard_names()
         (self.path / "graph-state.json").unlink(missing_ok=True)
-        data = {"shards": names, "graph": nx.node_link_data(g, edges="links")}
-        atomic_write(self.path / "graph.json", lambda fh: json.dump(data, fh))
-        if state is not None:
-            atomic_write(self.path / "graph-state.json",
-                         lambda fh: json.dump({"shards": names, "state": state.to_json()}, fh))
+        with paused_gc():
+            atomic_write(self.path / "graph.json", lambda fh: _write_graph(fh, names, g))
+            if state is not None:
+                atomic_write(self.path / "graph-state.json", lambda fh: fh.write(
+                    json.dumps({"shards": names, "state": state.to_json()})))
 
     def update_graph(self, records: list[Record], base: list[str]) -> nx.MultiDiGraph:
         """The graph with `records` (just added) folded in, saved; `base` names the shards
@@ -273,21 +275,56 @@ class Store:
         return self.rebuild()
 
     def _load(self, base: list[str]) -> tuple[nx.MultiDiGraph, GraphState] | None:
-        try:
-            state = json.loads((self.path / "graph-state.json").read_text(encoding="utf-8"))
-            data = json.loads((self.path / "graph.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if state.get("shards") != base or data.get("shards") != base:
-            return None
-        g = nx.node_link_graph(data["graph"], directed=True, multigraph=True, edges="links")
-        return g, GraphState.from_json(state["state"])
+        with paused_gc():
+            try:
+                state = json.loads((self.path / "graph-state.json").read_text(encoding="utf-8"))
+                if state.get("shards") != base:
+                    return None
+                data = json.loads((self.path / "graph.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return None
+            if data.get("shards") != base:
+                return None
+            return _graph_from(data["graph"]), GraphState.from_json(state["state"])
 
 
 def _only_ours(p: Path) -> bool:
     """True if `p` holds nothing but what a killed `Store.create` may have left."""
     return all(x.name in ("records", LOCK) or (x.name.startswith(f".{MARKER}.")
                and x.name.endswith(".tmp")) for x in p.iterdir())
+
+
+def _write_graph(fh, shards: list[str], g: nx.MultiDiGraph) -> None:
+    """graph.json: the shard stamp and the graph in node-link form, written piece by piece."""
+    dumps = json.dumps
+    fh.write(f'{{"shards": {dumps(shards)}, "graph": {{"directed": true, "multigraph": true, '
+             f'"graph": {dumps(g.graph)}, "nodes": [')
+    _write_items(fh, (dumps({**d, "id": n}) for n, d in g.nodes(data=True)))
+    fh.write('], "links": [')
+    _write_items(fh, (dumps({**d, "source": u, "target": v, "key": k})
+                      for u, v, k, d in g.edges(keys=True, data=True)))
+    fh.write("]}}")
+
+
+def _write_items(fh, items: Iterator[str], chunk: int = 4096) -> None:
+    first = True
+    batch: list[str] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= chunk:
+            fh.write(("" if first else ", ") + ", ".join(batch))
+            first, batch = False, []
+    if batch:
+        fh.write(("" if first else ", ") + ", ".join(batch))
+
+
+def _graph_from(data: dict) -> nx.MultiDiGraph:
+    """The graph of node-link `data` (what nx.node_link_graph gives, faster)."""
+    g = nx.MultiDiGraph()
+    g.graph.update(data.get("graph") or {})
+    g.add_nodes_from((d.pop("id"), d) for d in data["nodes"])
+    g.add_edges_from((d.pop("source"), d.pop("target"), d.pop("key"), d) for d in data["links"])
+    return g
 
 
 def _index_line(pid: str, offset: int, sources: list) -> str:

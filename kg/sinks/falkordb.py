@@ -49,9 +49,13 @@ class FalkorDBBackend:
     def _connect(self):
         if self._graph is None:
             from falkordb import FalkorDB
+            from redis.backoff import NoBackoff
+            from redis.retry import Retry
 
+            # retries are ours (with_retries: logged, with backoff), not redis-py's
             kw: dict[str, Any] = {"password": self._password, "username": self._username,
-                                  "socket_timeout": self.timeout, "socket_connect_timeout": 5}
+                                  "socket_timeout": self.timeout, "socket_connect_timeout": 5,
+                                  "retry": Retry(NoBackoff(), 0)}
             if self.unix_socket:
                 kw["unix_socket_path"] = self.unix_socket
             else:
@@ -131,23 +135,20 @@ class FalkorDBBackend:
 
     def ensure_constraints(self, labels: list[str]) -> None:
         """A range index and a unique constraint on ``key`` for each label."""
-        import redis.exceptions as rx
-
+        missing = labels
         if self.dialect.list_key_indexes is not None:
             with contextlib.suppress(SinkError):  # a graph that does not exist yet has none
-                labels = self.dialect.missing(labels, self.read(self.dialect.list_key_indexes))
-        for lbl, st in zip(labels, self.dialect.constraints(labels), strict=True):
-            for step in (lambda st=st: self._connect().query(st.text),
-                         lambda lbl=lbl: self.redis.execute_command(
-                             *cypher.falkordb_unique_constraint(self.graph_name, lbl))):
-                try:
-                    self._call(step)
-                except SinkError as e:
-                    if not self.dialect.is_exists_error(str(e)):
-                        raise
-                except rx.ResponseError as e:  # pragma: no cover - _call converts these
-                    if not self.dialect.is_exists_error(str(e)):
-                        raise SinkError(self._describe(e)) from None
+                missing = self.dialect.missing(labels, self.read(self.dialect.list_key_indexes))
+        steps = [lambda st=st: self._connect().query(st.text)
+                 for st in self.dialect.constraints(missing)]
+        steps += [lambda lbl=lbl: self.redis.execute_command(
+            *cypher.falkordb_unique_constraint(self.graph_name, lbl)) for lbl in labels]
+        for step in steps:
+            try:
+                self._call(step)
+            except SinkError as e:
+                if not self.dialect.is_exists_error(str(e)):
+                    raise
 
 
 def load(g: nx.MultiDiGraph, host: str = "127.0.0.1", port: int = 6379, graph: str = "kg",

@@ -189,19 +189,23 @@ class FalkorServer:
         self.info = info
         return info
 
-    def stop(self, save: bool = True, wait: float = 20.0) -> bool:
-        """Shut the server down (saving the graph); False if none was running."""
+    def stop(self, save: bool = True, wait: float = 10.0) -> bool:
+        """Shut the server down (saving the graph); False if none was running.
+
+        A server that has not exited `wait` seconds after SHUTDOWN is killed (FalkorDB
+        with a Bolt listener never finishes its shutdown).
+        """
         info = self.info or self.status()
         if info is None:
             return False
+        deadline = time.monotonic() + wait
         try:
-            b = info.backend()
+            b = info.backend(timeout=min(wait, 5.0))
             b.attempts = 1
             with contextlib.suppress(Exception):  # the server closes the connection
                 b.redis.execute_command("SHUTDOWN", "SAVE" if save else "NOSAVE")
             b.close()
         finally:
-            deadline = time.monotonic() + wait
             while _alive(info.pid, self.proc) and time.monotonic() < deadline:
                 time.sleep(0.03)
             if _alive(info.pid, self.proc):
