@@ -153,17 +153,24 @@ def test_second_build_on_a_locked_store_is_refused(tmp_path, inputs):
 
 # ---------------------------------------------------------------- killed builds
 def _corpus(d: Path, n: int = 200) -> list[Path]:
-    """Two input files with `n` distinct abstracts made from the seeds (varied when needed)."""
+    """Five input files with `n` distinct abstracts made from the seeds (varied when needed):
+    half of them in a JSONL file, the other half in four one-abstract-a-line files."""
     seeds = list(read_papers(sorted(SEEDS.glob("*.txt"))))
     rows = []
     for i in range(n):
         p = seeds[i % len(seeds)]
         text = p.text if i < len(seeds) else f"{p.text} This is variant {i // len(seeds)}."
         rows.append({"title": p.title, "abstract": text})
-    a, b = d / "a.jsonl", d / "b.txt"
+    a = d / "a.jsonl"
     a.write_text("".join(json.dumps(r) + "\n" for r in rows[: n // 2]), encoding="utf-8")
-    b.write_text("".join(r["abstract"] + "\n" for r in rows[n // 2:]), encoding="utf-8")
-    return [a, b]
+    files = [a]
+    q = n // 8
+    for k in range(4):
+        b = d / f"b{k}.txt"
+        part = rows[n // 2 + k * q: n // 2 + (k + 1) * q if k < 3 else n]
+        b.write_text("".join(r["abstract"] + "\n" for r in part), encoding="utf-8")
+        files.append(b)
+    return files
 
 
 def _kg_build(files: list[Path], store: Path, cwd: Path) -> subprocess.Popen:
@@ -177,22 +184,17 @@ def test_killed_builds_then_one_full_build_equal_a_clean_build(tmp_path):
     seed = int(os.environ.get("KG_TEST_SEED", time.time_ns() % 10**6))
     rng = random.Random(seed)
     files = _corpus(tmp_path)
-
-    t0 = time.monotonic()
-    clean = _kg_build(files, tmp_path / "clean", tmp_path)
-    out, err = clean.communicate(timeout=300)
-    clean_seconds = time.monotonic() - t0
-    assert clean.returncode == 0, err
-    want = graph_fingerprint(kg.open(tmp_path / "clean").g)
-
     store = tmp_path / "killed"
-    # half the input first, so the kills also hit an incremental build of a non-empty store
+    # half the input first, so the kills also hit an incremental build of a non-empty store;
+    # its time sets the scale of the kill delays
+    t0 = time.monotonic()
     first = _kg_build(files[:1], store, tmp_path)
     assert first.wait(timeout=300) == 0
-    delays = [rng.uniform(0.05, 1.0) * clean_seconds for _ in range(4)]
+    scale = time.monotonic() - t0
+    delays = [rng.uniform(0.05, 1.0) * scale for _ in range(4)]
     outcomes = []
-    for delay in delays:
-        proc = _kg_build(files, store, tmp_path)
+    for i, delay in enumerate(delays, 2):  # each round has new papers: one more input file
+        proc = _kg_build(files[:i], store, tmp_path)
         try:
             proc.wait(timeout=delay)
             outcomes.append(f"finished before {delay:.1f}s")
@@ -206,8 +208,12 @@ def test_killed_builds_then_one_full_build_equal_a_clean_build(tmp_path):
     out, err = final.communicate(timeout=300)
     why = f"seed {seed} (KG_TEST_SEED), {outcomes}"
     assert final.returncode == 0, f"{err}\n{why}"
+    # the reference last, close in time to the final run (in case kg's code is being edited)
+    clean = _kg_build(files, tmp_path / "clean", tmp_path)
+    assert clean.wait(timeout=300) == 0, clean.communicate()[1]
+    want = graph_fingerprint(kg.open(tmp_path / "clean").g)
     got = graph_fingerprint(kg.open(store).g)
-    assert len(got[0]) == len(want[0]), why
+    assert len(got[0]) == len(want[0]) and len(got[1]) == len(want[1]), why
     assert got == want, why
     assert not list(store.rglob("*.tmp")), why
     records = list(Store.open(store).records())

@@ -543,7 +543,8 @@ def comparison_objects(doc: Doc, lex: Lexicon) -> list[Candidate]:
                     cut = cut[:-1]  # "the SRP-PHAT method" is SRP-PHAT
                 if named or (content and head in _BASELINE_WORDS | METHOD_HEADS):
                     out.append(Candidate(cut.start_char, cut.end_char, "Method", "headnoun",
-                                         confidence=CONFIDENCE["headnoun"]))
+                                         confidence=CONFIDENCE["headnoun"],
+                                         specific=head in ("model", "method", "approach")))
             # coordination: ", X", "and X", "or X"
             j = np_.end
             if j < limit and doc[j].text == ",":
