@@ -174,3 +174,11 @@ def test_neo4j_csv_headers_and_round_trip(tmp_path):
     assert "neo4j-admin database import full" in cmd and "--array-delimiter=U+001F" in cmd
     assert cmd.count("--nodes=") == len(res.node_files)
     assert cmd.count("--relationships=") == len(res.rel_files)
+
+
+def test_shipped_constraints_file_matches_the_loader():
+    from pathlib import Path
+
+    f = Path(__file__).parent.parent / "schemas" / "constraints.cypher"
+    lines = [x.rstrip(";") for x in f.read_text().splitlines() if x and not x.startswith("//")]
+    assert lines == [s.text for s in cypher.NEO4J5.constraints()]

@@ -191,7 +191,7 @@ def test_killed_builds_then_one_full_build_equal_a_clean_build(tmp_path):
     first = _kg_build(files[:1], store, tmp_path)
     assert first.wait(timeout=300) == 0
     scale = time.monotonic() - t0
-    delays = [rng.uniform(0.05, 1.0) * scale for _ in range(4)]
+    delays = [rng.uniform(0.05, 0.8) * scale for _ in range(4)]
     outcomes = []
     for i, delay in enumerate(delays, 2):  # each round has new papers: one more input file
         proc = _kg_build(files[:i], store, tmp_path)
@@ -207,6 +207,7 @@ def test_killed_builds_then_one_full_build_equal_a_clean_build(tmp_path):
     final = _kg_build(files, store, tmp_path)
     out, err = final.communicate(timeout=300)
     why = f"seed {seed} (KG_TEST_SEED), {outcomes}"
+    print(why)
     assert final.returncode == 0, f"{err}\n{why}"
     # the reference last, close in time to the final run (in case kg's code is being edited)
     clean = _kg_build(files, tmp_path / "clean", tmp_path)

@@ -389,13 +389,14 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
     Names from the lexicons are well-known prior work, so they are never proposals here.
     """
     out: list[tuple[int, int]] = []
+    text = doc.text
     new = [s for s in spans if s._.kg_source not in ("lexicon", "link")]
     for sent in doc.sents:
         stoks = list(sent)
         for k, t in enumerate(stoks):
             lw = t.lower_
             if lw in PROPOSE_VERBS:
-                before = doc.text[sent.start_char:t.idx]
+                before = text[sent.start_char:t.idx]
                 if not OWN_SUBJECT.search(before) or NOT_OURS.search(before):
                     continue
                 clause_end = sent.end_char
@@ -410,7 +411,7 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
                         if not any(u.pos_ in ("ADP", "VERB", "SCONJ", "AUX") for u in gap):
                             out.append((s.start_char, s.end_char))
                         break
-            elif lw in NAMING_VERBS and OWN_SUBJECT.search(sent.text):
+            elif lw in NAMING_VERBS and OWN_SUBJECT.search(text[sent.start_char:sent.end_char]):
                 for s in new:
                     if s.start in (t.i + 1, t.i + 2):
                         out.append((s.start_char, s.end_char))

@@ -58,20 +58,22 @@ def _mentions(sent: Span) -> list[Span]:
             if s.start >= sent.start and s.end <= sent.end]
 
 
-def _subject(sent: Span, methods: list[Span], cue_start: int) -> Ref | None:
-    """Who does what the sentence says: a Method named before the cue, or OWN."""
+def _subject(sent: Span, methods: list[Span], cue_start: int, text: str) -> Ref | None:
+    """Who does what the sentence says: a Method named before the cue, or OWN.
+
+    `text` is the Doc's text (spaCy rebuilds ``doc.text`` on every access)."""
     before = [m for m in methods if m.end_char <= cue_start]
-    text_before = sent.doc.text[sent.start_char:cue_start]
+    text_before = text[sent.start_char:cue_start]
     if before:
         # the method right before the verb is its subject: "..., WaveRipple outperforms"
-        gap = sent.doc.text[before[-1].end_char:cue_start]
+        gap = text[before[-1].end_char:cue_start]
         if len(gap) <= 25 and not re.search(r"[,;(]", gap) and not re.search(
                 r"\b(than|over|with|by|to|of|from|and|or|in|on|for)\b", gap):
             return _span(before[-1])
         # the method nearest to the start of the sentence is its subject, unless the
         # sentence is about "our"/"we"
         first = before[0]
-        if OWN_CUES.search(sent.doc.text[sent.start_char:first.start_char]):
+        if OWN_CUES.search(text[sent.start_char:first.start_char]):
             return OWN
         return (first.start_char, first.end_char)
     if OWN_CUES.search(text_before):
@@ -87,9 +89,8 @@ def _span(m: Span) -> tuple[int, int]:
     return (m.start_char, m.end_char)
 
 
-def sentence_facts(sent: Span, own_sentence: bool) -> list[Fact]:
-    """Every relation one sentence states."""
-    text = sent.doc.text
+def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
+    """Every relation one sentence states (`text` is the Doc's text)."""
     ments = _mentions(sent)
     methods = [m for m in ments if m.label_ == "Method"]
     tasks = [m for m in ments if m.label_ == "Task"]
@@ -104,7 +105,7 @@ def sentence_facts(sent: Span, own_sentence: bool) -> list[Fact]:
     won = False
     for cue in OUTPERFORM_CUES.finditer(stext):
         cs, ce = s0 + cue.start(), s0 + cue.end()
-        head = _subject(sent, methods, cs)
+        head = _subject(sent, methods, cs, text)
         tails = [m for m in methods if m.start_char >= ce and not _clause_break(text, ce,
                                                                                    m.start_char)]
         if head is None:
@@ -117,7 +118,7 @@ def sentence_facts(sent: Span, own_sentence: bool) -> list[Fact]:
     if not won:
         for cue in COMPARE_CUES.finditer(stext):
             cs, ce = s0 + cue.start(), s0 + cue.end()
-            head = _subject(sent, methods, cs) or (OWN if own_sentence else None)
+            head = _subject(sent, methods, cs, text) or (OWN if own_sentence else None)
             if head is None:
                 continue
             better = bool(re.search(r"\b(better|higher|faster|improv\w+|superior|"
@@ -129,7 +130,7 @@ def sentence_facts(sent: Span, own_sentence: bool) -> list[Fact]:
     # USES
     for cue in USE_CUES.finditer(stext):
         cs, ce = s0 + cue.start(), s0 + cue.end()
-        head = _subject(sent, methods, cs)
+        head = _subject(sent, methods, cs, text)
         if head is None and own_sentence:
             head = OWN
         if head is None:
@@ -148,7 +149,7 @@ def sentence_facts(sent: Span, own_sentence: bool) -> list[Fact]:
         break  # the first use cue of a sentence governs it
     # ADDRESSES
     for t in tasks:
-        head = _subject(sent, methods, t.start_char)
+        head = _subject(sent, methods, t.start_char, text)
         if head is None and own_sentence:
             head = OWN
         if head is None:
@@ -159,11 +160,11 @@ def sentence_facts(sent: Span, own_sentence: bool) -> list[Fact]:
         for d in datasets:
             if NEGATION.search(text[s0:d.start_char]):
                 continue
-            head = _subject(sent, methods, d.start_char) or (OWN if own_sentence else OWN)
+            head = _subject(sent, methods, d.start_char, text) or (OWN if own_sentence else OWN)
             out.append(Fact(head, "EVALUATED_ON", _span(d), ev, 0.6))
     # MEASURED_BY
     for k in metrics:
-        head = _subject(sent, methods, k.start_char) or OWN
+        head = _subject(sent, methods, k.start_char, text) or OWN
         out.append(Fact(head, "MEASURED_BY", _span(k), ev, 0.5))
     return out
 
@@ -178,9 +179,10 @@ def _clause_break(text: str, a: int, b: int) -> bool:
 def find_relations(doc: Doc) -> list[Fact]:
     """All relations stated in the abstract, sentence by sentence."""
     out: list[Fact] = []
+    text = doc.text
     for sent in doc.sents:
-        own = bool(OWN_CUES.search(sent.text))
-        out.extend(sentence_facts(sent, own))
+        own = bool(OWN_CUES.search(text[sent.start_char:sent.end_char]))
+        out.extend(sentence_facts(sent, own, text))
     return out
 
 
@@ -250,7 +252,7 @@ def find_results(doc: Doc) -> list[dict]:
                 found[idx] = _numbers(before.group(1))
         for idx, vals in found.items():
             k = metrics[idx]
-            head = _subject(sent, methods, k.start_char) or OWN
+            head = _subject(sent, methods, k.start_char, text) or OWN
             for value, unit in vals:
                 if _plausible(value):
                     out.append({"method": head, "metric": _span(k), "dataset": ds,

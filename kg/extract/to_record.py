@@ -21,10 +21,11 @@ from kg.names import entity_key
 
 def _found(doc: Doc, field: str) -> list[Found]:
     out = []
+    text = doc.text
     for span in doc.spans.get("kg_mentions", []):
         c = Candidate(span.start_char, span.end_char, span.label_, span._.kg_source,
                       span.id_ or None, span._.kg_confidence)
-        out.append(Found(c, field, doc.text[c.start:c.end]))
+        out.append(Found(c, field, text[c.start:c.end]))
     return out
 
 

@@ -18,6 +18,53 @@ from kg.sinks.cypher import FALKORDB, Statement
 from kg.sinks.sync import LoadSummary, Progress, load_graph, with_retries
 
 
+def _str(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def literal(v: Any) -> str:
+    r"""A parameter value in FalkorDB's ``CYPHER name=value`` header syntax.
+
+    The same encoding as the falkordb client's ``stringify_param_value`` (strings in
+    double quotes with backslash and quote escaped, map keys in backticks), but faster on
+    kg's rows, which matters for batches of thousands.
+
+    >>> print(literal({"key": 'x"}) //', "l": ["a\b", 1, 2.5, None, True]}))
+    {`key`:"x\"}) //",`l`:["a\\b",1,2.5,null,true]}
+    """
+    t = type(v)
+    if t is str:
+        return _str(v)
+    if v is None:
+        return "null"
+    if t is bool:
+        return "true" if v else "false"
+    if t is int:
+        return str(v)
+    if t is float:
+        return repr(v)
+    if t is list or t is tuple:
+        if all(type(x) is str for x in v):
+            return "[" + ",".join(map(_str, v)) + "]"
+        return "[" + ",".join(map(literal, v)) + "]"
+    if t is dict:
+        parts = []
+        for k, x in v.items():
+            if "`" in k or not k:
+                raise SinkError(f"property name {k!r} cannot be sent to FalkorDB (empty or "
+                                "containing a backtick)")
+            parts.append("`" + k + "`:" + literal(x))
+        return "{" + ",".join(parts) + "}"
+    raise SinkError(f"cannot send a {t.__name__} value to FalkorDB: {v!r}")
+
+
+def with_params(text: str, params: dict | None) -> str:
+    """The query text with FalkorDB's parameter header in front."""
+    if not params:
+        return text
+    return "CYPHER " + " ".join(f"`{k}`={literal(v)}" for k, v in params.items()) + " " + text
+
+
 class FalkorDBBackend:
     """One FalkorDB graph: reads, batched writes with retries, constraints.
 
@@ -131,7 +178,8 @@ class FalkorDBBackend:
         return self._call(run)
 
     def write(self, st: Statement) -> None:
-        self._call(lambda: self._connect().query(st.text, st.params or None))
+        q = with_params(st.text, st.params)
+        self._call(lambda: self._connect().query(q))
 
     def ensure_constraints(self, labels: list[str]) -> None:
         """A range index and a unique constraint on ``key`` for each label."""

@@ -54,6 +54,7 @@ class LoadSummary:
     rels_deleted: int = 0
     batches: int = 0
     seconds: float = 0.0
+    phase_seconds: dict[str, float] = field(default_factory=dict)  # delete/nodes/relationships
     db_nodes: dict[str, int] = field(default_factory=dict)
     db_rels: dict[str, int] = field(default_factory=dict)
 
@@ -179,6 +180,7 @@ def load_graph(backend: Backend, g: nx.MultiDiGraph, batch_size: int = 1000,
             steps.append(("relationships", cypher.merge_rels(src, typ, dst), "rows", list(b)))
     total = len(steps)
     for i, (phase, st, name, batch) in enumerate(steps):
+        t = time.perf_counter()
         try:
             backend.write(st.with_params(**{name: batch}))
         except SinkError as e:
@@ -187,6 +189,8 @@ def load_graph(backend: Backend, g: nx.MultiDiGraph, batch_size: int = 1000,
                 "database holds part of the graph. Re-run the same command to finish it "
                 "(loads are idempotent: nothing is duplicated).") from None
         summary.batches += 1
+        summary.phase_seconds[phase] = (summary.phase_seconds.get(phase, 0.0)
+                                        + time.perf_counter() - t)
         if progress:
             progress(phase, i + 1, total)
     summary.db_nodes, summary.db_rels = db_counts(backend)
