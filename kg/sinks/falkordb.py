@@ -29,7 +29,7 @@ def literal(v: Any) -> str:
     double quotes with backslash and quote escaped, map keys in backticks), but faster on
     kg's rows, which matters for batches of thousands.
 
-    >>> print(literal({"key": 'x"}) //', "l": ["a\b", 1, 2.5, None, True]}))
+    >>> print(literal({"key": 'x"}) //', "l": ["a\\b", 1, 2.5, None, True]}))
     {`key`:"x\"}) //",`l`:["a\\b",1,2.5,null,true]}
     """
     t = type(v)
