@@ -13,6 +13,8 @@ database: the script empties it first.
 from __future__ import annotations
 
 import argparse
+import signal
+import sys
 import tempfile
 import time
 
@@ -77,6 +79,8 @@ def main() -> None:
                     help="rows per statement (repeatable; default 1000 and 5000)")
     ap.add_argument("--neo4j-uri", default=None, help="also load into this (disposable) Neo4j")
     args = ap.parse_args()
+    # stop the server on SIGTERM too (finally blocks run on SystemExit)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sizes = args.batch_size or [1000, 5000]
     seeds = Store.open(args.store).graph()
     graphs = {"store": seeds, f"{args.copies}x": replicate(seeds, args.copies)}

@@ -182,3 +182,22 @@ def test_shipped_constraints_file_matches_the_loader():
     f = Path(__file__).parent.parent / "schemas" / "constraints.cypher"
     lines = [x.rstrip(";") for x in f.read_text().splitlines() if x and not x.startswith("//")]
     assert lines == [s.text for s in cypher.NEO4J5.constraints()]
+
+
+def test_kg_export_neo4j_csv_command(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    from kg.sinks.embedded import Store
+
+    store = Store.create(tmp_path / "s")
+    store.add_records(sample_records())
+    out = tmp_path / "csv"
+    r = CliRunner().invoke(main, ["export", "neo4j-csv", str(out), "-s", str(store.path)])
+    assert r.exit_code == 0, r.output
+    g = store.graph()
+    assert f"({g.number_of_nodes()} nodes)" in r.output
+    assert f"({g.number_of_edges()} relationships)" in r.output
+    assert "neo4j-admin database import full" in r.output
+    assert sorted(p.name for p in out.glob("nodes-*.csv")) == sorted(
+        f"nodes-{lbl}.csv" for lbl in {d["label"] for _, d in g.nodes(data=True)})

@@ -196,6 +196,11 @@ def property_value(v: Any) -> Any:
     >>> property_value(["a", "b"]), property_value({"x": 1}), property_value([1, "a"])
     (['a', 'b'], '{"x": 1}', '[1, "a"]')
     """
+    t = type(v)
+    if t is str or t is int or t is float or t is bool or v is None:
+        return v
+    if t is list and all(type(x) is str for x in v):
+        return v
     if _primitive(v):
         return v
     if (isinstance(v, list | tuple) and all(_primitive(x) and x is not None for x in v)
@@ -231,21 +236,28 @@ def rel_props(data: dict) -> dict[str, Any]:
         if k == "type":
             continue
         if k == "evidence":
-            props["evidence_papers"] = [e.get("paper", "") for e in v]
-            props["evidence_sentences"] = [
-                -1 if e.get("sentence") is None else e["sentence"] for e in v]
-            props["evidence_starts"] = [e.get("start", -1) for e in v]
-            props["evidence_ends"] = [e.get("end", -1) for e in v]
-            props["evidence_fields"] = [e.get("field") or "abstract" for e in v]
+            cols: tuple[list, ...] = ([], [], [], [], [])
+            for e in v:
+                g = e.get
+                cols[0].append(g("paper", ""))
+                s = g("sentence")
+                cols[1].append(-1 if s is None else s)
+                cols[2].append(g("start", -1))
+                cols[3].append(g("end", -1))
+                cols[4].append(g("field") or "abstract")
+            (props["evidence_papers"], props["evidence_sentences"], props["evidence_starts"],
+             props["evidence_ends"], props["evidence_fields"]) = cols
             continue
         props[k] = property_value(v)
     return _with_hash(props)
 
 
+_ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _with_hash(props: dict[str, Any]) -> dict[str, Any]:
-    blob = json.dumps({k: v for k, v in props.items() if v is not None}, sort_keys=True,
-                      ensure_ascii=False)
-    props[HASH] = hashlib.sha1(blob.encode()).hexdigest()[:16]
+    blob = _ENCODE({k: v for k, v in props.items() if v is not None})
+    props[HASH] = hashlib.blake2b(blob.encode(), digest_size=8).hexdigest()
     return props
 
 
