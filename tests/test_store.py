@@ -203,7 +203,8 @@ def test_killed_builds_then_one_full_build_equal_a_clean_build(tmp_path):
             proc.wait(timeout=30)
             outcomes.append(f"killed at {delay:.1f}s")
         proc.communicate()
-        Store.open(store)  # whatever the moment, the store still opens
+        st = Store.open(store)  # whatever the moment, the store still opens
+        outcomes[-1] += f" ({len(st.shards())} shards)"
     final = _kg_build(files, store, tmp_path)
     out, err = final.communicate(timeout=300)
     why = f"seed {seed} (KG_TEST_SEED), {outcomes}"

@@ -44,6 +44,8 @@ EVAL_CUES = re.compile(
     r"report\w*|validat\w+|conducted|sota|surpass\w*|attain\w*|reach\w*)\b", re.I)
 ADDRESS_CUES = re.compile(r"\b(for|to|in|on|tackl\w+|address\w*|solv\w+|towards?|applied)\b",
                           re.I)
+OTHERS = re.compile(r"\b(existing|previous|prior|recent|traditional|conventional|most|many|"
+                    r"they|these|those|others|current|typical|standard|popular)\b", re.I)
 NEGATION = re.compile(r"\b(not(?! only)|no|never|without|unlike|n't|cannot|fail\w*)\b", re.I)
 OWN_CUES = re.compile(
     r"\b(we|our|ours|the proposed|this paper|this work|this letter|the present|"
@@ -131,8 +133,8 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
     for cue in USE_CUES.finditer(stext):
         cs, ce = s0 + cue.start(), s0 + cue.end()
         head = _subject(sent, methods, cs, text)
-        if head is None and own_sentence:
-            head = OWN
+        if head is None and (own_sentence or not OTHERS.search(text[s0:cs])):
+            head = OWN  # parts described without a subject are the paper's own model's
         if head is None:
             continue
         for t in methods:

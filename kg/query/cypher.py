@@ -14,7 +14,6 @@ read-only. Shipped example queries live in ``kg/query/queries/*.cypher``.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -183,7 +182,7 @@ def run_neo4j(query: str, params: dict[str, Any] | None = None, uri: str = "",
     """Send a read-only query to Neo4j (credentials from NEO4J_USERNAME/NEO4J_PASSWORD)."""
     from kg.sinks.neo4j import Neo4jBackend
 
-    b = Neo4jBackend(uri, database=database, attempts=int(os.environ.get("KG_DB_ATTEMPTS", 3)))
+    b = Neo4jBackend(uri, database=database, attempts=3)
     try:
         cols, rows = b.query(query, params or {})
         return Answer(cols, plain(rows))

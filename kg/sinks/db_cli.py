@@ -169,8 +169,11 @@ def server_start(store, port) -> None:
         b = info.backend()
         try:
             ensure_loaded(Store.open(store), b, _progress())
-        finally:
+        except BaseException:
             b.close()
+            srv.stop(save=False)  # no server left behind with a half-loaded graph
+            raise
+        b.close()
     click.echo(f"FalkorDB serving {store} at {info.address} (pid {info.pid}); "
                f"stop it with `kg server stop --store {store}`")
 
