@@ -41,9 +41,10 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
 
     Building twice with the same inputs changes nothing; a paper seen again in a new file
     only gains that source. New papers stream from the reader through extraction into
-    the store; the saved graph is updated with the new records only (no stored record is
-    re-read unless a new one changes how old entities resolve), and rebuilt when there is
-    no saved graph to update or the new records outnumber the stored ones.
+    the store. The saved graph is then updated with the new records (see
+    kg.graph.incremental: stored records are re-read only for papers whose entities now
+    resolve to another node), or rebuilt when there is no saved graph to update or the
+    new records are more than a quarter of the stored ones; both give the same graph.
     """
     from kg.extract.pipeline import extract
 
@@ -64,7 +65,8 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
                     updated.append(paper)
 
         # keep the new records for the graph update while they are few next to the store
-        keep = max(1000, len(known))
+        # (and few enough to hold); past that a full rebuild streams them instead
+        keep = min(max(1000, len(known) // 4), 50_000)
         added: list[Record] = []
 
         def counted(recs: Iterator[Record]) -> Iterator[Record]:

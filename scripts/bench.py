@@ -179,7 +179,8 @@ def stage_falkordb(a: dict) -> dict:
         info = srv.start(port=free_port())
         try:
             t0 = time.perf_counter()
-            falkordb.load(g, host="127.0.0.1", port=info.port, graph="bench")
+            falkordb.load(g, host="127.0.0.1", port=info.port, graph="bench",
+                          unix_socket=info.unix_socket, password=info.password)
             secs = time.perf_counter() - t0
         finally:
             srv.stop(save=False)
@@ -274,7 +275,12 @@ def child(name: str, args_json: str) -> None:
 # ------------------------------------------------------------------ driver (parent side)
 
 
+SKIP: set[str] = set()
+
+
 def run_stage(name: str, a: dict) -> dict:
+    if name in SKIP:
+        return {"skip": f"--skip {name}"}
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, __file__, "--stage", name, json.dumps(a)],
                           capture_output=True, text=True, check=False)
@@ -379,15 +385,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", default=None, help="work directory (default: a temp dir)")
     ap.add_argument("--keep", action="store_true", help="keep the stores built")
     ap.add_argument("--no-db", action="store_true", help="skip the graph-database load")
+    ap.add_argument("--skip", default="", help="comma-separated stages to skip: "
+                    + ", ".join(STAGES))
     ap.add_argument("--output", default=str(HERE / "BENCHMARKS.md"),
                     help="where to write the table (default scripts/BENCHMARKS.md)")
     args = ap.parse_args(argv)
+    SKIP.update(x for x in args.skip.split(",") if x)
     sizes = [int(x) for x in args.sizes.split(",") if x]
     if args.large:
         sizes.append(1_000_000)
     import tempfile
 
-    work = Path(args.work or tempfile.mkdtemp(prefix="kg-bench-"))
+    work = Path(args.work or tempfile.mkdtemp(prefix="bench-of-kg-"))
     work.mkdir(parents=True, exist_ok=True)
     started, load0 = time.time(), os.getloadavg()[0]
     results = {n: bench_size(n, args, work) for n in sizes}

@@ -127,10 +127,13 @@ def bench_sparql(store: Path, repeat: int) -> None:
     params = {"dataset": top("Dataset"), "task": top("Task"), "method": top("Method"),
               "entity": top("Method")}
     print(f"\nparameters: {params}")
+    import shutil
+
+    shutil.rmtree(store / sq.CACHE_DIR, ignore_errors=True)  # time the export to the cache
     t = time.perf_counter()
     f = sq.rdf_file(store)
     print(f"RDF cache: {f.stat().st_size / 2**20:.1f} MB N-Quads written in "
-          f"{time.perf_counter() - t:.2f}s (first use only)")
+          f"{time.perf_counter() - t:.2f}s (first query only; later ones reuse it)")
     engines, loads = {}, {}
     for name in sq.ENGINES:
         t = time.perf_counter()

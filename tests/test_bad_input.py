@@ -81,15 +81,16 @@ def test_html_remnants_are_stripped_and_unescaped():
                            "91.2 % on CIFAR-10. We compare with VGG-16.")
 
 
-def test_latex_accents_simplified_maths_kept():
+def test_latex_accents_simplified_in_titles_abstracts_kept_as_read():
     ps, _ = read_all(BAD / "latex.jsonl")
     first, second = ps
     assert first.title == "On Erdős--Rényi Graphs"
-    assert first.text.startswith("Following Erdős and Rényi and Schrödinger, we study")
+    # the abstract is kept as read: offsets and annotations refer to it
+    assert first.text.startswith("Following Erd\\H{o}s and R\\'{e}nyi and Schr\\\"odinger")
     assert "$G(n,p)$ with $p = \\frac{c}{n}$" in first.text
-    assert "improve accuracy by 5% on Cora" in first.text
-    assert second.text == ("We propose \\textsc{GraphNet}, evaluated with $F_1$ on PubMed & "
-                           "Citeseer; see André et al.")
+    assert "improve accuracy by 5\\% on Cora" in first.text
+    assert second.text == ("We propose \\textsc{GraphNet}, evaluated with $F_1$ on PubMed \\& "
+                           "Citeseer; see Andr{\\'e} et al.")
 
 
 def test_non_english_text_is_kept_verbatim():

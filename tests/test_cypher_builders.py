@@ -201,3 +201,18 @@ def test_kg_export_neo4j_csv_command(tmp_path):
     assert "neo4j-admin database import full" in r.output
     assert sorted(p.name for p in out.glob("nodes-*.csv")) == sorted(
         f"nodes-{lbl}.csv" for lbl in {d["label"] for _, d in g.nodes(data=True)})
+
+
+def test_example_lookup_errors_name_the_choices():
+    from kg.errors import QueryError
+    from kg.query import cypher as cq
+
+    with pytest.raises(QueryError, match="choose one of: datasets-for-task"):
+        cq.example("nope")
+    with pytest.raises(QueryError, match="takes no parameter method; it takes: dataset"):
+        cq.example("methods-evaluated-on", method="x")
+    text, params = cq.example("methods-evaluated-on", dataset="CIFAR-10")
+    assert params == {"dataset": "CIFAR-10"} and "$dataset" in text
+    for ex in cq.examples().values():  # every example documents itself and its parameters
+        assert ex.description
+        assert all(f"${p}" in ex.text for p in ex.params)

@@ -45,7 +45,7 @@ def _check_items(path: Path, items: list) -> None:
             assert it.path == str(path) and it.line is not None and it.line >= 1
         else:
             assert isinstance(it, Paper)
-            assert it.text and it.text == clean_text(it.text)
+            assert it.text and it.text == clean_text(it.text, latex=False)
             assert it.id == paper_id(it.text)
             assert all(s.line >= 1 for s in it.sources)
 

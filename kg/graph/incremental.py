@@ -6,13 +6,14 @@ holding the records in memory (it reads them twice), and returns the
 papers reference only through relations or results, and the resolution (canonical key and
 reasons) of every key.
 
-:func:`update` adds records to a built graph at a cost that follows the new records, not
-the graph: it re-runs resolution over the entity tallies (one entry per distinct entity,
-no record is read), then re-derives only the nodes and edges the new records touch. When
-a new record changes which node an old entity belongs to, the records of the papers that
-mention it are read back (through `fetch`) and their edges re-derived, so the result is
-exactly the graph a full build would give (same nodes, edges and attributes; only the
-insertion order differs).
+:func:`update` adds records to a built graph without reading the stored records: it
+re-runs resolution over the entity tallies (one entry per distinct entity, which grows
+far slower than the papers), then re-derives only the nodes and edges the new records
+touch. When a new record changes which node an old entity belongs to, the records of the
+papers that mention it are read back (through `fetch`) and their edges re-derived, so the
+result is exactly the graph a full build would give (same nodes, edges and attributes;
+only the insertion order differs). The caller loads and saves the graph itself (the
+store's JSON files), which costs time in proportion to the graph, not to the records.
 
 >>> from kg.model import Record, Paper, Entity
 >>> def rec(pid, key, name, aliases=()):

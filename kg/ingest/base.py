@@ -76,35 +76,40 @@ _JUNK = {"Cc", "Cs", "Co", "Cn"}  # control characters, lone surrogates, unassig
 _INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u00ad"))  # BOM, zero-width space, soft hyphen
 
 
-def _clean_once(text: str) -> str:
+def _clean_once(text: str, latex: bool) -> str:
     text = html.unescape(text).translate(_INVISIBLE)
     text = _COMMENT_RE.sub(" ", text)
     text = _BLOCK_RE.sub(" ", text)
     text = _INLINE_RE.sub("", text)
-    text = _ACCENT_RE.sub(lambda m: (m.group(3) or m.group(4)) + _ACCENTS[m.group(2)], text)
-    text = _ESCAPE_RE.sub(r"\1", text)
+    if latex:
+        text = _ACCENT_RE.sub(lambda m: (m.group(3) or m.group(4)) + _ACCENTS[m.group(2)], text)
+        text = _ESCAPE_RE.sub(r"\1", text)
     text = "".join(" " if unicodedata.category(c) in _JUNK and not c.isspace() else c
                    for c in text)
-    return normalize_space(unicodedata.normalize("NFC", text))
+    return normalize_space(unicodedata.normalize("NFC", text) if latex else text)
 
 
-def clean_text(text: str) -> str:
-    r"""Plain text of a scraped title or abstract: HTML and LaTeX remnants removed.
+def clean_text(text: str, latex: bool = True) -> str:
+    r"""Plain text of a scraped title or abstract: HTML (and LaTeX) remnants removed.
 
-    Unescapes HTML entities, drops HTML tags and comments, turns LaTeX accents and
-    escaped characters into the characters, removes control characters, composes
-    Unicode (NFC) and collapses whitespace. Idempotent: repeats until nothing changes
-    (entities nested more than ten deep, like "&amp;amp;amp;...", stay partly escaped).
+    Unescapes HTML entities, drops HTML tags and comments, removes control characters
+    and collapses whitespace. With `latex` (titles), also turns LaTeX accents and escaped
+    characters into the characters and composes Unicode (NFC); abstracts keep them as
+    written, because offsets and the pairing with annotations refer to the abstract as
+    read. Idempotent: repeats until nothing changes (entities nested more than ten deep,
+    like "&amp;amp;amp;...", stay partly escaped).
 
     >>> clean_text("H<sub>2</sub>O &amp; CO<sub>2</sub>:<br/>a  5\\% gain")
     'H2O & CO2: a 5% gain'
+    >>> clean_text("a  5\\% gain, Andr{\\'e}", latex=False)
+    "a 5\\% gain, Andr{\\'e}"
     >>> clean_text("Erd\\H{o}s, Schr\\\"{o}dinger, Andr{\\'e}, \\textbf{Andr\\'{e}}")
     'Erdős, Schrödinger, André, \\textbf{André}'
     >>> clean_text("if a <b and c> d, $x^2$")
     'if a <b and c> d, $x^2$'
     """
     for _ in range(10):
-        cleaned = _clean_once(text)
+        cleaned = _clean_once(text, latex)
         if cleaned == text:
             break
         text = cleaned
@@ -128,7 +133,7 @@ def make_paper(
     if len(abstract) > 2 * MAX_ABSTRACT_CHARS:  # checked before cleaning, which costs time
         size = len(abstract)
     else:
-        abstract = clean_text(abstract)
+        abstract = clean_text(abstract, latex=False)
         size = len(abstract)
     if size > MAX_ABSTRACT_CHARS:
         return IngestError(
