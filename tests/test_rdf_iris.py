@@ -6,6 +6,7 @@ import io
 
 import networkx as nx
 import pyoxigraph as ox
+import pytest
 import rdflib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -86,6 +87,7 @@ def _graph(name: str, alias: str, url: str) -> nx.MultiDiGraph:
     return g
 
 
+@pytest.mark.slow
 @given(name=names.filter(bool), alias=names, url=names)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_awkward_names_survive_every_format(name, alias, url):

@@ -546,12 +546,14 @@ def comparison_objects(doc: Doc, lex: Lexicon) -> list[Candidate]:
                     out.append(Candidate(cut.start_char, cut.end_char, "Method", "headnoun",
                                          confidence=CONFIDENCE["headnoun"],
                                          specific=head in ("model", "method", "approach")))
-            # coordination: ", X", "and X", "or X"
+            # coordination (", X", "and X", "or X") and examples ("like X", "such as X")
             j = np_.end
             if j < limit and doc[j].text == ",":
                 j += 1
-            if j < limit and doc[j].lower_ in ("and", "or"):
+            if j < limit and doc[j].lower_ in ("and", "or", "like", "including"):
                 j += 1
+            elif j + 1 < limit and doc[j].lower_ == "such" and doc[j + 1].lower_ == "as":
+                j += 2
             if j == np_.end:
                 break
             i = j
