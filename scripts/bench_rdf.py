@@ -174,6 +174,7 @@ def main() -> None:
     ap.add_argument("--large-formats", default="nt",
                     help="formats for the synthetic graph (rdflib formats need a lot of RAM)")
     ap.add_argument("--repeat", type=int, default=5, help="runs per SPARQL query")
+    ap.add_argument("--only", choices=["export", "sparql"], help="run one half only")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
@@ -189,14 +190,16 @@ def main() -> None:
             build_store(sorted(glob.glob(str(SEEDS / "*.txt"))), store)
         from kg.sinks.embedded import Store
 
-        g = Store.open(store).graph()
-        print(f"\nRDF export (python {sys.version.split()[0]}, {os.cpu_count()} cores)")
-        print(EXPORT_HEAD, flush=True)
-        bench_export(g, "seeds", a.formats.split(","), tmp)
-        big = scaled(g, a.scale)
-        bench_export(big, f"seeds x{a.scale}", a.large_formats.split(","), tmp)
-        del big
-        bench_sparql(store, a.repeat)
+        if a.only != "sparql":
+            g = Store.open(store).graph()
+            print(f"\nRDF export (python {sys.version.split()[0]}, {os.cpu_count()} cores)")
+            print(EXPORT_HEAD, flush=True)
+            bench_export(g, "seeds", a.formats.split(","), tmp)
+            big = scaled(g, a.scale)
+            bench_export(big, f"seeds x{a.scale}", a.large_formats.split(","), tmp)
+            del big, g
+        if a.only != "export":
+            bench_sparql(store, a.repeat)
 
 
 if __name__ == "__main__":
