@@ -6,7 +6,6 @@ import itertools
 import json
 import logging
 import sys
-from pathlib import Path
 
 import click
 
@@ -196,23 +195,21 @@ def explain(name, store) -> None:
         click.echo(f"merged {m['key']}: " + "; ".join(m["why"]))
 
 
-# --- commands defined in other modules (one add_command line each) ---
-from kg.graph.merge_cli import merge  # noqa: E402
-main.add_command(merge)
-from kg.extract.shards_cli import extract_shards  # noqa: E402
-main.add_command(extract_shards)
-from kg.sinks.rdf_cli import sparql  # noqa: E402
-main.add_command(sparql)
-from kg.sinks.export_cli import export  # noqa: E402
-main.add_command(export)
-from kg.sinks.db_cli import cypher, load, server  # noqa: E402
-main.add_command(load)
-main.add_command(cypher)
-main.add_command(server)
-from kg.graph.stats_cli import stats  # noqa: E402
-main.add_command(stats)
-from kg.sinks.viz_cli import viz  # noqa: E402
-main.add_command(viz)
+# --- commands defined in other modules -------------------------------------------------
+def _register() -> None:
+    from kg.extract.shards_cli import extract_shards
+    from kg.graph.merge_cli import merge
+    from kg.graph.stats_cli import stats
+    from kg.sinks.db_cli import cypher, load, server
+    from kg.sinks.export_cli import export
+    from kg.sinks.rdf_cli import sparql
+    from kg.sinks.viz_cli import viz
+
+    for command in (merge, extract_shards, sparql, export, load, cypher, server, stats, viz):
+        main.add_command(command)
+
+
+_register()
 
 if __name__ == "__main__":
     main()

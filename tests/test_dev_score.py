@@ -10,24 +10,30 @@ import importlib.util
 import json
 
 import pytest
-
 from conftest import SHARED
 
 GOLD = SHARED / "gold" / "dev.jsonl"
 SCORER = SHARED / "eval" / "score.py"
-FLOORS = {("entities", "ALL"): 0.66, ("relations", "ALL"): 0.47,
-          ("entities", "Repository"): 0.95, ("relations", "HAS_CODE"): 0.95}
+FLOORS = {
+    ("entities", "ALL"): 0.66,
+    ("relations", "ALL"): 0.47,
+    ("entities", "Repository"): 0.95,
+    ("relations", "HAS_CODE"): 0.95,
+}
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not GOLD.exists(), reason="../shared/gold/dev.jsonl is not next to the checkout")
+@pytest.mark.skipif(
+    not GOLD.exists(), reason="../shared/gold/dev.jsonl is not next to the checkout"
+)
 def test_dev_scores_stay_above_floor(tmp_path):
     from kg.extract.pipeline import extract
     from kg.ingest import read_papers
 
     gold_texts = {" ".join(json.loads(line)["text"].split()) for line in GOLD.open()}
-    papers = [p for p in read_papers(sorted((SHARED / "seeds").glob("*.txt")))
-              if p.text in gold_texts]
+    papers = [
+        p for p in read_papers(sorted((SHARED / "seeds").glob("*.txt"))) if p.text in gold_texts
+    ]
     assert len(papers) == len(gold_texts)
     out = tmp_path / "dev.jsonl"
     out.write_text("".join(r.to_json() + "\n" for r in extract(papers)))

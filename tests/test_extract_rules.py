@@ -12,8 +12,11 @@ from kg.model import PAPER
 
 def _rels(rec, rtype):
     names = {e.key: e.name for e in rec.entities}
-    return {(names.get(r.head, r.head), names.get(r.tail, r.tail))
-            for r in rec.relations if r.type == rtype}
+    return {
+        (names.get(r.head, r.head), names.get(r.tail, r.tail))
+        for r in rec.relations
+        if r.type == rtype
+    }
 
 
 def _ents(rec, type_=None):
@@ -21,12 +24,15 @@ def _ents(rec, type_=None):
 
 
 # ------------------------------------------------------------------ pure rules
-@pytest.mark.parametrize("text,long,short", [
-    ("We build on Temporal Graph Networks (TGNs) for this.", "Temporal Graph Networks", "TGNs"),
-    ("the word error rate (WER) drops", "word error rate", "WER"),
-    ("a TTS (text-to-speech) model", "text-to-speech", "TTS"),
-    ("long short-term memory (LSTM) cells", "long short-term memory", "LSTM"),
-])
+@pytest.mark.parametrize(
+    "text,long,short",
+    [
+        ("We build on Temporal Graph Networks (TGNs) for this.", "Temporal Graph Networks", "TGNs"),
+        ("the word error rate (WER) drops", "word error rate", "WER"),
+        ("a TTS (text-to-speech) model", "text-to-speech", "TTS"),
+        ("long short-term memory (LSTM) cells", "long short-term memory", "LSTM"),
+    ],
+)
 def test_acronym_pairs(text, long, short):
     pairs = [(text[slice(*a.long)], text[slice(*a.short)]) for a in find_acronyms(text)]
     assert (long, short) in pairs
@@ -37,12 +43,15 @@ def test_acronym_rejects_non_abbreviations():
     assert find_acronyms("a strong baseline (ResNet-50) helps") == []
 
 
-@pytest.mark.parametrize("text,url", [
-    ("Code: //github.com/caoruitju/RUI_SE.", "https://github.com/caoruitju/RUI_SE"),
-    ("at https://www.GitHub.com/a/b.git.", "https://github.com/a/b"),
-    ("see gitlab.com/group/proj/ now", "https://gitlab.com/group/proj"),
-    ("weights: https://huggingface.co/org/model)", "https://huggingface.co/org/model"),
-])
+@pytest.mark.parametrize(
+    "text,url",
+    [
+        ("Code: //github.com/caoruitju/RUI_SE.", "https://github.com/caoruitju/RUI_SE"),
+        ("at https://www.GitHub.com/a/b.git.", "https://github.com/a/b"),
+        ("see gitlab.com/group/proj/ now", "https://gitlab.com/group/proj"),
+        ("weights: https://huggingface.co/org/model)", "https://huggingface.co/org/model"),
+    ],
+)
 def test_code_links(text, url):
     assert [u for _, _, u in find_code_links(text)] == [url]
 
@@ -70,17 +79,22 @@ def test_name_shapes():
 
 # ------------------------------------------------------------------ entities
 def test_lexicon_entities_and_types(extract_one):
-    rec = extract_one("We train ResNet-50 on ImageNet and report top-1 accuracy and mAP on MS "
-                      "COCO for object detection.")
+    rec = extract_one(
+        "We train ResNet-50 on ImageNet and report top-1 accuracy and mAP on MS "
+        "COCO for object detection."
+    )
     assert {"ResNet-50"} <= _ents(rec, "Method")
     assert {"ImageNet", "MS COCO"} <= _ents(rec, "Dataset")
-    assert {"metric:top 1 accuracy", "metric:mean average precision"} <= {e.key for e in rec.entities}
+    assert {"metric:top 1 accuracy", "metric:mean average precision"} <= {
+        e.key for e in rec.entities
+    }
     assert "object detection" in _ents(rec, "Task")
 
 
 def test_lookalikes_stay_apart(extract_one):
-    rec = extract_one("We compare BERT with RoBERTa, and ResNet-50 with ResNet-101, "
-                      "on CIFAR-10 and CIFAR-100.")
+    rec = extract_one(
+        "We compare BERT with RoBERTa, and ResNet-50 with ResNet-101, on CIFAR-10 and CIFAR-100."
+    )
     keys = {e.key for e in rec.entities}
     assert len({k for k in keys if "bert" in k}) == 2
     assert len({k for k in keys if "resnet" in k}) == 2
@@ -88,8 +102,10 @@ def test_lookalikes_stay_apart(extract_one):
 
 
 def test_acronym_and_long_form_are_one_entity(extract_one):
-    rec = extract_one("We study Temporal Graph Networks (TGNs). Later, TGNs are trained "
-                      "end to end, and a TGN beats static models.")
+    rec = extract_one(
+        "We study Temporal Graph Networks (TGNs). Later, TGNs are trained "
+        "end to end, and a TGN beats static models."
+    )
     tgn = [e for e in rec.entities if "TGNs" in e.aliases or e.name == "TGNs"]
     assert len(tgn) == 1
     assert tgn[0].name == "Temporal Graph Networks"
@@ -97,23 +113,28 @@ def test_acronym_and_long_form_are_one_entity(extract_one):
 
 
 def test_naming_constructs(extract_one):
-    rec = extract_one("We propose a refinement framework called RUI for speech enhancement. "
-                      "RUI is simple.")
+    rec = extract_one(
+        "We propose a refinement framework called RUI for speech enhancement. RUI is simple."
+    )
     rui = [e for e in rec.entities if e.name == "RUI"]
     assert rui and rui[0].type == "Method" and len(rui[0].mentions) == 2
     assert (PAPER, "RUI") in _rels(rec, "PROPOSES")
 
 
 def test_head_noun_typing(extract_one):
-    rec = extract_one("We release the Uzbek Speech Corpus dataset and a focal contrastive "
-                      "loss, and improve the word error rate.")
+    rec = extract_one(
+        "We release the Uzbek Speech Corpus dataset and a focal contrastive "
+        "loss, and improve the word error rate."
+    )
     assert any("Uzbek Speech Corpus" in n for n in _ents(rec, "Dataset"))
     assert "focal contrastive loss" in _ents(rec, "Method")
 
 
 def test_generic_phrases_are_not_entities(extract_one):
-    rec = extract_one("Deep learning and neural networks improve performance over baselines "
-                      "and existing approaches in our experiments.")
+    rec = extract_one(
+        "Deep learning and neural networks improve performance over baselines "
+        "and existing approaches in our experiments."
+    )
     assert not _ents(rec, "Method") & {"deep learning", "neural networks", "baselines"}
 
 
@@ -130,7 +151,7 @@ def test_mentions_point_at_their_text(extract_one):
     for e in rec.entities:
         for m in e.mentions:
             assert m.field is None
-            surface = text[m.start:m.end]
+            surface = text[m.start : m.end]
             assert surface in [e.name, *e.aliases] or surface.lower() == e.name.lower()
 
 
@@ -143,8 +164,11 @@ def test_code_link_entity(extract_one):
 
 # ------------------------------------------------------------------ relations
 def test_evaluated_on_with_coordination(extract_one):
-    rec = extract_one("We propose FastSeg, a segmentation network. Experiments on PASCAL VOC "
-                      "2012 and MS COCO show that FastSeg works.", title="FastSeg: Segmentation")
+    rec = extract_one(
+        "We propose FastSeg, a segmentation network. Experiments on PASCAL VOC "
+        "2012 and MS COCO show that FastSeg works.",
+        title="FastSeg: Segmentation",
+    )
     ev = _rels(rec, "EVALUATED_ON")
     assert ("FastSeg", "PASCAL VOC 2012") in ev and ("FastSeg", "MS COCO") in ev
 
@@ -155,14 +179,18 @@ def test_negation_blocks_evaluated_on(extract_one):
 
 
 def test_outperforms(extract_one):
-    rec = extract_one("Our Transformer TTS network outperforms Tacotron 2 in MOS.",
-                      title="TransTTS: Speech Synthesis")
+    rec = extract_one(
+        "Our Transformer TTS network outperforms Tacotron 2 in MOS.",
+        title="TransTTS: Speech Synthesis",
+    )
     assert any(t == "Tacotron 2" for _, t in _rels(rec, "OUTPERFORMS"))
 
 
 def test_uses(extract_one):
-    rec = extract_one("We propose SpecNet, which is built on WaveNet and uses multi-head "
-                      "self-attention.", title="SpecNet: Audio")
+    rec = extract_one(
+        "We propose SpecNet, which is built on WaveNet and uses multi-head self-attention.",
+        title="SpecNet: Audio",
+    )
     uses = {t for _, t in _rels(rec, "USES")}
     assert {"WaveNet", "multi-head self-attention"} & uses
 
@@ -170,7 +198,8 @@ def test_uses(extract_one):
 def test_addresses_from_title(extract_one):
     rec = extract_one("It is fast.", title="QuartzNet: A Network for Speech Enhancement")
     assert ("QuartzNet", "speech enhancement") in {
-        (h, t.lower()) for h, t in _rels(rec, "ADDRESSES")}
+        (h, t.lower()) for h, t in _rels(rec, "ADDRESSES")
+    }
 
 
 def test_results(extract_one):
@@ -183,8 +212,10 @@ def test_results(extract_one):
 
 
 def test_results_respectively(extract_one):
-    rec = extract_one("On PERSONA-CHAT it obtains respective perplexity, Hits@1 and F1 "
-                      "metrics of 16.28 (45 % better), 80.7 and 19.5.")
+    rec = extract_one(
+        "On PERSONA-CHAT it obtains respective perplexity, Hits@1 and F1 "
+        "metrics of 16.28 (45 % better), 80.7 and 19.5."
+    )
     names = {e.key: e.name for e in rec.entities}
     got = {(names[r.metric], r.value) for r in rec.results}
     assert ("perplexity", "16.28") in got

@@ -90,18 +90,20 @@ def find_acronyms(text: str) -> list[Acronym]:
             window = words[-n:]
             if window:
                 wstart = window[0].start()
-                cand = text[wstart:m.start()].rstrip()
+                cand = text[wstart : m.start()].rstrip()
                 # never cross a sentence or clause boundary
                 cut = max(cand.rfind(". "), cand.rfind("; "), cand.rfind(": "))
                 if cut >= 0:
-                    wstart, cand = wstart + cut + 2, cand[cut + 2:]
+                    wstart, cand = wstart + cut + 2, cand[cut + 2 :]
                 pos = best_long_form(short, cand)
                 if pos is not None:
                     long = cand[pos:].rstrip("\"'”,")
                     cand = cand[: pos + len(long)]
                     if _long_ok(long, short):
                         s0 = inner_start
-                        out.append(Acronym((s0, s0 + len(short)), (wstart + pos, wstart + len(cand))))
+                        out.append(
+                            Acronym((s0, s0 + len(short)), (wstart + pos, wstart + len(cand)))
+                        )
                         continue
         # "SHORT (long form)"
         before = re.search(r"(\S+)\s*$", text[: m.start()])
@@ -109,8 +111,11 @@ def find_acronyms(text: str) -> list[Acronym]:
             short = before.group(1)
             pos = best_long_form(short, inner)
             if pos is not None and inner[0].lower() == short[0].lower() and _long_ok(inner, short):
-                out.append(Acronym((before.start(1), before.end(1)),
-                                   (inner_start, inner_start + len(inner))))
+                out.append(
+                    Acronym(
+                        (before.start(1), before.end(1)), (inner_start, inner_start + len(inner))
+                    )
+                )
     return out
 
 

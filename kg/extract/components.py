@@ -19,8 +19,13 @@ from kg.extract.entities import resolve_overlaps
 from kg.extract.links import find_code_links
 from kg.extract.relations import find_relations, find_results
 
-for _name, _default in (("kg_title", None), ("kg_acronyms", None), ("kg_proposed", None), ("kg_relations", None),
-                        ("kg_results", None)):
+for _name, _default in (
+    ("kg_title", None),
+    ("kg_acronyms", None),
+    ("kg_proposed", None),
+    ("kg_relations", None),
+    ("kg_results", None),
+):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=_default)
 for _name, _default in (("kg_source", ""), ("kg_confidence", 0.5)):
@@ -28,18 +33,80 @@ for _name, _default in (("kg_source", ""), ("kg_confidence", 0.5)):
         Span.set_extension(_name, default=_default)
 
 
-METRIC_PREFIXES = {"macro", "micro", "weighted", "average", "mean", "balanced", "normalized",
-                   "relative", "absolute"}
+METRIC_PREFIXES = {
+    "macro",
+    "micro",
+    "weighted",
+    "average",
+    "mean",
+    "balanced",
+    "normalized",
+    "relative",
+    "absolute",
+}
 
 
 # Names that are also everyday English words: matched only as written ("Adam", not "adam")
-ENGLISH_WORDS = {"adam", "clip", "lime", "glow", "whisper", "prophet", "reptile", "sort",
-                 "sift", "bloom", "opt", "rag", "rope", "mamba", "falcon", "alpaca", "vicuna",
-                 "gopher", "chinchilla", "flamingo", "palm", "gemini", "claude", "orca",
-                 "dolly", "koala", "phoenix", "jasper", "tacotron", "lasso", "ridge", "elastic",
-                 "bert", "elmo", "ernie", "grover", "cider", "spice", "meteor", "rouge", "bleu",
-                 "chair", "sun", "coco", "places", "imagenet", "movie", "yelp", "amazon",
-                 "wild", "clue", "race", "drop", "squad", "mind", "stack", "cub", "charades"}
+ENGLISH_WORDS = {
+    "adam",
+    "clip",
+    "lime",
+    "glow",
+    "whisper",
+    "prophet",
+    "reptile",
+    "sort",
+    "sift",
+    "bloom",
+    "opt",
+    "rag",
+    "rope",
+    "mamba",
+    "falcon",
+    "alpaca",
+    "vicuna",
+    "gopher",
+    "chinchilla",
+    "flamingo",
+    "palm",
+    "gemini",
+    "claude",
+    "orca",
+    "dolly",
+    "koala",
+    "phoenix",
+    "jasper",
+    "tacotron",
+    "lasso",
+    "ridge",
+    "elastic",
+    "bert",
+    "elmo",
+    "ernie",
+    "grover",
+    "cider",
+    "spice",
+    "meteor",
+    "rouge",
+    "bleu",
+    "chair",
+    "sun",
+    "coco",
+    "places",
+    "imagenet",
+    "movie",
+    "yelp",
+    "amazon",
+    "wild",
+    "clue",
+    "race",
+    "drop",
+    "squad",
+    "mind",
+    "stack",
+    "cub",
+    "charades",
+}
 
 
 def _case_sensitive(form: str) -> bool:
@@ -60,8 +127,9 @@ class MentionFinder:
         for entry in {id(e): e for e in self.lex.by_form.values()}.values():
             for form in (entry.name, *entry.aliases):
                 for v in lexmod.surface_variants(form):
-                    by_label.setdefault((entry.type + "|" + entry.name, _case_sensitive(v)),
-                                        set()).add(v)
+                    by_label.setdefault(
+                        (entry.type + "|" + entry.name, _case_sensitive(v)), set()
+                    ).add(v)
             self.entries[entry.type + "|" + entry.name] = entry
         for (label, cs), forms in by_label.items():
             (self.orth if cs else self.lower).add(label, list(nlp.tokenizer.pipe(sorted(forms))))
@@ -82,8 +150,11 @@ class MentionFinder:
                 start, name = span.start_char, entry.name
                 if entry.type == "Metric" and s > 0 and doc[s - 1].lower_ in METRIC_PREFIXES:
                     start, name = doc[s - 1].idx, None  # "macro AUROC" is its own metric
-                cands.append(M.Candidate(start, span.end_char, entry.type, "lexicon",
-                                         name, M.CONFIDENCE["lexicon"]))
+                cands.append(
+                    M.Candidate(
+                        start, span.end_char, entry.type, "lexicon", name, M.CONFIDENCE["lexicon"]
+                    )
+                )
         head = M.head_noun_candidates(doc, self.lex) + M.comparison_objects(doc, self.lex)
         typed = {(c.start, c.end): c.type for c in cands + head}
         acronyms = find_acronyms(text)
@@ -96,31 +167,36 @@ class MentionFinder:
         title = doc._.kg_title
         tn = M.title_name(title) if title else None
         if tn is not None:  # the title's coined name, wherever the abstract uses it
-            name = title[tn[0]:tn[1]]
+            name = title[tn[0] : tn[1]]
             ty = M.title_type(title, tn[1])
             for m in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text):
-                cands.append(M.Candidate(m.start(), m.end(), ty, "title", None,
-                                         M.CONFIDENCE["title"]))
-        known = {text[c.start:c.end] for c in cands}
+                cands.append(
+                    M.Candidate(m.start(), m.end(), ty, "title", None, M.CONFIDENCE["title"])
+                )
+        known = {text[c.start : c.end] for c in cands}
         cands.extend(M.shape_candidates(doc, known))
-        cands = [c for c in cands if c.source == "lexicon" or text[c.start:c.end] not in
-                 M.NOT_METHODS]  # hardware, sites and field names are not entities
+        cands = [
+            c for c in cands if c.source == "lexicon" or text[c.start : c.end] not in M.NOT_METHODS
+        ]  # hardware, sites and field names are not entities
         kept = resolve_overlaps(cands)
         # later bare uses of a defined acronym or a coined name are mentions of it
         covered = [(c.start, c.end) for c in kept]
         coined = [short for _long, short in pairs] + [
-            c for c in kept if c.source in ("naming", "title", "shape")]
+            c for c in kept if c.source in ("naming", "title", "shape")
+        ]
         for c in coined:
-            sf = text[c.start:c.end]
+            sf = text[c.start : c.end]
             for m in re.finditer(r"(?<![\w-])" + re.escape(sf) + r"s?(?![\w-])", text):
                 if not any(a < m.end() and m.start() < b for a, b in covered):
-                    kept.append(M.Candidate(m.start(), m.end(), c.type, c.source,
-                                            c.name, c.confidence))
+                    kept.append(
+                        M.Candidate(m.start(), m.end(), c.type, c.source, c.name, c.confidence)
+                    )
                     covered.append((m.start(), m.end()))
         spans = []
         for c in sorted(kept, key=lambda c: (c.start, c.end)):
-            span = doc.char_span(c.start, c.end, label=c.type, span_id=c.name or "",
-                                 alignment_mode="expand")
+            span = doc.char_span(
+                c.start, c.end, label=c.type, span_id=c.name or "", alignment_mode="expand"
+            )
             if span is None:
                 continue
             span._.kg_source = c.source
@@ -137,8 +213,9 @@ def make_mentions(nlp: Language, name: str) -> MentionFinder:
     return MentionFinder(nlp, name)
 
 
-@Language.factory("kg_relations", assigns=["doc._.kg_relations", "doc._.kg_results"],
-                  requires=["doc.spans"])
+@Language.factory(
+    "kg_relations", assigns=["doc._.kg_relations", "doc._.kg_results"], requires=["doc.spans"]
+)
 def make_relations(nlp: Language, name: str):
     def relations(doc: Doc) -> Doc:
         doc._.kg_relations = find_relations(doc)

@@ -32,8 +32,13 @@ from kg.errors import ExtractError
 from kg.extract.shards import _plan, extract_shard
 
 
-def shard_bag(inputs: Iterable[str | Path], out_dir: str | Path, fmt: str | None = None,
-              skip_bad: bool = False, force: bool = False) -> Any:
+def shard_bag(
+    inputs: Iterable[str | Path],
+    out_dir: str | Path,
+    fmt: str | None = None,
+    skip_bad: bool = False,
+    force: bool = False,
+) -> Any:
     """A ``dask.bag`` of (output path, records), one partition per input shard still to do."""
     import dask.bag as db
 
@@ -43,12 +48,18 @@ def shard_bag(inputs: Iterable[str | Path], out_dir: str | Path, fmt: str | None
     if not todo:
         return db.from_sequence([], npartitions=1)
     return db.from_sequence(todo, npartitions=len(todo)).map(
-        extract_shard, str(out.resolve()), 1, fmt, skip_bad)
+        extract_shard, str(out.resolve()), 1, fmt, skip_bad
+    )
 
 
-def extract_shards_dask(inputs: Iterable[str | Path], out_dir: str | Path, scheduler: Any,
-                        fmt: str | None = None, skip_bad: bool = False,
-                        force: bool = False) -> dict[str, int]:
+def extract_shards_dask(
+    inputs: Iterable[str | Path],
+    out_dir: str | Path,
+    scheduler: Any,
+    fmt: str | None = None,
+    skip_bad: bool = False,
+    force: bool = False,
+) -> dict[str, int]:
     """Extract input shards on the Dask cluster at `scheduler` (an address such as
     ``tcp://host:8786`` or a ``distributed.Client``); returns output path -> records."""
     try:
@@ -61,7 +72,9 @@ def extract_shards_dask(inputs: Iterable[str | Path], out_dir: str | Path, sched
     try:
         client = Client(scheduler, timeout="10s")
     except OSError as e:
-        raise ExtractError(f"cannot reach the Dask scheduler at {scheduler} ({e}); start one "
-                           "with `dask scheduler` and give its tcp://HOST:PORT") from None
+        raise ExtractError(
+            f"cannot reach the Dask scheduler at {scheduler} ({e}); start one "
+            "with `dask scheduler` and give its tcp://HOST:PORT"
+        ) from None
     with client:
         return dict(bag.compute(scheduler=client))

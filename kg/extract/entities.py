@@ -8,8 +8,15 @@ from dataclasses import dataclass, field
 from kg.extract.mentions import Candidate
 from kg.names import entity_key, normal_form
 
-PRIORITY = {"link": 6, "lexicon": 5, "acronym": 4, "title": 3, "naming": 3, "headnoun": 2,
-            "shape": 1}
+PRIORITY = {
+    "link": 6,
+    "lexicon": 5,
+    "acronym": 4,
+    "title": 3,
+    "naming": 3,
+    "headnoun": 2,
+    "shape": 1,
+}
 
 
 @dataclass
@@ -46,8 +53,10 @@ def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
     """
     for c in cands:
         if c.source == "headnoun" and not c.specific:
-            c.specific = any(k.source == "lexicon" and k.type == c.type and k.end == c.end
-                             and k.start > c.start for k in cands)
+            c.specific = any(
+                k.source == "lexicon" and k.type == c.type and k.end == c.end and k.start > c.start
+                for k in cands
+            )
     order = sorted(cands, key=lambda c: (-_priority(c), -(c.end - c.start), c.start))
     kept: list[Candidate] = []
     for c in order:
@@ -56,7 +65,8 @@ def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
             if c.end <= k.start or k.end <= c.start:
                 continue
             nested = (k.start <= c.start and c.end <= k.end) or (
-                c.start <= k.start and k.end <= c.end)
+                c.start <= k.start and k.end <= c.end
+            )
             if not nested or k.type == c.type:
                 ok = False
                 break

@@ -14,8 +14,12 @@ from importlib import resources
 
 from kg.names import normal_form
 
-FILES = {"Method": "methods.tsv", "Dataset": "datasets.tsv", "Task": "tasks.tsv",
-         "Metric": "metrics.tsv"}
+FILES = {
+    "Method": "methods.tsv",
+    "Dataset": "datasets.tsv",
+    "Task": "tasks.tsv",
+    "Metric": "metrics.tsv",
+}
 
 
 @dataclass(frozen=True)
@@ -42,8 +46,9 @@ class Lexicon:
 def parse_tsv(text: str, type_: str) -> list[Entry]:
     """Entries of one lexicon file.
 
-    >>> parse_tsv("# header\\nTacotron 2\\tTacotron2 | Tacotron-2\\nWaveNet\\n", "Method")
-    [Entry(type='Method', name='Tacotron 2', aliases=('Tacotron2', 'Tacotron-2')), Entry(type='Method', name='WaveNet', aliases=())]
+    >>> entries = parse_tsv("# header\\nTacotron 2\\tTacotron2 | Tacotron-2\\nWaveNet\\n", "Method")
+    >>> [(e.name, e.aliases) for e in entries]
+    [('Tacotron 2', ('Tacotron2', 'Tacotron-2')), ('WaveNet', ())]
     """
     out = []
     for line in text.splitlines():
@@ -58,8 +63,9 @@ def parse_tsv(text: str, type_: str) -> list[Entry]:
 def surface_variants(name: str) -> set[str]:
     """Spellings of `name` that text uses.
 
-    >>> sorted(surface_variants("multi-head attention"))
-    ['multi head attention', 'multi head attentions', 'multi-head attention', 'multi-head attentions', 'multihead attention', 'multihead attentions']
+    >>> sorted(surface_variants("multi-head loss"))  # doctest: +NORMALIZE_WHITESPACE
+    ['multi head loss', 'multi head losses', 'multi-head loss', 'multi-head losses',
+     'multihead loss', 'multihead losses']
     """
     base = {name}
     if "-" in name:
@@ -68,7 +74,7 @@ def surface_variants(name: str) -> set[str]:
     for v in base:
         words = v.split(" ")
         last = words[-1]
-        if last[-1:].isalpha() and not last.endswith("s"):
+        if last[-1:].isalpha() and (not last.endswith("s") or last.endswith("ss")):
             plural = last + ("es" if re.search(r"(ss|x|ch|sh)$", last) else "s")
             if re.search(r"[^aeiou]y$", last):
                 plural = last[:-1] + "ies"
@@ -91,6 +97,8 @@ def load() -> Lexicon:
     g = root / "generic.txt"
     if g.is_file():
         lex.generic = frozenset(
-            normal_form(x) for x in g.read_text(encoding="utf-8").splitlines()
-            if x.strip() and not x.startswith("#"))
+            normal_form(x)
+            for x in g.read_text(encoding="utf-8").splitlines()
+            if x.strip() and not x.startswith("#")
+        )
     return lex

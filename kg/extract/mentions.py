@@ -11,14 +11,21 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
-from kg.extract.acronyms import Acronym
 from kg.extract import lexicon as lexmod
+from kg.extract.acronyms import Acronym
 from kg.extract.lexicon import Lexicon
 from kg.names import normal_form
 
 # Confidence by how a mention was found; also the priority when spans overlap.
-CONFIDENCE = {"link": 0.99, "lexicon": 0.9, "acronym": 0.85, "naming": 0.8, "title": 0.8,
-              "headnoun": 0.6, "shape": 0.5}
+CONFIDENCE = {
+    "link": 0.99,
+    "lexicon": 0.9,
+    "acronym": 0.85,
+    "naming": 0.8,
+    "title": 0.8,
+    "headnoun": 0.6,
+    "shape": 0.5,
+}
 
 
 @dataclass
@@ -34,55 +41,301 @@ class Candidate:
 
 # ---------------------------------------------------------------- head nouns
 METHOD_HEADS = {
-    "network", "net", "loss", "module", "algorithm", "framework", "architecture", "mechanism",
-    "encoder", "decoder", "autoencoder", "layer", "attention", "block", "optimizer",
-    "regularization", "regularizer", "classifier", "estimator", "sampler", "vocoder",
-    "transformer", "convolution", "connection", "normalization", "function", "learning",
-    "distillation", "embedding", "pooling", "model", "method", "approach", "technique",
-    "strategy", "scheme", "procedure", "machine", "process", "policy", "search", "descent",
-    "tree", "forest", "regression", "gan", "kernel", "filter", "operator", "unit", "head",
+    "network",
+    "net",
+    "loss",
+    "module",
+    "algorithm",
+    "framework",
+    "architecture",
+    "mechanism",
+    "encoder",
+    "decoder",
+    "autoencoder",
+    "layer",
+    "attention",
+    "block",
+    "optimizer",
+    "regularization",
+    "regularizer",
+    "classifier",
+    "estimator",
+    "sampler",
+    "vocoder",
+    "transformer",
+    "convolution",
+    "connection",
+    "normalization",
+    "function",
+    "learning",
+    "distillation",
+    "embedding",
+    "pooling",
+    "model",
+    "method",
+    "approach",
+    "technique",
+    "strategy",
+    "scheme",
+    "procedure",
+    "machine",
+    "process",
+    "policy",
+    "search",
+    "descent",
+    "tree",
+    "forest",
+    "regression",
+    "gan",
+    "kernel",
+    "filter",
+    "operator",
+    "unit",
+    "head",
 }
 # heads that name a method only when a proper name comes before them
-WEAK_METHOD_HEADS = {"framework", "architecture", "system", "model", "method", "approach", "technique", "strategy", "scheme",
-                     "procedure", "process", "policy", "function", "unit", "head", "search",
-                     "tree", "learning", "machine", "filter", "operator", "kernel", "block"}
-# generic heads that only carry a name: "the ATR framework" is ATR
-NAME_HOLDERS = {"framework", "architecture", "system", "model", "method", "approach",
-                "algorithm", "dataset", "benchmark", "corpus", "database", "technique",
-                "scheme", "pipeline", "toolkit", "library", "platform"}
-DATASET_HEADS = {"dataset", "datasets", "benchmark", "corpus", "corpora", "database", "suite"}
-METRIC_HEADS = {"score", "accuracy", "error rate", "success rate", "precision", "recall",
-                "error", "distance"}
-TASK_HEADS = {
-    "recognition", "detection", "segmentation", "classification", "estimation", "generation",
-    "translation", "synthesis", "enhancement", "separation", "tracking", "retrieval",
-    "answering", "summarization", "parsing", "completion", "forecasting", "localization",
-    "captioning", "reconstruction", "conversion", "verification", "identification",
-    "prediction", "recommendation", "navigation", "inpainting", "denoising", "super-resolution",
-    "extraction", "labeling", "tagging", "matching", "alignment", "diarization", "transcription",
-    "restoration", "grounding", "registration", "modeling", "modelling", "clustering",
-    "imputation", "editing", "coding", "compression", "understanding", "reasoning",
-    "analysis", "planning", "control", "manipulation", "discovery", "inference", "search",
+WEAK_METHOD_HEADS = {
+    "framework",
+    "architecture",
+    "system",
+    "model",
+    "method",
+    "approach",
+    "technique",
+    "strategy",
+    "scheme",
+    "procedure",
+    "process",
+    "policy",
+    "function",
+    "unit",
+    "head",
+    "search",
+    "tree",
+    "learning",
+    "machine",
+    "filter",
+    "operator",
+    "kernel",
+    "block",
 }
-WEAK_TASK_HEADS = {"prediction", "analysis", "understanding", "reasoning", "planning",
-                   "control", "inference", "coding", "compression", "modeling", "modelling",
-                   "search", "discovery", "generation", "extraction", "estimation"}
+# generic heads that only carry a name: "the ATR framework" is ATR
+NAME_HOLDERS = {
+    "framework",
+    "architecture",
+    "system",
+    "model",
+    "method",
+    "approach",
+    "algorithm",
+    "dataset",
+    "benchmark",
+    "corpus",
+    "database",
+    "technique",
+    "scheme",
+    "pipeline",
+    "toolkit",
+    "library",
+    "platform",
+}
+DATASET_HEADS = {"dataset", "datasets", "benchmark", "corpus", "corpora", "database", "suite"}
+METRIC_HEADS = {
+    "score",
+    "accuracy",
+    "error rate",
+    "success rate",
+    "precision",
+    "recall",
+    "error",
+    "distance",
+}
+TASK_HEADS = {
+    "recognition",
+    "detection",
+    "segmentation",
+    "classification",
+    "estimation",
+    "generation",
+    "translation",
+    "synthesis",
+    "enhancement",
+    "separation",
+    "tracking",
+    "retrieval",
+    "answering",
+    "summarization",
+    "parsing",
+    "completion",
+    "forecasting",
+    "localization",
+    "captioning",
+    "reconstruction",
+    "conversion",
+    "verification",
+    "identification",
+    "prediction",
+    "recommendation",
+    "navigation",
+    "inpainting",
+    "denoising",
+    "super-resolution",
+    "extraction",
+    "labeling",
+    "tagging",
+    "matching",
+    "alignment",
+    "diarization",
+    "transcription",
+    "restoration",
+    "grounding",
+    "registration",
+    "modeling",
+    "modelling",
+    "clustering",
+    "imputation",
+    "editing",
+    "coding",
+    "compression",
+    "understanding",
+    "reasoning",
+    "analysis",
+    "planning",
+    "control",
+    "manipulation",
+    "discovery",
+    "inference",
+    "search",
+}
+WEAK_TASK_HEADS = {
+    "prediction",
+    "analysis",
+    "understanding",
+    "reasoning",
+    "planning",
+    "control",
+    "inference",
+    "coding",
+    "compression",
+    "modeling",
+    "modelling",
+    "search",
+    "discovery",
+    "generation",
+    "extraction",
+    "estimation",
+}
 # modifiers that say nothing about what a thing is
 GENERIC_MODIFIERS = {
-    "novel", "new", "proposed", "existing", "various", "several", "different", "recent",
-    "state-of-the-art", "efficient", "simple", "effective", "large", "standard", "popular",
-    "common", "traditional", "conventional", "previous", "multiple", "other", "such", "many",
-    "first", "second", "same", "original", "current", "general", "specific", "powerful",
-    "robust", "single", "unified", "generic", "typical", "strong", "best", "better", "final",
-    "whole", "entire", "overall", "key", "main", "important", "real", "real-world", "modern",
-    "classical", "classic", "underlying", "additional", "respective", "corresponding",
-    "particular", "certain", "prior", "above", "following", "widely", "used", "based",
-    "large-scale", "small", "big", "high", "low", "well", "known", "well-known", "deep",
-    "neural", "baseline", "competitive", "public", "publicly", "available", "benchmark",
-    "challenging", "diverse", "extensive", "comprehensive", "lightweight",
-    "end", "end-to-end", "learned", "learnable", "trainable", "pre", "pretrained", "pre-trained",
-    "further", "each", "all", "both", "these", "those", "this", "that", "its", "their",
-    "our", "we", "downstream", "proper", "practical", "theoretical", "empirical",
+    "novel",
+    "new",
+    "proposed",
+    "existing",
+    "various",
+    "several",
+    "different",
+    "recent",
+    "state-of-the-art",
+    "efficient",
+    "simple",
+    "effective",
+    "large",
+    "standard",
+    "popular",
+    "common",
+    "traditional",
+    "conventional",
+    "previous",
+    "multiple",
+    "other",
+    "such",
+    "many",
+    "first",
+    "second",
+    "same",
+    "original",
+    "current",
+    "general",
+    "specific",
+    "powerful",
+    "robust",
+    "single",
+    "unified",
+    "generic",
+    "typical",
+    "strong",
+    "best",
+    "better",
+    "final",
+    "whole",
+    "entire",
+    "overall",
+    "key",
+    "main",
+    "important",
+    "real",
+    "real-world",
+    "modern",
+    "classical",
+    "classic",
+    "underlying",
+    "additional",
+    "respective",
+    "corresponding",
+    "particular",
+    "certain",
+    "prior",
+    "above",
+    "following",
+    "widely",
+    "used",
+    "based",
+    "large-scale",
+    "small",
+    "big",
+    "high",
+    "low",
+    "well",
+    "known",
+    "well-known",
+    "deep",
+    "neural",
+    "baseline",
+    "competitive",
+    "public",
+    "publicly",
+    "available",
+    "benchmark",
+    "challenging",
+    "diverse",
+    "extensive",
+    "comprehensive",
+    "lightweight",
+    "end",
+    "end-to-end",
+    "learned",
+    "learnable",
+    "trainable",
+    "pre",
+    "pretrained",
+    "pre-trained",
+    "further",
+    "each",
+    "all",
+    "both",
+    "these",
+    "those",
+    "this",
+    "that",
+    "its",
+    "their",
+    "our",
+    "we",
+    "downstream",
+    "proper",
+    "practical",
+    "theoretical",
+    "empirical",
 }
 _NP_POS = {"ADJ", "NOUN", "PROPN", "NUM", "X"}
 
@@ -105,8 +358,11 @@ def noun_phrases(doc: Doc | Span) -> list[Span]:
         while k > i and toks[k - 1].pos_ not in ("NOUN", "PROPN"):
             k -= 1
         if k > i:
-            span = doc[toks[i].i - doc[0].i: toks[k - 1].i - doc[0].i + 1] if isinstance(
-                doc, Span) else doc[i:k]
+            span = (
+                doc[toks[i].i - doc[0].i : toks[k - 1].i - doc[0].i + 1]
+                if isinstance(doc, Span)
+                else doc[i:k]
+            )
             out.append(span)
         i = max(j, i + 1)
     return out
@@ -114,31 +370,42 @@ def noun_phrases(doc: Doc | Span) -> list[Span]:
 
 def _np_token(toks: list, j: int) -> bool:
     t = toks[j]
-    if t.pos_ in _NP_POS or t.tag_ in ("VBN", "VBG") and j + 1 < len(toks) and (
-            toks[j + 1].pos_ in ("NOUN", "PROPN")):
+    if (
+        t.pos_ in _NP_POS
+        or t.tag_ in ("VBN", "VBG")
+        and j + 1 < len(toks)
+        and (toks[j + 1].pos_ in ("NOUN", "PROPN"))
+    ):
         return not (t.is_punct or t.like_url)
-    if t.text in ("-", "+", "/") and 0 < j < len(toks) - 1 and not t.whitespace_ \
-            and not toks[j - 1].whitespace_:
-        return True
-    return False
+    joined = not t.whitespace_ and not toks[j - 1].whitespace_
+    return bool(t.text in ("-", "+", "/") and 0 < j < len(toks) - 1 and joined)
 
 
 def _is_specific(token) -> bool:
     """A token that carries a name: capitals inside or first, digits, or a non-generic word."""
     text = token.text
-    return bool(re.search(r"[A-Z]", text[1:]) or (text[:1].isupper() and token.i > 0
-                and not token.is_sent_start) or re.search(r"\d", text))
+    return bool(
+        re.search(r"[A-Z]", text[1:])
+        or (text[:1].isupper() and token.i > 0 and not token.is_sent_start)
+        or re.search(r"\d", text)
+    )
 
 
 def trim(span: Span, lex: Lexicon) -> Span | None:
     """Drop leading generic modifiers and stray punctuation from a phrase."""
     s, e = span.start, span.end
     doc = span.doc
-    while s < e and (doc[s].lower_ in GENERIC_MODIFIERS or doc[s].is_punct or
-                     doc[s].tag_ in ("VBN", "VBD", "VBG", "JJR", "JJS", "RBR", "RBS", "RB") or
-                     doc[s].like_num and doc[s].lower_ not in ("1d", "2d", "3d") or
-                     s > span.start and doc[s - 1].text == "-" and not doc[s - 1].whitespace_
-                     and s - 1 >= span.start):
+    while s < e and (
+        doc[s].lower_ in GENERIC_MODIFIERS
+        or doc[s].is_punct
+        or doc[s].tag_ in ("VBN", "VBD", "VBG", "JJR", "JJS", "RBR", "RBS", "RB")
+        or doc[s].like_num
+        and doc[s].lower_ not in ("1d", "2d", "3d")
+        or s > span.start
+        and doc[s - 1].text == "-"
+        and not doc[s - 1].whitespace_
+        and s - 1 >= span.start
+    ):
         s += 1
     while s < e and doc[e - 1].is_punct:
         e -= 1
@@ -168,17 +435,19 @@ def head_noun_candidates(doc: Doc, lex: Lexicon) -> list[Candidate]:
         elif head1 in TASK_HEADS:
             if head1 not in WEAK_TASK_HEADS or len(mods) >= 1:
                 type_ = "Task"
-        elif head1 in METHOD_HEADS:
-            if head1 not in WEAK_METHOD_HEADS or specific:
-                type_ = "Method"
+        elif head1 in METHOD_HEADS and (head1 not in WEAK_METHOD_HEADS or specific):
+            type_ = "Method"
         if type_ is None:
             continue
         if all(t.lower_ in GENERIC_MODIFIERS or lex.is_generic(t.text) for t in mods):
             continue
         if head1 in NAME_HOLDERS and all(is_name_like(t.text) or t.text == "-" for t in mods):
             span = mods  # "the ATR framework", "the USC dataset": the name is the entity
-        out.append(Candidate(span.start_char, span.end_char, type_, "headnoun",
-                             confidence=CONFIDENCE["headnoun"]))
+        out.append(
+            Candidate(
+                span.start_char, span.end_char, type_, "headnoun", confidence=CONFIDENCE["headnoun"]
+            )
+        )
     return out
 
 
@@ -198,13 +467,44 @@ def is_name_like(text: str) -> bool:
 
 
 NAMING_VERBS = {"called", "dubbed", "named", "termed", "coined", "call", "term", "dub"}
-PROPOSE_VERBS = {"propose", "proposes", "proposed", "introduce", "introduces", "introduced",
-                 "present", "presents", "presented", "develop", "develops", "developed",
-                 "design", "designs", "designed", "build", "release", "releases", "releasing",
-                 "devise", "formulate", "construct", "constructs", "contribute", "create"}
-TYPE_WORDS = {"dataset": "Dataset", "benchmark": "Dataset", "corpus": "Dataset",
-              "database": "Dataset", "metric": "Metric", "measure": "Metric", "score": "Metric",
-              "task": "Task", "problem": "Task"}
+PROPOSE_VERBS = {
+    "propose",
+    "proposes",
+    "proposed",
+    "introduce",
+    "introduces",
+    "introduced",
+    "present",
+    "presents",
+    "presented",
+    "develop",
+    "develops",
+    "developed",
+    "design",
+    "designs",
+    "designed",
+    "build",
+    "release",
+    "releases",
+    "releasing",
+    "devise",
+    "formulate",
+    "construct",
+    "constructs",
+    "contribute",
+    "create",
+}
+TYPE_WORDS = {
+    "dataset": "Dataset",
+    "benchmark": "Dataset",
+    "corpus": "Dataset",
+    "database": "Dataset",
+    "metric": "Metric",
+    "measure": "Metric",
+    "score": "Metric",
+    "task": "Task",
+    "problem": "Task",
+}
 
 
 def _type_from_context(span: Span) -> str:
@@ -220,9 +520,17 @@ def _name_at(doc: Doc, i: int, max_tokens: int = 4) -> Span | None:
     j = i
     while j < len(doc) and j - i < max_tokens:
         t = doc[j]
-        if is_name_like(t.text) or (t.text in ("-", "+") and j > i and not t.whitespace_) or (
-                j > i and t.text[:1].isupper() and t.is_alpha and not t.is_sent_start and
-                doc[j - 1].text[:1].isupper()):
+        if (
+            is_name_like(t.text)
+            or (t.text in ("-", "+") and j > i and not t.whitespace_)
+            or (
+                j > i
+                and t.text[:1].isupper()
+                and t.is_alpha
+                and not t.is_sent_start
+                and doc[j - 1].text[:1].isupper()
+            )
+        ):
             j += 1
         else:
             break
@@ -243,10 +551,16 @@ def naming_candidates(doc: Doc) -> list[Candidate]:
                 if nxt < len(toks):
                     name = _name_at(doc, toks[nxt].i)
                     if name is not None:
-                        ctx = doc[max(sent.start, t.i - 6): t.i]
-                        out.append(Candidate(name.start_char, name.end_char,
-                                             _type_from_context(ctx), "naming",
-                                             confidence=CONFIDENCE["naming"]))
+                        ctx = doc[max(sent.start, t.i - 6) : t.i]
+                        out.append(
+                            Candidate(
+                                name.start_char,
+                                name.end_char,
+                                _type_from_context(ctx),
+                                "naming",
+                                confidence=CONFIDENCE["naming"],
+                            )
+                        )
             elif lw in PROPOSE_VERBS:
                 # the first coined name within the next few tokens, before a clause break
                 for m in range(k + 1, min(k + 12, len(toks))):
@@ -255,22 +569,40 @@ def naming_candidates(doc: Doc) -> list[Candidate]:
                     if is_name_like(toks[m].text) and toks[m].pos_ in ("PROPN", "NOUN", "X"):
                         name = _name_at(doc, toks[m].i)
                         if name is not None:
-                            ctx = doc[t.i: name.start] if name.start > t.i else doc[t.i: t.i + 1]
-                            after = doc[name.end: min(name.end + 6, sent.end)]
+                            ctx = doc[t.i : name.start] if name.start > t.i else doc[t.i : t.i + 1]
+                            after = doc[name.end : min(name.end + 6, sent.end)]
                             ty = _type_from_context(ctx)
                             if ty == "Method":
                                 ty = _type_from_context(after)
-                            out.append(Candidate(name.start_char, name.end_char, ty, "naming",
-                                                 confidence=CONFIDENCE["naming"]))
+                            out.append(
+                                Candidate(
+                                    name.start_char,
+                                    name.end_char,
+                                    ty,
+                                    "naming",
+                                    confidence=CONFIDENCE["naming"],
+                                )
+                            )
                         break
         # "X, a ... network/framework ..."
-        if len(toks) > 3 and is_name_like(toks[0].text) and toks[1].text == ",":
-            if toks[2].lower_ in ("a", "an") and toks[0].pos_ in ("PROPN", "NOUN", "X"):
-                name = _name_at(doc, toks[0].i)
-                if name is not None:
-                    out.append(Candidate(name.start_char, name.end_char,
-                                         _type_from_context(sent[2:10]), "naming",
-                                         confidence=CONFIDENCE["naming"]))
+        if (
+            len(toks) > 3
+            and is_name_like(toks[0].text)
+            and toks[1].text == ","
+            and toks[2].lower_ in ("a", "an")
+            and toks[0].pos_ in ("PROPN", "NOUN", "X")
+        ):
+            name = _name_at(doc, toks[0].i)
+            if name is not None:
+                out.append(
+                    Candidate(
+                        name.start_char,
+                        name.end_char,
+                        _type_from_context(sent[2:10]),
+                        "naming",
+                        confidence=CONFIDENCE["naming"],
+                    )
+                )
     return out
 
 
@@ -295,7 +627,8 @@ def title_name(title: str) -> tuple[int, int] | None:
     else:
         ok = any(is_name_like(w.strip("()")) for w in words) and all(
             w[:1].isupper() or w[:1].isdigit() or w.lower() in ("of", "for", "and", "-")
-            for w in words)
+            for w in words
+        )
     return (m.start(1), m.end(1)) if ok else None
 
 
@@ -306,21 +639,70 @@ def title_type(title: str, end: int) -> str:
     'Dataset'
     """
     sub = title[end:].lstrip(": ")
-    m = re.match(r"(?:an?|the)\s+([^,:;]+?)(?:\s+(?:for|and|with|via|to|of|on|in)\b|$)",
-                 sub, re.I)
+    m = re.match(r"(?:an?|the)\s+([^,:;]+?)(?:\s+(?:for|and|with|via|to|of|on|in)\b|$)", sub, re.I)
     if m:
         return _type_from_head(m.group(1)) or "Method"
     return "Method"
 
 
 # CamelCase words that are companies, products or sites, not methods
-NOT_METHODS = {"GitHub", "GitLab", "GeForce", "YouTube", "LinkedIn", "OpenAI", "DeepMind",
-               "PyTorch", "TensorFlow", "JavaScript", "TypeScript", "PubMed", "iPhone",
-               "MATLAB", "HuggingFace", "WeChat", "TikTok", "PhD", "McGill", "ChatGPT",
-               "BioBank", "MacBook", "PowerPoint", "WordNet", "ArXiv", "OpenReview",
-               "GPU", "GPUs", "CPU", "CPUs", "TPU", "TPUs", "FPGA", "FPGAs", "ASIC", "ASICs",
-               "RAM", "DRAM", "SRAM", "IoT", "API", "APIs", "SDK", "URL", "HTML", "JSON",
-               "SQL", "USA", "UK", "EU", "NLP", "AI", "ML", "DL", "CV"}
+NOT_METHODS = {
+    "GitHub",
+    "GitLab",
+    "GeForce",
+    "YouTube",
+    "LinkedIn",
+    "OpenAI",
+    "DeepMind",
+    "PyTorch",
+    "TensorFlow",
+    "JavaScript",
+    "TypeScript",
+    "PubMed",
+    "iPhone",
+    "MATLAB",
+    "HuggingFace",
+    "WeChat",
+    "TikTok",
+    "PhD",
+    "McGill",
+    "ChatGPT",
+    "BioBank",
+    "MacBook",
+    "PowerPoint",
+    "WordNet",
+    "ArXiv",
+    "OpenReview",
+    "GPU",
+    "GPUs",
+    "CPU",
+    "CPUs",
+    "TPU",
+    "TPUs",
+    "FPGA",
+    "FPGAs",
+    "ASIC",
+    "ASICs",
+    "RAM",
+    "DRAM",
+    "SRAM",
+    "IoT",
+    "API",
+    "APIs",
+    "SDK",
+    "URL",
+    "HTML",
+    "JSON",
+    "SQL",
+    "USA",
+    "UK",
+    "EU",
+    "NLP",
+    "AI",
+    "ML",
+    "DL",
+    "CV",
+}
 
 
 def shape_candidates(doc: Doc, known: set[str]) -> list[Candidate]:
@@ -328,22 +710,31 @@ def shape_candidates(doc: Doc, known: set[str]) -> list[Candidate]:
     out = []
     for t in doc:
         text = t.text
-        if text in NOT_METHODS or text in known or not re.fullmatch(r"[A-Z][a-z]+(?:[A-Z][a-z0-9]*|\d+)+|[A-Z][a-z]*"
-                                             r"(?:Net|GAN|BERT|Former|former|Net\d+)", text):
+        if (
+            text in NOT_METHODS
+            or text in known
+            or not re.fullmatch(
+                r"[A-Z][a-z]+(?:[A-Z][a-z0-9]*|\d+)+|[A-Z][a-z]*"
+                r"(?:Net|GAN|BERT|Former|former|Net\d+)",
+                text,
+            )
+        ):
             continue
-        out.append(Candidate(t.idx, t.idx + len(text), "Method", "shape",
-                             confidence=CONFIDENCE["shape"]))
+        out.append(
+            Candidate(t.idx, t.idx + len(text), "Method", "shape", confidence=CONFIDENCE["shape"])
+        )
     return out
 
 
-def acronym_candidates(text: str, acronyms: list[Acronym], lex: Lexicon,
-                       typed: dict[tuple[int, int], str]) -> list[tuple[Candidate, Candidate]]:
+def acronym_candidates(
+    text: str, acronyms: list[Acronym], lex: Lexicon, typed: dict[tuple[int, int], str]
+) -> list[tuple[Candidate, Candidate]]:
     """Typed (long form, short form) pairs. The type comes from a lexicon match on either
     half, a typed span covering the long form, or the long form's head noun."""
     out = []
     for a in acronyms:
-        long_text = text[a.long[0]:a.long[1]]
-        short_text = text[a.short[0]:a.short[1]]
+        long_text = text[a.long[0] : a.long[1]]
+        short_text = text[a.short[0] : a.short[1]]
         entry = lex.lookup(long_text) or lex.lookup(short_text)
         type_ = entry.type if entry else typed.get(a.long)
         name = entry.name if entry else None
@@ -353,8 +744,12 @@ def acronym_candidates(text: str, acronyms: list[Acronym], lex: Lexicon,
             type_ = "Method"  # a capitalised coined name: "Contrastive Spectral Augmentation"
         if type_ is None or lex.is_generic(long_text):
             continue
-        out.append((Candidate(*a.long, type_, "acronym", name, CONFIDENCE["acronym"]),
-                    Candidate(*a.short, type_, "acronym", name, CONFIDENCE["acronym"])))
+        out.append(
+            (
+                Candidate(*a.long, type_, "acronym", name, CONFIDENCE["acronym"]),
+                Candidate(*a.short, type_, "acronym", name, CONFIDENCE["acronym"]),
+            )
+        )
     return out
 
 
@@ -375,8 +770,11 @@ def _type_from_head(phrase: str) -> str | None:
 
 
 OWN_SUBJECT = re.compile(r"\b(we|this paper|this work|this letter|this article|here)\b", re.I)
-NOT_OURS = re.compile(r"\b(unlike|previous(?:ly)?|prior|existing|they|others|recently|has been|"
-                      r"have been|was|were)\b", re.I)
+NOT_OURS = re.compile(
+    r"\b(unlike|previous(?:ly)?|prior|existing|they|others|recently|has been|"
+    r"have been|was|were)\b",
+    re.I,
+)
 
 
 def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
@@ -396,36 +794,38 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
         for k, t in enumerate(stoks):
             lw = t.lower_
             if lw in PROPOSE_VERBS:
-                before = text[sent.start_char:t.idx]
+                before = text[sent.start_char : t.idx]
                 if not OWN_SUBJECT.search(before) or NOT_OURS.search(before):
                     continue
                 clause_end = sent.end_char
-                for u in stoks[k + 1:]:
+                for u in stoks[k + 1 :]:
                     if u.text in (".", ";") or u.lower_ in ("which", "that", "where", "whose"):
                         clause_end = u.idx
                         break
                 for s in new:
                     if t.idx < s.start_char < clause_end and s.start - t.i <= 15:
                         # only the verb's object: no preposition or verb in between
-                        gap = doc[t.i + 1:s.start]
+                        gap = doc[t.i + 1 : s.start]
                         if not any(u.pos_ in ("ADP", "VERB", "SCONJ", "AUX") for u in gap):
                             out.append((s.start_char, s.end_char))
                         break
-            elif lw in NAMING_VERBS and OWN_SUBJECT.search(text[sent.start_char:sent.end_char]):
+            elif lw in NAMING_VERBS and OWN_SUBJECT.search(text[sent.start_char : sent.end_char]):
                 for s in new:
                     if s.start in (t.i + 1, t.i + 2):
                         out.append((s.start_char, s.end_char))
         for s in new:
             if s.label_ != "Method":
                 continue
-            prev = doc[max(sent.start, s.start - 3):s.start].text.lower()
+            prev = doc[max(sent.start, s.start - 3) : s.start].text.lower()
             if re.search(r"\b(our|the proposed)\b", prev):
                 out.append((s.start_char, s.end_char))
     return list(dict.fromkeys(out))
 
 
-_TITLE_FOR = re.compile(r"\b(?:for|towards?)\s+((?:[A-Z0-9][\w'-]*|and|of|in|the|on|with)"
-                        r"(?:\s+(?:[A-Z0-9][\w'-]*|and|of|in|the|on))*)")
+_TITLE_FOR = re.compile(
+    r"\b(?:for|towards?)\s+((?:[A-Z0-9][\w'-]*|and|of|in|the|on|with)"
+    r"(?:\s+(?:[A-Z0-9][\w'-]*|and|of|in|the|on))*)"
+)
 
 
 def title_tasks(title: str) -> list[tuple[int, int]]:
@@ -445,20 +845,24 @@ def title_tasks(title: str) -> list[tuple[int, int]]:
         # cut at a preposition that starts a new phrase, and trim function words
         cut = re.search(r"\s(?:with|via|using|in|on|of|and)\s", phrase)
         if cut:
-            phrase = phrase[:cut.start()]
+            phrase = phrase[: cut.start()]
         lead = re.match(r"(?:(?:the|and|of|in|on|with)\s+)*", phrase)
         start += lead.end()
-        phrase = phrase[lead.end():].rstrip(" '-")
+        phrase = phrase[lead.end() :].rstrip(" '-")
         if phrase and not re.fullmatch(r"(?:[Dd]eep|[Nn]eural|[Ll]earning|[Ee]fficient)", phrase):
             out.append((start, start + len(phrase)))
     return out
 
 
 _TITLE_VERBS = r"(?:Improves?|Enables?|Makes?|Are|Is|Can|Learns?|Helps?|Meets?|Beats?|Works?)\b"
-_CAP_NP = (r"(?!(?:A|An|The)\s)(?!" + _TITLE_VERBS + r")[A-Z0-9][\w'-]*"
-           r"(?:\s+(?!" + _TITLE_VERBS + r")(?:[A-Z0-9][\w'-]*|of|and))*")
-_TITLE_LEAD = re.compile(r"^(" + _CAP_NP + r")\s+(?:for|as|in|on|via|with|:|improves?|"
-                         r"enables?|makes?|are|is|can)\b")
+_CAP_NP = (
+    r"(?!(?:A|An|The)\s)(?!" + _TITLE_VERBS + r")[A-Z0-9][\w'-]*"
+    r"(?:\s+(?!" + _TITLE_VERBS + r")(?:[A-Z0-9][\w'-]*|of|and))*"
+)
+_TITLE_LEAD = re.compile(
+    r"^(" + _CAP_NP + r")\s+(?:for|as|in|on|via|with|:|improves?|"
+    r"enables?|makes?|are|is|can)\b"
+)
 _TITLE_WITH = re.compile(r"\b(?:with|via|using|by)\s+(" + _CAP_NP + r")\s*$")
 
 
@@ -483,13 +887,16 @@ def title_contribution(title: str) -> tuple[int, int] | None:
         return None
     lex = lexmod.load()
     words = title.split()
-    if 1 <= len(words) <= 3 and all(w[:1].isupper() or w[:1].isdigit() for w in words) and \
-            not lex.is_generic(title):
+    if (
+        1 <= len(words) <= 3
+        and all(w[:1].isupper() or w[:1].isdigit() for w in words)
+        and not lex.is_generic(title)
+    ):
         return 0, len(title)  # the title is the name, even a famous one: "Pointer Networks"
     with_m = _TITLE_WITH.search(title)
     if with_m is not None:
         # "<task> with <name>" names the contribution; "<method> with <part>" names a part
-        before = title[:with_m.start()].rsplit(" ", 1)[0]
+        before = title[: with_m.start()].rsplit(" ", 1)[0]
         entry = lex.lookup(before)
         if (entry.type if entry else _type_from_head(before)) != "Task":
             with_m = None
@@ -508,11 +915,31 @@ def title_contribution(title: str) -> tuple[int, int] | None:
     return None
 
 
-_BEATS = re.compile(r"\b(?:outperform\w*|surpass\w*|beats?|better than|superior to|"
-                    r"improv\w* (?:over|upon)|compared (?:with|to)|against)\s+", re.I)
-_BASELINE_WORDS = {"baseline", "method", "approach", "model", "technique", "algorithm",
-                   "work", "art", "system", "counterpart", "competitor", "alternative",
-                   "one", "solution", "network", "architecture", "variant", "framework"}
+_BEATS = re.compile(
+    r"\b(?:outperform\w*|surpass\w*|beats?|better than|superior to|"
+    r"improv\w* (?:over|upon)|compared (?:with|to)|against)\s+",
+    re.I,
+)
+_BASELINE_WORDS = {
+    "baseline",
+    "method",
+    "approach",
+    "model",
+    "technique",
+    "algorithm",
+    "work",
+    "art",
+    "system",
+    "counterpart",
+    "competitor",
+    "alternative",
+    "one",
+    "solution",
+    "network",
+    "architecture",
+    "variant",
+    "framework",
+}
 
 
 def comparison_objects(doc: Doc, lex: Lexicon) -> list[Candidate]:
@@ -531,7 +958,9 @@ def comparison_objects(doc: Doc, lex: Lexicon) -> list[Candidate]:
             if not nps:
                 break
             np_ = nps[0]
-            if np_.start > i and not all(t.pos_ in ("DET", "ADJ", "ADV") for t in doc[i:np_.start]):
+            if np_.start > i and not all(
+                t.pos_ in ("DET", "ADJ", "ADV") for t in doc[i : np_.start]
+            ):
                 break
             cut = trim(np_, lex)
             if cut is not None and not lex.is_generic(cut.text):
@@ -539,13 +968,24 @@ def comparison_objects(doc: Doc, lex: Lexicon) -> list[Candidate]:
                 content = [w for w in words[:-1] if w not in GENERIC_MODIFIERS]
                 named = any(is_name_like(t.text) for t in cut)
                 head = normal_form(words[-1])
-                if named and head in NAME_HOLDERS | _BASELINE_WORDS and len(cut) > 1 and all(
-                        is_name_like(t.text) or t.text == "-" for t in cut[:-1]):
+                if (
+                    named
+                    and head in NAME_HOLDERS | _BASELINE_WORDS
+                    and len(cut) > 1
+                    and all(is_name_like(t.text) or t.text == "-" for t in cut[:-1])
+                ):
                     cut = cut[:-1]  # "the SRP-PHAT method" is SRP-PHAT
                 if named or (content and head in _BASELINE_WORDS | METHOD_HEADS):
-                    out.append(Candidate(cut.start_char, cut.end_char, "Method", "headnoun",
-                                         confidence=CONFIDENCE["headnoun"],
-                                         specific=head in ("model", "method", "approach")))
+                    out.append(
+                        Candidate(
+                            cut.start_char,
+                            cut.end_char,
+                            "Method",
+                            "headnoun",
+                            confidence=CONFIDENCE["headnoun"],
+                            specific=head in ("model", "method", "approach"),
+                        )
+                    )
             # coordination (", X", "and X", "or X") and examples ("like X", "such as X")
             j = np_.end
             if j < limit and doc[j].text == ",":

@@ -28,4 +28,5 @@ def load_base() -> Language:
         return nlp
     raise ExtractError(
         f"spaCy's English small pipeline is not installed (looked for {', '.join(MODELS)}); "
-        f"install it with: {INSTALL}")
+        f"install it with: {INSTALL}"
+    )

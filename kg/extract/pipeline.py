@@ -36,8 +36,10 @@ def _extract_batch(nlp: Language, papers: list[Paper]) -> list[Record]:
     docs: dict[tuple[int, str], object] = {}
     for doc, ctx in nlp.pipe(texts, as_tuples=True, batch_size=BATCH):
         docs[ctx] = doc
-    return [doc_to_record(p, docs[(i, "abstract")], docs.get((i, "title")))
-            for i, p in enumerate(papers)]
+    return [
+        doc_to_record(p, docs[(i, "abstract")], docs.get((i, "title")))
+        for i, p in enumerate(papers)
+    ]
 
 
 _worker_nlp: Language | None = None

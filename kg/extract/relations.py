@@ -29,35 +29,48 @@ class Fact:
 OUTPERFORM_CUES = re.compile(
     r"\b(outperform\w*|surpass\w*|beat|beats|exceed\w*|better than|superior to|"
     r"improv\w* (?:up)?on|improv\w* over|advantage over|higher \w+ than|lower \w+ than|"
-    r"faster than|more \w+ than)\b", re.I)
+    r"faster than|more \w+ than)\b",
+    re.I,
+)
 COMPARE_CUES = re.compile(
     r"\b(compar\w+ (?:with|to|against)|compared|comparable|competitive with|on par with|"
-    r"similar to|versus|vs\.?|against)\b", re.I)
+    r"similar to|versus|vs\.?|against)\b",
+    re.I,
+)
 USE_CUES = re.compile(
     r"\b(based on|built (?:up)?on|builds (?:up)?on|build (?:up)?on|using|uses|use|used|utiliz\w+|"
     r"employ\w*|with|combin\w+|extend\w*|inspired by|adopt\w*|leverag\w+|consist\w* of|"
     r"composed of|compris\w+|incorporat\w+|equipped with|via|followed by|integrat\w+|"
-    r"relies on|rely on|introduc\w+|augment\w*|replac\w+|appl\w+|exploit\w*)\b", re.I)
+    r"relies on|rely on|introduc\w+|augment\w*|replac\w+|appl\w+|exploit\w*)\b",
+    re.I,
+)
 EVAL_CUES = re.compile(
     r"\b(experiment\w*|evaluat\w+|results?|test\w*|benchmark\w*|state[- ]of[- ]the[- ]art|"
     r"achiev\w+|outperform\w*|train\w*|performance|accuracy|demonstrat\w+|show\w*|obtain\w*|"
-    r"report\w*|validat\w+|conducted|sota|surpass\w*|attain\w*|reach\w*)\b", re.I)
-ADDRESS_CUES = re.compile(r"\b(for|to|in|on|tackl\w+|address\w*|solv\w+|towards?|applied)\b",
-                          re.I)
-OTHERS = re.compile(r"\b(existing|previous|prior|recent|traditional|conventional|most|many|"
-                    r"they|these|those|others|current|typical|standard|popular)\b", re.I)
+    r"report\w*|validat\w+|conducted|sota|surpass\w*|attain\w*|reach\w*)\b",
+    re.I,
+)
+ADDRESS_CUES = re.compile(r"\b(for|to|in|on|tackl\w+|address\w*|solv\w+|towards?|applied)\b", re.I)
+OTHERS = re.compile(
+    r"\b(existing|previous|prior|recent|traditional|conventional|most|many|"
+    r"they|these|those|others|current|typical|standard|popular)\b",
+    re.I,
+)
 NEGATION = re.compile(r"\b(not(?! only)|no|never|without|unlike|n't|cannot|fail\w*)\b", re.I)
 OWN_CUES = re.compile(
     r"\b(we|our|ours|the proposed|this paper|this work|this letter|the present|"
     r"the new (?:model|method|approach|framework)|this (?:model|method|approach|framework)|"
     r"(?:the|this|our)\s+(?:[\w-]+\s+){0,3}(?:model|method|approach|framework|network|system|"
-    r"algorithm|architecture)s?|it|its)\b", re.I)
+    r"algorithm|architecture)s?|it|its)\b",
+    re.I,
+)
 
 
 def _mentions(sent: Span) -> list[Span]:
     doc = sent.doc
-    return [s for s in doc.spans.get("kg_mentions", [])
-            if s.start >= sent.start and s.end <= sent.end]
+    return [
+        s for s in doc.spans.get("kg_mentions", []) if s.start >= sent.start and s.end <= sent.end
+    ]
 
 
 def _subject(sent: Span, methods: list[Span], cue_start: int, text: str) -> Ref | None:
@@ -65,17 +78,20 @@ def _subject(sent: Span, methods: list[Span], cue_start: int, text: str) -> Ref 
 
     `text` is the Doc's text (spaCy rebuilds ``doc.text`` on every access)."""
     before = [m for m in methods if m.end_char <= cue_start]
-    text_before = text[sent.start_char:cue_start]
+    text_before = text[sent.start_char : cue_start]
     if before:
         # the method right before the verb is its subject: "..., WaveRipple outperforms"
-        gap = text[before[-1].end_char:cue_start]
-        if len(gap) <= 25 and not re.search(r"[,;(]", gap) and not re.search(
-                r"\b(than|over|with|by|to|of|from|and|or|in|on|for)\b", gap):
+        gap = text[before[-1].end_char : cue_start]
+        if (
+            len(gap) <= 25
+            and not re.search(r"[,;(]", gap)
+            and not re.search(r"\b(than|over|with|by|to|of|from|and|or|in|on|for)\b", gap)
+        ):
             return _span(before[-1])
         # the method nearest to the start of the sentence is its subject, unless the
         # sentence is about "our"/"we"
         first = before[0]
-        if OWN_CUES.search(text[sent.start_char:first.start_char]):
+        if OWN_CUES.search(text[sent.start_char : first.start_char]):
             return OWN
         return (first.start_char, first.end_char)
     if OWN_CUES.search(text_before):
@@ -100,7 +116,7 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
     metrics = [m for m in ments if m.label_ == "Metric"]
     out: list[Fact] = []
     ev = _ev(sent)
-    stext = text[sent.start_char:sent.end_char]
+    stext = text[sent.start_char : sent.end_char]
     s0 = sent.start_char
 
     # OUTPERFORMS / COMPARED_WITH
@@ -108,12 +124,13 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
     for cue in OUTPERFORM_CUES.finditer(stext):
         cs, ce = s0 + cue.start(), s0 + cue.end()
         head = _subject(sent, methods, cs, text)
-        tails = [m for m in methods if m.start_char >= ce and not _clause_break(text, ce,
-                                                                                   m.start_char)]
+        tails = [
+            m for m in methods if m.start_char >= ce and not _clause_break(text, ce, m.start_char)
+        ]
         if head is None:
             head = OWN  # a claim of superiority in an abstract is the paper's own
         for t in tails:
-            if NEGATION.search(text[max(s0, cs - 12):cs]):
+            if NEGATION.search(text[max(s0, cs - 12) : cs]):
                 continue
             out.append(Fact(head, "OUTPERFORMS", _span(t), ev, 0.7))
             won = True
@@ -123,12 +140,19 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
             head = _subject(sent, methods, cs, text) or (OWN if own_sentence else None)
             if head is None:
                 continue
-            better = bool(re.search(r"\b(better|higher|faster|improv\w+|superior|"
-                                    r"outperform\w*|lower error|gains?)\b", stext, re.I))
+            better = bool(
+                re.search(
+                    r"\b(better|higher|faster|improv\w+|superior|"
+                    r"outperform\w*|lower error|gains?)\b",
+                    stext,
+                    re.I,
+                )
+            )
             for t in methods:
                 if t.start_char >= ce and not _clause_break(text, ce, t.start_char):
-                    out.append(Fact(head, "OUTPERFORMS" if better else "COMPARED_WITH",
-                                    _span(t), ev, 0.55))
+                    out.append(
+                        Fact(head, "OUTPERFORMS" if better else "COMPARED_WITH", _span(t), ev, 0.55)
+                    )
     # USES
     for cue in USE_CUES.finditer(stext):
         cs, ce = s0 + cue.start(), s0 + cue.end()
@@ -142,10 +166,9 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
                 continue
             if isinstance(head, tuple) and head == _span(t):
                 continue
-            if NEGATION.search(text[max(s0, cs - 15):cs]):
+            if NEGATION.search(text[max(s0, cs - 15) : cs]):
                 continue
-            if any(f.tail == _span(t) and f.type in ("OUTPERFORMS", "COMPARED_WITH")
-                   for f in out):
+            if any(f.tail == _span(t) and f.type in ("OUTPERFORMS", "COMPARED_WITH") for f in out):
                 continue
             out.append(Fact(head, "USES", _span(t), ev, 0.5))
         break  # the first use cue of a sentence governs it
@@ -160,7 +183,7 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
     # EVALUATED_ON
     if datasets and EVAL_CUES.search(stext):
         for d in datasets:
-            if NEGATION.search(text[s0:d.start_char]):
+            if NEGATION.search(text[s0 : d.start_char]):
                 continue
             head = _subject(sent, methods, d.start_char, text) or (OWN if own_sentence else OWN)
             out.append(Fact(head, "EVALUATED_ON", _span(d), ev, 0.6))
@@ -174,8 +197,7 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
 def _clause_break(text: str, a: int, b: int) -> bool:
     """A sentence-internal boundary between a and b ('; ', ', while', ', which' ...)."""
     between = text[a:b]
-    return bool(re.search(r";|, (?:while|whereas|but|which|although|though)\b|\bwhile\b",
-                          between))
+    return bool(re.search(r";|, (?:while|whereas|but|which|although|though)\b|\bwhile\b", between))
 
 
 def find_relations(doc: Doc) -> list[Fact]:
@@ -183,7 +205,7 @@ def find_relations(doc: Doc) -> list[Fact]:
     out: list[Fact] = []
     text = doc.text
     for sent in doc.sents:
-        own = bool(OWN_CUES.search(text[sent.start_char:sent.end_char]))
+        own = bool(OWN_CUES.search(text[sent.start_char : sent.end_char]))
         out.extend(sentence_facts(sent, own, text))
     return out
 
@@ -191,11 +213,15 @@ def find_relations(doc: Doc) -> list[Fact]:
 # ------------------------------------------------------------------- results
 _NUM = r"(\d+(?:\.\d+)?)\s*(%|x|×|dB|points?|pp)?"
 _NUM_RE = re.compile(_NUM)
-_LIST_BEFORE = re.compile(r"(" + _NUM + r"(?:\s*(?:,|and|/|or)\s*" + _NUM + r")*)\s*\+?\s*"
-                          r"(?:(?:in|of|on|higher|lower|better|absolute|relative|improvement|"
-                          r"gain|average|mean|macro|micro|top-1|overall)\s+){0,2}$")
-_AFTER = re.compile(r"^\s*(?:scores?\s+|metrics?\s+)?(?:of|=|:|is|was|reaches|reached|at|by|"
-                    r"up to)\s+(?:up to\s+|about\s+|around\s+|over\s+|nearly\s+|only\s+)?" + _NUM)
+_LIST_BEFORE = re.compile(
+    r"(" + _NUM + r"(?:\s*(?:,|and|/|or)\s*" + _NUM + r")*)\s*\+?\s*"
+    r"(?:(?:in|of|on|higher|lower|better|absolute|relative|improvement|"
+    r"gain|average|mean|macro|micro|top-1|overall)\s+){0,2}$"
+)
+_AFTER = re.compile(
+    r"^\s*(?:scores?\s+|metrics?\s+)?(?:of|=|:|is|was|reaches|reached|at|by|"
+    r"up to)\s+(?:up to\s+|about\s+|around\s+|over\s+|nearly\s+|only\s+)?" + _NUM
+)
 _PAREN = re.compile(r"\s*\([^()]*\)")
 
 
@@ -220,8 +246,11 @@ def find_results(doc: Doc) -> list[dict]:
         if not metrics:
             continue
         methods = [m for m in ments if m.label_ == "Method"]
-        datasets = [m for m in ments if m.label_ == "Dataset"
-                    and not NEGATION.search(text[sent.start_char:m.start_char])]
+        datasets = [
+            m
+            for m in ments
+            if m.label_ == "Dataset" and not NEGATION.search(text[sent.start_char : m.start_char])
+        ]
         ds = _span(datasets[0]) if datasets else None
         found: dict[int, list[tuple[str, str | None]]] = {}
         # "respective A, B and C (metrics) of x, y and z"
@@ -229,12 +258,16 @@ def find_results(doc: Doc) -> list[dict]:
         while i < len(metrics):
             j = i
             while j + 1 < len(metrics) and re.fullmatch(
-                    r"\s*(?:,|and|, and)\s*", text[metrics[j].end_char:metrics[j + 1].start_char]):
+                r"\s*(?:,|and|, and)\s*", text[metrics[j].end_char : metrics[j + 1].start_char]
+            ):
                 j += 1
             if j > i:
-                tail = _PAREN.sub("", text[metrics[j].end_char:sent.end_char])
-                m = re.match(r"\s*(?:metrics?|scores?)?\s*(?:of|are|were|:)\s+"
-                             r"([\d.%\s,and]+)", tail)
+                tail = _PAREN.sub("", text[metrics[j].end_char : sent.end_char])
+                m = re.match(
+                    r"\s*(?:metrics?|scores?)?\s*(?:of|are|were|:)\s+"
+                    r"([\d.%\s,and]+)",
+                    tail,
+                )
                 if m:
                     vals = _numbers(m.group(1))
                     if len(vals) == j - i + 1:
@@ -244,12 +277,13 @@ def find_results(doc: Doc) -> list[dict]:
         for idx, k in enumerate(metrics):
             if idx in found:
                 continue
-            after = _AFTER.match(text[k.end_char:min(sent.end_char, k.end_char + 50)])
+            after = _AFTER.match(text[k.end_char : min(sent.end_char, k.end_char + 50)])
             if after:
                 found[idx] = [(after.group(1), after.group(2))]
                 continue
-            before = _LIST_BEFORE.search(text[max(sent.start_char, k.start_char - 40):
-                                              k.start_char])
+            before = _LIST_BEFORE.search(
+                text[max(sent.start_char, k.start_char - 40) : k.start_char]
+            )
             if before:
                 found[idx] = _numbers(before.group(1))
         for idx, vals in found.items():
@@ -257,7 +291,14 @@ def find_results(doc: Doc) -> list[dict]:
             head = _subject(sent, methods, k.start_char, text) or OWN
             for value, unit in vals:
                 if _plausible(value):
-                    out.append({"method": head, "metric": _span(k), "dataset": ds,
-                                "value": value, "unit": unit.strip() if unit else None,
-                                "evidence": _ev(sent)})
+                    out.append(
+                        {
+                            "method": head,
+                            "metric": _span(k),
+                            "dataset": ds,
+                            "value": value,
+                            "unit": unit.strip() if unit else None,
+                            "evidence": _ev(sent),
+                        }
+                    )
     return out

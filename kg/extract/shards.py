@@ -39,8 +39,13 @@ def is_done(input_path: Path, output: Path) -> bool:
     return output.exists() and output.stat().st_mtime >= input_path.stat().st_mtime
 
 
-def extract_shard(input_path: str | Path, out_dir: str | Path, jobs: int = 1,
-                  fmt: str | None = None, skip_bad: bool = False) -> tuple[str, int]:
+def extract_shard(
+    input_path: str | Path,
+    out_dir: str | Path,
+    jobs: int = 1,
+    fmt: str | None = None,
+    skip_bad: bool = False,
+) -> tuple[str, int]:
     """Extract one input shard into its record shard; returns (output path, records).
 
     Streams: papers go from the reader through extraction to the temporary output file.
@@ -70,8 +75,10 @@ def _plan(inputs: Iterable[str | Path], out_dir: Path, force: bool) -> list[Path
             raise ExtractError(f"input shard {p} is not a file; give files of abstracts")
         out = output_for(p, out_dir)
         if out in seen:
-            raise ExtractError(f"inputs {seen[out]} and {p} would both write {out}; give the "
-                               "shards distinct file names")
+            raise ExtractError(
+                f"inputs {seen[out]} and {p} would both write {out}; give the "
+                "shards distinct file names"
+            )
         seen[out] = p
         if force or not is_done(p, out):
             todo.append(p)
@@ -82,9 +89,14 @@ def _run(args: tuple[str, str, str | None, bool]) -> tuple[str, int]:
     return extract_shard(args[0], args[1], 1, args[2], args[3])
 
 
-def extract_shards(inputs: Iterable[str | Path], out_dir: str | Path, jobs: int = 0,
-                   fmt: str | None = None, skip_bad: bool = False,
-                   force: bool = False) -> dict[str, int]:
+def extract_shards(
+    inputs: Iterable[str | Path],
+    out_dir: str | Path,
+    jobs: int = 0,
+    fmt: str | None = None,
+    skip_bad: bool = False,
+    force: bool = False,
+) -> dict[str, int]:
     """Extract every input shard into `out_dir`, `jobs` processes at a time (0 = all cores).
 
     With at least as many shards as jobs, each worker takes whole shards; with fewer,

@@ -7,15 +7,37 @@ import click
 
 @click.command("extract-shards")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--out", "-o", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Directory for the record shards (one INPUT.records.jsonl per input).")
-@click.option("--jobs", "-j", type=int, default=0, show_default=True,
-              help="Worker processes (0 = one per core).")
-@click.option("--dask", "scheduler", default=None, metavar="ADDRESS",
-              help="Run on the Dask cluster whose scheduler is at ADDRESS "
-              "(tcp://HOST:PORT) instead of local processes.")
-@click.option("--format", "fmt", type=click.Choice(["lines", "pairs", "daily", "jsonl", "csv"]),
-              default=None, help="Input format (default: detected per file).")
+@click.option(
+    "--out",
+    "-o",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Directory for the record shards (one INPUT.records.jsonl per input).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Worker processes (0 = one per core).",
+)
+@click.option(
+    "--dask",
+    "scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Run on the Dask cluster whose scheduler is at ADDRESS "
+    "(tcp://HOST:PORT) instead of local processes.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["lines", "pairs", "daily", "jsonl", "csv"]),
+    default=None,
+    help="Input format (default: detected per file).",
+)
 @click.option("--skip-bad", is_flag=True, help="Skip records that cannot be read.")
 @click.option("--force", is_flag=True, help="Extract shards again even if their output exists.")
 def extract_shards(inputs, out_dir, jobs, scheduler, fmt, skip_bad, force) -> None:
@@ -33,5 +55,7 @@ def extract_shards(inputs, out_dir, jobs, scheduler, fmt, skip_bad, force) -> No
 
         done = run(inputs, out_dir, jobs, fmt, skip_bad, force)
     skipped = len(inputs) - len(done)
-    click.echo(f"{len(done)} shard(s), {sum(done.values())} records written to {out_dir}"
-               + (f"; {skipped} already done" if skipped else ""))
+    click.echo(
+        f"{len(done)} shard(s), {sum(done.values())} records written to {out_dir}"
+        + (f"; {skipped} already done" if skipped else "")
+    )

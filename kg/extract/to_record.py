@@ -23,9 +23,15 @@ def _found(doc: Doc, field: str) -> list[Found]:
     out = []
     text = doc.text
     for span in doc.spans.get("kg_mentions", []):
-        c = Candidate(span.start_char, span.end_char, span.label_, span._.kg_source,
-                      span.id_ or None, span._.kg_confidence)
-        out.append(Found(c, field, text[c.start:c.end]))
+        c = Candidate(
+            span.start_char,
+            span.end_char,
+            span.label_,
+            span._.kg_source,
+            span.id_ or None,
+            span._.kg_confidence,
+        )
+        out.append(Found(c, field, text[c.start : c.end]))
     return out
 
 
@@ -52,13 +58,16 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
     text = abstract.text
     pairs = []
     for (ls, le), (ss, se) in abstract._.kg_acronyms or []:
-        long_f = next((f for f in found if f.field == "abstract" and f.cand.start == ls
-                       and f.cand.end == le), None)
+        long_f = next(
+            (f for f in found if f.field == "abstract" and f.cand.start == ls and f.cand.end == le),
+            None,
+        )
         if long_f is None:
             continue
         ltype = long_f.cand.type
-        pairs.append((entity_key(ltype, long_f.cand.name or text[ls:le]),
-                      entity_key(ltype, text[ss:se])))
+        pairs.append(
+            (entity_key(ltype, long_f.cand.name or text[ls:le]), entity_key(ltype, text[ss:se]))
+        )
     groups = group(found, pairs)
     key_at: dict[tuple[str, int, int], str] = {}
     for g in groups.values():
@@ -89,9 +98,10 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
         tn = title_name(paper.title) or title_contribution(paper.title)
         if tn is not None:
             key = _key_exact(key_at, "title", *tn) or _key_by_surface(
-                groups, paper.title[tn[0]:tn[1]])
+                groups, paper.title[tn[0] : tn[1]]
+            )
             if key is None:
-                name = paper.title[tn[0]:tn[1]]
+                name = paper.title[tn[0] : tn[1]]
                 ty = title_type(paper.title, tn[1])
                 c = Candidate(tn[0], tn[1], ty, "title", None, CONFIDENCE["title"])
                 g = groups.setdefault(entity_key(ty, name), Grouped(entity_key(ty, name), ty, name))
@@ -107,27 +117,50 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
 
     starts = _sentence_starts(abstract)
     entities = []
-    for g in sorted(groups.values(), key=lambda g: min(
-            (f.field != "title", f.cand.start) for f in g.mentions)):
+    for g in sorted(
+        groups.values(), key=lambda g: min((f.field != "title", f.cand.start) for f in g.mentions)
+    ):
         aliases = sorted({s for s in g.surfaces if s != g.name})
-        mentions = [Mention(start=f.cand.start, end=f.cand.end,
-                            sentence=_sentence_of(starts, f.cand.start)
-                            if f.field == "abstract" else None,
-                            field="title" if f.field == "title" else None)
-                    for f in sorted(g.mentions, key=lambda f: (f.field != "title", f.cand.start))]
-        entities.append(Entity(key=g.key, type=g.type, name=g.name, aliases=aliases,
-                               mentions=mentions, confidence=round(g.confidence, 3)))
+        mentions = [
+            Mention(
+                start=f.cand.start,
+                end=f.cand.end,
+                sentence=_sentence_of(starts, f.cand.start) if f.field == "abstract" else None,
+                field="title" if f.field == "title" else None,
+            )
+            for f in sorted(g.mentions, key=lambda f: (f.field != "title", f.cand.start))
+        ]
+        entities.append(
+            Entity(
+                key=g.key,
+                type=g.type,
+                name=g.name,
+                aliases=aliases,
+                mentions=mentions,
+                confidence=round(g.confidence, 3),
+            )
+        )
 
     relations: list[Relation] = []
     for key in proposed:
         g = groups[key]
         f = g.mentions[0]
-        relations.append(Relation(head=PAPER, type="PROPOSES", tail=key,
-                                  evidence=_evidence(starts, f), confidence=0.8))
+        relations.append(
+            Relation(
+                head=PAPER, type="PROPOSES", tail=key, evidence=_evidence(starts, f), confidence=0.8
+            )
+        )
     for g in groups.values():
         if g.type == "Repository":
-            relations.append(Relation(head=PAPER, type="HAS_CODE", tail=g.key,
-                                      evidence=_evidence(starts, g.mentions[0]), confidence=0.95))
+            relations.append(
+                Relation(
+                    head=PAPER,
+                    type="HAS_CODE",
+                    tail=g.key,
+                    evidence=_evidence(starts, g.mentions[0]),
+                    confidence=0.95,
+                )
+            )
     own_methods = [k for k in proposed if groups[k].type == "Method"]
     own = own_methods[0] if own_methods else PAPER
 
@@ -139,8 +172,9 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
     title_ev = Evidence(start=0, end=len(paper.title or ""), field="title")
     for g in groups.values():
         if g.type == "Task" and any(f.field == "title" for f in g.mentions):
-            relations.append(Relation(head=own, type="ADDRESSES", tail=g.key, evidence=title_ev,
-                                      confidence=0.7))
+            relations.append(
+                Relation(head=own, type="ADDRESSES", tail=g.key, evidence=title_ev, confidence=0.7)
+            )
     for fact in abstract._.kg_relations or []:
         hk, tk = ref(fact.head), ref(fact.tail)
         if hk is None or tk is None or hk == tk:
@@ -148,8 +182,15 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
         if not _types_ok(fact.type, hk, tk, groups):
             continue
         s, e = fact.evidence
-        relations.append(Relation(head=hk, type=fact.type, tail=tk, evidence=Evidence(
-            sentence=_sentence_of(starts, s), start=s, end=e), confidence=fact.confidence))
+        relations.append(
+            Relation(
+                head=hk,
+                type=fact.type,
+                tail=tk,
+                evidence=Evidence(sentence=_sentence_of(starts, s), start=s, end=e),
+                confidence=fact.confidence,
+            )
+        )
     results = []
     for r in abstract._.kg_results or []:
         mk, kk = ref(r["method"]), ref(r["metric"])
@@ -157,16 +198,29 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
         if mk is None or kk is None:
             continue
         s, e = r["evidence"]
-        results.append(Result(method=mk, metric=kk, dataset=dk, value=r["value"], unit=r["unit"],
-                              evidence=Evidence(sentence=_sentence_of(starts, s), start=s, end=e),
-                              confidence=0.6))
+        results.append(
+            Result(
+                method=mk,
+                metric=kk,
+                dataset=dk,
+                value=r["value"],
+                unit=r["unit"],
+                evidence=Evidence(sentence=_sentence_of(starts, s), start=s, end=e),
+                confidence=0.6,
+            )
+        )
     rec = Record(paper=paper, entities=entities, relations=_dedupe(relations), results=results)
     return rec
 
 
-SIGNATURES = {"ADDRESSES": ("Method", "Task"), "EVALUATED_ON": ("Method", "Dataset"),
-              "MEASURED_BY": ("Method", "Metric"), "OUTPERFORMS": ("Method", "Method"),
-              "COMPARED_WITH": ("Method", "Method"), "USES": ("Method", "Method")}
+SIGNATURES = {
+    "ADDRESSES": ("Method", "Task"),
+    "EVALUATED_ON": ("Method", "Dataset"),
+    "MEASURED_BY": ("Method", "Metric"),
+    "OUTPERFORMS": ("Method", "Method"),
+    "COMPARED_WITH": ("Method", "Method"),
+    "USES": ("Method", "Method"),
+}
 
 
 def _types_ok(rtype: str, head: str, tail: str, groups: dict[str, Grouped]) -> bool:
@@ -212,5 +266,4 @@ def _key_overlapping(key_at: dict, field: str, s: int, e: int) -> str | None:
 def _evidence(starts: list[int], f: Found) -> Evidence:
     if f.field == "title":
         return Evidence(start=f.cand.start, end=f.cand.end, field="title")
-    return Evidence(sentence=_sentence_of(starts, f.cand.start), start=f.cand.start,
-                    end=f.cand.end)
+    return Evidence(sentence=_sentence_of(starts, f.cand.start), start=f.cand.start, end=f.cand.end)
