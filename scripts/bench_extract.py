@@ -74,7 +74,9 @@ def run_kg(n: int, jobs: int, batch: int) -> dict:
             top = max(top, tree_rss())
         if k == 1000:
             marks["rss_1k"] = tree_rss()
-    marks["rss_end"] = tree_rss()
+        if k == n:  # the last record, while the workers still run
+            marks["rss_end"] = tree_rss()
+    marks.setdefault("rss_end", tree_rss())
     marks["tree_peak"] = max(top, marks["rss_end"])
     secs = time.perf_counter() - t0
     return {"what": f"kg extract, {jobs} process{'es' if jobs > 1 else ''}", "n": k,
@@ -113,7 +115,9 @@ def run_spacy(n: int, batch: int) -> dict:
             top = max(top, tree_rss())
         if k == 1000 and is_abstract:
             marks["rss_1k"] = tree_rss()
-    marks["rss_end"] = tree_rss()
+        if k == n and is_abstract:
+            marks["rss_end"] = tree_rss()
+    marks.setdefault("rss_end", tree_rss())
     marks["tree_peak"] = max(top, marks["rss_end"])
     secs = time.perf_counter() - t0
     return {"what": f"spaCy en_core_web_sm ({', '.join(nlp.pipe_names)}), 1 process",

@@ -188,6 +188,7 @@ TASK_HEADS = {
     "diarization",
     "transcription",
     "restoration",
+    "deconvolution",
     "grounding",
     "registration",
     "modeling",
@@ -584,21 +585,23 @@ def naming_candidates(doc: Doc) -> list[Candidate]:
                                 )
                             )
                         break
-        # "X, a ... network/framework ..."
-        if (
-            len(toks) > 3
-            and is_name_like(toks[0].text)
-            and toks[1].text == ","
-            and toks[2].lower_ in ("a", "an")
-            and toks[0].pos_ in ("PROPN", "NOUN", "X")
-        ):
-            name = _name_at(doc, toks[0].i)
-            if name is not None:
+        # appositions: "X, a ... network", "we make WikiNav, a dataset constructed ..."
+        for k in range(len(toks) - 3):
+            if (
+                toks[k + 1].text == ","
+                and toks[k + 2].lower_ in ("a", "an")
+                and is_name_like(toks[k].text)
+                and toks[k].pos_ in ("PROPN", "NOUN", "X")
+            ):
+                name = _name_at(doc, toks[k].i)
+                if name is None or name.end != toks[k].i + 1:
+                    continue
+                ctx = sent[k + 2 : min(k + 8, len(toks))]
                 out.append(
                     Candidate(
                         name.start_char,
                         name.end_char,
-                        _type_from_context(sent[2:10]),
+                        _type_from_context(ctx),
                         "naming",
                         confidence=CONFIDENCE["naming"],
                     )
@@ -813,12 +816,20 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
                 for s in new:
                     if s.start in (t.i + 1, t.i + 2):
                         out.append((s.start_char, s.end_char))
-        for s in new:
-            if s.label_ != "Method":
+        for s in spans:
+            if s.label_ != "Method" or s.start < sent.start or s.end > sent.end:
                 continue
             prev = doc[max(sent.start, s.start - 3) : s.start].text.lower()
-            if re.search(r"\b(our|the proposed)\b", prev):
-                out.append((s.start_char, s.end_char))
+            if not re.search(r"\b(our|the proposed)\b", prev):
+                continue
+            # a known name is ours only when named as our method: 'our "SimSiam" method'
+            after = doc[s.end : s.end + 2].text.lower()
+            if s._.kg_source in ("lexicon", "link") and not re.match(
+                r"[\"'\u201d]?\s*(method|model|approach|framework|network|architecture)\b",
+                after,
+            ):
+                continue
+            out.append((s.start_char, s.end_char))
     return list(dict.fromkeys(out))
 
 
@@ -911,6 +922,8 @@ def title_contribution(title: str) -> tuple[int, int] | None:
             continue  # a known method or a generic phrase is not this paper's new name
         if all(w.lower() in GENERIC_MODIFIERS for w in words[:-1]):
             continue
+        if m is not with_m and _type_from_head(m.group(1)) == "Task":
+            continue  # "Neural Speech Synthesis with ..." names the problem, not a method
         return m.start(1), m.end(1)
     return None
 
