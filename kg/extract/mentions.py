@@ -537,6 +537,14 @@ def _name_at(doc: Doc, i: int, max_tokens: int = 4) -> Span | None:
             break
     while j > i and doc[j - 1].text in ("-", "+"):
         j -= 1
+    # a prefix glued on with a hyphen: "P-CSG"
+    while (
+        i >= 2
+        and doc[i - 1].text == "-"
+        and not doc[i - 1].whitespace_
+        and (not doc[i - 2].whitespace_ and doc[i - 2].text[:1].isupper())
+    ):
+        i -= 2
     return doc[i:j] if j > i and any(is_name_like(t.text) for t in doc[i:j]) else None
 
 
@@ -796,7 +804,8 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
         stoks = list(sent)
         for k, t in enumerate(stoks):
             lw = t.lower_
-            if lw in PROPOSE_VERBS:
+            if lw in PROPOSE_VERBS and not (k > 0 and stoks[k - 1].text == "-"):
+                # ("co-designed" is an adjective, not a proposal)
                 before = text[sent.start_char : t.idx]
                 if not OWN_SUBJECT.search(before) or NOT_OURS.search(before):
                     continue
@@ -824,6 +833,8 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
                 continue
             # a known name is ours only when named as our method: 'our "SimSiam" method'
             after = doc[s.end : s.end + 2].text.lower()
+            if s._.kg_source in ("lexicon", "link") and not is_name_like(s.text):
+                continue
             if s._.kg_source in ("lexicon", "link") and not re.match(
                 r"[\"'\u201d]?\s*(method|model|approach|framework|network|architecture)\b",
                 after,
