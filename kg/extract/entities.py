@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from kg.extract.mentions import Candidate
-from kg.names import entity_key, normal_form
+from kg.names import entity_key
 
 PRIORITY = {
     "link": 6,
@@ -118,7 +118,3 @@ def group(found: list[Found], pairs: list[tuple[str, str]]) -> dict[str, Grouped
 def _clean(surface: str) -> str:
     s = re.sub(r"\s+", " ", surface).strip(" .,;:\"'()[]")
     return s
-
-
-def same_name(a: str, b: str) -> bool:
-    return normal_form(a) == normal_form(b)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
@@ -195,10 +195,3 @@ def summary(g: nx.MultiDiGraph) -> dict[str, dict[str, int]]:
     nodes: Counter = Counter(d["label"] for _, d in g.nodes(data=True))
     rels: Counter = Counter(k for _, _, k in g.edges(keys=True))
     return {"nodes": dict(sorted(nodes.items())), "relations": dict(sorted(rels.items()))}
-
-
-def neighbours_by_type(g: nx.MultiDiGraph) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = defaultdict(list)
-    for n, d in g.nodes(data=True):
-        out[d["label"]].append(n)
-    return out
