@@ -34,7 +34,7 @@ class BuildResult:
                 "skipped_records": len(self.report.skipped), **summary(self.graph)}
 
 
-def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs: int = 1,
+def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs: int = 0,
                 skip_bad: bool = False, fmt: str | None = None,
                 progress: Callable[[int], None] | None = None) -> BuildResult:
     """Add the papers in `paths` that `store` does not hold yet, then update its graph.

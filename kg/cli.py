@@ -44,8 +44,9 @@ def _inputs(f):
     f = click.option("--skip-bad", is_flag=True,
                      help="Skip records that cannot be read (warn and count) instead of "
                      "stopping at the first.")(f)
-    f = click.option("--jobs", "-j", type=int, default=1, show_default=True,
-                     help="Worker processes for extraction (0 = one per core).")(f)
+    f = click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
+                     help="Worker processes for extraction (default 0: one per core, "
+                     "or this process alone for small inputs).")(f)
     return click.argument("inputs", nargs=-1, required=True, type=click.Path())(f)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 from collections.abc import Iterable, Iterator
-from itertools import islice
+from itertools import chain, islice
 
 from spacy.language import Language
 
@@ -61,19 +61,31 @@ def _batches(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
         yield batch
 
 
-def extract(papers: Iterable[Paper], jobs: int = 1, batch_size: int = BATCH) -> Iterator[Record]:
+# Below this many papers, starting worker processes (each loads spaCy) costs more than it saves.
+MIN_PAPERS_PER_WORKER = 200
+
+
+def extract(papers: Iterable[Paper], jobs: int = 0, batch_size: int = BATCH) -> Iterator[Record]:
     """Records for `papers`, in input order, streaming: at most a few batches in memory.
 
-    `jobs` worker processes each load the pipeline once; 0 means one per core.
+    `jobs` worker processes each load the pipeline once; 0 (the default) means one per
+    core, but small inputs (fewer than 200 papers per worker) run in this process.
     """
+    auto = not jobs
     jobs = jobs or os.cpu_count() or 1
+    it = iter(papers)
+    if auto and jobs > 1:
+        head = list(islice(it, MIN_PAPERS_PER_WORKER * jobs))
+        if len(head) < MIN_PAPERS_PER_WORKER * jobs:
+            jobs = 1
+        it = chain(head, it)
     if jobs == 1:
         nlp = build_nlp()
-        for batch in _batches(papers, batch_size):
+        for batch in _batches(it, batch_size):
             yield from _extract_batch(nlp, batch)
         return
     ctx = mp.get_context("forkserver" if os.name != "nt" else "spawn")
     with ctx.Pool(jobs, initializer=_init_worker) as pool:
-        for lines in pool.imap(_work, _batches(papers, batch_size), chunksize=1):
+        for lines in pool.imap(_work, _batches(it, batch_size), chunksize=1):
             for line in lines:
                 yield Record.from_json(line)
