@@ -228,3 +228,18 @@ def test_relation_evidence_points_into_the_sentence(extract_one):
     for r in rec.relations:
         if r.evidence and r.evidence.field is None:
             assert 0 <= r.evidence.start < r.evidence.end <= len(text)
+
+
+def test_hearst_examples_take_their_kind(extract_one):
+    rec = extract_one("Unlike methods such as SPINN and BranchyNet, we report results on "
+                      "datasets such as FooBench-7 and on tasks such as lane merging.")
+    assert {"SPINN", "BranchyNet"} <= _ents(rec, "Method")
+    assert "FooBench-7" in _ents(rec, "Dataset")
+    assert "lane merging" in _ents(rec, "Task")
+
+
+def test_comparison_objects_are_methods(extract_one):
+    rec = extract_one("GraphX outperforms strong dense retrieval models and the SRP-PHAT "
+                      "method.", title="GraphX: Retrieval")
+    beaten = {t for _, t in _rels(rec, "OUTPERFORMS")}
+    assert {"dense retrieval models", "SRP-PHAT"} <= beaten

@@ -155,7 +155,11 @@ class MentionFinder:
                         start, span.end_char, entry.type, "lexicon", name, M.CONFIDENCE["lexicon"]
                     )
                 )
-        head = M.head_noun_candidates(doc, self.lex) + M.comparison_objects(doc, self.lex)
+        head = (
+            M.head_noun_candidates(doc, self.lex)
+            + M.comparison_objects(doc, self.lex)
+            + M.hearst_examples(doc, self.lex)
+        )
         typed = {(c.start, c.end): c.type for c in cands + head}
         acronyms = find_acronyms(text)
         pairs = M.acronym_candidates(text, acronyms, self.lex, typed)

@@ -966,59 +966,115 @@ _BASELINE_WORDS = {
 }
 
 
+def _phrase_list(doc: Doc, start_char: int, lex: Lexicon) -> list[Span]:
+    """The coordinated noun phrases that start at `start_char`: 'X, Y and Z', 'X like Y'."""
+    out: list[Span] = []
+    span = doc.char_span(start_char, start_char + 1, alignment_mode="expand")
+    if span is None:
+        return out
+    i = span.start
+    limit = min(len(doc), i + 25)
+    while i < limit:
+        nps = [np_ for np_ in noun_phrases(doc[i:limit]) if np_.start <= i + 2]
+        if not nps:
+            break
+        np_ = nps[0]
+        if np_.start > i and not all(t.pos_ in ("DET", "ADJ", "ADV") for t in doc[i : np_.start]):
+            break
+        cut = trim(np_, lex)
+        if cut is not None and not lex.is_generic(cut.text):
+            out.append(cut)
+        # coordination (", X", "and X", "or X") and examples ("like X", "such as X")
+        j = np_.end
+        if j < limit and doc[j].text == ",":
+            j += 1
+        if j < limit and doc[j].lower_ in ("and", "or", "like", "including"):
+            j += 1
+        elif j + 1 < limit and doc[j].lower_ == "such" and doc[j + 1].lower_ == "as":
+            j += 2
+        if j == np_.end:
+            break
+        i = j
+    return out
+
+
+def _method_phrase(cut: Span, require_head: bool) -> Candidate | None:
+    """A Method candidate for a phrase that names one (a coined name, or content words
+    before a method-like head); 'the SRP-PHAT method' is SRP-PHAT."""
+    words = [t.lower_ for t in cut]
+    content = [w for w in words[:-1] if w not in GENERIC_MODIFIERS]
+    named = any(is_name_like(t.text) for t in cut)
+    head = normal_form(words[-1])
+    if (
+        named
+        and head in NAME_HOLDERS | _BASELINE_WORDS
+        and len(cut) > 1
+        and all(is_name_like(t.text) or t.text == "-" for t in cut[:-1])
+    ):
+        cut = cut[:-1]
+    if not (named or (content and (not require_head or head in _BASELINE_WORDS | METHOD_HEADS))):
+        return None
+    return Candidate(
+        cut.start_char,
+        cut.end_char,
+        "Method",
+        "headnoun",
+        confidence=CONFIDENCE["headnoun"],
+        specific=head in ("model", "method", "approach"),
+    )
+
+
 def comparison_objects(doc: Doc, lex: Lexicon) -> list[Candidate]:
     """What a sentence says is beaten or compared against is a Method:
     'outperforms dense retrieval models', 'better than SPINN, local computing and edge
     offloading'. Coordinated phrases each count."""
     out = []
     for m in _BEATS.finditer(doc.text):
-        span = doc.char_span(m.end(), m.end() + 1, alignment_mode="expand")
-        if span is None:
-            continue
-        i = span.start
-        limit = min(len(doc), i + 25)
-        while i < limit:
-            nps = [np_ for np_ in noun_phrases(doc[i:limit]) if np_.start <= i + 2]
-            if not nps:
-                break
-            np_ = nps[0]
-            if np_.start > i and not all(
-                t.pos_ in ("DET", "ADJ", "ADV") for t in doc[i : np_.start]
-            ):
-                break
-            cut = trim(np_, lex)
-            if cut is not None and not lex.is_generic(cut.text):
-                words = [t.lower_ for t in cut]
-                content = [w for w in words[:-1] if w not in GENERIC_MODIFIERS]
-                named = any(is_name_like(t.text) for t in cut)
-                head = normal_form(words[-1])
-                if (
-                    named
-                    and head in NAME_HOLDERS | _BASELINE_WORDS
-                    and len(cut) > 1
-                    and all(is_name_like(t.text) or t.text == "-" for t in cut[:-1])
-                ):
-                    cut = cut[:-1]  # "the SRP-PHAT method" is SRP-PHAT
-                if named or (content and head in _BASELINE_WORDS | METHOD_HEADS):
-                    out.append(
-                        Candidate(
-                            cut.start_char,
-                            cut.end_char,
-                            "Method",
-                            "headnoun",
-                            confidence=CONFIDENCE["headnoun"],
-                            specific=head in ("model", "method", "approach"),
-                        )
+        for cut in _phrase_list(doc, m.end(), lex):
+            c = _method_phrase(cut, require_head=True)
+            if c is not None:
+                out.append(c)
+    return out
+
+
+_HEARST = re.compile(
+    r"\b(?P<kind>methods|models|approaches|architectures|networks|baselines|algorithms|"
+    r"techniques|state[- ]of[- ]the[- ]art(?: methods| models)?|datasets|benchmarks|corpora|"
+    r"tasks|applications|problems|metrics|measures)\s*,?\s*(?:such as|like|including|"
+    r"e\.g\.,?)\s+",
+    re.I,
+)
+_HEARST_TYPES = {
+    "datasets": "Dataset",
+    "benchmarks": "Dataset",
+    "corpora": "Dataset",
+    "tasks": "Task",
+    "applications": "Task",
+    "problems": "Task",
+    "metrics": "Metric",
+    "measures": "Metric",
+}
+
+
+def hearst_examples(doc: Doc, lex: Lexicon) -> list[Candidate]:
+    """Examples named after their kind: 'methods such as X and Y', 'datasets like Z'
+    (Hearst, 1992). Coined names among them take the kind's type."""
+    out = []
+    for m in _HEARST.finditer(doc.text):
+        type_ = _HEARST_TYPES.get(m.group("kind").lower(), "Method")
+        for cut in _phrase_list(doc, m.end(), lex):
+            if type_ == "Method":
+                c = _method_phrase(cut, require_head=False)
+                if c is not None:
+                    out.append(c)
+            elif any(is_name_like(t.text) for t in cut) or type_ == "Task":
+                out.append(
+                    Candidate(
+                        cut.start_char,
+                        cut.end_char,
+                        type_,
+                        "headnoun",
+                        confidence=CONFIDENCE["headnoun"],
                     )
-            # coordination (", X", "and X", "or X") and examples ("like X", "such as X")
-            j = np_.end
-            if j < limit and doc[j].text == ",":
-                j += 1
-            if j < limit and doc[j].lower_ in ("and", "or", "like", "including"):
-                j += 1
-            elif j + 1 < limit and doc[j].lower_ == "such" and doc[j + 1].lower_ == "as":
-                j += 2
-            if j == np_.end:
-                break
-            i = j
+                )
     return out
