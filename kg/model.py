@@ -9,22 +9,10 @@ One :class:`Record` per paper: the paper, its entities, relations and results.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-ENTITY_TYPES = ("Method", "Dataset", "Task", "Metric", "Repository")
-RELATION_TYPES = (
-    "PROPOSES",
-    "ADDRESSES",
-    "EVALUATED_ON",
-    "MEASURED_BY",
-    "OUTPERFORMS",
-    "COMPARED_WITH",
-    "USES",
-    "HAS_CODE",
-    "MENTIONS",
-)
 EntityType = Literal["Method", "Dataset", "Task", "Metric", "Repository"]
 RelationType = Literal[
     "PROPOSES",
@@ -37,6 +25,8 @@ RelationType = Literal[
     "HAS_CODE",
     "MENTIONS",
 ]
+ENTITY_TYPES: tuple[str, ...] = get_args(EntityType)
+RELATION_TYPES: tuple[str, ...] = get_args(RelationType)
 PAPER = "PAPER"
 
 

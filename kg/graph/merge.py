@@ -163,22 +163,7 @@ def merge_stores(sources: Iterable[str | Path], into: str | Path,
                 combined += 1
                 yield rec.to_json()
 
-        n = _write_lines(st, out(), shard_size)
+        n = st.add_lines(out(), shard_size)
         g = st.rebuild() if n or not (st.path / "graph.json").exists() else st.graph(save=True)
         papers = len(set(where) | set(target))
     return MergeResult(st, g, papers, combined)
-
-
-def _write_lines(st: Store, lines: Iterator[str], shard_size: int) -> int:
-    n = 0
-    batch: list[str] = []
-    for line in lines:
-        batch.append(line)
-        if len(batch) >= shard_size:
-            st._write_shard(batch)
-            n += len(batch)
-            batch = []
-    if batch:
-        st._write_shard(batch)
-        n += len(batch)
-    return n

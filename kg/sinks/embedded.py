@@ -190,10 +190,14 @@ class Store:
 
     def add_records(self, records: Iterable[Record], shard_size: int = 5000) -> int:
         """Append records as new shards (each committed by a rename). Returns the count."""
+        return self.add_lines((rec.to_json() for rec in records), shard_size)
+
+    def add_lines(self, lines: Iterable[str], shard_size: int = 5000) -> int:
+        """Append record JSON lines as new shards (each committed by a rename)."""
         n = 0
         batch: list[str] = []
-        for rec in records:
-            batch.append(rec.to_json())
+        for line in lines:
+            batch.append(line)
             if len(batch) >= shard_size:
                 self._write_shard(batch)
                 n += len(batch)
