@@ -243,3 +243,11 @@ def test_comparison_objects_are_methods(extract_one):
                       "method.", title="GraphX: Retrieval")
     beaten = {t for _, t in _rels(rec, "OUTPERFORMS")}
     assert {"dense retrieval models", "SRP-PHAT"} <= beaten
+
+
+def test_x_based_methods_point_at_x(extract_one):
+    rec = extract_one("VidNet outperforms previous CNN-based video matting methods.",
+                      title="VidNet: Video Matting")
+    beaten = {t for _, t in _rels(rec, "OUTPERFORMS")}
+    assert any(t in ("CNN", "convolutional neural network") for t in beaten)
+    assert not any("based" in t for t in beaten)

@@ -1002,6 +1002,8 @@ def _method_phrase(cut: Span, require_head: bool) -> Candidate | None:
     """A Method candidate for a phrase that names one (a coined name, or content words
     before a method-like head); 'the SRP-PHAT method' is SRP-PHAT."""
     words = [t.lower_ for t in cut]
+    if "based" in words:
+        return None  # "CNN-based methods": the method is the one named inside
     content = [w for w in words[:-1] if w not in GENERIC_MODIFIERS]
     named = any(is_name_like(t.text) for t in cut)
     head = normal_form(words[-1])
