@@ -10,6 +10,7 @@ import sys
 import click
 
 from kg.errors import KGError
+from kg.table import format_table
 
 STORE_OPTION = click.option("--store", "-s", default="kg-data", show_default=True,
                             type=click.Path(file_okay=False),
@@ -127,17 +128,6 @@ def build(inputs, fmt, skip_bad, jobs, store) -> None:
     _print_summary(res.summary())
 
 
-def _table(rows: list[dict], columns: list[str]) -> str:
-    if not rows:
-        return "(no answer)"
-    cells = [[str(r.get(c, "")) for c in columns] for r in rows]
-    widths = [max(len(c), *(len(x[i]) for x in cells)) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(x.ljust(w) for x, w in zip(row, widths, strict=True)) for row in cells]
-    return "\n".join(lines)
-
-
 @main.command()
 @click.argument("question", nargs=-1)
 @STORE_OPTION
@@ -177,7 +167,7 @@ def query(question, store, as_json, path, list_) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=1, default=str))
     else:
-        click.echo(_table(rows, cols))
+        click.echo(format_table(cols, [[str(r.get(c, "")) for c in cols] for r in rows]))
 
 
 @main.command()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 _DASHES = re.compile(r"[\s\u2010-\u2015_\-]+")
 _PLURAL_ACRONYM = re.compile(r"[A-Z0-9][A-Za-z0-9]*[A-Z0-9]s")
@@ -45,13 +46,17 @@ def normal_form(name: str) -> str:
     >>> normal_form("The the ABCSs"), normal_form("BERT'S")
     ('abc', 'bert')
     """
-    s = name
-    for _ in range(10):  # repeat until stable: "the the x" -> "the x" -> "x"
-        nxt = _normal_once(s)
-        if nxt == s:
+    return _until_stable(_normal_once, name)  # "the the x" -> "the x" -> "x"
+
+
+def _until_stable(step: Callable[[str], str], text: str, limit: int = 10) -> str:
+    """Apply `step` until the text stops changing (at most `limit` times)."""
+    for _ in range(limit):
+        nxt = step(text)
+        if nxt == text:
             break
-        s = nxt
-    return s
+        text = nxt
+    return text
 
 
 def _normal_once(name: str) -> str:
@@ -86,13 +91,7 @@ def normalize_url(url: str) -> str:
     >>> normalize_url("https://github.com/a/b).git ."), normalize_url("www.www.x.org")
     ('https://github.com/a/b', 'https://x.org')
     """
-    u = url
-    for _ in range(10):  # repeat until stable: "a/b).git" -> "a/b)" -> "a/b"
-        nxt = _url_once(u)
-        if nxt == u:
-            break
-        u = nxt
-    return u
+    return _until_stable(_url_once, url)  # "a/b).git" -> "a/b)" -> "a/b"
 
 
 def _url_once(url: str) -> str:

@@ -8,6 +8,7 @@ import sys
 import click
 
 from kg.sinks.export_cli import export
+from kg.table import format_table
 
 # Defined here, not imported from kg.cli, so that importing this module first works.
 STORE_OPTION = click.option("--store", "-s", default="kg-data", show_default=True,
@@ -83,17 +84,10 @@ def load_falkordb(host, port, unix_socket, graph, store, batch_size, retries, pr
 
 # ------------------------------------------------------------------ kg cypher
 def _table(cols: list[str], rows: list[list]) -> str:
-    if not rows:
-        return "(no rows)"
-
     def fmt(v) -> str:
         return v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)
-    cells = [[fmt(v) for v in r] for r in rows]
-    widths = [max(len(c), *(len(x[i]) for x in cells)) for i, c in enumerate(cols)]
-    out = ["  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)),
-           "  ".join("-" * w for w in widths)]
-    out += ["  ".join(x.ljust(w) for x, w in zip(r, widths, strict=True)) for r in cells]
-    return "\n".join(out)
+
+    return format_table(cols, [[fmt(v) for v in r] for r in rows], empty="(no rows)")
 
 
 @click.command()

@@ -79,7 +79,7 @@ def _show(text: str) -> None:
 
 
 def _print(ans, as_json: bool) -> None:
-    from kg.cli import _table
+    from kg.table import format_table
 
     if ans.kind == "ask":
         click.echo(json.dumps(ans.boolean) if as_json else str(ans.boolean).lower())
@@ -89,5 +89,6 @@ def _print(ans, as_json: bool) -> None:
         click.echo(json.dumps(ans.records(), indent=1, default=str))
     else:
         rows = [{c: "" if v is None else v for c, v in r.items()} for r in ans.records()]
-        click.echo(_table(rows, ans.columns))
+        click.echo(format_table(ans.columns, [[str(r.get(c, "")) for c in ans.columns]
+                                              for r in rows]))
 
