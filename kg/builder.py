@@ -6,12 +6,14 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import chain
 from pathlib import Path
 
 import networkx as nx
 
-from kg.graph.build import summary
+from kg.graph.build import GraphData
+from kg.graph.incremental import Delta
 from kg.ingest import IngestReport, read_papers
 from kg.model import Paper, Record
 from kg.sinks.embedded import Store
@@ -22,16 +24,28 @@ log = logging.getLogger("kg.build")
 @dataclass
 class BuildResult:
     store: Store
-    graph: nx.MultiDiGraph
+    built: GraphData | Delta | None  # a full build, an incremental change, or nothing
     new_papers: int = 0
     updated_papers: int = 0
     report: IngestReport = field(default_factory=IngestReport)
     seconds: float = 0.0
 
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The store's graph (loaded on first use)."""
+        return self.store.graph()
+
     def summary(self) -> dict:
-        return {"papers_added": self.new_papers, "papers_updated": self.updated_papers,
-                "duplicates_merged": self.report.duplicates,
-                "skipped_records": len(self.report.skipped), **summary(self.graph)}
+        """What was read and what the graph became: node and relation totals after a full
+        build, the nodes set and edges added to after an incremental one."""
+        out = {"papers_added": self.new_papers, "papers_updated": self.updated_papers,
+               "duplicates_merged": self.report.duplicates,
+               "skipped_records": len(self.report.skipped), "graph": "unchanged"}
+        if isinstance(self.built, GraphData):
+            out.update(graph="built", **self.built.summary())
+        elif isinstance(self.built, Delta):
+            out.update(graph="updated", **self.built.summary())
+        return out
 
 
 def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs: int = 0,
@@ -41,10 +55,11 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
 
     Building twice with the same inputs changes nothing; a paper seen again in a new file
     only gains that source. New papers stream from the reader through extraction into
-    the store. The saved graph is then updated with the new records (see
-    kg.graph.incremental: stored records are re-read only for papers whose entities now
-    resolve to another node), or rebuilt when there is no saved graph to update or the
-    new records are more than a quarter of the stored ones; both give the same graph.
+    the store. The saved graph is then updated with the new records (a delta beside it,
+    see kg.graph.incremental: stored records are re-read only for papers whose entities
+    now resolve to another node), or rebuilt when there is no saved graph to update, the
+    new records are more than a quarter of the stored ones or the deltas have grown to
+    half the graph; all give the same graph.
     """
     from kg.extract.pipeline import extract
 
@@ -85,15 +100,14 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
             recs = list(_with_sources(st, updated))
             st.add_records(recs)
             added.extend(recs)
-        changed = bool(n_new or updated)
-        if not changed:
-            # reuse the saved graph, or rebuild and save it if a killed build left it stale
-            g = st.graph(save=True)
-        elif n_new > keep or not known:
-            g = st.rebuild()
-        else:
-            g = st.update_graph(added, base)
-    return BuildResult(st, g, n_new, len(updated), report, time.perf_counter() - t0)
+        built: GraphData | Delta | None = None
+        if n_new > keep or not known or not st.graph_is_current(base):
+            # a full build when there is nothing to update, too much to add, or a killed
+            # build left the graph stale
+            built = st.rebuild()
+        elif n_new or updated:
+            built = st.update_graph(added, base)
+    return BuildResult(st, built, n_new, len(updated), report, time.perf_counter() - t0)
 
 
 def _with_sources(st: Store, papers: list[Paper]) -> Iterator[Record]:

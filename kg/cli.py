@@ -109,6 +109,11 @@ def extract(inputs, fmt, skip_bad, jobs, output) -> None:
 def _print_summary(s: dict) -> None:
     click.echo(f"papers added: {s['papers_added']}   updated: {s['papers_updated']}   "
                f"duplicates merged: {s['duplicates_merged']}   skipped: {s['skipped_records']}")
+    if s["graph"] == "unchanged":
+        click.echo("graph: unchanged (`kg stats` shows its totals)")
+        return
+    if s["graph"] == "updated":
+        click.echo("graph updated in place (`kg stats` shows its totals); this build set")
     click.echo("nodes:     " + "  ".join(f"{k} {v}" for k, v in s["nodes"].items()))
     click.echo("relations: " + "  ".join(f"{k} {v}" for k, v in s["relations"].items()))
 

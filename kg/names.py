@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 
 _DASHES = re.compile(r"[\s\u2010-\u2015_\-]+")
 _PLURAL_ACRONYM = re.compile(r"[A-Z0-9][A-Za-z0-9]*[A-Z0-9]s")
@@ -70,6 +71,7 @@ def _normal_once(name: str) -> str:
     return " ".join(w.lower() for w in words)
 
 
+@lru_cache(maxsize=1 << 18)
 def compact_form(name: str) -> str:
     """The normal form with everything but letters and digits removed.
 

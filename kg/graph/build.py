@@ -1,9 +1,14 @@
-"""Merge per-paper records into one typed graph (a networkx MultiDiGraph).
+"""Merge per-paper records into one typed graph.
 
 Nodes are keyed by their entity key (``method:transformer``), ``paper:<id>`` or
 ``result:<hash>``, with a ``label`` (Paper, Method, Dataset, Task, Metric, Repository,
 Result). Edges are keyed by relation type, so one (head, type, tail) is one edge, whose
 ``papers`` and ``evidence`` list every paper and sentence that states it.
+
+Building works on *digests*: the part of a record the graph reads, as plain lists
+(:func:`digest`), so that a store can keep them beside its records and build without
+parsing whole records. :func:`build` returns plain data (:class:`GraphData`);
+:func:`build_graph` turns records into the networkx MultiDiGraph the rest of kg queries.
 
 >>> from kg.model import Record, Paper, Entity
 >>> r = Record(paper=Paper(id="p1", text="We use BERT."),
@@ -20,8 +25,9 @@ from __future__ import annotations
 import gc
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import networkx as nx
 
@@ -30,43 +36,166 @@ from kg.model import PAPER, Record
 
 ENTITY_LABELS = ("Method", "Dataset", "Task", "Metric", "Repository")
 
+# A digest: [paper id, paper node attributes, entities, facts, results] where
+#   entity = [key, type, name, aliases, confidence, first mention or None]
+#   fact   = [head, type, tail, evidence or None, confidence]   (head may be "PAPER")
+#   result = [method, metric, dataset or None, value, unit or None, evidence or None, confidence]
+Digest = list
+Edge = tuple[str, str, str]
+
 
 def paper_node(paper_id: str) -> str:
     return f"paper:{paper_id}"
 
 
+def digest(rec: dict) -> Digest:
+    """The digest of one record given as plain JSON data (``Record.model_dump``).
+
+    >>> digest({"paper": {"id": "p1", "text": "t"}, "entities": [
+    ...     {"key": "method:bert", "type": "Method", "name": "BERT"}]})[2]
+    [['method:bert', 'Method', 'BERT', [], 1.0, None]]
+    """
+    p = rec["paper"]
+    attrs = {"label": "Paper", "name": p.get("title") or p["id"], "title": p.get("title"),
+             "date": p.get("date"), "authors": p.get("authors"), "url": p.get("url"),
+             "sources": [f"{s['path']}:{s['line']}" for s in p.get("sources", ())]}
+    ents = [[e["key"], e["type"], e["name"], e.get("aliases", []), e.get("confidence", 1.0),
+             e["mentions"][0] if e.get("mentions") else None] for e in rec.get("entities", ())]
+    facts = [[r["head"], r["type"], r["tail"], r.get("evidence"), r.get("confidence", 1.0)]
+             for r in rec.get("relations", ())]
+    results = [[x["method"], x["metric"], x.get("dataset"), x["value"], x.get("unit"),
+                x.get("evidence"), x.get("confidence", 1.0)] for x in rec.get("results", ())]
+    return [p["id"], attrs, ents, facts, results]
+
+
+def record_digest(rec: Record) -> Digest:
+    return digest(rec.model_dump(exclude_none=True))
+
+
+@dataclass
+class GraphData:
+    """A built graph as plain node-link data: node dicts with their ``id``, link dicts
+    with their ``source``, ``target`` and ``key`` (the relation type)."""
+
+    nodes: list[dict] = field(default_factory=list)
+    links: list[dict] = field(default_factory=list)
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """The networkx graph of this data (which it takes: the dicts become attributes)."""
+        return graph_from_node_link(self.nodes, self.links)
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        nodes = Counter(d["label"] for d in self.nodes)
+        rels = Counter(d["key"] for d in self.links)
+        return {"nodes": dict(sorted(nodes.items())), "relations": dict(sorted(rels.items()))}
+
+
+def graph_from_node_link(nodes: list[dict], links: list[dict]) -> nx.MultiDiGraph:
+    """The graph of node-link lists, popping ``id``/``source``/``target``/``key`` from the
+    dicts, which become the attributes (what nx.node_link_graph gives, faster)."""
+    g = nx.MultiDiGraph()
+    g.add_nodes_from((d.pop("id"), d) for d in nodes)
+    g.add_edges_from((d.pop("source"), d.pop("target"), d.pop("key"), d) for d in links)
+    return g
+
+
+@dataclass
+class GraphState:
+    """What an incremental update needs besides the graph: the entity tallies (key → type,
+    names, aliases, papers, confidence), the keys papers name only in relations or
+    results (key → papers), and the resolution of every key (canonical key, reasons)."""
+
+    info: dict[str, list] = field(default_factory=dict)
+    refs: dict[str, set[str]] = field(default_factory=dict)
+    canon: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, list[str]] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"info": {k: [t, n, sorted(a), sorted(p), c]
+                         for k, (t, n, a, p, c) in self.info.items()},
+                "refs": {k: sorted(v) for k, v in self.refs.items()},
+                "canon": self.canon, "reasons": self.reasons}
+
+    @classmethod
+    def from_json(cls, data: dict) -> GraphState:
+        info = {k: [t, n, set(a), set(p), c] for k, (t, n, a, p, c) in data["info"].items()}
+        return cls(info, {k: set(v) for k, v in data["refs"].items()}, data["canon"],
+                   data["reasons"])
+
+    def resolve(self) -> None:
+        self.canon, self.reasons = resolve(
+            {k: (t, best_name(n), sorted(a), len(p)) for k, (t, n, a, p, _c) in self.info.items()})
+
+
 def build_graph(records: Iterable[Record]) -> nx.MultiDiGraph:
     """One graph from many records; the same entity across papers is one node."""
+    digests = [record_digest(r) for r in records]
     with paused_gc():
-        return _build_graph(list(records))
+        return build(lambda: digests)[0].to_networkx()
 
 
-def _build_graph(records: list[Record]) -> nx.MultiDiGraph:
-    # 1. entities across papers
-    info: dict[str, dict] = {}
-    for rec in records:
-        add_entity_info(info, rec)
-    canon, reasons = resolve({k: entity_summary(d) for k, d in info.items()})
+def build(digests: Callable[[], Iterable[Digest]], hold: int = 200_000
+          ) -> tuple[GraphData, GraphState]:
+    """The graph of all digests and its state.
 
-    g = nx.MultiDiGraph()
-    # 2. entity nodes
-    groups: dict[str, list[str]] = {}
-    for key in info:
-        groups.setdefault(canon[key], []).append(key)
-    for c in sorted(groups):
-        g.add_node(c, **entity_node(c, [(k, info[k]) for k in groups[c]], reasons))
-    # 3. papers, relations, results
-    edges: dict[tuple[str, str, str], dict] = {}
-    for rec in sorted(records, key=lambda r: r.paper.id):
-        g.add_node(paper_node(rec.paper.id), **paper_attrs(rec))
-        results, contribs = contributions(rec, canon)
-        for rid, attrs in results:
-            g.add_node(rid, **attrs)
-        for u, v, t, paper, ev, conf in contribs:
-            add_edge(edges, u, v, t, paper, ev, conf)
-    for (u, v, t), d in sorted(edges.items()):
-        g.add_edge(u, v, key=t, **edge_attrs(t, d))
-    return g
+    Two passes: the entity tallies and their resolution, then the nodes and edges. The
+    second pass reads `digests()` again, unless the first held them all (at most `hold`).
+    """
+    with paused_gc():
+        state = GraphState()
+        held: list[Digest] | None = []
+        for d in digests():
+            tally(state, d)
+            if held is not None:
+                held.append(d)
+                if len(held) > hold:
+                    held = None
+        state.resolve()
+        groups: dict[str, list[str]] = {}
+        for key, c in state.canon.items():
+            groups.setdefault(c, []).append(key)
+        data = GraphData([{"id": c, **entity_node(c, groups[c], state)} for c in sorted(groups)])
+        # edges from a paper or its results are the paper's alone; edges between entities
+        # gather what every paper says
+        shared: dict[Edge, list] = {}
+        papers = [_paper_part(d, state.canon, shared)
+                  for d in (held if held is not None else digests())]
+        del held
+        papers.sort(key=_first)
+        for _pid, nodes, links in papers:
+            data.nodes += nodes
+            data.links += links
+        del papers
+        data.links += [link(e, shared[e]) for e in sorted(shared)]
+        return data, state
+
+
+def _paper_part(d: Digest, canon: dict[str, str], shared: dict[Edge, list]
+                ) -> tuple[str, list[dict], list[dict]]:
+    """The nodes and own links of one paper; its edges between entities go to `shared`."""
+    pid = d[0]
+    pn = paper_node(pid)
+    own: dict[Edge, list] = {}
+    results = contributions(d, canon, own)
+    links = []
+    for e, a in own.items():
+        if e[0] == pn or e[0].startswith("result:"):
+            links.append(link(e, a))
+        else:
+            s = shared.get(e)
+            if s is None:
+                shared[e] = a
+            else:
+                s[0] |= a[0]
+                s[1] += a[1]
+                if a[2] > s[2]:
+                    s[2] = a[2]
+    nodes = [{"id": pn, **d[1]}, *({"id": rid, **attrs} for rid, attrs in results)]
+    return pid, nodes, links
+
+
+def _first(x: tuple) -> str:
+    return x[0]
 
 
 @contextmanager
@@ -82,110 +211,122 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-# The pieces of build_graph, shared with kg.graph.incremental so that an incremental
-# update and a full build give the same graph.
+# The pieces of build, shared with kg.graph.incremental so that an incremental update
+# and a full build give the same graph.
 
-def add_entity_info(info: dict[str, dict], rec: Record) -> list[str]:
-    """Fold the entities of `rec` into `info` (key -> type, names, aliases, papers, confidence)."""
-    for e in rec.entities:
-        d = info.setdefault(e.key, {"type": e.type, "names": Counter(), "aliases": set(),
-                                    "papers": set(), "confidence": 0.0})
-        d["names"][e.name] += 1
-        d["aliases"].update(e.aliases)
-        d["papers"].add(rec.paper.id)
-        d["confidence"] = max(d["confidence"], e.confidence)
-    return [e.key for e in rec.entities]
+def tally(state: GraphState, d: Digest) -> list[str]:
+    """Fold the entities of digest `d` into the state's tallies and remember the keys it
+    names only in relations or results. Returns its entity keys."""
+    pid, info = d[0], state.info
+    keys = []
+    for key, type_, name, aliases, conf, _ev in d[2]:
+        t = info.get(key)
+        if t is None:
+            t = info[key] = [type_, {}, set(), set(), 0.0]
+        t[1][name] = t[1].get(name, 0) + 1
+        t[2].update(aliases)
+        t[3].add(pid)
+        if conf > t[4]:
+            t[4] = conf
+        keys.append(key)
+    own = set(keys)
+    named = [k for f in d[3] for k in (f[0], f[2])]
+    named += [k for x in d[4] for k in (x[0], x[1], x[2])]
+    for k in named:
+        if k and k != PAPER and k not in own:
+            state.refs.setdefault(k, set()).add(pid)
+    return keys
 
 
-def entity_summary(d: dict) -> tuple[str, str, list[str], int]:
-    """What resolution looks at: (type, best name, aliases, number of papers)."""
-    return (d["type"], _best_name(d["names"]), sorted(d["aliases"]), len(d["papers"]))
-
-
-def entity_node(c: str, members: list[tuple[str, dict]], reasons: dict[str, list[str]]) -> dict:
-    """The attributes of the node `c` that merges the entity infos of `members`."""
-    m: dict = {"label": members[0][1]["type"], "names": Counter(), "aliases": set(),
-               "papers": set(), "confidence": 0.0, "merged": []}
-    for key, d in members:
-        m["names"].update(d["names"])
-        m["aliases"].update(d["aliases"])
-        m["papers"].update(d["papers"])
-        m["confidence"] = max(m["confidence"], d["confidence"])
+def entity_node(c: str, members: list[str], state: GraphState) -> dict:
+    """The attributes of the node `c` that merges the entity tallies of `members`."""
+    names: Counter = Counter()
+    aliases: set[str] = set()
+    papers: set[str] = set()
+    conf = 0.0
+    merged = []
+    for key in sorted(members):
+        type_, n, a, p, cf = state.info[key]
+        names.update(n)
+        aliases |= a
+        papers |= p
+        conf = max(conf, cf)
         if key != c:
-            m["merged"].append({"key": key, "why": reasons.get(key, ["same group"])})
-    name = _best_name(m["names"]) if not c.startswith("repository:") else c.split(":", 1)[1]
-    aliases = sorted((set(m["names"]) | m["aliases"]) - {name})
-    return {"label": m["label"], "name": name, "aliases": aliases, "papers": sorted(m["papers"]),
-            "confidence": round(m["confidence"], 3),
-            "merged": sorted(m["merged"], key=lambda x: x["key"])}
+            merged.append({"key": key, "why": state.reasons.get(key, ["same group"])})
+    name = best_name(names) if not c.startswith("repository:") else c.split(":", 1)[1]
+    return {"label": state.info[c if c in state.info else members[0]][0], "name": name,
+            "aliases": sorted((set(names) | aliases) - {name}), "papers": sorted(papers),
+            "confidence": round(conf, 3), "merged": merged}
 
 
-def paper_attrs(rec: Record) -> dict:
-    """The attributes of a paper's node."""
-    p = rec.paper
-    return {"label": "Paper", "name": p.title or p.id, "title": p.title, "date": p.date,
-            "authors": p.authors, "url": p.url,
-            "sources": [f"{s.path}:{s.line}" for s in p.sources]}
+def contributions(d: Digest, canon: dict[str, str], acc: dict[Edge, list],
+                  only: set[Edge] | None = None) -> list[tuple[str, dict]]:
+    """Fold what digest `d` says into the edge accumulator `acc` (edge → [papers,
+    evidence, confidence]), entity keys mapped through `canon`; with `only`, just the
+    edges in it. Returns the paper's result nodes."""
+    pid, pn = d[0], paper_node(d[0])
 
+    def add(u: str, v: str, t: str, ev: dict | None, conf: float) -> None:
+        e = (u, v, t)
+        if only is not None and e not in only:
+            return
+        a = acc.get(e)
+        if a is None:
+            a = acc[e] = [{pid}, [], conf]
+        else:
+            a[0].add(pid)
+            if conf > a[2]:
+                a[2] = conf
+        if ev is not None:
+            a[1].append({"paper": pid, **ev})
 
-def contributions(rec: Record, canon: dict[str, str]
-                  ) -> tuple[list[tuple[str, dict]], list[tuple[str, str, str, str, dict | None,
-                                                                    float]]]:
-    """The result nodes of `rec` and its edge contributions (u, v, type, paper, evidence,
-    confidence), in record order, with entity keys mapped through `canon`."""
-    p = rec.paper
-    pn = paper_node(p.id)
-    results: list[tuple[str, dict]] = []
-    out: list[tuple[str, str, str, str, dict | None, float]] = []
-    for e in rec.entities:
-        ev = None
-        if e.mentions:
-            mm = e.mentions[0]
-            ev = mm.model_dump(exclude_none=True)
-        out.append((pn, canon[e.key], "MENTIONS", p.id, ev, e.confidence))
-    for r in rec.relations:
-        h = pn if r.head == PAPER else canon.get(r.head)
-        t = canon.get(r.tail)
-        if h is None or t is None or h == t:
-            continue
-        ev = r.evidence.model_dump(exclude_none=True) if r.evidence else None
-        out.append((h, t, r.type, p.id, ev, r.confidence))
-    for x in rec.results:
-        m = pn if x.method == PAPER else canon.get(x.method)
-        k = canon.get(x.metric)
+    for key, _t, _n, _a, conf, ev in d[2]:
+        add(pn, canon[key], "MENTIONS", ev, conf)
+    for head, type_, tail, ev, conf in d[3]:
+        h = pn if head == PAPER else canon.get(head)
+        t = canon.get(tail)
+        if h is not None and t is not None and h != t:
+            add(h, t, type_, ev, conf)
+    results = []
+    for method, metric, dataset, value, unit, ev, conf in d[4]:
+        m = pn if method == PAPER else canon.get(method)
+        k = canon.get(metric)
         if m is None or k is None:
             continue
-        d = canon.get(x.dataset) if x.dataset else None
-        rid = "result:" + hashlib.sha1(
-            f"{p.id}|{m}|{k}|{d}|{x.value}".encode()).hexdigest()[:16]
-        results.append((rid, {"label": "Result", "name": f"{x.value}{x.unit or ''}",
-                              "value": x.value, "unit": x.unit, "paper": p.id}))
-        ev = x.evidence.model_dump(exclude_none=True) if x.evidence else None
-        out.append((pn, rid, "REPORTS", p.id, ev, x.confidence))
-        out.append((rid, m, "OF", p.id, None, x.confidence))
-        out.append((rid, k, "BY", p.id, None, x.confidence))
-        if d is not None:
-            out.append((rid, d, "ON", p.id, None, x.confidence))
-    return results, out
+        ds = canon.get(dataset) if dataset else None
+        rid = "result:" + hashlib.sha1(f"{pid}|{m}|{k}|{ds}|{value}".encode()).hexdigest()[:16]
+        results.append((rid, {"label": "Result", "name": f"{value}{unit or ''}",
+                              "value": value, "unit": unit, "paper": pid}))
+        add(pn, rid, "REPORTS", ev, conf)
+        add(rid, m, "OF", None, conf)
+        add(rid, k, "BY", None, conf)
+        if ds is not None:
+            add(rid, ds, "ON", None, conf)
+    return results
 
 
-def add_edge(edges: dict[tuple[str, str, str], dict], u: str, v: str, t: str, paper: str,
-             ev: dict | None, conf: float) -> None:
-    """Fold one contribution into the edge accumulator `edges`."""
-    d = edges.setdefault((u, v, t), {"papers": set(), "evidence": [], "confidence": 0.0})
-    d["papers"].add(paper)
-    if ev is not None:
-        d["evidence"].append({"paper": paper, **ev})
-    d["confidence"] = max(d["confidence"], conf)
+def link(e: Edge, a: list) -> dict:
+    """The node-link dict of edge `e` from its accumulator."""
+    papers = sorted(a[0])
+    if len(a[1]) > 1:
+        a[1].sort(key=_paper)
+    return {"type": e[2], "papers": papers, "support": len(papers), "evidence": a[1],
+            "confidence": round(a[2], 3), "source": e[0], "target": e[1], "key": e[2]}
 
 
-def edge_attrs(t: str, d: dict) -> dict:
-    """The attributes of an edge from its accumulator."""
-    return {"type": t, "papers": sorted(d["papers"]), "support": len(d["papers"]),
-            "evidence": d["evidence"], "confidence": round(d["confidence"], 3)}
+def edge_attrs(t: str, a: list) -> dict:
+    """The attributes of an edge from its accumulator (evidence in paper order)."""
+    papers = sorted(a[0])
+    a[1].sort(key=_paper)  # stable: within a paper, the order of its record
+    return {"type": t, "papers": papers, "support": len(papers), "evidence": a[1],
+            "confidence": round(a[2], 3)}
 
 
-def _best_name(names: Counter) -> str:
+def _paper(ev: dict) -> str:
+    return ev["paper"]
+
+
+def best_name(names: dict[str, int]) -> str:
     """The most used surface name; ties go to the longer, then alphabetical."""
     return min(names, key=lambda n: (-names[n], -len(n), n))
 

@@ -19,11 +19,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import networkx as nx
 
 from kg.errors import StoreError
+from kg.graph.build import GraphData
 from kg.model import Record, Source
 from kg.sinks.embedded import MARKER, Store
 
@@ -33,15 +35,18 @@ PAPER_FIELDS = ("title", "date", "authors", "url")
 @dataclass
 class MergeResult:
     store: Store
-    graph: nx.MultiDiGraph
+    built: GraphData
     papers: int
     combined: int
 
-    def summary(self) -> dict:
-        from kg.graph.build import summary
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The merged store's graph (loaded on first use)."""
+        return self.store.graph()
 
+    def summary(self) -> dict:
         return {"papers": self.papers, "papers_combined": self.combined,
-                **summary(self.graph)}
+                **self.built.summary()}
 
 
 def record_files(source: str | Path) -> list[Path]:
@@ -163,7 +168,7 @@ def merge_stores(sources: Iterable[str | Path], into: str | Path,
                 combined += 1
                 yield rec.to_json()
 
-        n = st.add_lines(out(), shard_size)
-        g = st.rebuild() if n or not (st.path / "graph.json").exists() else st.graph(save=True)
+        st.add_lines(out(), shard_size)
+        built = st.rebuild()
         papers = len(set(where) | set(target))
-    return MergeResult(st, g, papers, combined)
+    return MergeResult(st, built, papers, combined)

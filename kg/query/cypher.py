@@ -120,10 +120,7 @@ def plain(v: Any) -> Any:
 # ------------------------------------------------------------------ local store
 def store_fingerprint(store) -> dict:
     """What identifies the store's current graph (shards, graph file) and our loader."""
-    g = Path(store.path) / "graph.json"
-    st = g.stat() if g.exists() else None
-    return {"loader": LOADER_VERSION, "shards": [s.name for s in store.shards()],
-            "graph": [st.st_size, st.st_mtime_ns] if st else None}
+    return {"loader": LOADER_VERSION, "graph": store.fingerprint()}
 
 
 def ensure_loaded(store, backend, progress=None) -> bool:

@@ -258,10 +258,7 @@ def default_engine() -> str:
 
 # ------------------------------------------------------------------ the store's RDF
 def _cache_key(store, base: str) -> str:
-    g = store.path / "graph.json"
-    st = g.stat() if g.exists() else None
-    parts = [EXPORT_VERSION, base, [s.name for s in store.shards()],
-             [st.st_size, st.st_mtime_ns] if st else None]
+    parts = [EXPORT_VERSION, base, store.fingerprint()]
     return hashlib.sha1(json.dumps(parts).encode()).hexdigest()[:16]
 
 

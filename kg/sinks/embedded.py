@@ -5,8 +5,10 @@ Layout of a store DIR::
     DIR/kg-store.json          marker and format version
     DIR/records/000001.jsonl   extracted records, one shard per build step (append-only)
     DIR/records/000001.ids     its index: paper id, byte offset and sources of each line
-    DIR/graph.json             the merged graph (node-link JSON) and the shards it was built from
-    DIR/graph-state.json       what an incremental update of that graph needs (same stamp)
+    DIR/records/000001.digest  what the graph reads of each record (kg.graph.build.digest)
+    DIR/graph.json             the last full build (node-link JSON) and the shards it was built from
+    DIR/graph-deltas/000001.json  the changes of each incremental update since, in order
+    DIR/graph-state.json       what an incremental update needs (stamped with the shards)
 
 Every file is written to a temporary name and renamed into place, so an interrupted
 build leaves either the old file or the new one, never half of one. A shard that was
@@ -25,25 +27,39 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import networkx as nx
+import orjson
 
 from kg.errors import StoreError
-from kg.graph.build import paused_gc
-from kg.graph.incremental import GraphState, full_build, update
+from kg.graph.build import (
+    Digest,
+    GraphData,
+    GraphState,
+    build,
+    digest,
+    graph_from_node_link,
+    paused_gc,
+    record_digest,
+)
+from kg.graph.incremental import Delta, apply, update
 from kg.model import Record
 
 FORMAT = 1
 MARKER = "kg-store.json"
 LOCK = ".lock"
+STATE = "graph-state.json"
+DELTAS = "graph-deltas"
+DIGESTS = 1  # version of the digest files: bump when kg.graph.build.digest changes
+COMPACT = 0.5  # rebuild instead of adding a delta once the deltas reach half of graph.json
 
 log = logging.getLogger("kg.store")
 
 
-def atomic_write(path: Path, write) -> None:
+def atomic_write(path: Path, write, binary: bool = False) -> None:
     """Call `write(fh)` on a temporary file next to `path`, then rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8")) as fh:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
@@ -212,20 +228,65 @@ class Store:
         nxt = int(shards[-1].stem) + 1 if shards else 1
         shard = self.path / "records" / f"{nxt:06d}.jsonl"
         rows = []
+        digests = []
         offset = 0
         for x in lines:
-            paper = json.loads(x)["paper"]
+            rec = orjson.loads(x)
+            paper = rec["paper"]
             rows.append(_index_line(paper["id"], offset, paper.get("sources", [])))
+            digests.append(digest(rec))
             offset += len(x.encode("utf-8")) + 1
-        # the index first: a shard is committed by its own rename, and an index older
-        # than its shard is rebuilt
+        # the index and digests first: a shard is committed by its own rename, and an
+        # index or digest file older than its shard is made again
         atomic_write(shard.with_suffix(".ids"), lambda fh: fh.write("".join(rows)))
+        _write_digests(shard.with_suffix(".digest"), digests)
         atomic_write(shard, lambda fh: fh.write("".join(x + "\n" for x in lines)))
         os.utime(shard.with_suffix(".ids"))
+        os.utime(shard.with_suffix(".digest"))
+
+    # ------------------------------------------------------------ digests
+    def digests(self) -> Iterator[Digest]:
+        """The digest (what the graph reads) of every record, latest version of each paper."""
+        latest: dict[str, int] = {}
+        shards = self.shards()
+        for si, shard in enumerate(shards):
+            for pid, _offset, _sources in self._shard_index(shard):
+                latest[pid] = si
+        for si, shard in enumerate(shards):
+            for d in self._shard_digests(shard):
+                if latest.get(d[0]) == si:
+                    yield d
+
+    def fetch_digests(self, ids: Iterable[str]) -> dict[str, Digest]:
+        """The digests of the latest stored records of the papers `ids`."""
+        return {pid: record_digest(rec) for pid, rec in self.fetch(ids).items()}
+
+    def _shard_digests(self, shard: Path) -> list[Digest]:
+        """The digests of `shard`'s records, from its .digest file (made now if missing)."""
+        f = shard.with_suffix(".digest")
+        if f.exists() and f.stat().st_mtime >= shard.stat().st_mtime:
+            with paused_gc():
+                try:
+                    version, ds = orjson.loads(f.read_bytes())
+                    if version == DIGESTS:
+                        return ds
+                except (orjson.JSONDecodeError, ValueError):
+                    pass
+        with shard.open("rb") as fh:
+            ds = [digest(orjson.loads(line)) for line in fh]
+        with contextlib.suppress(OSError):
+            _write_digests(f, ds)
+        return ds
 
     # ------------------------------------------------------------ graph
     def _shard_names(self) -> list[str]:
         return [s.name for s in self.shards()]
+
+    def fingerprint(self) -> list:
+        """What identifies the store's current graph: its shards and graph files."""
+        files = [self.path / "graph.json", *self._deltas()]
+        return [self._shard_names(),
+                [[f.name, f.stat().st_size, f.stat().st_mtime_ns] for f in files if f.exists()]]
 
     def graph(self, save: bool = False) -> nx.MultiDiGraph:
         """The built graph; rebuilt from the records if it is missing or stale.
@@ -233,63 +294,114 @@ class Store:
         A rebuilt graph is saved for next time; with `save=False` (readers) only if the
         store is writable.
         """
-        f = self.path / "graph.json"
-        if f.exists():
-            with paused_gc():
-                try:
-                    data = json.loads(f.read_text(encoding="utf-8"))
-                except ValueError:
-                    data = None
-                if data and data.get("shards") == self._shard_names():
-                    return _graph_from(data["graph"])
-        return self.rebuild(save=save)
+        with paused_gc():
+            g = self._load_graph()
+        if g is not None:
+            return g
+        self.rebuild(save=save)
+        with paused_gc():
+            g = self._load_graph()
+        if g is None:  # not saved (a read-only store): build it in memory
+            g = build(self.digests)[0].to_networkx()
+        return g
 
-    def rebuild(self, save: bool = True) -> nx.MultiDiGraph:
-        """Build the graph from the records and save it (`save=False`: try to, for readers)."""
-        g, state = full_build(self.records)
+    def _load_graph(self) -> nx.MultiDiGraph | None:
+        """graph.json with its deltas applied, if they are those of the current shards."""
         try:
-            self.save_graph(g, state)
+            data = orjson.loads((self.path / "graph.json").read_bytes())
+            stamp = data.get("shards")
+            deltas = [orjson.loads(f.read_bytes()) for f in self._deltas()]
+        except (OSError, orjson.JSONDecodeError):
+            return None
+        g = graph_from_node_link(data["graph"]["nodes"], data["graph"]["links"])
+        del data
+        for d in deltas:
+            if d.get("from") != stamp:
+                return None
+            apply(g, Delta.from_json(d["delta"]))
+            stamp = d["shards"]
+        return g if stamp == self._shard_names() else None
+
+    def _deltas(self) -> list[Path]:
+        return sorted((self.path / DELTAS).glob("[0-9]*.json"))
+
+    def rebuild(self, save: bool = True) -> GraphData:
+        """Build the graph from the records and save it (`save=False`: try to, for readers)."""
+        data, state = build(self.digests)
+        try:
+            self.save_graph(data, state)
         except OSError as e:
             if save:
                 raise StoreError(f"cannot write the graph of {self.path} ({e})") from None
             log.info("graph of %s not cached (%s)", self.path, e)
-        return g
+        return data
 
-    def save_graph(self, g: nx.MultiDiGraph, state: GraphState | None = None) -> None:
-        """Save the graph (and the state an incremental update needs), stamped with the shards."""
+    def save_graph(self, data: GraphData, state: GraphState) -> None:
+        """Save a full build (and the state an incremental update needs), stamped with the
+        shards; earlier deltas go."""
         names = self._shard_names()
-        (self.path / "graph-state.json").unlink(missing_ok=True)
+        (self.path / STATE).unlink(missing_ok=True)
         with paused_gc():
-            atomic_write(self.path / "graph.json", lambda fh: _write_graph(fh, names, g))
-            if state is not None:
-                atomic_write(self.path / "graph-state.json", lambda fh: fh.write(
-                    json.dumps({"shards": names, "state": state.to_json()})))
+            atomic_write(self.path / "graph.json", lambda fh: _write_graph(fh, names, data),
+                         binary=True)
+            for f in self._deltas():
+                f.unlink()
+            _save_state(self.path / STATE, names, state)
 
-    def update_graph(self, records: list[Record], base: list[str]) -> nx.MultiDiGraph:
-        """The graph with `records` (just added) folded in, saved; `base` names the shards
-        the store had before. Incremental when the saved graph and state are those of
-        `base`, else a full rebuild; the result is the same."""
-        loaded = self._load(base)
-        if loaded is not None:
-            g, state = loaded
-            if update(g, state, records, self.fetch):
-                self.save_graph(g, state)
-                return g
+    def update_graph(self, records: list[Record], base: list[str]) -> Delta | GraphData:
+        """Fold `records` (just added) into the saved graph; `base` names the shards the
+        store had before. Incremental (a delta file beside graph.json) when the saved
+        graph and state are those of `base` and the deltas are small next to graph.json,
+        else a full rebuild; the graph is the same either way. Returns the delta or the
+        rebuilt graph."""
+        state = self._load_state(base)
+        if state is not None and self._deltas_size() < COMPACT * self._size("graph.json"):
+            known = {pid for s in base for pid, _o, _s in
+                     self._shard_index(self.path / "records" / s)}
+            delta = update(state, [record_digest(r) for r in records], self.fetch_digests,
+                           known)
+            if delta is not None:
+                names = self._shard_names()
+                deltas = self._deltas()
+                nxt = int(deltas[-1].stem) + 1 if deltas else 1
+                (self.path / STATE).unlink(missing_ok=True)
+                with paused_gc():
+                    atomic_write(self.path / DELTAS / f"{nxt:06d}.json", lambda fh: fh.write(
+                        orjson.dumps({"from": base, "shards": names,
+                                      "delta": delta.to_json()})), binary=True)
+                    _save_state(self.path / STATE, names, state)
+                return delta
             log.info("records change stored papers; rebuilding the graph of %s", self.path)
         return self.rebuild()
 
-    def _load(self, base: list[str]) -> tuple[nx.MultiDiGraph, GraphState] | None:
+    def _size(self, name: str) -> int:
+        f = self.path / name
+        return f.stat().st_size if f.exists() else 0
+
+    def _deltas_size(self) -> int:
+        return sum(f.stat().st_size for f in self._deltas())
+
+    def graph_is_current(self, shards: list[str] | None = None) -> bool:
+        """True if the saved graph (and the state an update needs) is that of `shards`
+        (default: the store's shards). Reads only the stamp."""
+        try:
+            with (self.path / STATE).open("rb") as fh:
+                stamp = orjson.loads(fh.readline())
+        except (OSError, orjson.JSONDecodeError):
+            return False
+        want = self._shard_names() if shards is None else shards
+        return stamp == want and (self.path / "graph.json").exists()
+
+    def _load_state(self, base: list[str]) -> GraphState | None:
+        """The saved state, if it is that of the shards `base` and of the saved graph."""
         with paused_gc():
             try:
-                state = json.loads((self.path / "graph-state.json").read_text(encoding="utf-8"))
-                if state.get("shards") != base:
+                stamp, data = (self.path / STATE).read_bytes().split(b"\n", 1)
+                if orjson.loads(stamp) != base or not (self.path / "graph.json").exists():
                     return None
-                data = json.loads((self.path / "graph.json").read_text(encoding="utf-8"))
+                return GraphState.from_json(orjson.loads(data))
             except (OSError, ValueError):
                 return None
-            if data.get("shards") != base:
-                return None
-            return _graph_from(data["graph"]), GraphState.from_json(state["state"])
 
 
 def _only_ours(p: Path) -> bool:
@@ -298,37 +410,29 @@ def _only_ours(p: Path) -> bool:
                and x.name.endswith(".tmp")) for x in p.iterdir())
 
 
-def _write_graph(fh, shards: list[str], g: nx.MultiDiGraph) -> None:
-    """graph.json: the shard stamp and the graph in node-link form, written piece by piece."""
-    dumps = json.dumps
-    fh.write(f'{{"shards": {dumps(shards)}, "graph": {{"directed": true, "multigraph": true, '
-             f'"graph": {dumps(g.graph)}, "nodes": [')
-    _write_items(fh, (dumps({**d, "id": n}) for n, d in g.nodes(data=True)))
-    fh.write('], "links": [')
-    _write_items(fh, (dumps({**d, "source": u, "target": v, "key": k})
-                      for u, v, k, d in g.edges(keys=True, data=True)))
-    fh.write("]}}")
+def _write_graph(fh, shards: list[str], data: GraphData) -> None:
+    """graph.json: the shard stamp and the graph in node-link form, written in chunks."""
+    fh.write(b'{"shards": ' + orjson.dumps(shards) + b', "graph": {"directed": true, '
+             b'"multigraph": true, "graph": {}, "nodes": [')
+    _write_items(fh, data.nodes)
+    fh.write(b'], "links": [')
+    _write_items(fh, data.links)
+    fh.write(b"]}}")
 
 
-def _write_items(fh, items: Iterator[str], chunk: int = 4096) -> None:
-    first = True
-    batch: list[str] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= chunk:
-            fh.write(("" if first else ", ") + ", ".join(batch))
-            first, batch = False, []
-    if batch:
-        fh.write(("" if first else ", ") + ", ".join(batch))
+def _write_items(fh, items: list[dict], chunk: int = 16384) -> None:
+    for i in range(0, len(items), chunk):
+        fh.write((b"," if i else b"") + orjson.dumps(items[i:i + chunk])[1:-1])
 
 
-def _graph_from(data: dict) -> nx.MultiDiGraph:
-    """The graph of node-link `data` (what nx.node_link_graph gives, faster)."""
-    g = nx.MultiDiGraph()
-    g.graph.update(data.get("graph") or {})
-    g.add_nodes_from((d.pop("id"), d) for d in data["nodes"])
-    g.add_edges_from((d.pop("source"), d.pop("target"), d.pop("key"), d) for d in data["links"])
-    return g
+def _write_digests(path: Path, digests: list[Digest]) -> None:
+    atomic_write(path, lambda fh: fh.write(orjson.dumps([DIGESTS, digests])), binary=True)
+
+
+def _save_state(path: Path, shards: list[str], state: GraphState) -> None:
+    """The state file: its shard stamp on the first line (cheap to check), then the state."""
+    atomic_write(path, lambda fh: fh.write(orjson.dumps(shards) + b"\n"
+                                           + orjson.dumps(state.to_json())), binary=True)
 
 
 def _index_line(pid: str, offset: int, sources: list) -> str:
