@@ -38,7 +38,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import IO, NamedTuple
 from urllib.parse import quote, unquote
@@ -166,6 +166,51 @@ RELATIONS: dict[str, URIRef] = {
 }
 RESULT_LINKS = ("OF", "BY", "ON")  # described by the Result node; not reified
 
+
+class IRI:
+    """The IRIs the exporter writes, as plain strings (a namespace lookup per triple is
+    slow)."""
+
+    dcterms_date = str(DCTERMS.date)
+    dcterms_identifier = str(DCTERMS.identifier)
+    dcterms_title = str(DCTERMS.title)
+    kg_Evidence = str(KG.Evidence)
+    kg_Statement = str(KG.Statement)
+    kg_authorCount = str(KG.authorCount)
+    kg_confidence = str(KG.confidence)
+    kg_evidence = str(KG.evidence)
+    kg_field = str(KG.field)
+    kg_key = str(KG.key)
+    kg_matchForm = str(KG.matchForm)
+    kg_mergedKey = str(KG.mergedKey)
+    kg_sentence = str(KG.sentence)
+    kg_source = str(KG.source)
+    kg_support = str(KG.support)
+    kg_unit = str(KG.unit)
+    kg_value = str(KG.value)
+    kg_valueText = str(KG.valueText)
+    oa_SpecificResource = str(OA.SpecificResource)
+    oa_TextPositionSelector = str(OA.TextPositionSelector)
+    oa_end = str(OA.end)
+    oa_hasSelector = str(OA.hasSelector)
+    oa_hasSource = str(OA.hasSource)
+    oa_start = str(OA.start)
+    prov_wasDerivedFrom = str(PROV.wasDerivedFrom)
+    rdf_Statement = str(RDF.Statement)
+    rdf_object = str(RDF.object)
+    rdf_predicate = str(RDF.predicate)
+    rdf_subject = str(RDF.subject)
+    rdf_type = str(RDF.type)
+    skos_altLabel = str(SKOS.altLabel)
+    skos_prefLabel = str(SKOS.prefLabel)
+    sdo_codeRepository = str(ns.SDO.codeRepository)
+    sdo_url = str(ns.SDO.url)
+    xsd_date = str(ns.XSD.date)
+    xsd_decimal = str(ns.XSD.decimal)
+    xsd_double = str(ns.XSD.double)
+    xsd_integer = str(ns.XSD.integer)
+    xsd_nonNegativeInteger = str(ns.XSD.nonNegativeInteger)
+
 CLASSES: dict[str, tuple[URIRef, ...]] = {
     "Paper": (KG.Paper, FABIO.ResearchPaper, ns.SDO.ScholarlyArticle),
     "Method": (KG.Method, MLS.Algorithm, SKOS.Concept),
@@ -240,8 +285,11 @@ def graph_iri(paper_id: str, base: str = DEFAULT_BASE) -> str:
 
 
 def _hashed(kind: str, base: str, *parts: object) -> str:
-    h = hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()[:20]
-    return f"{base}{kind}/{h}"
+    return f"{base}{kind}/{_digest(parts)}"
+
+
+def _digest(parts: tuple) -> str:
+    return hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()[:20]
 
 
 _PCT = re.compile(r"%(?![0-9A-Fa-f]{2})")
@@ -291,9 +339,9 @@ Lit(lex='1e-3', dt='http://www.w3.org/2001/XMLSchema#double'), None)
     """
     s = str(value).strip().replace(",", "")
     if _NUMBER.fullmatch(s):
-        return Lit(_decimal(Decimal(s)), str(ns.XSD.decimal))
+        return Lit(_decimal(Decimal(s)), IRI.xsd_decimal)
     if _DOUBLE.fullmatch(s):
-        return Lit(s, str(ns.XSD.double))
+        return Lit(s, IRI.xsd_double)
     return None
 
 
@@ -311,11 +359,11 @@ def _decimal(d: Decimal) -> str:
 
 
 def _dec(x: float) -> Lit:
-    return Lit(_decimal(Decimal(str(float(x)))), str(ns.XSD.decimal))
+    return Lit(_decimal(Decimal(str(float(x)))), IRI.xsd_decimal)
 
 
 def _int(x: int) -> Lit:
-    return Lit(str(int(x)), str(ns.XSD.integer))
+    return Lit(str(int(x)), IRI.xsd_integer)
 
 
 # ------------------------------------------------------------------ the triples
@@ -331,44 +379,49 @@ def quads(g: nx.MultiDiGraph, base: str = DEFAULT_BASE, graphs: bool = True) -> 
         SinkError: a node label or edge type kg does not know.
     """
     check_base(base)
-    a = str(RDF.type)
+    a = IRI.rdf_type
     label_of = {}
+    iri: dict[str, str] = {}  # node key -> IRI (percent-encoding each time is slow)
+
+    def paper_iri(paper: str) -> str:
+        key = f"paper:{paper}"
+        return iri.get(key) or node_iri(key, base)
     for n, d in g.nodes(data=True):
         label = d.get("label")
         if label not in CLASSES:
             raise SinkError(f"node {n!r} has label {label!r}; expected one of "
                             f"{', '.join(CLASSES)}")
         label_of[n] = label
-        s = node_iri(n, base)
+        s = iri[n] = node_iri(n, base)
         for c in CLASSES[label]:
             yield s, a, str(c), None
-        yield s, str(SKOS.prefLabel), Lit(str(d.get("name") or n.partition(":")[2] or n)), None
-        yield s, str(KG.key), Lit(n), None
+        yield s, IRI.skos_prefLabel, Lit(str(d.get("name") or n.partition(":")[2] or n)), None
+        yield s, IRI.kg_key, Lit(n), None
         if label == "Result":
-            yield from _result(s, n, d, base)
+            yield from _result(s, d, paper_iri)
             continue
         for form in sorted(_forms(n, d)):
-            yield s, str(KG.matchForm), Lit(form), None
+            yield s, IRI.kg_matchForm, Lit(form), None
         if label == "Paper":
             yield from _paper(s, n, d, base, graphs)
             continue
         for alias in d.get("aliases") or []:
-            yield s, str(SKOS.altLabel), Lit(str(alias)), None
+            yield s, IRI.skos_altLabel, Lit(str(alias)), None
         if d.get("confidence") is not None:
-            yield s, str(KG.confidence), _dec(d["confidence"]), None
+            yield s, IRI.kg_confidence, _dec(d["confidence"]), None
         for m in d.get("merged") or []:
-            yield s, str(KG.mergedKey), Lit(str(m["key"])), None
+            yield s, IRI.kg_mergedKey, Lit(str(m["key"])), None
         if label == "Repository":
             url = safe_url(str(d.get("name") or ""))
             if url:
-                yield s, str(ns.SDO.codeRepository), url, None
+                yield s, IRI.sdo_codeRepository, url, None
 
     for u, v, t, d in g.edges(keys=True, data=True):
         p = RELATIONS.get(t)
         if p is None:
             raise SinkError(f"edge {u!r} -> {v!r} has type {t!r}; expected one of "
                             f"{', '.join(RELATIONS)}")
-        s, o = node_iri(u, base), node_iri(v, base)
+        s, o = iri.get(u) or node_iri(u, base), iri.get(v) or node_iri(v, base)
         yield s, str(p), o, None
         papers = [str(x) for x in d.get("papers") or []]
         if graphs:
@@ -377,18 +430,18 @@ def quads(g: nx.MultiDiGraph, base: str = DEFAULT_BASE, graphs: bool = True) -> 
         if t in RESULT_LINKS:
             continue
         st = _hashed("statement", base, u, t, v)
-        yield st, a, str(KG.Statement), None
-        yield st, a, str(RDF.Statement), None
-        yield st, str(RDF.subject), s, None
-        yield st, str(RDF.predicate), str(p), None
-        yield st, str(RDF.object), o, None
-        yield st, str(KG.support), _int(d.get("support", len(papers))), None
+        yield st, a, IRI.kg_Statement, None
+        yield st, a, IRI.rdf_Statement, None
+        yield st, IRI.rdf_subject, s, None
+        yield st, IRI.rdf_predicate, str(p), None
+        yield st, IRI.rdf_object, o, None
+        yield st, IRI.kg_support, _int(d.get("support", len(papers))), None
         if d.get("confidence") is not None:
-            yield st, str(KG.confidence), _dec(d["confidence"]), None
+            yield st, IRI.kg_confidence, _dec(d["confidence"]), None
         for paper in papers:
-            yield st, str(PROV.wasDerivedFrom), node_iri(f"paper:{paper}", base), None
+            yield st, IRI.prov_wasDerivedFrom, paper_iri(paper), None
         for ev in d.get("evidence") or []:
-            yield from _evidence(st, u, t, v, ev, base)
+            yield from _evidence(st, u, t, v, ev, base, paper_iri)
 
 
 def _forms(n: str, d: dict) -> set[str]:
@@ -401,54 +454,55 @@ def _forms(n: str, d: dict) -> set[str]:
 
 def _paper(s: str, n: str, d: dict, base: str, graphs: bool) -> Iterator[Quad]:
     pid = n.partition(":")[2] or n
-    yield s, str(DCTERMS.identifier), Lit(pid), None
+    yield s, IRI.dcterms_identifier, Lit(pid), None
     if d.get("title"):
-        yield s, str(DCTERMS.title), Lit(str(d["title"])), None
+        yield s, IRI.dcterms_title, Lit(str(d["title"])), None
     if d.get("date"):
         date = str(d["date"])
-        dt = str(ns.XSD.date) if _DATE.fullmatch(date) else None
-        yield s, str(DCTERMS.date), Lit(date, dt), None
+        dt = IRI.xsd_date if _DATE.fullmatch(date) else None
+        yield s, IRI.dcterms_date, Lit(date, dt), None
     if d.get("authors") is not None:
-        yield s, str(KG.authorCount), _int(d["authors"]), None
+        yield s, IRI.kg_authorCount, _int(d["authors"]), None
     url = safe_url(str(d.get("url") or ""))
     if url:
-        yield s, str(ns.SDO.url), url, None
+        yield s, IRI.sdo_url, url, None
     for src in d.get("sources") or []:
-        yield s, str(KG.source), Lit(str(src)), None
+        yield s, IRI.kg_source, Lit(str(src)), None
     if graphs:
         gi = graph_iri(pid, base)
-        yield gi, str(PROV.wasDerivedFrom), s, gi
+        yield gi, IRI.prov_wasDerivedFrom, s, gi
 
 
-def _result(s: str, n: str, d: dict, base: str) -> Iterator[Quad]:
+def _result(s: str, d: dict, paper_iri: Callable[[str], str]) -> Iterator[Quad]:
     num = number(d.get("value", ""))
     if num is not None:
-        yield s, str(KG.value), num, None
+        yield s, IRI.kg_value, num, None
     elif d.get("value") is not None:
-        yield s, str(KG.valueText), Lit(str(d["value"])), None
+        yield s, IRI.kg_valueText, Lit(str(d["value"])), None
     if d.get("unit"):
-        yield s, str(KG.unit), Lit(str(d["unit"])), None
+        yield s, IRI.kg_unit, Lit(str(d["unit"])), None
     if d.get("paper"):
-        yield s, str(PROV.wasDerivedFrom), node_iri(f"paper:{d['paper']}", base), None
+        yield s, IRI.prov_wasDerivedFrom, paper_iri(d["paper"]), None
 
 
-def _evidence(st: str, u: str, t: str, v: str, ev: dict, base: str) -> Iterator[Quad]:
+def _evidence(st: str, u: str, t: str, v: str, ev: dict, base: str,
+              paper_iri: Callable[[str], str]) -> Iterator[Quad]:
     paper = str(ev.get("paper", ""))
     field = ev.get("field") or "abstract"
     parts = (u, t, v, paper, field, ev.get("start"), ev.get("end"), ev.get("sentence"))
-    e = _hashed("evidence", base, *parts)
-    sel = _hashed("selector", base, *parts)
-    yield st, str(KG.evidence), e, None
-    yield e, str(RDF.type), str(KG.Evidence), None
-    yield e, str(RDF.type), str(OA.SpecificResource), None
-    yield e, str(OA.hasSource), node_iri(f"paper:{paper}", base), None
-    yield e, str(KG.field), Lit(field), None
+    h = _digest(parts)
+    e, sel = f"{base}evidence/{h}", f"{base}selector/{h}"
+    yield st, IRI.kg_evidence, e, None
+    yield e, IRI.rdf_type, IRI.kg_Evidence, None
+    yield e, IRI.rdf_type, IRI.oa_SpecificResource, None
+    yield e, IRI.oa_hasSource, paper_iri(paper), None
+    yield e, IRI.kg_field, Lit(field), None
     if ev.get("sentence") is not None:
-        yield e, str(KG.sentence), _int(ev["sentence"]), None
-    yield e, str(OA.hasSelector), sel, None
-    yield sel, str(RDF.type), str(OA.TextPositionSelector), None
-    yield sel, str(OA.start), Lit(str(int(ev["start"])), str(ns.XSD.nonNegativeInteger)), None
-    yield sel, str(OA.end), Lit(str(int(ev["end"])), str(ns.XSD.nonNegativeInteger)), None
+        yield e, IRI.kg_sentence, _int(ev["sentence"]), None
+    yield e, IRI.oa_hasSelector, sel, None
+    yield sel, IRI.rdf_type, IRI.oa_TextPositionSelector, None
+    yield sel, IRI.oa_start, Lit(str(int(ev["start"])), IRI.xsd_nonNegativeInteger), None
+    yield sel, IRI.oa_end, Lit(str(int(ev["end"])), IRI.xsd_nonNegativeInteger), None
 
 
 # ------------------------------------------------------------------ N-Triples / N-Quads
@@ -473,17 +527,20 @@ def write_ntriples(g: nx.MultiDiGraph, out: IO[str], base: str = DEFAULT_BASE,
                    quads_: bool = False) -> int:
     """Stream the default graph as N-Triples (or everything as N-Quads) to `out`.
 
-    Nothing but the current line is held in memory. Returns the number of lines.
+    Nothing but a batch of lines is held in memory. Returns the number of lines.
     """
     n = 0
-    write = out.write
+    lines: list[str] = []
+    add = lines.append
     for s, p, o, gr in quads(g, base, graphs=quads_):
-        if gr is None:
-            write(f"<{s}> <{p}> {nt_term(o)} .\n")
-        else:
-            write(f"<{s}> <{p}> {nt_term(o)} <{gr}> .\n")
-        n += 1
-    return n
+        o = f"<{o}>" if type(o) is str else nt_term(o)
+        add(f"<{s}> <{p}> {o} .\n" if gr is None else f"<{s}> <{p}> {o} <{gr}> .\n")
+        if len(lines) >= 8192:
+            out.write("".join(lines))
+            n += len(lines)
+            lines.clear()
+    out.write("".join(lines))
+    return n + len(lines)
 
 
 # ------------------------------------------------------------------ rdflib
