@@ -175,21 +175,29 @@ def _paper_part(d: Digest, canon: dict[str, str], shared: dict[Edge, list]
     """The nodes and own links of one paper; its edges between entities go to `shared`."""
     pid = d[0]
     pn = paper_node(pid)
-    own: dict[Edge, list] = {}
-    results = contributions(d, canon, own)
-    links = []
-    for e, a in own.items():
-        if e[0] == pn or e[0].startswith("result:"):
-            links.append(link(e, a))
-        else:
-            s = shared.get(e)
-            if s is None:
-                shared[e] = a
-            else:
-                s[0] |= a[0]
-                s[1] += a[1]
-                if a[2] > s[2]:
-                    s[2] = a[2]
+    own: dict[Edge, dict] = {}
+    share = accumulate(shared, pid)
+
+    def add(u: str, v: str, t: str, ev: dict | None, conf: float) -> None:
+        if u is not pn and not u.startswith("result:"):
+            share(u, v, t, ev, conf)
+            return
+        e = (u, v, t)
+        x = own.get(e)
+        if x is None:
+            own[e] = {"type": t, "papers": [pid], "support": 1,
+                      "evidence": [] if ev is None else [{"paper": pid, **ev}],
+                      "confidence": conf, "source": u, "target": v, "key": t}
+            return
+        if ev is not None:
+            x["evidence"].append({"paper": pid, **ev})
+        if conf > x["confidence"]:
+            x["confidence"] = conf
+
+    results = contributions(d, canon, add, pn)
+    links = list(own.values())
+    for x in links:
+        x["confidence"] = round(x["confidence"], 3)
     nodes = [{"id": pn, **d[1]}, *({"id": rid, **attrs} for rid, attrs in results)]
     return pid, nodes, links
 
@@ -259,12 +267,13 @@ def entity_node(c: str, members: list[str], state: GraphState) -> dict:
             "confidence": round(conf, 3), "merged": merged}
 
 
-def contributions(d: Digest, canon: dict[str, str], acc: dict[Edge, list],
-                  only: set[Edge] | None = None) -> list[tuple[str, dict]]:
-    """Fold what digest `d` says into the edge accumulator `acc` (edge → [papers,
-    evidence, confidence]), entity keys mapped through `canon`; with `only`, just the
-    edges in it. Returns the paper's result nodes."""
-    pid, pn = d[0], paper_node(d[0])
+Add = Callable[[str, str, str, "dict | None", float], None]
+
+
+def accumulate(acc: dict[Edge, list], pid: str, only: set[Edge] | None = None) -> Add:
+    """An `add` for :func:`contributions` that folds paper `pid`'s contributions into the
+    edge accumulator `acc` (edge → [papers, evidence, confidence]); with `only`, just the
+    edges in it."""
 
     def add(u: str, v: str, t: str, ev: dict | None, conf: float) -> None:
         e = (u, v, t)
@@ -280,6 +289,17 @@ def contributions(d: Digest, canon: dict[str, str], acc: dict[Edge, list],
         if ev is not None:
             a[1].append({"paper": pid, **ev})
 
+    return add
+
+
+def contributions(d: Digest, canon: dict[str, str], add: Add, pn: str | None = None
+                  ) -> list[tuple[str, dict]]:
+    """Call `add(head, tail, type, evidence, confidence)` for every edge contribution of
+    digest `d`, entity keys mapped through `canon` (`pn`: the paper's node id, if the
+    caller has it). Returns the paper's result nodes."""
+    pid = d[0]
+    if pn is None:
+        pn = paper_node(pid)
     for key, _t, _n, _a, conf, ev in d[2]:
         add(pn, canon[key], "MENTIONS", ev, conf)
     for head, type_, tail, ev, conf in d[3]:

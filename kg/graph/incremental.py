@@ -40,6 +40,7 @@ from kg.graph.build import (
     Digest,
     Edge,
     GraphState,
+    accumulate,
     contributions,
     edge_attrs,
     entity_node,
@@ -132,7 +133,8 @@ def _update(state: GraphState, digests: list[Digest], fetch: Fetch,
     if redo:
         for d in redo.values():
             acc: dict[Edge, list] = {}
-            delta.drop_nodes += [rid for rid, _ in contributions(d, old_canon, acc)]
+            delta.drop_nodes += [rid for rid, _ in
+                                 contributions(d, old_canon, accumulate(acc, d[0]))]
             stale.update(acc)
         # other papers that said what a stale entity-to-entity edge says: they name a
         # key of the old node at each end
@@ -173,9 +175,9 @@ def _update(state: GraphState, digests: list[Digest], fetch: Fetch,
     for pid in sorted(fresh):
         delta.nodes[paper_node(pid)] = fresh[pid][1]
     for d in [*fresh.values(), *redo.values()]:
-        delta.nodes.update(contributions(d, canon, delta.edges))
+        delta.nodes.update(contributions(d, canon, accumulate(delta.edges, d[0])))
     for d in bystanders.values():
-        contributions(d, canon, delta.edges, only=stale)
+        contributions(d, canon, accumulate(delta.edges, d[0], only=stale))
     return delta
 
 
