@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 
+import numpy
+from spacy.attrs import IS_SPACE, LOWER, POS, TAG
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.parts_of_speech import IDS as POS_IDS
 from spacy.tokens import Doc, Span
 
 from kg.extract import lexicon as lexmod
@@ -17,6 +20,7 @@ from kg.extract import mentions as M
 from kg.extract.acronyms import find_acronyms
 from kg.extract.entities import resolve_overlaps
 from kg.extract.links import find_code_links
+from kg.extract.pos import PosTable
 from kg.extract.relations import find_relations, find_results
 
 for _name, _default in (
@@ -227,3 +231,32 @@ def make_relations(nlp: Language, name: str):
         return doc
 
     return relations
+
+
+@Language.factory("kg_pos", assigns=["token.pos", "token.tag"], requires=["token.tag"])
+def make_pos(nlp: Language, name: str):
+    """The coarse tags of the pipeline's attribute_ruler by table lookup (kg.extract.pos);
+    add it after the ruler, then remove the ruler."""
+    table = PosTable(nlp.get_pipe("attribute_ruler").patterns)
+    strings = nlp.vocab.strings
+    by_ids: dict[tuple[int, int, int], tuple[int, str | None]] = {}
+
+    def pos(doc: Doc) -> Doc:
+        rows = doc.to_array([TAG, LOWER, IS_SPACE]).tolist()
+        out = numpy.zeros(len(rows), dtype="uint64")
+        retag = []
+        for i, key in enumerate(map(tuple, rows)):
+            hit = by_ids.get(key)
+            if hit is None:
+                t, lower, space = key
+                p, new_tag = table.lookup(strings[t] if t else "", strings[lower], bool(space))
+                hit = by_ids[key] = (POS_IDS[p] if p else 0, new_tag)
+            out[i] = hit[0]
+            if hit[1]:
+                retag.append((i, hit[1]))
+        doc.from_array([POS], out)
+        for i, new_tag in retag:
+            doc[i].tag_ = new_tag
+        return doc
+
+    return pos

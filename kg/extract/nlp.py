@@ -14,7 +14,8 @@ EXCLUDE = ("parser", "ner", "lemmatizer")
 
 
 def load_base() -> Language:
-    """The tagger and sentence splitter of en_core_web_sm (the official package preferred).
+    """The tagger and sentence splitter of en_core_web_sm (the official package preferred),
+    coarse tags set by kg_pos (kg.extract.pos) instead of the slower attribute_ruler.
 
     Raises ExtractError naming the install command when neither package is installed.
     """
@@ -25,6 +26,11 @@ def load_base() -> Language:
             continue
         if "senter" in nlp.disabled:
             nlp.enable_pipe("senter")
+        if "attribute_ruler" in nlp.pipe_names:  # the same coarse tags, by table lookup
+            import kg.extract.components  # noqa: F401  (registers kg_pos)
+
+            nlp.add_pipe("kg_pos", after="attribute_ruler")
+            nlp.remove_pipe("attribute_ruler")
         return nlp
     raise ExtractError(
         f"spaCy's English small pipeline is not installed (looked for {', '.join(MODELS)}); "
