@@ -12,7 +12,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from kg.graph.build import GraphData
+from kg.graph.build import Counts
 from kg.graph.incremental import Delta
 from kg.ingest import IngestReport, read_papers
 from kg.model import Paper, Record
@@ -24,7 +24,7 @@ log = logging.getLogger("kg.build")
 @dataclass
 class BuildResult:
     store: Store
-    built: GraphData | Delta | None  # a full build, an incremental change, or nothing
+    built: Counts | Delta | None  # a full build, an incremental change, or nothing
     new_papers: int = 0
     updated_papers: int = 0
     report: IngestReport = field(default_factory=IngestReport)
@@ -41,7 +41,7 @@ class BuildResult:
         out = {"papers_added": self.new_papers, "papers_updated": self.updated_papers,
                "duplicates_merged": self.report.duplicates,
                "skipped_records": len(self.report.skipped), "graph": "unchanged"}
-        if isinstance(self.built, GraphData):
+        if isinstance(self.built, Counts):
             out.update(graph="built", **self.built.summary())
         elif isinstance(self.built, Delta):
             out.update(graph="updated", **self.built.summary())
@@ -100,7 +100,7 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
             recs = list(_with_sources(st, updated))
             st.add_records(recs)
             added.extend(recs)
-        built: GraphData | Delta | None = None
+        built: Counts | Delta | None = None
         if n_new > keep or not known or not st.graph_is_current(base):
             # a full build when there is nothing to update, too much to add, or a killed
             # build left the graph stale

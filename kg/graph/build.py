@@ -72,22 +72,46 @@ def record_digest(rec: Record) -> Digest:
     return digest(rec.model_dump(exclude_none=True))
 
 
-@dataclass
-class GraphData:
-    """A built graph as plain node-link data: node dicts with their ``id``, link dicts
-    with their ``source``, ``target`` and ``key`` (the relation type)."""
+class Counts:
+    """Where a build puts its nodes and links; this one only counts them by label and type.
+    Subclasses keep them (:class:`GraphData`) or write them (the store's graph file)."""
 
-    nodes: list[dict] = field(default_factory=list)
-    links: list[dict] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.labels: Counter = Counter()
+        self.types: Counter = Counter()
+
+    def add_nodes(self, nodes: list[dict]) -> None:
+        self.labels.update(d["label"] for d in nodes)
+
+    def add_links(self, links: list[dict]) -> None:
+        self.types.update(d["key"] for d in links)
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        """Counts of nodes by label and edges by type."""
+        return {"nodes": dict(sorted(self.labels.items())),
+                "relations": dict(sorted(self.types.items()))}
+
+
+class GraphData(Counts):
+    """A built graph as plain node-link data, in memory: node dicts with their ``id``,
+    link dicts with their ``source``, ``target`` and ``key`` (the relation type)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nodes: list[dict] = []
+        self.links: list[dict] = []
+
+    def add_nodes(self, nodes: list[dict]) -> None:
+        super().add_nodes(nodes)
+        self.nodes += nodes
+
+    def add_links(self, links: list[dict]) -> None:
+        super().add_links(links)
+        self.links += links
 
     def to_networkx(self) -> nx.MultiDiGraph:
         """The networkx graph of this data (which it takes: the dicts become attributes)."""
         return graph_from_node_link(self.nodes, self.links)
-
-    def summary(self) -> dict[str, dict[str, int]]:
-        nodes = Counter(d["label"] for d in self.nodes)
-        rels = Counter(d["key"] for d in self.links)
-        return {"nodes": dict(sorted(nodes.items())), "relations": dict(sorted(rels.items()))}
 
 
 def graph_from_node_link(nodes: list[dict], links: list[dict]) -> nx.MultiDiGraph:
@@ -131,15 +155,20 @@ def build_graph(records: Iterable[Record]) -> nx.MultiDiGraph:
     """One graph from many records; the same entity across papers is one node."""
     digests = [record_digest(r) for r in records]
     with paused_gc():
-        return build(lambda: digests)[0].to_networkx()
+        data = GraphData()
+        build(lambda: digests, data)
+        return data.to_networkx()
 
 
-def build(digests: Callable[[], Iterable[Digest]], hold: int = 200_000
-          ) -> tuple[GraphData, GraphState]:
-    """The graph of all digests and its state.
+def build(digests: Callable[[], Iterable[Digest]], out: Counts, hold: int = 200_000,
+          batch: int = 2048) -> GraphState:
+    """Build the graph of all digests into `out` and return its state.
 
     Two passes: the entity tallies and their resolution, then the nodes and edges. The
     second pass reads `digests()` again, unless the first held them all (at most `hold`).
+    Entity nodes come first, then each paper's node, result nodes and own links, in
+    batches as they are made, then the edges between entities (the only part held until
+    the end, since every paper may add to them).
     """
     with paused_gc():
         state = GraphState()
@@ -154,25 +183,27 @@ def build(digests: Callable[[], Iterable[Digest]], hold: int = 200_000
         groups: dict[str, list[str]] = {}
         for key, c in state.canon.items():
             groups.setdefault(c, []).append(key)
-        data = GraphData([{"id": c, **entity_node(c, groups[c], state)} for c in sorted(groups)])
-        # edges from a paper or its results are the paper's alone; edges between entities
-        # gather what every paper says
+        out.add_nodes([{"id": c, **entity_node(c, groups[c], state)} for c in sorted(groups)])
         shared: dict[Edge, list] = {}
-        papers = [_paper_part(d, state.canon, shared)
-                  for d in (held if held is not None else digests())]
-        del held
-        papers.sort(key=_first)
-        for _pid, nodes, links in papers:
-            data.nodes += nodes
-            data.links += links
-        del papers
-        data.links += [link(e, shared[e]) for e in sorted(shared)]
-        return data, state
+        nodes: list[dict] = []
+        links: list[dict] = []
+        for i, d in enumerate(held if held is not None else digests(), 1):
+            _paper_part(d, state.canon, shared, nodes, links)
+            if i % batch == 0:
+                out.add_nodes(nodes)
+                out.add_links(links)
+                nodes, links = [], []
+        out.add_nodes(nodes)
+        out.add_links(links)
+        del held, nodes, links
+        out.add_links([link(e, shared[e]) for e in sorted(shared)])
+        return state
 
 
-def _paper_part(d: Digest, canon: dict[str, str], shared: dict[Edge, list]
-                ) -> tuple[str, list[dict], list[dict]]:
-    """The nodes and own links of one paper; its edges between entities go to `shared`."""
+def _paper_part(d: Digest, canon: dict[str, str], shared: dict[Edge, list],
+                nodes: list[dict], links: list[dict]) -> None:
+    """Append one paper's nodes and own links to `nodes` and `links`; its edges between
+    entities go to `shared`."""
     pid = d[0]
     pn = paper_node(pid)
     own: dict[Edge, dict] = {}
@@ -195,15 +226,11 @@ def _paper_part(d: Digest, canon: dict[str, str], shared: dict[Edge, list]
             x["confidence"] = conf
 
     results = contributions(d, canon, add, pn)
-    links = list(own.values())
-    for x in links:
+    for x in own.values():
         x["confidence"] = round(x["confidence"], 3)
-    nodes = [{"id": pn, **d[1]}, *({"id": rid, **attrs} for rid, attrs in results)]
-    return pid, nodes, links
-
-
-def _first(x: tuple) -> str:
-    return x[0]
+    links += own.values()
+    nodes.append({"id": pn, **d[1]})
+    nodes += ({"id": rid, **attrs} for rid, attrs in results)
 
 
 @contextmanager

@@ -12,18 +12,21 @@ acronym of "Temporal Graph Networks", say), the papers that name that entity are
 back through `fetch` and their edges re-derived, so the cost is that of the new papers and
 of the papers they change, not of the store.
 
->>> from kg.graph.build import build, digest
+>>> from kg.graph.build import GraphData, build, digest
 >>> def rec(pid, key, name, aliases=()):
 ...     return digest({"paper": {"id": pid, "text": "t"}, "entities": [
 ...         {"key": key, "type": "Method", "name": name, "aliases": list(aliases)}]})
+>>> def full(digests):
+...     data = GraphData()
+...     return data, build(lambda: digests, data)
 >>> old = [rec("p1", "method:tgn", "TGN")]
->>> data, state = build(lambda: old)
+>>> data, state = full(old)
 >>> g = data.to_networkx()
 >>> new = [rec("p2", "method:temporal graph network", "Temporal Graph Networks", ["TGN"])]
 >>> delta = update(state, new, fetch=lambda ids: {d[0]: d for d in old if d[0] in ids},
 ...                known={"p1"})
 >>> apply(g, delta)
->>> same(g, build(lambda: old + new)[0].to_networkx())
+>>> same(g, full(old + new)[0].to_networkx())
 True
 """
 

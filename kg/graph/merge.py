@@ -25,7 +25,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.errors import StoreError
-from kg.graph.build import GraphData
+from kg.graph.build import Counts
 from kg.model import Record, Source
 from kg.sinks.embedded import MARKER, Store
 
@@ -35,7 +35,7 @@ PAPER_FIELDS = ("title", "date", "authors", "url")
 @dataclass
 class MergeResult:
     store: Store
-    built: GraphData
+    built: Counts
     papers: int
     combined: int
 

@@ -31,6 +31,7 @@ import orjson
 
 from kg.errors import StoreError
 from kg.graph.build import (
+    Counts,
     Digest,
     GraphData,
     GraphState,
@@ -302,7 +303,9 @@ class Store:
         with paused_gc():
             g = self._load_graph()
         if g is None:  # not saved (a read-only store): build it in memory
-            g = build(self.digests)[0].to_networkx()
+            data = GraphData()
+            build(self.digests, data)
+            g = data.to_networkx()
         return g
 
     def _load_graph(self) -> nx.MultiDiGraph | None:
@@ -325,30 +328,35 @@ class Store:
     def _deltas(self) -> list[Path]:
         return sorted((self.path / DELTAS).glob("[0-9]*.json"))
 
-    def rebuild(self, save: bool = True) -> GraphData:
-        """Build the graph from the records and save it (`save=False`: try to, for readers)."""
-        data, state = build(self.digests)
+    def rebuild(self, save: bool = True) -> Counts | None:
+        """Build the graph from the records and save it, streaming it into graph.json.
+
+        Returns the node and relation counts. With `save=False` (readers) a store that
+        cannot be written is left as it is and None returned.
+        """
+        names = self._shard_names()
+        out: list[tuple[GraphFile, GraphState]] = []
+
+        def write(fh) -> None:
+            g = GraphFile(fh, names)
+            state = build(self.digests, g)
+            g.finish()
+            out.append((g, state))
+
         try:
-            self.save_graph(data, state)
+            (self.path / STATE).unlink(missing_ok=True)
+            atomic_write(self.path / "graph.json", write, binary=True)
+            for f in self._deltas():
+                f.unlink()
+            _save_state(self.path / STATE, names, out[0][1])
         except OSError as e:
             if save:
                 raise StoreError(f"cannot write the graph of {self.path} ({e})") from None
             log.info("graph of %s not cached (%s)", self.path, e)
-        return data
+            return None
+        return out[0][0]
 
-    def save_graph(self, data: GraphData, state: GraphState) -> None:
-        """Save a full build (and the state an incremental update needs), stamped with the
-        shards; earlier deltas go."""
-        names = self._shard_names()
-        (self.path / STATE).unlink(missing_ok=True)
-        with paused_gc():
-            atomic_write(self.path / "graph.json", lambda fh: _write_graph(fh, names, data),
-                         binary=True)
-            for f in self._deltas():
-                f.unlink()
-            _save_state(self.path / STATE, names, state)
-
-    def update_graph(self, records: list[Record], base: list[str]) -> Delta | GraphData:
+    def update_graph(self, records: list[Record], base: list[str]) -> Delta | Counts | None:
         """Fold `records` (just added) into the saved graph; `base` names the shards the
         store had before. Incremental (a delta file beside graph.json) when the saved
         graph and state are those of `base` and the deltas are small next to graph.json,
@@ -410,19 +418,32 @@ def _only_ours(p: Path) -> bool:
                and x.name.endswith(".tmp")) for x in p.iterdir())
 
 
-def _write_graph(fh, shards: list[str], data: GraphData) -> None:
-    """graph.json: the shard stamp and the graph in node-link form, written in chunks."""
-    fh.write(b'{"shards": ' + orjson.dumps(shards) + b', "graph": {"directed": true, '
-             b'"multigraph": true, "graph": {}, "nodes": [')
-    _write_items(fh, data.nodes)
-    fh.write(b'], "links": [')
-    _write_items(fh, data.links)
-    fh.write(b"]}}")
+class GraphFile(Counts):
+    """A build written straight into graph.json (node-link JSON stamped with the shards):
+    links as they come, nodes (far fewer bytes) kept until :meth:`finish`."""
 
+    def __init__(self, fh, shards: list[str]) -> None:
+        super().__init__()
+        self.fh = fh
+        self.nodes: list[bytes] = []
+        self.first = True
+        fh.write(b'{"shards": ' + orjson.dumps(shards) + b', "graph": {"directed": true, '
+                 b'"multigraph": true, "graph": {}, "links": [')
 
-def _write_items(fh, items: list[dict], chunk: int = 16384) -> None:
-    for i in range(0, len(items), chunk):
-        fh.write((b"," if i else b"") + orjson.dumps(items[i:i + chunk])[1:-1])
+    def add_nodes(self, nodes: list[dict]) -> None:
+        super().add_nodes(nodes)
+        if nodes:
+            self.nodes.append(orjson.dumps(nodes)[1:-1])
+
+    def add_links(self, links: list[dict]) -> None:
+        super().add_links(links)
+        if links:
+            self.fh.write((b"" if self.first else b",") + orjson.dumps(links)[1:-1])
+            self.first = False
+
+    def finish(self) -> None:
+        self.fh.write(b'], "nodes": [' + b",".join(self.nodes) + b"]}}")
+        self.nodes = []
 
 
 def _write_digests(path: Path, digests: list[Digest]) -> None:
