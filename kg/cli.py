@@ -113,7 +113,8 @@ def _print_summary(s: dict) -> None:
         click.echo("graph: unchanged (`kg stats` shows its totals)")
         return
     if s["graph"] == "updated":
-        click.echo("graph updated in place (`kg stats` shows its totals); this build set")
+        click.echo("graph updated in place: the nodes this build wrote and the relations it "
+                   "added to (`kg stats` shows the totals)")
     click.echo("nodes:     " + "  ".join(f"{k} {v}" for k, v in s["nodes"].items()))
     click.echo("relations: " + "  ".join(f"{k} {v}" for k, v in s["relations"].items()))
 

@@ -73,7 +73,21 @@ _ACCENT_RE = re.compile(
     r"(\{)?\\(['`^\"~=]|[cvuH](?=[{ ]))\s*(?:\{([A-Za-z])\}|([A-Za-z]))(?(1)\})")
 _ESCAPE_RE = re.compile(r"\\([%&_#$])")
 _JUNK = {"Cc", "Cs", "Co", "Cn"}  # control characters, lone surrogates, unassigned
+_ASCII_JUNK = {i: " " for i in range(128)
+               if unicodedata.category(chr(i)) in _JUNK and not chr(i).isspace()}
 _INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u00ad"))  # BOM, zero-width space, soft hyphen
+
+
+def _drop_junk(text: str) -> str:
+    """`text` with control, surrogate, private-use and unassigned characters (but not
+    whitespace) turned into spaces; the per-character check only for non-ASCII text that
+    has some non-printable character."""
+    if text.isprintable():  # none of those categories is printable
+        return text
+    if text.isascii():
+        return text.translate(_ASCII_JUNK)
+    return "".join(" " if unicodedata.category(c) in _JUNK and not c.isspace() else c
+                   for c in text)
 
 
 def _clean_once(text: str, latex: bool) -> str:
@@ -84,8 +98,7 @@ def _clean_once(text: str, latex: bool) -> str:
     if latex:
         text = _ACCENT_RE.sub(lambda m: (m.group(3) or m.group(4)) + _ACCENTS[m.group(2)], text)
         text = _ESCAPE_RE.sub(r"\1", text)
-    text = "".join(" " if unicodedata.category(c) in _JUNK and not c.isspace() else c
-                   for c in text)
+    text = _drop_junk(text)
     return normalize_space(unicodedata.normalize("NFC", text) if latex else text)
 
 
