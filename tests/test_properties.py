@@ -211,3 +211,18 @@ def test_normalize_url_examples():
     assert normalize_url("https://github.com/a/b).") == "https://github.com/a/b"
     assert entity_key("Repository", "github.com/A/B") == entity_key("Repository",
                                                                     "https://github.com/a/b/")
+
+
+@SETTINGS
+@given(text=MESSY)
+@example(text="a\x00b\x1fc\x7f\td\u0085e\ud800f\ue000g\U000e0000")
+def test_junk_characters_become_spaces_on_every_path(text):
+    """The fast paths of the junk filter (printable, ASCII) give what the per-character
+    check gives."""
+    import unicodedata
+
+    from kg.ingest.base import _JUNK, _drop_junk
+
+    slow = "".join(" " if unicodedata.category(c) in _JUNK and not c.isspace() else c
+                   for c in text)
+    assert _drop_junk(text) == slow
