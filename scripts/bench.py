@@ -114,10 +114,12 @@ def stage_build(a: dict) -> dict:
 
     st = Store.open(a["store"])
     t0 = time.perf_counter()
-    data = st.rebuild()
+    counts = st.rebuild()
     secs = time.perf_counter() - t0
+    size = (st.path / "graph.json").stat().st_size
     return {"items": a["n"], "unit": "papers", "seconds": secs,
-            "note": f"{len(data.nodes)} nodes, {len(data.links)} edges"}
+            "note": f"{sum(counts.labels.values())} nodes, {sum(counts.types.values())} edges, "
+                    f"graph.json {size / MIB:,.0f} MiB"}
 
 
 def stage_incremental(a: dict) -> dict:
