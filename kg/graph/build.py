@@ -273,25 +273,30 @@ def tally(state: GraphState, d: Digest) -> list[str]:
     return keys
 
 
-def entity_node(c: str, members: list[str], state: GraphState) -> dict:
-    """The attributes of the node `c` that merges the entity tallies of `members`."""
+def entity_node(c: str, members: list[str], state: GraphState, papers: bool = True) -> dict:
+    """The attributes of the node `c` that merges the entity tallies of `members` (without
+    its ``papers`` when `papers` is false)."""
     names: Counter = Counter()
     aliases: set[str] = set()
-    papers: set[str] = set()
+    pids: set[str] = set()
     conf = 0.0
     merged = []
     for key in sorted(members):
         type_, n, a, p, cf = state.info[key]
         names.update(n)
         aliases |= a
-        papers |= p
+        if papers:
+            pids |= p
         conf = max(conf, cf)
         if key != c:
             merged.append({"key": key, "why": state.reasons.get(key, ["same group"])})
     name = best_name(names) if not c.startswith("repository:") else c.split(":", 1)[1]
-    return {"label": state.info[c if c in state.info else members[0]][0], "name": name,
-            "aliases": sorted((set(names) | aliases) - {name}), "papers": sorted(papers),
-            "confidence": round(conf, 3), "merged": merged}
+    out = {"label": state.info[c if c in state.info else members[0]][0], "name": name,
+           "aliases": sorted((set(names) | aliases) - {name}), "papers": sorted(pids),
+           "confidence": round(conf, 3), "merged": merged}
+    if not papers:
+        del out["papers"]
+    return out
 
 
 Add = Callable[[str, str, str, "dict | None", float], None]

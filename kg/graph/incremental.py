@@ -58,13 +58,15 @@ Fetch = Callable[[set[str]], dict[str, Digest]]
 @dataclass
 class Delta:
     """A change to a built graph, applied in this order: take down `drop_edges` and
-    `drop_nodes`, set the attributes of `nodes`, then fold `edges` (edge → [papers,
+    `drop_nodes`, set the attributes of `nodes` (for a node in `add_papers`, all but its
+    ``papers``, which gain those listed there), then fold `edges` (edge → [papers,
     evidence, confidence]) into the edges there are."""
 
     drop_edges: list[Edge] = field(default_factory=list)
     drop_nodes: list[str] = field(default_factory=list)
     nodes: dict[str, dict] = field(default_factory=dict)
     edges: dict[Edge, list] = field(default_factory=dict)
+    add_papers: dict[str, list[str]] = field(default_factory=dict)
 
     def summary(self) -> dict[str, dict[str, int]]:
         """The nodes it sets by label and the edges it adds to by type."""
@@ -74,13 +76,14 @@ class Delta:
 
     def to_json(self) -> dict:
         return {"drop_edges": self.drop_edges, "drop_nodes": self.drop_nodes,
-                "nodes": self.nodes,
+                "nodes": self.nodes, "add_papers": self.add_papers,
                 "edges": [[*e, sorted(p), ev, c] for e, (p, ev, c) in self.edges.items()]}
 
     @classmethod
     def from_json(cls, data: dict) -> Delta:
         return cls([tuple(e) for e in data["drop_edges"]], data["drop_nodes"], data["nodes"],
-                   {(u, v, t): [set(p), ev, c] for u, v, t, p, ev, c in data["edges"]})
+                   {(u, v, t): [set(p), ev, c] for u, v, t, p, ev, c in data["edges"]},
+                   data["add_papers"])
 
 
 def update(state: GraphState, digests: Iterable[Digest], fetch: Fetch,
@@ -167,11 +170,20 @@ def _update(state: GraphState, digests: list[Digest], fetch: Fetch,
     for k, c in canon.items():
         if c in members_now:
             members_now[c].append(k)
+    moved = {c for k in changed for c in (canon.get(k), old_canon.get(k)) if c is not None}
+    old_nodes = set(old_canon.values())
+    new_papers: dict[str, set[str]] = {}
+    for d in fresh.values():
+        for key, *_ in d[2]:
+            new_papers.setdefault(canon[key], set()).add(d[0])
     for c in sorted(groups):
-        if members_now[c]:
-            delta.nodes[c] = entity_node(c, members_now[c], state)
-        else:
+        if not members_now[c]:
             delta.drop_nodes.append(c)
+        elif c in moved or c not in old_nodes:
+            delta.nodes[c] = entity_node(c, members_now[c], state)
+        else:  # same members: the node's papers only gain the new papers
+            delta.nodes[c] = entity_node(c, members_now[c], state, papers=False)
+            delta.add_papers[c] = sorted(new_papers.get(c, ()))
 
     # edges: everything the new and affected papers say, plus what bystanders said on
     # the edges that were taken down
@@ -191,6 +203,9 @@ def apply(g: nx.MultiDiGraph, delta: Delta) -> None:
             g.remove_edge(u, v, key=t)
     g.remove_nodes_from(delta.drop_nodes)
     for n, attrs in delta.nodes.items():
+        if n in delta.add_papers:
+            attrs = {**attrs, "papers": sorted(set(g.nodes[n]["papers"])
+                                               | set(delta.add_papers[n]))}
         if n in g:
             g.nodes[n].clear()
             g.nodes[n].update(attrs)
