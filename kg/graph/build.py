@@ -34,8 +34,6 @@ import networkx as nx
 from kg.graph.resolve import resolve
 from kg.model import PAPER, Record
 
-ENTITY_LABELS = ("Method", "Dataset", "Task", "Metric", "Repository")
-
 # A digest: [paper id, paper node attributes, entities, facts, results] where
 #   entity = [key, type, name, aliases, confidence, first mention or None]
 #   fact   = [head, type, tail, evidence or None, confidence]   (head may be "PAPER")
@@ -359,17 +357,14 @@ def contributions(d: Digest, canon: dict[str, str], add: Add, pn: str | None = N
 
 def link(e: Edge, a: list) -> dict:
     """The node-link dict of edge `e` from its accumulator."""
-    papers = sorted(a[0])
-    if len(a[1]) > 1:
-        a[1].sort(key=_paper)
-    return {"type": e[2], "papers": papers, "support": len(papers), "evidence": a[1],
-            "confidence": round(a[2], 3), "source": e[0], "target": e[1], "key": e[2]}
+    return {**edge_attrs(e[2], a), "source": e[0], "target": e[1], "key": e[2]}
 
 
 def edge_attrs(t: str, a: list) -> dict:
     """The attributes of an edge from its accumulator (evidence in paper order)."""
     papers = sorted(a[0])
-    a[1].sort(key=_paper)  # stable: within a paper, the order of its record
+    if len(a[1]) > 1:
+        a[1].sort(key=_paper)  # stable: within a paper, the order of its record
     return {"type": t, "papers": papers, "support": len(papers), "evidence": a[1],
             "confidence": round(a[2], 3)}
 
@@ -381,10 +376,3 @@ def _paper(ev: dict) -> str:
 def best_name(names: dict[str, int]) -> str:
     """The most used surface name; ties go to the longer, then alphabetical."""
     return min(names, key=lambda n: (-names[n], -len(n), n))
-
-
-def summary(g: nx.MultiDiGraph) -> dict[str, dict[str, int]]:
-    """Counts of nodes by label and edges by type."""
-    nodes: Counter = Counter(d["label"] for _, d in g.nodes(data=True))
-    rels: Counter = Counter(k for _, _, k in g.edges(keys=True))
-    return {"nodes": dict(sorted(nodes.items())), "relations": dict(sorted(rels.items()))}

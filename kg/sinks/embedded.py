@@ -143,15 +143,20 @@ class Store:
 
     def records(self) -> Iterator[Record]:
         """Every record, the latest version of each paper only."""
-        latest: dict[str, int] = {}
-        shards = self.shards()
-        for si, shard in enumerate(shards):
-            for pid, _offset, _sources in self._shard_index(shard):
-                latest[pid] = si
-        for si, shard in enumerate(shards):
+        latest = self._latest()
+        for si, shard in enumerate(self.shards()):
             for line in shard.open(encoding="utf-8"):
                 if latest.get(_id_of(line)) == si:
                     yield Record.from_json(line)
+
+    def _latest(self) -> dict[str, int]:
+        """Paper id → the number of the last shard holding it (a paper stored again, with
+        new sources, is in a later shard)."""
+        latest: dict[str, int] = {}
+        for si, shard in enumerate(self.shards()):
+            for pid, _offset, _sources in self._shard_index(shard):
+                latest[pid] = si
+        return latest
 
     def paper_sources(self) -> dict[str, set[str]]:
         """Paper id → the 'path:line' sources recorded for it (read from the shard indexes)."""
@@ -248,12 +253,8 @@ class Store:
     # ------------------------------------------------------------ digests
     def digests(self) -> Iterator[Digest]:
         """The digest (what the graph reads) of every record, latest version of each paper."""
-        latest: dict[str, int] = {}
-        shards = self.shards()
-        for si, shard in enumerate(shards):
-            for pid, _offset, _sources in self._shard_index(shard):
-                latest[pid] = si
-        for si, shard in enumerate(shards):
+        latest = self._latest()
+        for si, shard in enumerate(self.shards()):
             for d in self._shard_digests(shard):
                 if latest.get(d[0]) == si:
                     yield d
