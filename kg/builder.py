@@ -106,7 +106,7 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
             # build left the graph stale
             built = st.rebuild()
         elif n_new or updated:
-            built = st.update_graph(added, base)
+            built = st.update_graph(added, base, known)
     return BuildResult(st, built, n_new, len(updated), report, time.perf_counter() - t0)
 
 

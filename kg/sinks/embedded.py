@@ -23,7 +23,7 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
 import networkx as nx
@@ -357,16 +357,19 @@ class Store:
             return None
         return out[0][0]
 
-    def update_graph(self, records: list[Record], base: list[str]) -> Delta | Counts | None:
+    def update_graph(self, records: list[Record], base: list[str],
+                     known: Collection[str] | None = None) -> Delta | Counts | None:
         """Fold `records` (just added) into the saved graph; `base` names the shards the
-        store had before. Incremental (a delta file beside graph.json) when the saved
-        graph and state are those of `base` and the deltas are small next to graph.json,
-        else a full rebuild; the graph is the same either way. Returns the delta or the
-        rebuilt graph."""
+        store had before, `known` the papers they hold (read from their indexes if not
+        given). Incremental (a delta file beside graph.json) when the saved graph and
+        state are those of `base` and the deltas are small next to graph.json, else a
+        full rebuild; the graph is the same either way. Returns the delta or the rebuilt
+        graph's counts."""
         state = self._load_state(base)
         if state is not None and self._deltas_size() < COMPACT * self._size("graph.json"):
-            known = {pid for s in base for pid, _o, _s in
-                     self._shard_index(self.path / "records" / s)}
+            if known is None:
+                known = {pid for s in base for pid, _o, _s in
+                         self._shard_index(self.path / "records" / s)}
             delta = update(state, [record_digest(r) for r in records], self.fetch_digests,
                            known)
             if delta is not None:
