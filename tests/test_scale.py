@@ -6,6 +6,7 @@ import json
 import random
 from pathlib import Path
 
+import networkx as nx
 import pytest
 
 from kg.graph.build import GraphData, GraphState, build, build_graph, record_digest
@@ -290,3 +291,30 @@ def test_extract_shards_streams_each_shard_and_resumes(tmp_path: Path) -> None:
     assert got == list(extract(read_papers([a])))
     assert extract_shards([a, b], out, jobs=2) == {}  # finished shards are skipped
     assert extract_shards([b], out, jobs=1, force=True) == {str(out / "b.records.jsonl"): 2}
+
+
+def test_graph_from_node_link_equals_the_networkx_api() -> None:
+    from kg.graph.build import graph_from_node_link
+
+    nodes = [{"id": "a", "label": "Method"}, {"id": "b", "label": "Dataset"}]
+    links = [{"source": "a", "target": "b", "key": "USES", "support": 1},
+             {"source": "a", "target": "b", "key": "EVALUATED_ON", "support": 2},
+             {"source": "b", "target": "a", "key": "USES", "support": 3},
+             {"source": "a", "target": "c", "key": "USES", "support": 4}]  # c: no node entry
+    want = nx.MultiDiGraph()
+    want.add_nodes_from((d["id"], {k: v for k, v in d.items() if k != "id"}) for d in nodes)
+    want.add_edges_from((d["source"], d["target"], d["key"],
+                         {k: v for k, v in d.items() if k not in ("source", "target", "key")})
+                        for d in links)
+    g = graph_from_node_link([dict(d) for d in nodes], [dict(d) for d in links])
+    assert list(g.nodes(data=True)) == list(want.nodes(data=True))
+    assert list(g.edges(keys=True, data=True)) == list(want.edges(keys=True, data=True))
+    assert list(g.in_edges("a", keys=True)) == list(want.in_edges("a", keys=True))
+    assert g.pred == want.pred and g.succ == want.succ
+    # and it stays an ordinary graph: edits and views work as on one built by the API
+    for h in (g, want):
+        h.remove_edge("a", "b", key="USES")
+        h.remove_node("c")
+        h.add_edge("b", "d", key="USES")
+    assert same(g, want) and sorted(g.degree) == sorted(want.degree)
+    assert not g.has_edge("a", "b", key="USES") and g.has_edge("a", "b", key="EVALUATED_ON")
