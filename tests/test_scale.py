@@ -84,12 +84,19 @@ def full(recs) -> tuple:
     return data.to_networkx(), state
 
 
-def fold(g, state, recs, fetch) -> bool:
+def fold(g, state, recs, fetch, stored) -> bool:
     """Update `state` with `recs` and apply the delta to `g`, as a store does (the delta
-    through a JSON round trip); False if the update refused."""
+    through a JSON round trip); False if the update refused. `stored`: every record the
+    store holds, the new ones included."""
     known = {n[len("paper:"):] for n in g if n.startswith("paper:")}
+
+    def papers_of(keys):
+        return {k: {r.paper.id for r in stored if any(e.key == k for e in r.entities)}
+                for k in keys}
+
     delta = update(state, [record_digest(r) for r in recs],
-                   lambda ids: {i: record_digest(r) for i, r in fetch(ids).items()}, known)
+                   lambda ids: {i: record_digest(r) for i, r in fetch(ids).items()}, known,
+                   papers_of)
     if delta is None:
         return False
     apply(g, Delta.from_json(json.loads(json.dumps(delta.to_json()))))
@@ -104,7 +111,7 @@ def test_incremental_update_equals_full_build(seed: int) -> None:
     g, state = full(recs[:cuts[0]])
     by_id = {r.paper.id: r for r in recs}
     for a, b in zip(cuts, [*cuts[1:], len(recs)], strict=True):
-        assert fold(g, state, recs[a:b], lambda ids: {i: by_id[i] for i in ids})
+        assert fold(g, state, recs[a:b], lambda ids: {i: by_id[i] for i in ids}, recs[:b])
         assert same(g, build_graph(recs[:b])), \
             f"incremental graph differs from the full build after {b} records"
         # the state survives a JSON round trip
@@ -140,11 +147,11 @@ def test_update_only_reads_papers_whose_entities_moved() -> None:
 
     plain = Record(paper=Paper(id="c", text="z"), entities=[
         Entity(key="method:roberta", type="Method", name="RoBERTa")])
-    assert fold(g, state, [plain], fetch) and asked == []
+    assert fold(g, state, [plain], fetch, [base, bystander, plain]) and asked == []
     defines = Record(paper=Paper(id="d", text="w"), entities=[Entity(
         key="method:temporal graph network", type="Method", name="Temporal Graph Networks",
         aliases=["TGN"])])
-    assert fold(g, state, [defines], fetch)
+    assert fold(g, state, [defines], fetch, [base, bystander, plain, defines])
     assert asked == [{"a"}]  # only the paper whose TGN now belongs to another node
     assert same(g, build_graph([base, bystander, plain, defines]))
 
@@ -154,10 +161,10 @@ def test_update_refuses_changed_content_of_a_stored_paper() -> None:
         Entity(key="method:tgn", type="Method", name="TGN")])
     g, state = full([a])
     changed = a.model_copy(update={"entities": []})
-    assert not fold(g, state, [changed], lambda ids: {"a": a})
+    assert not fold(g, state, [changed], lambda ids: {"a": a}, [a])
     retitled = a.model_copy(update={"paper": a.paper.model_copy(update={"title": "New"})})
     g, state = full([a])
-    assert fold(g, state, [retitled], lambda ids: {"a": a})
+    assert fold(g, state, [retitled], lambda ids: {"a": a}, [a])
     assert g.nodes["paper:a"]["title"] == "New"
 
 

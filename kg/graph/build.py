@@ -157,8 +157,9 @@ def _plain_dicts(g: nx.MultiDiGraph) -> bool:
 @dataclass
 class GraphState:
     """What an incremental update needs besides the graph: the entity tallies (key → type,
-    names, aliases, papers, confidence), the keys papers name only in relations or
-    results (key → papers), and the resolution of every key (canonical key, reasons)."""
+    names, aliases, number of papers, confidence), the keys papers name only in relations
+    or results (key → papers), and the resolution of every key (canonical key, reasons).
+    It grows with the distinct entities, not with the papers that name them."""
 
     info: dict[str, list] = field(default_factory=dict)
     refs: dict[str, set[str]] = field(default_factory=dict)
@@ -166,20 +167,20 @@ class GraphState:
     reasons: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        return {"info": {k: [t, n, sorted(a), sorted(p), c]
+        return {"info": {k: [t, n, sorted(a), p, c]
                          for k, (t, n, a, p, c) in self.info.items()},
                 "refs": {k: sorted(v) for k, v in self.refs.items()},
                 "canon": self.canon, "reasons": self.reasons}
 
     @classmethod
     def from_json(cls, data: dict) -> GraphState:
-        info = {k: [t, n, set(a), set(p), c] for k, (t, n, a, p, c) in data["info"].items()}
+        info = {k: [t, n, set(a), p, c] for k, (t, n, a, p, c) in data["info"].items()}
         return cls(info, {k: set(v) for k, v in data["refs"].items()}, data["canon"],
                    data["reasons"])
 
     def resolve(self) -> None:
         self.canon, self.reasons = resolve(
-            {k: (t, best_name(n), sorted(a), len(p)) for k, (t, n, a, p, _c) in self.info.items()})
+            {k: (t, best_name(n), sorted(a), p) for k, (t, n, a, p, _c) in self.info.items()})
 
 
 def build_graph(records: Iterable[Record]) -> nx.MultiDiGraph:
@@ -203,9 +204,10 @@ def build(digests: Callable[[], Iterable[Digest]], out: Counts, hold: int = 200_
     """
     with paused_gc():
         state = GraphState()
+        key_papers: dict[str, set[str]] = {}
         held: list[Digest] | None = []
         for d in digests():
-            tally(state, d)
+            tally(state, d, key_papers)
             if held is not None:
                 held.append(d)
                 if len(held) > hold:
@@ -214,7 +216,10 @@ def build(digests: Callable[[], Iterable[Digest]], out: Counts, hold: int = 200_
         groups: dict[str, list[str]] = {}
         for key, c in state.canon.items():
             groups.setdefault(c, []).append(key)
-        out.add_nodes([{"id": c, **entity_node(c, groups[c], state)} for c in sorted(groups)])
+        out.add_nodes([{"id": c, **entity_node(c, groups[c], state,
+                                                set().union(*(key_papers[k] for k in groups[c])))}
+                       for c in sorted(groups)])
+        del key_papers
         shared: dict[Edge, list] = {}
         nodes: list[dict] = []
         links: list[dict] = []
@@ -280,22 +285,27 @@ def paused_gc() -> Iterator[None]:
 # The pieces of build, shared with kg.graph.incremental so that an incremental update
 # and a full build give the same graph.
 
-def tally(state: GraphState, d: Digest) -> list[str]:
-    """Fold the entities of digest `d` into the state's tallies and remember the keys it
-    names only in relations or results. Returns its entity keys."""
+def tally(state: GraphState, d: Digest, papers: dict[str, set[str]] | None = None
+          ) -> list[str]:
+    """Fold the entities of digest `d` into the state's tallies (and its paper id into
+    `papers`, key → papers, if given) and remember the keys it names only in relations
+    or results. Returns its entity keys."""
     pid, info = d[0], state.info
     keys = []
     for key, type_, name, aliases, conf, _ev in d[2]:
         t = info.get(key)
         if t is None:
-            t = info[key] = [type_, {}, set(), set(), 0.0]
+            t = info[key] = [type_, {}, set(), 0, 0.0]
         t[1][name] = t[1].get(name, 0) + 1
         t[2].update(aliases)
-        t[3].add(pid)
         if conf > t[4]:
             t[4] = conf
         keys.append(key)
     own = set(keys)
+    for key in own:
+        info[key][3] += 1
+        if papers is not None:
+            papers.setdefault(key, set()).add(pid)
     named = [k for f in d[3] for k in (f[0], f[2])]
     named += [k for x in d[4] for k in (x[0], x[1], x[2])]
     for k in named:
@@ -304,28 +314,26 @@ def tally(state: GraphState, d: Digest) -> list[str]:
     return keys
 
 
-def entity_node(c: str, members: list[str], state: GraphState, papers: bool = True) -> dict:
-    """The attributes of the node `c` that merges the entity tallies of `members` (without
-    its ``papers`` when `papers` is false)."""
+def entity_node(c: str, members: list[str], state: GraphState,
+                papers: set[str] | None = None) -> dict:
+    """The attributes of the node `c` that merges the entity tallies of `members`, with
+    ``papers`` the sorted `papers` (left out when None)."""
     names: Counter = Counter()
     aliases: set[str] = set()
-    pids: set[str] = set()
     conf = 0.0
     merged = []
     for key in sorted(members):
-        type_, n, a, p, cf = state.info[key]
+        _type, n, a, _count, cf = state.info[key]
         names.update(n)
         aliases |= a
-        if papers:
-            pids |= p
         conf = max(conf, cf)
         if key != c:
             merged.append({"key": key, "why": state.reasons.get(key, ["same group"])})
     name = best_name(names) if not c.startswith("repository:") else c.split(":", 1)[1]
     out = {"label": state.info[c if c in state.info else members[0]][0], "name": name,
-           "aliases": sorted((set(names) | aliases) - {name}), "papers": sorted(pids),
+           "aliases": sorted((set(names) | aliases) - {name}), "papers": sorted(papers or ()),
            "confidence": round(conf, 3), "merged": merged}
-    if not papers:
+    if papers is None:
         del out["papers"]
     return out
 

@@ -23,8 +23,10 @@ of the papers they change, not of the store.
 >>> data, state = full(old)
 >>> g = data.to_networkx()
 >>> new = [rec("p2", "method:temporal graph network", "Temporal Graph Networks", ["TGN"])]
+>>> def papers_of(keys):
+...     return {k: {d[0] for d in old + new if k in [e[0] for e in d[2]]} for k in keys}
 >>> delta = update(state, new, fetch=lambda ids: {d[0]: d for d in old if d[0] in ids},
-...                known={"p1"})
+...                known={"p1"}, papers_of=papers_of)
 >>> apply(g, delta)
 >>> same(g, full(old + new)[0].to_networkx())
 True
@@ -53,6 +55,7 @@ from kg.graph.build import (
 )
 
 Fetch = Callable[[set[str]], dict[str, Digest]]
+PapersOf = Callable[[set[str]], dict[str, set[str]]]
 
 
 @dataclass
@@ -87,20 +90,22 @@ class Delta:
 
 
 def update(state: GraphState, digests: Iterable[Digest], fetch: Fetch,
-           known: Collection[str]) -> Delta | None:
+           known: Collection[str], papers_of: PapersOf) -> Delta | None:
     """The change `digests` make to the graph whose state is `state` (updated in place).
 
     `known` holds the ids of the papers already in the graph; a digest of one of them
     may only change the paper's own attributes (sources, title...). `fetch(ids)` returns
-    the stored digests of papers. Returns None, leaving `state` unusable, when a digest
-    changes a stored paper's entities, relations or results: then rebuild.
+    the stored digests of papers; `papers_of(keys)` the papers (new ones included) that
+    have each entity key. Both are called only when a new paper changes how existing
+    entities resolve. Returns None, leaving `state` unusable, when a digest changes a
+    stored paper's entities, relations or results: then rebuild.
     """
     with paused_gc():
-        return _update(state, list(digests), fetch, known)
+        return _update(state, list(digests), fetch, known, papers_of)
 
 
 def _update(state: GraphState, digests: list[Digest], fetch: Fetch,
-            known: Collection[str]) -> Delta | None:
+            known: Collection[str], papers_of: PapersOf) -> Delta | None:
     delta = Delta()
     fresh = {d[0]: d for d in digests if d[0] not in known}
     replaced = {d[0]: d for d in digests if d[0] in known}
@@ -113,7 +118,7 @@ def _update(state: GraphState, digests: list[Digest], fetch: Fetch,
     if not fresh:
         return delta
 
-    info, old_canon, old_reasons = state.info, state.canon, state.reasons
+    old_canon, old_reasons = state.canon, state.reasons
     touched: set[str] = set()
     for d in fresh.values():
         touched.update(tally(state, d))
@@ -126,9 +131,13 @@ def _update(state: GraphState, digests: list[Digest], fetch: Fetch,
     groups |= {old_canon[k] for k in changed | rechanged if k in old_canon}
 
     # papers whose edges change because a key they name now belongs to another node
+    # (a key seen for the first time has no stored papers but may be named in the
+    # relations of some)
+    moving = {k for k in changed if k in old_canon}
+    stored = papers_of(moving) if moving else {}
     affected: set[str] = set()
     for k in changed:
-        affected |= info[k][3] if k in info else set()
+        affected |= stored.get(k, set())
         affected |= state.refs.get(k, set())
     affected -= set(fresh)
     redo = fetch(affected) if affected else {}
@@ -148,17 +157,20 @@ def _update(state: GraphState, digests: list[Digest], fetch: Fetch,
         for k, c in old_canon.items():
             members.setdefault(c, []).append(k)
 
-        def papers_of(node: str) -> set[str]:
+        ends = {x for u, v, _t in stale if u in members and v in members for x in (u, v)}
+        of_key = papers_of({k for c in ends for k in members[c]})
+
+        def naming(node: str) -> set[str]:
             out: set[str] = set()
             for k in members.get(node, ()):
-                out |= info[k][3] if k in info else set()
+                out |= of_key.get(k, set())
                 out |= state.refs.get(k, set())
             return out
 
         others: set[str] = set()
         for u, v, _t in stale:
             if u in members and v in members:
-                others |= papers_of(u) & papers_of(v)
+                others |= naming(u) & naming(v)
         others -= affected | set(fresh)
         bystanders = fetch(others) if others else {}
         if len(bystanders) != len(others):
@@ -170,19 +182,26 @@ def _update(state: GraphState, digests: list[Digest], fetch: Fetch,
     for k, c in canon.items():
         if c in members_now:
             members_now[c].append(k)
-    moved = {c for k in changed for c in (canon.get(k), old_canon.get(k)) if c is not None}
+    # a node that lost a key, or gained one some other node had, gets its papers from
+    # the store; any other only gains the new papers (all of them, if it is new)
+    moved = {c for k in moving for c in (canon.get(k), old_canon[k]) if c is not None}
     old_nodes = set(old_canon.values())
     new_papers: dict[str, set[str]] = {}
     for d in fresh.values():
         for key, *_ in d[2]:
             new_papers.setdefault(canon[key], set()).add(d[0])
+    full = {c for c in groups if c in moved and members_now[c]}
+    of_member = papers_of({k for c in full for k in members_now[c]}) if full else {}
     for c in sorted(groups):
         if not members_now[c]:
             delta.drop_nodes.append(c)
-        elif c in moved or c not in old_nodes:
+        elif c in full:
+            papers = set().union(*(of_member.get(k, set()) for k in members_now[c]))
+            delta.nodes[c] = entity_node(c, members_now[c], state, papers)
+        elif c not in old_nodes:
+            delta.nodes[c] = entity_node(c, members_now[c], state, new_papers.get(c, set()))
+        else:
             delta.nodes[c] = entity_node(c, members_now[c], state)
-        else:  # same members: the node's papers only gain the new papers
-            delta.nodes[c] = entity_node(c, members_now[c], state, papers=False)
             delta.add_papers[c] = sorted(new_papers.get(c, ()))
 
     # edges: everything the new and affected papers say, plus what bystanders said on

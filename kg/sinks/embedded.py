@@ -6,6 +6,7 @@ Layout of a store DIR::
     DIR/records/000001.jsonl   extracted records, one shard per build step (append-only)
     DIR/records/000001.ids     its index: paper id, byte offset and sources of each line
     DIR/records/000001.digest  what the graph reads of each record (kg.graph.build.digest)
+    DIR/records/000001.keys    entity key -> the papers of the shard that have it
     DIR/graph.json             the last full build (node-link JSON) and the shards it was built from
     DIR/graph-deltas/000001.json  the changes of each incremental update since, in order
     DIR/graph-state.json       what an incremental update needs (stamped with the shards)
@@ -50,6 +51,7 @@ LOCK = ".lock"
 STATE = "graph-state.json"
 DELTAS = "graph-deltas"
 DIGESTS = 1  # version of the digest files: bump when kg.graph.build.digest changes
+STATE_VERSION = 2  # bump when kg.graph.build.GraphState's JSON changes
 COMPACT = 0.5  # rebuild instead of adding a delta once the deltas reach half of graph.json
 
 log = logging.getLogger("kg.store")
@@ -245,10 +247,11 @@ class Store:
         # the index and digests first: a shard is committed by its own rename, and an
         # index or digest file older than its shard is made again
         atomic_write(shard.with_suffix(".ids"), lambda fh: fh.write("".join(rows)))
-        _write_digests(shard.with_suffix(".digest"), digests)
+        _write_json(shard.with_suffix(".digest"), [DIGESTS, digests])
+        _write_json(shard.with_suffix(".keys"), [DIGESTS, _key_index(digests)])
         atomic_write(shard, lambda fh: fh.write("".join(x + "\n" for x in lines)))
-        os.utime(shard.with_suffix(".ids"))
-        os.utime(shard.with_suffix(".digest"))
+        for side in (".ids", ".digest", ".keys"):
+            os.utime(shard.with_suffix(side))
 
     # ------------------------------------------------------------ digests
     def digests(self) -> Iterator[Digest]:
@@ -258,6 +261,31 @@ class Store:
             for d in self._shard_digests(shard):
                 if latest.get(d[0]) == si:
                     yield d
+
+    def papers_of(self, keys: Iterable[str]) -> dict[str, set[str]]:
+        """Entity key → the stored papers that have it (from the shards' .keys files)."""
+        want = set(keys)
+        out: dict[str, set[str]] = {}
+        for shard in self.shards():
+            for k, pids in self._shard_keys(shard).items():
+                if k in want:
+                    out.setdefault(k, set()).update(pids)
+        return out
+
+    def _shard_keys(self, shard: Path) -> dict[str, list[str]]:
+        """Entity key → papers of `shard`, from its .keys file (made now if missing)."""
+        f = shard.with_suffix(".keys")
+        if f.exists() and f.stat().st_mtime >= shard.stat().st_mtime:
+            try:
+                version, index = orjson.loads(f.read_bytes())
+                if version == DIGESTS:
+                    return index
+            except (orjson.JSONDecodeError, ValueError):
+                pass
+        index = _key_index(self._shard_digests(shard))
+        with contextlib.suppress(OSError):
+            _write_json(f, [DIGESTS, index])
+        return index
 
     def fetch_digests(self, ids: Iterable[str]) -> dict[str, Digest]:
         """The digests of the latest stored records of the papers `ids`."""
@@ -277,7 +305,7 @@ class Store:
         with shard.open("rb") as fh:
             ds = [digest(orjson.loads(line)) for line in fh]
         with contextlib.suppress(OSError):
-            _write_digests(f, ds)
+            _write_json(f, [DIGESTS, ds])
         return ds
 
     # ------------------------------------------------------------ graph
@@ -371,7 +399,7 @@ class Store:
                 known = {pid for s in base for pid, _o, _s in
                          self._shard_index(self.path / "records" / s)}
             delta = update(state, [record_digest(r) for r in records], self.fetch_digests,
-                           known)
+                           known, self.papers_of)
             if delta is not None:
                 names = self._shard_names()
                 deltas = self._deltas()
@@ -411,8 +439,11 @@ class Store:
                 stamp, data = (self.path / STATE).read_bytes().split(b"\n", 1)
                 if orjson.loads(stamp) != base or not (self.path / "graph.json").exists():
                     return None
-                return GraphState.from_json(orjson.loads(data))
-            except (OSError, ValueError):
+                data = orjson.loads(data)
+                if data.get("version") != STATE_VERSION:
+                    return None  # written by another kg: rebuild
+                return GraphState.from_json(data["state"])
+            except (OSError, ValueError, KeyError, TypeError):
                 return None
 
 
@@ -450,14 +481,24 @@ class GraphFile(Counts):
         self.nodes = []
 
 
-def _write_digests(path: Path, digests: list[Digest]) -> None:
-    atomic_write(path, lambda fh: fh.write(orjson.dumps([DIGESTS, digests])), binary=True)
+def _write_json(path: Path, data: object) -> None:
+    atomic_write(path, lambda fh: fh.write(orjson.dumps(data)), binary=True)
+
+
+def _key_index(digests: list[Digest]) -> dict[str, list[str]]:
+    """Entity key → the papers among `digests` that have it."""
+    index: dict[str, list[str]] = {}
+    for d in digests:
+        for key in {e[0] for e in d[2]}:
+            index.setdefault(key, []).append(d[0])
+    return index
 
 
 def _save_state(path: Path, shards: list[str], state: GraphState) -> None:
     """The state file: its shard stamp on the first line (cheap to check), then the state."""
-    atomic_write(path, lambda fh: fh.write(orjson.dumps(shards) + b"\n"
-                                           + orjson.dumps(state.to_json())), binary=True)
+    data = {"version": STATE_VERSION, "state": state.to_json()}
+    atomic_write(path, lambda fh: fh.write(orjson.dumps(shards) + b"\n" + orjson.dumps(data)),
+                 binary=True)
 
 
 def _index_line(pid: str, offset: int, sources: list) -> str:
