@@ -325,3 +325,23 @@ def test_graph_from_node_link_equals_the_networkx_api() -> None:
         h.add_edge("b", "d", key="USES")
     assert same(g, want) and sorted(g.degree) == sorted(want.degree)
     assert not g.has_edge("a", "b", key="USES") and g.has_edge("a", "b", key="EVALUATED_ON")
+
+
+def test_digest_and_key_files_are_remade_when_missing_stale_or_damaged(tmp_path: Path) -> None:
+    recs = [random_record(random.Random(11), i) for i in range(30)]
+    st = Store.create(tmp_path / "s")
+    st.add_records(recs, shard_size=12)
+    shards = st.shards()
+    assert all(s.with_suffix(".digest").exists() and s.with_suffix(".keys").exists()
+               for s in shards)
+    want = build_graph(recs)
+    shards[0].with_suffix(".digest").unlink()
+    shards[1].with_suffix(".keys").write_text("[not json")
+    shards[2].with_suffix(".digest").write_text('[0, []]')  # another version
+    key = recs[0].entities[0].key
+    assert st.papers_of({key})[key] == {r.paper.id for r in recs
+                                        if any(e.key == key for e in r.entities)}
+    st.rebuild()
+    assert same(st.graph(), want)
+    assert shards[0].with_suffix(".digest").exists()
+    assert json.loads(shards[2].with_suffix(".digest").read_text())[0] != 0

@@ -274,18 +274,7 @@ class Store:
 
     def _shard_keys(self, shard: Path) -> dict[str, list[str]]:
         """Entity key → papers of `shard`, from its .keys file (made now if missing)."""
-        f = shard.with_suffix(".keys")
-        if f.exists() and f.stat().st_mtime >= shard.stat().st_mtime:
-            try:
-                version, index = orjson.loads(f.read_bytes())
-                if version == DIGESTS:
-                    return index
-            except (orjson.JSONDecodeError, ValueError):
-                pass
-        index = _key_index(self._shard_digests(shard))
-        with contextlib.suppress(OSError):
-            _write_json(f, [DIGESTS, index])
-        return index
+        return _sidecar(shard, ".keys", lambda: _key_index(self._shard_digests(shard)))
 
     def fetch_digests(self, ids: Iterable[str]) -> dict[str, Digest]:
         """The digests of the latest stored records of the papers `ids`."""
@@ -293,20 +282,12 @@ class Store:
 
     def _shard_digests(self, shard: Path) -> list[Digest]:
         """The digests of `shard`'s records, from its .digest file (made now if missing)."""
-        f = shard.with_suffix(".digest")
-        if f.exists() and f.stat().st_mtime >= shard.stat().st_mtime:
-            with paused_gc():
-                try:
-                    version, ds = orjson.loads(f.read_bytes())
-                    if version == DIGESTS:
-                        return ds
-                except (orjson.JSONDecodeError, ValueError):
-                    pass
-        with shard.open("rb") as fh:
-            ds = [digest(orjson.loads(line)) for line in fh]
-        with contextlib.suppress(OSError):
-            _write_json(f, [DIGESTS, ds])
-        return ds
+
+        def make() -> list[Digest]:
+            with shard.open("rb") as fh:
+                return [digest(orjson.loads(line)) for line in fh]
+
+        return _sidecar(shard, ".digest", make)
 
     # ------------------------------------------------------------ graph
     def _shard_names(self) -> list[str]:
@@ -479,6 +460,24 @@ class GraphFile(Counts):
     def finish(self) -> None:
         self.fh.write(b'], "nodes": [' + b",".join(self.nodes) + b"]}}")
         self.nodes = []
+
+
+def _sidecar(shard: Path, suffix: str, make):
+    """The data of `shard`'s sidecar file `suffix` (JSON: [DIGESTS, data]), made with
+    `make()` and saved when it is missing, older than the shard or of another version."""
+    f = shard.with_suffix(suffix)
+    if f.exists() and f.stat().st_mtime >= shard.stat().st_mtime:
+        with paused_gc():
+            try:
+                version, data = orjson.loads(f.read_bytes())
+                if version == DIGESTS:
+                    return data
+            except (orjson.JSONDecodeError, ValueError):
+                pass
+    data = make()
+    with contextlib.suppress(OSError):
+        _write_json(f, [DIGESTS, data])
+    return data
 
 
 def _write_json(path: Path, data: object) -> None:
