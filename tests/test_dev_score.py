@@ -30,7 +30,8 @@ def test_dev_scores_stay_above_floor(tmp_path):
     from kg.extract.pipeline import extract
     from kg.ingest import read_papers
 
-    gold_texts = {" ".join(json.loads(line)["text"].split()) for line in GOLD.open()}
+    gold_texts = {" ".join(json.loads(line)["text"].split())
+                  for line in GOLD.read_text().splitlines()}
     papers = [
         p for p in read_papers(sorted((SHARED / "seeds").glob("*.txt"))) if p.text in gold_texts
     ]

@@ -32,9 +32,12 @@ MESSY = st.one_of(st.text(), st.lists(PIECES, max_size=30).map("".join),
 LINE_ENDS = st.sampled_from(["\n", "\r\n", "\r"])
 
 
+_SCRATCH = tempfile.TemporaryDirectory(prefix="kg-prop-")  # removed when the run ends
+
+
 def _write(data: bytes, suffix: str) -> Path:
-    d = Path(tempfile.mkdtemp(prefix="kg-prop-"))
-    f = d / f"input{suffix}"
+    """Write one example's input into the shared scratch dir (each example overwrites it)."""
+    f = Path(_SCRATCH.name) / f"input{suffix}"
     f.write_bytes(data)
     return f
 

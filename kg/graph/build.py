@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import networkx as nx
+import orjson
 
 from kg.graph.resolve import resolve
 from kg.model import PAPER, Record
@@ -84,6 +85,14 @@ class Counts:
     def add_links(self, links: list[dict]) -> None:
         self.types.update(d["key"] for d in links)
 
+    def add_raw(self, nodes: bytes | memoryview, links: bytes | memoryview) -> None:
+        """Add nodes and links already serialised, as comma-led JSON array items (see
+        kg.graph.parts); their counts come separately, through :meth:`add_counts`."""
+
+    def add_counts(self, labels: Counter, types: Counter) -> None:
+        self.labels.update(labels)
+        self.types.update(types)
+
     def summary(self) -> dict[str, dict[str, int]]:
         """Counts of nodes by label and edges by type."""
         return {"nodes": dict(sorted(self.labels.items())),
@@ -106,6 +115,11 @@ class GraphData(Counts):
     def add_links(self, links: list[dict]) -> None:
         super().add_links(links)
         self.links += links
+
+    def add_raw(self, nodes: bytes | memoryview, links: bytes | memoryview) -> None:
+        for items, data in ((self.nodes, nodes), (self.links, links)):
+            if len(data):
+                items += orjson.loads(b"[" + bytes(data[1:]) + b"]")
 
     def to_networkx(self) -> nx.MultiDiGraph:
         """The networkx graph of this data (which it takes: the dicts become attributes)."""
@@ -224,7 +238,7 @@ def build(digests: Callable[[], Iterable[Digest]], out: Counts, hold: int = 200_
         nodes: list[dict] = []
         links: list[dict] = []
         for i, d in enumerate(held if held is not None else digests(), 1):
-            _paper_part(d, state.canon, shared, nodes, links)
+            paper_part(d, state.canon, shared, nodes, links)
             if i % batch == 0:
                 out.add_nodes(nodes)
                 out.add_links(links)
@@ -236,7 +250,7 @@ def build(digests: Callable[[], Iterable[Digest]], out: Counts, hold: int = 200_
         return state
 
 
-def _paper_part(d: Digest, canon: dict[str, str], shared: dict[Edge, list],
+def paper_part(d: Digest, canon: dict[str, str], shared: dict[Edge, list],
                 nodes: list[dict], links: list[dict]) -> None:
     """Append one paper's nodes and own links to `nodes` and `links`; its edges between
     entities go to `shared`."""

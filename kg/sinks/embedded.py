@@ -43,6 +43,7 @@ from kg.graph.build import (
     record_digest,
 )
 from kg.graph.incremental import Delta, apply, update
+from kg.graph.parts import Part, merge_parts, render_part
 from kg.model import Record
 
 FORMAT = 1
@@ -52,6 +53,7 @@ STATE = "graph-state.json"
 DELTAS = "graph-deltas"
 DIGESTS = 1  # version of the digest files: bump when kg.graph.build.digest changes
 STATE_VERSION = 2  # bump when kg.graph.build.GraphState's JSON changes
+SIDECARS = (".ids", ".digest", ".keys", ".part")
 COMPACT = 0.5  # rebuild instead of adding a delta once the deltas reach half of graph.json
 
 log = logging.getLogger("kg.store")
@@ -147,9 +149,10 @@ class Store:
         """Every record, the latest version of each paper only."""
         latest = self._latest()
         for si, shard in enumerate(self.shards()):
-            for line in shard.open(encoding="utf-8"):
-                if latest.get(_id_of(line)) == si:
-                    yield Record.from_json(line)
+            with shard.open(encoding="utf-8") as fh:
+                for line in fh:
+                    if latest.get(_id_of(line)) == si:
+                        yield Record.from_json(line)
 
     def _latest(self) -> dict[str, int]:
         """Paper id → the number of the last shard holding it (a paper stored again, with
@@ -196,9 +199,10 @@ class Store:
         ids = shard.with_suffix(".ids")
         if ids.exists() and ids.stat().st_mtime >= shard.stat().st_mtime:
             out = []
-            for line in ids.open(encoding="utf-8"):
-                pid, offset, sources = line.rstrip("\n").split("\t", 2)
-                out.append((pid, int(offset), sources))
+            with ids.open(encoding="utf-8") as fh:
+                for line in fh:
+                    pid, offset, sources = line.rstrip("\n").split("\t", 2)
+                    out.append((pid, int(offset), sources))
             return out
         rows = []
         offset = 0
@@ -249,8 +253,10 @@ class Store:
         atomic_write(shard.with_suffix(".ids"), lambda fh: fh.write("".join(rows)))
         _write_json(shard.with_suffix(".digest"), [DIGESTS, digests])
         _write_json(shard.with_suffix(".keys"), [DIGESTS, _key_index(digests)])
+        part = render_part(digests)
+        atomic_write(shard.with_suffix(".part"), lambda fh: fh.write(part), binary=True)
         atomic_write(shard, lambda fh: fh.write("".join(x + "\n" for x in lines)))
-        for side in (".ids", ".digest", ".keys"):
+        for side in SIDECARS:
             os.utime(shard.with_suffix(side))
 
     # ------------------------------------------------------------ digests
@@ -275,6 +281,29 @@ class Store:
     def _shard_keys(self, shard: Path) -> dict[str, list[str]]:
         """Entity key → papers of `shard`, from its .keys file (made now if missing)."""
         return _sidecar(shard, ".keys", lambda: _key_index(self._shard_digests(shard)))
+
+    def _shard_part(self, shard: Path) -> Part:
+        """`shard`'s part (kg.graph.parts), made now if missing, stale or damaged."""
+        f = shard.with_suffix(".part")
+        if f.exists() and f.stat().st_mtime >= shard.stat().st_mtime:
+            part = Part(f)
+            with contextlib.suppress(ValueError):
+                part.head()
+                return part
+        data = render_part(self._shard_digests(shard))
+        try:
+            atomic_write(f, lambda fh: fh.write(data), binary=True)
+        except OSError:
+            return Part(data)
+        return Part(f)
+
+    def _parts(self) -> Iterator[tuple[Part, set[int]]]:
+        """Each shard's part, with the positions of its papers stored again in a later one."""
+        shards = self.shards()
+        ids = [[pid for pid, _o, _s in self._shard_index(s)] for s in shards]
+        latest = {pid: si for si, pids in enumerate(ids) for pid in pids}
+        for si, (shard, pids) in enumerate(zip(shards, ids, strict=True)):
+            yield self._shard_part(shard), {i for i, p in enumerate(pids) if latest[p] != si}
 
     def fetch_digests(self, ids: Iterable[str]) -> dict[str, Digest]:
         """The digests of the latest stored records of the papers `ids`."""
@@ -349,7 +378,7 @@ class Store:
 
         def write(fh) -> None:
             g = GraphFile(fh, names)
-            state = build(self.digests, g)
+            state = merge_parts(self._parts(), g)
             g.finish()
             out.append((g, state))
 
@@ -455,6 +484,13 @@ class GraphFile(Counts):
         super().add_links(links)
         if links:
             self.fh.write((b"" if self.first else b",") + orjson.dumps(links)[1:-1])
+            self.first = False
+
+    def add_raw(self, nodes: bytes | memoryview, links: bytes | memoryview) -> None:
+        if len(nodes):
+            self.nodes.append(bytes(nodes[1:]))
+        if len(links):
+            self.fh.write(links[1:] if self.first else links)
             self.first = False
 
     def finish(self) -> None:

@@ -1,0 +1,263 @@
+"""Shard parts: each record shard's share of the graph, made when the shard is written, so
+that a full build merges parts (map, then reduce) instead of rebuilding every paper.
+
+A paper's own nodes and links (its node, its result nodes, the links that leave them)
+depend on nothing but the paper, except through resolution, which may map one of its
+entity keys onto another node. A part therefore keeps, for the papers of one shard:
+
+* the shard's entity tallies and the keys it names only in relations or results, which
+  resolution needs (a :class:`~kg.graph.build.GraphState` of the shard, without canon);
+* each paper's own nodes and links rendered as JSON with every entity key of the paper
+  standing for itself, and the keys that rendering depends on;
+* each paper's facts between entities, merged across papers at build time;
+* each paper's digest, to render it again when resolution moved one of its keys.
+
+File layout: line 1 ``[PARTS, head]`` (tallies, refs, key → papers), line 2 the body
+(per paper: id, keys, where its bytes end, counts; the facts between entities), then three
+blobs: nodes, links, digests. Nodes and links of each paper are comma-led JSON objects, so
+the bytes of consecutive papers are a valid run of a JSON array's items.
+
+>>> from kg.graph.build import GraphData, build
+>>> d = ["p1", {"label": "Paper", "name": "p1"},
+...      [["method:bert", "Method", "BERT", [], 1.0, None]], [], []]
+>>> a, b = GraphData(), GraphData()
+>>> _ = build(lambda: [d], a)
+>>> _ = merge_parts([(Part(render_part([d])), set())], b)
+>>> (a.nodes, a.links) == (b.nodes, b.links)
+True
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+import orjson
+
+from kg.graph.build import (
+    Counts,
+    Digest,
+    Edge,
+    GraphState,
+    edge_attrs,
+    entity_node,
+    paper_part,
+    paused_gc,
+    tally,
+)
+from kg.model import PAPER
+
+PARTS = 1  # version of the part format: bump when it or kg.graph.build's output changes
+
+
+def render_part(digests: list[Digest]) -> bytes:
+    """The part file of a shard whose digests are `digests` (in shard order)."""
+    with paused_gc():
+        state = GraphState()
+        key_papers: dict[str, list[str]] = {}
+        where: dict[str, list[int]] = {}  # entity key -> the papers (by index) having it
+        ends: list[list[int]] = [[], [], []]
+        counts, other, shared = [], [], []
+        labels: Counter = Counter()
+        types: Counter = Counter()
+        blobs = [bytearray(), bytearray(), bytearray()]
+        for i, d in enumerate(digests):
+            pid = d[0]
+            own = list(dict.fromkeys(tally(state, d, None)))
+            for key in own:
+                key_papers.setdefault(key, []).append(pid)
+                where.setdefault(key, []).append(i)
+            local = {k: k for k in own}
+            nodes: list[dict] = []
+            links: list[dict] = []
+            paper_part(d, local, {}, nodes, links)
+            for j, data in enumerate((_items(nodes), _items(links), orjson.dumps(d))):
+                blobs[j] += data
+                ends[j].append(len(blobs[j]))
+            link_types = Counter(x["key"] for x in links)
+            counts.append([len(nodes) - 1, link_types])
+            labels.update(x["label"] for x in nodes)
+            types.update(link_types)
+            named = _named(d) - local.keys()
+            if named:
+                other.append([i, sorted(named)])
+            shared += [[i, pid, *f] for f in d[3] if f[0] != PAPER]
+        tallies = state.to_json()
+        head = {"info": tallies["info"], "refs": tallies["refs"], "keys": key_papers}
+        body = {"ends": ends, "counts": counts, "labels": labels, "types": types,
+                "where": where, "other": other, "shared": shared}
+        rest = b"".join([orjson.dumps(body), b"\n", *blobs])
+        return orjson.dumps([PARTS, len(rest), head]) + b"\n" + rest
+
+
+def _items(objs: list[dict]) -> bytes:
+    """`objs` as comma-led JSON array items."""
+    return b"," + orjson.dumps(objs)[1:-1] if objs else b""
+
+
+def _named(d: Digest) -> set[str]:
+    """The entity keys a paper's own part depends on: its entities, the tails of its own
+    facts, the method, metric and dataset of its results."""
+    keys = {e[0] for e in d[2]}
+    keys.update(f[2] for f in d[3] if f[0] == PAPER)
+    for method, metric, dataset, *_ in d[4]:
+        keys.update(k for k in (method, metric, dataset) if k and k != PAPER)
+    return keys
+
+
+class Part:
+    """A part, from its file (read when needed: :meth:`head` reads the first line only)
+    or its bytes."""
+
+    def __init__(self, source: Path | bytes) -> None:
+        self.source = source
+
+    def head(self) -> dict:
+        """The tallies, refs and key → papers; ValueError if this is not a whole part of
+        this version."""
+        if isinstance(self.source, bytes):
+            line = self.source[: self.source.index(b"\n") + 1]
+            size = len(self.source)
+        else:
+            with self.source.open("rb") as fh:
+                line = fh.readline()
+                size = os.fstat(fh.fileno()).st_size
+        version, rest, head = orjson.loads(line)
+        if version != PARTS or rest != size - len(line):
+            raise ValueError(f"not a whole part of version {PARTS}")
+        return head
+
+    def body(self) -> tuple[dict, memoryview]:
+        """The body and the blobs after it."""
+        data = self.source if isinstance(self.source, bytes) else self.source.read_bytes()
+        start = data.index(b"\n") + 1
+        end = data.index(b"\n", start)
+        return orjson.loads(data[start:end]), memoryview(data)[end + 1:]
+
+
+def merge_parts(parts: Iterable[tuple[Part, set[int]]], out: Counts) -> GraphState:
+    """Build the graph of the parts into `out` (the same graph as kg.graph.build.build over
+    the digests of their papers, in order) and return its state. Each part comes with the
+    positions of its papers to leave out (stored again in a later shard). `parts` is iterated
+    twice: first the heads, then the bodies."""
+    parts = list(parts)
+    with paused_gc():
+        state = GraphState()
+        key_papers: dict[str, set[str]] = {}
+        for part, skip in parts:
+            if skip:  # the shard's tallies count papers it no longer holds
+                body, blobs = part.body()
+                for d in _digests(body, blobs, skip):
+                    tally(state, d, key_papers)
+            else:
+                _add_head(state, key_papers, part.head())
+        state.resolve()
+        canon = state.canon
+        groups: dict[str, list[str]] = {}
+        for key, c in canon.items():
+            groups.setdefault(c, []).append(key)
+        out.add_nodes([{"id": c, **entity_node(c, groups[c], state,
+                                                set().union(*(key_papers[k] for k in groups[c])))}
+                       for c in sorted(groups)])
+        del key_papers
+        moved = {k for k, c in canon.items() if c != k}
+        shared: dict[Edge, list] = {}
+        for part, skip in parts:
+            _merge_body(part, skip, canon, moved, shared, out)
+        out.add_links([{**edge_attrs(e[2], shared[e]), "source": e[0], "target": e[1],
+                        "key": e[2]} for e in sorted(shared)])
+        return state
+
+
+def _add_head(state: GraphState, key_papers: dict[str, set[str]], head: dict) -> None:
+    """Fold a part's tallies into `state` as kg.graph.build.tally would its papers."""
+    info = state.info
+    for key, (type_, names, aliases, n, conf) in head["info"].items():
+        t = info.get(key)
+        if t is None:
+            info[key] = [type_, names, set(aliases), n, conf]
+            continue
+        tn = t[1]
+        for name, c in names.items():
+            tn[name] = tn.get(name, 0) + c
+        t[2].update(aliases)
+        t[3] += n
+        if conf > t[4]:
+            t[4] = conf
+    for key, pids in head["refs"].items():
+        state.refs.setdefault(key, set()).update(pids)
+    for key, pids in head["keys"].items():
+        key_papers.setdefault(key, set()).update(pids)
+
+
+def _blobs(body: dict, blobs: memoryview) -> tuple[memoryview, memoryview, memoryview]:
+    """The nodes, links and digests blobs of a part."""
+    n, ll = (body["ends"][0][-1], body["ends"][1][-1]) if body["ends"][0] else (0, 0)
+    return blobs[:n], blobs[n:n + ll], blobs[n + ll:]
+
+
+def _digest(body: dict, digests: memoryview, i: int) -> Digest:
+    """The digest of paper `i` of a part."""
+    ends = body["ends"][2]
+    return orjson.loads(digests[ends[i - 1] if i else 0: ends[i]])
+
+
+def _digests(body: dict, blobs: memoryview, skip: set[int]) -> Iterable[Digest]:
+    digests = _blobs(body, blobs)[2]
+    return (_digest(body, digests, i) for i in range(len(body["counts"])) if i not in skip)
+
+
+def _merge_body(part: Part, skip: set[int], canon: dict[str, str], moved: set[str],
+                shared: dict[Edge, list], out: Counts) -> None:
+    """Write a part's papers into `out` and fold their facts between entities into
+    `shared`. Papers none of whose keys resolution moved are copied as stored, in runs;
+    the others are rendered again from their digests (those in `skip` left out)."""
+    body, blobs = part.body()
+    nodes, links, digests = _blobs(body, blobs)
+    n_ends, l_ends = body["ends"][0], body["ends"][1]
+    where = body["where"]
+    redo = set(skip)
+    for key in moved.intersection(where):
+        redo.update(where[key])
+    redo.update(i for i, keys in body["other"] if any(k in canon for k in keys))
+    labels, types = Counter(body["labels"]), Counter(body["types"])
+    n0 = l0 = 0  # where the current run of papers copied as stored starts
+    for i in sorted(redo):
+        if i:
+            _copy(out, nodes[n0:n_ends[i - 1]], links[l0:l_ends[i - 1]])
+        n_results, link_types = body["counts"][i]
+        labels["Paper"] -= 1
+        labels["Result"] -= n_results
+        types.subtract(link_types)
+        if i not in skip:
+            new_nodes: list[dict] = []
+            new_links: list[dict] = []
+            paper_part(_digest(body, digests, i), canon, {}, new_nodes, new_links)
+            out.add_nodes(new_nodes)
+            out.add_links(new_links)
+        n0, l0 = n_ends[i], l_ends[i]
+    _copy(out, nodes[n0:], links[l0:])
+    out.add_counts(+labels, +types)
+    for i, pid, head, type_, tail, ev, conf in body["shared"]:
+        if i in skip:
+            continue
+        h, t = canon.get(head), canon.get(tail)
+        if h is None or t is None or h == t:
+            continue
+        e = (h, t, type_)
+        a = shared.get(e)
+        if a is None:
+            a = shared[e] = [{pid}, [], conf]
+        else:
+            a[0].add(pid)
+            if conf > a[2]:
+                a[2] = conf
+        if ev is not None:
+            a[1].append({"paper": pid, **ev})
+
+
+def _copy(out: Counts, nodes: memoryview, links: memoryview) -> None:
+    if len(nodes) or len(links):
+        out.add_raw(nodes, links)
