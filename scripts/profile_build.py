@@ -4,25 +4,23 @@ Usage::
 
     python scripts/profile_build.py STORE
 
-Runs the steps of kg.graph.build.build one after the other (the same functions, in the
-same order) and times each: reading the digests, entity tallies, resolution, entity nodes,
-the papers' own nodes and links, the edges between entities, JSON serialisation, writing
-the file and the state. Prints a table with papers per second for each step.
+Runs the steps of a store's rebuild (kg.graph.parts.merge_parts: the same functions, in
+the same order) and times each: reading the shard indexes, folding the parts' tallies,
+resolution, entity nodes, the papers (runs copied from the parts, papers whose keys
+resolution moved rendered again), the edges between entities, and writing graph.json and
+the state. Prints a table with papers per second for each step.
 """
 
 from __future__ import annotations
 
-import io
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import orjson
-
 from kg.graph import build as B
-from kg.sinks.embedded import GraphFile, Store, _save_state
+from kg.graph import parts as P
+from kg.sinks.embedded import GraphFile, Store, _save_state, atomic_write
 
 
 def main(argv: list[str]) -> int:
@@ -39,47 +37,49 @@ def main(argv: list[str]) -> int:
 
     with B.paused_gc():
         t = time.perf_counter()
-        digests = list(st.digests())
-        t = step("read the digests (orjson)", t)
+        parts = list(st._parts())
+        n = sum(len(st._shard_index(s)) for s in st.shards()) - sum(len(s) for _, s in parts)
+        t = step(f"shard indexes and parts ({len(parts)} shards)", t)
         state = B.GraphState()
-        for d in digests:
-            B.tally(state, d)
-        t = step("entity tallies", t)
+        key_papers: dict[str, set[str]] = {}
+        for part, skip in parts:
+            if skip:
+                body, blobs = part.body()
+                for d in P._digests(body, blobs, skip):
+                    B.tally(state, d, key_papers)
+            else:
+                P._add_head(state, key_papers, part.head())
+        t = step("read the parts' heads, fold the tallies", t)
         state.resolve()
         t = step(f"resolution ({len(state.info):,} keys)", t)
         groups: dict[str, list[str]] = {}
         for key, c in state.canon.items():
             groups.setdefault(c, []).append(key)
-        entity_nodes = [{"id": c, **B.entity_node(c, groups[c], state)} for c in sorted(groups)]
+        entity_nodes = [{"id": c, **B.entity_node(c, groups[c], state, set().union(
+            *(key_papers[k] for k in groups[c])))} for c in sorted(groups)]
         t = step(f"entity nodes ({len(entity_nodes):,})", t)
+        moved = {k for k, c in state.canon.items() if c != k}
         shared: dict = {}
-        nodes: list[dict] = []
-        links: list[dict] = []
-        for d in digests:
-            B._paper_part(d, state.canon, shared, nodes, links)
-        t = step(f"papers' own nodes and links ({len(links):,} links)", t)
-        shared_links = [B.link(e, shared[e]) for e in sorted(shared)]
-        t = step(f"edges between entities ({len(shared_links):,})", t)
-        buf = io.BytesIO()
-        g = GraphFile(buf, st._shard_names())
-        for i in range(0, len(links), 25_000):
-            g.add_links(links[i:i + 25_000])
-        g.add_links(shared_links)
-        g.add_nodes(entity_nodes)
-        g.add_nodes(nodes)
-        g.finish()
-        t = step(f"JSON serialisation ({buf.tell() / 2**20:,.0f} MiB)", t)
-        with tempfile.NamedTemporaryFile(dir=st.path, delete=False) as fh:
-            fh.write(buf.getbuffer())
-            fh.flush()
-            os.fsync(fh.fileno())
-        Path(fh.name).unlink()
-        t = step("write and fsync graph.json", t)
-        tmp = st.path / ".profile-state"
-        _save_state(tmp, st._shard_names(), state)
-        tmp.unlink()
-        step(f"save the state ({len(orjson.dumps(state.to_json())) / 2**20:,.0f} MiB)", t)
-    n = len(digests)
+        tmp = Path(tempfile.mkdtemp(dir=st.path, prefix=".profile-"))
+        with (tmp / "graph.json").open("wb") as fh:
+            g = GraphFile(fh, st._shard_names())
+            g.add_nodes(entity_nodes)
+            for part, skip in parts:
+                P._merge_body(part, skip, state.canon, moved, shared, g)
+            t = step(f"papers: read the parts' bodies, copy runs, redo papers with keys moved "
+                     f"({len(moved):,} moved keys)", t)
+            g.add_links([B.link(e, shared[e]) for e in sorted(shared)])
+            g.finish()
+            t = step(f"edges between entities ({len(shared):,})", t)
+        atomic_write(tmp / "graph2.json", lambda fh: fh.write((tmp / "graph.json").read_bytes()),
+                     binary=True)
+        size = (tmp / "graph.json").stat().st_size
+        t = step(f"write and fsync graph.json again ({size / 2**20:,.0f} MiB)", t)
+        _save_state(tmp / "state", st._shard_names(), state)
+        step("save the state", t)
+        for f in tmp.iterdir():
+            f.unlink()
+        tmp.rmdir()
     total = sum(s for _, s in steps)
     print(f"{n:,} papers in {argv[0]}\n")
     print("| step | seconds | papers/s | share |")

@@ -49,7 +49,7 @@ from kg.graph.build import (
 )
 from kg.model import PAPER
 
-PARTS = 1  # version of the part format: bump when it or kg.graph.build's output changes
+PARTS = 3  # version of the part format: bump when it or kg.graph.build's output changes
 
 
 def render_part(digests: list[Digest]) -> bytes:
@@ -59,7 +59,7 @@ def render_part(digests: list[Digest]) -> bytes:
         key_papers: dict[str, list[str]] = {}
         where: dict[str, list[int]] = {}  # entity key -> the papers (by index) having it
         ends: list[list[int]] = [[], [], []]
-        counts, other, shared = [], [], []
+        counts, other, rkeys, shared = [], [], [], []
         labels: Counter = Counter()
         types: Counter = Counter()
         blobs = [bytearray(), bytearray(), bytearray()]
@@ -83,11 +83,15 @@ def render_part(digests: list[Digest]) -> bytes:
             named = _named(d) - local.keys()
             if named:
                 other.append([i, sorted(named)])
-            shared += [[i, pid, *f] for f in d[3] if f[0] != PAPER]
+            used = {k for x in d[4] for k in x[:3] if k and k != PAPER}
+            if used:
+                rkeys.append([i, sorted(used)])
+            shared += [[i, pid, h, t, tail, None if ev is None else {"paper": pid, **ev}, c]
+                       for h, t, tail, ev, c in d[3] if h != PAPER]
         tallies = state.to_json()
         head = {"info": tallies["info"], "refs": tallies["refs"], "keys": key_papers}
         body = {"ends": ends, "counts": counts, "labels": labels, "types": types,
-                "where": where, "other": other, "shared": shared}
+                "where": where, "other": other, "rkeys": rkeys, "shared": shared}
         rest = b"".join([orjson.dumps(body), b"\n", *blobs])
         return orjson.dumps([PARTS, len(rest), head]) + b"\n" + rest
 
@@ -213,20 +217,25 @@ def _merge_body(part: Part, skip: set[int], canon: dict[str, str], moved: set[st
                 shared: dict[Edge, list], out: Counts) -> None:
     """Write a part's papers into `out` and fold their facts between entities into
     `shared`. Papers none of whose keys resolution moved are copied as stored, in runs;
-    the others are rendered again from their digests (those in `skip` left out)."""
+    those whose moved keys only change link targets get the targets replaced; the others
+    are rendered again from their digests (those in `skip` left out)."""
     body, blobs = part.body()
     nodes, links, digests = _blobs(body, blobs)
     n_ends, l_ends = body["ends"][0], body["ends"][1]
-    where = body["where"]
-    redo = set(skip)
-    for key in moved.intersection(where):
-        redo.update(where[key])
-    redo.update(i for i, keys in body["other"] if any(k in canon for k in keys))
+    redo, moves = _changes(body, skip, canon, moved)
     labels, types = Counter(body["labels"]), Counter(body["types"])
     n0 = l0 = 0  # where the current run of papers copied as stored starts
-    for i in sorted(redo):
-        if i:
-            _copy(out, nodes[n0:n_ends[i - 1]], links[l0:l_ends[i - 1]])
+    for i in sorted(redo.union(moves)):
+        n1, l1 = (n_ends[i - 1], l_ends[i - 1]) if i else (0, 0)
+        _copy(out, nodes[n0:n1], links[l0:l1])
+        n0, l0 = n_ends[i], l_ends[i]
+        if i not in redo:
+            data = bytes(links[l1:l0])
+            for k in moves[i]:
+                data = data.replace(b'"target":' + orjson.dumps(k) + b",",
+                                    b'"target":' + orjson.dumps(canon[k]) + b",")
+            _copy(out, nodes[n1:n0], data)
+            continue
         n_results, link_types = body["counts"][i]
         labels["Paper"] -= 1
         labels["Result"] -= n_results
@@ -237,14 +246,12 @@ def _merge_body(part: Part, skip: set[int], canon: dict[str, str], moved: set[st
             paper_part(_digest(body, digests, i), canon, {}, new_nodes, new_links)
             out.add_nodes(new_nodes)
             out.add_links(new_links)
-        n0, l0 = n_ends[i], l_ends[i]
     _copy(out, nodes[n0:], links[l0:])
     out.add_counts(+labels, +types)
+    get = canon.get
     for i, pid, head, type_, tail, ev, conf in body["shared"]:
-        if i in skip:
-            continue
-        h, t = canon.get(head), canon.get(tail)
-        if h is None or t is None or h == t:
+        h, t = get(head), get(tail)
+        if h is None or t is None or h == t or i in skip:
             continue
         e = (h, t, type_)
         a = shared.get(e)
@@ -255,7 +262,32 @@ def _merge_body(part: Part, skip: set[int], canon: dict[str, str], moved: set[st
             if conf > a[2]:
                 a[2] = conf
         if ev is not None:
-            a[1].append({"paper": pid, **ev})
+            a[1].append(ev)
+
+
+def _changes(body: dict, skip: set[int], canon: dict[str, str], moved: set[str]
+             ) -> tuple[set[int], dict[int, list[str]]]:
+    """The papers of a part to render again, and those whose stored links only need the
+    targets replaced (paper → its moved keys): moved keys that stay distinct in the
+    paper and name none of its results, whose ids hash the resolved keys."""
+    where = body["where"]
+    moves: dict[int, list[str]] = {}
+    for key in moved.intersection(where):
+        for i in where[key]:
+            moves.setdefault(i, []).append(key)
+    redo = set(skip)
+    redo.update(i for i, keys in body["other"] if any(k in canon for k in keys))
+    redo.update(i for i, keys in body["rkeys"] if i in moves and not moved.isdisjoint(keys))
+    having: dict[str, set[int]] = {}
+    for i, keys in moves.items():
+        targets = {canon[k] for k in keys}
+        if len(targets) < len(keys) or any(
+                i in (having.get(c) or having.setdefault(c, set(where.get(c, ()))))
+                for c in targets):
+            redo.add(i)
+    for i in redo:
+        moves.pop(i, None)
+    return redo, moves
 
 
 def _copy(out: Counts, nodes: memoryview, links: memoryview) -> None:
