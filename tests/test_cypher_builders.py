@@ -1,7 +1,9 @@
-"""Pure tests of the Cypher statement builders, row conversion, sync plan and CSV export."""
+"""Pure tests of the Cypher statement builders, row conversion, the loader's comparison and
+CSV export."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import inspect
 import re
@@ -11,9 +13,8 @@ from falkordb_server import HOSTILE_NAMES, hostile_records, sample_records
 
 from kg.errors import SinkError
 from kg.graph.build import build_graph
-from kg.sinks import cypher, neo4j_csv
+from kg.sinks import cypher, neo4j_csv, sync
 from kg.sinks.neo4j import credentials, redact, split_uri
-from kg.sinks.sync import LoadSummary, plan
 
 BUILDERS = [cypher.merge_nodes, cypher.delete_nodes, cypher.node_hashes, cypher.count_nodes]
 REL_BUILDERS = [cypher.rel_hashes, cypher.count_rels]
@@ -106,27 +107,55 @@ def test_hash_changes_with_content_only():
     assert a[cypher.HASH] == b[cypher.HASH] != c[cypher.HASH]
 
 
-def test_plan_writes_only_changes_and_prunes():
+class _Recorder:
+    """Records what the loader writes (the comparison logic only; the loads against a
+    real server are in test_falkordb_load.py and test_db_faults.py)."""
+
+    dialect = "falkordb"
+
+    def __init__(self) -> None:
+        self.writes: list[tuple[str, list]] = []
+
+    def ensure_constraints(self, labels) -> None:
+        pass
+
+    def write(self, st) -> None:
+        (rows,) = st.params.values()
+        self.writes.append((st.text, rows))
+
+
+def _load(monkeypatch, g, have_nodes, have_rels, prune, batch_size=1000):
+    monkeypatch.setattr(sync, "read_state", lambda b: (copy.deepcopy(have_nodes),
+                                                       copy.deepcopy(have_rels)))
+    monkeypatch.setattr(sync, "db_counts", lambda b: ({}, {}))
+    rec = _Recorder()
+    s = sync.load_graph(rec, g, batch_size=batch_size, prune=prune)
+    return s, rec.writes
+
+
+def test_load_writes_only_changes_and_prunes(monkeypatch):
     g = build_graph(sample_records())
     rows = cypher.graph_rows(g)
-    empty = plan(rows, {}, {}, prune=True, summary=(s := LoadSummary()))
+    s, writes = _load(monkeypatch, g, {}, {}, prune=True, batch_size=7)
     assert s.nodes_created == g.number_of_nodes() and s.rels_created == g.number_of_edges()
-    assert sum(len(v) for v in empty.nodes.values()) == g.number_of_nodes()
+    assert sum(len(r) for t, r in writes if "MERGE (n:" in t) == g.number_of_nodes()
+    assert max(len(r) for _, r in writes) == 7 and s.batches == len(writes)
     have_nodes = {lbl: {k: p[cypher.HASH] for k, p in n.items()} for lbl, n in rows.nodes.items()}
     have_rels = {grp: {k: p[cypher.HASH] for k, p in r.items()} for grp, r in rows.rels.items()}
     have_nodes["Method"]["method:gone"] = "0"
     have_nodes["Method"]["method:resnet"] = "stale"
     have_rels[("Method", "USES", "Method")][("method:vit", "method:deit")] = "0"
-    p = plan(rows, have_nodes, have_rels, prune=True, summary=(s := LoadSummary()))
+    s, writes = _load(monkeypatch, g, have_nodes, have_rels, prune=True)
     assert (s.nodes_created, s.nodes_updated, s.nodes_deleted) == (0, 1, 1)
     assert (s.rels_created, s.rels_updated, s.rels_deleted) == (0, 0, 1)
-    assert p.nodes == {"Method": [{"key": "method:resnet",
-                                   "props": rows.nodes["Method"]["method:resnet"]}]}
-    assert p.delete_nodes == {"Method": ["method:gone"]}
-    assert p.delete_rels == {("Method", "USES", "Method"): [
-        {"src": "method:vit", "dst": "method:deit"}]}
-    p = plan(rows, have_nodes, have_rels, prune=False, summary=LoadSummary())
-    assert not p.delete_nodes and not p.delete_rels
+    assert writes == [
+        (cypher.merge_nodes("Method").text,
+         [{"key": "method:resnet", "props": rows.nodes["Method"]["method:resnet"]}]),
+        (cypher.delete_rels("Method", "USES", "Method").text,
+         [{"src": "method:vit", "dst": "method:deit"}]),
+        (cypher.delete_nodes("Method").text, ["method:gone"])]
+    s, writes = _load(monkeypatch, g, have_nodes, have_rels, prune=False)
+    assert s.nodes_deleted == s.rels_deleted == 0 and len(writes) == 1
 
 
 def test_uri_credentials_are_split_and_redacted(monkeypatch):

@@ -166,7 +166,7 @@ def test_connection_dropped_mid_load_completes(new_graph):  # noqa: F811
     killer = FalkorDBBackend(port=db.port, password=db._password)
     ids = []
 
-    def progress(phase, done, total):
+    def progress(phase, done):
         if done in (3, 9):  # drop every client connection but the killer's
             ids.append(db.redis.execute_command("CLIENT", "ID"))
             assert killer.redis.execute_command("CLIENT", "KILL", "TYPE", "normal") >= 1
@@ -186,7 +186,7 @@ def test_server_killed_mid_load_reports_incomplete_and_rerun_completes(tmp_path,
     with falkordb_server(data) as (srv, info):
         db = info.backend(attempts=3, backoff=0.01)
 
-        def progress(phase, done, total):
+        def progress(phase, done):
             if done == 6:  # persist what is written so far, then crash the server
                 db.redis.execute_command("SAVE")
                 srv.kill()
@@ -195,7 +195,7 @@ def test_server_killed_mid_load_reports_incomplete_and_rerun_completes(tmp_path,
             load_graph(db, g, batch_size=5, progress=progress)
         db.close()
     msg = str(e.value)
-    assert "cannot reach falkordb" in msg and "stopped after 6 of" in msg
+    assert "cannot reach falkordb" in msg and "stopped after 6 batches" in msg
     assert "INCOMPLETE" in msg and "Re-run" in msg
     assert retries_logged(caplog) == 2
     with falkordb_server(data) as (_srv, info):  # restarts on the saved partial graph

@@ -215,3 +215,25 @@ def test_cli_help_texts():
         res = CliRunner().invoke(main, args)
         assert res.exit_code == 0
         assert "--base" in res.output and "Namespace" in res.output
+
+
+def test_ntriples_streamed_from_the_store_equal_those_of_the_loaded_graph(tmp_path):
+    """`kg export` writes N-Triples from graph.json a line at a time; a store with deltas
+    beside its graph is rebuilt first, and the triples are those of the loaded graph."""
+    recs = records()
+    st = Store.create(tmp_path / "s")
+    st.add_records(recs[:-2])
+    st.rebuild()
+    base = st._shard_names()
+    st.add_records(recs[-2:])
+    assert st.update_graph(recs[-2:], base) is not None and st._deltas()
+    want = io.StringIO()
+    rdf.write_ntriples(st.graph(), want)
+    streamed = st.streamed()
+    assert not st._deltas() and st.graph_is_current()
+    got = io.StringIO()
+    rdf.write_ntriples(streamed, got)
+    assert sorted(got.getvalue().splitlines()) == sorted(want.getvalue().splitlines())
+    g = st.graph()
+    assert sorted(n for n, _ in streamed.nodes()) == sorted(g.nodes)
+    assert sorted((u, v, k) for u, v, k, _ in streamed.edges()) == sorted(g.edges(keys=True))

@@ -86,8 +86,8 @@ class Counts:
         self.types.update(d["key"] for d in links)
 
     def add_raw(self, nodes: bytes | memoryview, links: bytes | memoryview) -> None:
-        """Add nodes and links already serialised, as comma-led JSON array items (see
-        kg.graph.parts); their counts come separately, through :meth:`add_counts`."""
+        """Add nodes and links already serialised by :func:`json_lines`; their counts
+        come separately, through :meth:`add_counts`."""
 
     def add_counts(self, labels: Counter, types: Counter) -> None:
         self.labels.update(labels)
@@ -119,11 +119,22 @@ class GraphData(Counts):
     def add_raw(self, nodes: bytes | memoryview, links: bytes | memoryview) -> None:
         for items, data in ((self.nodes, nodes), (self.links, links)):
             if len(data):
-                items += orjson.loads(b"[" + bytes(data[1:]) + b"]")
+                items += orjson.loads(b"[" + bytes(data[2:]) + b"]")
 
     def to_networkx(self) -> nx.MultiDiGraph:
         """The networkx graph of this data (which it takes: the dicts become attributes)."""
         return graph_from_node_link(self.nodes, self.links)
+
+
+def json_lines(objs: list[dict]) -> bytes:
+    """`objs` as JSON array items, each on a line of its own after a comma: consecutive
+    runs of them concatenate, and the array they make (first comma dropped) can be read
+    a line at a time.
+
+    >>> json_lines([{"a": 1}, {"b": 2}])
+    b'\\n,{"a":1}\\n,{"b":2}'
+    """
+    return b"".join([b"\n," + orjson.dumps(o) for o in objs])
 
 
 def graph_from_node_link(nodes: list[dict], links: list[dict]) -> nx.MultiDiGraph:

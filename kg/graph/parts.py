@@ -13,9 +13,9 @@ entity keys onto another node. A part therefore keeps, for the papers of one sha
 * each paper's digest, to render it again when resolution moved one of its keys.
 
 File layout: line 1 ``[PARTS, head]`` (tallies, refs, key → papers), line 2 the body
-(per paper: id, keys, where its bytes end, counts; the facts between entities), then three
-blobs: nodes, links, digests. Nodes and links of each paper are comma-led JSON objects, so
-the bytes of consecutive papers are a valid run of a JSON array's items.
+(where each paper's bytes end, its counts, the papers of each key, the facts between
+entities), then three blobs: nodes, links, digests. Nodes and links are written by
+kg.graph.build.json_lines, so the bytes of consecutive papers are a run of array items.
 
 >>> from kg.graph.build import GraphData, build
 >>> d = ["p1", {"label": "Paper", "name": "p1"},
@@ -43,13 +43,14 @@ from kg.graph.build import (
     GraphState,
     edge_attrs,
     entity_node,
+    json_lines,
     paper_part,
     paused_gc,
     tally,
 )
 from kg.model import PAPER
 
-PARTS = 3  # version of the part format: bump when it or kg.graph.build's output changes
+PARTS = 4  # version of the part format: bump when it or kg.graph.build's output changes
 
 
 def render_part(digests: list[Digest]) -> bytes:
@@ -73,7 +74,7 @@ def render_part(digests: list[Digest]) -> bytes:
             nodes: list[dict] = []
             links: list[dict] = []
             paper_part(d, local, {}, nodes, links)
-            for j, data in enumerate((_items(nodes), _items(links), orjson.dumps(d))):
+            for j, data in enumerate((json_lines(nodes), json_lines(links), orjson.dumps(d))):
                 blobs[j] += data
                 ends[j].append(len(blobs[j]))
             link_types = Counter(x["key"] for x in links)
@@ -94,11 +95,6 @@ def render_part(digests: list[Digest]) -> bytes:
                 "where": where, "other": other, "rkeys": rkeys, "shared": shared}
         rest = b"".join([orjson.dumps(body), b"\n", *blobs])
         return orjson.dumps([PARTS, len(rest), head]) + b"\n" + rest
-
-
-def _items(objs: list[dict]) -> bytes:
-    """`objs` as comma-led JSON array items."""
-    return b"," + orjson.dumps(objs)[1:-1] if objs else b""
 
 
 def _named(d: Digest) -> set[str]:

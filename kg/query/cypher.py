@@ -134,7 +134,7 @@ def ensure_loaded(store, backend, progress=None) -> bool:
     r = backend.redis
     if r.get(SNAPSHOT_KEY) == json.dumps(store_fingerprint(store), sort_keys=True):
         return False
-    g = store.graph()  # may rebuild graph.json, so fingerprint after it
+    g = store.streamed()  # may rebuild graph.json, so fingerprint after it
     fp = json.dumps(store_fingerprint(store), sort_keys=True)
     r.delete(SNAPSHOT_KEY)
     load_graph(backend, g, batch_size=5000, prune=True, progress=progress,

@@ -29,16 +29,22 @@ def _load_options(f):
 def _progress():
     show = sys.stderr.isatty()
 
-    def progress(phase: str, done: int, total: int) -> None:
+    def progress(phase: str, done: int) -> None:
         if show:
-            click.echo(f"\r{phase}: batch {done}/{total}   ", err=True, nl=done == total)
+            click.echo(f"\r{phase}: {done} batches written   ", err=True, nl=False)
     return progress
 
 
+def _done() -> None:
+    if sys.stderr.isatty():
+        click.echo("", err=True)
+
+
 def _graph(store: str):
+    """The store's graph, streamed from its file (loads hold no more than a batch)."""
     from kg.sinks.embedded import Store
 
-    return Store.open(store).graph()
+    return Store.open(store).streamed()
 
 
 # ------------------------------------------------------------------ kg load
@@ -60,6 +66,7 @@ def load_neo4j(uri, database, store, batch_size, retries, prune) -> None:
 
     s = neo4j.load(_graph(store), uri, database=database, batch_size=batch_size, prune=prune,
                    progress=_progress(), attempts=retries)
+    _done()
     click.echo(f"loaded {store} into {neo4j.redact(uri)}" + (f" ({database})" if database else ""))
     click.echo("\n".join(s.lines()))
 
@@ -77,6 +84,7 @@ def load_falkordb(host, port, unix_socket, graph, store, batch_size, retries, pr
 
     s = falkordb.load(_graph(store), host=host, port=port, graph=graph, unix_socket=unix_socket,
                       batch_size=batch_size, prune=prune, progress=_progress(), attempts=retries)
+    _done()
     where = unix_socket or f"{host}:{port}"
     click.echo(f"loaded {store} into FalkorDB {where} graph {graph}")
     click.echo("\n".join(s.lines()))
@@ -163,6 +171,7 @@ def server_start(store, port) -> None:
         b = info.backend()
         try:
             ensure_loaded(Store.open(store), b, _progress())
+            _done()
         except BaseException:
             b.close()
             srv.stop(save=False)  # no server left behind with a half-loaded graph

@@ -39,6 +39,7 @@ from kg.graph.build import (
     build,
     digest,
     graph_from_node_link,
+    json_lines,
     paused_gc,
     record_digest,
 )
@@ -364,6 +365,20 @@ class Store:
             stamp = d["shards"]
         return g if stamp == self._shard_names() else None
 
+    def streamed(self) -> StreamedGraph | nx.MultiDiGraph:
+        """The graph, to be read a line at a time from graph.json (rebuilt first if it is
+        stale or has deltas beside it: a rebuild merges the shards' parts, so it costs
+        far less than loading the graph). A store that cannot be written and needs a
+        rebuild gives its graph loaded instead."""
+        if self._deltas() or not self.graph_is_current():
+            try:
+                with self.lock():
+                    self.rebuild()
+            except (OSError, StoreError) as e:  # a store we cannot write: load the graph
+                log.info("graph of %s not rebuilt (%s); loading it instead", self.path, e)
+                return self.graph()
+        return StreamedGraph(self.path / "graph.json")
+
     def _deltas(self) -> list[Path]:
         return sorted((self.path / DELTAS).glob("[0-9]*.json"))
 
@@ -465,7 +480,8 @@ def _only_ours(p: Path) -> bool:
 
 class GraphFile(Counts):
     """A build written straight into graph.json (node-link JSON stamped with the shards):
-    links as they come, nodes (far fewer bytes) kept until :meth:`finish`."""
+    links as they come, nodes (far fewer bytes) kept until :meth:`finish`. Every node and
+    link is on a line of its own (see :func:`read_graph_lines`)."""
 
     def __init__(self, fh, shards: list[str]) -> None:
         super().__init__()
@@ -477,25 +493,62 @@ class GraphFile(Counts):
 
     def add_nodes(self, nodes: list[dict]) -> None:
         super().add_nodes(nodes)
-        if nodes:
-            self.nodes.append(orjson.dumps(nodes)[1:-1])
+        self.nodes.append(json_lines(nodes))
 
     def add_links(self, links: list[dict]) -> None:
         super().add_links(links)
-        if links:
-            self.fh.write((b"" if self.first else b",") + orjson.dumps(links)[1:-1])
-            self.first = False
+        self.add_raw(b"", json_lines(links))
 
     def add_raw(self, nodes: bytes | memoryview, links: bytes | memoryview) -> None:
         if len(nodes):
-            self.nodes.append(bytes(nodes[1:]))
+            self.nodes.append(bytes(nodes))
         if len(links):
-            self.fh.write(links[1:] if self.first else links)
-            self.first = False
+            if self.first:  # the first item has no comma before it
+                self.fh.write(links[:1])
+                links = links[2:]
+                self.first = False
+            self.fh.write(links)
 
     def finish(self) -> None:
-        self.fh.write(b'], "nodes": [' + b",".join(self.nodes) + b"]}}")
+        nodes = b"".join(self.nodes)
+        self.fh.write(b'\n], "nodes": [' + nodes[:1] + nodes[2:] + b"\n]}}\n")
         self.nodes = []
+
+
+def read_graph_lines(path: Path, which: str) -> Iterator[dict]:
+    """Stream the "links" or the "nodes" of a graph.json written by :class:`GraphFile`,
+    parsing one line at a time."""
+    section = "links"
+    with path.open("rb") as fh:
+        fh.readline()  # the shards and the graph's attributes
+        for line in fh:
+            if line[0] == 44:  # ",{...}"
+                if section == which:
+                    yield orjson.loads(line[1:])
+            elif line[0] == 123:  # "{...}": the first of its list
+                if section == which:
+                    yield orjson.loads(line)
+            elif line.startswith(b'], "nodes": ['):
+                if which == "links":
+                    return
+                section = "nodes"
+
+
+class StreamedGraph:
+    """A saved graph read from its graph.json a line at a time, with networkx's
+    ``nodes(data=True)`` and ``edges(keys=True, data=True)``: what the N-Triples writer
+    and the database loads read, without the graph in memory (each call reads the file)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def nodes(self, data: bool = True) -> Iterator[tuple[str, dict]]:
+        for d in read_graph_lines(self.path, "nodes"):
+            yield d.pop("id"), d
+
+    def edges(self, keys: bool = True, data: bool = True) -> Iterator[tuple[str, str, str, dict]]:
+        for d in read_graph_lines(self.path, "links"):
+            yield d.pop("source"), d.pop("target"), d.pop("key"), d
 
 
 def _sidecar(shard: Path, suffix: str, make):

@@ -10,12 +10,10 @@ import contextlib
 import os
 from typing import Any
 
-import networkx as nx
-
 from kg.errors import SinkError
 from kg.sinks import cypher
 from kg.sinks.cypher import FALKORDB, Statement
-from kg.sinks.sync import LoadSummary, Progress, load_graph, with_retries
+from kg.sinks.sync import GraphLike, LoadSummary, Progress, load_graph, with_retries
 
 
 def _str(s: str) -> str:
@@ -199,7 +197,7 @@ class FalkorDBBackend:
                     raise
 
 
-def load(g: nx.MultiDiGraph, host: str = "127.0.0.1", port: int = 6379, graph: str = "kg",
+def load(g: GraphLike, host: str = "127.0.0.1", port: int = 6379, graph: str = "kg",
          unix_socket: str | None = None, batch_size: int = 5000, prune: bool = False,
          progress: Progress | None = None, **kw) -> LoadSummary:
     """Load `g` into a FalkorDB graph (idempotent; only changes are written)."""

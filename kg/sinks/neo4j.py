@@ -17,11 +17,9 @@ import os
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-import networkx as nx
-
 from kg.errors import SinkError
 from kg.sinks.cypher import NEO4J5, Dialect, Statement
-from kg.sinks.sync import LoadSummary, Progress, load_graph, with_retries
+from kg.sinks.sync import GraphLike, LoadSummary, Progress, load_graph, with_retries
 
 
 def split_uri(uri: str) -> tuple[str, str | None, str | None]:
@@ -182,7 +180,7 @@ class Neo4jBackend:
                     raise
 
 
-def load(g: nx.MultiDiGraph, uri: str, database: str | None = None, batch_size: int = 1000,
+def load(g: GraphLike, uri: str, database: str | None = None, batch_size: int = 1000,
          prune: bool = False, progress: Progress | None = None, **kw) -> LoadSummary:
     """Load `g` into Neo4j (idempotent; only changes are written; see kg.sinks.sync)."""
     b = Neo4jBackend(uri, database=database, **kw)

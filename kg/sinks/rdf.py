@@ -641,10 +641,17 @@ def export(g: nx.MultiDiGraph, path: str, fmt: str | None = None,
 
 def export_store(store: str, path: str, fmt: str | None = None,
                  base: str = DEFAULT_BASE) -> tuple[str, int]:
-    """Export the graph of the store at `store` (see :func:`export`)."""
+    """Export the graph of the store at `store` (see :func:`export`). N-Triples are
+    streamed from the store's graph file, holding only an IRI per node; the other
+    formats load the graph."""
+    from pathlib import Path
+
     from kg.sinks.embedded import Store
 
-    return export(Store.open(store).graph(), path, fmt, base)
+    st = Store.open(store)
+    if fmt is None and path != "-":
+        fmt = SUFFIXES.get(Path(path).suffix.lower())
+    return export(st.streamed() if fmt == "nt" else st.graph(), path, fmt, base)
 
 
 # ------------------------------------------------------------------ validation

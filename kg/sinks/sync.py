@@ -1,31 +1,30 @@
 """Keep a graph database in step with a kg graph, through any Cypher backend.
 
 The loader reads each node's and relationship's ``kg_hash`` from the database, then
-writes only what is new or changed (``UNWIND $rows ... MERGE``), and with ``prune``
-deletes what the graph no longer has. Loading the same graph twice writes nothing;
-an interrupted load re-run finishes the job without duplicates (MERGE on ``key``).
+reads the graph once, writing only what is new or changed (``UNWIND $rows ... MERGE``) in
+batches as it goes, and with ``prune`` deletes what the graph no longer has. Loading the
+same graph twice writes nothing; an interrupted load re-run finishes the job without
+duplicates (MERGE on ``key``).
 
 Backends (:mod:`kg.sinks.neo4j`, :mod:`kg.sinks.falkordb`) supply ``read`` and
-``write`` with their own retries; this module holds the plan and the loop.
+``write`` with their own retries; this module holds the comparison and the loop.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import networkx as nx
-
 from kg.errors import SinkError
 from kg.sinks import cypher
-from kg.sinks.cypher import LABELS, REL_TYPES, GraphRows, Statement
+from kg.sinks.cypher import LABELS, REL_TYPES, Statement
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str, int, int], None]  # (phase, done, total)
+Progress = Callable[[str, int], None]  # (phase, batches written so far)
 
 
 class Backend(Protocol):
@@ -75,60 +74,6 @@ class LoadSummary:
         ]
 
 
-@dataclass
-class Plan:
-    """Rows to write and keys to delete, from comparing the graph with the database."""
-
-    nodes: dict[str, list[dict]] = field(default_factory=dict)
-    rels: dict[tuple[str, str, str], list[dict]] = field(default_factory=dict)
-    delete_nodes: dict[str, list[str]] = field(default_factory=dict)
-    delete_rels: dict[tuple[str, str, str], list[dict]] = field(default_factory=dict)
-
-
-def plan(rows: GraphRows, db_nodes: dict[str, dict[str, str | None]],
-         db_rels: dict[tuple[str, str, str], dict[tuple[str, str], str | None]],
-         prune: bool, summary: LoadSummary) -> Plan:
-    """Decide what to write: new or changed rows, and (with prune) what to delete."""
-    p = Plan()
-    for lbl, nodes in rows.nodes.items():
-        have = db_nodes.get(lbl, {})
-        for key, props in nodes.items():
-            if key not in have:
-                summary.nodes_created += 1
-            elif have[key] != props[cypher.HASH]:
-                summary.nodes_updated += 1
-            else:
-                summary.nodes_unchanged += 1
-                continue
-            p.nodes.setdefault(lbl, []).append({"key": key, "props": props})
-    for group, rels in rows.rels.items():
-        have_r = db_rels.get(group, {})
-        for (src, dst), props in rels.items():
-            if (src, dst) not in have_r:
-                summary.rels_created += 1
-            elif have_r[(src, dst)] != props[cypher.HASH]:
-                summary.rels_updated += 1
-            else:
-                summary.rels_unchanged += 1
-                continue
-            p.rels.setdefault(group, []).append({"src": src, "dst": dst, "props": props})
-    if prune:
-        for lbl, have in db_nodes.items():
-            gone = sorted(set(have) - set(rows.nodes.get(lbl, {})))
-            if gone:
-                p.delete_nodes[lbl] = gone
-                summary.nodes_deleted += len(gone)
-        deleted = {k for keys in p.delete_nodes.values() for k in keys}
-        for group, have_r in db_rels.items():
-            want = rows.rels.get(group, {})
-            gone_r = [{"src": s, "dst": d} for (s, d) in sorted(have_r)
-                      if (s, d) not in want and s not in deleted and d not in deleted]
-            if gone_r:
-                p.delete_rels[group] = gone_r
-                summary.rels_deleted += len(gone_r)
-    return p
-
-
 def read_state(backend: Backend) -> tuple[dict, dict]:
     """The keys and digests of kg's nodes and relationships already in the database."""
     nodes: dict[str, dict[str, str | None]] = {}
@@ -152,50 +97,126 @@ def db_counts(backend: Backend) -> tuple[dict[str, int], dict[str, int]]:
     return nodes, rels
 
 
-def load_graph(backend: Backend, g: nx.MultiDiGraph, batch_size: int = 1000,
+class GraphLike(Protocol):
+    """What the loader reads of a graph: networkx's MultiDiGraph, or a graph streamed
+    from the store's graph file (kg.sinks.embedded.StreamedGraph)."""
+
+    def nodes(self, data: bool = ...) -> Iterable: ...
+
+    def edges(self, keys: bool = ..., data: bool = ...) -> Iterable: ...
+
+
+def load_graph(backend: Backend, g: GraphLike, batch_size: int = 1000,
                prune: bool = False, progress: Progress | None = None,
                what: str = "the load") -> LoadSummary:
-    """Bring the database in line with `g`: constraints, then changed nodes, then relationships.
+    """Bring the database in line with `g`: constraints, then new or changed nodes, then
+    relationships, written in batches as the graph is read, then (with `prune`) what the
+    graph no longer has.
 
+    Holds the database's keys and digests and a label per node of `g`, never all of the
+    graph's rows, so a graph streamed from its file loads in bounded memory.
     Raises SinkError (after the backend's retries) naming how far the load got; re-running
     the same load completes it.
     """
     t0 = time.perf_counter()
     summary = LoadSummary()
-    rows = cypher.graph_rows(g)
     backend.ensure_constraints(list(LABELS))
-    p = plan(rows, *read_state(backend), prune=prune, summary=summary)
-    steps: list[tuple[str, Statement, str, list]] = []
-    for (src, typ, dst), rs in p.delete_rels.items():
-        for b in cypher.batches(rs, batch_size):
-            steps.append(("delete", cypher.delete_rels(src, typ, dst), "rows", list(b)))
-    for lbl, keys in p.delete_nodes.items():
-        for b in cypher.batches(keys, batch_size):
-            steps.append(("delete", cypher.delete_nodes(lbl), "keys", list(b)))
-    for lbl, rs in p.nodes.items():
-        for b in cypher.batches(rs, batch_size):
-            steps.append(("nodes", cypher.merge_nodes(lbl), "rows", list(b)))
-    for (src, typ, dst), rs in p.rels.items():
-        for b in cypher.batches(rs, batch_size):
-            steps.append(("relationships", cypher.merge_rels(src, typ, dst), "rows", list(b)))
-    total = len(steps)
-    for i, (phase, st, name, batch) in enumerate(steps):
-        t = time.perf_counter()
-        try:
-            backend.write(st.with_params(**{name: batch}))
-        except SinkError as e:
-            raise SinkError(
-                f"{e}\n{what} stopped after {i} of {total} batches and is INCOMPLETE: the "
-                "database holds part of the graph. Re-run the same command to finish it "
-                "(loads are idempotent: nothing is duplicated).") from None
-        summary.batches += 1
-        summary.phase_seconds[phase] = (summary.phase_seconds.get(phase, 0.0)
-                                        + time.perf_counter() - t)
-        if progress:
-            progress(phase, i + 1, total)
+    db_nodes, db_rels = read_state(backend)
+    out = _Batches(backend, batch_size, summary, progress, what)
+    labels: dict[str, str] = {}
+    for n, d in g.nodes(data=True):
+        lbl = str(d.get("label"))
+        cypher.label(lbl)
+        key = str(n)
+        labels[n] = lbl
+        props = cypher.node_props(d)
+        have = db_nodes.get(lbl, {}).pop(key, _MISSING)
+        if have is _MISSING:
+            summary.nodes_created += 1
+        elif have != props[cypher.HASH]:
+            summary.nodes_updated += 1
+        else:
+            summary.nodes_unchanged += 1
+            continue
+        out.add("nodes", cypher.merge_nodes(lbl), "rows", {"key": key, "props": props})
+    out.flush()
+    for u, v, k, d in g.edges(keys=True, data=True):
+        typ = d.get("type", k)
+        cypher.rel_type(typ)
+        group = (labels[u], typ, labels[v])
+        ends = (str(u), str(v))
+        props = cypher.rel_props(d)
+        have = db_rels.get(group, {}).pop(ends, _MISSING)
+        if have is _MISSING:
+            summary.rels_created += 1
+        elif have != props[cypher.HASH]:
+            summary.rels_updated += 1
+        else:
+            summary.rels_unchanged += 1
+            continue
+        out.add("relationships", cypher.merge_rels(*group), "rows",
+                {"src": ends[0], "dst": ends[1], "props": props})
+    out.flush()
+    if prune:  # what is left of the database's state is not in the graph
+        deleted = {k for keys in db_nodes.values() for k in keys}
+        for (src, typ, dst), have_r in db_rels.items():
+            for s, d in sorted(have_r):
+                if s not in deleted and d not in deleted:
+                    summary.rels_deleted += 1
+                    out.add("delete", cypher.delete_rels(src, typ, dst), "rows",
+                            {"src": s, "dst": d})
+        for lbl, have in db_nodes.items():
+            for key in sorted(have):
+                summary.nodes_deleted += 1
+                out.add("delete", cypher.delete_nodes(lbl), "keys", key)
+        out.flush()
     summary.db_nodes, summary.db_rels = db_counts(backend)
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+_MISSING = object()
+
+
+class _Batches:
+    """Rows waiting to be written, per statement; a statement's rows are written once
+    there are `size` of them (and all of them at :meth:`flush`)."""
+
+    def __init__(self, backend: Backend, size: int, summary: LoadSummary,
+                 progress: Progress | None, what: str) -> None:
+        if size < 1:
+            raise SinkError(f"batch size must be at least 1, got {size}")
+        self.backend, self.size, self.summary = backend, size, summary
+        self.progress, self.what = progress, what
+        self.pending: dict[str, tuple[str, Statement, str, list]] = {}
+
+    def add(self, phase: str, st: Statement, name: str, row: object) -> None:
+        p = self.pending.get(st.text)
+        if p is None:
+            p = self.pending[st.text] = (phase, st, name, [])
+        p[3].append(row)
+        if len(p[3]) >= self.size:
+            self._write(*self.pending.pop(st.text))
+
+    def flush(self) -> None:
+        for p in list(self.pending.values()):
+            self._write(*p)
+        self.pending.clear()
+
+    def _write(self, phase: str, st: Statement, name: str, rows: list) -> None:
+        t = time.perf_counter()
+        try:
+            self.backend.write(st.with_params(**{name: rows}))
+        except SinkError as e:
+            raise SinkError(
+                f"{e}\n{self.what} stopped after {self.summary.batches} batches and is "
+                "INCOMPLETE: the database holds part of the graph. Re-run the same command "
+                "to finish it (loads are idempotent: nothing is duplicated).") from None
+        s = self.summary
+        s.batches += 1
+        s.phase_seconds[phase] = s.phase_seconds.get(phase, 0.0) + time.perf_counter() - t
+        if self.progress:
+            self.progress(phase, s.batches)
 
 
 def with_retries(fn: Callable[[], object], transient: Callable[[BaseException], bool],
