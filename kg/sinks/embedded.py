@@ -7,7 +7,9 @@ Layout of a store DIR::
     DIR/records/000001.ids     its index: paper id, byte offset and sources of each line
     DIR/records/000001.digest  what the graph reads of each record (kg.graph.build.digest)
     DIR/records/000001.keys    entity key -> the papers of the shard that have it
-    DIR/graph.json             the last full build (node-link JSON) and the shards it was built from
+    DIR/records/000001.part    the shard's share of the graph (kg.graph.parts)
+    DIR/graph.json             the last full build (node-link JSON, a node or link per line)
+                               and the shards it was built from
     DIR/graph-deltas/000001.json  the changes of each incremental update since, in order
     DIR/graph-state.json       what an incremental update needs (stamped with the shards)
 
@@ -370,7 +372,7 @@ class Store:
         stale or has deltas beside it: a rebuild merges the shards' parts, so it costs
         far less than loading the graph). A store that cannot be written and needs a
         rebuild gives its graph loaded instead."""
-        if self._deltas() or not self.graph_is_current():
+        if self._deltas() or not self.graph_is_current() or not _by_lines(self.path):
             try:
                 with self.lock():
                     self.rebuild()
@@ -532,6 +534,14 @@ def read_graph_lines(path: Path, which: str) -> Iterator[dict]:
                 if which == "links":
                     return
                 section = "nodes"
+
+
+def _by_lines(store: Path) -> bool:
+    """True if the store's graph.json has a node or link per line (older kg wrote one
+    line)."""
+    with contextlib.suppress(OSError), (store / "graph.json").open("rb") as fh:
+        return fh.readline(1 << 20).endswith(b'"links": [\n')
+    return False
 
 
 class StreamedGraph:
