@@ -12,7 +12,8 @@ entity keys onto another node. A part therefore keeps, for the papers of one sha
 * each paper's facts between entities, merged across papers at build time;
 * each paper's digest, to render it again when resolution moved one of its keys.
 
-File layout: line 1 ``[PARTS, head]`` (tallies, refs, key → papers), line 2 the body
+File layout: line 1 ``[PARTS, size of the rest, head]`` (head: tallies, refs, key →
+papers), line 2 the body
 (where each paper's bytes end, its counts, the papers of each key, the facts between
 entities), then three blobs: nodes, links, digests. Nodes and links are written by
 kg.graph.build.json_lines, so the bytes of consecutive papers are a run of array items.
@@ -81,12 +82,14 @@ def render_part(digests: list[Digest]) -> bytes:
             counts.append([len(nodes) - 1, link_types])
             labels.update(x["label"] for x in nodes)
             types.update(link_types)
-            named = _named(d) - local.keys()
-            if named:
-                other.append([i, sorted(named)])
+            # keys the rendering depends on besides the paper's entities: tails of its
+            # own facts, and the method, metric and dataset of its results
             used = {k for x in d[4] for k in x[:3] if k and k != PAPER}
             if used:
                 rkeys.append([i, sorted(used)])
+            named = ({f[2] for f in d[3] if f[0] == PAPER} | used) - local.keys()
+            if named:
+                other.append([i, sorted(named)])
             shared += [[i, pid, h, t, tail, None if ev is None else {"paper": pid, **ev}, c]
                        for h, t, tail, ev, c in d[3] if h != PAPER]
         tallies = state.to_json()
@@ -95,16 +98,6 @@ def render_part(digests: list[Digest]) -> bytes:
                 "where": where, "other": other, "rkeys": rkeys, "shared": shared}
         rest = b"".join([orjson.dumps(body), b"\n", *blobs])
         return orjson.dumps([PARTS, len(rest), head]) + b"\n" + rest
-
-
-def _named(d: Digest) -> set[str]:
-    """The entity keys a paper's own part depends on: its entities, the tails of its own
-    facts, the method, metric and dataset of its results."""
-    keys = {e[0] for e in d[2]}
-    keys.update(f[2] for f in d[3] if f[0] == PAPER)
-    for method, metric, dataset, *_ in d[4]:
-        keys.update(k for k in (method, metric, dataset) if k and k != PAPER)
-    return keys
 
 
 class Part:
