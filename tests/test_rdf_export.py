@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import orjson
 import pyoxigraph as ox
 import pytest
 import rdflib
@@ -239,7 +240,6 @@ def test_ntriples_streamed_from_the_store_equal_those_of_the_loaded_graph(tmp_pa
     assert sorted((u, v, k) for u, v, k, _ in streamed.edges()) == sorted(g.edges(keys=True))
     # a graph.json of an older kg (all on one line) is rebuilt before it is streamed
     f = st.path / "graph.json"
-    import orjson
     f.write_bytes(orjson.dumps(orjson.loads(f.read_bytes())))
     assert sorted(n for n, _ in st.streamed().nodes()) == sorted(g.nodes)
     assert f.read_bytes().count(b"\n") > g.number_of_nodes()

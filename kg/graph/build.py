@@ -373,19 +373,24 @@ def accumulate(acc: dict[Edge, list], pid: str, only: set[Edge] | None = None) -
 
     def add(u: str, v: str, t: str, ev: dict | None, conf: float) -> None:
         e = (u, v, t)
-        if only is not None and e not in only:
-            return
-        a = acc.get(e)
-        if a is None:
-            a = acc[e] = [{pid}, [], conf]
-        else:
-            a[0].add(pid)
-            if conf > a[2]:
-                a[2] = conf
-        if ev is not None:
-            a[1].append({"paper": pid, **ev})
+        if only is None or e in only:
+            fold(acc, e, pid, None if ev is None else {"paper": pid, **ev}, conf)
 
     return add
+
+
+def fold(acc: dict[Edge, list], e: Edge, pid: str, ev: dict | None, conf: float) -> None:
+    """Fold one contribution of paper `pid` to edge `e` (its evidence `ev` naming the
+    paper) into the accumulator `acc`."""
+    a = acc.get(e)
+    if a is None:
+        a = acc[e] = [{pid}, [], conf]
+    else:
+        a[0].add(pid)
+        if conf > a[2]:
+            a[2] = conf
+    if ev is not None:
+        a[1].append(ev)
 
 
 def contributions(d: Digest, canon: dict[str, str], add: Add, pn: str | None = None

@@ -44,6 +44,7 @@ from kg.graph.build import (
     GraphState,
     edge_attrs,
     entity_node,
+    fold,
     json_lines,
     paper_part,
     paused_gc,
@@ -240,18 +241,8 @@ def _merge_body(part: Part, skip: set[int], canon: dict[str, str], moved: set[st
     get = canon.get
     for i, pid, head, type_, tail, ev, conf in body["shared"]:
         h, t = get(head), get(tail)
-        if h is None or t is None or h == t or i in skip:
-            continue
-        e = (h, t, type_)
-        a = shared.get(e)
-        if a is None:
-            a = shared[e] = [{pid}, [], conf]
-        else:
-            a[0].add(pid)
-            if conf > a[2]:
-                a[2] = conf
-        if ev is not None:
-            a[1].append(ev)
+        if h is not None and t is not None and h != t and i not in skip:
+            fold(shared, (h, t, type_), pid, ev, conf)
 
 
 def _changes(body: dict, skip: set[int], canon: dict[str, str], moved: set[str]

@@ -130,15 +130,8 @@ def load_graph(backend: Backend, g: GraphLike, batch_size: int = 1000,
         key = str(n)
         labels[n] = lbl
         props = cypher.node_props(d)
-        have = db_nodes.get(lbl, {}).pop(key, _MISSING)
-        if have is _MISSING:
-            summary.nodes_created += 1
-        elif have != props[cypher.HASH]:
-            summary.nodes_updated += 1
-        else:
-            summary.nodes_unchanged += 1
-            continue
-        out.add("nodes", cypher.merge_nodes(lbl), "rows", {"key": key, "props": props})
+        if _count(summary, "nodes", db_nodes.get(lbl, {}).pop(key, _MISSING), props):
+                out.add("nodes", cypher.merge_nodes(lbl), "rows", {"key": key, "props": props})
     out.flush()
     for u, v, k, d in g.edges(keys=True, data=True):
         typ = d.get("type", k)
@@ -146,16 +139,9 @@ def load_graph(backend: Backend, g: GraphLike, batch_size: int = 1000,
         group = (labels[u], typ, labels[v])
         ends = (str(u), str(v))
         props = cypher.rel_props(d)
-        have = db_rels.get(group, {}).pop(ends, _MISSING)
-        if have is _MISSING:
-            summary.rels_created += 1
-        elif have != props[cypher.HASH]:
-            summary.rels_updated += 1
-        else:
-            summary.rels_unchanged += 1
-            continue
-        out.add("relationships", cypher.merge_rels(*group), "rows",
-                {"src": ends[0], "dst": ends[1], "props": props})
+        if _count(summary, "rels", db_rels.get(group, {}).pop(ends, _MISSING), props):
+            out.add("relationships", cypher.merge_rels(*group), "rows",
+                    {"src": ends[0], "dst": ends[1], "props": props})
     out.flush()
     if prune:  # what is left of the database's state is not in the graph
         deleted = {k for keys in db_nodes.values() for k in keys}
@@ -176,6 +162,17 @@ def load_graph(backend: Backend, g: GraphLike, batch_size: int = 1000,
 
 
 _MISSING = object()
+
+
+def _count(summary: LoadSummary, kind: str, have: object, props: dict) -> bool:
+    """Count a node or relationship (`kind` "nodes" or "rels") as created, updated or
+    unchanged, from the digest the database has (`have`, _MISSING if none); True if it
+    is to be written."""
+    state = ("created" if have is _MISSING else
+             "updated" if have != props[cypher.HASH] else "unchanged")
+    name = f"{kind}_{state}"
+    setattr(summary, name, getattr(summary, name) + 1)
+    return state != "unchanged"
 
 
 class _Batches:
