@@ -161,9 +161,13 @@ def stage_rdf(a: dict) -> dict:
     from kg.sinks import rdf
     from kg.sinks.embedded import Store
 
+    # fold the incremental stage's delta (a rebuild) in another process, so that the
+    # peak RSS of this one is the export's own
     t0 = time.perf_counter()
-    g = Store.open(a["store"]).streamed()  # folds the incremental stage's delta first
+    subprocess.run([sys.executable, "-c", "import sys; from kg.sinks.embedded import Store; "
+                    "Store.open(sys.argv[1]).streamed()", a["store"]], check=True)
     fold = time.perf_counter() - t0
+    g = Store.open(a["store"]).streamed()
     out = Path(a["work"]) / "graph.nt"
     t0 = time.perf_counter()
     with out.open("w", encoding="utf-8") as fh:
@@ -172,8 +176,8 @@ def stage_rdf(a: dict) -> dict:
     size = out.stat().st_size
     out.unlink()
     return {"items": n, "unit": "triples", "seconds": secs,
-            "note": f"{size / MIB:,.0f} MiB, streamed from graph.json (rebuilt first to fold "
-                    f"the delta: {fold:.1f}s, not in the time)"}
+            "note": f"{size / MIB:,.0f} MiB, streamed from graph.json (rebuilt first, in "
+                    f"another process, to fold the delta: {fold:.1f}s, not in the time)"}
 
 
 def stage_falkordb(a: dict) -> dict:

@@ -30,6 +30,7 @@ True
 
 from __future__ import annotations
 
+import mmap
 import os
 from collections import Counter
 from collections.abc import Iterable
@@ -124,10 +125,15 @@ class Part:
         return head
 
     def body(self) -> tuple[dict, memoryview]:
-        """The body and the blobs after it."""
-        data = self.source if isinstance(self.source, bytes) else self.source.read_bytes()
-        start = data.index(b"\n") + 1
-        end = data.index(b"\n", start)
+        """The body and the blobs after it (a file is mapped, not read: only the pages
+        used are, and the digests of papers not rendered again never are)."""
+        if isinstance(self.source, bytes):
+            data: bytes | mmap.mmap = self.source
+        else:
+            with self.source.open("rb") as fh:
+                data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        start = data.find(b"\n") + 1
+        end = data.find(b"\n", start)
         return orjson.loads(data[start:end]), memoryview(data)[end + 1:]
 
 
