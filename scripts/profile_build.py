@@ -52,11 +52,7 @@ def main(argv: list[str]) -> int:
         t = step("read the parts' heads, fold the tallies", t)
         state.resolve()
         t = step(f"resolution ({len(state.info):,} keys)", t)
-        groups: dict[str, list[str]] = {}
-        for key, c in state.canon.items():
-            groups.setdefault(c, []).append(key)
-        entity_nodes = [{"id": c, **B.entity_node(c, groups[c], state, set().union(
-            *(key_papers[k] for k in groups[c])))} for c in sorted(groups)]
+        entity_nodes = B.entity_nodes(state, key_papers)
         t = step(f"entity nodes ({len(entity_nodes):,})", t)
         moved = {k for k, c in state.canon.items() if c != k}
         shared: dict = {}

@@ -238,12 +238,7 @@ def build(digests: Callable[[], Iterable[Digest]], out: Counts, hold: int = 200_
                 if len(held) > hold:
                     held = None
         state.resolve()
-        groups: dict[str, list[str]] = {}
-        for key, c in state.canon.items():
-            groups.setdefault(c, []).append(key)
-        out.add_nodes([{"id": c, **entity_node(c, groups[c], state,
-                                                set().union(*(key_papers[k] for k in groups[c])))}
-                       for c in sorted(groups)])
+        out.add_nodes(entity_nodes(state, key_papers))
         del key_papers
         shared: dict[Edge, list] = {}
         nodes: list[dict] = []
@@ -337,6 +332,17 @@ def tally(state: GraphState, d: Digest, papers: dict[str, set[str]] | None = Non
         if k and k != PAPER and k not in own:
             state.refs.setdefault(k, set()).add(pid)
     return keys
+
+
+def entity_nodes(state: GraphState, key_papers: dict[str, set[str]]) -> list[dict]:
+    """The node dicts of the resolved entities (each canonical key with the tallies and
+    papers of the keys it merges), in key order."""
+    groups: dict[str, list[str]] = {}
+    for key, c in state.canon.items():
+        groups.setdefault(c, []).append(key)
+    return [{"id": c, **entity_node(c, groups[c], state,
+                                    set().union(*(key_papers[k] for k in groups[c])))}
+            for c in sorted(groups)]
 
 
 def entity_node(c: str, members: list[str], state: GraphState,

@@ -43,10 +43,10 @@ from kg.graph.build import (
     Digest,
     Edge,
     GraphState,
-    edge_attrs,
-    entity_node,
+    entity_nodes,
     fold,
     json_lines,
+    link,
     paper_part,
     paused_gc,
     tally,
@@ -155,19 +155,13 @@ def merge_parts(parts: Iterable[tuple[Part, set[int]]], out: Counts) -> GraphSta
                 _add_head(state, key_papers, part.head())
         state.resolve()
         canon = state.canon
-        groups: dict[str, list[str]] = {}
-        for key, c in canon.items():
-            groups.setdefault(c, []).append(key)
-        out.add_nodes([{"id": c, **entity_node(c, groups[c], state,
-                                                set().union(*(key_papers[k] for k in groups[c])))}
-                       for c in sorted(groups)])
+        out.add_nodes(entity_nodes(state, key_papers))
         del key_papers
         moved = {k for k, c in canon.items() if c != k}
         shared: dict[Edge, list] = {}
         for part, skip in parts:
             _merge_body(part, skip, canon, moved, shared, out)
-        out.add_links([{**edge_attrs(e[2], shared[e]), "source": e[0], "target": e[1],
-                        "key": e[2]} for e in sorted(shared)])
+        out.add_links([link(e, shared[e]) for e in sorted(shared)])
         return state
 
 
