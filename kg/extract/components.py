@@ -21,7 +21,8 @@ from kg.extract.acronyms import find_acronyms
 from kg.extract.entities import resolve_overlaps
 from kg.extract.links import find_code_links
 from kg.extract.pos import PosTable
-from kg.extract.relations import find_relations, find_results
+from kg.extract.relations import find_relations
+from kg.extract.results import find_results
 
 for _name, _default in (
     ("kg_title", None),
@@ -174,10 +175,10 @@ class MentionFinder:
         cands.extend(head)
         title = doc._.kg_title
         tn = M.title_name(title) if title else None
-        if tn is not None:  # the title's coined name, wherever the abstract uses it
+        if tn is not None:  # the title's coined name, wherever the abstract uses it (not in links)
             name = title[tn[0] : tn[1]]
             ty = M.title_type(title, tn[1])
-            for m in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text):
+            for m in re.finditer(r"(?<![\w/.-])" + re.escape(name) + r"(?![\w-])", text):
                 cands.append(
                     M.Candidate(m.start(), m.end(), ty, "title", None, M.CONFIDENCE["title"])
                 )
@@ -194,7 +195,8 @@ class MentionFinder:
         ]
         for c in coined:
             sf = text[c.start : c.end]
-            for m in re.finditer(r"(?<![\w-])" + re.escape(sf) + r"s?(?![\w-])", text):
+            # not inside a link or a path ("github.com/x/Name")
+            for m in re.finditer(r"(?<![\w/.-])" + re.escape(sf) + r"s?(?![\w-])", text):
                 if not any(a < m.end() and m.start() < b for a, b in covered):
                     kept.append(
                         M.Candidate(m.start(), m.end(), c.type, c.source, c.name, c.confidence)

@@ -299,8 +299,13 @@ GENERIC_MODIFIERS = {
     "well",
     "known",
     "well-known",
+    "preliminary",
+    "significant",
+    "sophisticated",
+    "little",
+    "full",
+    "initial",
     "deep",
-    "neural",
     "baseline",
     "competitive",
     "public",
@@ -371,6 +376,9 @@ def noun_phrases(doc: Doc | Span) -> list[Span]:
 
 def _np_token(toks: list, j: int) -> bool:
     t = toks[j]
+    if t.text in ("-", "+", "/"):  # joins the words either side when it touches both
+        joined = not t.whitespace_ and not toks[j - 1].whitespace_
+        return 0 < j < len(toks) - 1 and joined
     if (
         t.pos_ in _NP_POS
         or t.tag_ in ("VBN", "VBG")
@@ -378,8 +386,7 @@ def _np_token(toks: list, j: int) -> bool:
         and (toks[j + 1].pos_ in ("NOUN", "PROPN"))
     ):
         return not (t.is_punct or t.like_url)
-    joined = not t.whitespace_ and not toks[j - 1].whitespace_
-    return bool(t.text in ("-", "+", "/") and 0 < j < len(toks) - 1 and joined)
+    return False
 
 
 def _is_specific(token) -> bool:

@@ -1,4 +1,4 @@
-"""Relation and result rules: plain functions over a sentence's tokens and typed mentions.
+"""Relation rules: plain functions over a sentence's tokens and typed mentions.
 
 Each rule looks at one sentence: its typed mentions (``doc.spans["kg_mentions"]``) and cue
 words between them. "We", "our method", "the proposed model" stand for the paper's own
@@ -65,15 +65,17 @@ OWN_CUES = re.compile(
     re.I,
 )
 
+WE_CLAUSE = re.compile(r"[,;]\s*(?:and\s+)?we\b", re.I)
 
-def _mentions(sent: Span) -> list[Span]:
+
+def sentence_mentions(sent: Span) -> list[Span]:
     doc = sent.doc
     return [
         s for s in doc.spans.get("kg_mentions", []) if s.start >= sent.start and s.end <= sent.end
     ]
 
 
-def _subject(sent: Span, methods: list[Span], cue_start: int, text: str) -> Ref | None:
+def subject(sent: Span, methods: list[Span], cue_start: int, text: str) -> Ref | None:
     """Who does what the sentence says: a Method named before the cue, or OWN.
 
     `text` is the Doc's text (spaCy rebuilds ``doc.text`` on every access)."""
@@ -87,11 +89,12 @@ def _subject(sent: Span, methods: list[Span], cue_start: int, text: str) -> Ref 
             and not re.search(r"[,;(]", gap)
             and not re.search(r"\b(than|over|with|by|to|of|from|and|or|in|on|for)\b", gap)
         ):
-            return _span(before[-1])
+            return char_span(before[-1])
         # the method nearest to the start of the sentence is its subject, unless the
-        # sentence is about "our"/"we"
+        # sentence is about "our"/"we", or "we" start a clause after the methods
+        # ("For BERT on GLUE, we achieve ...")
         first = before[0]
-        if OWN_CUES.search(text[sent.start_char : first.start_char]):
+        if OWN_CUES.search(text[sent.start_char : first.start_char]) or WE_CLAUSE.search(gap):
             return OWN
         return (first.start_char, first.end_char)
     if OWN_CUES.search(text_before):
@@ -99,23 +102,23 @@ def _subject(sent: Span, methods: list[Span], cue_start: int, text: str) -> Ref 
     return None
 
 
-def _ev(sent: Span) -> tuple[int, int]:
+def sentence_span(sent: Span) -> tuple[int, int]:
     return (sent.start_char, sent.end_char)
 
 
-def _span(m: Span) -> tuple[int, int]:
+def char_span(m: Span) -> tuple[int, int]:
     return (m.start_char, m.end_char)
 
 
 def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
     """Every relation one sentence states (`text` is the Doc's text)."""
-    ments = _mentions(sent)
+    ments = sentence_mentions(sent)
     methods = [m for m in ments if m.label_ == "Method"]
     tasks = [m for m in ments if m.label_ == "Task"]
     datasets = [m for m in ments if m.label_ == "Dataset"]
     metrics = [m for m in ments if m.label_ == "Metric"]
     out: list[Fact] = []
-    ev = _ev(sent)
+    ev = sentence_span(sent)
     stext = text[sent.start_char : sent.end_char]
     s0 = sent.start_char
 
@@ -123,7 +126,7 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
     won = False
     for cue in OUTPERFORM_CUES.finditer(stext):
         cs, ce = s0 + cue.start(), s0 + cue.end()
-        head = _subject(sent, methods, cs, text)
+        head = subject(sent, methods, cs, text)
         tails = [
             m for m in methods if m.start_char >= ce and not _clause_break(text, ce, m.start_char)
         ]
@@ -132,12 +135,12 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
         for t in tails:
             if NEGATION.search(text[max(s0, cs - 12) : cs]):
                 continue
-            out.append(Fact(head, "OUTPERFORMS", _span(t), ev, 0.7))
+            out.append(Fact(head, "OUTPERFORMS", char_span(t), ev, 0.7))
             won = True
     if not won:
         for cue in COMPARE_CUES.finditer(stext):
             cs, ce = s0 + cue.start(), s0 + cue.end()
-            head = _subject(sent, methods, cs, text) or (OWN if own_sentence else None)
+            head = subject(sent, methods, cs, text) or (OWN if own_sentence else None)
             if head is None:
                 continue
             better = bool(
@@ -151,12 +154,13 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
             for t in methods:
                 if t.start_char >= ce and not _clause_break(text, ce, t.start_char):
                     out.append(
-                        Fact(head, "OUTPERFORMS" if better else "COMPARED_WITH", _span(t), ev, 0.55)
+                        Fact(head, "OUTPERFORMS" if better else "COMPARED_WITH", char_span(t),
+                             ev, 0.55)
                     )
     # USES
     for cue in USE_CUES.finditer(stext):
         cs, ce = s0 + cue.start(), s0 + cue.end()
-        head = _subject(sent, methods, cs, text)
+        head = subject(sent, methods, cs, text)
         if head is None and (own_sentence or not OTHERS.search(text[s0:cs])):
             head = OWN  # parts described without a subject are the paper's own model's
         if head is None:
@@ -164,33 +168,34 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
         for t in methods:
             if t.start_char < ce or _clause_break(text, ce, t.start_char):
                 continue
-            if isinstance(head, tuple) and head == _span(t):
+            if isinstance(head, tuple) and head == char_span(t):
                 continue
             if NEGATION.search(text[max(s0, cs - 15) : cs]):
                 continue
-            if any(f.tail == _span(t) and f.type in ("OUTPERFORMS", "COMPARED_WITH") for f in out):
+            if any(f.tail == char_span(t) and f.type in ("OUTPERFORMS", "COMPARED_WITH")
+                   for f in out):
                 continue
-            out.append(Fact(head, "USES", _span(t), ev, 0.5))
+            out.append(Fact(head, "USES", char_span(t), ev, 0.5))
         break  # the first use cue of a sentence governs it
     # ADDRESSES
     for t in tasks:
-        head = _subject(sent, methods, t.start_char, text)
+        head = subject(sent, methods, t.start_char, text)
         if head is None and own_sentence:
             head = OWN
         if head is None:
             continue
-        out.append(Fact(head, "ADDRESSES", _span(t), ev, 0.5))
+        out.append(Fact(head, "ADDRESSES", char_span(t), ev, 0.5))
     # EVALUATED_ON
     if datasets and EVAL_CUES.search(stext):
         for d in datasets:
             if NEGATION.search(text[s0 : d.start_char]):
                 continue
-            head = _subject(sent, methods, d.start_char, text) or (OWN if own_sentence else OWN)
-            out.append(Fact(head, "EVALUATED_ON", _span(d), ev, 0.6))
+            head = subject(sent, methods, d.start_char, text) or (OWN if own_sentence else OWN)
+            out.append(Fact(head, "EVALUATED_ON", char_span(d), ev, 0.6))
     # MEASURED_BY
     for k in metrics:
-        head = _subject(sent, methods, k.start_char, text) or OWN
-        out.append(Fact(head, "MEASURED_BY", _span(k), ev, 0.5))
+        head = subject(sent, methods, k.start_char, text) or OWN
+        out.append(Fact(head, "MEASURED_BY", char_span(k), ev, 0.5))
     return out
 
 
@@ -207,98 +212,4 @@ def find_relations(doc: Doc) -> list[Fact]:
     for sent in doc.sents:
         own = bool(OWN_CUES.search(text[sent.start_char : sent.end_char]))
         out.extend(sentence_facts(sent, own, text))
-    return out
-
-
-# ------------------------------------------------------------------- results
-_NUM = r"(\d+(?:\.\d+)?)\s*(%|x|×|dB|points?|pp)?"
-_NUM_RE = re.compile(_NUM)
-_LIST_BEFORE = re.compile(
-    r"(" + _NUM + r"(?:\s*(?:,|and|/|or)\s*" + _NUM + r")*)\s*\+?\s*"
-    r"(?:(?:in|of|on|higher|lower|better|absolute|relative|improvement|"
-    r"gain|average|mean|macro|micro|top-1|overall)\s+){0,2}$"
-)
-_AFTER = re.compile(
-    r"^\s*(?:scores?\s+|metrics?\s+)?(?:of|=|:|is|was|reaches|reached|at|by|"
-    r"up to)\s+(?:up to\s+|about\s+|around\s+|over\s+|nearly\s+|only\s+)?" + _NUM
-)
-_PAREN = re.compile(r"\s*\([^()]*\)")
-
-
-def _numbers(text: str) -> list[tuple[str, str | None]]:
-    """The numbers of a list such as '18.1% and 17.4%' (a 'vs' keeps the first only)."""
-    vals = [(m.group(1), m.group(2)) for m in _NUM_RE.finditer(text)]
-    return vals[:1] if re.search(r"\bvs\.?\b|versus", text) else vals
-
-
-def _plausible(value: str) -> bool:
-    return not re.fullmatch(r"(19|20)\d\d", value)
-
-
-def find_results(doc: Doc) -> list[dict]:
-    """Reported numbers: '92.76% accuracy on MNIST', 'a PESQ of 3.2', '0.3+ PESQ',
-    '18.1% and 17.4% word error rates', 'perplexity, Hits@1 and F1 of 16.3, 80.7 and 19.5'."""
-    out: list[dict] = []
-    text = doc.text
-    for sent in doc.sents:
-        ments = _mentions(sent)
-        metrics = [m for m in ments if m.label_ == "Metric"]
-        if not metrics:
-            continue
-        methods = [m for m in ments if m.label_ == "Method"]
-        datasets = [
-            m
-            for m in ments
-            if m.label_ == "Dataset" and not NEGATION.search(text[sent.start_char : m.start_char])
-        ]
-        ds = _span(datasets[0]) if datasets else None
-        found: dict[int, list[tuple[str, str | None]]] = {}
-        # "respective A, B and C (metrics) of x, y and z"
-        i = 0
-        while i < len(metrics):
-            j = i
-            while j + 1 < len(metrics) and re.fullmatch(
-                r"\s*(?:,|and|, and)\s*", text[metrics[j].end_char : metrics[j + 1].start_char]
-            ):
-                j += 1
-            if j > i:
-                tail = _PAREN.sub("", text[metrics[j].end_char : sent.end_char])
-                m = re.match(
-                    r"\s*(?:metrics?|scores?)?\s*(?:of|are|were|:)\s+"
-                    r"([\d.%\s,and]+)",
-                    tail,
-                )
-                if m:
-                    vals = _numbers(m.group(1))
-                    if len(vals) == j - i + 1:
-                        for k, v in zip(range(i, j + 1), vals, strict=True):
-                            found[k] = [v]
-            i = j + 1
-        for idx, k in enumerate(metrics):
-            if idx in found:
-                continue
-            after = _AFTER.match(text[k.end_char : min(sent.end_char, k.end_char + 50)])
-            if after:
-                found[idx] = [(after.group(1), after.group(2))]
-                continue
-            before = _LIST_BEFORE.search(
-                text[max(sent.start_char, k.start_char - 40) : k.start_char]
-            )
-            if before:
-                found[idx] = _numbers(before.group(1))
-        for idx, vals in found.items():
-            k = metrics[idx]
-            head = _subject(sent, methods, k.start_char, text) or OWN
-            for value, unit in vals:
-                if _plausible(value):
-                    out.append(
-                        {
-                            "method": head,
-                            "metric": _span(k),
-                            "dataset": ds,
-                            "value": value,
-                            "unit": unit.strip() if unit else None,
-                            "evidence": _ev(sent),
-                        }
-                    )
     return out

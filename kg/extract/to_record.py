@@ -192,11 +192,17 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
             )
         )
     results = []
+    # a number reported without a dataset in its sentence is on the dataset of the
+    # abstract when it names only one
+    sets = [g.key for g in groups.values() if g.type == "Dataset"]
     for r in abstract._.kg_results or []:
         mk, kk = ref(r["method"]), ref(r["metric"])
         dk = ref(r["dataset"]) if r["dataset"] else None
         if mk is None or kk is None:
             continue
+        inferred = dk is None and len(sets) == 1
+        if inferred:
+            dk = sets[0]
         s, e = r["evidence"]
         results.append(
             Result(
@@ -206,7 +212,7 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
                 value=r["value"],
                 unit=r["unit"],
                 evidence=Evidence(sentence=_sentence_of(starts, s), start=s, end=e),
-                confidence=0.6,
+                confidence=0.5 if inferred else 0.6,
             )
         )
     rec = Record(paper=paper, entities=entities, relations=_dedupe(relations), results=results)

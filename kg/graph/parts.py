@@ -12,11 +12,11 @@ entity keys onto another node. A part therefore keeps, for the papers of one sha
 * each paper's facts between entities, merged across papers at build time;
 * each paper's digest, to render it again when resolution moved one of its keys.
 
-File layout: line 1 ``[PARTS, size of the rest, head]`` (head: tallies, refs, key →
-papers), line 2 the body
-(where each paper's bytes end, its counts, the papers of each key, the facts between
-entities), then three blobs: nodes, links, digests. Nodes and links are written by
-kg.graph.build.json_lines, so the bytes of consecutive papers are a run of array items.
+File layout: line 1 ``[PARTS, size of the rest]``, line 2 the head (tallies, refs, key →
+papers), line 3 the body (where each paper's bytes end, its counts, the papers of each
+key, the facts between entities), then three blobs: nodes, links, digests. Nodes and links
+are written by kg.graph.build.json_lines, so the bytes of consecutive papers are a run of
+array items.
 
 >>> from kg.graph.build import GraphData, build
 >>> d = ["p1", {"label": "Paper", "name": "p1"},
@@ -53,7 +53,7 @@ from kg.graph.build import (
 )
 from kg.model import PAPER
 
-PARTS = 4  # version of the part format: bump when it or kg.graph.build's output changes
+PARTS = 5  # version of the part format: bump when it or kg.graph.build's output changes
 
 
 def render_part(digests: list[Digest]) -> bytes:
@@ -98,31 +98,41 @@ def render_part(digests: list[Digest]) -> bytes:
         head = {"info": tallies["info"], "refs": tallies["refs"], "keys": key_papers}
         body = {"ends": ends, "counts": counts, "labels": labels, "types": types,
                 "where": where, "other": other, "rkeys": rkeys, "shared": shared}
-        rest = b"".join([orjson.dumps(body), b"\n", *blobs])
-        return orjson.dumps([PARTS, len(rest), head]) + b"\n" + rest
+        rest = b"".join([orjson.dumps(head), b"\n", orjson.dumps(body), b"\n", *blobs])
+        return orjson.dumps([PARTS, len(rest)]) + b"\n" + rest
 
 
 class Part:
-    """A part, from its file (read when needed: :meth:`head` reads the first line only)
-    or its bytes."""
+    """A part, from its file (read when needed: :meth:`check` reads line 1 only,
+    :meth:`head` line 2) or its bytes."""
 
     def __init__(self, source: Path | bytes) -> None:
         self.source = source
 
-    def head(self) -> dict:
-        """The tallies, refs and key → papers; ValueError if this is not a whole part of
-        this version."""
+    def check(self) -> None:
+        """ValueError if this is not a whole part of this version (reads line 1 only)."""
         if isinstance(self.source, bytes):
-            line = self.source[: self.source.index(b"\n") + 1]
-            size = len(self.source)
+            line, size = self.source[:64], len(self.source)
         else:
             with self.source.open("rb") as fh:
-                line = fh.readline()
-                size = os.fstat(fh.fileno()).st_size
-        version, rest, head = orjson.loads(line)
+                line, size = fh.read(64), os.fstat(fh.fileno()).st_size
+        line = line[: line.find(b"\n") + 1]
+        try:
+            version, rest = orjson.loads(line or b"null")
+        except (orjson.JSONDecodeError, TypeError, ValueError):
+            version = rest = None
         if version != PARTS or rest != size - len(line):
             raise ValueError(f"not a whole part of version {PARTS}")
-        return head
+
+    def head(self) -> dict:
+        """The tallies, refs and key → papers (line 2)."""
+        if isinstance(self.source, bytes):
+            data = self.source
+            start = data.index(b"\n") + 1
+            return orjson.loads(data[start: data.index(b"\n", start)])
+        with self.source.open("rb") as fh:
+            fh.readline()
+            return orjson.loads(fh.readline())
 
     def body(self) -> tuple[dict, memoryview]:
         """The body and the blobs after it (a file is mapped, not read: only the pages
@@ -132,7 +142,7 @@ class Part:
         else:
             with self.source.open("rb") as fh:
                 data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        start = data.find(b"\n") + 1
+        start = data.find(b"\n", data.find(b"\n") + 1) + 1
         end = data.find(b"\n", start)
         return orjson.loads(data[start:end]), memoryview(data)[end + 1:]
 

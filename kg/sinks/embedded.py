@@ -291,7 +291,7 @@ class Store:
         if f.exists() and f.stat().st_mtime >= shard.stat().st_mtime:
             part = Part(f)
             with contextlib.suppress(ValueError):
-                part.head()
+                part.check()
                 return part
         data = render_part(self._shard_digests(shard))
         try:

@@ -1,0 +1,184 @@
+"""Result rules: the numbers a sentence reports, each with its metric, the method that
+reached it and the dataset it was reached on.
+
+The forms read, around a Metric mention of the sentence:
+
+* a value after it: "a PESQ of 3.21", "accuracy: 92.1%", "BLEU 28.4 vs 27.3";
+* values before it: "92.76% accuracy", "18.1% and 17.4% word error rates",
+  "a 72% relative reduction in error rate", "0.3+ PESQ", "4.39 vs 4.44 in MOS";
+* metrics and values in two lists: "perplexity, Hits@1 and F1 of 16.3, 80.7 and 19.5",
+  "power and latency respectively by up to 49% and 89%".
+
+"x vs y" gives x to the sentence's subject and y to the method it is compared with (and
+is dropped when the sentence compares with no method). When a list of values is as long
+as the list of datasets of the sentence, they pair in order ("on A and B, reaching 8.5%
+and 2.0%").
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc, Span
+
+from kg.extract.relations import (
+    COMPARE_CUES,
+    NEGATION,
+    OUTPERFORM_CUES,
+    OWN,
+    Ref,
+    char_span,
+    sentence_mentions,
+    sentence_span,
+    subject,
+)
+
+_NUM = r"(\d+(?:\.\d+)?)\s*(\\?%|x|×|dB|points?|pp)?"
+_NUM_RE = re.compile(_NUM)
+_VS = r"\s*(?:vs\.?|versus)\s*"
+_WORDS_BEFORE = (
+    r"in|of|on|higher|lower|better|absolute|relative|improvements?|gains?|average|mean|"
+    r"macro|micro|top-1|overall|reductions?|increases?|decreases?|drops?"
+)
+_LIST_BEFORE = re.compile(
+    r"(" + _NUM + r"(?:\s*(?:,|and|/|or)\s*" + _NUM + r")*)\s*\+?\s*"
+    r"(?:(?:" + _WORDS_BEFORE + r")\s+){0,3}$"
+)
+_VS_BEFORE = re.compile(_NUM + _VS + _NUM + r"\s*(?:(?:in|of|on)\s+)?$")
+_LEAD = (
+    r"^\s*(?:scores?\s+|metrics?\s+)?(?:of|=|:|is|was|reaches|reached|at|by|up to)\s+"
+    r"(?:up to\s+|about\s+|around\s+|over\s+|nearly\s+|only\s+)?"
+)
+_AFTER = re.compile(_LEAD + _NUM)
+_VS_AFTER = re.compile(r"^\s*(?:of\s+|:\s*|=\s*)?" + _NUM + _VS + _NUM)
+_LIST_AFTER = re.compile(
+    r"\s*(?:metrics?|scores?)?\s*(?:respectively\s+)?(?:of|are|were|:|by)\s+"
+    r"(?:up to\s+)?([\d.%\\\s,and]+)"
+)
+_PAREN = re.compile(r"\s*\([^()]*\)")
+_CLAUSE = re.compile(r";|,\s*(?:while|whereas|but)\b|\b(?:while|whereas)\b")
+_NEW_CLAUSE = re.compile(
+    r"[);]|\b(?:and|but|while|whereas)\s+(?:is|are|was|were|has|have|remains?|achiev\w*|"
+    r"reach\w*|obtain\w*|yield\w*|gets?)\b"
+)
+
+Value = tuple[str, str | None]  # the number and its unit
+
+
+def _numbers(text: str) -> list[Value]:
+    """The numbers of a list such as '18.1% and 17.4%'."""
+    return [(m.group(1), m.group(2)) for m in _NUM_RE.finditer(text)]
+
+
+def _plausible(value: str) -> bool:
+    return not re.fullmatch(r"(19|20)\d\d", value)
+
+
+def _metric_lists(sent: Span, metrics: list[Span], text: str) -> dict[int, list[Value]]:
+    """Values of metrics named in a list and given in a list of the same length after it:
+    'respective A, B and C (metrics) of x, y and z' (metric index → its value)."""
+    found: dict[int, list[Value]] = {}
+    i = 0
+    while i < len(metrics):
+        j = i
+        while j + 1 < len(metrics) and re.fullmatch(
+            r"\s*(?:,|and|, and)\s*", text[metrics[j].end_char : metrics[j + 1].start_char]
+        ):
+            j += 1
+        if j > i:
+            tail = _PAREN.sub("", text[metrics[j].end_char : sent.end_char])
+            m = _LIST_AFTER.match(tail)
+            vals = _numbers(m.group(1)) if m else []
+            if len(vals) == j - i + 1:
+                for k, v in zip(range(i, j + 1), vals, strict=True):
+                    found[k] = [v]
+        i = j + 1
+    return found
+
+
+def _versus(sent: Span, methods: list[Span], head: Ref, text: str, before: int) -> Ref | None:
+    """The method the sentence compares `head` with: the first method after a comparison
+    cue (or, without one, after the head) and before `before`, other than the head, in
+    the same clause as `before` ('outperforms B and is close to humans (x vs y)' compares
+    with humans, not B)."""
+    s0 = sent.start_char
+    stext = text[s0:before]
+    cue = OUTPERFORM_CUES.search(stext) or COMPARE_CUES.search(stext)
+    start = s0 + cue.end() if cue else (head[1] if isinstance(head, tuple) else s0)
+    for m in methods:
+        if (start <= m.start_char and m.end_char <= before and char_span(m) != head
+                and not _NEW_CLAUSE.search(_PAREN.sub("", text[m.end_char : before]))):
+            return char_span(m)
+    return None
+
+
+def _values(sent: Span, k: Span, text: str) -> tuple[list[Value], bool, int] | None:
+    """The values given for metric mention `k` on its own, whether they are an 'x vs y'
+    pair, and where the first of metric and values starts."""
+    after = text[k.end_char : min(sent.end_char, k.end_char + 50)]
+    b0 = max(sent.start_char, k.start_char - 40)
+    before = text[b0 : k.start_char]
+    m = _VS_AFTER.match(after)
+    if m:
+        return [(m.group(1), m.group(2)), (m.group(3), m.group(4))], True, k.start_char
+    m = _VS_BEFORE.search(before)
+    if m:
+        return [(m.group(1), m.group(2)), (m.group(3), m.group(4))], True, b0 + m.start()
+    m = _AFTER.match(after)
+    if m:
+        return [(m.group(1), m.group(2))], False, k.start_char
+    m = _LIST_BEFORE.search(before)
+    if m:
+        return _numbers(m.group(1)), False, b0 + m.start()
+    return None
+
+
+def _who(sent: Span, methods: list[Span], at: int, text: str) -> Ref:
+    """Who reached the number stated at `at`: in a clause of its own ('..., while SPINN
+    loses 6% accuracy') the last method named in it, else the sentence's subject."""
+    clauses = list(_CLAUSE.finditer(text, sent.start_char, at))
+    if clauses:
+        start = clauses[-1].end()
+        inside = [m for m in methods if start <= m.start_char and m.end_char <= at]
+        if inside:
+            return char_span(inside[-1])
+    return subject(sent, methods, at, text) or OWN
+
+
+def find_results(doc: Doc) -> list[dict]:
+    """Reported numbers of every sentence of `doc` (see the module's docstring)."""
+    out: list[dict] = []
+    text = doc.text
+    for sent in doc.sents:
+        ments = sentence_mentions(sent)
+        metrics = [m for m in ments if m.label_ == "Metric"]
+        if not metrics:
+            continue
+        methods = [m for m in ments if m.label_ == "Method"]
+        datasets = [
+            char_span(m) for m in ments
+            if m.label_ == "Dataset" and not NEGATION.search(text[sent.start_char : m.start_char])
+        ]
+        listed = _metric_lists(sent, metrics, text)
+        for idx, k in enumerate(metrics):
+            got = (listed[idx], False, k.start_char) if idx in listed else _values(sent, k, text)
+            if got is None:
+                continue
+            vals, versus, at = got
+            head = _who(sent, methods, at, text)
+            heads: list[Ref | None] = [head] * len(vals)
+            if versus:
+                heads[1] = _versus(sent, methods, head, text, k.start_char)
+            sets = datasets if len(vals) > 1 and len(datasets) == len(vals) else None
+            for n, ((value, unit), who) in enumerate(zip(vals, heads, strict=True)):
+                if who is None or not _plausible(value):
+                    continue
+                out.append({
+                    "method": who,
+                    "metric": char_span(k),
+                    "dataset": sets[n] if sets else (datasets[0] if datasets else None),
+                    "value": value,
+                    "unit": unit.lstrip("\\").strip() if unit else None,
+                    "evidence": sentence_span(sent),
+                })
+    return out
