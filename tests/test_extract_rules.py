@@ -325,7 +325,8 @@ def test_x_based_methods_point_at_x(extract_one):
 
 def test_a_coined_name_inside_a_link_is_not_a_method_mention(extract_one):
     rec = extract_one("We introduce FlowCal, a calibration network. FlowCal is fast. "
-                      "Code: https://github.com/someone/FlowCal.", title="FlowCal: Fast Calibration")
+                      "Code: https://github.com/someone/FlowCal.",
+                      title="FlowCal: Fast Calibration")
     assert {e.type for e in rec.entities if "github" in e.name} == {"Repository"}
     method = next(e for e in rec.entities if e.name == "FlowCal")
     assert all(m.end - m.start == len("FlowCal") for m in method.mentions)
@@ -334,3 +335,13 @@ def test_a_coined_name_inside_a_link_is_not_a_method_mention(extract_one):
 def test_hyphen_compounds_stay_whole(extract_one):
     rec = extract_one("We add multi-head self-attention to a dual-stream convolutional network.")
     assert not any(e.name.startswith(("head", "stream")) for e in rec.entities)
+
+
+def test_phrase_bounds_hyphen_chains_and_generic_words(extract_one):
+    rec = extract_one("We study hard ranking tasks including tip-of-the-iceberg ranking, "
+                      "and beat state-of-the-art denoising networks. A thorough analysis follows.")
+    tasks = _ents(rec, "Task")
+    assert "tip-of-the-iceberg ranking" in tasks
+    assert not any(t.lower().startswith(("hard", "thorough", "tip ")) or t == "tip"
+                   or t.endswith("tasks") for t in tasks)
+    assert not any(e.lower().startswith("state") for e in _ents(rec))

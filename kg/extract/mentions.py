@@ -301,6 +301,14 @@ GENERIC_MODIFIERS = {
     "well-known",
     "preliminary",
     "significant",
+    "thorough",
+    "hard",
+    "difficult",
+    "detailed",
+    "careful",
+    "systematic",
+    "rigorous",
+    "fundamental",
     "sophisticated",
     "little",
     "full",
@@ -374,11 +382,20 @@ def noun_phrases(doc: Doc | Span) -> list[Span]:
     return out
 
 
+# participles that work as prepositions: 'tasks including X', 'models using Y'
+_VERB_PREPOSITIONS = {"including", "using", "regarding", "concerning", "involving",
+                      "following", "given", "excluding", "considering", "based"}
+
+
 def _np_token(toks: list, j: int) -> bool:
     t = toks[j]
     if t.text in ("-", "+", "/"):  # joins the words either side when it touches both
         joined = not t.whitespace_ and not toks[j - 1].whitespace_
         return 0 < j < len(toks) - 1 and joined
+    if 0 < j < len(toks) - 1 and _joined(toks[j - 1], t) and _joined(t, toks[j + 1]):
+        return True  # inside a hyphen chain: 'tip-of-the-tongue', 'end-to-end'
+    if t.lower_ in _VERB_PREPOSITIONS and not (j and _joined(toks[j - 1], t)):
+        return False
     if (
         t.pos_ in _NP_POS
         or t.tag_ in ("VBN", "VBG")
@@ -387,6 +404,11 @@ def _np_token(toks: list, j: int) -> bool:
     ):
         return not (t.is_punct or t.like_url)
     return False
+
+
+def _joined(a, b) -> bool:
+    """`a` and `b` are adjacent and one of them is a hyphen."""
+    return not a.whitespace_ and "-" in (a.text, b.text)
 
 
 def _is_specific(token) -> bool:
@@ -403,6 +425,11 @@ def trim(span: Span, lex: Lexicon) -> Span | None:
     """Drop leading generic modifiers and stray punctuation from a phrase."""
     s, e = span.start, span.end
     doc = span.doc
+    while True:  # a generic hyphen chain first: 'state-of-the-art', 'end-to-end'
+        c = _chain_end(doc, s, e)
+        if c - s < 3 or doc[s:c].text.lower() not in GENERIC_MODIFIERS:
+            break
+        s = c
     while s < e and (
         doc[s].lower_ in GENERIC_MODIFIERS
         or doc[s].is_punct
@@ -417,7 +444,18 @@ def trim(span: Span, lex: Lexicon) -> Span | None:
         s += 1
     while s < e and doc[e - 1].is_punct:
         e -= 1
+    if e - s >= 2 and doc[e - 1].lower_ in ("task", "tasks"):  # 'the retrieval task'
+        e -= 1
     return doc[s:e] if s < e else None
+
+
+def _chain_end(doc: Doc, s: int, e: int) -> int:
+    """The end of the hyphen chain starting at token `s` ('state-of-the-art' → after 'art')."""
+    k = s
+    while k + 2 < e and doc[k + 1].text == "-" and _joined(doc[k], doc[k + 1]) \
+            and _joined(doc[k + 1], doc[k + 2]):
+        k += 2
+    return k + 1
 
 
 def head_noun_candidates(doc: Doc, lex: Lexicon) -> list[Candidate]:
@@ -866,6 +904,8 @@ def title_tasks(title: str) -> list[tuple[int, int]]:
     >>> t = "Pointer Networks for the Web: a Study"
     >>> [t[a:b] for a, b in title_tasks(t)]
     ['Web']
+    >>> title_tasks("Quantized Networks for FPGAs"), title_tasks("A Force Field for the study")
+    ([], [])
     """
     out = []
     for m in _TITLE_FOR.finditer(title):
@@ -875,11 +915,15 @@ def title_tasks(title: str) -> list[tuple[int, int]]:
         cut = re.search(r"\s(?:with|via|using|in|on|of|and)\s", phrase)
         if cut:
             phrase = phrase[: cut.start()]
-        lead = re.match(r"(?:(?:the|and|of|in|on|with)\s+)*", phrase)
+        lead = re.match(r"(?:(?:the|and|of|in|on|with)(?:\s+|$))*", phrase)
         start += lead.end()
         phrase = phrase[lead.end() :].rstrip(" '-")
-        if phrase and not re.fullmatch(r"(?:[Dd]eep|[Nn]eural|[Ll]earning|[Ee]fficient)", phrase):
-            out.append((start, start + len(phrase)))
+        words = phrase.lower().split()
+        if not words or phrase in NOT_METHODS or all(
+            w in GENERIC_MODIFIERS or w in ("deep", "neural", "learning") for w in words
+        ):
+            continue  # 'for the', 'for Effective and ...', 'for FPGAs'
+        out.append((start, start + len(phrase)))
     return out
 
 
