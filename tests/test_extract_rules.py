@@ -345,3 +345,13 @@ def test_phrase_bounds_hyphen_chains_and_generic_words(extract_one):
     assert not any(t.lower().startswith(("hard", "thorough", "tip ")) or t == "tip"
                    or t.endswith("tasks") for t in tasks)
     assert not any(e.lower().startswith("state") for e in _ents(rec))
+
+
+def test_compared_with_cues_and_the_gap_between(extract_one):
+    rec = extract_one("Our regularizer makes plain MLPs competitive to ResNets, and narrows "
+                      "the gap between LSTMs and Transformers. Contrastive loss is inferior "
+                      "to focal loss here.")
+    pairs = {frozenset(p) for p in _rels(rec, "COMPARED_WITH")}
+    assert {frozenset({"multilayer perceptron", "ResNet"}),
+            frozenset({"long short-term memory", "Transformer"}),
+            frozenset({"contrastive loss", "focal loss"})} == pairs

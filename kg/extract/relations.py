@@ -33,10 +33,11 @@ OUTPERFORM_CUES = re.compile(
     re.I,
 )
 COMPARE_CUES = re.compile(
-    r"\b(compar\w+ (?:with|to|against)|compared|comparable|competitive with|on par with|"
-    r"similar to|versus|vs\.?|against)\b",
+    r"\b(compar\w+ (?:with|to|against)|compared|comparable|competitive (?:with|to)|"
+    r"on par with|similar to|inferior to|worse than|as \w+ as|versus|vs\.?|against)\b",
     re.I,
 )
+GAP_BETWEEN = re.compile(r"\b(?:gap|difference)s? between\b", re.I)
 USE_CUES = re.compile(
     r"\b(based on|built (?:up)?on|builds (?:up)?on|build (?:up)?on|using|uses|use|used|utiliz\w+|"
     r"employ\w*|with|combin\w+|extend\w*|inspired by|adopt\w*|leverag\w+|consist\w* of|"
@@ -151,12 +152,18 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
                     re.I,
                 )
             )
-            for t in methods:
-                if t.start_char >= ce and not _clause_break(text, ce, t.start_char):
-                    out.append(
-                        Fact(head, "OUTPERFORMS" if better else "COMPARED_WITH", char_span(t),
-                             ev, 0.55)
-                    )
+            for t in _listed_after(methods, ce, text):
+                out.append(
+                    Fact(head, "OUTPERFORMS" if better else "COMPARED_WITH", char_span(t),
+                         ev, 0.55)
+                )
+    # "the gap between X and Y"
+    for cue in GAP_BETWEEN.finditer(stext):
+        after = [m for m in methods if m.start_char >= s0 + cue.end()]
+        if len(after) >= 2 and re.fullmatch(
+            r"\s*and\s+(?:[\w-]+\s+){0,3}", text[after[0].end_char : after[1].start_char]
+        ):
+            out.append(Fact(char_span(after[0]), "COMPARED_WITH", char_span(after[1]), ev, 0.5))
     # USES
     for cue in USE_CUES.finditer(stext):
         cs, ce = s0 + cue.start(), s0 + cue.end()
@@ -197,6 +204,25 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
         head = subject(sent, methods, k.start_char, text) or OWN
         out.append(Fact(head, "MEASURED_BY", char_span(k), ev, 0.5))
     return out
+
+
+def _listed_after(methods: list[Span], at: int, text: str) -> list[Span]:
+    """The method right after `at` and those listed with it ('Y, Z and W'), stopping at
+    a clause break or at anything but a list separator between them."""
+    out: list[Span] = []
+    for m in methods:
+        if m.start_char < at:
+            continue
+        if not out:
+            if _clause_break(text, at, m.start_char):
+                break
+        elif not LIST_SEP.fullmatch(text[out[-1].end_char : m.start_char]):
+            break
+        out.append(m)
+    return out
+
+
+LIST_SEP = re.compile(r"\s*(?:,|,?\s*(?:and|or))\s*(?:the\s+|a\s+|an\s+)?|\s*\(\s*|\s*\)\s*")
 
 
 def _clause_break(text: str, a: int, b: int) -> bool:
