@@ -279,6 +279,9 @@ def test_results_of_a_second_clause_go_to_its_method(extract_one):
                       "93.0% accuracy.")
     got = {(who, v) for who, _, _, v in _results(rec)}
     assert {("ShiftNet", "95.1"), ("ResNet-18", "93.0")} <= got
+    # a reported number is also a MEASURED_BY (and EVALUATED_ON) fact
+    assert ("ResNet-18", "accuracy") in _rels(rec, "MEASURED_BY")
+    assert ("ResNet-18", "SVHN") in _rels(rec, "EVALUATED_ON")
 
 
 def test_results_keep_the_cutoff_of_ranking_metrics(extract_one):

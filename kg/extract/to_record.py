@@ -215,6 +215,14 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
                 confidence=0.5 if inferred else 0.6,
             )
         )
+    # a reported number says its method is measured by its metric (and evaluated on the
+    # dataset of its sentence)
+    for x in results:
+        relations.append(Relation(head=x.method, type="MEASURED_BY", tail=x.metric,
+                                  evidence=x.evidence, confidence=0.55))
+        if x.dataset is not None and x.confidence > 0.5:
+            relations.append(Relation(head=x.method, type="EVALUATED_ON", tail=x.dataset,
+                                      evidence=x.evidence, confidence=0.55))
     rec = Record(paper=paper, entities=entities, relations=_dedupe(relations), results=results)
     return rec
 
