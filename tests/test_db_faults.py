@@ -292,3 +292,28 @@ def test_load_concurrent_with_queries(new_graph):  # noqa: F811
     assert s.nodes_created == g2.number_of_nodes() - g1.number_of_nodes()
     assert len(set(seen_counts)) > 1  # the readers really saw the load in progress
     assert dump(db) == expected(g2)
+
+
+def test_server_start_waits_while_a_big_snapshot_loads(tmp_path):
+    """A server reading a big snapshot says LOADING: start() waits for it however long
+    that takes (the 1M-paper graph: 26 s, then 8 s of silence building indexes) and fails
+    only on silence longer than `wait` (and the loading time)."""
+    from kg.sinks.server import FalkorServer
+
+    srv = FalkorServer(tmp_path)
+    b = srv.start().backend()
+    b.redis.execute_command(
+        "GRAPH.QUERY", "g", "UNWIND range(1, 1500000) AS i "
+        "CREATE (:N {i: i, s: 'a text property to give the snapshot some bulk'})-[:R {w: i}]->(:M)")
+    b.close()
+    srv.stop(save=True, wait=60)
+    t0 = time.monotonic()
+    info = srv.start(wait=0.3)  # far less than the snapshot takes to load
+    try:
+        assert time.monotonic() - t0 > 0.3  # it did wait past `wait`
+        b = info.backend()
+        rows = b.redis.execute_command("GRAPH.RO_QUERY", "g", "MATCH (n:N) RETURN count(n)")
+        assert rows[1][0][0] == 1_500_000
+        b.close()
+    finally:
+        srv.stop(save=False)

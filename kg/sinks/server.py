@@ -109,7 +109,7 @@ class FalkorServer:
         except (ValueError, TypeError):
             f.unlink(missing_ok=True)
             return None
-        if not _is_our_redis(info.pid) or not _answers(info):
+        if not _is_our_redis(info.pid) or _answers(info) is False:
             f.unlink(missing_ok=True)
             return None
         return info
@@ -132,7 +132,10 @@ class FalkorServer:
         """Start redis-server with FalkorDB on a unix socket (or 127.0.0.1:`port`).
 
         `password=""` starts a server without a password (tests of auth failures set one).
-        `detach=True` lets the server outlive this process (`kg server start`).
+        `detach=True` lets the server outlive this process (`kg server start`). `wait` is
+        how long it may stay silent; while it says it is loading its snapshot, and after
+        that for as long again, it may take longer (a million papers: 26 s of loading,
+        then 8 s without an answer while it builds indexes).
         """
         running = self.status()
         if running:
@@ -173,11 +176,18 @@ class FalkorServer:
                           unix_socket=sock if use_socket else None, port=port,
                           bolt_port=bolt_port, password=password or None)
         deadline = time.monotonic() + wait
-        while not _answers(info):
+        loading_since = None
+        while (state := _answers(info)) is not True:
             if self.proc.poll() is not None:
                 raise SinkError(f"FalkorDB did not start (exit {self.proc.returncode}); its "
                                 f"log says:\n{self.log_tail()}")
-            if time.monotonic() > deadline:
+            if state is None:
+                # reading its snapshot (26 s for a million papers), after which it builds
+                # its indexes without answering, for a time that grows with the graph too
+                now = time.monotonic()
+                loading_since = loading_since or now
+                deadline = now + wait + (now - loading_since)
+            elif time.monotonic() > deadline:
                 self._kill()
                 raise SinkError(f"FalkorDB did not answer within {wait:.0f}s; log:\n"
                                 f"{self.log_tail()}")
@@ -263,19 +273,27 @@ def _is_our_redis(pid: int) -> bool:
     return os.path.realpath(exe) == os.path.realpath(binaries()[0])
 
 
-def _answers(info: ServerInfo) -> bool:
-    import redis
-
-    kw = {"unix_socket_path": info.unix_socket} if info.unix_socket else {
-        "host": "127.0.0.1", "port": info.port}
+def _answers(info: ServerInfo, timeout: float = 0.5) -> bool | None:
+    """True if the server answers a PING, None if it answers that it is still loading its
+    snapshot (a big graph takes a while), False if it does not answer within `timeout`."""
+    family, address = ((socket.AF_UNIX, info.unix_socket) if info.unix_socket
+                       else (socket.AF_INET, ("127.0.0.1", info.port)))
+    ask = (f"AUTH {info.password}\r\n" if info.password else "") + "PING\r\n"
+    reply = b""
     try:
-        r = redis.Redis(password=info.password, socket_connect_timeout=0.5,
-                        socket_timeout=2, **kw)
-        try:
-            return bool(r.ping())
-        finally:
-            r.close()
-    except redis.exceptions.AuthenticationError:
-        return True  # it answers; the caller's password is wrong
-    except (redis.exceptions.RedisError, OSError):
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.settimeout(timeout)
+            sock.connect(address)
+            sock.sendall(ask.encode())
+            while reply.count(b"\r\n") < ask.count("\r\n"):
+                data = sock.recv(256)
+                if not data:
+                    break
+                reply += data
+    except OSError:  # refused, no socket yet, or no answer in time
         return False
+    last = reply.split(b"\r\n")[-2:-1] or [b""]
+    if last[0].startswith(b"-LOADING"):
+        return None
+    # -WRONGPASS / -NOAUTH answer too: the caller's password is wrong
+    return last[0].startswith((b"+PONG", b"-WRONGPASS", b"-NOAUTH", b"-ERR"))
