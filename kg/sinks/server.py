@@ -202,27 +202,39 @@ class FalkorServer:
     def stop(self, save: bool = True, wait: float = 10.0) -> bool:
         """Shut the server down (saving the graph); False if none was running.
 
-        A server that has not exited `wait` seconds after SHUTDOWN is killed (FalkorDB
-        with a Bolt listener never finishes its shutdown).
+        Saving waits as long as the snapshot takes (a million papers: 1.1 GB); a server
+        that has not exited `wait` seconds after SHUTDOWN is killed (FalkorDB with a Bolt
+        listener never finishes its shutdown).
         """
         info = self.info or self.status()
         if info is None:
             return False
-        deadline = time.monotonic() + wait
         try:
-            b = info.backend(timeout=min(wait, 5.0))
-            b.attempts = 1
+            if save:  # SAVE answers when the snapshot is on disk
+                with contextlib.suppress(Exception):  # a dead server saves nothing
+                    self._command(info, None, "SAVE")
             with contextlib.suppress(Exception):  # the server closes the connection
-                b.redis.execute_command("SHUTDOWN", "SAVE" if save else "NOSAVE")
-            b.close()
+                self._command(info, min(wait, 5.0), "SHUTDOWN", "NOSAVE")
         finally:
+            deadline = time.monotonic() + wait
             while _alive(info.pid, self.proc) and time.monotonic() < deadline:
                 time.sleep(0.03)
             if _alive(info.pid, self.proc):
                 self._kill(info.pid)
+            for f in self.dir.glob("temp-*.rdb"):  # a save cut short
+                f.unlink(missing_ok=True)
             self._state_file().unlink(missing_ok=True)
             self.info = None
         return True
+
+    @staticmethod
+    def _command(info: ServerInfo, timeout: float | None, *args: str) -> None:
+        b = info.backend(timeout=timeout)
+        b.attempts = 1
+        try:
+            b.redis.execute_command(*args)
+        finally:
+            b.close()
 
     def kill(self) -> None:
         """SIGKILL the server (tests use this to simulate a crash)."""
