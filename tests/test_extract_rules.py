@@ -358,3 +358,12 @@ def test_compared_with_cues_and_the_gap_between(extract_one):
     assert {frozenset({"multilayer perceptron", "ResNet"}),
             frozenset({"long short-term memory", "Transformer"}),
             frozenset({"contrastive loss", "focal loss"})} == pairs
+
+
+def test_as_well_as_is_not_a_comparison_and_a_class_with_examples_is_not_beaten(extract_one):
+    rec = extract_one("Using focal loss as well as label smoothing outperforms other losses.")
+    assert not _rels(rec, "COMPARED_WITH")
+    assert ("PAPER", "focal loss") not in _rels(rec, "OUTPERFORMS")
+    rec = extract_one("ShiftNet improves over current dialogue models like BERT and GPT-2.")
+    beaten = {t for _, t in _rels(rec, "OUTPERFORMS")}
+    assert {"BERT", "GPT-2"} <= beaten and not any("dialogue" in t for t in beaten)

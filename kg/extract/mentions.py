@@ -425,23 +425,23 @@ def trim(span: Span, lex: Lexicon) -> Span | None:
     """Drop leading generic modifiers and stray punctuation from a phrase."""
     s, e = span.start, span.end
     doc = span.doc
-    while True:  # a generic hyphen chain first: 'state-of-the-art', 'end-to-end'
-        c = _chain_end(doc, s, e)
-        if c - s < 3 or doc[s:c].text.lower() not in GENERIC_MODIFIERS:
+    while s < e:
+        c = _chain_end(doc, s, e)  # a generic hyphen chain: 'state-of-the-art', 'end-to-end'
+        if c - s >= 3 and doc[s:c].text.lower().rstrip("s") in GENERIC_MODIFIERS:
+            s = c
+        elif (
+            doc[s].lower_ in GENERIC_MODIFIERS
+            or doc[s].is_punct
+            or doc[s].tag_ in ("VBN", "VBD", "VBG", "JJR", "JJS", "RBR", "RBS", "RB")
+            or doc[s].like_num
+            and doc[s].lower_ not in ("1d", "2d", "3d")
+            or s > span.start
+            and doc[s - 1].text == "-"
+            and not doc[s - 1].whitespace_
+        ):
+            s += 1
+        else:
             break
-        s = c
-    while s < e and (
-        doc[s].lower_ in GENERIC_MODIFIERS
-        or doc[s].is_punct
-        or doc[s].tag_ in ("VBN", "VBD", "VBG", "JJR", "JJS", "RBR", "RBS", "RB")
-        or doc[s].like_num
-        and doc[s].lower_ not in ("1d", "2d", "3d")
-        or s > span.start
-        and doc[s - 1].text == "-"
-        and not doc[s - 1].whitespace_
-        and s - 1 >= span.start
-    ):
-        s += 1
     while s < e and doc[e - 1].is_punct:
         e -= 1
     if e - s >= 2 and doc[e - 1].lower_ in ("task", "tasks"):  # 'the retrieval task'
@@ -1080,14 +1080,21 @@ def _method_phrase(cut: Span, require_head: bool) -> Candidate | None:
 def comparison_objects(doc: Doc, lex: Lexicon) -> list[Candidate]:
     """What a sentence says is beaten or compared against is a Method:
     'outperforms dense retrieval models', 'better than SPINN, local computing and edge
-    offloading'. Coordinated phrases each count."""
+    offloading'. Coordinated phrases each count; a class named with examples ('models like
+    X and Y') is not one of them."""
     out = []
-    for m in _BEATS.finditer(doc.text):
+    text = doc.text
+    for m in _BEATS.finditer(text):
         for cut in _phrase_list(doc, m.end(), lex):
+            if _EXAMPLES_NEXT.match(text, cut.end_char):
+                continue
             c = _method_phrase(cut, require_head=True)
             if c is not None:
                 out.append(c)
     return out
+
+
+_EXAMPLES_NEXT = re.compile(r",?\s*(?:like|such as|including|e\.g\.)\s", re.I)
 
 
 _HEARST = re.compile(

@@ -34,7 +34,8 @@ OUTPERFORM_CUES = re.compile(
 )
 COMPARE_CUES = re.compile(
     r"\b(compar\w+ (?:with|to|against)|compared|comparable|competitive (?:with|to)|"
-    r"on par with|similar to|inferior to|worse than|as \w+ as|versus|vs\.?|against)\b",
+    r"on par with|similar to|inferior to|worse than|versus|vs\.?|against|contrasted with|"
+    r"as (?!(?:well|soon|long|far|much|many|early|late)\b)\w+ as)\b",  # 'as good as'
     re.I,
 )
 GAP_BETWEEN = re.compile(r"\b(?:gap|difference)s? between\b", re.I)
