@@ -367,3 +367,11 @@ def test_as_well_as_is_not_a_comparison_and_a_class_with_examples_is_not_beaten(
     rec = extract_one("ShiftNet improves over current dialogue models like BERT and GPT-2.")
     beaten = {t for _, t in _rels(rec, "OUTPERFORMS")}
     assert {"BERT", "GPT-2"} <= beaten and not any("dialogue" in t for t in beaten)
+
+
+def test_what_is_beaten_is_the_list_after_the_cue(extract_one):
+    rec = extract_one("FastNet outperforms GRU-based decoders and Transformers, "
+                      "and runs faster than LSTMs for embedded ResNet deployments.")
+    beaten = {t for h, t in _rels(rec, "OUTPERFORMS") if h == "FastNet"}
+    assert "Transformer" in beaten and "long short-term memory" in beaten
+    assert "ResNet" not in beaten  # named after 'for', not what is beaten

@@ -129,9 +129,7 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
     for cue in OUTPERFORM_CUES.finditer(stext):
         cs, ce = s0 + cue.start(), s0 + cue.end()
         head = subject(sent, methods, cs, text)
-        tails = [
-            m for m in methods if m.start_char >= ce and not _clause_break(text, ce, m.start_char)
-        ]
+        tails = _listed_after(methods, ce, text)
         if head is None:
             head = OWN  # a claim of superiority in an abstract is the paper's own
         for t in tails:
@@ -208,8 +206,9 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
 
 
 def _listed_after(methods: list[Span], at: int, text: str) -> list[Span]:
-    """The method right after `at` and those listed with it ('Y, Z and W'), stopping at
-    a clause break or at anything but a list separator between them."""
+    """The method right after `at` and those listed with it ('Y, Z and W', 'Y-based
+    models and W', 'Y and other W'), stopping at a clause break or at anything else
+    between them."""
     out: list[Span] = []
     for m in methods:
         if m.start_char < at:
@@ -217,13 +216,20 @@ def _listed_after(methods: list[Span], at: int, text: str) -> list[Span]:
         if not out:
             if _clause_break(text, at, m.start_char):
                 break
-        elif not LIST_SEP.fullmatch(text[out[-1].end_char : m.start_char]):
+        elif not _list_separator(m.doc[out[-1].end : m.start]):
             break
         out.append(m)
     return out
 
 
-LIST_SEP = re.compile(r"\s*(?:,|,?\s*(?:and|or))\s*(?:the\s+|a\s+|an\s+)?|\s*\(\s*|\s*\)\s*")
+def _list_separator(between: Span) -> bool:
+    """Tokens between two items of one list: a comma, 'and' or 'or', and at most three
+    words that name no verb or preposition (adjectives, nouns, hyphen compounds)."""
+    joins = [t for t in between if t.lower_ in (",", "and", "or")]
+    words = [t for t in between if t.lower_ not in (",", "and", "or", "(", ")", "-")]
+    return (bool(joins) or all(t.text in "()" for t in between)) and len(words) <= 3 and all(
+        t.pos_ in ("ADJ", "NOUN", "PROPN", "DET") or t.i and between.doc[t.i - 1].text == "-"
+        for t in words)
 
 
 def _clause_break(text: str, a: int, b: int) -> bool:
