@@ -7,6 +7,7 @@ and ``Doc._.kg_*`` / ``Span._.kg_*`` extensions.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import numpy
 from spacy.attrs import IS_SPACE, LOWER, POS, TAG
@@ -175,10 +176,10 @@ class MentionFinder:
         cands.extend(head)
         title = doc._.kg_title
         tn = M.title_name(title) if title else None
-        if tn is not None:  # the title's coined name, wherever the abstract uses it (not in links)
+        if tn is not None:  # the title's coined name, wherever the abstract uses it
             name = title[tn[0] : tn[1]]
             ty = M.title_type(title, tn[1])
-            for m in re.finditer(r"(?<![\w/.-])" + re.escape(name) + r"(?![\w-])", text):
+            for m in _uses(name, text):
                 cands.append(
                     M.Candidate(m.start(), m.end(), ty, "title", None, M.CONFIDENCE["title"])
                 )
@@ -195,8 +196,7 @@ class MentionFinder:
         ]
         for c in coined:
             sf = text[c.start : c.end]
-            # not inside a link or a path ("github.com/x/Name")
-            for m in re.finditer(r"(?<![\w/.-])" + re.escape(sf) + r"s?(?![\w-])", text):
+            for m in _uses(sf, text, plural=True):
                 if not any(a < m.end() and m.start() < b for a, b in covered):
                     kept.append(
                         M.Candidate(m.start(), m.end(), c.type, c.source, c.name, c.confidence)
@@ -216,6 +216,13 @@ class MentionFinder:
         doc._.kg_acronyms = [((lg.start, lg.end), (sh.start, sh.end)) for lg, sh in pairs]
         doc._.kg_proposed = M.proposals(doc, spans)
         return doc
+
+
+def _uses(name: str, text: str, plural: bool = False) -> Iterator[re.Match]:
+    """Where `text` uses `name` as a word of its own ('Names' too if `plural`), not inside
+    a link or a path ('github.com/x/Name')."""
+    return re.finditer(r"(?<![\w/.-])" + re.escape(name) + ("s?" if plural else "")
+                       + r"(?![\w-])", text)
 
 
 @Language.factory("kg_mentions", assigns=["doc.spans", "doc._.kg_acronyms", "doc._.kg_proposed"])

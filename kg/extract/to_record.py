@@ -204,25 +204,17 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
         if inferred:
             dk = sets[0]
         s, e = r["evidence"]
-        results.append(
-            Result(
-                method=mk,
-                metric=kk,
-                dataset=dk,
-                value=r["value"],
-                unit=r["unit"],
-                evidence=Evidence(sentence=_sentence_of(starts, s), start=s, end=e),
-                confidence=0.5 if inferred else 0.6,
-            )
-        )
-    # a reported number says its method is measured by its metric (and evaluated on the
-    # dataset of its sentence)
-    for x in results:
-        relations.append(Relation(head=x.method, type="MEASURED_BY", tail=x.metric,
-                                  evidence=x.evidence, confidence=0.55))
-        if x.dataset is not None and x.confidence > 0.5:
-            relations.append(Relation(head=x.method, type="EVALUATED_ON", tail=x.dataset,
-                                      evidence=x.evidence, confidence=0.55))
+        ev = Evidence(sentence=_sentence_of(starts, s), start=s, end=e)
+        results.append(Result(method=mk, metric=kk, dataset=dk, value=r["value"],
+                              unit=r["unit"], evidence=ev,
+                              confidence=0.5 if inferred else 0.6))
+        # a reported number says its method is measured by its metric (and evaluated on
+        # the dataset of its sentence)
+        relations.append(Relation(head=mk, type="MEASURED_BY", tail=kk, evidence=ev,
+                                  confidence=0.55))
+        if dk is not None and not inferred:
+            relations.append(Relation(head=mk, type="EVALUATED_ON", tail=dk, evidence=ev,
+                                      confidence=0.55))
     rec = Record(paper=paper, entities=entities, relations=_dedupe(relations), results=results)
     return rec
 
