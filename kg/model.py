@@ -112,3 +112,25 @@ class Record(_Model):
     @classmethod
     def from_json(cls, line: str) -> Record:
         return cls.model_validate_json(line)
+
+    def confident(self, min_confidence: float) -> Record:
+        """This record without the entities kg is less sure of than `min_confidence`, and
+        without the relations and results that touch them.
+
+        >>> p = Paper(id="p1", text="We use BERT.")
+        >>> r = Record(paper=p, entities=[Entity(key="method:bert", type="Method",
+        ...     name="BERT", confidence=0.9), Entity(key="method:x", type="Method",
+        ...     name="x", confidence=0.3)])
+        >>> [e.name for e in r.confident(0.8).entities]
+        ['BERT']
+        """
+        if min_confidence <= 0:
+            return self
+        keep = {e.key for e in self.entities if e.confidence >= min_confidence}
+        keep.add(PAPER)
+        return self.model_copy(update={
+            "entities": [e for e in self.entities if e.key in keep],
+            "relations": [r for r in self.relations if r.head in keep and r.tail in keep],
+            "results": [r for r in self.results if r.method in keep and r.metric in keep
+                        and (r.dataset is None or r.dataset in keep)],
+        })

@@ -126,3 +126,24 @@ def _long_ok(long: str, short: str) -> bool:
     if len(words) > min(len(short) + 5, 2 * len(short)):
         return False
     return long.lower() != short.lower()
+
+
+_SKIP_WORDS = {"of", "and", "for", "the", "a", "an", "in", "on", "to", "with", "by"}
+
+
+def abbreviates(short: str, long: str) -> bool:
+    """`short` is the initials of the words of `long` (a plural 's' and small words aside),
+    the way a text uses an acronym it never defines.
+
+    >>> abbreviates("CNNs", "convolutional neural network")
+    True
+    >>> abbreviates("RL", "reinforcement learning"), abbreviates("GAN", "graph attention")
+    (True, False)
+    """
+    letters = short[:-1] if short.endswith("s") and short[:-1].isupper() else short
+    if not (2 <= len(letters) <= 8 and letters.isalnum() and letters.upper() == letters):
+        return False
+    words = [w for w in re.split(r"[\s\-]+", long) if w and w.lower() not in _SKIP_WORDS]
+    return len(words) == len(letters) and all(
+        w[0].lower() == c.lower() for w, c in zip(words, letters, strict=True)
+    )

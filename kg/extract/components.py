@@ -22,6 +22,7 @@ from kg.extract.acronyms import find_acronyms
 from kg.extract.entities import resolve_overlaps
 from kg.extract.links import find_code_links
 from kg.extract.pos import PosTable
+from kg.extract.recogniser import Model, apply
 from kg.extract.relations import find_relations
 from kg.extract.results import find_results
 
@@ -31,6 +32,7 @@ for _name, _default in (
     ("kg_proposed", None),
     ("kg_relations", None),
     ("kg_results", None),
+    ("kg_candidates", None),
 ):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=_default)
@@ -188,6 +190,7 @@ class MentionFinder:
         cands = [
             c for c in cands if c.source == "lexicon" or text[c.start : c.end] not in M.NOT_METHODS
         ]  # hardware, sites and field names are not entities
+        doc._.kg_candidates = list(cands)  # every rule's proposal, for kg_entities
         kept = resolve_overlaps(cands)
         # later bare uses of a defined acronym or a coined name are mentions of it
         covered = [(c.start, c.end) for c in kept]
@@ -225,9 +228,28 @@ def _uses(name: str, text: str, plural: bool = False) -> Iterator[re.Match]:
                        + r"(?![\w-])", text)
 
 
-@Language.factory("kg_mentions", assigns=["doc.spans", "doc._.kg_acronyms", "doc._.kg_proposed"])
+@Language.factory(
+    "kg_mentions",
+    assigns=["doc.spans", "doc._.kg_acronyms", "doc._.kg_proposed", "doc._.kg_candidates"],
+)
 def make_mentions(nlp: Language, name: str) -> MentionFinder:
     return MentionFinder(nlp, name)
+
+
+@Language.factory(
+    "kg_entities",
+    assigns=["doc.spans", "doc._.kg_acronyms", "doc._.kg_proposed"],
+    requires=["doc.spans", "doc._.kg_candidates"],
+)
+def make_entities(nlp: Language, name: str):
+    """The learned recogniser (kg.extract.recogniser): decides type, boundary and
+    confidence of every candidate the rules, the tagger and noun phrases propose."""
+    model = Model.load()
+
+    def entities(doc: Doc) -> Doc:
+        return apply(doc, model)
+
+    return entities
 
 
 @Language.factory(

@@ -17,10 +17,14 @@ from kg.model import Paper, Record
 BATCH = 64
 
 
-def build_nlp() -> Language:
-    """spaCy's small English tagger and sentence splitter, plus kg's components."""
+def build_nlp(learned: bool = True) -> Language:
+    """spaCy's small English tagger and sentence splitter, plus kg's components: the rules
+    (kg_mentions), the learned recogniser deciding on their candidates (kg_entities, unless
+    `learned` is False) and the relation rules (kg_relations)."""
     nlp = load_base()
     nlp.add_pipe("kg_mentions")
+    if learned:
+        nlp.add_pipe("kg_entities")
     nlp.add_pipe("kg_relations")
     return nlp
 
@@ -29,7 +33,7 @@ def _extract_batch(nlp: Language, papers: list[Paper]) -> list[Record]:
     texts = []
     for i, p in enumerate(papers):
         doc = nlp.make_doc(p.text)
-        doc._.kg_title = p.title  # rules use the title's coined name in the abstract
+        doc._.kg_title = p.title or ""  # rules use the title's coined name in the abstract
         texts.append((doc, (i, "abstract")))
         if p.title:
             texts.append((nlp.make_doc(p.title), (i, "title")))

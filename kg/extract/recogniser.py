@@ -1,0 +1,402 @@
+"""The learned entity recogniser: every source proposes spans, a classifier decides.
+
+The rules and lexicons (``kg_mentions``), a CRF tagger (:mod:`kg.extract.tagger`) and
+part-of-speech noun phrases each propose candidate spans. Spans with the same normal form
+in one text are one candidate entity (one type per thing in a paper). A gradient-boosted
+classifier (LightGBM) reads :func:`features` of each candidate and gives the probability
+that it is a Method, Dataset, Task, Metric or nothing; :func:`decide` keeps the likely
+ones, most probable first, without crossing spans. Code links stay with their rule.
+
+The weights live in ``kg/extract/model/`` and are rebuilt by ``scripts/train.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+from spacy.tokens import Doc, Span
+
+from kg.errors import ExtractError
+from kg.extract import mentions as M
+from kg.extract.acronyms import abbreviates, find_acronyms
+from kg.extract.lexicon import Lexicon
+from kg.extract.tagger import TYPES, marginals, span_scores, token_features, viterbi_spans
+from kg.names import normal_form
+
+CLASSES = ("none", *TYPES)
+RULE_SOURCES = ("lexicon", "acronym", "naming", "title", "headnoun", "shape")
+# categorical features: the vocabulary of each is learned from the training data
+CATEGORIES = ("head", "first", "prev", "next")
+MAX_SUFFIX = 6
+
+
+@dataclass
+class Group:
+    """One candidate entity: every span of one normal form in a text."""
+
+    form: str
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    kinds: dict[str, float] = field(default_factory=dict)  # evidence name -> strength
+    name: str | None = None  # a lexicon's canonical name
+    rule_span: dict[tuple[int, int], Span] = field(default_factory=dict)
+
+    def add(self, s: int, e: int, kind: str, value: float = 1.0) -> None:
+        if (s, e) not in self.spans:
+            self.spans.append((s, e))
+        self.kinds[kind] = max(self.kinds.get(kind, 0.0), value)
+
+
+def _token_span(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return None if span is None or not len(span) else (span.start, span.end)
+
+
+def gather(doc: Doc, tagger: Any) -> tuple[dict[str, Group], np.ndarray, list]:
+    """Candidate entities of `doc` from every source, with the tagger's marginals.
+
+    Returns (groups by normal form, marginals, link spans). Reads the rules' output
+    (``doc.spans["kg_mentions"]`` and ``doc._.kg_candidates``).
+    """
+    groups: dict[str, Group] = {}
+    links = [s for s in doc.spans.get("kg_mentions", []) if s.label_ == "Repository"]
+    blocked = {i for s in links for i in range(s.start, s.end)}
+
+    def add(s: int, e: int, kind: str, value: float = 1.0) -> Group | None:
+        while s < e and (doc[s].is_punct and doc[s].text not in "-" or doc[s].is_space):
+            s += 1
+        while e > s and (doc[e - 1].is_punct or doc[e - 1].is_space):
+            e -= 1
+        if s >= e or e - s > 12 or any(i in blocked for i in range(s, e)):
+            return None
+        form = normal_form(doc[s:e].text)
+        if not form or not re.search(r"[a-z]", form):
+            return None
+        g = groups.get(form)
+        if g is None:
+            g = groups[form] = Group(form)
+        g.add(s, e, kind, value)
+        return g
+
+    hints = []
+    for c in doc._.kg_candidates or []:
+        if c.type == "Repository":
+            continue
+        ts = _token_span(doc, c.start, c.end)
+        if ts is None:
+            continue
+        g = add(*ts, f"cand:{c.source}:{c.type}")
+        if g is not None and c.source == "lexicon" and c.name:
+            g.name = c.name
+    for span in doc.spans.get("kg_mentions", []):
+        if span.label_ == "Repository":
+            continue
+        hints.append((span.start, span.end, span.label_, span._.kg_source))
+        g = add(span.start, span.end, f"rule:{span.label_}", span._.kg_confidence)
+        if g is not None:
+            g.add(span.start, span.end, f"rule_src:{span._.kg_source}")
+            g.rule_span[(span.start, span.end)] = span
+    feats = token_features(doc, hints)
+    marg = marginals(tagger, feats)
+    for s, e, ty in viterbi_spans(tagger, feats):
+        add(s, e, f"crf:{ty}")
+    for np_ in M.noun_phrases(doc):
+        add(np_.start, np_.end, "np")
+        trimmed = M.trim(np_, M_LEX())
+        if trimmed is None:
+            continue
+        add(trimmed.start, trimmed.end, "np_trim")
+        for k in range(trimmed.start + 1, trimmed.end):
+            if trimmed.end - k <= MAX_SUFFIX and doc[k - 1].text != "-" and doc[k].text != "-":
+                add(k, trimmed.end, "np_suffix")
+        for t in trimmed:
+            if M.is_name_like(t.text) and (t.text[:1].isupper() or not t.is_alpha):
+                add(t.i, t.i + 1, "np_name")
+    return groups, marg, links
+
+
+@lru_cache(maxsize=1)
+def M_LEX() -> Lexicon:
+    from kg.extract import lexicon
+
+    return lexicon.load()
+
+
+def _feature_names() -> list[str]:
+    names = [
+        "n_tokens", "n_chars", "n_spans", "first_pos", "is_title_doc", "in_title",
+        "all_upper", "first_upper", "inner_upper", "has_digit", "has_hyphen", "all_lower",
+        "cap_words", "sent_start", "generic", "after_the", "paren_after", "in_parens",
+        "acronym_long", "acronym_short",
+    ]
+    names += [f"lex:{t}" for t in TYPES]
+    names += [f"cand:{s}:{t}" for s in RULE_SOURCES for t in TYPES]
+    names += [f"rule:{t}" for t in TYPES]
+    names += [f"rule_src:{s}" for s in RULE_SOURCES]
+    names += ["inside_rule", "contains_rule", "crosses_rule"]
+    names += [f"crf:{t}" for t in TYPES]
+    names += [f"crf_max:{t}" for t in TYPES]
+    names += [f"crf_mean:{t}" for t in TYPES]
+    names += ["crf_any_max", "crf_any_mean"]
+    names += ["np", "np_trim", "np_suffix", "np_name"]
+    names += [f"cat:{c}" for c in CATEGORIES]
+    return names
+
+
+FEATURES = _feature_names()
+
+
+def features(
+    doc: Doc, groups: dict[str, Group], marg: np.ndarray, vocab: dict[str, dict[str, int]]
+) -> tuple[list[Group], np.ndarray]:
+    """One row of FEATURES per candidate entity (categoricals as vocabulary ids, 0 unknown)."""
+    title = (doc._.kg_title or "").lower()
+    text = doc.text
+    n = max(len(doc), 1)
+    acr = find_acronyms(text)
+    longs = {_token_span(doc, *a.long) for a in acr}
+    shorts = {_token_span(doc, *a.short) for a in acr}
+    rule_spans = [
+        (s.start, s.end) for s in doc.spans.get("kg_mentions", []) if s.label_ != "Repository"
+    ]
+    lex = M_LEX()
+    index = {name: i for i, name in enumerate(FEATURES)}
+    order = list(groups.values())
+    X = np.zeros((len(order), len(FEATURES)), dtype=np.float32)
+    non_o = 1.0 - marg[:, 0] if len(marg) else marg
+    for r, g in enumerate(order):
+        row = X[r]
+        s0, e0 = min(g.spans)
+        surface = doc[s0:e0].text
+        words = surface.split()
+        row[index["n_tokens"]] = e0 - s0
+        row[index["n_chars"]] = len(surface)
+        row[index["n_spans"]] = len(g.spans)
+        row[index["first_pos"]] = s0 / n
+        row[index["is_title_doc"]] = doc._.kg_title is None
+        row[index["in_title"]] = bool(title) and surface.lower() in title
+        row[index["all_upper"]] = surface.isupper()
+        row[index["first_upper"]] = surface[:1].isupper()
+        row[index["inner_upper"]] = any(c.isupper() for w in words for c in w[1:])
+        row[index["has_digit"]] = any(c.isdigit() for c in surface)
+        row[index["has_hyphen"]] = "-" in surface
+        row[index["all_lower"]] = surface.islower()
+        row[index["cap_words"]] = sum(w[:1].isupper() for w in words) / max(len(words), 1)
+        row[index["sent_start"]] = any(doc[s].is_sent_start for s, _ in g.spans)
+        row[index["generic"]] = lex.is_generic(surface)
+        row[index["after_the"]] = any(s > 0 and doc[s - 1].lower_ == "the" for s, _ in g.spans)
+        row[index["paren_after"]] = any(e < len(doc) and doc[e].text == "(" for _, e in g.spans)
+        row[index["in_parens"]] = any(
+            s > 0 and doc[s - 1].text == "(" and e < len(doc) and doc[e].text == ")"
+            for s, e in g.spans
+        )
+        row[index["acronym_long"]] = any(sp in longs for sp in g.spans)
+        row[index["acronym_short"]] = any(sp in shorts for sp in g.spans)
+        entry = lex.lookup(surface)
+        if entry is not None and entry.type in TYPES:
+            row[index["lex:" + entry.type]] = 1
+        for kind, v in g.kinds.items():
+            i = index.get(kind)
+            if i is not None:
+                row[i] = v
+        inside = contains = crosses = False
+        for s, e in g.spans:
+            for a, b in rule_spans:
+                if b <= s or e <= a or (a, b) == (s, e):
+                    continue
+                if a <= s and e <= b:
+                    inside = True
+                elif s <= a and b <= e:
+                    contains = True
+                else:
+                    crosses = True
+        row[index["inside_rule"]] = inside
+        row[index["contains_rule"]] = contains
+        row[index["crosses_rule"]] = crosses
+        if len(marg):
+            sc = np.array([span_scores(marg, s, e) for s, e in g.spans])
+            for k, t in enumerate(TYPES):
+                row[index["crf_max:" + t]] = sc[:, k].max()
+                row[index["crf_mean:" + t]] = sc[:, k].mean()
+            inner = np.concatenate([non_o[s:e] for s, e in g.spans])
+            row[index["crf_any_max"]] = inner.max()
+            row[index["crf_any_mean"]] = inner.mean()
+        cats = {
+            "head": doc[e0 - 1].lower_,
+            "first": doc[s0].lower_,
+            "prev": doc[s0 - 1].lower_ if s0 > 0 else "<s>",
+            "next": doc[e0].lower_ if e0 < len(doc) else "</s>",
+        }
+        for c in CATEGORIES:
+            row[index["cat:" + c]] = vocab.get(c, {}).get(cats[c], 0)
+    return order, X
+
+
+def category_values(doc: Doc, groups: dict[str, Group]) -> list[dict[str, str]]:
+    """The raw categorical values of each candidate (for building the vocabularies)."""
+    out = []
+    for g in groups.values():
+        s0, e0 = min(g.spans)
+        out.append(
+            {
+                "head": doc[e0 - 1].lower_,
+                "first": doc[s0].lower_,
+                "prev": doc[s0 - 1].lower_ if s0 > 0 else "<s>",
+                "next": doc[e0].lower_ if e0 < len(doc) else "</s>",
+            }
+        )
+    return out
+
+
+@dataclass
+class Decision:
+    group: Group
+    type: str
+    confidence: float
+    spans: list[tuple[int, int]]
+
+
+def decide(order: list[Group], probs: np.ndarray, threshold: float) -> list[Decision]:
+    """Keep candidates whose most likely type beats `threshold`, most probable first.
+
+    A kept span may sit inside a span of another type, never cross a kept span or nest in
+    one of its own type; a candidate with no span left is dropped.
+
+    >>> a, b = Group("x", [(0, 2)]), Group("y", [(1, 3)])
+    >>> p = np.array([[0.1, 0.8, 0, 0.1, 0], [0.2, 0.0, 0, 0.7, 0]])
+    >>> [(d.group.form, d.type) for d in decide([a, b], p, 0.5)]
+    [('x', 'Method')]
+    """
+    best = probs[:, 1:].argmax(axis=1)
+    conf = probs[np.arange(len(order)), best + 1] if len(order) else np.zeros(0)
+    kept: list[tuple[int, int, str]] = []
+    out = []
+    for r in np.argsort(-conf, kind="stable"):
+        if conf[r] < threshold:
+            break
+        ty = TYPES[best[r]]
+        spans = []
+        for s, e in sorted(order[r].spans):
+            ok = True
+            for a, b, t in kept:
+                if e <= a or b <= s:
+                    continue
+                nested = (a <= s and e <= b) or (s <= a and b <= e)
+                if not nested or t == ty or (a, b) == (s, e):
+                    ok = False
+                    break
+            if ok:
+                spans.append((s, e))
+                kept.append((s, e, ty))
+        if spans:
+            out.append(Decision(order[r], ty, float(conf[r]), spans))
+    return out
+
+
+class Model:
+    """The trained tagger and classifier, loaded from a directory."""
+
+    def __init__(self, tagger: Any, booster: Any, meta: dict) -> None:
+        self.tagger = tagger
+        self.booster = booster
+        self.vocab: dict[str, dict[str, int]] = meta["vocab"]
+        self.threshold: float = meta["threshold"]
+        self.calibration: list[list[float]] | None = meta.get("calibration")
+        self.meta = meta
+
+    @classmethod
+    def load(cls, path: Any = None) -> Model:
+        import lightgbm
+        import pycrfsuite
+
+        root = resources.files("kg.extract") / "model" if path is None else path
+        try:
+            meta = json.loads((root / "meta.json").read_text(encoding="utf-8"))
+            tagger = pycrfsuite.Tagger()
+            tagger.open(str(root / "tagger.crfsuite"))
+            booster = lightgbm.Booster(model_str=(root / "classifier.txt").read_text())
+        except (OSError, ValueError) as exc:
+            raise ExtractError(
+                f"the entity model in {root} could not be read ({exc}); expected meta.json, "
+                "tagger.crfsuite and classifier.txt there: rebuild them with "
+                "`python scripts/train.py` or reinstall kg"
+            ) from exc
+        return cls(tagger, booster, meta)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        if not len(X):
+            return np.zeros((0, len(CLASSES)))
+        return self.booster.predict(X)
+
+
+def apply(doc: Doc, model: Model, threshold: float | None = None) -> Doc:
+    """Decide the entities of `doc` and write them where the rules wrote theirs."""
+    groups, marg, links = gather(doc, model.tagger)
+    order, X = features(doc, groups, marg, model.vocab)
+    probs = model.predict(X)
+    decisions = decide(order, probs, model.threshold if threshold is None else threshold)
+    write(doc, decisions, links, model.calibration)
+    return doc
+
+
+def calibrate(score: float, table: list[list[float]] | None) -> float:
+    """The probability that an entity with this classifier score is right, read off the
+    (score, observed precision) table fitted on held-out folds by scripts/train.py.
+
+    >>> calibrate(0.75, [[0.0, 0.1], [0.5, 0.4], [1.0, 0.9]])
+    0.65
+    """
+    if not table:
+        return score
+    xs, ys = zip(*table, strict=True)
+    return round(float(np.interp(score, xs, ys)), 3)
+
+
+def write(
+    doc: Doc, decisions: list[Decision], links: list[Span], calibration: list | None = None
+) -> None:
+    """Replace ``doc.spans["kg_mentions"]`` (and the acronym pairs and proposals built on
+    them) with the decided entities, their confidence calibrated with `calibration`."""
+    text = doc.text
+    at: dict[tuple[int, int], tuple[str, Decision]] = {}
+    for d in decisions:
+        for sp in d.spans:
+            at[sp] = (d.type, d)
+    # an acronym takes the type of the long form it abbreviates, and is one entity with it:
+    # defined in the text ("long form (LF)") or used with its long form elsewhere
+    links_of = [(_token_span(doc, *a.long), _token_span(doc, *a.short)) for a in find_acronyms(text)]
+    for d in decisions:
+        sh = d.spans[0]
+        short = doc[sh[0] : sh[1]].text
+        if sh[1] - sh[0] != 1 or not short[:1].isupper():
+            continue
+        for other in decisions:
+            lg = other.spans[0]
+            if other is not d and abbreviates(short, doc[lg[0] : lg[1]].text):
+                links_of.append((lg, sh))
+                break
+    pairs = []
+    for lg, sh in links_of:
+        if lg in at and sh in at and at[sh][1] is not at[lg][1]:
+            ty = at[lg][0]
+            short_d = at[sh][1]
+            for sp in short_d.spans:
+                at[sp] = (ty, short_d)
+            pairs.append(((doc[lg[0]].idx, doc[lg[1] - 1].idx + len(doc[lg[1] - 1])),
+                          (doc[sh[0]].idx, doc[sh[1] - 1].idx + len(doc[sh[1] - 1]))))
+    spans = list(links)
+    for (s, e), (ty, d) in at.items():
+        rule = d.group.rule_span.get((s, e))
+        span = Span(doc, s, e, label=ty, span_id=d.group.name or "")
+        span._.kg_source = rule._.kg_source if rule is not None and rule.label_ == ty else "model"
+        span._.kg_confidence = calibrate(d.confidence, calibration)
+        spans.append(span)
+    spans.sort(key=lambda s: (s.start, s.end))
+    doc.spans["kg_mentions"] = spans
+    doc._.kg_acronyms = pairs
+    doc._.kg_proposed = M.proposals(doc, spans)

@@ -1,0 +1,435 @@
+#!/usr/bin/env python3
+"""Train kg's entity recogniser from ../shared/train/kg-train.jsonl and write the shipped
+weights to kg/extract/model/ (tagger.crfsuite, classifier.txt, meta.json, MODEL_CARD.md).
+
+    python scripts/train.py [--train FILE] [--out DIR] [--folds 5] [--seed 13]
+                            [--curve] [--ablation] [--no-save]
+
+Steps (fixed seed, about 10 minutes on two cores):
+1. run the rules (spaCy small tagger + kg_mentions) over every title and abstract;
+2. k-fold: train the CRF tagger on k-1 folds and tag the held-out one, so the classifier
+   learns from tagger scores on texts the tagger never saw;
+3. k-fold cross-validation of the classifier: entity P/R/F1 per type with the shared
+   scorer's matching, a reliability table of the confidences, the decision threshold;
+4. train both on everything and save them with a model card of the scores.
+
+The dev gold (../shared/gold/dev.jsonl) is never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import random
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import lightgbm
+import numpy as np
+import pycrfsuite
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(ROOT))
+
+from kg.extract import components  # noqa: E402,F401  (registers kg_mentions)
+from kg.extract import recogniser as R  # noqa: E402
+from kg.extract.nlp import load_base  # noqa: E402
+from kg.extract.tagger import token_features  # noqa: E402
+from kg.extract.to_record import doc_to_record  # noqa: E402
+from kg.model import Paper  # noqa: E402
+from kg.names import normal_form  # noqa: E402
+
+CRF_PARAMS = {"c1": 0.05, "c2": 0.02, "max_iterations": 120,
+              "feature.possible_transitions": True}
+GBM_PARAMS = {
+    "objective": "multiclass", "num_class": len(R.CLASSES), "learning_rate": 0.05,
+    "num_leaves": 31, "min_data_in_leaf": 20, "feature_fraction": 0.8,
+    "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0, "verbose": -1,
+    "num_threads": 2, "seed": 13, "deterministic": True, "force_row_wise": True,
+    "max_cat_to_onehot": 8, "cat_smooth": 20, "min_data_per_group": 20,
+}
+ROUNDS = 400
+VOCAB_MIN = 5
+
+
+def load_scorer():
+    spec = importlib.util.spec_from_file_location("score", SHARED / "eval" / "score.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def read_train(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def parse(papers: list[dict]) -> list[dict]:
+    """Run the rules over every abstract and title; the docs keep the rules' spans."""
+    nlp = load_base()
+    nlp.add_pipe("kg_mentions")
+    items = []
+    for i, p in enumerate(papers):
+        doc = nlp.make_doc(p["text"])
+        doc._.kg_title = p.get("title") or ""
+        items.append((doc, (i, "abstract")))
+        if p.get("title"):
+            items.append((nlp.make_doc(p["title"]), (i, "title")))
+    out = []
+    for doc, (i, fld) in nlp.pipe(items, as_tuples=True, batch_size=64):
+        out.append({"paper": i, "field": fld, "doc": doc, "rules": list(doc.spans["kg_mentions"])})
+    return out
+
+
+def gold_bio(doc, paper: dict, fld: str) -> list[str]:
+    labels = ["O"] * len(doc)
+    for ent in paper["entities"]:
+        if ent["type"] not in R.TYPES:
+            continue
+        for m in ent.get("mentions", []):
+            if m["field"] != fld:
+                continue
+            span = doc.char_span(m["start"], m["end"], alignment_mode="expand")
+            if span is None or any(labels[k] != "O" for k in range(span.start, span.end)):
+                continue
+            for k in range(span.start, span.end):
+                labels[k] = ("B-" if k == span.start else "I-") + ent["type"]
+    return labels
+
+
+def hints(item) -> list:
+    return [(s.start, s.end, s.label_, s._.kg_source) for s in item["rules"]
+            if s.label_ != "Repository"]
+
+
+def train_crf(items: list[dict], papers: list[dict], path: str) -> pycrfsuite.Tagger:
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for it in items:
+        trainer.append(token_features(it["doc"], hints(it)),
+                       gold_bio(it["doc"], papers[it["paper"]], it["field"]))
+    trainer.set_params(CRF_PARAMS)
+    trainer.train(path)
+    tagger = pycrfsuite.Tagger()
+    tagger.open(path)
+    return tagger
+
+
+def reset(item) -> None:
+    item["doc"].spans["kg_mentions"] = item["rules"]
+
+
+def gold_forms(paper: dict, scorer) -> list[tuple[set, str, bool]]:
+    return [(scorer.entity_forms(e), e["type"], bool(e.get("optional")))
+            for e in paper["entities"]]
+
+
+def label_of(surface_forms: set, gold: list) -> tuple[int, float]:
+    """(class index, weight): the gold type sharing a form; optional gold weighs nothing."""
+    for forms, ty, optional in gold:
+        if ty in R.TYPES and surface_forms & forms:
+            return R.CLASSES.index(ty), 0.0 if optional else 1.0
+    return 0, 1.0
+
+
+def build_vocab(rows: list[dict[str, str]]) -> dict[str, dict[str, int]]:
+    vocab = {}
+    for c in R.CATEGORIES:
+        counts = Counter(r[c] for r in rows)
+        common = sorted(v for v, n in counts.items() if n >= VOCAB_MIN)
+        vocab[c] = {v: i + 1 for i, v in enumerate(common)}
+    return vocab
+
+
+def candidates(items, taggers_by_item, papers, scorer, vocab=None):
+    """Groups, feature rows, labels and weights of every item (with the given taggers)."""
+    per_item = []
+    for k, it in enumerate(items):
+        reset(it)
+        groups, marg, _links = R.gather(it["doc"], taggers_by_item[k])
+        per_item.append((groups, marg))
+    if vocab is None:
+        rows = []
+        for it, (groups, _m) in zip(items, per_item, strict=True):
+            rows += R.category_values(it["doc"], groups)
+        vocab = build_vocab(rows)
+    data = []
+    for it, (groups, marg) in zip(items, per_item, strict=True):
+        order, X = R.features(it["doc"], groups, marg, vocab)
+        gold = gold_forms(papers[it["paper"]], scorer)
+        lab = [label_of(scorer.forms(it["doc"][min(g.spans)[0]:min(g.spans)[1]].text), gold)
+               for g in order]
+        data.append({"order": order, "X": X, "y": np.array([a for a, _ in lab]),
+                     "w": np.array([b for _, b in lab])})
+    return data, vocab
+
+
+def train_gbm(data: list[dict], rounds: int = ROUNDS, drop: list[int] | None = None):
+    X = np.concatenate([d["X"] for d in data])
+    y = np.concatenate([d["y"] for d in data])
+    w = np.concatenate([d["w"] for d in data])
+    if drop:
+        X = X.copy()
+        X[:, drop] = 0
+    cat = [R.FEATURES.index("cat:" + c) for c in R.CATEGORIES]
+    ds = lightgbm.Dataset(X, y, weight=w, feature_name=[f.replace(":", "_") for f in R.FEATURES],
+                          categorical_feature=cat, free_raw_data=False)
+    return lightgbm.train(GBM_PARAMS, ds, num_boost_round=rounds)
+
+
+def records(items, papers, decisions_by_item, calibration=None) -> dict[int, list[dict]]:
+    """Paper -> entities exactly as `kg extract` makes them from these decisions
+    (R.write, then kg.extract.to_record)."""
+    docs: dict[int, dict] = {}
+    for it, decisions in zip(items, decisions_by_item, strict=True):
+        reset(it)
+        links = [s for s in it["rules"] if s.label_ == "Repository"]
+        R.write(it["doc"], decisions, links, calibration)
+        docs.setdefault(it["paper"], {})[it["field"]] = it["doc"]
+    out = {}
+    for i, d in docs.items():
+        p = papers[i]
+        rec = doc_to_record(Paper(id=str(i), text=p["text"], title=p.get("title") or None),
+                            d["abstract"], d.get("title"))
+        out[i] = [{"name": e.name, "type": e.type, "aliases": e.aliases, "key": e.key,
+                   "confidence": e.confidence} for e in rec.entities]
+    return out
+
+
+def correctness(papers, preds, scorer) -> list[tuple[int, float, bool]]:
+    """(paper, confidence, right) of every predicted entity that the scorer counts
+    (those matching an optional gold entity are left out)."""
+    out = []
+    for i, p in enumerate(papers):
+        ps = preds.get(i, [])
+        mapping = scorer.match_entities(p["entities"], ps)
+        for k, e in enumerate(ps):
+            gi = mapping.get(k)
+            if gi is not None and p["entities"][gi].get("optional"):
+                continue
+            out.append((i, e["confidence"], gi is not None))
+    return out
+
+
+def isotonic(x: np.ndarray, y: np.ndarray, points: int = 21) -> list[list[float]]:
+    """A monotone map from score to observed precision (pool adjacent violators), as
+    `points` (score, probability) pairs for np.interp."""
+    order = np.argsort(x, kind="stable")
+    xs, ys = x[order], y[order].astype(float)
+    blocks = []  # [sum, count, max x]
+    for xv, yv in zip(xs, ys, strict=True):
+        blocks.append([yv, 1, xv])
+        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] >= blocks[-1][0] / blocks[-1][1]:
+            s2, n2, x2 = blocks.pop()
+            blocks[-1][0] += s2
+            blocks[-1][1] += n2
+            blocks[-1][2] = x2
+    bx = np.array([b[2] for b in blocks])
+    by = np.array([b[0] / b[1] for b in blocks])
+    grid = np.linspace(0, 1, points)
+    vals = by[np.minimum(np.searchsorted(bx, grid), len(by) - 1)]
+    return [[round(float(g), 3), round(float(v), 3)] for g, v in zip(grid, vals, strict=True)]
+
+
+def score_entities(papers, preds: dict[int, list[dict]], scorer, min_conf: float = 0.0):
+    ents = scorer.Tally()
+    for i, p in enumerate(papers):
+        ps = [e for e in preds.get(i, []) if e["confidence"] >= min_conf]
+        scorer.score_paper(p, {"entities": ps, "relations": [], "results": []},
+                           ents, scorer.Tally(), scorer.Tally(), [])
+    return ents.table()
+
+
+def reliability(rows: list[tuple[int, float, bool]]) -> list[dict]:
+    """Precision of predicted entities by confidence bin."""
+    bins = [(0.0, 0.4), (0.4, 0.5), (0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.01)]
+    right = Counter()
+    total = Counter()
+    for _i, c, ok in rows:
+        b = next(b for b in bins if b[0] <= c < b[1])
+        total[b] += 1
+        right[b] += ok
+    return [{"bin": f"{a:.1f}-{min(b, 1.0):.1f}", "n": total[(a, b)],
+             "precision": round(right[(a, b)] / total[(a, b)], 3) if total[(a, b)] else None}
+            for a, b in bins]
+
+
+def folds_of(n: int, k: int, seed: int) -> list[int]:
+    order = list(range(n))
+    random.Random(seed).shuffle(order)
+    fold = [0] * n
+    for rank, i in enumerate(order):
+        fold[i] = rank % k
+    return fold
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--train", type=Path, default=SHARED / "train" / "kg-train.jsonl")
+    ap.add_argument("--out", type=Path, default=ROOT / "kg" / "extract" / "model")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--limit", type=int, default=0, help="use only the first N abstracts")
+    ap.add_argument("--curve", action="store_true", help="also the learning curve (25/50/100%%)")
+    ap.add_argument("--ablation", action="store_true", help="also rules-only and model-only")
+    ap.add_argument("--no-save", action="store_true")
+    args = ap.parse_args()
+    t0 = time.time()
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    scorer = load_scorer()
+    papers = read_train(args.train)
+    if args.limit:
+        papers = papers[: args.limit]
+    items = parse(papers)
+    print(f"parsed {len(papers)} papers ({len(items)} texts) in {time.time() - t0:.0f}s",
+          file=sys.stderr)
+    fold = folds_of(len(papers), args.folds, args.seed)
+    tmp = tempfile.mkdtemp()
+    taggers: list = [None] * len(items)
+    for f in range(args.folds):
+        train = [it for it in items if fold[it["paper"]] != f]
+        tagger = train_crf(train, papers, f"{tmp}/crf{f}")
+        for k, it in enumerate(items):
+            if fold[it["paper"]] == f:
+                taggers[k] = tagger
+        print(f"CRF fold {f} trained at {time.time() - t0:.0f}s", file=sys.stderr)
+    data, vocab = candidates(items, taggers, papers, scorer)
+    print(f"{sum(len(d['y']) for d in data)} candidates at {time.time() - t0:.0f}s",
+          file=sys.stderr)
+    report: dict = {"papers": len(papers), "folds": args.folds, "seed": args.seed}
+    report["candidate_recall"] = candidate_recall(items, data, papers, scorer)
+
+    def cv(fraction: float = 1.0, drop: list[int] | None = None):
+        probs = [None] * len(items)
+        for f in range(args.folds):
+            train_idx = [k for k, it in enumerate(items) if fold[it["paper"]] != f]
+            if fraction < 1.0:
+                keep = {p for p in range(len(papers)) if random.Random(p).random() < fraction}
+                train_idx = [k for k in train_idx if items[k]["paper"] in keep]
+            booster = train_gbm([data[k] for k in train_idx], drop=drop)
+            for k, it in enumerate(items):
+                if fold[it["paper"]] == f:
+                    X = data[k]["X"]
+                    if drop:
+                        X = X.copy()
+                        X[:, drop] = 0
+                    probs[k] = booster.predict(X) if len(X) else np.zeros((0, len(R.CLASSES)))
+        return probs
+
+    probs = cv()
+    best = None
+    for th in (0.3, 0.35, 0.4, 0.45, 0.5, 0.55):
+        dec = [R.decide(d["order"], pr, th) for d, pr in zip(data, probs, strict=True)]
+        table = score_entities(papers, records(items, papers, dec), scorer)
+        print(f"threshold {th}: F1 {table['ALL']['f1']}", file=sys.stderr)
+        if best is None or table["ALL"]["f1"] > best[1]["ALL"]["f1"]:
+            best = (th, table, dec)
+    threshold, table, dec = best
+    report["threshold"] = threshold
+    report["cv"] = table
+    # calibration: the classifier's score mapped to the precision observed at that score,
+    # fitted on the other folds for the reliability table, on all folds for the shipped map
+    raw = correctness(papers, records(items, papers, dec), scorer)
+    calibrated = []
+    for f in range(args.folds):
+        fit = [r for r in raw if fold[r[0]] != f]
+        table_f = isotonic(np.array([c for _, c, _ in fit]), np.array([ok for *_, ok in fit]))
+        xs, ys = zip(*table_f, strict=True)
+        calibrated += [(i, float(np.interp(c, xs, ys)), ok) for i, c, ok in raw if fold[i] == f]
+    report["reliability_raw"] = reliability(raw)
+    report["reliability"] = reliability(calibrated)
+    calibration = isotonic(np.array([c for _, c, _ in raw]), np.array([ok for *_, ok in raw]))
+    sure_rows = [r for r in calibrated if r[1] >= 0.8]
+    gold_n = table["ALL"]["tp"] + table["ALL"]["fn"]
+    report["confidence_0.8"] = {
+        "precision": round(sum(ok for *_, ok in sure_rows) / max(len(sure_rows), 1), 3),
+        "gold_covered": round(sum(ok for *_, ok in sure_rows) / gold_n, 3)}
+    print(json.dumps(report, indent=1), file=sys.stderr)
+    if args.ablation:
+        report["ablation"] = ablation(items, data, papers, scorer, taggers, cv, threshold)
+    if args.curve:
+        report["learning_curve"] = {}
+        for frac in (0.25, 0.5):
+            pr = cv(fraction=frac)
+            d2 = [R.decide(d["order"], p, threshold) for d, p in zip(data, pr, strict=True)]
+            t2 = score_entities(papers, records(items, papers, d2), scorer)
+            report["learning_curve"][str(frac)] = t2["ALL"]["f1"]
+            print(f"learning curve {frac}: {t2['ALL']['f1']}", file=sys.stderr)
+        report["learning_curve"]["1.0"] = table["ALL"]["f1"]
+    if not args.no_save:
+        save(args.out, items, papers, data, vocab, threshold, calibration, report)
+    print(f"done in {time.time() - t0:.0f}s", file=sys.stderr)
+    print(json.dumps(report, indent=1))
+    return 0
+
+
+def candidate_recall(items, data, papers, scorer) -> float:
+    """Share of required gold entities that some candidate's surface matches."""
+    found: dict[int, set] = {}
+    for it, d in zip(items, data, strict=True):
+        doc = it["doc"]
+        for g in d["order"]:
+            s, e = min(g.spans)
+            found.setdefault(it["paper"], set()).update(scorer.forms(doc[s:e].text))
+    hit = total = 0
+    for i, p in enumerate(papers):
+        for e in p["entities"]:
+            if e.get("optional") or e["type"] not in R.TYPES:
+                continue
+            total += 1
+            hit += bool(scorer.entity_forms(e) & found.get(i, set()))
+    return round(hit / max(total, 1), 3)
+
+
+def ablation(items, data, papers, scorer, taggers, cv, threshold) -> dict:
+    """Rules alone, the tagger alone, and the classifier without rule or tagger features."""
+    out = {}
+    rules = []
+    for it in items:
+        reset(it)
+        ds = []
+        for s in it["rules"]:
+            if s.label_ in R.TYPES:
+                g = R.Group(normal_form(s.text), [(s.start, s.end)])
+                ds.append(R.Decision(g, s.label_, s._.kg_confidence, [(s.start, s.end)]))
+        rules.append(ds)
+    out["rules_only"] = score_entities(papers, records(items, papers, rules), scorer)
+    crf = []
+    for it, tagger in zip(items, taggers, strict=True):
+        from kg.extract.tagger import viterbi_spans
+
+        ds = []
+        for s, e, ty in viterbi_spans(tagger, token_features(it["doc"], hints(it))):
+            g = R.Group(normal_form(it["doc"][s:e].text), [(s, e)])
+            ds.append(R.Decision(g, ty, 1.0, [(s, e)]))
+        crf.append(ds)
+    out["tagger_only"] = score_entities(papers, records(items, papers, crf), scorer)
+    for name, prefix in (("without_rule_features", ("cand:", "rule", "lex:", "inside_rule",
+                                                    "contains_rule", "crosses_rule")),
+                         ("without_tagger_features", ("crf",))):
+        drop = [i for i, f in enumerate(R.FEATURES) if f.startswith(prefix)]
+        pr = cv(drop=drop)
+        d2 = [R.decide(d["order"], p, threshold) for d, p in zip(data, pr, strict=True)]
+        out[name] = score_entities(papers, records(items, papers, d2), scorer)
+    for k, v in out.items():
+        print(f"ablation {k}: F1 {v['ALL']['f1']}", file=sys.stderr)
+    return out
+
+
+def save(out: Path, items, papers, data, vocab, threshold, calibration, report) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    train_crf(items, papers, str(out / "tagger.crfsuite"))
+    booster = train_gbm(data)
+    (out / "classifier.txt").write_text(booster.model_to_string())
+    meta = {"features": R.FEATURES, "classes": list(R.CLASSES), "vocab": vocab,
+            "threshold": threshold, "calibration": calibration, "crf": CRF_PARAMS, "gbm": GBM_PARAMS, "rounds": ROUNDS,
+            "scores": report}
+    (out / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
