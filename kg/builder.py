@@ -50,7 +50,8 @@ class BuildResult:
 
 def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs: int = 0,
                 skip_bad: bool = False, fmt: str | None = None,
-                progress: Callable[[int], None] | None = None) -> BuildResult:
+                progress: Callable[[int], None] | None = None,
+                min_confidence: float = 0.0) -> BuildResult:
     """Add the papers in `paths` that `store` does not hold yet, then update its graph.
 
     Building twice with the same inputs changes nothing; a paper seen again in a new file
@@ -59,7 +60,8 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
     see kg.graph.incremental: stored records are re-read only for papers whose entities
     now resolve to another node), or rebuilt when there is no saved graph to update, the
     new records are more than a quarter of the stored ones or the deltas have grown to
-    half the graph; all give the same graph.
+    half the graph; all give the same graph. New records keep only the entities of at
+    least `min_confidence` (see Record.confident).
     """
     from kg.extract.pipeline import extract
 
@@ -86,6 +88,7 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
 
         def counted(recs: Iterator[Record]) -> Iterator[Record]:
             for i, r in enumerate(recs, 1):
+                r = r.confident(min_confidence)
                 if progress:
                     progress(i)
                 if i <= keep:

@@ -48,6 +48,11 @@ def _inputs(f):
     f = click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
                      help="Worker processes for extraction (default 0: one per core, "
                      "or this process alone for small inputs).")(f)
+    f = click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0,
+                     show_default=True,
+                     help="Keep only entities kg is at least this sure of (a calibrated "
+                     "probability: 0.8 keeps entities right about 85%% of the time), and "
+                     "the relations and results between them.")(f)
     return click.argument("inputs", nargs=-1, required=True, type=click.Path())(f)
 
 
@@ -80,7 +85,7 @@ class _Progress:
 @_inputs
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
               help="Where to write the JSON Lines (default: standard output).")
-def extract(inputs, fmt, skip_bad, jobs, output) -> None:
+def extract(inputs, fmt, skip_bad, jobs, min_confidence, output) -> None:
     """Extract entities, relations and results: one JSON line per paper."""
     from kg.extract.pipeline import extract as run
     from kg.ingest import IngestReport, read_papers
@@ -96,7 +101,7 @@ def extract(inputs, fmt, skip_bad, jobs, output) -> None:
     n = 0
     try:
         for n, rec in enumerate(run(papers, jobs=jobs), 1):
-            out.write(rec.to_json() + "\n")
+            out.write(rec.confident(min_confidence).to_json() + "\n")
             progress(n)
     finally:
         if out is not sys.stdout:
@@ -122,12 +127,17 @@ def _print_summary(s: dict) -> None:
 @main.command()
 @_inputs
 @STORE_OPTION
-def build(inputs, fmt, skip_bad, jobs, store) -> None:
-    """Extract new papers from INPUTS into the store and rebuild its graph."""
+def build(inputs, fmt, skip_bad, jobs, min_confidence, store) -> None:
+    """Extract new papers from INPUTS into the store and rebuild its graph.
+
+    With --min-confidence, the new papers are stored without their less certain entities
+    (papers already in the store keep what they were built with).
+    """
     from kg.builder import build_store
 
     progress = _Progress("extracted")
-    res = build_store(inputs, store, jobs=jobs, skip_bad=skip_bad, fmt=fmt, progress=progress)
+    res = build_store(inputs, store, jobs=jobs, skip_bad=skip_bad, fmt=fmt, progress=progress,
+                      min_confidence=min_confidence)
     progress.done()
     _report_skipped(res.report)
     click.echo(f"store: {store}  ({res.seconds:.1f}s)")
@@ -141,7 +151,10 @@ def build(inputs, fmt, skip_bad, jobs, store) -> None:
 @click.option("--path", nargs=2, metavar="A B", default=None,
               help="Show how two entities connect.")
 @click.option("--list", "list_", is_flag=True, help="List the questions kg answers.")
-def query(question, store, as_json, path, list_) -> None:
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Leave out answers kg is less sure of than this (an entity's confidence "
+              "is the highest any paper gave it).")
+def query(question, store, as_json, path, list_, min_confidence) -> None:
     """Answer a question from the store.
 
     Ask in English ("methods evaluated on ImageNet") or by name
@@ -167,6 +180,8 @@ def query(question, store, as_json, path, list_) -> None:
             name, arg = parse(" ".join(question))
         rows = ask(graph, name, arg)
         cols = ["name", "type", "support"]
+        if min_confidence and isinstance(rows, list):
+            rows = [r for r in rows if (r.get("confidence") or 0.0) >= min_confidence]
     if isinstance(rows, dict):
         rows = [rows]
         cols = ["key", "name", "label", "aliases", "papers"]

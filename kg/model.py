@@ -60,6 +60,7 @@ class Mention(_Model):
     end: int
     sentence: int | None = None
     field: Literal["title"] | None = None
+    confidence: float | None = None  # how sure kg is of this span (the recogniser's decision)
 
 
 class Entity(_Model):

@@ -144,27 +144,49 @@ def build_vocab(rows: list[dict[str, str]]) -> dict[str, dict[str, int]]:
     return vocab
 
 
-def candidates(items, taggers_by_item, papers, scorer, vocab=None):
-    """Groups, feature rows, labels and weights of every item (with the given taggers)."""
+def candidates(items, taggers_by_item, papers, scorer, fold):
+    """Groups, feature rows, labels and weights of every item, with the given (held-out)
+    taggers and a phrase memory built from the other folds' papers. Also returns the
+    vocabularies and the memory of all papers (to ship)."""
     per_item = []
     for k, it in enumerate(items):
         reset(it)
         groups, marg, _links = R.gather(it["doc"], taggers_by_item[k])
-        per_item.append((groups, marg))
-    if vocab is None:
-        rows = []
-        for it, (groups, _m) in zip(items, per_item, strict=True):
-            rows += R.category_values(it["doc"], groups)
-        vocab = build_vocab(rows)
-    data = []
-    for it, (groups, marg) in zip(items, per_item, strict=True):
-        order, X = R.features(it["doc"], groups, marg, vocab)
+        order = list(groups.values())
         gold = gold_forms(papers[it["paper"]], scorer)
         lab = [label_of(scorer.forms(it["doc"][min(g.spans)[0]:min(g.spans)[1]].text), gold)
                for g in order]
+        per_item.append((groups, marg, lab))
+    rows = []
+    for it, (groups, _m, _l) in zip(items, per_item, strict=True):
+        rows += R.category_values(it["doc"], groups)
+    vocab = build_vocab(rows)
+    seen: dict[int, set] = {}  # paper -> {(form, class)}
+    for it, (groups, _m, lab) in zip(items, per_item, strict=True):
+        for g, (cls, w) in zip(groups.values(), lab, strict=True):
+            if w:
+                seen.setdefault(it["paper"], set()).add((g.form, cls))
+    for i, p in enumerate(papers):
+        for e in p["entities"]:
+            if e["type"] in R.TYPES and not e.get("optional"):
+                for f in {normal_form(x) for x in [e["name"], *e.get("aliases", [])]}:
+                    seen.setdefault(i, set()).add((f, R.CLASSES.index(e["type"])))
+
+    def memory(papers_in) -> R.Memory:
+        mem = R.Memory()
+        for i in papers_in:
+            for form, cls in seen.get(i, ()):
+                mem.add(form, cls)
+        return mem.pruned()
+
+    folds = sorted(set(fold))
+    mems = {f: memory([i for i in range(len(papers)) if fold[i] != f]) for f in folds}
+    data = []
+    for it, (groups, marg, lab) in zip(items, per_item, strict=True):
+        order, X = R.features(it["doc"], groups, marg, vocab, mems[fold[it["paper"]]])
         data.append({"order": order, "X": X, "y": np.array([a for a, _ in lab]),
                      "w": np.array([b for _, b in lab])})
-    return data, vocab
+    return data, vocab, memory(range(len(papers)))
 
 
 def train_gbm(data: list[dict], rounds: int = ROUNDS, drop: list[int] | None = None):
@@ -197,6 +219,18 @@ def records(items, papers, decisions_by_item, calibration=None) -> dict[int, lis
         out[i] = [{"name": e.name, "type": e.type, "aliases": e.aliases, "key": e.key,
                    "confidence": e.confidence} for e in rec.entities]
     return out
+
+
+def write_errors(path: Path, papers, preds, scorer) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for i, p in enumerate(papers):
+            errors: list = []
+            scorer.score_paper(p, {"entities": preds.get(i, []), "relations": [], "results": []},
+                               scorer.Tally(), scorer.Tally(), scorer.Tally(), errors)
+            conf = {e["name"]: e["confidence"] for e in preds.get(i, [])}
+            out.write(json.dumps({"paper": i, "errors": [
+                [e[0], e[1], e[2], conf.get(e[2])] for e in errors
+                if e[0] in ("missed", "spurious")]}) + "\n")
 
 
 def correctness(papers, preds, scorer) -> list[tuple[int, float, bool]]:
@@ -276,6 +310,8 @@ def main() -> int:
     ap.add_argument("--curve", action="store_true", help="also the learning curve (25/50/100%%)")
     ap.add_argument("--ablation", action="store_true", help="also rules-only and model-only")
     ap.add_argument("--no-save", action="store_true")
+    ap.add_argument("--errors", type=Path, help="write the cross-validated misses and false "
+                    "entities here (JSON lines), to study")
     args = ap.parse_args()
     t0 = time.time()
     random.seed(args.seed)
@@ -297,7 +333,7 @@ def main() -> int:
             if fold[it["paper"]] == f:
                 taggers[k] = tagger
         print(f"CRF fold {f} trained at {time.time() - t0:.0f}s", file=sys.stderr)
-    data, vocab = candidates(items, taggers, papers, scorer)
+    data, vocab, memory = candidates(items, taggers, papers, scorer, fold)
     print(f"{sum(len(d['y']) for d in data)} candidates at {time.time() - t0:.0f}s",
           file=sys.stderr)
     report: dict = {"papers": len(papers), "folds": args.folds, "seed": args.seed}
@@ -331,6 +367,8 @@ def main() -> int:
     threshold, table, dec = best
     report["threshold"] = threshold
     report["cv"] = table
+    if args.errors:
+        write_errors(args.errors, papers, records(items, papers, dec), scorer)
     # calibration: the classifier's score mapped to the precision observed at that score,
     # fitted on the other folds for the reliability table, on all folds for the shipped map
     raw = correctness(papers, records(items, papers, dec), scorer)
@@ -361,7 +399,7 @@ def main() -> int:
             print(f"learning curve {frac}: {t2['ALL']['f1']}", file=sys.stderr)
         report["learning_curve"]["1.0"] = table["ALL"]["f1"]
     if not args.no_save:
-        save(args.out, items, papers, data, vocab, threshold, calibration, report)
+        save(args.out, items, papers, data, vocab, memory, threshold, calibration, report)
     print(f"done in {time.time() - t0:.0f}s", file=sys.stderr)
     print(json.dumps(report, indent=1))
     return 0
@@ -420,15 +458,77 @@ def ablation(items, data, papers, scorer, taggers, cv, threshold) -> dict:
     return out
 
 
-def save(out: Path, items, papers, data, vocab, threshold, calibration, report) -> None:
+def save(out: Path, items, papers, data, vocab, memory, threshold, calibration,
+         report) -> None:
     out.mkdir(parents=True, exist_ok=True)
     train_crf(items, papers, str(out / "tagger.crfsuite"))
     booster = train_gbm(data)
     (out / "classifier.txt").write_text(booster.model_to_string())
     meta = {"features": R.FEATURES, "classes": list(R.CLASSES), "vocab": vocab,
+            "memory": {"phrases": memory.phrases, "heads": memory.heads},
             "threshold": threshold, "calibration": calibration, "crf": CRF_PARAMS, "gbm": GBM_PARAMS, "rounds": ROUNDS,
             "scores": report}
     (out / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
+    (out / "MODEL_CARD.md").write_text(card(report), encoding="utf-8")
+
+
+def card(report: dict) -> str:
+    """The model card: what the model is, what it was trained on, how it scores."""
+
+    def table(rows: dict) -> list[str]:
+        out = ["| type | P | R | F1 |", "|---|---|---|---|"]
+        out += [f"| {k} | {v['p']:.3f} | {v['r']:.3f} | {v['f1']:.3f} |" for k, v in rows.items()]
+        return out
+
+    lines = [
+        "# kg entity recogniser — model card",
+        "",
+        "**What**: decides which candidate spans of an ML abstract are Method, Dataset, Task or",
+        "Metric entities, with a calibrated confidence. Candidates come from kg's rules and",
+        "lexicons (`kg_mentions`), a linear-chain CRF tagger (`tagger.crfsuite`,",
+        "python-crfsuite) and part-of-speech noun phrases; a LightGBM classifier",
+        "(`classifier.txt`) scores each candidate entity (all spans of one normal form in a",
+        "text); `meta.json` holds the categorical vocabularies, the decision threshold and the",
+        "calibration map. Code links (Repository) stay with their rule.",
+        "",
+        f"**Training data**: `../shared/train/kg-train.jsonl`, {report['papers']} ML abstracts",
+        "(SciTLDR texts, Apache-2.0) annotated to kg's guide. The dev gold is never read.",
+        "",
+        f"**Rebuild**: `python scripts/train.py` (seed {report['seed']}, {report['folds']}-fold",
+        "cross-validation, then training on everything; about 10 minutes on two cores).",
+        "",
+        f"**Settings**: CRF {json.dumps(CRF_PARAMS)}; LightGBM {ROUNDS} rounds, learning rate",
+        f"{GBM_PARAMS['learning_rate']}, {GBM_PARAMS['num_leaves']} leaves; decision threshold",
+        f"{report['threshold']} (chosen by cross-validated F1).",
+        "",
+        f"## {report['folds']}-fold cross-validation on kg-train (entities, shared scorer)",
+        "",
+        *table(report["cv"]),
+        "",
+        f"Candidate recall (required gold entities some candidate matches): "
+        f"{report['candidate_recall']}.",
+        "",
+        "## Confidence",
+        "",
+        "Precision of predicted entities by calibrated confidence, on held-out folds (the",
+        "calibration map was fitted on the other folds):",
+        "",
+        "| confidence | entities | precision |",
+        "|---|---|---|",
+        *[f"| {r['bin']} | {r['n']} | {r['precision']} |" for r in report["reliability"]],
+        "",
+        f"Entities with confidence ≥ 0.8: precision {report['confidence_0.8']['precision']}, "
+        f"covering {report['confidence_0.8']['gold_covered']} of the gold entities.",
+    ]
+    if "ablation" in report:
+        lines += ["", "## Ablation (cross-validated entity F1)", "", "| variant | F1 |",
+                  "|---|---|", f"| combined | {report['cv']['ALL']['f1']:.3f} |"]
+        lines += [f"| {k} | {v['ALL']['f1']:.3f} |" for k, v in report["ablation"].items()]
+    if "learning_curve" in report:
+        lines += ["", "## Learning curve (cross-validated entity F1 against the share of the",
+                  "training folds used)", "", "| share | F1 |", "|---|---|"]
+        lines += [f"| {k} | {v:.3f} |" for k, v in report["learning_curve"].items()]
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ for _name, _default in (
     ("kg_relations", None),
     ("kg_results", None),
     ("kg_candidates", None),
+    ("kg_decided", False),  # kg_entities decided the spans (title rules make no entities)
 ):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=_default)
@@ -238,7 +239,7 @@ def make_mentions(nlp: Language, name: str) -> MentionFinder:
 
 @Language.factory(
     "kg_entities",
-    assigns=["doc.spans", "doc._.kg_acronyms", "doc._.kg_proposed"],
+    assigns=["doc.spans", "doc._.kg_acronyms", "doc._.kg_proposed", "doc._.kg_decided"],
     requires=["doc.spans", "doc._.kg_candidates"],
 )
 def make_entities(nlp: Language, name: str):

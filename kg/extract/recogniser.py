@@ -74,6 +74,8 @@ def gather(doc: Doc, tagger: Any) -> tuple[dict[str, Group], np.ndarray, list]:
             e -= 1
         if s >= e or e - s > 12 or any(i in blocked for i in range(s, e)):
             return None
+        if not well_formed(doc[s:e].text):
+            return None
         form = normal_form(doc[s:e].text)
         if not form or not re.search(r"[a-z]", form):
             return None
@@ -105,6 +107,15 @@ def gather(doc: Doc, tagger: Any) -> tuple[dict[str, Group], np.ndarray, list]:
     marg = marginals(tagger, feats)
     for s, e, ty in viterbi_spans(tagger, feats):
         add(s, e, f"crf:{ty}")
+    if doc._.kg_title is None:  # a title: the rules that read titles propose too
+        title = doc.text
+        for kind, found in (("title_name", M.title_name(title)),
+                            ("title_contribution", M.title_contribution(title))):
+            if found is not None and (ts := _token_span(doc, *found)) is not None:
+                add(*ts, kind)
+        for a, b in M.title_tasks(title):
+            if (ts := _token_span(doc, a, b)) is not None:
+                add(*ts, "title_task")
     for np_ in M.noun_phrases(doc):
         add(np_.start, np_.end, "np")
         trimmed = M.trim(np_, M_LEX())
@@ -118,6 +129,20 @@ def gather(doc: Doc, tagger: Any) -> tuple[dict[str, Group], np.ndarray, list]:
             if M.is_name_like(t.text) and (t.text[:1].isupper() or not t.is_alpha):
                 add(t.i, t.i + 1, "np_name")
     return groups, marg, links
+
+
+_PAIRS = ("()", "[]", "{}")
+
+
+def well_formed(text: str) -> bool:
+    """A span that could be a name: brackets balanced, no TeX command.
+
+    >>> well_formed("Deep InfoMax~(SDIM"), well_formed("ResNet (v2)"), well_formed(r"\\textbf{a")
+    (False, True, False)
+    """
+    if "\\" in text and re.search(r"\\[a-zA-Z]{2,}\{", text):
+        return False
+    return all(text.count(a) == text.count(b) for a, b in _PAIRS)
 
 
 @lru_cache(maxsize=1)
@@ -144,7 +169,10 @@ def _feature_names() -> list[str]:
     names += [f"crf_mean:{t}" for t in TYPES]
     names += ["crf_any_max", "crf_any_mean"]
     names += ["np", "np_trim", "np_suffix", "np_name"]
+    names += ["title_name", "title_contribution", "title_task"]
     names += [f"cat:{c}" for c in CATEGORIES]
+    names += [f"mem:{t}" for t in CLASSES] + ["mem_rate", "mem_head_rate"]
+    names += [f"mem_head:{t}" for t in TYPES]
     return names
 
 
@@ -152,9 +180,14 @@ FEATURES = _feature_names()
 
 
 def features(
-    doc: Doc, groups: dict[str, Group], marg: np.ndarray, vocab: dict[str, dict[str, int]]
+    doc: Doc,
+    groups: dict[str, Group],
+    marg: np.ndarray,
+    vocab: dict[str, dict[str, int]],
+    memory: Memory | None = None,
 ) -> tuple[list[Group], np.ndarray]:
-    """One row of FEATURES per candidate entity (categoricals as vocabulary ids, 0 unknown)."""
+    """One row of FEATURES per candidate entity (categoricals as vocabulary ids, 0 unknown;
+    `memory` says how the training papers annotated the same phrase and head word)."""
     title = (doc._.kg_title or "").lower()
     text = doc.text
     n = max(len(doc), 1)
@@ -234,7 +267,41 @@ def features(
         }
         for c in CATEGORIES:
             row[index["cat:" + c]] = vocab.get(c, {}).get(cats[c], 0)
+        if memory is not None:
+            seen = memory.phrases.get(g.form)
+            if seen:
+                for k, c in enumerate(CLASSES):
+                    row[index["mem:" + c]] = seen[k]
+                row[index["mem_rate"]] = 1 - seen[0] / sum(seen)
+            else:
+                row[index["mem_rate"]] = -1
+            head = memory.heads.get(g.form.rsplit(" ", 1)[-1])
+            if head:
+                for k, t in enumerate(TYPES):
+                    row[index["mem_head:" + t]] = head[k + 1] / sum(head)
+                row[index["mem_head_rate"]] = 1 - head[0] / sum(head)
+            else:
+                row[index["mem_head_rate"]] = -1
     return order, X
+
+
+@dataclass
+class Memory:
+    """How often the training papers annotated a phrase (and a head word) as each class:
+    normal form -> [papers where it was a candidate but no entity, as Method, Dataset, Task,
+    Metric]."""
+
+    phrases: dict[str, list[int]] = field(default_factory=dict)
+    heads: dict[str, list[int]] = field(default_factory=dict)
+
+    def add(self, form: str, cls: int) -> None:
+        self.phrases.setdefault(form, [0] * len(CLASSES))[cls] += 1
+        self.heads.setdefault(form.rsplit(" ", 1)[-1], [0] * len(CLASSES))[cls] += 1
+
+    def pruned(self, min_papers: int = 2) -> Memory:
+        keep = {k: v for k, v in self.phrases.items() if sum(v) >= min_papers}
+        heads = {k: v for k, v in self.heads.items() if sum(v) >= min_papers}
+        return Memory(keep, heads)
 
 
 def category_values(doc: Doc, groups: dict[str, Group]) -> list[dict[str, str]]:
@@ -307,6 +374,7 @@ class Model:
         self.vocab: dict[str, dict[str, int]] = meta["vocab"]
         self.threshold: float = meta["threshold"]
         self.calibration: list[list[float]] | None = meta.get("calibration")
+        self.memory = Memory(meta["memory"]["phrases"], meta["memory"]["heads"])
         self.meta = meta
 
     @classmethod
@@ -337,7 +405,7 @@ class Model:
 def apply(doc: Doc, model: Model, threshold: float | None = None) -> Doc:
     """Decide the entities of `doc` and write them where the rules wrote theirs."""
     groups, marg, links = gather(doc, model.tagger)
-    order, X = features(doc, groups, marg, model.vocab)
+    order, X = features(doc, groups, marg, model.vocab, model.memory)
     probs = model.predict(X)
     decisions = decide(order, probs, model.threshold if threshold is None else threshold)
     write(doc, decisions, links, model.calibration)
@@ -398,5 +466,6 @@ def write(
         spans.append(span)
     spans.sort(key=lambda s: (s.start, s.end))
     doc.spans["kg_mentions"] = spans
+    doc._.kg_decided = True
     doc._.kg_acronyms = pairs
     doc._.kg_proposed = M.proposals(doc, spans)

@@ -76,9 +76,14 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
 
     # the problem a title names after "for" is a Task when nothing else typed it
     title_task_keys: list[str] = []
+    # when the learned recogniser decided the title's entities, the title rules only point
+    # at them; otherwise they add what they find
+    create = title is None or not title._.kg_decided
     if title is not None and paper.title:
         for a, b in title_tasks(paper.title):
             key = _key_overlapping(key_at, "title", a, b)
+            if key is None and not create:
+                continue
             if key is None:
                 name = paper.title[a:b]
                 if len(name) < 3 or lexmod.load().is_generic(name):
@@ -100,7 +105,7 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
             key = _key_exact(key_at, "title", *tn) or _key_by_surface(
                 groups, paper.title[tn[0] : tn[1]]
             )
-            if key is None:
+            if key is None and create:
                 name = paper.title[tn[0] : tn[1]]
                 ty = title_type(paper.title, tn[1])
                 c = Candidate(tn[0], tn[1], ty, "title", None, CONFIDENCE["title"])
@@ -109,7 +114,8 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
                 g.surfaces.append(name)
                 g.confidence = max(g.confidence, c.confidence)
                 key = g.key
-            proposed.append(key)
+            if key is not None:
+                proposed.append(key)
     for s, e in abstract._.kg_proposed or []:
         key = _key_overlapping(key_at, "abstract", s, e)
         if key is not None and key not in proposed:
@@ -127,6 +133,7 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
                 end=f.cand.end,
                 sentence=_sentence_of(starts, f.cand.start) if f.field == "abstract" else None,
                 field="title" if f.field == "title" else None,
+                confidence=round(f.cand.confidence, 3),
             )
             for f in sorted(g.mentions, key=lambda f: (f.field != "title", f.cand.start))
         ]

@@ -75,7 +75,8 @@ class KnowledgeGraph:
 
     def _row(self, key: str, **extra) -> dict:
         d = self.g.nodes[key]
-        return {"key": key, "name": d.get("name"), "type": d["label"], **extra}
+        return {"key": key, "name": d.get("name"), "type": d["label"],
+                "confidence": d.get("confidence"), **extra}
 
     def _out(self, key: str, rel: str, label: str | None = None) -> list[dict]:
         rows = []

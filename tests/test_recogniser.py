@@ -1,0 +1,127 @@
+"""The learned entity recogniser: shipped weights load offline, decisions are consistent,
+confidences are probabilities a user can filter on, and training is reproducible."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT, SHARED
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kg.cli import main
+from kg.extract import recogniser as R
+from kg.names import normal_form
+
+ABSTRACT = (
+    "We propose HyperSpan, a hierarchical span encoder for named entity recognition. "
+    "HyperSpan combines a bidirectional LSTM with a conditional random field. "
+    "On the CoNLL-2003 dataset, HyperSpan reaches an F1 score of 93.1, outperforming BERT. "
+    "Code is available at https://github.com/example/hyperspan."
+)
+
+
+def test_pipeline_runs_the_shipped_model(nlp):
+    assert nlp.pipe_names[-2:] == ["kg_entities", "kg_relations"]
+    model = R.Model.load()
+    assert model.meta["features"] == R.FEATURES, "retrain: the features changed"
+    assert 0 < model.threshold < 1
+
+
+def test_model_loading_failure_says_how_to_fix(tmp_path):
+    from kg.errors import KGError
+
+    with pytest.raises(KGError, match="scripts/train.py"):
+        R.Model.load(tmp_path)
+
+
+def test_entities_of_an_invented_abstract(extract_one):
+    rec = extract_one(ABSTRACT, title="HyperSpan: Hierarchical Span Encoding")
+    by_name = {e.name: e for e in rec.entities}
+    assert by_name["CoNLL-2003"].type == "Dataset"
+    assert by_name["BERT"].type == "Method"
+    assert any(e.type == "Repository" for e in rec.entities)
+    assert any(e.type == "Task" and "entity recognition" in e.name for e in rec.entities)
+    for e in rec.entities:
+        assert 0.0 <= e.confidence <= 1.0, e
+
+
+def test_one_type_per_surface_form_in_a_paper(extract_one):
+    text = (
+        "Graph neural networks (GNNs) are used for node classification. We evaluate GNNs "
+        "on Cora and Citeseer and measure accuracy. Our GNN improves accuracy on Cora."
+    )
+    rec = extract_one(text)
+    seen: dict[str, str] = {}
+    for e in rec.entities:
+        for form in [e.name, *e.aliases]:
+            nf = normal_form(form)
+            assert seen.setdefault(nf, e.type) == e.type, (form, e.type, seen[nf])
+    assert len([e for e in rec.entities if normal_form(e.name) in ("gnn", "graph neural network")
+                or "GNNs" in e.aliases]) == 1
+
+
+def test_min_confidence_keeps_only_sure_entities_and_their_facts(tmp_path):
+    src = tmp_path / "a.jsonl"
+    src.write_text(json.dumps({"abstract": ABSTRACT, "title": "HyperSpan"}) + "\n")
+    out_all, out_sure = tmp_path / "all.jsonl", tmp_path / "sure.jsonl"
+    for out, extra in ((out_all, []), (out_sure, ["--min-confidence", "0.8"])):
+        res = CliRunner().invoke(main, ["extract", str(src), "-o", str(out), *extra])
+        assert res.exit_code == 0, res.output
+    everything = json.loads(out_all.read_text())
+    sure = json.loads(out_sure.read_text())
+    assert any(e["confidence"] < 0.8 for e in everything["entities"]), "nothing to filter"
+    assert sure["entities"] and all(e["confidence"] >= 0.8 for e in sure["entities"])
+    keys = {e["key"] for e in sure["entities"]} | {"PAPER"}
+    assert all(r["head"] in keys and r["tail"] in keys for r in sure["relations"])
+    assert len(sure["entities"]) < len(everything["entities"])
+
+
+def test_min_confidence_is_checked():
+    res = CliRunner().invoke(main, ["extract", "x.txt", "--min-confidence", "2"])
+    assert res.exit_code == 2 and "min-confidence" in res.output
+
+
+@given(st.lists(st.tuples(st.integers(0, 20), st.integers(1, 5), st.floats(0, 1),
+                          st.integers(0, 4)), min_size=1, max_size=12))
+def test_decide_never_keeps_crossing_or_same_type_nested_spans(rows):
+    order = [R.Group(str(i), [(s, s + n)]) for i, (s, n, _p, _t) in enumerate(rows)]
+    probs = np.zeros((len(rows), len(R.CLASSES)))
+    for i, (_s, _n, p, t) in enumerate(rows):
+        probs[i, t] = p
+        probs[i, 0] = 1 - p
+    kept = [(s, e, d.type) for d in R.decide(order, probs, 0.3) for s, e in d.spans]
+    for i, (a, b, t) in enumerate(kept):
+        for c, d, u in kept[i + 1:]:
+            if b <= c or d <= a:
+                continue
+            nested = (a <= c and d <= b) or (c <= a and b <= d)
+            assert nested and t != u and (a, b) != (c, d)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (SHARED / "train" / "kg-train.jsonl").exists(),
+                    reason="../shared/train/kg-train.jsonl is not next to the checkout")
+def test_training_is_reproducible(tmp_path):
+    """The training script runs end to end and gives the same weights twice (fixed seed)."""
+    outs = []
+    for k in range(2):
+        out = tmp_path / f"m{k}"
+        res = subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "train.py"), "--limit", "60", "--folds", "2",
+             "--out", str(out)], capture_output=True, text=True, timeout=900)
+        assert res.returncode == 0, res.stderr[-2000:]
+        outs.append(out)
+        report = json.loads(res.stdout)
+        assert 0.2 < report["cv"]["ALL"]["f1"] <= 1.0
+    for name in ("tagger.crfsuite", "classifier.txt", "meta.json", "MODEL_CARD.md"):
+        assert filecmp.cmp(outs[0] / name, outs[1] / name, shallow=False), name
+    model = R.Model.load(Path(outs[0]))
+    assert model.meta["features"] == R.FEATURES
