@@ -63,14 +63,15 @@ def papers(n: int, seed: int = 0):
         yield make_paper(rec["abstract"], Path("corpus.jsonl"), i, title=rec["title"])
 
 
-def run_kg(n: int, jobs: int, batch: int) -> dict:
+def run_kg(n: int, jobs: int, batch: int, learned: bool = True) -> dict:
     from kg.extract.pipeline import extract
 
     marks: dict[str, int] = {}
     t0 = time.perf_counter()
     k = 0
     top = 0
-    for k, _rec in enumerate(extract(papers(n), jobs=jobs, batch_size=batch), 1):
+    for k, _rec in enumerate(extract(papers(n), jobs=jobs, batch_size=batch, learned=learned),
+                             1):
         if k % 100 == 0:
             top = max(top, tree_rss())
         if k == 1000:
@@ -80,7 +81,8 @@ def run_kg(n: int, jobs: int, batch: int) -> dict:
     marks.setdefault("rss_end", tree_rss())
     marks["tree_peak"] = max(top, marks["rss_end"])
     secs = time.perf_counter() - t0
-    return {"what": f"kg extract, {jobs} process{'es' if jobs > 1 else ''}", "n": k,
+    what = "kg extract" if learned else "kg extract, rules only"
+    return {"what": f"{what}, {jobs} process{'es' if jobs > 1 else ''}", "n": k,
             "seconds": secs, **marks}
 
 
@@ -127,7 +129,8 @@ def run_spacy(n: int, batch: int) -> dict:
 
 def child(argv: list[str]) -> None:
     kind, n, jobs, batch = argv[0], int(argv[1]), int(argv[2]), int(argv[3])
-    out = run_spacy(n, batch) if kind == "spacy" else run_kg(n, jobs, batch)
+    out = (run_spacy(n, batch) if kind == "spacy"
+           else run_kg(n, jobs, batch, learned=kind != "kg-rules"))
     out["peak_rss"] = peak_rss()
     print("RESULT " + json.dumps(out), flush=True)
 
@@ -170,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start", flush=True)
     anchor = measure("spacy", args.n, 1, args.batch)
     rows = [anchor]
+    rows.append(measure("kg-rules", args.n, 1, args.batch))
+    print("  done: kg with the rules alone, 1 process", flush=True)
     for j in (int(x) for x in args.jobs.split(",")):
         rows.append(measure("kg", args.n, j, args.batch))
         print(f"  done: kg with {j} process(es)", flush=True)

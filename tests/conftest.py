@@ -18,8 +18,14 @@ def nlp():
 
 
 @pytest.fixture(scope="session")
-def extract_one(nlp):
-    """Extract one paper (abstract and optional title) into a Record."""
+def rules_nlp():
+    """The pipeline with the rules deciding the entities (no learned recogniser)."""
+    from kg.extract.pipeline import build_nlp
+
+    return build_nlp(learned=False)
+
+
+def _extractor(nlp):
     from kg.extract.pipeline import _extract_batch
     from kg.ingest.base import paper_id
     from kg.model import Paper
@@ -29,3 +35,16 @@ def extract_one(nlp):
         return _extract_batch(nlp, [paper])[0]
 
     return run
+
+
+@pytest.fixture(scope="session")
+def extract_one(nlp):
+    """Extract one paper (abstract and optional title) into a Record, as `kg extract` does."""
+    return _extractor(nlp)
+
+
+@pytest.fixture(scope="session")
+def extract_by_rules(rules_nlp):
+    """Extract one paper with the rules alone: what each rule finds, before the learned
+    recogniser decides (tests of the rules themselves)."""
+    return _extractor(rules_nlp)

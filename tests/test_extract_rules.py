@@ -1,4 +1,5 @@
-"""Each extraction rule on inline sentences, and the assembled records."""
+"""Each extraction rule on inline sentences (the rules deciding the entities: the learned
+recogniser is tested in test_recogniser.py), and the assembled records."""
 
 from __future__ import annotations
 
@@ -78,8 +79,8 @@ def test_name_shapes():
 
 
 # ------------------------------------------------------------------ entities
-def test_lexicon_entities_and_types(extract_one):
-    rec = extract_one(
+def test_lexicon_entities_and_types(extract_by_rules):
+    rec = extract_by_rules(
         "We train ResNet-50 on ImageNet and report top-1 accuracy and mAP on MS "
         "COCO for object detection."
     )
@@ -91,8 +92,8 @@ def test_lexicon_entities_and_types(extract_one):
     assert "object detection" in _ents(rec, "Task")
 
 
-def test_lookalikes_stay_apart(extract_one):
-    rec = extract_one(
+def test_lookalikes_stay_apart(extract_by_rules):
+    rec = extract_by_rules(
         "We compare BERT with RoBERTa, and ResNet-50 with ResNet-101, on CIFAR-10 and CIFAR-100."
     )
     keys = {e.key for e in rec.entities}
@@ -101,8 +102,8 @@ def test_lookalikes_stay_apart(extract_one):
     assert len({k for k in keys if "cifar" in k}) == 2
 
 
-def test_acronym_and_long_form_are_one_entity(extract_one):
-    rec = extract_one(
+def test_acronym_and_long_form_are_one_entity(extract_by_rules):
+    rec = extract_by_rules(
         "We study Temporal Graph Networks (TGNs). Later, TGNs are trained "
         "end to end, and a TGN beats static models."
     )
@@ -112,8 +113,8 @@ def test_acronym_and_long_form_are_one_entity(extract_one):
     assert len(tgn[0].mentions) >= 3
 
 
-def test_naming_constructs(extract_one):
-    rec = extract_one(
+def test_naming_constructs(extract_by_rules):
+    rec = extract_by_rules(
         "We propose a refinement framework called RUI for speech enhancement. RUI is simple."
     )
     rui = [e for e in rec.entities if e.name == "RUI"]
@@ -121,8 +122,8 @@ def test_naming_constructs(extract_one):
     assert (PAPER, "RUI") in _rels(rec, "PROPOSES")
 
 
-def test_head_noun_typing(extract_one):
-    rec = extract_one(
+def test_head_noun_typing(extract_by_rules):
+    rec = extract_by_rules(
         "We release the Uzbek Speech Corpus dataset and a focal contrastive "
         "loss, and improve the word error rate."
     )
@@ -130,24 +131,25 @@ def test_head_noun_typing(extract_one):
     assert "focal contrastive loss" in _ents(rec, "Method")
 
 
-def test_generic_phrases_are_not_entities(extract_one):
-    rec = extract_one(
+def test_generic_phrases_are_not_entities(extract_by_rules):
+    rec = extract_by_rules(
         "Deep learning and neural networks improve performance over baselines "
         "and existing approaches in our experiments."
     )
     assert not _ents(rec, "Method") & {"deep learning", "neural networks", "baselines"}
 
 
-def test_title_mentions_are_marked(extract_one):
-    rec = extract_one("We evaluate on LibriSpeech.", title="QuartzNet: Fast Speech Recognition")
+def test_title_mentions_are_marked(extract_by_rules):
+    rec = extract_by_rules("We evaluate on LibriSpeech.",
+                           title="QuartzNet: Fast Speech Recognition")
     q = [e for e in rec.entities if e.name == "QuartzNet"][0]
     assert q.mentions[0].field == "title"
     assert (PAPER, "QuartzNet") in _rels(rec, "PROPOSES")
 
 
-def test_mentions_point_at_their_text(extract_one):
+def test_mentions_point_at_their_text(extract_by_rules):
     text = "Our model beats WaveNet on VCTK with a higher MOS."
-    rec = extract_one(text)
+    rec = extract_by_rules(text)
     for e in rec.entities:
         for m in e.mentions:
             assert m.field is None
@@ -155,16 +157,16 @@ def test_mentions_point_at_their_text(extract_one):
             assert surface in [e.name, *e.aliases] or surface.lower() == e.name.lower()
 
 
-def test_code_link_entity(extract_one):
-    rec = extract_one("Code is available at //github.com/owner/Repo_X.")
+def test_code_link_entity(extract_by_rules):
+    rec = extract_by_rules("Code is available at //github.com/owner/Repo_X.")
     repos = [e for e in rec.entities if e.type == "Repository"]
     assert [r.name for r in repos] == ["https://github.com/owner/Repo_X"]
     assert (PAPER, "https://github.com/owner/Repo_X") in _rels(rec, "HAS_CODE")
 
 
 # ------------------------------------------------------------------ relations
-def test_evaluated_on_with_coordination(extract_one):
-    rec = extract_one(
+def test_evaluated_on_with_coordination(extract_by_rules):
+    rec = extract_by_rules(
         "We propose FastSeg, a segmentation network. Experiments on PASCAL VOC "
         "2012 and MS COCO show that FastSeg works.",
         title="FastSeg: Segmentation",
@@ -173,21 +175,21 @@ def test_evaluated_on_with_coordination(extract_one):
     assert ("FastSeg", "PASCAL VOC 2012") in ev and ("FastSeg", "MS COCO") in ev
 
 
-def test_negation_blocks_evaluated_on(extract_one):
-    rec = extract_one("Unlike ResNet-50, we do not evaluate on ImageNet.")
+def test_negation_blocks_evaluated_on(extract_by_rules):
+    rec = extract_by_rules("Unlike ResNet-50, we do not evaluate on ImageNet.")
     assert not any(t == "ImageNet" for _, t in _rels(rec, "EVALUATED_ON"))
 
 
-def test_outperforms(extract_one):
-    rec = extract_one(
+def test_outperforms(extract_by_rules):
+    rec = extract_by_rules(
         "Our Transformer TTS network outperforms Tacotron 2 in MOS.",
         title="TransTTS: Speech Synthesis",
     )
     assert any(t == "Tacotron 2" for _, t in _rels(rec, "OUTPERFORMS"))
 
 
-def test_uses(extract_one):
-    rec = extract_one(
+def test_uses(extract_by_rules):
+    rec = extract_by_rules(
         "We propose SpecNet, which is built on WaveNet and uses multi-head self-attention.",
         title="SpecNet: Audio",
     )
@@ -195,15 +197,15 @@ def test_uses(extract_one):
     assert {"WaveNet", "multi-head self-attention"} & uses
 
 
-def test_addresses_from_title(extract_one):
-    rec = extract_one("It is fast.", title="QuartzNet: A Network for Speech Enhancement")
+def test_addresses_from_title(extract_by_rules):
+    rec = extract_by_rules("It is fast.", title="QuartzNet: A Network for Speech Enhancement")
     assert ("QuartzNet", "speech enhancement") in {
         (h, t.lower()) for h, t in _rels(rec, "ADDRESSES")
     }
 
 
-def test_results(extract_one):
-    rec = extract_one("Our method achieves 92.76% accuracy on MNIST.", title="AdvX: Attacks")
+def test_results(extract_by_rules):
+    rec = extract_by_rules("Our method achieves 92.76% accuracy on MNIST.", title="AdvX: Attacks")
     res = [(r.value, r.unit) for r in rec.results]
     assert ("92.76", "%") in res
     r = rec.results[0]
@@ -218,8 +220,8 @@ def _results(rec) -> set[tuple]:
             for r in rec.results}
 
 
-def test_results_respectively(extract_one):
-    rec = extract_one(
+def test_results_respectively(extract_by_rules):
+    rec = extract_by_rules(
         "On SQuAD it obtains respective exact match and F1 "
         "scores of 81.2 (3 points better) and 88.6."
     )
@@ -227,29 +229,29 @@ def test_results_respectively(extract_one):
     assert {("exact", "81.2"), ("F1", "88.6")} <= got
 
 
-def test_results_metric_list_respectively_by(extract_one):
-    rec = extract_one("We propose LiteNet. LiteNet reduces latency and energy consumption "
+def test_results_metric_list_respectively_by(extract_by_rules):
+    rec = extract_by_rules("We propose LiteNet. LiteNet reduces latency and energy consumption "
                       "respectively by up to 31% and 57% with respect to cloud inference.")
     got = {(m.lower(), v) for _, _, m, v in _results(rec)}
     assert {("latency", "31"), ("energy consumption", "57")} <= got
 
 
-def test_results_versus_gives_each_side_its_number(extract_one):
-    rec = extract_one("GraphMixer outperforms GraphSAGE on node classification "
+def test_results_versus_gives_each_side_its_number(extract_by_rules):
+    rec = extract_by_rules("GraphMixer outperforms GraphSAGE on node classification "
                       "(accuracy 84.3 vs 80.9).")
     got = {(who, v) for who, _, _, v in _results(rec)}
     assert {("GraphMixer", "84.3"), ("GraphSAGE", "80.9")} <= got
 
 
-def test_results_versus_without_a_compared_method_keeps_the_first(extract_one):
-    rec = extract_one("We propose VoxLite. Listening tests show that VoxLite outperforms "
+def test_results_versus_without_a_compared_method_keeps_the_first(extract_by_rules):
+    rec = extract_by_rules("We propose VoxLite. Listening tests show that VoxLite outperforms "
                       "Tacotron 2 (p < 0.01) and is close to recordings (4.21 vs 4.35 in MOS).")
     values = {v for _, _, _, v in _results(rec)}
     assert "4.21" in values and "4.35" not in values
 
 
-def test_results_relative_reduction_and_latex_percent(extract_one):
-    rec = extract_one(
+def test_results_relative_reduction_and_latex_percent(extract_by_rules):
+    rec = extract_by_rules(
         "Our method yields a 35% relative reduction in word error rate. "
         "It needs 2.5\\% of the memory footprint of a dense model."
     )
@@ -259,23 +261,23 @@ def test_results_relative_reduction_and_latex_percent(extract_one):
     assert "\\%" not in units
 
 
-def test_results_pair_values_with_datasets_in_order(extract_one):
-    rec = extract_one("We evaluate ShiftNet on CIFAR-10 and SVHN, reaching 95.1% and 97.3% "
+def test_results_pair_values_with_datasets_in_order(extract_by_rules):
+    rec = extract_by_rules("We evaluate ShiftNet on CIFAR-10 and SVHN, reaching 95.1% and 97.3% "
                       "accuracy.")
     got = {(d, v) for _, d, _, v in _results(rec)}
     assert {("CIFAR-10", "95.1"), ("SVHN", "97.3")} <= got
 
 
-def test_results_take_the_only_dataset_of_the_abstract(extract_one):
-    rec = extract_one("We train ShiftNet on SVHN. ShiftNet reaches an accuracy of 97.3%.")
+def test_results_take_the_only_dataset_of_the_abstract(extract_by_rules):
+    rec = extract_by_rules("We train ShiftNet on SVHN. ShiftNet reaches an accuracy of 97.3%.")
     assert ("ShiftNet", "SVHN", "accuracy", "97.3") in _results(rec)
-    two = extract_one("We train ShiftNet on SVHN and CIFAR-10. "
+    two = extract_by_rules("We train ShiftNet on SVHN and CIFAR-10. "
                       "ShiftNet reaches an accuracy of 97.3%.")
     assert {d for _, d, _, _ in _results(two)} == {None}
 
 
-def test_results_of_a_second_clause_go_to_its_method(extract_one):
-    rec = extract_one("ShiftNet reaches 95.1% accuracy on SVHN, while ResNet-18 drops to "
+def test_results_of_a_second_clause_go_to_its_method(extract_by_rules):
+    rec = extract_by_rules("ShiftNet reaches 95.1% accuracy on SVHN, while ResNet-18 drops to "
                       "93.0% accuracy.")
     got = {(who, v) for who, _, _, v in _results(rec)}
     assert {("ShiftNet", "95.1"), ("ResNet-18", "93.0")} <= got
@@ -284,50 +286,51 @@ def test_results_of_a_second_clause_go_to_its_method(extract_one):
     assert ("ResNet-18", "SVHN") in _rels(rec, "EVALUATED_ON")
 
 
-def test_results_keep_the_cutoff_of_ranking_metrics(extract_one):
-    rec = extract_one("RotE reaches Hits@1 of 49.5 and Hits@10 of 58.6 on WN18RR.")
+def test_results_keep_the_cutoff_of_ranking_metrics(extract_by_rules):
+    rec = extract_by_rules("RotE reaches Hits@1 of 49.5 and Hits@10 of 58.6 on WN18RR.")
     got = {(m, v) for _, _, m, v in _results(rec)}
     assert {("Hits@1", "49.5"), ("Hits@10", "58.6")} <= got
 
 
-def test_results_own_when_we_start_the_clause(extract_one):
-    rec = extract_one("For ResNet-50 pruning on ImageNet, we achieve a 40% reduction in FLOPs.")
+def test_results_own_when_we_start_the_clause(extract_by_rules):
+    rec = extract_by_rules(
+        "For ResNet-50 pruning on ImageNet, we achieve a 40% reduction in FLOPs.")
     assert {who for who, _, _, _ in _results(rec)} == {PAPER}
 
 
-def test_relation_evidence_points_into_the_sentence(extract_one):
+def test_relation_evidence_points_into_the_sentence(extract_by_rules):
     text = "We introduce GraphX. GraphX outperforms GCN on Cora."
-    rec = extract_one(text)
+    rec = extract_by_rules(text)
     for r in rec.relations:
         if r.evidence and r.evidence.field is None:
             assert 0 <= r.evidence.start < r.evidence.end <= len(text)
 
 
-def test_hearst_examples_take_their_kind(extract_one):
-    rec = extract_one("Unlike methods such as DeeBERT and PABEE, we report results on "
+def test_hearst_examples_take_their_kind(extract_by_rules):
+    rec = extract_by_rules("Unlike methods such as DeeBERT and PABEE, we report results on "
                       "datasets such as FooBench-7 and on tasks such as lane merging.")
     assert {"DeeBERT", "PABEE"} <= _ents(rec, "Method")
     assert "FooBench-7" in _ents(rec, "Dataset")
     assert "lane merging" in _ents(rec, "Task")
 
 
-def test_comparison_objects_are_methods(extract_one):
-    rec = extract_one("GraphX outperforms strong dense retrieval models and the SRP-PHAT "
+def test_comparison_objects_are_methods(extract_by_rules):
+    rec = extract_by_rules("GraphX outperforms strong dense retrieval models and the SRP-PHAT "
                       "method.", title="GraphX: Retrieval")
     beaten = {t for _, t in _rels(rec, "OUTPERFORMS")}
     assert {"dense retrieval models", "SRP-PHAT"} <= beaten
 
 
-def test_x_based_methods_point_at_x(extract_one):
-    rec = extract_one("VidNet outperforms previous CNN-based video matting methods.",
+def test_x_based_methods_point_at_x(extract_by_rules):
+    rec = extract_by_rules("VidNet outperforms previous CNN-based video matting methods.",
                       title="VidNet: Video Matting")
     beaten = {t for _, t in _rels(rec, "OUTPERFORMS")}
     assert any(t in ("CNN", "convolutional neural network") for t in beaten)
     assert not any("based" in t for t in beaten)
 
 
-def test_a_coined_name_inside_a_link_is_not_a_method_mention(extract_one):
-    rec = extract_one("We introduce FlowCal, a calibration network. FlowCal is fast. "
+def test_a_coined_name_inside_a_link_is_not_a_method_mention(extract_by_rules):
+    rec = extract_by_rules("We introduce FlowCal, a calibration network. FlowCal is fast. "
                       "Code: https://github.com/someone/FlowCal.",
                       title="FlowCal: Fast Calibration")
     assert {e.type for e in rec.entities if "github" in e.name} == {"Repository"}
@@ -335,13 +338,14 @@ def test_a_coined_name_inside_a_link_is_not_a_method_mention(extract_one):
     assert all(m.end - m.start == len("FlowCal") for m in method.mentions)
 
 
-def test_hyphen_compounds_stay_whole(extract_one):
-    rec = extract_one("We add multi-head self-attention to a dual-stream convolutional network.")
+def test_hyphen_compounds_stay_whole(extract_by_rules):
+    rec = extract_by_rules(
+        "We add multi-head self-attention to a dual-stream convolutional network.")
     assert not any(e.name.startswith(("head", "stream")) for e in rec.entities)
 
 
-def test_phrase_bounds_hyphen_chains_and_generic_words(extract_one):
-    rec = extract_one("We study hard ranking tasks including tip-of-the-iceberg ranking, "
+def test_phrase_bounds_hyphen_chains_and_generic_words(extract_by_rules):
+    rec = extract_by_rules("We study hard ranking tasks including tip-of-the-iceberg ranking, "
                       "and beat state-of-the-art denoising networks. A thorough analysis follows.")
     tasks = _ents(rec, "Task")
     assert "tip-of-the-iceberg ranking" in tasks
@@ -350,8 +354,8 @@ def test_phrase_bounds_hyphen_chains_and_generic_words(extract_one):
     assert not any(e.lower().startswith("state") for e in _ents(rec))
 
 
-def test_compared_with_cues_and_the_gap_between(extract_one):
-    rec = extract_one("Our regularizer makes plain MLPs competitive to ResNets, and narrows "
+def test_compared_with_cues_and_the_gap_between(extract_by_rules):
+    rec = extract_by_rules("Our regularizer makes plain MLPs competitive to ResNets, and narrows "
                       "the gap between LSTMs and Transformers. Contrastive loss is inferior "
                       "to focal loss here.")
     pairs = {frozenset(p) for p in _rels(rec, "COMPARED_WITH")}
@@ -360,17 +364,17 @@ def test_compared_with_cues_and_the_gap_between(extract_one):
             frozenset({"contrastive loss", "focal loss"})} == pairs
 
 
-def test_as_well_as_is_not_a_comparison_and_a_class_with_examples_is_not_beaten(extract_one):
-    rec = extract_one("Using focal loss as well as label smoothing outperforms other losses.")
+def test_as_well_as_is_not_a_comparison_and_a_class_with_examples_is_not_beaten(extract_by_rules):
+    rec = extract_by_rules("Using focal loss as well as label smoothing outperforms other losses.")
     assert not _rels(rec, "COMPARED_WITH")
     assert ("PAPER", "focal loss") not in _rels(rec, "OUTPERFORMS")
-    rec = extract_one("ShiftNet improves over current dialogue models like BERT and GPT-2.")
+    rec = extract_by_rules("ShiftNet improves over current dialogue models like BERT and GPT-2.")
     beaten = {t for _, t in _rels(rec, "OUTPERFORMS")}
     assert {"BERT", "GPT-2"} <= beaten and not any("dialogue" in t for t in beaten)
 
 
-def test_what_is_beaten_is_the_list_after_the_cue(extract_one):
-    rec = extract_one("FastNet outperforms GRU-based decoders and Transformers, "
+def test_what_is_beaten_is_the_list_after_the_cue(extract_by_rules):
+    rec = extract_by_rules("FastNet outperforms GRU-based decoders and Transformers, "
                       "and runs faster than LSTMs for embedded ResNet deployments.")
     beaten = {t for h, t in _rels(rec, "OUTPERFORMS") if h == "FastNet"}
     assert "Transformer" in beaten and "long short-term memory" in beaten

@@ -49,9 +49,9 @@ def _extract_batch(nlp: Language, papers: list[Paper]) -> list[Record]:
 _worker_nlp: Language | None = None
 
 
-def _init_worker() -> None:
+def _init_worker(learned: bool = True) -> None:
     global _worker_nlp
-    _worker_nlp = build_nlp()
+    _worker_nlp = build_nlp(learned)
 
 
 def _work(papers: list[Paper]) -> list[str]:
@@ -69,11 +69,13 @@ def _batches(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
 MIN_PAPERS_PER_WORKER = 200
 
 
-def extract(papers: Iterable[Paper], jobs: int = 0, batch_size: int = BATCH) -> Iterator[Record]:
+def extract(papers: Iterable[Paper], jobs: int = 0, batch_size: int = BATCH,
+            learned: bool = True) -> Iterator[Record]:
     """Records for `papers`, in input order, streaming: at most a few batches in memory.
 
     `jobs` worker processes each load the pipeline once; 0 (the default) means one per
     core, but small inputs (fewer than 200 papers per worker) run in this process.
+    `learned` False leaves the entities to the rules (see build_nlp).
     """
     auto = not jobs
     jobs = jobs or os.cpu_count() or 1
@@ -84,12 +86,12 @@ def extract(papers: Iterable[Paper], jobs: int = 0, batch_size: int = BATCH) -> 
             jobs = 1
         it = chain(head, it)
     if jobs == 1:
-        nlp = build_nlp()
+        nlp = build_nlp(learned)
         for batch in _batches(it, batch_size):
             yield from _extract_batch(nlp, batch)
         return
     ctx = mp.get_context("forkserver" if os.name != "nt" else "spawn")
-    with ctx.Pool(jobs, initializer=_init_worker) as pool:
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(learned,)) as pool:
         for lines in pool.imap(_work, _batches(it, batch_size), chunksize=1):
             for line in lines:
                 yield Record.from_json(line)

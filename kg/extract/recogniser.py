@@ -157,7 +157,7 @@ def _feature_names() -> list[str]:
         "n_tokens", "n_chars", "n_spans", "first_pos", "is_title_doc", "in_title",
         "all_upper", "first_upper", "inner_upper", "has_digit", "has_hyphen", "all_lower",
         "cap_words", "sent_start", "generic", "after_the", "paren_after", "in_parens",
-        "acronym_long", "acronym_short",
+        "acronym_long", "acronym_short", "number_after", "number_before",
     ]
     names += [f"lex:{t}" for t in TYPES]
     names += [f"cand:{s}:{t}" for s in RULE_SOURCES for t in TYPES]
@@ -228,6 +228,8 @@ def features(
             s > 0 and doc[s - 1].text == "(" and e < len(doc) and doc[e].text == ")"
             for s, e in g.spans
         )
+        row[index["number_after"]] = any(_number(doc, e, min(e + 4, len(doc))) for _, e in g.spans)
+        row[index["number_before"]] = any(_number(doc, max(s - 4, 0), s) for s, _ in g.spans)
         row[index["acronym_long"]] = any(sp in longs for sp in g.spans)
         row[index["acronym_short"]] = any(sp in shorts for sp in g.spans)
         entry = lex.lookup(surface)
@@ -285,6 +287,12 @@ def features(
     return order, X
 
 
+def _number(doc: Doc, s: int, e: int) -> bool:
+    """A reported number among tokens s..e-1 ('92.1', '3.2%', 'x2')."""
+    return any(t.like_num and any(c.isdigit() for c in t.text) or t.text == "%"
+               for t in doc[s:e])
+
+
 @dataclass
 class Memory:
     """How often the training papers annotated a phrase (and a head word) as each class:
@@ -328,8 +336,11 @@ class Decision:
     spans: list[tuple[int, int]]
 
 
-def decide(order: list[Group], probs: np.ndarray, threshold: float) -> list[Decision]:
-    """Keep candidates whose most likely type beats `threshold`, most probable first.
+def decide(
+    order: list[Group], probs: np.ndarray, threshold: float | dict[str, float]
+) -> list[Decision]:
+    """Keep candidates whose most likely type beats `threshold` (one for all types, or one
+    per type), most probable first.
 
     A kept span may sit inside a span of another type, never cross a kept span or nest in
     one of its own type; a candidate with no span left is dropped.
@@ -343,10 +354,11 @@ def decide(order: list[Group], probs: np.ndarray, threshold: float) -> list[Deci
     conf = probs[np.arange(len(order)), best + 1] if len(order) else np.zeros(0)
     kept: list[tuple[int, int, str]] = []
     out = []
+    limits = threshold if isinstance(threshold, dict) else dict.fromkeys(TYPES, threshold)
     for r in np.argsort(-conf, kind="stable"):
-        if conf[r] < threshold:
-            break
         ty = TYPES[best[r]]
+        if conf[r] < limits[ty]:
+            continue
         spans = []
         for s, e in sorted(order[r].spans):
             ok = True
@@ -372,7 +384,7 @@ class Model:
         self.tagger = tagger
         self.booster = booster
         self.vocab: dict[str, dict[str, int]] = meta["vocab"]
-        self.threshold: float = meta["threshold"]
+        self.threshold: float | dict[str, float] = meta["threshold"]
         self.calibration: list[list[float]] | None = meta.get("calibration")
         self.memory = Memory(meta["memory"]["phrases"], meta["memory"]["heads"])
         self.meta = meta
@@ -394,6 +406,12 @@ class Model:
                 "tagger.crfsuite and classifier.txt there: rebuild them with "
                 "`python scripts/train.py` or reinstall kg"
             ) from exc
+        if meta.get("features") != FEATURES:
+            raise ExtractError(
+                f"the entity model in {root} was trained with other features than this kg "
+                f"computes ({len(meta.get('features', []))} against {len(FEATURES)}); "
+                "rebuild it with `python scripts/train.py`"
+            )
         return cls(tagger, booster, meta)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
@@ -437,7 +455,9 @@ def write(
             at[sp] = (d.type, d)
     # an acronym takes the type of the long form it abbreviates, and is one entity with it:
     # defined in the text ("long form (LF)") or used with its long form elsewhere
-    links_of = [(_token_span(doc, *a.long), _token_span(doc, *a.short)) for a in find_acronyms(text)]
+    links_of = [
+        (_token_span(doc, *a.long), _token_span(doc, *a.short)) for a in find_acronyms(text)
+    ]
     for d in decisions:
         sh = d.spans[0]
         short = doc[sh[0] : sh[1]].text
