@@ -126,3 +126,32 @@ def test_training_is_reproducible(tmp_path):
         assert filecmp.cmp(outs[0] / name, outs[1] / name, shallow=False), name
     model = R.Model.load(Path(outs[0]))
     assert model.meta["features"] == R.FEATURES
+
+
+@pytest.mark.slow
+def test_query_min_confidence_leaves_out_unsure_answers(tmp_path):
+    import kg
+
+    store = tmp_path / "store"
+    res = CliRunner().invoke(main, ["build", str(ROOT / "examples" / "abstracts.jsonl"),
+                                    "--store", str(store)])
+    assert res.exit_code == 0, res.output
+    graph = kg.open(store)
+    # a task whose methods kg is not equally sure of
+    for _key, d in graph.g.nodes(data=True):
+        if d.get("label") != "Task":
+            continue
+        rows = graph.methods_for_task(d["name"])
+        confs = sorted({r["confidence"] for r in rows})
+        if len(confs) >= 2:
+            break
+    else:
+        pytest.fail("no task in the example graph has methods of different confidence")
+    cut = confs[-1]
+    out = CliRunner().invoke(main, ["query", "--store", str(store), "--json",
+                                    "--min-confidence", str(cut), "methods-for-task",
+                                    d["name"]])
+    assert out.exit_code == 0, out.output
+    kept = json.loads(out.output)
+    assert {r["key"] for r in kept} == {r["key"] for r in rows if r["confidence"] >= cut}
+    assert 0 < len(kept) < len(rows)

@@ -137,13 +137,18 @@ def abbreviates(short: str, long: str) -> bool:
 
     >>> abbreviates("CNNs", "convolutional neural network")
     True
-    >>> abbreviates("RL", "reinforcement learning"), abbreviates("GAN", "graph attention")
+    >>> abbreviates("RL", "reinforcement learning"), abbreviates("GAN", "policy gradient")
     (True, False)
+    >>> abbreviates("GAT", "graph attention networks")  # letters inside words, in order
+    True
     """
     letters = short[:-1] if short.endswith("s") and short[:-1].isupper() else short
     if not (2 <= len(letters) <= 8 and letters.isalnum() and letters.upper() == letters):
         return False
     words = [w for w in re.split(r"[\s\-]+", long) if w and w.lower() not in _SKIP_WORDS]
-    return len(words) == len(letters) and all(
+    if len(words) == len(letters) and all(
         w[0].lower() == c.lower() for w, c in zip(words, letters, strict=True)
-    )
+    ):
+        return True
+    # Schwartz–Hearst: every letter in order, the first starting the long form's first word
+    return 2 <= len(words) <= len(letters) and best_long_form(short, long) == 0

@@ -32,7 +32,7 @@ from kg.names import normal_form
 CLASSES = ("none", *TYPES)
 RULE_SOURCES = ("lexicon", "acronym", "naming", "title", "headnoun", "shape")
 # categorical features: the vocabulary of each is learned from the training data
-CATEGORIES = ("head", "first", "prev", "next")
+CATEGORIES = ("head", "first", "prev", "next", "prev2", "next2")
 MAX_SUFFIX = 6
 
 
@@ -116,7 +116,12 @@ def gather(doc: Doc, tagger: Any) -> tuple[dict[str, Group], np.ndarray, list]:
         for a, b in M.title_tasks(title):
             if (ts := _token_span(doc, a, b)) is not None:
                 add(*ts, "title_task")
-    for np_ in M.noun_phrases(doc):
+    nps = M.noun_phrases(doc)
+    # 'number of parameters', 'bootstrap ensemble of QNNs'
+    for a, b in zip(nps, nps[1:], strict=False):
+        if b.start == a.end + 1 and doc[a.end].lower_ == "of" and len(b) <= 3:
+            add(a.start, b.end, "np_of")
+    for np_ in nps:
         add(np_.start, np_.end, "np")
         trimmed = M.trim(np_, M_LEX())
         if trimmed is None:
@@ -168,7 +173,7 @@ def _feature_names() -> list[str]:
     names += [f"crf_max:{t}" for t in TYPES]
     names += [f"crf_mean:{t}" for t in TYPES]
     names += ["crf_any_max", "crf_any_mean"]
-    names += ["np", "np_trim", "np_suffix", "np_name"]
+    names += ["np", "np_trim", "np_suffix", "np_name", "np_of"]
     names += ["title_name", "title_contribution", "title_task"]
     names += [f"cat:{c}" for c in CATEGORIES]
     names += [f"mem:{t}" for t in CLASSES] + ["mem_rate", "mem_head_rate"]
@@ -261,12 +266,7 @@ def features(
             inner = np.concatenate([non_o[s:e] for s, e in g.spans])
             row[index["crf_any_max"]] = inner.max()
             row[index["crf_any_mean"]] = inner.mean()
-        cats = {
-            "head": doc[e0 - 1].lower_,
-            "first": doc[s0].lower_,
-            "prev": doc[s0 - 1].lower_ if s0 > 0 else "<s>",
-            "next": doc[e0].lower_ if e0 < len(doc) else "</s>",
-        }
+        cats = _categories(doc, s0, e0)
         for c in CATEGORIES:
             row[index["cat:" + c]] = vocab.get(c, {}).get(cats[c], 0)
         if memory is not None:
@@ -312,20 +312,19 @@ class Memory:
         return Memory(keep, heads)
 
 
+def _categories(doc: Doc, s: int, e: int) -> dict[str, str]:
+    """The words in and around the span s..e-1 that the classifier reads as categories."""
+
+    def word(i: int) -> str:
+        return doc[i].lower_ if 0 <= i < len(doc) else ("<s>" if i < 0 else "</s>")
+
+    return {"head": word(e - 1), "first": word(s), "prev": word(s - 1), "next": word(e),
+            "prev2": word(s - 2), "next2": word(e + 1)}
+
+
 def category_values(doc: Doc, groups: dict[str, Group]) -> list[dict[str, str]]:
     """The raw categorical values of each candidate (for building the vocabularies)."""
-    out = []
-    for g in groups.values():
-        s0, e0 = min(g.spans)
-        out.append(
-            {
-                "head": doc[e0 - 1].lower_,
-                "first": doc[s0].lower_,
-                "prev": doc[s0 - 1].lower_ if s0 > 0 else "<s>",
-                "next": doc[e0].lower_ if e0 < len(doc) else "</s>",
-            }
-        )
-    return out
+    return [_categories(doc, *min(g.spans)) for g in groups.values()]
 
 
 @dataclass
