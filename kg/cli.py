@@ -50,9 +50,9 @@ def _inputs(f):
                      "or this process alone for small inputs).")(f)
     f = click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0,
                      show_default=True,
-                     help="Keep only entities kg is at least this sure of (a calibrated "
-                     "probability: 0.8 keeps entities right about 85%% of the time), and "
-                     "the relations and results between them.")(f)
+                     help="Keep only entities kg is at least this sure of (a probability "
+                     "calibrated on held-out abstracts, see kg/extract/model/MODEL_CARD.md), "
+                     "and the relations and results between them.")(f)
     return click.argument("inputs", nargs=-1, required=True, type=click.Path())(f)
 
 

@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Extract the seeds, score against the dev gold, and print the table beside the targets.
 
-    python scripts/score_dev.py [--seeds DIR] [--gold FILE] [--jobs N]
+    python scripts/score_dev.py [--seeds DIR] [--gold FILE] [--jobs N] [--min-confidence X]
+
+With --min-confidence, only entities kg is at least that sure of are scored: entity
+precision then says how often such entities are right, and recall how much of the gold
+they cover.
 
 Needs ../shared (seeds, gold and the scorer) next to the checkout.
 """
@@ -26,13 +30,14 @@ TARGETS = {
 }
 
 
-def score(seeds: Path, gold: Path, jobs: int) -> dict:
+def score(seeds: Path, gold: Path, jobs: int, min_confidence: float = 0.0) -> dict:
     """Run `kg extract` on the seeds and the shared scorer on its output."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "dev.jsonl"
         kg = [sys.executable, "-m", "kg.cli"]
         subprocess.run([*kg, "extract", *sorted(map(str, seeds.glob("*.txt"))), "-o", str(out),
-                        "--jobs", str(jobs)], check=True, stderr=subprocess.DEVNULL)
+                        "--jobs", str(jobs), "--min-confidence", str(min_confidence)],
+                       check=True, stderr=subprocess.DEVNULL)
         res = subprocess.run([sys.executable, str(SHARED / "eval" / "score.py"), str(gold),
                               str(out), "--json"], check=True, capture_output=True, text=True)
     return json.loads(res.stdout)
@@ -43,8 +48,9 @@ def main() -> int:
     ap.add_argument("--seeds", type=Path, default=SHARED / "seeds")
     ap.add_argument("--gold", type=Path, default=SHARED / "gold" / "dev.jsonl")
     ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--min-confidence", type=float, default=0.0)
     args = ap.parse_args()
-    s = score(args.seeds, args.gold, args.jobs)
+    s = score(args.seeds, args.gold, args.jobs, args.min_confidence)
     print(f"{'part':10s} {'type':14s} {'P':>6s} {'R':>6s} {'F1':>6s} {'target':>7s}  met")
     for part in ("entities", "relations"):
         for k, v in s[part].items():

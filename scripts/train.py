@@ -500,7 +500,8 @@ def ablation(items, data, papers, scorer, taggers, cv, threshold) -> dict:
     out["tagger_only"] = score_entities(papers, records(items, papers, crf), scorer)
     for name, prefix in (("without_rule_features", ("cand:", "rule", "lex:", "inside_rule",
                                                     "contains_rule", "crosses_rule")),
-                         ("without_tagger_features", ("crf",))):
+                         ("without_tagger_features", ("crf",)),
+                         ("without_phrase_memory", ("mem",))):
         drop = [i for i, f in enumerate(R.FEATURES) if f.startswith(prefix)]
         pr = cv(drop=drop)
         d2 = [R.decide(d["order"], p, threshold) for d, p in zip(data, pr, strict=True)]

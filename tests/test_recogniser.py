@@ -59,7 +59,7 @@ def test_one_type_per_surface_form_in_a_paper(extract_one):
         "Graph neural networks (GNNs) are used for node classification. We evaluate GNNs "
         "on Cora and Citeseer and measure accuracy. Our GNN improves accuracy on Cora."
     )
-    rec = extract_one(text)
+    rec = extract_one(text, title="Graph Neural Networks for Node Classification on Cora")
     seen: dict[str, str] = {}
     for e in rec.entities:
         for form in [e.name, *e.aliases]:

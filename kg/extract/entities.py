@@ -108,10 +108,34 @@ def group(found: list[Found], pairs: list[tuple[str, str]]) -> dict[str, Grouped
         s = groups.pop(short_key, None)
         if s is None or long_key not in groups:
             continue
-        tgt = groups[long_key]
-        tgt.mentions.extend(s.mentions)
-        tgt.surfaces.extend(x for x in s.surfaces if x not in tgt.surfaces)
-        tgt.confidence = max(tgt.confidence, s.confidence)
+        _fold(groups[long_key], s)
+    return one_type_per_name(groups)
+
+
+def _fold(tgt: Grouped, s: Grouped) -> None:
+    tgt.mentions.extend(s.mentions)
+    tgt.surfaces.extend(x for x in s.surfaces if x not in tgt.surfaces)
+    tgt.confidence = max(tgt.confidence, s.confidence)
+
+
+def one_type_per_name(groups: dict[str, Grouped]) -> dict[str, Grouped]:
+    """One type per thing in a paper: entities whose names have the same normal form but
+    different types (a title typed apart from its abstract) become the most confident one.
+
+    >>> a = Grouped("task:x", "Task", "X", ["X"], confidence=0.9)
+    >>> b = Grouped("method:x", "Method", "X", ["X"], confidence=0.6)
+    >>> list(one_type_per_name({"task:x": a, "method:x": b}))
+    ['task:x']
+    """
+    by_name: dict[str, Grouped] = {}
+    for key in sorted(groups, key=lambda k: -groups[k].confidence):
+        g = groups[key]
+        if g.type == "Repository":
+            continue
+        name = key.partition(":")[2]
+        first = by_name.setdefault(name, g)
+        if first is not g:
+            _fold(first, groups.pop(key))
     return groups
 
 

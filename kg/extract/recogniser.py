@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -23,9 +22,9 @@ import numpy as np
 from spacy.tokens import Doc, Span
 
 from kg.errors import ExtractError
+from kg.extract import lexicon
 from kg.extract import mentions as M
 from kg.extract.acronyms import abbreviates, find_acronyms
-from kg.extract.lexicon import Lexicon
 from kg.extract.tagger import TYPES, marginals, span_scores, token_features, viterbi_spans
 from kg.names import normal_form
 
@@ -123,7 +122,7 @@ def gather(doc: Doc, tagger: Any) -> tuple[dict[str, Group], np.ndarray, list]:
             add(a.start, b.end, "np_of")
     for np_ in nps:
         add(np_.start, np_.end, "np")
-        trimmed = M.trim(np_, M_LEX())
+        trimmed = M.trim(np_, lexicon.load())
         if trimmed is None:
             continue
         add(trimmed.start, trimmed.end, "np_trim")
@@ -148,13 +147,6 @@ def well_formed(text: str) -> bool:
     if "\\" in text and re.search(r"\\[a-zA-Z]{2,}\{", text):
         return False
     return all(text.count(a) == text.count(b) for a, b in _PAIRS)
-
-
-@lru_cache(maxsize=1)
-def M_LEX() -> Lexicon:
-    from kg.extract import lexicon
-
-    return lexicon.load()
 
 
 def _feature_names() -> list[str]:
@@ -202,7 +194,7 @@ def features(
     rule_spans = [
         (s.start, s.end) for s in doc.spans.get("kg_mentions", []) if s.label_ != "Repository"
     ]
-    lex = M_LEX()
+    lex = lexicon.load()
     index = {name: i for i, name in enumerate(FEATURES)}
     order = list(groups.values())
     X = np.zeros((len(order), len(FEATURES)), dtype=np.float32)
