@@ -15,6 +15,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.parts_of_speech import IDS as POS_IDS
 from spacy.tokens import Doc, Span
+from spacy.util import minibatch
 
 from kg.extract import lexicon as lexmod
 from kg.extract import mentions as M
@@ -242,15 +243,24 @@ def make_mentions(nlp: Language, name: str) -> MentionFinder:
     assigns=["doc.spans", "doc._.kg_acronyms", "doc._.kg_proposed", "doc._.kg_decided"],
     requires=["doc.spans", "doc._.kg_candidates"],
 )
-def make_entities(nlp: Language, name: str):
+def make_entities(nlp: Language, name: str) -> EntityDecider:
+    return EntityDecider(Model.load())
+
+
+class EntityDecider:
     """The learned recogniser (kg.extract.recogniser): decides type, boundary and
-    confidence of every candidate the rules, the tagger and noun phrases propose."""
-    model = Model.load()
+    confidence of every candidate the rules, the tagger and noun phrases propose; in
+    ``nlp.pipe`` one classifier call serves a whole batch."""
 
-    def entities(doc: Doc) -> Doc:
-        return apply(doc, model)
+    def __init__(self, model: Model) -> None:
+        self.model = model
 
-    return entities
+    def __call__(self, doc: Doc) -> Doc:
+        return apply([doc], self.model)[0]
+
+    def pipe(self, docs: Iterator[Doc], batch_size: int = 64) -> Iterator[Doc]:
+        for batch in minibatch(docs, size=batch_size):
+            yield from apply(list(batch), self.model)
 
 
 @Language.factory(

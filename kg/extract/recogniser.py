@@ -13,9 +13,12 @@ The weights live in ``kg/extract/model/`` and are rebuilt by ``scripts/train.py`
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -51,6 +54,11 @@ class Group:
         self.kinds[kind] = max(self.kinds.get(kind, 0.0), value)
 
 
+@lru_cache(maxsize=200_000)
+def _normal_form(text: str) -> str:
+    return normal_form(text)
+
+
 def _token_span(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     span = doc.char_span(start, end, alignment_mode="expand")
     return None if span is None or not len(span) else (span.start, span.end)
@@ -65,19 +73,33 @@ def gather(doc: Doc, tagger: Any) -> tuple[dict[str, Group], np.ndarray, list]:
     groups: dict[str, Group] = {}
     links = [s for s in doc.spans.get("kg_mentions", []) if s.label_ == "Repository"]
     blocked = {i for s in links for i in range(s.start, s.end)}
+    text = doc.text
+    toks = [(t.idx, t.idx + len(t), t.is_punct, t.is_space, t.text) for t in doc]
+    forms: dict[tuple[int, int], tuple[int, int, str] | None] = {}
 
-    def add(s: int, e: int, kind: str, value: float = 1.0) -> Group | None:
-        while s < e and (doc[s].is_punct and doc[s].text not in "-" or doc[s].is_space):
+    def form_of(s: int, e: int) -> tuple[int, int, str] | None:
+        """The span without edge punctuation, and its normal form (None: no candidate)."""
+        while s < e and (toks[s][2] and toks[s][4] != "-" or toks[s][3]):
             s += 1
-        while e > s and (doc[e - 1].is_punct or doc[e - 1].is_space):
+        while e > s and (toks[e - 1][2] or toks[e - 1][3]):
             e -= 1
         if s >= e or e - s > 12 or any(i in blocked for i in range(s, e)):
             return None
-        if not well_formed(doc[s:e].text):
+        surface = text[toks[s][0] : toks[e - 1][1]]
+        if not well_formed(surface):
             return None
-        form = normal_form(doc[s:e].text)
+        form = _normal_form(surface)
         if not form or not re.search(r"[a-z]", form):
             return None
+        return s, e, form
+
+    def add(s: int, e: int, kind: str, value: float = 1.0) -> Group | None:
+        if (s, e) not in forms:
+            forms[(s, e)] = form_of(s, e)
+        found = forms[(s, e)]
+        if found is None:
+            return None
+        s, e, form = found
         g = groups.get(form)
         if g is None:
             g = groups[form] = Group(form)
@@ -182,13 +204,14 @@ def features(
     marg: np.ndarray,
     vocab: dict[str, dict[str, int]],
     memory: Memory | None = None,
+    acronyms: list | None = None,
 ) -> tuple[list[Group], np.ndarray]:
     """One row of FEATURES per candidate entity (categoricals as vocabulary ids, 0 unknown;
     `memory` says how the training papers annotated the same phrase and head word)."""
     title = (doc._.kg_title or "").lower()
     text = doc.text
     n = max(len(doc), 1)
-    acr = find_acronyms(text)
+    acr = find_acronyms(text) if acronyms is None else acronyms
     longs = {_token_span(doc, *a.long) for a in acr}
     shorts = {_token_span(doc, *a.short) for a in acr}
     rule_spans = [
@@ -199,10 +222,19 @@ def features(
     order = list(groups.values())
     X = np.zeros((len(order), len(FEATURES)), dtype=np.float32)
     non_o = 1.0 - marg[:, 0] if len(marg) else marg
+    starts, ends, lowers, sent_start, numeric, words_of = (
+        zip(*[(t.idx, t.idx + len(t), t.lower_, bool(t.is_sent_start),
+               t.like_num and any(c.isdigit() for c in t.text) or t.text == "%", t.text)
+              for t in doc], strict=True) if len(doc) else ((),) * 6
+    )
+
+    def number(a: int, b: int) -> bool:
+        return any(numeric[max(a, 0) : b])
+
     for r, g in enumerate(order):
         row = X[r]
         s0, e0 = min(g.spans)
-        surface = doc[s0:e0].text
+        surface = text[starts[s0] : ends[e0 - 1]]
         words = surface.split()
         row[index["n_tokens"]] = e0 - s0
         row[index["n_chars"]] = len(surface)
@@ -217,19 +249,19 @@ def features(
         row[index["has_hyphen"]] = "-" in surface
         row[index["all_lower"]] = surface.islower()
         row[index["cap_words"]] = sum(w[:1].isupper() for w in words) / max(len(words), 1)
-        row[index["sent_start"]] = any(doc[s].is_sent_start for s, _ in g.spans)
-        row[index["generic"]] = lex.is_generic(surface)
-        row[index["after_the"]] = any(s > 0 and doc[s - 1].lower_ == "the" for s, _ in g.spans)
-        row[index["paren_after"]] = any(e < len(doc) and doc[e].text == "(" for _, e in g.spans)
+        row[index["sent_start"]] = any(sent_start[s] for s, _ in g.spans)
+        row[index["generic"]] = g.form in lex.generic
+        row[index["after_the"]] = any(s > 0 and lowers[s - 1] == "the" for s, _ in g.spans)
+        row[index["paren_after"]] = any(e < len(doc) and words_of[e] == "(" for _, e in g.spans)
         row[index["in_parens"]] = any(
-            s > 0 and doc[s - 1].text == "(" and e < len(doc) and doc[e].text == ")"
+            s > 0 and words_of[s - 1] == "(" and e < len(doc) and words_of[e] == ")"
             for s, e in g.spans
         )
-        row[index["number_after"]] = any(_number(doc, e, min(e + 4, len(doc))) for _, e in g.spans)
-        row[index["number_before"]] = any(_number(doc, max(s - 4, 0), s) for s, _ in g.spans)
+        row[index["number_after"]] = any(number(e, e + 4) for _, e in g.spans)
+        row[index["number_before"]] = any(number(s - 4, s) for s, _ in g.spans)
         row[index["acronym_long"]] = any(sp in longs for sp in g.spans)
         row[index["acronym_short"]] = any(sp in shorts for sp in g.spans)
-        entry = lex.lookup(surface)
+        entry = lex.by_form.get(g.form)
         if entry is not None and entry.type in TYPES:
             row[index["lex:" + entry.type]] = 1
         for kind, v in g.kinds.items():
@@ -252,13 +284,14 @@ def features(
         row[index["crosses_rule"]] = crosses
         if len(marg):
             sc = np.array([span_scores(marg, s, e) for s, e in g.spans])
+            tops, sums = sc.max(axis=0), sc.sum(axis=0)
             for k, t in enumerate(TYPES):
-                row[index["crf_max:" + t]] = sc[:, k].max()
-                row[index["crf_mean:" + t]] = sc[:, k].mean()
+                row[index["crf_max:" + t]] = tops[k]
+                row[index["crf_mean:" + t]] = sums[k] / len(sc)
             inner = np.concatenate([non_o[s:e] for s, e in g.spans])
             row[index["crf_any_max"]] = inner.max()
-            row[index["crf_any_mean"]] = inner.mean()
-        cats = _categories(doc, s0, e0)
+            row[index["crf_any_mean"]] = inner.sum() / len(inner)
+        cats = _categories(lowers, s0, e0)
         for c in CATEGORIES:
             row[index["cat:" + c]] = vocab.get(c, {}).get(cats[c], 0)
         if memory is not None:
@@ -277,12 +310,6 @@ def features(
             else:
                 row[index["mem_head_rate"]] = -1
     return order, X
-
-
-def _number(doc: Doc, s: int, e: int) -> bool:
-    """A reported number among tokens s..e-1 ('92.1', '3.2%', 'x2')."""
-    return any(t.like_num and any(c.isdigit() for c in t.text) or t.text == "%"
-               for t in doc[s:e])
 
 
 @dataclass
@@ -304,11 +331,11 @@ class Memory:
         return Memory(keep, heads)
 
 
-def _categories(doc: Doc, s: int, e: int) -> dict[str, str]:
+def _categories(lowers: list[str], s: int, e: int) -> dict[str, str]:
     """The words in and around the span s..e-1 that the classifier reads as categories."""
 
     def word(i: int) -> str:
-        return doc[i].lower_ if 0 <= i < len(doc) else ("<s>" if i < 0 else "</s>")
+        return lowers[i] if 0 <= i < len(lowers) else ("<s>" if i < 0 else "</s>")
 
     return {"head": word(e - 1), "first": word(s), "prev": word(s - 1), "next": word(e),
             "prev2": word(s - 2), "next2": word(e + 1)}
@@ -316,7 +343,8 @@ def _categories(doc: Doc, s: int, e: int) -> dict[str, str]:
 
 def category_values(doc: Doc, groups: dict[str, Group]) -> list[dict[str, str]]:
     """The raw categorical values of each candidate (for building the vocabularies)."""
-    return [_categories(doc, *min(g.spans)) for g in groups.values()]
+    lowers = [t.lower_ for t in doc]
+    return [_categories(lowers, *min(g.spans)) for g in groups.values()]
 
 
 @dataclass
@@ -382,10 +410,12 @@ class Model:
 
     @classmethod
     def load(cls, path: Any = None) -> Model:
+        """The model in `path`, else in $KG_ENTITY_MODEL, else the one shipped with kg."""
         import lightgbm
         import pycrfsuite
 
-        root = resources.files("kg.extract") / "model" if path is None else path
+        path = path or os.environ.get("KG_ENTITY_MODEL") or None
+        root = resources.files("kg.extract") / "model" if path is None else Path(path)
         try:
             meta = json.loads((root / "meta.json").read_text(encoding="utf-8"))
             tagger = pycrfsuite.Tagger()
@@ -406,19 +436,36 @@ class Model:
         return cls(tagger, booster, meta)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        if not len(X):
-            return np.zeros((0, len(CLASSES)))
-        return self.booster.predict(X)
+        return predict(self.booster, X)
 
 
-def apply(doc: Doc, model: Model, threshold: float | None = None) -> Doc:
-    """Decide the entities of `doc` and write them where the rules wrote theirs."""
-    groups, marg, links = gather(doc, model.tagger)
-    order, X = features(doc, groups, marg, model.vocab, model.memory)
-    probs = model.predict(X)
-    decisions = decide(order, probs, model.threshold if threshold is None else threshold)
-    write(doc, decisions, links, model.calibration)
-    return doc
+def predict(booster: Any, X: np.ndarray) -> np.ndarray:
+    """Class probabilities of the rows of X. One thread, since extraction runs a process
+    per core; a row stops early once one class leads by a margin of 5 (e^5 ≈ 150 to 1), as
+    the remaining trees do not change its decision."""
+    if not len(X):
+        return np.zeros((0, len(CLASSES)))
+    return booster.predict(X, num_threads=1, pred_early_stop=True, pred_early_stop_freq=10,
+                           pred_early_stop_margin=5.0)
+
+
+def apply(docs: list[Doc], model: Model) -> list[Doc]:
+    """Decide the entities of `docs` (one classifier call for all of them) and write them
+    where the rules wrote theirs."""
+    prepared = []
+    for doc in docs:
+        groups, marg, links = gather(doc, model.tagger)
+        acronyms = find_acronyms(doc.text)
+        order, X = features(doc, groups, marg, model.vocab, model.memory, acronyms)
+        prepared.append((doc, order, X, links, acronyms))
+    rows = [p[2] for p in prepared if len(p[2])]
+    probs = model.predict(np.concatenate(rows)) if rows else np.zeros((0, len(CLASSES)))
+    at = 0
+    for doc, order, X, links, acronyms in prepared:
+        p = probs[at : at + len(X)]
+        at += len(X)
+        write(doc, decide(order, p, model.threshold), links, model.calibration, acronyms)
+    return docs
 
 
 def calibrate(score: float, table: list[list[float]] | None) -> float:
@@ -435,7 +482,11 @@ def calibrate(score: float, table: list[list[float]] | None) -> float:
 
 
 def write(
-    doc: Doc, decisions: list[Decision], links: list[Span], calibration: list | None = None
+    doc: Doc,
+    decisions: list[Decision],
+    links: list[Span],
+    calibration: list | None = None,
+    acronyms: list | None = None,
 ) -> None:
     """Replace ``doc.spans["kg_mentions"]`` (and the acronym pairs and proposals built on
     them) with the decided entities, their confidence calibrated with `calibration`."""
@@ -447,7 +498,8 @@ def write(
     # an acronym takes the type of the long form it abbreviates, and is one entity with it:
     # defined in the text ("long form (LF)") or used with its long form elsewhere
     links_of = [
-        (_token_span(doc, *a.long), _token_span(doc, *a.short)) for a in find_acronyms(text)
+        (_token_span(doc, *a.long), _token_span(doc, *a.short))
+        for a in (find_acronyms(text) if acronyms is None else acronyms)
     ]
     for d in decisions:
         sh = d.spans[0]
