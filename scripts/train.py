@@ -41,7 +41,7 @@ from kg.extract import recogniser as R  # noqa: E402
 from kg.extract.nlp import load_base  # noqa: E402
 from kg.extract.relations import find_relations  # noqa: E402
 from kg.extract.results import find_results  # noqa: E402
-from kg.extract.tagger import token_features  # noqa: E402
+from kg.extract.tagger import tag, token_features  # noqa: E402
 from kg.extract.to_record import doc_to_record  # noqa: E402
 from kg.model import Paper  # noqa: E402
 from kg.names import normal_form  # noqa: E402
@@ -490,10 +490,8 @@ def ablation(items, data, papers, scorer, taggers, cv, threshold) -> dict:
     out["rules_only"] = score_entities(papers, records(items, papers, rules), scorer)
     crf = []
     for it, tagger in zip(items, taggers, strict=True):
-        from kg.extract.tagger import viterbi_spans
-
         ds = []
-        for s, e, ty in viterbi_spans(tagger, token_features(it["doc"], hints(it))):
+        for s, e, ty in tag(tagger, token_features(it["doc"], hints(it)))[1]:
             g = R.Group(normal_form(it["doc"][s:e].text), [(s, e)])
             ds.append(R.Decision(g, ty, 1.0, [(s, e)]))
         crf.append(ds)

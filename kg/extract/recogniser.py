@@ -28,7 +28,7 @@ from kg.errors import ExtractError
 from kg.extract import lexicon
 from kg.extract import mentions as M
 from kg.extract.acronyms import abbreviates, find_acronyms
-from kg.extract.tagger import TYPES, marginals, span_scores, token_features, viterbi_spans
+from kg.extract.tagger import TYPES, span_scores, tag, token_features
 from kg.names import normal_form
 
 CLASSES = ("none", *TYPES)
@@ -124,9 +124,8 @@ def gather(doc: Doc, tagger: Any) -> tuple[dict[str, Group], np.ndarray, list]:
         if g is not None:
             g.add(span.start, span.end, f"rule_src:{span._.kg_source}")
             g.rule_span[(span.start, span.end)] = span
-    feats = token_features(doc, hints)
-    marg = marginals(tagger, feats)
-    for s, e, ty in viterbi_spans(tagger, feats):
+    marg, best = tag(tagger, token_features(doc, hints))
+    for s, e, ty in best:
         add(s, e, f"crf:{ty}")
     if doc._.kg_title is None:  # a title: the rules that read titles propose too
         title = doc.text

@@ -86,26 +86,20 @@ def token_features(doc: Doc, hints: Sequence[tuple[int, int, str, str]]) -> list
     return out
 
 
-def marginals(tagger, feats: list[list[str]]) -> np.ndarray:
-    """Per-token probabilities of every label in LABELS, shape (tokens, labels)."""
+def tag(tagger, feats: list[list[str]]) -> tuple[np.ndarray, list[tuple[int, int, str]]]:
+    """Per-token probabilities of every label in LABELS, shape (tokens, labels), and the
+    tagger's best labelling as (start token, end token, type) spans."""
     n = len(feats)
     out = np.zeros((n, len(LABELS)), dtype=np.float32)
     if not n:
-        return out
+        return out, []
     tagger.set(feats)
     known = set(tagger.labels())
     for j, label in enumerate(LABELS):
         if label in known:
             for i in range(n):
                 out[i, j] = tagger.marginal(label, i)
-    return out
-
-
-def viterbi_spans(tagger, feats: list[list[str]]) -> list[tuple[int, int, str]]:
-    """The tagger's best labelling of the sequence as (start token, end token, type) spans."""
-    if not feats:
-        return []
-    return bio_spans(tagger.tag(feats))
+    return out, bio_spans(tagger.tag())
 
 
 def bio_spans(labels: Sequence[str]) -> list[tuple[int, int, str]]:
