@@ -22,6 +22,7 @@ import argparse
 import importlib.util
 import json
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -294,10 +295,10 @@ def isotonic(x: np.ndarray, y: np.ndarray, points: int = 21) -> list[list[float]
     return [[round(float(g), 3), round(float(v), 3)] for g, v in zip(grid, vals, strict=True)]
 
 
-def score_entities(papers, preds: dict[int, list[dict]], scorer, min_conf: float = 0.0):
+def score_entities(papers, preds: dict[int, list[dict]], scorer):
     ents = scorer.Tally()
     for i, p in enumerate(papers):
-        ps = [e for e in preds.get(i, []) if e["confidence"] >= min_conf]
+        ps = preds.get(i, [])
         scorer.score_paper(p, {"entities": ps, "relations": [], "results": []},
                            ents, scorer.Tally(), scorer.Tally(), [])
     return ents.table()
@@ -335,7 +336,7 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=0, help="use only the first N abstracts")
     ap.add_argument("--curve", action="store_true", help="also the learning curve (25/50/100%%)")
     ap.add_argument("--ablation", action="store_true", help="also rules-only and model-only")
-    ap.add_argument("--no-save", action="store_true")
+    ap.add_argument("--no-save", action="store_true", help="measure only; write no weights")
     ap.add_argument("--card-only", action="store_true",
                     help="only write MODEL_CARD.md again from OUT/meta.json")
     ap.add_argument("--errors", type=Path, help="write the cross-validated misses and false "
@@ -452,6 +453,7 @@ def main() -> int:
         report["learning_curve"]["1.0"] = table["ALL"]["f1"]
     if not args.no_save:
         save(args.out, items, papers, data, vocab, memory, threshold, calibration, report)
+    shutil.rmtree(tmp, ignore_errors=True)
     print(f"done in {time.time() - t0:.0f}s", file=sys.stderr)
     print(json.dumps(report, indent=1))
     return 0
