@@ -195,6 +195,7 @@ def _feature_names() -> list[str]:
 
 
 FEATURES = _feature_names()
+_INDEX = {name: i for i, name in enumerate(FEATURES)}
 
 
 def features(
@@ -217,7 +218,7 @@ def features(
         (s.start, s.end) for s in doc.spans.get("kg_mentions", []) if s.label_ != "Repository"
     ]
     lex = lexicon.load()
-    index = {name: i for i, name in enumerate(FEATURES)}
+    index = _INDEX
     order = list(groups.values())
     X = np.zeros((len(order), len(FEATURES)), dtype=np.float32)
     non_o = 1.0 - marg[:, 0] if len(marg) else marg
@@ -434,9 +435,6 @@ class Model:
             )
         return cls(tagger, booster, meta)
 
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        return predict(self.booster, X)
-
 
 def predict(booster: Any, X: np.ndarray) -> np.ndarray:
     """Class probabilities of the rows of X. One thread, since extraction runs a process
@@ -458,7 +456,7 @@ def apply(docs: list[Doc], model: Model) -> list[Doc]:
         order, X = features(doc, groups, marg, model.vocab, model.memory, acronyms)
         prepared.append((doc, order, X, links, acronyms))
     rows = [p[2] for p in prepared if len(p[2])]
-    probs = model.predict(np.concatenate(rows)) if rows else np.zeros((0, len(CLASSES)))
+    probs = predict(model.booster, np.concatenate(rows)) if rows else np.zeros((0, len(CLASSES)))
     at = 0
     for doc, order, X, links, acronyms in prepared:
         p = probs[at : at + len(X)]
