@@ -339,6 +339,9 @@ def main() -> int:
     ap.add_argument("--no-save", action="store_true", help="measure only; write no weights")
     ap.add_argument("--card-only", action="store_true",
                     help="only write MODEL_CARD.md again from OUT/meta.json")
+    ap.add_argument("--dump", type=Path, help="write the cross-validated records (entities "
+                    "decided by models that never saw the paper, the rules' relations and "
+                    "results) and sentence bounds here, for scripts/train_relations.py")
     ap.add_argument("--errors", type=Path, help="write the cross-validated misses and false "
                     "entities here (JSON lines), to study")
     args = ap.parse_args()
@@ -440,6 +443,8 @@ def main() -> int:
         "precision": round(sum(ok for *_, ok in sure_rows) / max(len(sure_rows), 1), 3),
         "gold_covered": round(sum(ok for *_, ok in sure_rows) / gold_n, 3)}
     print(json.dumps(report, indent=1), file=sys.stderr)
+    if args.dump:
+        dump(args.dump, items, papers, dec, calibration)
     if args.ablation:
         report["ablation"] = ablation(items, data, papers, scorer, taggers, cv, threshold)
     if args.curve:
@@ -457,6 +462,16 @@ def main() -> int:
     print(f"done in {time.time() - t0:.0f}s", file=sys.stderr)
     print(json.dumps(report, indent=1))
     return 0
+
+
+def dump(path: Path, items, papers, decisions, calibration) -> None:
+    """One line per paper: its cross-validated record and its sentences' bounds."""
+    recs = records(items, papers, decisions, calibration, full=True)
+    bounds = {it["paper"]: [[s.start_char, s.end_char] for s in it["doc"].sents]
+              for it in items if it["field"] == "abstract"}
+    with path.open("w", encoding="utf-8") as f:
+        for i in sorted(recs):
+            f.write(json.dumps({"paper": i, "record": recs[i], "sentences": bounds[i]}) + "\n")
 
 
 def candidate_recall(items, data, papers, scorer) -> float:

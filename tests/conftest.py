@@ -17,34 +17,28 @@ def nlp():
     return build_nlp()
 
 
-@pytest.fixture(scope="session")
-def rules_nlp():
-    """The pipeline with the rules deciding the entities (no learned recogniser)."""
-    from kg.extract.pipeline import build_nlp
-
-    return build_nlp(learned=False)
-
-
-def _extractor(nlp):
-    from kg.extract.pipeline import _extract_batch
+def _extractor(learned: bool):
+    from kg.extract.pipeline import Extractor
     from kg.ingest.base import paper_id
     from kg.model import Paper
 
+    extractor = Extractor(learned)
+
     def run(text: str, title: str | None = None):
         paper = Paper(id=paper_id(text), text=text, title=title)
-        return _extract_batch(nlp, [paper])[0]
+        return extractor([paper])[0]
 
     return run
 
 
 @pytest.fixture(scope="session")
-def extract_one(nlp):
+def extract_one():
     """Extract one paper (abstract and optional title) into a Record, as `kg extract` does."""
-    return _extractor(nlp)
+    return _extractor(learned=True)
 
 
 @pytest.fixture(scope="session")
-def extract_by_rules(rules_nlp):
+def extract_by_rules():
     """Extract one paper with the rules alone: what each rule finds, before the learned
-    recogniser decides (tests of the rules themselves)."""
-    return _extractor(rules_nlp)
+    recogniser and relation classifier decide (tests of the rules themselves)."""
+    return _extractor(learned=False)

@@ -9,7 +9,10 @@ from itertools import chain, islice
 
 from spacy.language import Language
 
-from kg.extract import components  # noqa: F401  (registers the kg_* factories)
+from kg.extract import (
+    components,  # noqa: F401  (registers the kg_* factories)
+    linker,
+)
 from kg.extract.nlp import load_base
 from kg.extract.to_record import doc_to_record
 from kg.model import Paper, Record
@@ -29,7 +32,24 @@ def build_nlp(learned: bool = True) -> Language:
     return nlp
 
 
-def _extract_batch(nlp: Language, papers: list[Paper]) -> list[Record]:
+class Extractor:
+    """The spaCy pipeline and, when `learned`, the relation classifier that decides on
+    what the relation rules read (:mod:`kg.extract.linker`)."""
+
+    def __init__(self, learned: bool = True) -> None:
+        self.nlp = build_nlp(learned)
+        self.relations = linker.RelationModel.load() if learned else None
+
+    def __call__(self, papers: list[Paper]) -> list[Record]:
+        recs = _extract_batch(self.nlp, papers)
+        if self.relations is None:
+            return [r for r, _ in recs]
+        return linker.apply(recs, self.relations)
+
+
+def _extract_batch(nlp: Language, papers: list[Paper]
+                   ) -> list[tuple[Record, list[tuple[int, int]]]]:
+    """Each paper's record as the rules assemble it, with its abstract's sentence bounds."""
     texts = []
     for i, p in enumerate(papers):
         doc = nlp.make_doc(p.text)
@@ -40,23 +60,25 @@ def _extract_batch(nlp: Language, papers: list[Paper]) -> list[Record]:
     docs: dict[tuple[int, str], object] = {}
     for doc, ctx in nlp.pipe(texts, as_tuples=True, batch_size=BATCH):
         docs[ctx] = doc
-    return [
-        doc_to_record(p, docs[(i, "abstract")], docs.get((i, "title")))
-        for i, p in enumerate(papers)
-    ]
+    out = []
+    for i, p in enumerate(papers):
+        abstract = docs[(i, "abstract")]
+        sents = [(s.start_char, s.end_char) for s in abstract.sents]  # type: ignore[attr-defined]
+        out.append((doc_to_record(p, abstract, docs.get((i, "title"))), sents))  # type: ignore[arg-type]
+    return out
 
 
-_worker_nlp: Language | None = None
+_worker: Extractor | None = None
 
 
 def _init_worker(learned: bool = True) -> None:
-    global _worker_nlp
-    _worker_nlp = build_nlp(learned)
+    global _worker
+    _worker = Extractor(learned)
 
 
 def _work(papers: list[Paper]) -> list[str]:
-    assert _worker_nlp is not None
-    return [r.to_json() for r in _extract_batch(_worker_nlp, papers)]
+    assert _worker is not None
+    return [r.to_json() for r in _worker(papers)]
 
 
 def _batches(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
@@ -86,9 +108,9 @@ def extract(papers: Iterable[Paper], jobs: int = 0, batch_size: int = BATCH,
             jobs = 1
         it = chain(head, it)
     if jobs == 1:
-        nlp = build_nlp(learned)
+        extractor = Extractor(learned)
         for batch in _batches(it, batch_size):
-            yield from _extract_batch(nlp, batch)
+            yield from extractor(batch)
         return
     ctx = mp.get_context("forkserver" if os.name != "nt" else "spawn")
     with ctx.Pool(jobs, initializer=_init_worker, initargs=(learned,)) as pool:

@@ -1,0 +1,338 @@
+"""The learned relation decider: for every pair of a paper's entities that a relation
+type may join, a classifier decides whether the abstract states that relation.
+
+The relation rules (:mod:`kg.extract.relations`) and the result rules read facts sentence
+by sentence; their facts become evidence here, beside what the text between the two
+entities says (cue words, negation, "respectively", distance, other entities in between)
+and what each entity is (proposed by the paper, in the title, how often named). A
+gradient-boosted classifier (LightGBM) scores each candidate; those above the threshold
+of their type are the record's relations. "We" and "our model" stand for the paper's own
+method (:data:`OWN`): the method it proposes, else the paper itself.
+
+The weights live in ``kg/extract/model/relations.txt`` and are rebuilt by
+``scripts/train_relations.py`` from cross-validated records of kg-train.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kg.errors import ExtractError
+from kg.extract.relations import (
+    COMPARE_CUES,
+    EVAL_CUES,
+    NEGATION,
+    OTHERS,
+    OUTPERFORM_CUES,
+    OWN_CUES,
+    USE_CUES,
+)
+from kg.extract.to_record import SIGNATURES
+from kg.model import PAPER, Entity, Evidence, Record, Relation
+
+OWN = "OWN"
+DECIDED = ("PROPOSES", *SIGNATURES)  # the types the classifier decides
+CUES: dict[str, re.Pattern[str]] = {
+    "outperform": OUTPERFORM_CUES,
+    "compare": COMPARE_CUES,
+    "use": USE_CUES,
+    "eval": EVAL_CUES,
+    "negation": NEGATION,
+    "own": OWN_CUES,
+    "others": OTHERS,
+    "respectively": re.compile(r"\brespectively\b", re.I),
+    "than": re.compile(r"\bthan\b", re.I),
+    "example": re.compile(r"\b(such as|including|e\.g\.|like|i\.e\.)", re.I),
+    "hedge": re.compile(r"\b(close to|almost|nearly|may|might|could|would|whether)\b", re.I),
+    "propose": re.compile(
+        r"\b(propos\w*|introduc\w*|present\w*|develop\w*|design\w*|call\w*|dub\w*|"
+        r"nam\w+|term\w*|coin\w*|new|novel)\b", re.I),
+    "address": re.compile(r"\b(tackl\w+|address\w*|solv\w+|towards?|applied to|aim\w*)\b",
+                          re.I),
+    "on": re.compile(r"\b(on|across|over)\b", re.I),
+    "for": re.compile(r"\bfor\b", re.I),
+    "of": re.compile(r"\bof\b", re.I),
+    "with": re.compile(r"\b(with|using|via|by)\b", re.I),
+    "paren": re.compile(r"[()]"),
+    "break": re.compile(r"[;:]|\b(while|whereas|but|although|however)\b", re.I),
+    "number": re.compile(r"\d"),
+    "comparative": re.compile(r"\b(\w+er|more|less|fewer|best|state[- ]of[- ]the[- ]art)\b",
+                              re.I),
+}
+_PER_PAIR = ["cooc", "gap", "head_first", "between_ents", "between_methods", "same_clause"]
+FEATURES: list[str] = (
+    [f"type={t}" for t in DECIDED]
+    + [f"rule={t}" for t in DECIDED]
+    + [f"rule_rev={t}" for t in SIGNATURES]
+    + ["rule_conf", "result_pair"]
+    + _PER_PAIR
+    + [f"between_{c}" for c in CUES]
+    + [f"sentence_{c}" for c in CUES]
+    + ["head_own", "own_is_paper", "head_conf", "head_mentions", "head_title",
+       "head_first_sent", "head_proposed"]
+    + ["tail_conf", "tail_mentions", "tail_title", "tail_first_sent", "tail_first_rel",
+       "tail_proposed", "tail_type_count", "tail_words", "tail_upper", "tail_aliases",
+       "tail_first_propose", "tail_first_own"]
+    + ["sentences", "entities", "methods"]
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One possible relation: `head` is OWN or an entity key, `tail` an entity key."""
+
+    head: str
+    type: str
+    tail: str
+
+
+@dataclass
+class _Paper:
+    """What the features read from one record."""
+
+    text: str
+    sentences: list[tuple[int, int]]
+    entities: dict[str, Entity]
+    spans: dict[str, list[tuple[int, int, int]]]  # key -> (sentence, start, end) in abstract
+    own_spans: list[tuple[int, int, int]]  # where "we"/"our model"/a proposed entity is named
+    proposed: set[str]
+    rules: dict[tuple[str, str, str], float]
+    result_pairs: set[tuple[str, str]]
+
+
+def _own_head(rec: Record, proposed: set[str]) -> str:
+    methods = [e.key for e in rec.entities if e.key in proposed and e.type == "Method"]
+    return methods[0] if methods else PAPER
+
+
+def _paper(rec: Record, sentences: list[tuple[int, int]]) -> _Paper:
+    text = rec.paper.text
+    proposed = {r.tail for r in rec.relations if r.type == "PROPOSES"}
+    spans: dict[str, list[tuple[int, int, int]]] = {}
+    for e in rec.entities:
+        spans[e.key] = [(m.sentence, m.start, m.end) for m in e.mentions
+                        if m.field is None and m.sentence is not None]
+    own_spans = [s for k in proposed for s in spans.get(k, [])]
+    for i, (a, b) in enumerate(sentences):
+        own_spans += [(i, a + m.start(), a + m.end()) for m in OWN_CUES.finditer(text[a:b])]
+
+    def norm(key: str) -> str:
+        return OWN if key == PAPER or key in proposed else key
+
+    rules: dict[tuple[str, str, str], float] = {}
+    for r in rec.relations:
+        k = (norm(r.head), r.type, r.tail) if r.type != "PROPOSES" else (PAPER, r.type, r.tail)
+        rules[k] = max(rules.get(k, 0.0), r.confidence)
+    pairs = {(norm(x.method), x.metric) for x in rec.results}
+    pairs |= {(norm(x.method), x.dataset) for x in rec.results if x.dataset}
+    return _Paper(text, sentences, {e.key: e for e in rec.entities}, spans, own_spans,
+                  proposed, rules, pairs)
+
+
+def candidates(rec: Record, sentences: list[tuple[int, int]]) -> list[Candidate]:
+    """Every relation the schema allows between the record's entities: PAPER PROPOSES
+    each entity; OWN or a Method not proposed as the head of the others."""
+    proposed = {r.tail for r in rec.relations if r.type == "PROPOSES"}
+    out = [Candidate(PAPER, "PROPOSES", e.key) for e in rec.entities if e.type != "Repository"]
+    heads = [OWN] + [e.key for e in rec.entities if e.type == "Method" and e.key not in proposed]
+    for rtype, (_, tail_type) in SIGNATURES.items():
+        for h in heads:
+            for e in rec.entities:
+                if e.type != tail_type or e.key == h:
+                    continue
+                if h == OWN and tail_type == "Method" and e.key in proposed:
+                    continue
+                out.append(Candidate(h, rtype, e.key))
+    return out
+
+
+def _closest(p: _Paper, head: str, tail: str
+             ) -> tuple[int, tuple[int, int], tuple[int, int]] | None:
+    """Where head and tail are named nearest to each other in one sentence: the sentence
+    and the head's and the tail's spans."""
+    hs = p.own_spans if head in (OWN, PAPER) else p.spans.get(head, [])
+    best = None
+    for si, a, b in hs:
+        for sj, c, d in p.spans.get(tail, []):
+            if si != sj or (a < d and c < b):
+                continue
+            gap = c - b if b <= c else a - d
+            if best is None or gap < best[0]:
+                best = (gap, si, (a, b), (c, d))
+    if best is None:
+        return None
+    return best[1:]
+
+
+def _features(p: _Paper, c: Candidate) -> list[float]:
+    row = dict.fromkeys(FEATURES, 0.0)
+    row[f"type={c.type}"] = 1.0
+    head = OWN if c.type == "PROPOSES" else c.head
+    rule_head = PAPER if c.type == "PROPOSES" else c.head
+    row["rule_conf"] = p.rules.get((rule_head, c.type, c.tail), 0.0)
+    for t in DECIDED:
+        h = PAPER if t == "PROPOSES" else head
+        row[f"rule={t}"] = float((h, t, c.tail) in p.rules)
+    if head != OWN:
+        for t in SIGNATURES:
+            row[f"rule_rev={t}"] = float((c.tail, t, head) in p.rules)
+    row["result_pair"] = float((head, c.tail) in p.result_pairs)
+    near = _closest(p, head, c.tail)
+    hsent = {s for s, *_ in (p.own_spans if head == OWN else p.spans.get(head, []))}
+    tsent = {s for s, *_ in p.spans.get(c.tail, [])}
+    row["cooc"] = len(hsent & tsent)
+    if near is not None:
+        si, (h0, h1), (t0, t1) = near
+        a, b, head_first = min(h1, t1), max(h0, t0), int(h0 < t0)
+        between = p.text[a:b]
+        s0, s1 = p.sentences[si]
+        row["gap"] = b - a
+        row["head_first"] = head_first
+        inside = [(k, x) for k, xs in p.spans.items() for (_, x, y) in xs if a <= x and y <= b]
+        row["between_ents"] = len(inside)
+        row["between_methods"] = sum(p.entities[k].type == "Method" for k, _ in inside)
+        row["same_clause"] = float(not CUES["break"].search(between))
+        for name, rx in CUES.items():
+            row[f"between_{name}"] = float(bool(rx.search(between)))
+            row[f"sentence_{name}"] = float(bool(rx.search(p.text[s0:s1])))
+    else:
+        row["gap"] = -1.0
+    tail = p.entities[c.tail]
+    row["own_is_paper"] = float(not any(p.entities[k].type == "Method" for k in p.proposed
+                                        if k in p.entities))
+    row["head_own"] = float(head == OWN)
+    if head != OWN:
+        he = p.entities[head]
+        row["head_conf"] = he.confidence
+        row["head_mentions"] = len(he.mentions)
+        row["head_title"] = float(any(m.field == "title" for m in he.mentions))
+        row["head_first_sent"] = min(hsent, default=-1)
+        row["head_proposed"] = float(head in p.proposed)
+    else:
+        row["head_conf"] = 1.0
+    n = max(len(p.sentences), 1)
+    first = min(tsent, default=-1)
+    row["tail_conf"] = tail.confidence
+    row["tail_mentions"] = len(tail.mentions)
+    row["tail_title"] = float(any(m.field == "title" for m in tail.mentions))
+    row["tail_first_sent"] = first
+    row["tail_first_rel"] = first / n if first >= 0 else -1.0
+    row["tail_proposed"] = float(c.tail in p.proposed)
+    row["tail_type_count"] = sum(e.type == tail.type for e in p.entities.values())
+    row["tail_words"] = len(tail.name.split())
+    row["tail_upper"] = float(any(ch.isupper() for ch in tail.name))
+    row["tail_aliases"] = len(tail.aliases)
+    if first >= 0:
+        s0, s1 = p.sentences[first]
+        row["tail_first_propose"] = float(bool(CUES["propose"].search(p.text[s0:s1])))
+        row["tail_first_own"] = float(bool(OWN_CUES.search(p.text[s0:s1])))
+    row["sentences"] = n
+    row["entities"] = len(p.entities)
+    row["methods"] = sum(e.type == "Method" for e in p.entities.values())
+    return [row[f] for f in FEATURES]
+
+
+def featurize(rec: Record, sentences: list[tuple[int, int]]
+              ) -> tuple[list[Candidate], np.ndarray]:
+    """The candidates of one record and their feature rows (in :data:`FEATURES` order)."""
+    cands = candidates(rec, sentences)
+    p = _paper(rec, sentences)
+    X = np.array([_features(p, c) for c in cands], dtype=np.float32)
+    return cands, X.reshape(-1, len(FEATURES))
+
+
+class RelationModel:
+    """The trained relation classifier and its thresholds, loaded from a directory."""
+
+    def __init__(self, booster: Any, meta: dict) -> None:
+        self.booster = booster
+        self.threshold: dict[str, float] = meta["threshold"]
+        self.meta = meta
+
+    @classmethod
+    def load(cls, path: Any = None) -> RelationModel:
+        """The model in `path`, else in $KG_ENTITY_MODEL, else the one shipped with kg."""
+        import lightgbm
+
+        path = path or os.environ.get("KG_ENTITY_MODEL") or None
+        root = resources.files("kg.extract") / "model" if path is None else Path(path)
+        try:
+            meta = json.loads((root / "relations.json").read_text(encoding="utf-8"))
+            booster = lightgbm.Booster(model_str=(root / "relations.txt").read_text())
+        except (OSError, ValueError) as exc:
+            raise ExtractError(
+                f"the relation model in {root} could not be read ({exc}); expected "
+                "relations.json and relations.txt there: rebuild them with "
+                "`python scripts/train_relations.py` or reinstall kg"
+            ) from exc
+        if meta.get("features") != FEATURES:
+            raise ExtractError(
+                f"the relation model in {root} was trained with other features than this kg "
+                f"computes ({len(meta.get('features', []))} against {len(FEATURES)}); "
+                "rebuild it with `python scripts/train_relations.py`"
+            )
+        return cls(booster, meta)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        if not len(X):
+            return np.zeros(0)
+        return self.booster.predict(X, num_threads=1)
+
+
+def decide(rec: Record, sentences: list[tuple[int, int]], cands: list[Candidate],
+           probs: np.ndarray, threshold: dict[str, float]) -> Record:
+    """`rec` with the relations the classifier keeps in place of the rules' (code links
+    stay as the rules found them)."""
+    rule_ev: dict[tuple[str, str, str], Evidence | None] = {}
+    proposed_rules = {r.tail for r in rec.relations if r.type == "PROPOSES"}
+    for r in rec.relations:
+        head = PAPER if r.type == "PROPOSES" else (
+            OWN if r.head == PAPER or r.head in proposed_rules else r.head)
+        rule_ev.setdefault((head, r.type, r.tail), r.evidence)
+    kept = [(c, float(pr)) for c, pr in zip(cands, probs, strict=True)
+            if pr >= threshold.get(c.type, 1.0)]
+    proposed = {c.tail for c, _ in kept if c.type == "PROPOSES"}
+    own = _own_head(rec, proposed)
+    p = _paper(rec, sentences)
+    out = [r for r in rec.relations if r.type not in DECIDED]
+    for c, pr in kept:
+        head = own if c.head == OWN else c.head
+        if c.type == "PROPOSES":
+            head = PAPER
+        elif head == c.tail:
+            continue
+        ev = rule_ev.get((c.head, c.type, c.tail)) or _evidence(p, c)
+        out.append(Relation(head=head, type=c.type, tail=c.tail, evidence=ev,
+                            confidence=round(pr, 3)))
+    return rec.model_copy(update={"relations": out})
+
+
+def _evidence(p: _Paper, c: Candidate) -> Evidence | None:
+    """The sentence where head and tail are named nearest, else the tail's first one."""
+    near = _closest(p, OWN if c.type == "PROPOSES" else c.head, c.tail)
+    spans = p.spans.get(c.tail, [])
+    si = near[0] if near is not None else (spans[0][0] if spans else None)
+    if si is None:
+        return None
+    s0, s1 = p.sentences[si]
+    return Evidence(sentence=si, start=s0, end=s1)
+
+
+def apply(recs: list[tuple[Record, list[tuple[int, int]]]], model: RelationModel) -> list[Record]:
+    """Decide the relations of several records with one classifier call."""
+    prepared = [featurize(rec, sents) for rec, sents in recs]
+    rows = [X for _, X in prepared if len(X)]
+    probs = model.predict(np.concatenate(rows)) if rows else np.zeros(0)
+    out, at = [], 0
+    for (rec, sents), (cands, X) in zip(recs, prepared, strict=True):
+        out.append(decide(rec, sents, cands, probs[at : at + len(X)], model.threshold))
+        at += len(X)
+    return out

@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Train kg's relation classifier (kg/extract/linker.py) and write the shipped weights to
+kg/extract/model/ (relations.txt, relations.json).
+
+    python scripts/train.py --dump /tmp/kg-oof.jsonl      # the entity model, and
+    python scripts/train_relations.py /tmp/kg-oof.jsonl   # the relations on its records
+
+The input holds one cross-validated record per kg-train abstract: entities decided by an
+entity model that never saw the abstract, and the relations and results the rules read
+from them, so the classifier learns from entities as good (and as wrong) as it will meet.
+Each candidate relation is labelled by the shared scorer's matching against the gold.
+Steps (fixed seed; about a minute): k-fold cross-validation of the classifier with the
+same folds as the entity model, one threshold per relation type chosen on the held-out
+predictions, the scores against the rules' own relations, then one model trained on all.
+
+The dev gold (../shared/gold/dev.jsonl) is never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import lightgbm
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from train import SHARED, folds_of, load_scorer, read_train  # noqa: E402
+
+from kg.extract import linker as L  # noqa: E402
+from kg.model import PAPER, Record  # noqa: E402
+
+PARAMS = {
+    "objective": "binary", "learning_rate": 0.05, "num_leaves": 31, "min_data_in_leaf": 20,
+    "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0,
+    "verbose": -1, "num_threads": 2, "seed": 13, "deterministic": True,
+    "force_row_wise": True,
+}
+ROUNDS = 150
+
+
+def labels(gold: dict, rec: Record, cands: list[L.Candidate], scorer) -> list[int | None]:
+    """1 where the gold states the candidate (with the scorer's matching of entities and
+    its reading of the paper and its proposals as one head), 0 where not, None where it
+    touches an optional gold entity (counted neither way)."""
+    gents = gold.get("entities", [])
+    preds = [e.model_dump() for e in rec.entities]
+    mapping = scorer.match_entities(gents, preds)
+    to_gold = {preds[pi]["key"]: gi for pi, gi in mapping.items()}
+    optional = {gi for gi, g in enumerate(gents) if g.get("optional")}
+    by_name = {g["name"]: gi for gi, g in enumerate(gents)}
+    proposed = {by_name[r["tail"]] for r in gold.get("relations", [])
+                if r.get("head") == PAPER and r.get("type") == "PROPOSES"
+                and r.get("tail") in by_name}
+
+    def norm(g):
+        return PAPER if g == PAPER or g in proposed else g
+
+    facts = set()
+    for r in gold.get("relations", []):
+        h = PAPER if r["head"] == PAPER else by_name.get(r["head"])
+        t = by_name.get(r["tail"])
+        if h is None or t is None:
+            continue
+        facts.add((r["type"], norm(h) if r["type"] != "PROPOSES" else PAPER, t))
+        if r["type"] == "COMPARED_WITH":
+            facts.add((r["type"], norm(t), h))
+    out: list[int | None] = []
+    for c in cands:
+        t = to_gold.get(c.tail)
+        h = PAPER if c.head in (L.OWN, PAPER) else to_gold.get(c.head)
+        if t is None or h is None:
+            out.append(0)
+            continue
+        if t in optional or h in optional:
+            out.append(None)
+            continue
+        out.append(int((c.type, norm(h) if c.type != "PROPOSES" else PAPER, t) in facts))
+    return out
+
+
+def score(papers, recs: dict[int, Record], scorer) -> dict:
+    """Relation scores of whole records, per type (the shared scorer)."""
+    ents, rels, res = scorer.Tally(), scorer.Tally(), scorer.Tally()
+    for i, p in enumerate(papers):
+        r = recs.get(i)
+        scorer.score_paper(p, json.loads(r.to_json()) if r else None, ents, rels, res, [])
+    return {k: v for k, v in rels.table().items()}
+
+
+def train(X: np.ndarray, y: np.ndarray) -> lightgbm.Booster:
+    ds = lightgbm.Dataset(X, label=y, feature_name=[f.replace("=", "_") for f in L.FEATURES])
+    return lightgbm.train(PARAMS, ds, num_boost_round=ROUNDS)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("records", type=Path, help="the output of scripts/train.py --dump")
+    ap.add_argument("--train", type=Path, default=SHARED / "train" / "kg-train.jsonl")
+    ap.add_argument("--out", type=Path, default=ROOT / "kg" / "extract" / "model")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--no-save", action="store_true", help="measure only; write no weights")
+    args = ap.parse_args()
+    t0 = time.time()
+    scorer = load_scorer()
+    papers = read_train(args.train)
+    fold = folds_of(len(papers), args.folds, args.seed)
+    rows = [json.loads(line) for line in args.records.read_text(encoding="utf-8").splitlines()]
+    data = []
+    for row in rows:
+        i = row["paper"]
+        rec = Record.model_validate(row["record"])
+        sents = [tuple(s) for s in row["sentences"]]
+        cands, X = L.featurize(rec, sents)
+        y = labels(papers[i], rec, cands, scorer)
+        data.append({"paper": i, "rec": rec, "sents": sents, "cands": cands, "X": X, "y": y})
+    n = sum(len(d["y"]) for d in data)
+    pos = sum(v == 1 for d in data for v in d["y"])
+    print(f"{n} candidates, {pos} true, at {time.time() - t0:.0f}s", file=sys.stderr)
+
+    def stack(ds):
+        X = np.concatenate([d["X"] for d in ds])
+        y = np.array([-1 if v is None else v for d in ds for v in d["y"]])
+        return X[y >= 0], y[y >= 0]
+
+    probs: dict[int, np.ndarray] = {}
+    for f in range(args.folds):
+        booster = train(*stack([d for d in data if fold[d["paper"]] != f]))
+        for d in data:
+            if fold[d["paper"]] == f:
+                probs[d["paper"]] = booster.predict(d["X"]) if len(d["X"]) else np.zeros(0)
+    print(f"cross-validated at {time.time() - t0:.0f}s", file=sys.stderr)
+
+    def decided(th):
+        return {d["paper"]: L.decide(d["rec"], d["sents"], d["cands"], probs[d["paper"]], th)
+                for d in data}
+
+    rules = score(papers, {d["paper"]: d["rec"] for d in data}, scorer)
+    threshold = dict.fromkeys(L.DECIDED, 0.5)
+    best = score(papers, decided(threshold), scorer)
+    for _ in range(2):
+        for t in L.DECIDED:
+            for th in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
+                trial = {**threshold, t: th}
+                got = score(papers, decided(trial), scorer)
+                if got["ALL"]["f1"] > best["ALL"]["f1"]:
+                    threshold, best = trial, got
+        print(f"threshold {threshold}: F1 {best['ALL']['f1']}", file=sys.stderr)
+    report = {"papers": len(papers), "folds": args.folds, "seed": args.seed,
+              "candidates": n, "true": pos, "threshold": threshold,
+              "cv": best, "rules": rules}
+    for name, table in (("rules", rules), ("learned", best)):
+        print(f"{name:8s} " + " ".join(f"{k} {v['f1']:.3f}" for k, v in table.items()),
+              file=sys.stderr)
+    if not args.no_save:
+        booster = train(*stack(data))
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "relations.txt").write_text(booster.model_to_string(), encoding="utf-8")
+        meta = {"features": L.FEATURES, "threshold": threshold, "params": PARAMS,
+                "rounds": ROUNDS, "scores": report}
+        (args.out / "relations.json").write_text(json.dumps(meta, indent=1) + "\n",
+                                                 encoding="utf-8")
+    print(f"done in {time.time() - t0:.0f}s", file=sys.stderr)
+    print(json.dumps(report, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
