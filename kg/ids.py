@@ -25,6 +25,10 @@ ID_KINDS: dict[str, str] = {
     "s2": "Semantic Scholar paper id (40 hex digits)",
 }
 
+#: The graph attribute (Cypher property) of each kind of id.
+ID_PROPS: dict[str, str] = {"input": "input_id", "arxiv": "arxiv_id", "doi": "doi",
+                            "openalex": "openalex_id", "s2": "s2_id"}
+
 _ARXIV_NEW = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?", re.I)
 _ARXIV_OLD = re.compile(r"([a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.I)
 _ARXIV_PREFIX = re.compile(
