@@ -40,7 +40,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import IO, NamedTuple
+from typing import IO, Any, NamedTuple
 from urllib.parse import quote, unquote
 
 import networkx as nx
@@ -673,10 +673,12 @@ def export(g: nx.MultiDiGraph, path: str, fmt: str | None = None,
 
 
 def export_store(store: str, path: str, fmt: str | None = None,
-                 base: str = DEFAULT_BASE) -> tuple[str, int]:
+                 base: str = DEFAULT_BASE,
+                 wrap: Callable[[Any], Any] | None = None) -> tuple[str, int]:
     """Export the graph of the store at `store` (see :func:`export`). N-Triples are
     streamed from the store's graph file, holding only an IRI per node; the other
-    formats load the graph."""
+    formats load the graph. `wrap` (e.g. kg.sinks.tracked.TrackedGraph) wraps the graph
+    read."""
     from pathlib import Path
 
     from kg.sinks.embedded import Store
@@ -684,7 +686,8 @@ def export_store(store: str, path: str, fmt: str | None = None,
     st = Store.open(store)
     if fmt is None and path != "-":
         fmt = SUFFIXES.get(Path(path).suffix.lower())
-    return export(st.streamed() if fmt == "nt" else st.graph(), path, fmt, base)
+    g = st.streamed() if fmt == "nt" else st.graph()
+    return export(wrap(g) if wrap else g, path, fmt, base)
 
 
 # ------------------------------------------------------------------ validation
