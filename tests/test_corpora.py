@@ -401,3 +401,20 @@ def test_skips_are_not_papers(dumps):
     items = list(read_file(dumps["arxiv"]))
     assert sum(isinstance(x, Skip) for x in items) == 2
     assert sum(isinstance(x, Paper) for x in items) == 4
+
+
+def test_the_viz_page_shows_and_searches_a_papers_ids(graph):
+    from kg.sinks.html import view_data
+
+    data = view_data(graph.g, around=graph.paper("1706.03762")["key"])
+    [paper] = [n for n in data["nodes"] if n.get("ids") and "arXiv 1706.03762" in n["ids"]]
+    assert "DOI 10.48550/arxiv.1706.03762" in paper["ids"] and paper["author_names"] == AUTHORS
+    js = (ROOT / "kg" / "sinks" / "static" / "viz.js").read_text()
+    assert "(n.d.ids || []).some" in js  # the search box looks in them
+
+
+def test_line_numbers_count_leading_blank_lines(tmp_path):
+    f = tmp_path / "snap.json"
+    f.write_text("\n\n" + json.dumps(arxiv_records()[0]) + "\n")
+    [p], _ = papers_of(f)
+    assert p.sources[0].line == 3

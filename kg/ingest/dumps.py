@@ -142,21 +142,22 @@ def records(path: Path) -> Iterator[tuple[int, dict | IngestError]]:
     index in the array). A line that is not a JSON object gives an IngestError in its
     place; an array that is not valid JSON stops with one."""
     with open_binary(path) as fh:
+        skipped = 0  # newlines before the first record
         try:
-            head = fh.peek(1) if hasattr(fh, "peek") else b""
+            head = fh.peek(1)  # type: ignore[attr-defined]
             while head[:1].isspace() or head.startswith(b"\xef\xbb\xbf"):
-                fh.read(3 if head.startswith(b"\xef\xbb\xbf") else 1)
-                head = fh.peek(1)
+                skipped += fh.read(3 if head.startswith(b"\xef\xbb\xbf") else 1) == b"\n"
+                head = fh.peek(1)  # type: ignore[attr-defined]
         except _STREAM_ERRORS as e:
             raise _broken(path, e, 0) from None
         if head.startswith(b"["):
             yield from _array(path, fh)
         else:
-            yield from _lines(path, fh)
+            yield from _lines(path, fh, skipped)
 
 
-def _lines(path: Path, fh: IO[bytes]) -> Iterator[tuple[int, dict | IngestError]]:
-    lineno = 0
+def _lines(path: Path, fh: IO[bytes], lineno: int = 0
+           ) -> Iterator[tuple[int, dict | IngestError]]:
     it = iter(fh)
     while True:
         try:
