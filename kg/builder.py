@@ -14,7 +14,10 @@ import networkx as nx
 
 from kg.graph.build import Counts
 from kg.graph.incremental import Delta
+from kg.ids import ID_PROPS
 from kg.ingest import IngestReport, read_papers
+from kg.ingest.dumps import ALL, Selection
+from kg.ingest.identity import SAME_PAPER, merge_papers
 from kg.model import Paper, Record
 from kg.sinks.embedded import Store
 
@@ -51,7 +54,8 @@ class BuildResult:
 def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs: int = 0,
                 skip_bad: bool = False, fmt: str | None = None,
                 progress: Callable[[int], None] | None = None,
-                min_confidence: float = 0.0) -> BuildResult:
+                min_confidence: float = 0.0, select: Selection = ALL,
+                report: IngestReport | None = None) -> BuildResult:
     """Add the papers in `paths` that `store` does not hold yet, then update its graph.
 
     Building twice with the same inputs changes nothing; a paper seen again in a new file
@@ -61,7 +65,10 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
     now resolve to another node), or rebuilt when there is no saved graph to update, the
     new records are more than a quarter of the stored ones or the deltas have grown to
     half the graph; all give the same graph. New records keep only the entities of at
-    least `min_confidence` (see Record.confident).
+    least `min_confidence` (see Record.confident). `select` chooses papers while reading
+    (--category, --since); a record with the arXiv id or DOI of a stored paper is that
+    paper. `report` (or a new one) is filled as reading goes: its ``new`` is the number of
+    papers to extract, known when `progress` is first called.
     """
     from kg.extract.pipeline import extract
 
@@ -70,11 +77,13 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
     with st.lock():
         known = st.paper_sources()
         base = st._shard_names()
-        report = IngestReport()
+        report = report if report is not None else IngestReport()
         updated: list[Paper] = []
 
         def new_papers() -> Iterator[Paper]:
-            for paper in read_papers(paths, fmt=fmt, skip_bad=skip_bad, report=report):
+            for paper in read_papers(paths, fmt=fmt, skip_bad=skip_bad, report=report,
+                                     select=select, known=known,
+                                     known_ids=lambda: stored_ids(st) if known else ()):
                 have = known.get(paper.id)
                 if have is None:
                     yield paper
@@ -97,6 +106,8 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
 
         papers = new_papers()
         first = next(papers, None)  # no new paper: do not load the extractor
+        if first is not None and progress:
+            progress(0)  # reading has counted the papers; extraction (and its model) next
         n_new = (st.add_records(counted(extract(chain([first], papers), jobs=jobs)))
                  if first is not None else 0)
         if updated:
@@ -113,11 +124,18 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
     return BuildResult(st, built, n_new, len(updated), report, time.perf_counter() - t0)
 
 
+def stored_ids(st: Store) -> Iterator[tuple[str, list[str]]]:
+    """Each stored paper that has an arXiv id or DOI, with them as ``kind:value`` keys."""
+    for d in st.digests():
+        attrs = d[1]
+        keys = [f"{k}:{attrs[ID_PROPS[k]]}" for k in SAME_PAPER if attrs.get(ID_PROPS[k])]
+        if keys:
+            yield d[0], keys
+
+
 def _with_sources(st: Store, papers: list[Paper]) -> Iterator[Record]:
-    """The stored records of `papers`, with the new sources added."""
+    """The stored records of `papers`, with the new sources (and the fields the stored
+    paper lacks: ids, authors, venue...) added."""
     by_id = {p.id: p for p in papers}
     for rec in st.fetch(by_id).values():
-        p = by_id[rec.paper.id]
-        sources = rec.paper.sources + [s for s in p.sources if s not in rec.paper.sources]
-        yield rec.model_copy(update={"paper": rec.paper.model_copy(update={
-            "sources": sources, "title": rec.paper.title or p.title})})
+        yield rec.model_copy(update={"paper": merge_papers(rec.paper, by_id[rec.paper.id])})

@@ -10,7 +10,7 @@ import sys
 import click
 
 from kg.errors import KGError
-from kg.table import format_table
+from kg.table import format_table, paper_lines
 
 STORE_OPTION = click.option("--store", "-s", default="kg-data", show_default=True,
                             type=click.Path(file_okay=False),
@@ -38,10 +38,22 @@ def main(verbose: bool) -> None:
                         format="%(levelname)s %(name)s: %(message)s")
 
 
+def _categories(_ctx, _param, value: str | None) -> tuple[str, ...]:
+    return tuple(c.strip() for c in (value or "").split(",") if c.strip())
+
+
 def _inputs(f):
     f = click.option("--format", "fmt", type=click.Choice(
-        ["lines", "pairs", "daily", "jsonl", "csv"]), default=None,
-        help="Input format (default: detected per file).")(f)
+        ["lines", "pairs", "daily", "jsonl", "csv", "arxiv", "openalex", "s2", "pwc"]),
+        default=None, help="Input format (default: detected per file, from its content "
+        "for the dumps arxiv, openalex, s2 and pwc; gzip is read as it is).")(f)
+    f = click.option("--category", "categories", metavar="CATS", callback=_categories,
+                     help="Keep only papers in any of these arXiv categories, comma-"
+                     "separated (cs.LG,cs.CL; an archive such as cs means all of it). "
+                     "For the arXiv snapshot.")(f)
+    f = click.option("--since", type=click.IntRange(1000, 9999), default=None,
+                     metavar="YEAR", help="Keep only papers first published in YEAR or "
+                     "later (papers without a date or year are left out).")(f)
     f = click.option("--skip-bad", is_flag=True,
                      help="Skip records that cannot be read (warn and count) instead of "
                      "stopping at the first.")(f)
@@ -65,38 +77,32 @@ def _report_skipped(report) -> None:
             click.echo(f"  ... and {len(report.skipped) - 20} more", err=True)
 
 
-class _Progress:
-    """Prints 'N papers' to stderr now and then when stderr is a terminal (or -v)."""
-
-    def __init__(self, what: str, every: int = 100) -> None:
-        self.what, self.every = what, every
-        self.show = sys.stderr.isatty()
-
-    def __call__(self, n: int) -> None:
-        if self.show and n % self.every == 0:
-            click.echo(f"\r{self.what}: {n} papers", err=True, nl=False)
-
-    def done(self) -> None:
-        if self.show:
-            click.echo("", err=True)
+def _report_filtered(report) -> None:
+    if report.filtered:
+        click.echo("left out: " + ", ".join(f"{n} {why}" for why, n in
+                                            sorted(report.filtered.items())), err=True)
 
 
 @main.command()
 @_inputs
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
               help="Where to write the JSON Lines (default: standard output).")
-def extract(inputs, fmt, skip_bad, jobs, min_confidence, output) -> None:
+def extract(inputs, fmt, skip_bad, jobs, min_confidence, categories, since, output) -> None:
     """Extract entities, relations and results: one JSON line per paper."""
     from kg.extract.pipeline import extract as run
-    from kg.ingest import IngestReport, read_papers
+    from kg.ingest import IngestReport, Selection, read_papers
+    from kg.progress import PaperProgress
 
     report = IngestReport()
-    papers = read_papers(inputs, fmt=fmt, skip_bad=skip_bad, report=report)
+    papers = read_papers(inputs, fmt=fmt, skip_bad=skip_bad, report=report,
+                         select=Selection(categories, since))
     # reading the first paper checks every input: bad input fails before the model loads
     # and before OUT is opened (an existing OUT is not truncated)
     first = next(papers, None)
     papers = itertools.chain([first], papers) if first is not None else iter(())
-    progress = _Progress("extracted")
+    progress = PaperProgress("extracting", lambda: report.total)
+    if first is not None:
+        progress(0)
     out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
     n = 0
     try:
@@ -108,6 +114,7 @@ def extract(inputs, fmt, skip_bad, jobs, min_confidence, output) -> None:
             out.close()
     progress.done()
     _report_skipped(report)
+    _report_filtered(report)
     click.echo(f"{n} papers extracted ({report.duplicates} duplicates merged)", err=True)
 
 
@@ -127,19 +134,26 @@ def _print_summary(s: dict) -> None:
 @main.command()
 @_inputs
 @STORE_OPTION
-def build(inputs, fmt, skip_bad, jobs, min_confidence, store) -> None:
+def build(inputs, fmt, skip_bad, jobs, min_confidence, categories, since, store) -> None:
     """Extract new papers from INPUTS into the store and rebuild its graph.
 
     With --min-confidence, the new papers are stored without their less certain entities
     (papers already in the store keep what they were built with).
     """
     from kg.builder import build_store
+    from kg.ingest import IngestReport, Selection
+    from kg.progress import PaperProgress
 
-    progress = _Progress("extracted")
-    res = build_store(inputs, store, jobs=jobs, skip_bad=skip_bad, fmt=fmt, progress=progress,
-                      min_confidence=min_confidence)
-    progress.done()
+    report = IngestReport()
+    progress = PaperProgress("extracting", lambda: report.new)
+    try:
+        res = build_store(inputs, store, jobs=jobs, skip_bad=skip_bad, fmt=fmt,
+                          progress=progress, min_confidence=min_confidence,
+                          select=Selection(categories, since), report=report)
+    finally:
+        progress.done()
     _report_skipped(res.report)
+    _report_filtered(res.report)
     click.echo(f"store: {store}  ({res.seconds:.1f}s)")
     _print_summary(res.summary())
 
@@ -182,6 +196,9 @@ def query(question, store, as_json, path, list_, min_confidence) -> None:
         cols = ["name", "type", "support"]
         if min_confidence and isinstance(rows, list):
             rows = [r for r in rows if (r.get("confidence") or 0.0) >= min_confidence]
+    if isinstance(rows, dict) and rows.get("label") == "Paper" and not as_json:
+        click.echo(paper_lines(rows))
+        return
     if isinstance(rows, dict):
         rows = [rows]
         cols = ["key", "name", "label", "aliases", "papers"]

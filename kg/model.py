@@ -41,6 +41,24 @@ class Source(_Model):
     line: int
 
 
+class PaperIds(_Model):
+    """What identifies a paper outside kg (see kg.ids for the normal forms)."""
+
+    input: str | None = None  # the id the input record gave it (JSONL/CSV `id`)
+    arxiv: str | None = None  # arXiv id without version: 1706.03762, hep-th/9901001
+    doi: str | None = None  # lower case, without https://doi.org/
+    openalex: str | None = None  # OpenAlex work id: W2963403868
+    s2: str | None = None  # Semantic Scholar paperId: 40 hex digits
+
+    def lookup_keys(self) -> list[str]:
+        """``kind:value`` of each id it has (what kg.ids.lookup_keys finds).
+
+        >>> PaperIds(arxiv="1706.03762", doi="10.1/x").lookup_keys()
+        ['arxiv:1706.03762', 'doi:10.1/x']
+        """
+        return [f"{k}:{v}" for k, v in self.__dict__.items() if v]
+
+
 class Paper(_Model):
     """One paper as ingested."""
 
@@ -48,8 +66,12 @@ class Paper(_Model):
     text: str
     title: str | None = None
     date: str | None = None
-    authors: int | None = None
+    year: int | None = None
+    authors: int | None = None  # how many (also when their names are not known)
+    author_names: list[str] | None = None
+    venue: str | None = None
     url: str | None = None
+    ids: PaperIds | None = None
     sources: list[Source] = Field(default_factory=list)
 
 

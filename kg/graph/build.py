@@ -33,6 +33,7 @@ import networkx as nx
 import orjson
 
 from kg.graph.resolve import resolve
+from kg.ids import ID_PROPS
 from kg.model import PAPER, Record
 
 # A digest: [paper id, paper node attributes, entities, facts, results] where
@@ -58,6 +59,7 @@ def digest(rec: dict) -> Digest:
     attrs = {"label": "Paper", "name": p.get("title") or p["id"], "title": p.get("title"),
              "date": p.get("date"), "authors": p.get("authors"), "url": p.get("url"),
              "sources": [f"{s['path']}:{s['line']}" for s in p.get("sources", ())]}
+    attrs.update(paper_identity(p))
     ents = [[e["key"], e["type"], e["name"], e.get("aliases", []), e.get("confidence", 1.0),
              e["mentions"][0] if e.get("mentions") else None] for e in rec.get("entities", ())]
     facts = [[r["head"], r["type"], r["tail"], r.get("evidence"), r.get("confidence", 1.0)]
@@ -65,6 +67,21 @@ def digest(rec: dict) -> Digest:
     results = [[x["method"], x["metric"], x.get("dataset"), x["value"], x.get("unit"),
                 x.get("evidence"), x.get("confidence", 1.0)] for x in rec.get("results", ())]
     return [p["id"], attrs, ents, facts, results]
+
+
+def paper_identity(p: dict) -> dict:
+    """The identifying attributes of a paper's node, those it has: ``year``,
+    ``author_names``, ``venue`` and one attribute per external id (``arxiv_id``, ``doi``,
+    ``openalex_id``, ``s2_id``, ``input_id``: see kg.ids.ID_PROPS).
+
+    >>> paper_identity({"year": 2017, "ids": {"arxiv": "1706.03762"}, "venue": None})
+    {'year': 2017, 'arxiv_id': '1706.03762'}
+    """
+    out = {k: p[k] for k in ("year", "author_names", "venue") if p.get(k)}
+    for kind, value in (p.get("ids") or {}).items():
+        if value:
+            out[ID_PROPS[kind]] = value
+    return out
 
 
 def record_digest(rec: Record) -> Digest:

@@ -26,10 +26,10 @@ import networkx as nx
 
 from kg.errors import StoreError
 from kg.graph.build import Counts
-from kg.model import Record, Source
+from kg.model import PaperIds, Record, Source
 from kg.sinks.embedded import MARKER, Store
 
-PAPER_FIELDS = ("title", "date", "authors", "url")
+PAPER_FIELDS = ("title", "date", "year", "authors", "author_names", "venue", "url")
 
 
 @dataclass
@@ -128,6 +128,12 @@ def combine(records: list[Record]) -> Record:
     for f in PAPER_FIELDS:
         values = [getattr(r.paper, f) for r in records if getattr(r.paper, f) is not None]
         update[f] = max(values) if values else None
+    ids = {}
+    for r in records:  # each id the largest of the copies' (a join, like the fields)
+        for k, v in (r.paper.ids.model_dump() if r.paper.ids else {}).items():
+            if v is not None and (k not in ids or v > ids[k]):
+                ids[k] = v
+    update["ids"] = PaperIds(**ids) if ids else None
     paper = records[0].paper.model_copy(update=update)
     return content.model_copy(update={"paper": paper})
 

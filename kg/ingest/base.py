@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from kg.errors import IngestError
 from kg.model import Paper, Source
@@ -137,11 +138,14 @@ def make_paper(
     date: str | None = None,
     authors: int | None = None,
     url: str | None = None,
+    **identity: Any,
 ) -> Paper | IngestError:
     """Build a Paper, or an IngestError saying why the record is not one.
 
     Title and abstract are cleaned with :func:`clean_text`; the id is that of the clean
     abstract, so the same paper scraped as HTML and read as plain text is one paper.
+    `identity` (author_names, venue, year, ids) is what identifies the paper outside kg
+    (see kg.ingest.identity.identity_fields).
     """
     if len(abstract) > 2 * MAX_ABSTRACT_CHARS:  # checked before cleaning, which costs time
         size = len(abstract)
@@ -157,14 +161,21 @@ def make_paper(
         return IngestError("record has no abstract; give every record a non-empty abstract",
                            str(path), line)
     title = clean_text(title[:MAX_ABSTRACT_CHARS]) if title else None
+    names = identity.get("author_names")
+    if names:
+        names = [n for n in (clean_text(str(a)[:1000]) for a in names) if n] or None
+        identity["author_names"] = names
+    if identity.get("venue"):
+        identity["venue"] = clean_text(str(identity["venue"])[:1000]) or None
     return Paper(
         id=paper_id(abstract),
         text=abstract,
         title=title or None,
         date=date or None,
-        authors=authors,
+        authors=len(names) if names and authors is None else authors,
         url=url or None,
         sources=[Source(path=str(path), line=line)],
+        **identity,
     )
 
 

@@ -11,9 +11,11 @@ from typing import Any
 
 from kg.errors import IngestError
 from kg.ingest.base import make_paper, read_lines, register
+from kg.ingest.identity import identity_fields
 from kg.model import Paper
 
-FIELDS = ("id", "title", "abstract", "date", "authors", "url")
+FIELDS = ("id", "title", "abstract", "date", "authors", "url", "doi", "arxiv_id", "venue",
+          "year")
 
 
 def _authors(value: Any) -> int | None:
@@ -47,7 +49,8 @@ def _from_mapping(rec: dict[str, Any], path: Path, line: int) -> Paper | IngestE
                       title=title if isinstance(title, str) else None,
                       date=str(rec["date"]) if rec.get("date") else None,
                       authors=_authors(rec.get("authors")),
-                      url=str(rec["url"]) if rec.get("url") else None)
+                      url=str(rec["url"]) if rec.get("url") else None,
+                      **identity_fields(rec))
 
 
 @register("jsonl")

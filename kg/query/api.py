@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 from collections.abc import Iterable
+from functools import cached_property
 
 import networkx as nx
 
@@ -23,6 +24,7 @@ from kg.errors import QueryError
 from kg.graph.build import build_graph
 from kg.model import Record
 from kg.names import compact_form, normal_form
+from kg.query.papers import find_paper, paper_index
 
 
 class KnowledgeGraph:
@@ -45,14 +47,23 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------ names
     def find(self, name: str, label: str | None = None) -> list[str]:
-        """Node keys whose name or alias matches `name` (case-insensitive)."""
+        """Node keys whose name or alias matches `name` (case-insensitive); a paper also by
+        any of its ids (see :meth:`paper`)."""
         if name in self.g:
             return [name]
+        if label == "Paper":
+            node = find_paper(self.g, self._papers, name)
+            if node is not None:
+                return [node]
         keys: list[str] = []
         for f in (normal_form(name), compact_form(name)):
             for k in self._index.get(f, []):
                 if k not in keys and (label is None or self.g.nodes[k]["label"] == label):
                     keys.append(k)
+        if not keys and label is None:
+            node = find_paper(self.g, self._papers, name)
+            if node is not None:
+                return [node]
         # a larger node first: the one most papers mention
         return sorted(keys, key=lambda k: (-len(self.g.nodes[k].get("papers", [])), k))
 
@@ -67,6 +78,21 @@ class KnowledgeGraph:
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         what = label or "entity"
         raise QueryError(f"no {what} named {name!r} in the graph{hint}")
+
+    @cached_property
+    def _papers(self) -> dict[str, str]:
+        return paper_index(self.g)
+
+    def paper(self, ident: str) -> dict:
+        """A paper's data (title, ids, authors, venue, year, url, sources) by any of its
+        ids: kg's, the input record's, arXiv, DOI, OpenAlex, Semantic Scholar, or its
+        exact title. QueryError if no paper has it."""
+        node = find_paper(self.g, self._papers, ident)
+        if node is None:
+            raise QueryError(f"no paper with the id or title {ident!r} in the graph; give "
+                             "an arXiv id (1706.03762), a DOI, an OpenAlex (W...) or Semantic "
+                             "Scholar id, the id of the input record, or kg's paper id")
+        return {"key": node, **self.g.nodes[node]}
 
     def entity(self, name: str) -> dict:
         """A node's data (name, aliases, papers, merge record), resolving aliases."""

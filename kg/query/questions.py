@@ -37,6 +37,7 @@ QUESTIONS: dict[str, tuple[str, tuple, list[str]]] = {
                                         r"proposed by (.+)"]),
     "papers-mentioning": ("papers_mentioning", (), [r"papers (?:mentioning|about|on) (.+)"]),
     "entity": ("entity", (), [r"(?:what is|entity|show) (.+)"]),
+    "paper": ("paper", (), [r"paper (?:with id |id )?(.+)"]),
 }
 
 

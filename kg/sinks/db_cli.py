@@ -40,11 +40,14 @@ def _done() -> None:
         click.echo("", err=True)
 
 
-def _graph(store: str):
-    """The store's graph, streamed from its file (loads hold no more than a batch)."""
+def _graph(store: str, desc: str | None = None):
+    """The store's graph, streamed from its file (loads hold no more than a batch); with
+    `desc`, reading it advances a progress bar (close it when done)."""
     from kg.sinks.embedded import Store
+    from kg.sinks.tracked import TrackedGraph
 
-    return Store.open(store).streamed()
+    g = Store.open(store).streamed()
+    return TrackedGraph(g, desc) if desc else g
 
 
 # ------------------------------------------------------------------ kg load
@@ -64,9 +67,9 @@ def load_neo4j(uri, database, store, batch_size, retries, prune) -> None:
     """Load into Neo4j 5: key constraints, then batched UNWIND ... MERGE."""
     from kg.sinks import neo4j
 
-    s = neo4j.load(_graph(store), uri, database=database, batch_size=batch_size, prune=prune,
-                   progress=_progress(), attempts=retries)
-    _done()
+    with _graph(store, "loading into Neo4j") as g:
+        s = neo4j.load(g, uri, database=database, batch_size=batch_size, prune=prune,
+                       attempts=retries)
     click.echo(f"loaded {store} into {neo4j.redact(uri)}" + (f" ({database})" if database else ""))
     click.echo("\n".join(s.lines()))
 
@@ -82,9 +85,9 @@ def load_falkordb(host, port, unix_socket, graph, store, batch_size, retries, pr
     """Load into FalkorDB through its client (password from FALKORDB_PASSWORD)."""
     from kg.sinks import falkordb
 
-    s = falkordb.load(_graph(store), host=host, port=port, graph=graph, unix_socket=unix_socket,
-                      batch_size=batch_size, prune=prune, progress=_progress(), attempts=retries)
-    _done()
+    with _graph(store, "loading into FalkorDB") as g:
+        s = falkordb.load(g, host=host, port=port, graph=graph, unix_socket=unix_socket,
+                          batch_size=batch_size, prune=prune, attempts=retries)
     where = unix_socket or f"{host}:{port}"
     click.echo(f"loaded {store} into FalkorDB {where} graph {graph}")
     click.echo("\n".join(s.lines()))
@@ -212,7 +215,8 @@ def export_neo4j_csv(directory, store, database) -> None:
     """Write node and relationship CSVs for `neo4j-admin database import full`."""
     from kg.sinks.neo4j_csv import export as write
 
-    res = write(_graph(store), directory, database=database)
+    with _graph(store, "exporting") as g:
+        res = write(g, directory, database=database)
     click.echo(f"wrote {len(res.node_files)} node files ({res.nodes} nodes) and "
                f"{len(res.rel_files)} relationship files ({res.rels} relationships) to "
                f"{directory}")

@@ -40,6 +40,10 @@ MAX_EVIDENCE = 12    # evidence items kept per edge
 CONTEXT = 70         # characters of context around a mention
 
 
+PAPER_ID_NAMES = (("arxiv_id", "arXiv"), ("doi", "DOI"), ("openalex_id", "OpenAlex"),
+                  ("s2_id", "Semantic Scholar"), ("input_id", "id"))
+
+
 def _degrees(g: nx.MultiDiGraph) -> dict[str, int]:
     """Number of distinct neighbours of each node, ignoring direction."""
     return {n: len(set(g.successors(n)) | set(g.predecessors(n))) for n in g}
@@ -132,7 +136,10 @@ def view_data(g: nx.MultiDiGraph, around: str | None = None, depth: int = 1,
                 "merged": [{"key": m.get("key"), "why": list(m.get("why") or [])}
                            for m in d.get("merged") or []]}
         if d.get("label") == "Paper":
-            node.update({k: d.get(k) for k in ("title", "date", "url", "authors", "sources")})
+            node.update({k: d.get(k) for k in ("title", "date", "url", "authors", "sources",
+                                               "author_names", "venue")})
+            # its ids, as "arXiv 1706.03762": shown, and found by the search box
+            node["ids"] = [f"{name} {d[prop]}" for prop, name in PAPER_ID_NAMES if d.get(prop)]
             papers.add(n.split(":", 1)[1])
         if d.get("label") == "Result":
             node.update({"value": d.get("value"), "unit": d.get("unit"),

@@ -40,7 +40,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import IO, NamedTuple
+from typing import IO, Any, NamedTuple
 from urllib.parse import quote, unquote
 
 import networkx as nx
@@ -98,6 +98,9 @@ class KG(ns.DefinedNamespace):
     sentence: URIRef
     field: URIRef
     source: URIRef
+    # what identifies a paper besides the Wikidata properties (WDT)
+    inputId: URIRef
+    venue: URIRef
     # node data
     key: URIRef
     matchForm: URIRef
@@ -153,9 +156,27 @@ class FABIO(ns.DefinedNamespace):
     ResearchPaper: URIRef
 
 
+class WDT(ns.DefinedNamespace):
+    """Wikidata's direct properties for a paper's identifiers."""
+
+    _NS = Namespace("http://www.wikidata.org/prop/direct/")
+    _fail = True
+
+    P818: URIRef  # arXiv ID
+    P356: URIRef  # DOI (Wikidata writes DOIs in upper case)
+    P10283: URIRef  # OpenAlex ID
+    P4011: URIRef  # Semantic Scholar paper ID
+
+
+#: graph attribute of a paper id -> (property, the value as written)
+PAPER_IDS: dict[str, tuple[str, Callable[[str], str]]] = {
+    "arxiv_id": (str(WDT.P818), str), "doi": (str(WDT.P356), str.upper),
+    "openalex_id": (str(WDT.P10283), str), "s2_id": (str(WDT.P4011), str),
+    "input_id": (str(KG.inputId), str)}
+
 PREFIXES = {"kg": str(KG._NS), "mls": str(MLS._NS), "oa": str(OA._NS), "fabio": str(FABIO._NS),
             "prov": str(PROV), "skos": str(SKOS), "dcterms": str(DCTERMS), "schema": str(ns.SDO),
-            "rdf": str(RDF), "xsd": str(ns.XSD)}
+            "rdf": str(RDF), "xsd": str(ns.XSD), "wdt": str(WDT._NS)}
 
 RELATIONS: dict[str, URIRef] = {
     "PROPOSES": KG.proposes, "MENTIONS": KG.mentions, "ADDRESSES": KG.addresses,
@@ -189,6 +210,7 @@ class IRI:
     kg_unit = str(KG.unit)
     kg_value = str(KG.value)
     kg_valueText = str(KG.valueText)
+    kg_venue = str(KG.venue)
     oa_SpecificResource = str(OA.SpecificResource)
     oa_TextPositionSelector = str(OA.TextPositionSelector)
     oa_end = str(OA.end)
@@ -205,7 +227,9 @@ class IRI:
     skos_prefLabel = str(SKOS.prefLabel)
     sdo_codeRepository = str(ns.SDO.codeRepository)
     sdo_url = str(ns.SDO.url)
+    sdo_author = str(ns.SDO.author)
     xsd_date = str(ns.XSD.date)
+    xsd_gYear = str(ns.XSD.gYear)
     xsd_decimal = str(ns.XSD.decimal)
     xsd_double = str(ns.XSD.double)
     xsd_integer = str(ns.XSD.integer)
@@ -461,8 +485,17 @@ def _paper(s: str, n: str, d: dict, base: str, graphs: bool) -> Iterator[Quad]:
         date = str(d["date"])
         dt = IRI.xsd_date if _DATE.fullmatch(date) else None
         yield s, IRI.dcterms_date, Lit(date, dt), None
+    elif d.get("year"):
+        yield s, IRI.dcterms_date, Lit(str(d["year"]), IRI.xsd_gYear), None
     if d.get("authors") is not None:
         yield s, IRI.kg_authorCount, _int(d["authors"]), None
+    for name in d.get("author_names") or ():
+        yield s, IRI.sdo_author, Lit(str(name)), None
+    if d.get("venue"):
+        yield s, IRI.kg_venue, Lit(str(d["venue"])), None
+    for attr, (prop, written) in PAPER_IDS.items():
+        if d.get(attr):
+            yield s, prop, Lit(written(str(d[attr]))), None
     url = safe_url(str(d.get("url") or ""))
     if url:
         yield s, IRI.sdo_url, url, None
@@ -640,10 +673,12 @@ def export(g: nx.MultiDiGraph, path: str, fmt: str | None = None,
 
 
 def export_store(store: str, path: str, fmt: str | None = None,
-                 base: str = DEFAULT_BASE) -> tuple[str, int]:
+                 base: str = DEFAULT_BASE,
+                 wrap: Callable[[Any], Any] | None = None) -> tuple[str, int]:
     """Export the graph of the store at `store` (see :func:`export`). N-Triples are
     streamed from the store's graph file, holding only an IRI per node; the other
-    formats load the graph."""
+    formats load the graph. `wrap` (e.g. kg.sinks.tracked.TrackedGraph) wraps the graph
+    read."""
     from pathlib import Path
 
     from kg.sinks.embedded import Store
@@ -651,7 +686,8 @@ def export_store(store: str, path: str, fmt: str | None = None,
     st = Store.open(store)
     if fmt is None and path != "-":
         fmt = SUFFIXES.get(Path(path).suffix.lower())
-    return export(st.streamed() if fmt == "nt" else st.graph(), path, fmt, base)
+    g = st.streamed() if fmt == "nt" else st.graph()
+    return export(wrap(g) if wrap else g, path, fmt, base)
 
 
 # ------------------------------------------------------------------ validation

@@ -28,7 +28,19 @@ _BASE = click.option("--base", default=rdf.DEFAULT_BASE, show_default=True,
 @_BASE
 def rdf_command(store, fmt, output, base) -> None:
     """Export the graph as RDF (kg vocabulary, ML-Schema, schema.org, SKOS, PROV)."""
-    fmt, n = rdf.export_store(store, output, fmt, base)
+    from kg.sinks.tracked import TrackedGraph
+
+    bars: list[TrackedGraph] = []
+
+    def track(g):
+        bars.append(TrackedGraph(g, "exporting"))
+        return bars[-1]
+
+    try:
+        fmt, n = rdf.export_store(store, output, fmt, base, wrap=track)
+    finally:
+        for b in bars:
+            b.close()
     if output != "-":
         click.echo(f"wrote {n} triples ({fmt}) to {output}", err=True)
 

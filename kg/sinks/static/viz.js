@@ -375,6 +375,9 @@
     if (d.label === 'Paper') {
       if (safeUrl(d.url)) out.push(el('div', null, [link(d.url, d.url)]));
       if (d.date) out.push(el('div', { text: 'date: ' + d.date }));
+      if (d.author_names && d.author_names.length) out.push(el('div', { text: 'authors: ' + d.author_names.join(', ') }));
+      if (d.venue) out.push(el('div', { text: 'venue: ' + d.venue }));
+      (d.ids || []).forEach(function (x) { out.push(el('div', { cls: 'key', text: x })); });
       if (d.sources && d.sources.length) out.push(el('div', { cls: 'key', text: 'read from ' + d.sources.join(', ') }));
     }
     if (d.label === 'Repository' && safeUrl(d.name)) out.push(el('div', null, [link('open repository', d.name)]));
@@ -468,7 +471,8 @@
     if (!q) { matchSet = null; matchesBox.hidden = true; draw(); return []; }
     var found = nodes.filter(function (n) {
       return visible(n) && (n.d.name.toLowerCase().indexOf(q) >= 0 || n.d.id.toLowerCase().indexOf(q) >= 0 ||
-        n.d.aliases.some(function (a) { return a.toLowerCase().indexOf(q) >= 0; }));
+        n.d.aliases.some(function (a) { return a.toLowerCase().indexOf(q) >= 0; }) ||
+        (n.d.ids || []).some(function (a) { return a.toLowerCase().indexOf(q) >= 0; }));
     });
     found.sort(function (a, b) {
       var ea = a.d.name.toLowerCase() === q ? 0 : 1, eb = b.d.name.toLowerCase() === q ? 0 : 1;
