@@ -112,11 +112,15 @@ class Relation(_Model):
 
 
 class Result(_Model):
+    """One reported number: a score ("92.1% accuracy") or a change of one ("improves
+    accuracy by 2.1%" is an increase, "reduces the error by 5%" a decrease)."""
+
     method: str
     metric: str
     value: str
     dataset: str | None = None
     unit: str | None = None
+    kind: Literal["score", "increase", "decrease"] = "score"
     evidence: Evidence | None = None
     confidence: float = 1.0
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Train kg's entity recogniser from ../shared/train/kg-train.jsonl and write the shipped
-weights to kg/extract/model/ (tagger.crfsuite, classifier.txt, meta.json, MODEL_CARD.md).
+"""Train kg's entity recogniser and relation classifier from ../shared/train/kg-train.jsonl
+and write the shipped weights to kg/extract/model/ (tagger.crfsuite, classifier.txt,
+meta.json, MODEL_CARD.md; relations.txt, relations.json, RELATIONS_CARD.md).
 
     python scripts/train.py [--train FILE] [--out DIR] [--folds 5] [--seed 13]
                             [--curve] [--ablation] [--no-save]
@@ -11,7 +12,9 @@ Steps (fixed seed; about 6 minutes on two cores, 11 with --ablation --curve):
    learns from tagger scores on texts the tagger never saw;
 3. k-fold cross-validation of the classifier: entity P/R/F1 per type with the shared
    scorer's matching, a reliability table of the confidences, the decision threshold;
-4. train both on everything and save them with a model card of the scores.
+4. train both on everything and save them with a model card of the scores;
+5. the relation classifier, on the cross-validated records of step 3
+   (scripts/train_relations.py).
 
 The dev gold (../shared/gold/dev.jsonl) is never read here.
 """
@@ -339,9 +342,10 @@ def main() -> int:
     ap.add_argument("--no-save", action="store_true", help="measure only; write no weights")
     ap.add_argument("--card-only", action="store_true",
                     help="only write MODEL_CARD.md again from OUT/meta.json")
-    ap.add_argument("--dump", type=Path, help="write the cross-validated records (entities "
-                    "decided by models that never saw the paper, the rules' relations and "
-                    "results) and sentence bounds here, for scripts/train_relations.py")
+    ap.add_argument("--dump", type=Path, help="also write the cross-validated records "
+                    "(entities decided by models that never saw the paper, the rules' "
+                    "relations and results) and sentence bounds here, to study or for "
+                    "scripts/train_relations.py")
     ap.add_argument("--errors", type=Path, help="write the cross-validated misses and false "
                     "entities here (JSON lines), to study")
     args = ap.parse_args()
@@ -445,6 +449,13 @@ def main() -> int:
     print(json.dumps(report, indent=1), file=sys.stderr)
     if args.dump:
         dump(args.dump, items, papers, dec, calibration)
+    if not args.no_save:
+        # the relation classifier learns from these cross-validated records
+        import train_relations
+
+        dump(Path(tmp) / "records.jsonl", items, papers, dec, calibration)
+        rows = [json.loads(line) for line in (Path(tmp) / "records.jsonl").open()]
+        report["relations"] = train_relations.run(rows, papers, args.folds, args.seed, args.out)
     if args.ablation:
         report["ablation"] = ablation(items, data, papers, scorer, taggers, cv, threshold)
     if args.curve:

@@ -379,3 +379,83 @@ def test_what_is_beaten_is_the_list_after_the_cue(extract_by_rules):
     beaten = {t for h, t in _rels(rec, "OUTPERFORMS") if h == "FastNet"}
     assert "Transformer" in beaten and "long short-term memory" in beaten
     assert "ResNet" not in beaten  # named after 'for', not what is beaten
+
+
+@pytest.mark.parametrize(("sentence", "number", "kind"), [
+    ("The new loss improves accuracy by 2.1% over the baseline.", "2.1", "increase"),
+    ("Pruning reduces the parameters by up to 95% at equal quality.", "95", "decrease"),
+    ("It shows a 0.6% drop in top-1 accuracy.", "0.6", "decrease"),
+    ("It beats the teacher by an absolute 1.4 points of F1.", "1.4", "increase"),
+    ("It reaches 91.3% accuracy, a 1.2% absolute improvement.", "91.3", "score"),
+    ("It reaches 91.3% accuracy, a 1.2% absolute improvement.", "1.2", "increase"),
+    ("The MOS rises to 4.2 (+0.3) with the vocoder.", "0.3", "increase"),
+    ("Error falls from 12% to 9.5% on the test split.", "9.5", "score"),
+])
+def test_a_change_is_told_from_a_score(sentence, number, kind):
+    from kg.extract.results import change
+
+    start = sentence.index(number)
+    end = start + len(number) + (sentence[start + len(number)] == "%")
+    assert change(sentence, start, end) == kind
+
+
+def test_results_say_whether_they_are_scores_or_changes(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose FluxNet for image classification. FluxNet reaches 84.2% accuracy on "
+        "ImageNet and improves accuracy by 1.9% over ResNet-50.")
+    kinds = {r.value: r.kind for r in rec.results}
+    assert kinds.get("84.2") == "score"
+    assert kinds.get("1.9") == "increase"
+
+
+def _facts(rec) -> set[tuple[str, str, str]]:
+    names = {e.key: e.name for e in rec.entities}
+    return {(names.get(r.head, r.head), r.type, names.get(r.tail, r.tail))
+            for r in rec.relations}
+
+
+def test_respectively_pairs_in_order(extract_by_rules):
+    rec = extract_by_rules("GraphSAGE and node2vec address node classification and link "
+                           "prediction, respectively.")
+    facts = _facts(rec)
+    assert ("GraphSAGE", "ADDRESSES", "node classification") in facts
+    assert ("node2vec", "ADDRESSES", "link prediction") in facts
+    assert ("GraphSAGE", "ADDRESSES", "link prediction") not in facts
+    assert ("node2vec", "ADDRESSES", "node classification") not in facts
+
+
+@pytest.mark.parametrize("claim", ["comes close to outperforming", "fails to beat",
+                                   "does not outperform", "may outperform"])
+def test_a_hedged_or_denied_win_is_no_win(extract_by_rules, claim):
+    rec = extract_by_rules(f"We propose LinkNet. LinkNet {claim} BERT on GLUE.")
+    assert not [r for r in rec.relations if r.type == "OUTPERFORMS"]
+
+
+def test_each_value_goes_to_the_dataset_named_with_it(extract_by_rules):
+    rec = extract_by_rules("We present LiteQA. LiteQA reaches 81.2% accuracy on SST-2 and "
+                           "90.4% accuracy on QNLI.")
+    names = {e.key: e.name for e in rec.entities}
+    got = {(r.value, names.get(r.dataset)) for r in rec.results}
+    assert got == {("81.2", "SST-2"), ("90.4", "QNLI")}  # and no "2" read from "SST-2"
+
+
+
+@pytest.mark.parametrize("learned", [False, True])
+def test_an_acronym_the_text_defines_is_not_the_lexicons(extract_by_rules, extract_one,
+                                                           learned):
+    run = extract_one if learned else extract_by_rules
+    rec = run("We propose the Graph Attention Normalizer (GAN), a layer for node "
+              "classification. GAN improves GCN by 2%.")
+    gan = [e for e in rec.entities if "GAN" in (e.name, *e.aliases)]
+    assert [e.name for e in gan] == ["Graph Attention Normalizer"]
+    assert "method:generative adversarial network" not in {e.key for e in rec.entities}
+    # without a definition the letters still read as the lexicon has them
+    rec = run("We train a GAN on faces.")
+    assert "method:generative adversarial network" in {e.key for e in rec.entities}
+
+
+def test_a_bracket_glued_to_a_word_leaves_no_junk_alias(extract_by_rules):
+    rec = extract_by_rules("We compare recurrent networks(RNNs) with transformers~(TFs).")
+    surfaces = {s for e in rec.entities for s in (e.name, *e.aliases)}
+    assert "RNNs" in surfaces
+    assert not [s for s in surfaces if "(" in s or "~" in s]

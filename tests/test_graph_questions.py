@@ -151,8 +151,9 @@ def test_resolution_is_order_independent():
     assert a == b
 
 
-@pytest.mark.slow
-def test_seeds_graph_has_one_node_per_normal_form(tmp_path):
+@pytest.fixture(scope="module")
+def seeds_graph(tmp_path_factory):
+    """The graph of the sample corpus (../shared/seeds), built as `kg build` does."""
     from conftest import SHARED
 
     from kg.builder import build_store
@@ -160,7 +161,25 @@ def test_seeds_graph_has_one_node_per_normal_form(tmp_path):
     seeds = sorted((SHARED / "seeds").glob("*.txt"))
     if not seeds:
         pytest.skip("../shared/seeds is not next to the checkout")
-    g = build_store(seeds, tmp_path / "store").graph
+    return build_store(seeds, tmp_path_factory.mktemp("seeds") / "store").graph
+
+
+@pytest.mark.slow
+def test_seeds_graph_conforms_to_the_shapes(seeds_graph):
+    from rdflib import Graph
+
+    from kg.sinks import rdf
+
+    data = Graph()
+    for t in rdf.to_rdf(seeds_graph, graphs=False).default_graph:
+        data.add(t)
+    ok, report = rdf.validate(data)
+    assert ok, report[:3000]
+
+
+@pytest.mark.slow
+def test_seeds_graph_has_one_node_per_normal_form(seeds_graph):
+    g = seeds_graph
     seen: dict[tuple[str, str], str] = {}
     for n, d in g.nodes(data=True):
         if d["label"] in ("Paper", "Result"):

@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kg.cli import main
+from kg.extract import linker as L
 from kg.extract import recogniser as R
 from kg.names import normal_form
 
@@ -122,10 +123,13 @@ def test_training_is_reproducible(tmp_path):
         outs.append(out)
         report = json.loads(res.stdout)
         assert 0.2 < report["cv"]["ALL"]["f1"] <= 1.0
-    for name in ("tagger.crfsuite", "classifier.txt", "meta.json", "MODEL_CARD.md"):
+    for name in ("tagger.crfsuite", "classifier.txt", "meta.json", "MODEL_CARD.md",
+                 "relations.txt", "relations.json", "RELATIONS_CARD.md"):
         assert filecmp.cmp(outs[0] / name, outs[1] / name, shallow=False), name
     model = R.Model.load(Path(outs[0]))
     assert model.meta["features"] == R.FEATURES
+    relations = L.RelationModel.load(Path(outs[0]))
+    assert relations.meta["scores"]["papers"] == 60
 
 
 @pytest.mark.slow

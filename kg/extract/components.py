@@ -170,8 +170,10 @@ class MentionFinder:
             + M.comparison_objects(doc, self.lex)
             + M.hearst_examples(doc, self.lex)
         )
-        typed = {(c.start, c.end): c.type for c in cands + head}
         acronyms = find_acronyms(text)
+        cands = [c for c in cands
+                 if c.source != "lexicon" or not M.contradicted(text, c, acronyms, self.lex)]
+        typed = {(c.start, c.end): c.type for c in cands + head}
         pairs = M.acronym_candidates(text, acronyms, self.lex, typed)
         for long, short in pairs:
             cands.extend((long, short))

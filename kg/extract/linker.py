@@ -39,7 +39,7 @@ from kg.extract.to_record import SIGNATURES
 from kg.model import PAPER, Entity, Evidence, Record, Relation
 
 OWN = "OWN"
-DECIDED = ("PROPOSES", *SIGNATURES)  # the types the classifier decides
+TYPES = ("PROPOSES", *SIGNATURES)  # the types the classifier scores
 CUES: dict[str, re.Pattern[str]] = {
     "outperform": OUTPERFORM_CUES,
     "compare": COMPARE_CUES,
@@ -69,8 +69,8 @@ CUES: dict[str, re.Pattern[str]] = {
 }
 _PER_PAIR = ["cooc", "gap", "head_first", "between_ents", "between_methods", "same_clause"]
 FEATURES: list[str] = (
-    [f"type={t}" for t in DECIDED]
-    + [f"rule={t}" for t in DECIDED]
+    [f"type={t}" for t in TYPES]
+    + [f"rule={t}" for t in TYPES]
     + [f"rule_rev={t}" for t in SIGNATURES]
     + ["rule_conf", "result_pair"]
     + _PER_PAIR
@@ -80,9 +80,14 @@ FEATURES: list[str] = (
        "head_first_sent", "head_proposed"]
     + ["tail_conf", "tail_mentions", "tail_title", "tail_first_sent", "tail_first_rel",
        "tail_proposed", "tail_type_count", "tail_words", "tail_upper", "tail_aliases",
-       "tail_first_propose", "tail_first_own"]
+       "tail_first_propose", "tail_first_own", "title_first", "title_use", "title_for",
+       "title_after_colon"]
     + ["sentences", "entities", "methods"]
 )
+
+
+_TITLE_USE = {"with", "using", "via", "through", "by", "from", "and"}
+_TITLE_FOR = {"for", "to", "in", "on", "towards", "toward"}
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,7 @@ class _Paper:
     """What the features read from one record."""
 
     text: str
+    title: str
     sentences: list[tuple[int, int]]
     entities: dict[str, Entity]
     spans: dict[str, list[tuple[int, int, int]]]  # key -> (sentence, start, end) in abstract
@@ -120,7 +126,7 @@ def _paper(rec: Record, sentences: list[tuple[int, int]]) -> _Paper:
     for e in rec.entities:
         spans[e.key] = [(m.sentence, m.start, m.end) for m in e.mentions
                         if m.field is None and m.sentence is not None]
-    own_spans = [s for k in proposed for s in spans.get(k, [])]
+    own_spans = [s for k in sorted(proposed) for s in spans.get(k, [])]
     for i, (a, b) in enumerate(sentences):
         own_spans += [(i, a + m.start(), a + m.end()) for m in OWN_CUES.finditer(text[a:b])]
 
@@ -133,8 +139,8 @@ def _paper(rec: Record, sentences: list[tuple[int, int]]) -> _Paper:
         rules[k] = max(rules.get(k, 0.0), r.confidence)
     pairs = {(norm(x.method), x.metric) for x in rec.results}
     pairs |= {(norm(x.method), x.dataset) for x in rec.results if x.dataset}
-    return _Paper(text, sentences, {e.key: e for e in rec.entities}, spans, own_spans,
-                  proposed, rules, pairs)
+    return _Paper(text, rec.paper.title or "", sentences, {e.key: e for e in rec.entities},
+                  spans, own_spans, proposed, rules, pairs)
 
 
 def candidates(rec: Record, sentences: list[tuple[int, int]]) -> list[Candidate]:
@@ -178,7 +184,7 @@ def _features(p: _Paper, c: Candidate) -> list[float]:
     head = OWN if c.type == "PROPOSES" else c.head
     rule_head = PAPER if c.type == "PROPOSES" else c.head
     row["rule_conf"] = p.rules.get((rule_head, c.type, c.tail), 0.0)
-    for t in DECIDED:
+    for t in TYPES:
         h = PAPER if t == "PROPOSES" else head
         row[f"rule={t}"] = float((h, t, c.tail) in p.rules)
     if head != OWN:
@@ -234,6 +240,16 @@ def _features(p: _Paper, c: Candidate) -> list[float]:
         s0, s1 = p.sentences[first]
         row["tail_first_propose"] = float(bool(CUES["propose"].search(p.text[s0:s1])))
         row["tail_first_own"] = float(bool(OWN_CUES.search(p.text[s0:s1])))
+    title = p.title
+    for m in tail.mentions:
+        if m.field != "title":
+            continue
+        before = title[: m.start].lower().split()
+        row["title_first"] = float(not before)
+        last = before[-1] if before else ""
+        row["title_use"] = float(last in _TITLE_USE or " ".join(before[-2:]) == "based on")
+        row["title_for"] = float(last in _TITLE_FOR)
+        row["title_after_colon"] = float(":" in title[: m.start])
     row["sentences"] = n
     row["entities"] = len(p.entities)
     row["methods"] = sum(e.type == "Method" for e in p.entities.values())
@@ -267,7 +283,7 @@ class RelationModel:
         try:
             meta = json.loads((root / "relations.json").read_text(encoding="utf-8"))
             booster = lightgbm.Booster(model_str=(root / "relations.txt").read_text())
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, lightgbm.basic.LightGBMError) as exc:
             raise ExtractError(
                 f"the relation model in {root} could not be read ({exc}); expected "
                 "relations.json and relations.txt there: rebuild them with "
@@ -298,11 +314,11 @@ def decide(rec: Record, sentences: list[tuple[int, int]], cands: list[Candidate]
             OWN if r.head == PAPER or r.head in proposed_rules else r.head)
         rule_ev.setdefault((head, r.type, r.tail), r.evidence)
     kept = [(c, float(pr)) for c, pr in zip(cands, probs, strict=True)
-            if pr >= threshold.get(c.type, 1.0)]
+            if c.type in threshold and pr >= threshold[c.type]]
     proposed = {c.tail for c, _ in kept if c.type == "PROPOSES"}
     own = _own_head(rec, proposed)
     p = _paper(rec, sentences)
-    out = [r for r in rec.relations if r.type not in DECIDED]
+    out = [r for r in rec.relations if r.type not in threshold]
     for c, pr in kept:
         head = own if c.head == OWN else c.head
         if c.type == "PROPOSES":

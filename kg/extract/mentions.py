@@ -785,13 +785,13 @@ def shape_candidates(doc: Doc, known: set[str]) -> list[Candidate]:
 def acronym_candidates(
     text: str, acronyms: list[Acronym], lex: Lexicon, typed: dict[tuple[int, int], str]
 ) -> list[tuple[Candidate, Candidate]]:
-    """Typed (long form, short form) pairs. The type comes from a lexicon match on either
-    half, a typed span covering the long form, or the long form's head noun."""
+    """Typed (long form, short form) pairs. The type comes from a lexicon match on the long
+    form, a typed span covering it, or its head noun: the text's own definition wins over
+    what the lexicon knows the letters as ("Graph Attention Normalizer (GAN)" is no GAN)."""
     out = []
     for a in acronyms:
         long_text = text[a.long[0] : a.long[1]]
-        short_text = text[a.short[0] : a.short[1]]
-        entry = lex.lookup(long_text) or lex.lookup(short_text)
+        entry = lex.lookup(long_text)
         type_ = entry.type if entry else typed.get(a.long)
         name = entry.name if entry else None
         if type_ is None:
@@ -807,6 +807,18 @@ def acronym_candidates(
             )
         )
     return out
+
+
+def contradicted(text: str, cand: Candidate, acronyms: list[Acronym], lex: Lexicon) -> bool:
+    """Whether lexicon candidate `cand` reads letters the text defines as something else:
+    with "Mixed Accuracy Pruning (MAP)" in the text, MAP is not the metric."""
+    surface = text[cand.start : cand.end]
+    for a in acronyms:
+        short = text[a.short[0] : a.short[1]]
+        if surface in (short, short + "s"):
+            entry = lex.lookup(text[a.long[0] : a.long[1]])
+            return entry is None or entry.name != cand.name
+    return False
 
 
 def _type_from_head(phrase: str) -> str | None:

@@ -13,6 +13,18 @@ INSTALL = "pip install --no-deps --require-hashes -r requirements/model.txt"
 EXCLUDE = ("parser", "ner", "lemmatizer")
 
 
+# "networks(RNNs)", "transformers~(TFs)": a bracket (or a LaTeX tie before one) glued to
+# the word before it is a token of its own
+GLUED = (r"(?<=[A-Za-z])~(?=\()", r"(?<=[A-Za-z~])\((?=[A-Za-z])")
+
+
+def _split_glued_brackets(nlp: Language) -> None:
+    from spacy.util import compile_infix_regex
+
+    infixes = list(nlp.Defaults.infixes or []) + list(GLUED)
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+
+
 def load_base() -> Language:
     """The tagger and sentence splitter of en_core_web_sm (the official package preferred),
     coarse tags set by kg_pos (kg.extract.pos) instead of the slower attribute_ruler.
@@ -24,6 +36,7 @@ def load_base() -> Language:
             nlp = spacy.load(name, exclude=list(EXCLUDE))
         except OSError:
             continue
+        _split_glued_brackets(nlp)
         if "senter" in nlp.disabled:
             nlp.enable_pipe("senter")
         if "attribute_ruler" in nlp.pipe_names:  # the same coarse tags, by table lookup

@@ -421,7 +421,7 @@ class Model:
             tagger = pycrfsuite.Tagger()
             tagger.open(str(root / "tagger.crfsuite"))
             booster = lightgbm.Booster(model_str=(root / "classifier.txt").read_text())
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, lightgbm.basic.LightGBMError) as exc:
             raise ExtractError(
                 f"the entity model in {root} could not be read ({exc}); expected meta.json, "
                 "tagger.crfsuite and classifier.txt there: rebuild them with "

@@ -67,6 +67,13 @@ OWN_CUES = re.compile(
     re.I,
 )
 
+# a claim of superiority that is not made: "comes close to outperforming", "fails to beat"
+HEDGE = re.compile(
+    r"\b(?:close to|nearly|almost|approach\w*|fail\w* to|not|unable to|could|may|might|"
+    r"would|whether|if)\s+(?:\w+\s+)?$", re.I)
+RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
+TAIL_RELATION = {"Task": "ADDRESSES", "Dataset": "EVALUATED_ON", "Metric": "MEASURED_BY"}
+
 WE_CLAUSE = re.compile(r"[,;]\s*(?:and\s+)?we\b", re.I)
 
 
@@ -133,7 +140,9 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
         if head is None:
             head = OWN  # a claim of superiority in an abstract is the paper's own
         for t in tails:
-            if NEGATION.search(text[max(s0, cs - 12) : cs]):
+            if NEGATION.search(text[max(s0, cs - 12) : cs]) or HEDGE.search(
+                text[max(s0, cs - 40) : cs]
+            ):
                 continue
             out.append(Fact(head, "OUTPERFORMS", char_span(t), ev, 0.7))
             won = True
@@ -183,6 +192,13 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
                 continue
             out.append(Fact(head, "USES", char_span(t), ev, 0.5))
         break  # the first use cue of a sentence governs it
+    # "A and B address C and D, respectively": pairs in order, and nothing else for them
+    paired = _respectively(sent, methods, ments, text) if RESPECTIVELY.search(stext) else []
+    out += [Fact(h, TAIL_RELATION[t.label_], char_span(t), ev, 0.8) for h, t in paired]
+    done = {char_span(t) for _, t in paired}
+    tasks = [t for t in tasks if char_span(t) not in done]
+    datasets = [d for d in datasets if char_span(d) not in done]
+    metrics = [k for k in metrics if char_span(k) not in done]
     # ADDRESSES
     for t in tasks:
         head = subject(sent, methods, t.start_char, text)
@@ -203,6 +219,32 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
         head = subject(sent, methods, k.start_char, text) or OWN
         out.append(Fact(head, "MEASURED_BY", char_span(k), ev, 0.5))
     return out
+
+
+def _chains(spans: list[Span]) -> list[list[Span]]:
+    """The runs of `spans` listed together ('A, B and C'), in order."""
+    runs: list[list[Span]] = []
+    for s in spans:
+        if runs and _list_separator(s.doc[runs[-1][-1].end : s.start]):
+            runs[-1].append(s)
+        else:
+            runs.append([s])
+    return runs
+
+
+def _respectively(sent: Span, methods: list[Span], ments: list[Span], text: str
+                  ) -> list[tuple[tuple[int, int], Span]]:
+    """(method, tail) pairs of 'A and B ... C and D, respectively': a list of methods
+    and, after it, a list of as many Tasks, Datasets or Metrics."""
+    for heads in _chains(methods):
+        if len(heads) < 2:
+            continue
+        for ty in TAIL_RELATION:
+            after = [m for m in ments if m.label_ == ty and m.start >= heads[-1].end]
+            for tails in _chains(after):
+                if len(tails) == len(heads):
+                    return [(char_span(h), t) for h, t in zip(heads, tails, strict=True)]
+    return []
 
 
 def _listed_after(methods: list[Span], at: int, text: str) -> list[Span]:

@@ -9,6 +9,9 @@ The forms read, around a Metric mention of the sentence:
 * metrics and values in two lists: "perplexity, Hits@1 and F1 of 16.3, 80.7 and 19.5",
   "power and latency respectively by up to 49% and 89%".
 
+Each number is a score or a change of one ("improves accuracy by 2.1%", "a 0.6% drop in
+top-1 accuracy", "reduces the error rate by 5%"): see :func:`change`.
+
 "x vs y" gives x to the sentence's subject and y to the method it is compared with (and
 is dropped when the sentence compares with no method). When a list of values is as long
 as the list of datasets of the sentence, they pair in order ("on A and B, reaching 8.5%
@@ -33,7 +36,8 @@ from kg.extract.relations import (
     subject,
 )
 
-_NUM = r"(\d+(?:\.\d+)?)\s*(\\?%|x|×|dB|points?|pp)?"
+# a number on its own: not part of a name ("SST-2", "bfloat16", "F1", "ResNet-50")
+_NUM = r"(?<![\w.])(?<![A-Za-z]-)(\d+(?:\.\d+)?)\s*(\\?%|x|×|dB|points?|pp)?"
 _NUM_RE = re.compile(_NUM)
 _VS = r"\s*(?:vs\.?|versus)\s*"
 _WORDS_BEFORE = (
@@ -63,6 +67,52 @@ _NEW_CLAUSE = re.compile(
 )
 
 Value = tuple[str, str | None]  # the number and its unit
+
+_UP = (r"improv\w*|increas\w*|gains?|gained|boost\w*|rais\w*|outperform\w*|surpass\w*|"
+       r"exceed\w*|beat\w*")
+_DOWN = (r"reduc\w*|decreas\w*|drops?|dropp\w*|lower\w*|cut\w*|sav\w*|shrink\w*|loses|lost|"
+         r"losing|degrad\w*|fall\w*|fell")
+_CUE = re.compile(r"\b(?:(" + _UP + r")|(" + _DOWN + r"))\b", re.I)
+_BY = re.compile(
+    r"[^.;:]{0,60}?\bby\s+(?:(?:up to|about|around|over|nearly|almost|roughly|approximately|"
+    r"at least|an? (?:average|absolute|relative|margin)(?: of)?|a further)\s+)*", re.I)
+_CHANGE_AFTER = re.compile(
+    r"^\s*(?:\\?%|x|×|points?|pp)?\s*(?:(?:absolute|relative|average|mean|overall|top-\d)\s+)*"
+    r"(?:(improvement|increase|gain|boost|higher|better|more|speed-?up)|"
+    r"(reduction|decrease|drop|lower|less|fewer|degradation|loss|fall|smaller))\b", re.I)
+_SIGNED = re.compile(r"(?:^|[\s(])([+\u2212-])$")
+
+
+def change(text: str, start: int, end: int) -> str:
+    """Whether the number at text[start:end] is a score or a change of one, from the
+    words around it: 'increase', 'decrease' or 'score'.
+
+    >>> s = "It improves accuracy by 2.1% and reaches 91.3% accuracy."
+    >>> change(s, 24, 28), change(s, 41, 46)
+    ('increase', 'score')
+    >>> s = "a 0.6% drop in top-1 accuracy"
+    >>> change(s, 2, 6)
+    'decrease'
+    """
+    cues = list(_CUE.finditer(text, max(0, start - 100), start))
+    for m in reversed(cues):  # the nearest cue with "by" between it and the number
+        if _BY.fullmatch(text, m.end(), start):
+            return "increase" if m.group(1) else "decrease"
+    m = _CHANGE_AFTER.match(text[end : end + 40])
+    if m:
+        return "increase" if m.group(1) else "decrease"
+    m = _SIGNED.search(text[max(0, start - 2) : start])
+    if m:
+        return "increase" if m.group(1) == "+" else "decrease"
+    return "score"
+
+
+def _position(text: str, value: str, lo: int, hi: int) -> tuple[int, int] | None:
+    """Where number `value` is written in text[lo:hi] (its first occurrence)."""
+    for m in _NUM_RE.finditer(text, lo, hi):
+        if m.group(1) == value:
+            return m.start(), m.end()
+    return None
 
 
 def _numbers(text: str) -> list[Value]:
@@ -145,6 +195,23 @@ def _who(sent: Span, methods: list[Span], at: int, text: str) -> Ref:
     return subject(sent, methods, at, text) or OWN
 
 
+_ON_AFTER = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:on|in|for|over|across|with)\s+(?:the\s+)?")
+
+
+def _dataset_of(datasets: list[tuple[int, int]], start: int, end: int, text: str
+                ) -> tuple[int, int] | None:
+    """The dataset a number stated in text[start:end] (with its metric) was reached on:
+    one named right after it ('81.2% accuracy on D'), else the last one named before it in
+    the sentence, else the sentence's first."""
+    for d in datasets:
+        if d[0] >= end and _ON_AFTER.fullmatch(text, end, d[0]):
+            return d
+    before = [d for d in datasets if d[1] <= start]
+    if before:
+        return before[-1]
+    return datasets[0] if datasets else None
+
+
 def find_results(doc: Doc) -> list[dict]:
     """Reported numbers of every sentence of `doc` (see the module's docstring)."""
     out: list[dict] = []
@@ -173,12 +240,19 @@ def find_results(doc: Doc) -> list[dict]:
             for n, ((value, unit), who) in enumerate(zip(vals, heads, strict=True)):
                 if who is None or not _plausible(value):
                     continue
+                at_value = _position(text, value, min(at, k.start_char), sent.end_char)
+                if sets:
+                    dataset = sets[n]
+                else:
+                    reach = (min(at, k.start_char), max(k.end_char, at_value[1] if at_value else 0))
+                    dataset = _dataset_of(datasets, *reach, text)
                 out.append({
                     "method": who,
                     "metric": char_span(k),
-                    "dataset": sets[n] if sets else (datasets[0] if datasets else None),
+                    "dataset": dataset,
                     "value": value,
                     "unit": unit.lstrip("\\").strip() if unit else None,
+                    "kind": change(text, *at_value) if at_value else "score",
                     "evidence": sentence_span(sent),
                 })
     return out

@@ -213,7 +213,7 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
         s, e = r["evidence"]
         ev = Evidence(sentence=_sentence_of(starts, s), start=s, end=e)
         results.append(Result(method=mk, metric=kk, dataset=dk, value=r["value"],
-                              unit=r["unit"], evidence=ev,
+                              unit=r["unit"], kind=r["kind"], evidence=ev,
                               confidence=0.5 if inferred else 0.6))
         # a reported number says its method is measured by its metric (and evaluated on
         # the dataset of its sentence)

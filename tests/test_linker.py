@@ -1,0 +1,112 @@
+"""The learned relation decider (kg.extract.linker): candidates, decisions, the shipped
+model, and what it makes of invented abstracts."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from kg.errors import ExtractError
+from kg.extract import linker as L
+from kg.model import PAPER, Entity, Evidence, Mention, Paper, Record, Relation
+
+TEXT = "We propose Zork, a network for parsing. Zork uses Blip and beats Blop on Corp."
+
+
+def _record() -> Record:
+    def ent(key, type_, name):
+        start = TEXT.index(name)
+        return Entity(key=key, type=type_, name=name,
+                      mentions=[Mention(start=start, end=start + len(name),
+                                        sentence=0 if start < 39 else 1)])
+
+    ents = [ent("method:zork", "Method", "Zork"), ent("task:parsing", "Task", "parsing"),
+            ent("method:blip", "Method", "Blip"), ent("method:blop", "Method", "Blop"),
+            ent("dataset:corp", "Dataset", "Corp"),
+            Entity(key="repository:x", type="Repository", name="https://github.com/a/x")]
+    rels = [Relation(head=PAPER, type="PROPOSES", tail="method:zork"),
+            Relation(head="method:zork", type="USES", tail="method:blip", confidence=0.5,
+                     evidence=Evidence(sentence=1, start=40, end=len(TEXT))),
+            Relation(head="method:zork", type="COMPARED_WITH", tail="method:blop"),
+            Relation(head=PAPER, type="HAS_CODE", tail="repository:x")]
+    return Record(paper=Paper(id="p", text=TEXT), entities=ents, relations=rels)
+
+
+SENTS = [(0, 39), (40, len(TEXT))]
+
+
+def test_candidates_cover_what_the_schema_allows():
+    cands = L.candidates(_record(), SENTS)
+    proposes = {c.tail for c in cands if c.type == "PROPOSES"}
+    assert proposes == {"method:zork", "task:parsing", "method:blip", "method:blop",
+                        "dataset:corp"}
+    # the proposed method is OWN, not a head of its own
+    assert {c.head for c in cands if c.type != "PROPOSES"} == {L.OWN, "method:blip",
+                                                                 "method:blop"}
+    for c in cands:
+        assert c.head != c.tail
+        if c.type == "EVALUATED_ON":
+            assert c.tail == "dataset:corp"
+        if c.type == "ADDRESSES":
+            assert c.tail == "task:parsing"
+
+
+def test_features_carry_the_rules_facts():
+    rec = _record()
+    cands, X = L.featurize(rec, SENTS)
+    assert X.shape == (len(cands), len(L.FEATURES))
+    rule = L.FEATURES.index("rule=USES")
+    row = {c: x for c, x in zip(cands, X, strict=True)}
+    assert row[L.Candidate(L.OWN, "USES", "method:blip")][rule] == 1.0
+    assert row[L.Candidate(L.OWN, "USES", "method:blop")][rule] == 0.0
+
+
+def test_decide_keeps_what_clears_its_threshold_and_leaves_other_types_to_the_rules():
+    rec = _record()
+    cands, _ = L.featurize(rec, SENTS)
+    want = {L.Candidate(PAPER, "PROPOSES", "method:zork"): 0.9,
+            L.Candidate(L.OWN, "OUTPERFORMS", "method:blop"): 0.6,
+            L.Candidate(L.OWN, "USES", "method:blip"): 0.2}
+    probs = np.array([want.get(c, 0.05) for c in cands])
+    threshold = {t: 0.5 for t in L.TYPES if t != "COMPARED_WITH"}
+    out = L.decide(rec, SENTS, cands, probs, threshold)
+    got = {(r.head, r.type, r.tail) for r in out.relations}
+    assert got == {(PAPER, "PROPOSES", "method:zork"),
+                   ("method:zork", "OUTPERFORMS", "method:blop"),  # OWN is the proposed one
+                   ("method:zork", "COMPARED_WITH", "method:blop"),  # the rule's, kept
+                   (PAPER, "HAS_CODE", "repository:x")}
+    beats = next(r for r in out.relations if r.type == "OUTPERFORMS")
+    assert beats.confidence == 0.6
+    assert beats.evidence is not None and beats.evidence.sentence == 1
+
+
+def test_missing_or_mismatched_model_says_how_to_rebuild(tmp_path):
+    with pytest.raises(ExtractError, match="train_relations"):
+        L.RelationModel.load(tmp_path)
+    (tmp_path / "relations.json").write_text(json.dumps({"features": ["x"], "threshold": {}}))
+    (tmp_path / "relations.txt").write_text("not a model")
+    with pytest.raises(ExtractError):
+        L.RelationModel.load(tmp_path)
+
+
+def test_shipped_model_loads_and_decides_types_it_was_trained_for():
+    model = L.RelationModel.load()
+    assert set(model.threshold) <= set(L.TYPES)
+    assert "PROPOSES" in model.threshold
+    assert model.meta["features"] == L.FEATURES
+
+
+def test_invented_abstract_gets_its_facts(extract_one):
+    rec = extract_one(
+        "Audio denoising removes noise from recordings. We present WaveFix, a denoiser "
+        "built on a U-Net with self-attention. On VoiceBank-DEMAND, WaveFix reaches a "
+        "PESQ of 3.21 and outperforms MetricGAN.")
+    names = {e.key: e.name for e in rec.entities}
+    facts = {(names.get(r.head, r.head), r.type, names.get(r.tail, r.tail))
+             for r in rec.relations}
+    assert (PAPER, "PROPOSES", "WaveFix") in facts
+    assert ("WaveFix", "MEASURED_BY", "PESQ") in facts
+    assert ("WaveFix", "OUTPERFORMS", "MetricGAN") in facts
+    assert all(0.0 <= r.confidence <= 1.0 for r in rec.relations)
