@@ -25,7 +25,6 @@ import contextlib
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
@@ -33,6 +32,7 @@ import networkx as nx
 import orjson
 
 from kg.errors import StoreError
+from kg.files import atomic_write
 from kg.graph.build import (
     Counts,
     Digest,
@@ -60,26 +60,6 @@ SIDECARS = (".ids", ".digest", ".keys", ".part")
 COMPACT = 0.5  # rebuild instead of adding a delta once the deltas reach half of graph.json
 
 log = logging.getLogger("kg.store")
-
-
-def atomic_write(path: Path, write, binary: bool = False) -> None:
-    """Call `write(fh)` on a temporary file next to `path`, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8")) as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dfd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
 
 
 class Store:
