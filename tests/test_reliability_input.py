@@ -55,7 +55,8 @@ def lines_file(tmp_path) -> Path:
 def test_extract_refuses_to_write_its_own_input(lines_file, monkeypatch):
     before = lines_file.read_bytes()
     monkeypatch.chdir(lines_file.parent)
-    for out in (lines_file, "papers.txt", "./papers.txt", f"../{lines_file.parent.name}/papers.txt"):
+    up = f"../{lines_file.parent.name}/papers.txt"
+    for out in (lines_file, "papers.txt", "./papers.txt", up):
         res = run("extract", lines_file, "-o", out, ok=False)
         one_line_error(res, "also an input")
         assert lines_file.read_bytes() == before
