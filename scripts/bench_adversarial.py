@@ -55,12 +55,12 @@ def main() -> None:
           + "   time ratios per doubling   ratio to anchor at the largest size")
     print(f"{'anchor (plain)':16s} " + " ".join(f"{anchors[n]:8.2f}s" for n in args.sizes)
           + "   " + " ".join(f"{anchors[b] / anchors[a]:4.1f}"
-                             for a, b in zip(args.sizes, args.sizes[1:])))
+                             for a, b in zip(args.sizes, args.sizes[1:], strict=False)))
     for name, make in GENERATORS.items():
         if args.only and name not in args.only:
             continue
         times = [timed(make(n)) for n in args.sizes]
-        ratios = " ".join(f"{b / a:4.1f}" for a, b in zip(times, times[1:]))
+        ratios = " ".join(f"{b / a:4.1f}" for a, b in zip(times, times[1:], strict=False))
         print(f"{name:16s} " + " ".join(f"{t:8.2f}s" for t in times) + f"   {ratios}"
               + f"{'':14s}{times[-1] / anchors[args.sizes[-1]]:6.1f}x", flush=True)
 
