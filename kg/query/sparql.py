@@ -297,11 +297,12 @@ def _cache_key(store, base: str) -> str:
 
 def rdf_file(store_path: str | Path, base: str = rdf.DEFAULT_BASE) -> Path:
     """The store's RDF as N-Quads, exported on first use and cached in the store."""
+    from kg.cache import cache_dir
     from kg.sinks.embedded import Store, atomic_write
 
     rdf.check_base(base)
     store = Store.open(store_path)
-    cache = store.path / CACHE_DIR
+    cache = cache_dir(store.path, CACHE_DIR)  # the user's cache for a read-only store
     f = cache / f"{_cache_key(store, base)}.nq"
     if f.exists():
         return f
