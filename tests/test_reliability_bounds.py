@@ -20,7 +20,8 @@ from kg.model import Paper
 
 
 def extract(nlp, text: str):
-    return _extract_batch(nlp, [Paper(id=paper_id(text), text=text)])[0]
+    """The record the rules assemble for `text` (before the relation classifier)."""
+    return _extract_batch(nlp, [Paper(id=paper_id(text), text=text)])[0][0]
 
 
 # ---------------------------------------------------------------- 6: bounded work
