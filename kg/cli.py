@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import itertools
 import json
 import logging
+import os
 import sys
 
 import click
@@ -21,12 +24,28 @@ def _fail(e: KGError) -> None:
     raise click.ClickException(str(e))
 
 
+def _os_error(e: OSError) -> str:
+    """One line for an OSError kg did not expect (a full disk, a device that fails)."""
+    where = f"{os.fsdecode(e.filename)}: " if e.filename is not None else ""
+    what = e.strerror or str(e)
+    hint = {errno.ENOSPC: "free some space and run the command again",
+            errno.EDQUOT: "free some space and run the command again",
+            errno.EROFS: "the file system is read-only; choose a writable place",
+            errno.EACCES: "check the permissions",
+            errno.EPERM: "check the permissions",
+            errno.EIO: "the device reported an error; check it or use another file"}.get(
+                e.errno or 0, "check the path and try again")
+    return f"{where}{what}; {hint}".encode("utf-8", "replace").decode("utf-8")
+
+
 class _Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except KGError as e:
             _fail(e)
+        except OSError as e:
+            raise click.ClickException(_os_error(e)) from None
 
 
 @click.group(cls=_Group)
@@ -90,28 +109,29 @@ def _report_filtered(report) -> None:
 def extract(inputs, fmt, skip_bad, jobs, min_confidence, categories, since, output) -> None:
     """Extract entities, relations and results: one JSON line per paper."""
     from kg.extract.pipeline import extract as run
+    from kg.files import check_output, output_file
     from kg.ingest import IngestReport, Selection, read_papers
     from kg.progress import PaperProgress
 
+    if output != "-":
+        check_output(output, inputs)  # before reading: an input is never overwritten
     report = IngestReport()
     papers = read_papers(inputs, fmt=fmt, skip_bad=skip_bad, report=report,
                          select=Selection(categories, since))
     # reading the first paper checks every input: bad input fails before the model loads
-    # and before OUT is opened (an existing OUT is not truncated)
+    # and before OUT is opened; OUT is written under a temporary name and renamed into
+    # place at the end, so a failed run leaves an existing OUT as it was
     first = next(papers, None)
     papers = itertools.chain([first], papers) if first is not None else iter(())
     progress = PaperProgress("extracting", lambda: report.total)
     if first is not None:
         progress(0)
-    out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
     n = 0
-    try:
+    with (contextlib.nullcontext(sys.stdout) if output == "-"
+          else output_file(output, inputs)) as out:
         for n, rec in enumerate(run(papers, jobs=jobs), 1):
             out.write(rec.confident(min_confidence).to_json() + "\n")
             progress(n)
-    finally:
-        if out is not sys.stdout:
-            out.close()
     progress.done()
     _report_skipped(report)
     _report_filtered(report)

@@ -12,9 +12,24 @@ Every error says what was expected, what was found and how to fix it.
 
 from __future__ import annotations
 
+import re
+
 
 class KGError(Exception):
     """Root of every error kg raises on purpose."""
+
+
+def printable(text: str) -> str:
+    """`text` that can be written as UTF-8: undecodable bytes of a file name (surrogate
+    escapes) and lone surrogates become U+FFFD.
+
+    >>> printable("caf\\udce9.txt")
+    'caf\ufffd.txt'
+    """
+    return _SURROGATE.sub("\ufffd", text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class IngestError(KGError):
@@ -26,7 +41,8 @@ class IngestError(KGError):
     def __init__(self, message: str, path: str = "", line: int | None = None) -> None:
         self.path = path
         self.line = line
-        where = path + (f":{line}" if line is not None else "")
+        self.message = message
+        where = printable(path) + (f":{line}" if line is not None else "")
         super().__init__(f"{where}: {message}" if where else message)
 
 

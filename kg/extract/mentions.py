@@ -857,6 +857,22 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     text = doc.text
     new = [s for s in spans if s._.kg_source not in ("lexicon", "link")]
+    # indexes, so that each verb and sentence looks only at the spans near it (linear)
+    by_start: dict[int, list[int]] = {}
+    for i, s in enumerate(new):
+        by_start.setdefault(s.start, []).append(i)
+
+    def new_starting(a: int, b: int) -> list[Span]:
+        """The new spans that start at tokens a..b-1, in their order in `new`."""
+        return [new[i] for i in sorted(i for st in range(a, b) for i in by_start.get(st, ()))]
+
+    sid = [0] * (len(doc) + 1)
+    for sn in doc.sents:
+        sid[sn.start:sn.end] = [sn.start] * (sn.end - sn.start)
+    inside: dict[int, list[Span]] = {}
+    for s in spans:
+        if s.start < len(doc):
+            inside.setdefault(sid[s.start], []).append(s)
     for sent in doc.sents:
         stoks = list(sent)
         for k, t in enumerate(stoks):
@@ -871,7 +887,7 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
                     if u.text in (".", ";") or u.lower_ in ("which", "that", "where", "whose"):
                         clause_end = u.idx
                         break
-                for s in new:
+                for s in new_starting(t.i + 1, t.i + 16):
                     if t.idx < s.start_char < clause_end and s.start - t.i <= 15:
                         # only the verb's object: no preposition or verb in between
                         gap = doc[t.i + 1 : s.start]
@@ -879,10 +895,10 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
                             out.append((s.start_char, s.end_char))
                         break
             elif lw in NAMING_VERBS and OWN_SUBJECT.search(text[sent.start_char : sent.end_char]):
-                for s in new:
+                for s in new_starting(t.i + 1, t.i + 3):
                     if s.start in (t.i + 1, t.i + 2):
                         out.append((s.start_char, s.end_char))
-        for s in spans:
+        for s in inside.get(sent.start, ()):
             if s.label_ != "Method" or s.start < sent.start or s.end > sent.end:
                 continue
             prev = doc[max(sent.start, s.start - 3) : s.start].text.lower()

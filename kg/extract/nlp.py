@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from kg.errors import ExtractError
 
@@ -39,9 +42,10 @@ def load_base() -> Language:
         _split_glued_brackets(nlp)
         if "senter" in nlp.disabled:
             nlp.enable_pipe("senter")
-        if "attribute_ruler" in nlp.pipe_names:  # the same coarse tags, by table lookup
-            import kg.extract.components  # noqa: F401  (registers kg_pos)
+        import kg.extract.components  # noqa: F401  (registers kg_pos, kg_bound_sentences)
 
+        nlp.add_pipe("kg_bound_sentences", after="senter")
+        if "attribute_ruler" in nlp.pipe_names:  # the same coarse tags, by table lookup
             nlp.add_pipe("kg_pos", after="attribute_ruler")
             nlp.remove_pipe("attribute_ruler")
         return nlp
@@ -49,3 +53,45 @@ def load_base() -> Language:
         f"spaCy's English small pipeline is not installed (looked for {', '.join(MODELS)}); "
         f"install it with: {INSTALL}"
     )
+
+
+#: The longest run of non-space characters spaCy's tokenizer gets in one piece. Its
+#: prefix and suffix rules search the rest of a run once per character split off, which
+#: is quadratic in the run's length (30,000 nested parentheses: minutes); no word, URL or
+#: formula of an abstract is this long, so longer runs are tokenized in pieces.
+MAX_RUN = 200
+_LONG_RUN = re.compile(rf"\S{{{MAX_RUN + 1},}}")
+
+
+def make_doc(nlp: Language, text: str) -> Doc:
+    """``nlp.make_doc(text)``, in time linear in the text: a run of more than MAX_RUN
+    non-space characters is tokenized MAX_RUN characters at a time. The Doc's text is
+    `text`, character for character, so offsets are those of the text.
+
+    >>> nlp = spacy.blank("en")
+    >>> doc = make_doc(nlp, "See " + "(" * 500 + "x" + ")" * 500 + " now.")
+    >>> doc.text == "See " + "(" * 500 + "x" + ")" * 500 + " now.", len(doc) > 1000
+    (True, True)
+    >>> [t.text for t in make_doc(nlp, "We use BERT.")]
+    ['We', 'use', 'BERT', '.']
+    """
+    if not _LONG_RUN.search(text):
+        return nlp.make_doc(text)
+    words: list[str] = []
+    spaces: list[bool] = []
+
+    def add(piece: str) -> None:
+        if not piece:
+            return
+        for t in nlp.tokenizer(piece):  # each piece's tokens keep its text exactly
+            words.append(t.text)
+            spaces.append(bool(t.whitespace_))
+
+    pos = 0
+    for m in _LONG_RUN.finditer(text):
+        add(text[pos:m.start()])
+        for i in range(m.start(), m.end(), MAX_RUN):
+            add(text[i:min(i + MAX_RUN, m.end())])
+        pos = m.end()
+    add(text[pos:])
+    return Doc(nlp.vocab, words=words, spaces=spaces)

@@ -13,7 +13,7 @@ from kg.extract import (
     components,  # noqa: F401  (registers the kg_* factories)
     linker,
 )
-from kg.extract.nlp import load_base
+from kg.extract.nlp import load_base, make_doc
 from kg.extract.to_record import doc_to_record
 from kg.model import Paper, Record
 
@@ -52,11 +52,11 @@ def _extract_batch(nlp: Language, papers: list[Paper]
     """Each paper's record as the rules assemble it, with its abstract's sentence bounds."""
     texts = []
     for i, p in enumerate(papers):
-        doc = nlp.make_doc(p.text)
+        doc = make_doc(nlp, p.text)
         doc._.kg_title = p.title or ""  # rules use the title's coined name in the abstract
         texts.append((doc, (i, "abstract")))
         if p.title:
-            texts.append((nlp.make_doc(p.title), (i, "title")))
+            texts.append((make_doc(nlp, p.title), (i, "title")))
     docs: dict[tuple[int, str], object] = {}
     for doc, ctx in nlp.pipe(texts, as_tuples=True, batch_size=BATCH):
         docs[ctx] = doc

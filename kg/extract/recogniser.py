@@ -371,7 +371,9 @@ def decide(
     """
     best = probs[:, 1:].argmax(axis=1)
     conf = probs[np.arange(len(order)), best + 1] if len(order) else np.zeros(0)
-    kept: list[tuple[int, int, str]] = []
+    # the kept spans covering each token: a span is checked only against those it overlaps
+    # (linear in the text, where checking all kept spans was quadratic)
+    cover: dict[int, list[tuple[int, int, str]]] = {}
     out = []
     limits = threshold if isinstance(threshold, dict) else dict.fromkeys(TYPES, threshold)
     for r in np.argsort(-conf, kind="stable"):
@@ -381,16 +383,15 @@ def decide(
         spans = []
         for s, e in sorted(order[r].spans):
             ok = True
-            for a, b, t in kept:
-                if e <= a or b <= s:
-                    continue
+            for a, b, t in {k for i in range(s, e) for k in cover.get(i, ())}:
                 nested = (a <= s and e <= b) or (s <= a and b <= e)
                 if not nested or t == ty or (a, b) == (s, e):
                     ok = False
                     break
             if ok:
                 spans.append((s, e))
-                kept.append((s, e, ty))
+                for i in range(s, e):
+                    cover.setdefault(i, []).append((s, e, ty))
         if spans:
             out.append(Decision(order[r], ty, float(conf[r]), spans))
     return out
@@ -478,6 +479,9 @@ def calibrate(score: float, table: list[list[float]] | None) -> float:
     return round(float(np.interp(score, xs, ys)), 3)
 
 
+MAX_ACRONYM_CHECKS = 20_000  # short-form/long-form pairs compared per text
+
+
 def write(
     doc: Doc,
     decisions: list[Decision],
@@ -498,16 +502,21 @@ def write(
         (_token_span(doc, *a.long), _token_span(doc, *a.short))
         for a in (find_acronyms(text) if acronyms is None else acronyms)
     ]
-    for d in decisions:
+    # (each decision against each other one: bounded, so an abstract that lists thousands
+    # of names costs time linear in its length; an ordinary one needs a few hundred checks)
+    names = [doc[d.spans[0][0] : d.spans[0][1]].text for d in decisions]
+    budget = MAX_ACRONYM_CHECKS
+    for d, short in zip(decisions, names, strict=True):
         sh = d.spans[0]
-        short = doc[sh[0] : sh[1]].text
         if sh[1] - sh[0] != 1 or not short[:1].isupper():
             continue
-        for other in decisions:
-            lg = other.spans[0]
-            if other is not d and abbreviates(short, doc[lg[0] : lg[1]].text):
-                links_of.append((lg, sh))
+        for other, long in zip(decisions, names, strict=True):
+            budget -= 1
+            if other is not d and abbreviates(short, long):
+                links_of.append((other.spans[0], sh))
                 break
+        if budget <= 0:
+            break
     pairs = []
     for lg, sh in links_of:
         if lg in at and sh in at and at[sh][1] is not at[lg][1]:

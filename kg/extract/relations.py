@@ -78,10 +78,20 @@ WE_CLAUSE = re.compile(r"[,;]\s*(?:and\s+)?we\b", re.I)
 
 
 def sentence_mentions(sent: Span) -> list[Span]:
+    """The mentions inside `sent`, in the doc's order (indexed once per doc: linear)."""
     doc = sent.doc
-    return [
-        s for s in doc.spans.get("kg_mentions", []) if s.start >= sent.start and s.end <= sent.end
-    ]
+    group = doc.spans.get("kg_mentions", [])
+    cached = doc.user_data.get("kg_sentence_mentions")
+    if cached is None or cached[0] is not group or cached[1] != len(group):
+        sid = [0] * (len(doc) + 1)
+        for sn in doc.sents:
+            sid[sn.start:sn.end] = [sn.start] * (sn.end - sn.start)
+        index: dict[int, list[Span]] = {}
+        for s in group:
+            if s.end > s.start and sid[s.start] == sid[s.end - 1]:
+                index.setdefault(sid[s.start], []).append(s)
+        cached = doc.user_data["kg_sentence_mentions"] = (group, len(group), index)
+    return [s for s in cached[2].get(sent.start, []) if s.end <= sent.end]
 
 
 def subject(sent: Span, methods: list[Span], cue_start: int, text: str) -> Ref | None:

@@ -17,6 +17,8 @@ copied line by line, and only papers found more than once are parsed.
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -27,7 +29,7 @@ import networkx as nx
 from kg.errors import StoreError
 from kg.graph.build import Counts
 from kg.model import PaperIds, Record, Source
-from kg.sinks.embedded import MARKER, Store
+from kg.sinks.embedded import MARKER, SIDECARS, Store
 
 PAPER_FIELDS = ("title", "date", "year", "authors", "author_names", "venue", "url")
 
@@ -111,6 +113,49 @@ def _read(f: Path, offset: int) -> str:
         return fh.readline().decode("utf-8")
 
 
+_BAD_ID = re.compile(r"[\s\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+MAX_ID = 256
+
+
+def checked(line: str, f: Path, pid: str | None = None) -> Record:
+    """The record on `line` of the file `f`, if it is one kg can store: valid against the
+    exchange format (no unknown field), with a paper id of printable characters without
+    spaces, and no control characters in any string. StoreError (naming `f`) otherwise."""
+    try:
+        rec = Record.from_json(line)
+    except ValueError as e:
+        first = str(e).splitlines()[1:3] if "validation error" in str(e) else [str(e)]
+        raise StoreError(f"{f}: a record is not in kg's exchange format ({'; '.join(first)}"
+                         f"){_of(pid)}; nothing was merged: fix or remove it") from None
+    pid = rec.paper.id
+    if not pid or len(pid) > MAX_ID or _BAD_ID.search(pid):
+        raise StoreError(f"{f}: paper id {pid[:60]!r} is not a valid id (expected up to "
+                         f"{MAX_ID} printable characters without spaces, like kg's 16 hex "
+                         "digits); nothing was merged: fix or remove the record")
+    for s in _strings(rec.model_dump(exclude_none=True)):
+        if _CONTROL.search(s):
+            raise StoreError(f"{f}: a record holds a control character in {s[:40]!r}"
+                             f"{_of(pid)}; nothing was merged: clean the record (or extract "
+                             "the paper again with kg)")
+    return rec
+
+
+def _of(pid: str | None) -> str:
+    return f" (paper {pid[:40]!r})" if pid else ""
+
+
+def _strings(v) -> Iterator[str]:
+    if isinstance(v, str):
+        yield v
+    elif isinstance(v, dict):
+        for x in v.values():
+            yield from _strings(x)
+    elif isinstance(v, list):
+        for x in v:
+            yield from _strings(x)
+
+
 def combine(records: list[Record]) -> Record:
     """One record from copies of the same paper: a join, so associative and commutative.
 
@@ -148,7 +193,17 @@ def merge_stores(sources: Iterable[str | Path], into: str | Path,
             continue  # the target takes part anyway
         record_files(s)  # fail early on a bad source
         srcs.append(s)
+    new_store = not into_path.exists()
     st = Store.create(into_path)
+    try:
+        return _merge_into(st, srcs, shard_size)
+    except BaseException:
+        if new_store:  # a failed merge into a new store leaves no store behind
+            shutil.rmtree(into_path, ignore_errors=True)
+        raise
+
+
+def _merge_into(st: Store, srcs: list[Path], shard_size: int) -> MergeResult:
     with st.lock():
         # the target's latest version of each paper, then every line of the sources
         where: dict[str, list[tuple[Path, int]]] = {}
@@ -165,16 +220,29 @@ def merge_stores(sources: Iterable[str | Path], into: str | Path,
                 if pid in target:
                     places = [target[pid], *places]
                 if len(places) == 1:
-                    yield _read(*places[0]).rstrip("\n")
+                    line = _read(*places[0]).rstrip("\n")
+                    if places[0] != target.get(pid):
+                        checked(line, places[0][0], pid)
+                    yield line
                     continue
-                copies = [Record.from_json(_read(f, o)) for f, o in places]
+                copies = [checked(_read(f, o), f, pid) for f, o in places]
                 rec = combine(copies)
                 if pid in target and rec == copies[0]:
                     continue  # the target already holds this record
                 combined += 1
                 yield rec.to_json()
 
-        st.add_lines(out(), shard_size)
+        before = set(st._shard_names())
+        try:
+            st.add_lines(out(), shard_size)
+        except BaseException:
+            # a failed merge writes nothing: remove the shards it added
+            for shard in st.shards():
+                if shard.name not in before:
+                    shard.unlink(missing_ok=True)
+                    for side in SIDECARS:
+                        shard.with_suffix(side).unlink(missing_ok=True)
+            raise
         built = st.rebuild()
         papers = len(set(where) | set(target))
     return MergeResult(st, built, papers, combined)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import html
+import os
 import re
+import stat
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from kg.errors import IngestError
+from kg.errors import IngestError, printable
 from kg.model import Paper, Source
 
 MAX_ABSTRACT_CHARS = 100_000
@@ -160,23 +163,42 @@ def make_paper(
     if not abstract:
         return IngestError("record has no abstract; give every record a non-empty abstract",
                            str(path), line)
-    title = clean_text(title[:MAX_ABSTRACT_CHARS]) if title else None
+    if title and len(title) > MAX_ABSTRACT_CHARS:
+        return IngestError(
+            f"title is {len(title):,} characters long, more than the {MAX_ABSTRACT_CHARS:,} "
+            "a record may have; check the file's columns or quoting", str(path), line)
+    title = clean_text(title) if title else None
     names = identity.get("author_names")
     if names:
         names = [n for n in (clean_text(str(a)[:1000]) for a in names) if n] or None
         identity["author_names"] = names
     if identity.get("venue"):
         identity["venue"] = clean_text(str(identity["venue"])[:1000]) or None
+    for k, v in identity.items():  # ids: no control characters in any stored field
+        if isinstance(v, str):
+            identity[k] = clean_field(v)
     return Paper(
         id=paper_id(abstract),
         text=abstract,
         title=title or None,
-        date=date or None,
+        date=clean_field(date),
         authors=len(names) if names and authors is None else authors,
-        url=url or None,
-        sources=[Source(path=str(path), line=line)],
+        url=clean_field(url),
+        sources=[Source(path=printable(str(path)), line=line)],
         **identity,
     )
+
+
+def clean_field(value: str | None) -> str | None:
+    r"""A short stored field (date, url) without control characters, lone surrogates or
+    surrounding space; None if nothing is left.
+
+    >>> clean_field(" 2024\x00-01 "), clean_field("\x01")
+    ('2024 -01', None)
+    """
+    if value is None:
+        return None
+    return normalize_space(_drop_junk(value)) or None
 
 
 def read_lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -185,10 +207,39 @@ def read_lines(path: Path) -> Iterator[tuple[int, str]]:
     Accepts UTF-8 (with or without BOM) and UTF-16 with a BOM. Raises IngestError naming
     the line for bytes that are not UTF-8, and for binary or empty (blank) files.
     """
-    if not path.exists():
-        raise IngestError("no such file; check the path", str(path))
-    if path.is_dir():
+    check_file(path)
+    try:
+        yield from _read_lines(path)
+    except OSError as e:
+        raise IngestError(f"cannot read the file ({e.strerror or e}); check that it is a "
+                          "readable file of abstracts", str(path)) from None
+
+
+def check_file(path: Path) -> None:
+    """IngestError unless `path` is something kg can read abstracts from: a file, a pipe
+    or a character device (not missing, a directory, a socket or a symbolic-link loop)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise IngestError(f"is a symbolic link to {os.readlink(path)!r}, which does not "
+                              "exist; fix the link or give the file", str(path)) from None
+        raise IngestError("no such file; check the path", str(path)) from None
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise IngestError("is a symbolic link loop (its links lead back to themselves); "
+                              "point the link at a file", str(path)) from None
+        raise IngestError(f"cannot open the file ({e.strerror}); check the path and its "
+                          "permissions", str(path)) from None
+    if stat.S_ISDIR(st.st_mode):
         raise IngestError("is a directory; give the files inside it (e.g. DIR/*.txt)", str(path))
+    if stat.S_ISSOCK(st.st_mode) or stat.S_ISBLK(st.st_mode):
+        kind = "a socket" if stat.S_ISSOCK(st.st_mode) else "a block device"
+        raise IngestError(f"is {kind}, not a file; give a file of abstracts (or pipe them "
+                          "into a FIFO)", str(path))
+
+
+def _read_lines(path: Path) -> Iterator[tuple[int, str]]:
     with path.open("rb") as fh:
         head = fh.read(8192)
     blank = True
@@ -220,6 +271,10 @@ def read_lines(path: Path) -> Iterator[tuple[int, str]]:
                         f"not UTF-8 (byte {raw[e.start]:#04x} at column {len(before[-1]) + 1}); "
                         "re-encode the file, e.g. `iconv -f latin1 -t utf-8 FILE > FILE.utf8`",
                         str(path), lineno + len(before)) from None
+                if "\x00" in text:
+                    before = re.split(r"\r\n|\r|\n", text[:text.index("\x00")])
+                    raise IngestError("binary file (a NUL byte on this line); expected UTF-8 "
+                                      "text", str(path), lineno + len(before))
                 parts = re.split(r"\r\n|\r|\n", text)
                 if parts and parts[-1] == "":
                     parts.pop()

@@ -3,15 +3,20 @@ the records of one paper (same abstract, arXiv id or DOI) one paper."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import shutil
+import stat
+import tempfile
 from collections import Counter
 from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.errors import IngestError
+from kg.errors import IngestError, printable
 from kg.ingest import arxiv, openalex, pwc, records, s2, text  # noqa: F401  (register readers)
-from kg.ingest.base import READERS, detect_format
+from kg.ingest.base import READERS, check_file, detect_format
 from kg.ingest.dumps import ALL, DUMPS, WITH_CATEGORIES, Item, Selection, Skip, is_gzip, sniff
 from kg.ingest.identity import Groups, KnownIds, identity_fields, merge_papers, year_of
 from kg.model import Paper
@@ -54,17 +59,73 @@ def detect(path: str | Path) -> str:
 def _jsonl_gz(path: Path, select: Selection) -> Iterator[Item]:
     """A user's JSON Lines, gzip-compressed."""
     from kg.ingest.dumps import records as json_records
-    from kg.ingest.records import _from_mapping
+    from kg.ingest.records import _record
 
     for pos, rec in json_records(path):
-        yield rec if isinstance(rec, IngestError) else _from_mapping(rec, path, pos)
+        yield rec if isinstance(rec, IngestError) else _record(rec, path, pos)
 
 
 def read_file(path: str | Path, fmt: str | None = None, select: Selection = ALL
               ) -> Iterator[Item]:
-    """Papers, per-record errors and Skips (records left out) of one file, in file order."""
+    """Papers, per-record errors and Skips (records left out) of one file, in file order.
+
+    A pipe or other stream (``kg extract <(...)``, a FIFO, /dev/stdin) is read once, into
+    a temporary file that format detection and the reader then share.
+    """
     path = Path(path)
-    fmt = fmt or detect(path)
+    with contextlib.ExitStack() as stack:
+        local = _spooled(path, stack)
+        try:
+            local_fmt = fmt or detect(local)
+        except IngestError as e:
+            raise _renamed(e, local, path) from None
+        yield from _read_as(local, path, local_fmt, select)
+
+
+def _read_as(local: Path, shown: Path, fmt: str, select: Selection) -> Iterator[Item]:
+    """The items of the file `local`, named `shown` in sources and errors."""
+    try:
+        for item in _read_file(local, fmt, select):
+            yield _renamed(item, local, shown)
+    except IngestError as e:
+        raise _renamed(e, local, shown) from None
+
+
+def _renamed(item, local: Path, shown: Path):
+    """`item` (a Paper, an IngestError or a Skip) with the file `local` called `shown`."""
+    if local == shown:
+        return item
+    a, b = str(local), printable(str(shown))
+    if isinstance(item, IngestError):
+        return IngestError(item.message, b, item.line) if item.path == a else item
+    if isinstance(item, Paper):
+        return item.model_copy(update={"sources": [
+            s.model_copy(update={"path": b}) if s.path == a else s for s in item.sources]})
+    return item
+
+
+def _spooled(path: Path, stack: contextlib.ExitStack) -> Path:
+    """`path` itself if it is a regular file (or missing: the reader says so), else a
+    temporary copy of what it streams, removed when `stack` closes."""
+    try:
+        regular = stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return path
+    if regular:
+        return path
+    check_file(path)  # a socket or a block device is refused, not read
+    tmp = (Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kg-spool-")))
+           / f"input{path.suffix}")  # the suffix tells the format
+    try:
+        with path.open("rb") as src, tmp.open("wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+    except OSError as e:
+        raise IngestError(f"cannot read the stream ({e.strerror or e}); check that it "
+                          "gives text", str(path)) from None
+    return tmp
+
+
+def _read_file(path: Path, fmt: str, select: Selection) -> Iterator[Item]:
     if select.categories and fmt not in WITH_CATEGORIES:
         raise IngestError(f"--category selects by arXiv category, and this {fmt} file has "
                           f"none (formats with categories: {', '.join(sorted(WITH_CATEGORIES))})"
@@ -103,10 +164,23 @@ def read_papers(paths: Iterable[str | Path], fmt: str | None = None, skip_bad: b
     """
     paths = [Path(p) for p in paths]
     report = report if report is not None else IngestReport()
-    formats = {p: fmt or detect(p) for p in paths}
+    with contextlib.ExitStack() as stack:
+        local = {p: _spooled(p, stack) for p in paths}  # streams are read once
+        yield from _read_papers(paths, local, fmt, skip_bad, report, select, known, known_ids)
+
+
+def _read_papers(paths: list[Path], local: dict[Path, Path], fmt: str | None, skip_bad: bool,
+                 report: IngestReport, select: Selection, known: Container[str],
+                 known_ids: KnownIds | None) -> Iterator[Paper]:
+    formats: dict[Path, str] = {}
+    for p in paths:
+        try:
+            formats[p] = fmt or detect(local[p])
+        except IngestError as e:
+            raise _renamed(e, local[p], p) from None
     groups = Groups()
     for p in paths:
-        for item in read_file(p, formats[p], select):
+        for item in _read_as(local[p], p, formats[p], select):
             if isinstance(item, Paper):
                 groups.add(item)
             elif isinstance(item, IngestError) and not skip_bad:
@@ -118,7 +192,7 @@ def read_papers(paths: Iterable[str | Path], fmt: str | None = None, skip_bad: b
     report.new = sum(1 for pid in groups.ids() if pid not in known)
     held: dict[str, tuple[Paper, int]] = {}
     for p in paths:
-        for item in read_file(p, formats[p], select):
+        for item in _read_as(local[p], p, formats[p], select):
             if isinstance(item, Skip):
                 report.filtered[item.reason] += 1
                 continue

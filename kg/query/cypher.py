@@ -147,11 +147,12 @@ def ensure_loaded(store, backend, progress=None) -> bool:
 def run_local(query: str, params: dict[str, Any] | None = None, store: str | Path = "kg-data",
               progress=None) -> Answer:
     """Answer a read-only Cypher query from the store, starting FalkorDB if none runs."""
+    from kg.cache import cache_dir
     from kg.sinks.embedded import Store
     from kg.sinks.server import FalkorServer
 
     s = Store.open(store)
-    server = FalkorServer(Path(s.path) / "falkordb")
+    server = FalkorServer(cache_dir(s.path, "falkordb"))
     with server.lock():
         info = server.status()
         started = info is None

@@ -165,10 +165,36 @@ def _py(lex: str, dt: str | None) -> Any:
     return lex
 
 
+# the parts of a query where "SERVICE" is not a keyword: strings, IRIs and comments
+_NOT_CODE = (r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'
+             r"'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
+_SERVICE = re.compile(_NOT_CODE + r"|(?<![\w:?$])(SERVICE)(?![\w:-])", re.I)
+
+
+def calls_service(text: str) -> bool:
+    """True if the SPARQL `text` has a SERVICE clause (a call to a remote endpoint).
+
+    >>> calls_service("SELECT * WHERE { SERVICE <http://x/sparql> { ?s ?p ?o } }")
+    True
+    >>> calls_service('SELECT ?service WHERE { ?s <http://x/SERVICE> "SERVICE" } # SERVICE')
+    False
+    """
+    return any(m.group(1) for m in _SERVICE.finditer(text))
+
+
+def check_local(text: str, allow_service: bool) -> None:
+    """QueryError if `text` would fetch anything from the network and that is not allowed."""
+    if not allow_service and calls_service(text):
+        raise QueryError("the query has a SERVICE clause, which sends requests to a remote "
+                         "SPARQL endpoint; kg sparql does not touch the network unless you "
+                         "pass --allow-service")
+
+
 class Engine(Protocol):
     """A SPARQL engine over one N-Quads file."""
 
     name: str
+    allow_service: bool
 
     def query(self, text: str) -> Answer: ...
 
@@ -178,9 +204,10 @@ class RdflibEngine:
 
     name = "rdflib"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, allow_service: bool = False) -> None:
         from rdflib import Dataset
 
+        self.allow_service = allow_service
         self.ds = Dataset()
         self.ds.parse(str(path), format="nquads")
 
@@ -194,6 +221,10 @@ class RdflibEngine:
                 return _py(str(t), str(t.datatype) if t.datatype else None)
             return str(t) if isinstance(t, URIRef) else t.n3()
 
+        import rdflib.plugins.sparql as rs
+
+        check_local(text, self.allow_service)
+        rs.SPARQL_LOAD_GRAPHS = self.allow_service  # FROM <url> fetches the url otherwise
         try:
             res = self.ds.query(text)
         except Exception as e:  # rdflib raises pyparsing and assorted errors
@@ -212,9 +243,10 @@ class OxigraphEngine:
 
     name = "oxigraph"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, allow_service: bool = False) -> None:
         import pyoxigraph as ox
 
+        self.allow_service = allow_service
         self.ox = ox
         self.store = ox.Store()
         self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
@@ -231,6 +263,7 @@ class OxigraphEngine:
                 return t.value
             return str(t)
 
+        check_local(text, self.allow_service)
         try:
             res = self.store.query(text)
         except SyntaxError as e:
@@ -264,11 +297,12 @@ def _cache_key(store, base: str) -> str:
 
 def rdf_file(store_path: str | Path, base: str = rdf.DEFAULT_BASE) -> Path:
     """The store's RDF as N-Quads, exported on first use and cached in the store."""
+    from kg.cache import cache_dir
     from kg.sinks.embedded import Store, atomic_write
 
     rdf.check_base(base)
     store = Store.open(store_path)
-    cache = store.path / CACHE_DIR
+    cache = cache_dir(store.path, CACHE_DIR)  # the user's cache for a read-only store
     f = cache / f"{_cache_key(store, base)}.nq"
     if f.exists():
         return f
@@ -282,13 +316,14 @@ def rdf_file(store_path: str | Path, base: str = rdf.DEFAULT_BASE) -> Path:
 
 
 def open_engine(store: str | Path, engine: str | None = None,
-                base: str = rdf.DEFAULT_BASE) -> Engine:
-    """An engine loaded with the store's RDF."""
+                base: str = rdf.DEFAULT_BASE, allow_service: bool = False) -> Engine:
+    """An engine loaded with the store's RDF; it answers SERVICE clauses (requests to
+    remote endpoints) only with `allow_service`."""
     name = engine or default_engine()
     if name not in ENGINES:
         raise QueryError(f"unknown SPARQL engine {name!r}; choose one of {', '.join(ENGINES)}")
     try:
-        return ENGINES[name](rdf_file(store, base))
+        return ENGINES[name](rdf_file(store, base), allow_service=allow_service)
     except ImportError:
         raise SinkError(f"the {name} engine is not installed; install kg[rdf] or use "
                         "--engine rdflib") from None
@@ -329,7 +364,8 @@ def resolve(engine: Engine, name: str, label: str | None = None) -> str:
 # ------------------------------------------------------------------ running
 def run(query: str, params: dict[str, str] | None = None, store: str | Path = "kg-data",
         engine: str | None = None, base: str = rdf.DEFAULT_BASE,
-        loaded: Engine | None = None, show: Callable[[str], None] | None = None) -> Answer:
+        loaded: Engine | None = None, show: Callable[[str], None] | None = None,
+        allow_service: bool = False) -> Answer:
     """Answer a SPARQL query (text, a .rq file, or an example's name) over the store.
 
     Declared parameters (``# param``) take their defaults unless given in `params`;
@@ -343,10 +379,11 @@ def run(query: str, params: dict[str, str] | None = None, store: str | Path = "k
         ex = example(query.strip())
     else:
         ex = parse_header(query)
+    check_local(ex.text, allow_service)  # before the store is loaded
     declared = {p.name: p for p in ex.params}
     values = {p.name: p.default for p in ex.params if p.default}
     values.update(params)
-    eng = loaded or open_engine(store, engine, base)
+    eng = loaded or open_engine(store, engine, base, allow_service)
     iris = {k: resolve(eng, v, declared[k].label if k in declared else None)
             for k, v in values.items()}
     text = bind(ex.text, iris)

@@ -76,7 +76,8 @@ def load_neo4j(uri, database, store, batch_size, retries, prune) -> None:
 
 @load.command("falkordb")
 @click.option("--host", default="127.0.0.1", show_default=True, help="FalkorDB host.")
-@click.option("--port", default=6379, show_default=True, type=int, help="FalkorDB port.")
+@click.option("--port", default=6379, show_default=True, type=click.IntRange(1, 65535),
+              help="FalkorDB port.")
 @click.option("--socket", "unix_socket", default=None, type=click.Path(),
               help="Unix socket path instead of host and port.")
 @click.option("--graph", "-g", default="kg", show_default=True, help="Graph name.")
@@ -153,15 +154,16 @@ def server() -> None:
 
 
 def _server(store: str):
+    from kg.cache import cache_dir
     from kg.sinks.embedded import Store
     from kg.sinks.server import FalkorServer
 
-    return FalkorServer(Store.open(store).path / "falkordb")
+    return FalkorServer(cache_dir(Store.open(store).path, "falkordb"))
 
 
 @server.command("start")
 @STORE_OPTION
-@click.option("--port", type=int, default=None,
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
               help="Listen on 127.0.0.1:PORT instead of a unix socket in the store.")
 def server_start(store, port) -> None:
     """Start FalkorDB for the store, load the store into it, and leave it running."""

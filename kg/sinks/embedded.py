@@ -25,7 +25,6 @@ import contextlib
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
@@ -33,6 +32,7 @@ import networkx as nx
 import orjson
 
 from kg.errors import StoreError
+from kg.files import atomic_write
 from kg.graph.build import (
     Counts,
     Digest,
@@ -62,26 +62,6 @@ COMPACT = 0.5  # rebuild instead of adding a delta once the deltas reach half of
 log = logging.getLogger("kg.store")
 
 
-def atomic_write(path: Path, write, binary: bool = False) -> None:
-    """Call `write(fh)` on a temporary file next to `path`, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8")) as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dfd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
-
-
 class Store:
     """A kg store directory."""
 
@@ -98,6 +78,8 @@ class Store:
         if p.exists() and not (p / MARKER).exists() and not _only_ours(p):
             raise StoreError(f"{p} exists and is not a kg store; choose an empty or new "
                              "directory with --store")
+        if (p / MARKER).exists():
+            _check_marker(p)  # never write into a store of another format
         store = cls(p)
         # the marker first: a store killed while being created is still recognised as one
         if not (p / MARKER).exists():
@@ -111,12 +93,7 @@ class Store:
         p = Path(path)
         if not (p / MARKER).exists():
             raise StoreError(f"no kg store at {p}; build one with `kg build INPUT... --store {p}`")
-        try:
-            version = json.loads((p / MARKER).read_text())["kg_store"]
-        except (ValueError, KeyError) as e:
-            raise StoreError(f"{p / MARKER} is damaged ({e}); rebuild the store") from None
-        if version != FORMAT:
-            raise StoreError(f"store {p} has format {version}, this kg reads {FORMAT}; rebuild it")
+        _check_marker(p)
         return cls(p)
 
     @contextlib.contextmanager
@@ -140,6 +117,10 @@ class Store:
                                  "wait for it to finish") from None
             for tmp in [*self.path.glob(".*.tmp"), *(self.path / "records").glob(".*.tmp")]:
                 tmp.unlink(missing_ok=True)
+            for side in SIDECARS:  # of a shard whose write was cut short (a full disk)
+                for f in (self.path / "records").glob(f"[0-9]*{side}"):
+                    if not f.with_suffix(".jsonl").exists():
+                        f.unlink(missing_ok=True)
             yield
         finally:
             fh.close()
@@ -153,9 +134,15 @@ class Store:
         latest = self._latest()
         for si, shard in enumerate(self.shards()):
             with shard.open(encoding="utf-8") as fh:
-                for line in fh:
-                    if latest.get(_id_of(line)) == si:
-                        yield Record.from_json(line)
+                for n, line in enumerate(fh, 1):
+                    try:
+                        if latest.get(_id_of(line)) == si:
+                            rec = Record.from_json(line)
+                        else:
+                            continue
+                    except (ValueError, KeyError, TypeError) as e:
+                        raise _damaged(shard, n, e) from None
+                    yield rec
 
     def _latest(self) -> dict[str, int]:
         """Paper id → the number of the last shard holding it (a paper stored again, with
@@ -190,7 +177,10 @@ class Store:
             with shard.open("rb") as fh:
                 for offset, pid in sorted(items):
                     fh.seek(offset)
-                    out[pid] = Record.from_json(fh.readline().decode("utf-8"))
+                    try:
+                        out[pid] = Record.from_json(fh.readline().decode("utf-8"))
+                    except ValueError as e:
+                        raise _damaged(shard, None, e) from None
         return out
 
     def _shard_index(self, shard: Path) -> list[tuple[str, int, str]]:
@@ -202,17 +192,20 @@ class Store:
         ids = shard.with_suffix(".ids")
         if ids.exists() and ids.stat().st_mtime >= shard.stat().st_mtime:
             out = []
-            with ids.open(encoding="utf-8") as fh:
+            with contextlib.suppress(ValueError), ids.open(encoding="utf-8") as fh:
                 for line in fh:
                     pid, offset, sources = line.rstrip("\n").split("\t", 2)
                     out.append((pid, int(offset), sources))
-            return out
+                return out
         rows = []
         offset = 0
         with shard.open("rb") as fh:
-            for raw in fh:
-                paper = json.loads(raw)["paper"]
-                rows.append(_index_line(paper["id"], offset, paper.get("sources", [])))
+            for n, raw in enumerate(fh, 1):
+                try:
+                    paper = json.loads(raw)["paper"]
+                    rows.append(_index_line(paper["id"], offset, paper.get("sources", [])))
+                except (ValueError, KeyError, TypeError) as e:
+                    raise _damaged(shard, n, e) from None
                 offset += len(raw)
         with contextlib.suppress(OSError):
             atomic_write(ids, lambda fh: fh.write("".join(rows)))
@@ -316,8 +309,14 @@ class Store:
         """The digests of `shard`'s records, from its .digest file (made now if missing)."""
 
         def make() -> list[Digest]:
+            out = []
             with shard.open("rb") as fh:
-                return [digest(orjson.loads(line)) for line in fh]
+                for n, line in enumerate(fh, 1):
+                    try:
+                        out.append(digest(orjson.loads(line)))
+                    except (ValueError, KeyError, TypeError) as e:
+                        raise _damaged(shard, n, e) from None
+            return out
 
         return _sidecar(shard, ".digest", make)
 
@@ -472,6 +471,34 @@ class Store:
                 return GraphState.from_json(data["state"])
             except (OSError, ValueError, KeyError, TypeError):
                 return None
+
+
+def _check_marker(p: Path) -> None:
+    """StoreError unless the marker of the store `p` says a format this kg reads."""
+    marker = p / MARKER
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise StoreError(f"{marker} is damaged ({e}); it should be {{\"kg_store\": {FORMAT}}}: "
+                         "restore it, or rebuild the store from its inputs") from None
+    version = data.get("kg_store") if isinstance(data, dict) else None
+    if type(version) is not int:
+        raise StoreError(f"{marker} holds {json.dumps(data)[:80]}, not a store format number; "
+                         f"expected {{\"kg_store\": {FORMAT}}}: restore it, or rebuild the store "
+                         "from its inputs")
+    if version > FORMAT:
+        raise StoreError(f"store {p} has format {version}, written by a newer kg; this kg "
+                         f"reads format {FORMAT} and leaves it alone: upgrade kg to use it")
+    if version != FORMAT:
+        raise StoreError(f"store {p} has format {version}, an older one than this kg's "
+                         f"({FORMAT}); rebuild it from its inputs with `kg build`")
+
+
+def _damaged(shard: Path, line: int | None, e: BaseException) -> StoreError:
+    where = f"{shard}:{line}" if line else str(shard)
+    return StoreError(f"{where}: the store is damaged, this is not a kg record "
+                      f"({type(e).__name__}: {str(e)[:120]}); restore the file, or rebuild "
+                      "the store from its inputs (`kg build`, or `kg merge` of record shards)")
 
 
 def _only_ours(p: Path) -> bool:

@@ -10,13 +10,20 @@ import contextlib
 import os
 from typing import Any
 
-from kg.errors import SinkError
+from kg.errors import SinkError, printable
 from kg.sinks import cypher
 from kg.sinks.cypher import FALKORDB, Statement
 from kg.sinks.sync import GraphLike, LoadSummary, Progress, load_graph, with_retries
 
 
 def _str(s: str) -> str:
+    # FalkorDB reads the query as a C string: a NUL would end it mid-literal, and a lone
+    # surrogate cannot be sent as UTF-8. Both become U+FFFD (kg cleans stored fields of
+    # them; this keeps a query well-formed whatever string it is given).
+    if not s.isascii():
+        s = printable(s)
+    if "\x00" in s:
+        s = s.replace("\x00", "\ufffd")
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -29,6 +36,8 @@ def literal(v: Any) -> str:
 
     >>> print(literal({"key": 'x"}) //', "l": ["a\\b", 1, 2.5, None, True]}))
     {`key`:"x\"}) //",`l`:["a\\b",1,2.5,null,true]}
+    >>> literal("a\x00b\ud800c") == '"a\ufffdb\ufffdc"'
+    True
     """
     t = type(v)
     if t is str:

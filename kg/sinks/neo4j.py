@@ -31,7 +31,12 @@ def split_uri(uri: str) -> tuple[str, str | None, str | None]:
     user = unquote(parts.username) if parts.username else None
     password = unquote(parts.password) if parts.password else None
     host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
-    netloc = host + (f":{parts.port}" if parts.port else "")
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or out of 0-65535
+        raise SinkError(f"{redact(uri)!r} has no valid port (a number from 1 to 65535); "
+                        "expected e.g. bolt://localhost:7687") from None
+    netloc = host + (f":{port}" if port else "")
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, "")), user, password
 
 

@@ -658,7 +658,7 @@ def export(g: nx.MultiDiGraph, path: str, fmt: str | None = None,
     import sys
     from pathlib import Path
 
-    from kg.sinks.embedded import atomic_write
+    from kg.files import output_file
 
     check_base(base)
     if fmt is None:
@@ -667,9 +667,8 @@ def export(g: nx.MultiDiGraph, path: str, fmt: str | None = None,
         raise SinkError(f"unknown RDF format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if path == "-":
         return fmt, serialize(g, sys.stdout, fmt, base)
-    box = []
-    atomic_write(Path(path), lambda fh: box.append(serialize(g, fh, fmt, base)))
-    return fmt, box[0]
+    with output_file(path) as fh:
+        return fmt, serialize(g, fh, fmt, base)
 
 
 def export_store(store: str, path: str, fmt: str | None = None,

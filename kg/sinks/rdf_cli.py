@@ -60,8 +60,12 @@ export.add_command(rdf_command)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--show", is_flag=True, help="Print the query with its parameters bound, then "
               "run it.")
+@click.option("--allow-service", is_flag=True,
+              help="Let SERVICE clauses send requests to remote SPARQL endpoints (off by "
+              "default: kg sparql never touches the network).")
 @_BASE
-def sparql(query, store, example, list_, params, engine, as_json, show, base) -> None:
+def sparql(query, store, example, list_, params, engine, as_json, show, base,
+           allow_service) -> None:
     """Run a SPARQL query (QUERY text or a .rq FILE) over the store's RDF.
 
     The store is exported to RDF once and cached in STORE/rdf-cache/.
@@ -82,7 +86,8 @@ def sparql(query, store, example, list_, params, engine, as_json, show, base) ->
             raise click.BadParameter(f"expected NAME=VALUE, got {p!r}", param_hint="--param")
         binds[k.strip()] = v.strip()
     text = sq.example(example).text if example else query
-    ans = sq.run(text, binds, store, engine, base, show=_show if show else None)
+    ans = sq.run(text, binds, store, engine, base, show=_show if show else None,
+                 allow_service=allow_service)
     _print(ans, as_json)
 
 

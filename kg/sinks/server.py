@@ -14,17 +14,21 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import random
 import secrets
 import signal
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from kg.errors import SinkError
+
+log = logging.getLogger("kg.server")
 
 STATE = "server.json"
 SOCKET = "falkordb.sock"
@@ -109,8 +113,9 @@ class FalkorServer:
         except (ValueError, TypeError):
             f.unlink(missing_ok=True)
             return None
-        if not _is_our_redis(info.pid) or _answers(info) is False:
-            f.unlink(missing_ok=True)
+        if not _is_our_redis(info.pid) or _answers(info) is False or \
+                _server_pid(info) not in (info.pid, None):
+            f.unlink(missing_ok=True)  # dead, or another server answers at its address
             return None
         return info
 
@@ -142,6 +147,22 @@ class FalkorServer:
             raise SinkError(f"a FalkorDB server already serves {self.dir} at "
                             f"{running.address} (pid {running.pid}); stop it with "
                             "`kg server stop` or use it")
+        try:
+            return self._start(port, bolt_port, password, wait, detach)
+        except SinkError:
+            snapshot = self.dir / "kg.rdb"
+            if self.proc is None or self.proc.poll() is None or not snapshot.exists():
+                raise
+            # the server could not read its snapshot: it is a cache of the store, so start
+            # without it (the store is loaded again)
+            log.warning("the FalkorDB snapshot %s is damaged (the server exits reading it: "
+                        "%s); removing it and loading the store again", snapshot,
+                        self.log_tail(1).strip())
+            snapshot.unlink(missing_ok=True)
+            return self._start(port, bolt_port, password, wait, detach)
+
+    def _start(self, port: int | None, bolt_port: int | None, password: str | None,
+               wait: float, detach: bool) -> ServerInfo:
         redis_server, module = binaries()
         self.dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.dir, 0o700)
@@ -150,6 +171,9 @@ class FalkorServer:
         use_socket = port is None and len(sock.encode()) <= MAX_SOCKET_PATH
         if port is None and not use_socket:
             port = free_port()
+        elif port is not None and not _port_free(port):
+            raise SinkError(f"port {port} on 127.0.0.1 is in use by another program; choose "
+                            "another --port (or none: kg then uses a unix socket)")
         args = [redis_server, "--bind", "127.0.0.1", "--dir", str(self.dir),
                 "--dbfilename", "kg.rdb", "--save", "", "--appendonly", "no",
                 "--logfile", "falkordb.log", "--protected-mode", "yes",
@@ -171,7 +195,8 @@ class FalkorServer:
         args.insert(1, str(conf))
         self.proc = subprocess.Popen(args, cwd=self.dir, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     start_new_session=detach)
+                                     start_new_session=detach,
+                                     preexec_fn=None if detach else _die_with_parent())
         info = ServerInfo(pid=self.proc.pid, dir=str(self.dir),
                           unix_socket=sock if use_socket else None, port=port,
                           bolt_port=bolt_port, password=password or None)
@@ -192,6 +217,10 @@ class FalkorServer:
                 raise SinkError(f"FalkorDB did not answer within {wait:.0f}s; log:\n"
                                 f"{self.log_tail()}")
             time.sleep(0.03)
+        if _server_pid(info) not in (self.proc.pid, None):
+            self._kill()
+            raise SinkError(f"another server answers at {info.address}, not the FalkorDB kg "
+                            "started; stop it or choose another --port")
         f = self._state_file()
         f.touch(mode=0o600)
         os.chmod(f, 0o600)
@@ -256,6 +285,48 @@ class FalkorServer:
         if not f.exists():
             return "(no log)"
         return "\n".join(f.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _port_free(port: int) -> bool:
+    """True if nothing listens on 127.0.0.1:`port` (and it can be bound)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _die_with_parent():
+    """A preexec_fn that makes the child die when kg does (Linux: PR_SET_PDEATHSIG), so a
+    server started for one command never outlives it, even if kg is killed; None where
+    that is not available."""
+    if not sys.platform.startswith("linux"):
+        return None
+    parent = os.getpid()
+
+    def arm() -> None:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # kg died before the signal was armed
+            os._exit(1)
+
+    return arm
+
+
+def _server_pid(info: ServerInfo) -> int | None:
+    """The process id the server answering at `info`'s address reports (None if it does not
+    say, e.g. it is still loading)."""
+    b = info.backend(timeout=2.0)
+    b.attempts = 1
+    try:
+        return int(b.redis.info("server")["process_id"])
+    except Exception:  # noqa: BLE001 - any failure: no identity to compare
+        return None
+    finally:
+        b.close()
 
 
 def _alive(pid: int, proc: subprocess.Popen | None) -> bool:

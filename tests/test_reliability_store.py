@@ -1,0 +1,152 @@
+"""Issue 20, the store: control characters, merged records, store formats, damaged shards
+(items 3, 4, 11, 12). Every damaged file is made here, by the test."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from small_store import make_store, records
+
+from kg.cli import main
+from kg.errors import StoreError
+from kg.graph.merge import merge_stores
+from kg.model import Paper, Record, Source
+from kg.sinks.embedded import Store
+
+
+def run(*args, ok: bool = True):
+    res = CliRunner().invoke(main, [str(a) for a in args])
+    if ok:
+        assert res.exit_code == 0, (res.output, res.exception)
+    return res
+
+
+def one_line_error(res, *words: str) -> str:
+    assert res.exit_code != 0
+    assert isinstance(res.exception, SystemExit), repr(res.exception)
+    last = res.output.strip().splitlines()[-1]
+    assert last.startswith("Error: ") and "Traceback" not in res.output, res.output
+    for w in words:
+        assert w in last, last
+    return last
+
+
+def snapshot(path: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*"))
+            if p.is_file() and p.name != ".lock"}
+
+
+def record_line(pid: str = "c" * 16, **paper) -> str:
+    rec = records()[0]
+    d = json.loads(rec.to_json())
+    d["paper"].update(id=pid, **paper)
+    return json.dumps(d)
+
+
+# ---------------------------------------------------------------- 3: NUL and Cypher
+@pytest.mark.server
+def test_a_nul_in_a_stored_field_does_not_break_kg_cypher(tmp_path):
+    """A store written before fields were cleaned (or by hand) still loads into FalkorDB."""
+    st = Store.create(tmp_path / "s")
+    bad = Record(paper=Paper(id="d" * 16, text="We use BERT.", date="2024\x00-01",
+                             url="http://x\x00y", title="a\x00b",
+                             sources=[Source(path="p\x00.txt", line=1)]))
+    with st.lock():
+        st.add_records([*records(), bad])
+        st.rebuild()
+    res = run("cypher", "--store", st.path, "--json",
+              "MATCH (p:Paper) RETURN p.key AS k, p.date AS d ORDER BY k")
+    rows = json.loads(res.output)
+    assert [r["k"] for r in rows] == ["paper:" + c * 16 for c in "abd"]
+    assert rows[2]["d"] == "2024\ufffd-01"
+
+
+# ---------------------------------------------------------------- 4: merged records
+@pytest.mark.parametrize("line, words", [
+    (record_line("ab\tcd"), "not a valid id"),
+    (record_line("ab\ncd"), "not a valid id"),
+    (record_line("c" * 16, extra_field=1), "exchange format"),
+    (record_line("c" * 16, title="a\x00b"), "control character"),
+])
+def test_a_bad_merged_record_is_refused_and_nothing_is_written(tmp_path, line, words):
+    store = Store(make_store(tmp_path / "s"))
+    before = snapshot(store.path)
+    f = tmp_path / "bad.jsonl"
+    f.write_text(record_line("e" * 16) + "\n" + line + "\n")
+    one_line_error(run("merge", f, "--into", store.path, ok=False), words)
+    assert snapshot(store.path) == before
+    run("query", "methods evaluated on ImageNet", "--store", store.path)
+    run("viz", "--store", store.path, "-o", tmp_path / "v.html")
+
+
+def test_a_failed_merge_removes_the_shards_it_had_written(tmp_path):
+    store = Store(make_store(tmp_path / "s"))
+    before = snapshot(store.path)
+    f = tmp_path / "bad.jsonl"
+    f.write_text("".join(record_line(c * 16) + "\n" for c in "efg") + record_line("x y") + "\n")
+    with pytest.raises(StoreError):
+        merge_stores([f], store.path, shard_size=1)
+    assert snapshot(store.path) == before
+
+
+def test_a_failed_merge_into_a_new_store_leaves_no_store(tmp_path):
+    f = tmp_path / "bad.jsonl"
+    f.write_text(record_line("x\ty") + "\n")
+    one_line_error(run("merge", f, "--into", tmp_path / "new", ok=False), "not a valid id")
+    assert not (tmp_path / "new").exists()
+
+
+# ---------------------------------------------------------------- 12: store formats
+def test_a_store_of_a_future_format_is_left_alone(tmp_path):
+    store = Store(make_store(tmp_path / "s"))
+    (store.path / "kg-store.json").write_text('{"kg_store": 2}')
+    before = snapshot(store.path)
+    papers = tmp_path / "p.txt"
+    papers.write_text("We propose BERT for question answering.\n")
+    one_line_error(run("build", papers, "--store", store.path, ok=False), "newer kg",
+                   "format 2")
+    one_line_error(run("merge", papers, "--into", store.path, ok=False), "newer kg")
+    assert snapshot(store.path) == before
+
+
+@pytest.mark.parametrize("marker, words", [('{"kg_store": "1"}', '"1"'), ("[1]", "[1]"),
+                                           ("{}", "{}")])
+def test_a_marker_of_the_wrong_shape_is_one_line(tmp_path, marker, words):
+    store = Store(make_store(tmp_path / "s"))
+    (store.path / "kg-store.json").write_text(marker)
+    last = one_line_error(run("query", "methods evaluated on ImageNet", "--store", store.path,
+                              ok=False), words)
+    assert "this kg reads 1" not in last
+
+
+# ---------------------------------------------------------------- 11: damaged shards
+def _damage(store: Path, how: str) -> None:
+    shard = store / "records" / "000001.jsonl"
+    if how == "garbage":
+        with shard.open("a") as fh:
+            fh.write("garbage\n")
+    else:
+        data = shard.read_bytes()
+        shard.write_bytes(data[:-40])
+
+
+@pytest.mark.parametrize("how", ["garbage", "truncated"])
+def test_a_damaged_shard_gives_one_line_for_viz_and_merge(tmp_path, how):
+    store = Store(make_store(tmp_path / "s"))
+    _damage(store.path, how)
+    one_line_error(run("viz", "--store", store.path, "-o", tmp_path / "v.html", ok=False),
+                   "000001.jsonl", "damaged")
+    one_line_error(run("merge", store.path, "--into", tmp_path / "m", ok=False),
+                   "000001.jsonl", "damaged")
+
+
+def test_orphan_sidecars_of_a_cut_short_shard_are_removed(tmp_path):
+    store = Store(make_store(tmp_path / "s"))
+    orphan = store.path / "records" / "000009.ids"
+    orphan.write_text("half")
+    with store.lock():
+        pass
+    assert not orphan.exists()
