@@ -459,3 +459,9 @@ def test_a_bracket_glued_to_a_word_leaves_no_junk_alias(extract_by_rules):
     surfaces = {s for e in rec.entities for s in (e.name, *e.aliases)}
     assert "RNNs" in surfaces
     assert not [s for s in surfaces if "(" in s or "~" in s]
+
+
+def test_a_number_said_twice_is_one_result(extract_by_rules):
+    rec = extract_by_rules("We propose TinyNet. TinyNet reaches 90.1% accuracy on CIFAR-10. "
+                           "Again, TinyNet reaches 90.1% accuracy on CIFAR-10.")
+    assert [r.value for r in rec.results] == ["90.1"]

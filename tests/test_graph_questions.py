@@ -175,6 +175,9 @@ def test_seeds_graph_conforms_to_the_shapes(seeds_graph):
         data.add(t)
     ok, report = rdf.validate(data)
     assert ok, report[:3000]
+    # and the streamed N-Quads hold each quad once (as the rdflib graph does)
+    made = list(rdf.quads(seeds_graph))
+    assert len(made) == len(set(made))
 
 
 @pytest.mark.slow

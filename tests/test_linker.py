@@ -110,3 +110,21 @@ def test_invented_abstract_gets_its_facts(extract_one):
     assert ("WaveFix", "MEASURED_BY", "PESQ") in facts
     assert ("WaveFix", "OUTPERFORMS", "MetricGAN") in facts
     assert all(0.0 <= r.confidence <= 1.0 for r in rec.relations)
+
+
+def test_candidates_grow_linearly_with_a_long_list():
+    """A sentence listing hundreds of methods gives candidates in proportion to them, not
+    to their square (hostile abstracts stay linear)."""
+    def record(n: int) -> Record:
+        names = [f"D{i}" for i in range(n)]
+        text = "We compare " + ", ".join(names) + "."
+        ents, at = [], len("We compare ")
+        for name in names:
+            ents.append(Entity(key=f"method:{name.lower()}", type="Method", name=name,
+                               mentions=[Mention(start=at, end=at + len(name), sentence=0)]))
+            at += len(name) + 2
+        return Record(paper=Paper(id="p", text=text), entities=ents)
+
+    small, large = (len(L.candidates(record(n), [(0, 10_000)])) for n in (100, 400))
+    assert large <= 4.5 * small
+    assert large >= 4 * 100  # each method still pairs with its neighbours

@@ -18,7 +18,9 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -112,6 +114,10 @@ class _Paper:
     proposed: set[str]
     rules: dict[tuple[str, str, str], float]
     result_pairs: set[tuple[str, str]]
+    starts: list[int]  # where every mention in the abstract starts, in order
+    method_starts: list[int]  # where every Method mention starts
+    type_counts: Counter[str]  # entities per type
+    sentence_cues: dict[int, dict[str, float]] = field(default_factory=dict)
 
 
 def _own_head(rec: Record, proposed: set[str]) -> str:
@@ -139,20 +145,28 @@ def _paper(rec: Record, sentences: list[tuple[int, int]]) -> _Paper:
         rules[k] = max(rules.get(k, 0.0), r.confidence)
     pairs = {(norm(x.method), x.metric) for x in rec.results}
     pairs |= {(norm(x.method), x.dataset) for x in rec.results if x.dataset}
+    starts = sorted(a for xs in spans.values() for _, a, _ in xs)
+    method_starts = sorted(a for e in rec.entities if e.type == "Method"
+                           for _, a, _ in spans[e.key])
     return _Paper(text, rec.paper.title or "", sentences, {e.key: e for e in rec.entities},
-                  spans, own_spans, proposed, rules, pairs)
+                  spans, own_spans, proposed, rules, pairs, starts, method_starts,
+                  Counter(e.type for e in rec.entities))
 
 
 def candidates(rec: Record, sentences: list[tuple[int, int]]) -> list[Candidate]:
-    """Every relation the schema allows between the record's entities: PAPER PROPOSES
-    each entity; OWN or a Method not proposed as the head of the others."""
+    """The relations the schema allows between the record's entities that the text could
+    state: PAPER PROPOSES each entity; OWN (the paper's own method) with every entity of
+    the relation's tail type; a Method not proposed with an entity named at most
+    :data:`WINDOW` mentions away in one sentence, or that a rule related it to."""
     proposed = {r.tail for r in rec.relations if r.type == "PROPOSES"}
     out = [Candidate(PAPER, "PROPOSES", e.key) for e in rec.entities if e.type != "Repository"]
+    near = _near_pairs(rec)
+    near |= {(r.head, r.tail) for r in rec.relations} | {(r.tail, r.head) for r in rec.relations}
     heads = [OWN] + [e.key for e in rec.entities if e.type == "Method" and e.key not in proposed]
     for rtype, (_, tail_type) in SIGNATURES.items():
         for h in heads:
             for e in rec.entities:
-                if e.type != tail_type or e.key == h:
+                if e.type != tail_type or e.key == h or (h != OWN and (h, e.key) not in near):
                     continue
                 if h == OWN and tail_type == "Method" and e.key in proposed:
                     continue
@@ -160,22 +174,65 @@ def candidates(rec: Record, sentences: list[tuple[int, int]]) -> list[Candidate]
     return out
 
 
+MAX_SPANS = 30  # mentions of one entity in one sentence compared for the nearest pair
+WINDOW = 8  # how many mentions apart in a sentence two entities may be named to be paired
+
+
+def _near_pairs(rec: Record) -> set[tuple[str, str]]:
+    """(a, b) for entities named at most WINDOW mentions apart in one sentence (both ways):
+    linear in the mentions, however many entities a sentence lists."""
+    by_sentence: dict[int, list[tuple[int, str]]] = {}
+    for e in rec.entities:
+        for m in e.mentions:
+            if m.field is None and m.sentence is not None:
+                by_sentence.setdefault(m.sentence, []).append((m.start, e.key))
+    pairs = set()
+    for ms in by_sentence.values():
+        keys = [k for _, k in sorted(ms)]
+        for i, a in enumerate(keys):
+            for b in keys[i + 1 : i + 1 + WINDOW]:
+                if a != b:
+                    pairs.add((a, b))
+                    pairs.add((b, a))
+    return pairs
+
+
+def _by_sentence(spans: list[tuple[int, int, int]]) -> dict[int, list[tuple[int, int]]]:
+    out: dict[int, list[tuple[int, int]]] = {}
+    for si, a, b in spans:
+        out.setdefault(si, []).append((a, b))
+    return out
+
+
 def _closest(p: _Paper, head: str, tail: str
              ) -> tuple[int, tuple[int, int], tuple[int, int]] | None:
     """Where head and tail are named nearest to each other in one sentence: the sentence
     and the head's and the tail's spans."""
-    hs = p.own_spans if head in (OWN, PAPER) else p.spans.get(head, [])
+    hs = _by_sentence(p.own_spans if head in (OWN, PAPER) else p.spans.get(head, []))
+    ts = _by_sentence(p.spans.get(tail, []))
     best = None
-    for si, a, b in hs:
-        for sj, c, d in p.spans.get(tail, []):
-            if si != sj or (a < d and c < b):
-                continue
-            gap = c - b if b <= c else a - d
-            if best is None or gap < best[0]:
-                best = (gap, si, (a, b), (c, d))
+    for si in sorted(hs.keys() & ts.keys()):
+        for a, b in hs[si][:MAX_SPANS]:
+            for c, d in ts[si][:MAX_SPANS]:
+                if a < d and c < b:
+                    continue
+                gap = c - b if b <= c else a - d
+                if best is None or gap < best[0]:
+                    best = (gap, si, (a, b), (c, d))
     if best is None:
         return None
     return best[1:]
+
+
+EDGE = 150  # characters of the text between two far-apart entities read for cue words
+
+
+def _sentence_cues(p: _Paper, si: int) -> dict[str, float]:
+    """Which cue words sentence `si` has (computed once per sentence)."""
+    if si not in p.sentence_cues:
+        s0, s1 = p.sentences[si]
+        p.sentence_cues[si] = {n: float(bool(rx.search(p.text[s0:s1]))) for n, rx in CUES.items()}
+    return p.sentence_cues[si]
 
 
 def _features(p: _Paper, c: Candidate) -> list[float]:
@@ -199,16 +256,18 @@ def _features(p: _Paper, c: Candidate) -> list[float]:
         si, (h0, h1), (t0, t1) = near
         a, b, head_first = min(h1, t1), max(h0, t0), int(h0 < t0)
         between = p.text[a:b]
-        s0, s1 = p.sentences[si]
         row["gap"] = b - a
         row["head_first"] = head_first
-        inside = [(k, x) for k, xs in p.spans.items() for (_, x, y) in xs if a <= x and y <= b]
-        row["between_ents"] = len(inside)
-        row["between_methods"] = sum(p.entities[k].type == "Method" for k, _ in inside)
+        row["between_ents"] = bisect_left(p.starts, b) - bisect_left(p.starts, a)
+        row["between_methods"] = (bisect_left(p.method_starts, b)
+                                  - bisect_left(p.method_starts, a))
         row["same_clause"] = float(not CUES["break"].search(between))
+        if len(between) > 2 * EDGE:  # far apart: the words next to each of them
+            between = between[:EDGE] + " … " + between[-EDGE:]
         for name, rx in CUES.items():
             row[f"between_{name}"] = float(bool(rx.search(between)))
-            row[f"sentence_{name}"] = float(bool(rx.search(p.text[s0:s1])))
+        for name, flag in _sentence_cues(p, si).items():
+            row[f"sentence_{name}"] = flag
     else:
         row["gap"] = -1.0
     tail = p.entities[c.tail]
@@ -232,14 +291,14 @@ def _features(p: _Paper, c: Candidate) -> list[float]:
     row["tail_first_sent"] = first
     row["tail_first_rel"] = first / n if first >= 0 else -1.0
     row["tail_proposed"] = float(c.tail in p.proposed)
-    row["tail_type_count"] = sum(e.type == tail.type for e in p.entities.values())
+    row["tail_type_count"] = p.type_counts[tail.type]
     row["tail_words"] = len(tail.name.split())
     row["tail_upper"] = float(any(ch.isupper() for ch in tail.name))
     row["tail_aliases"] = len(tail.aliases)
     if first >= 0:
-        s0, s1 = p.sentences[first]
-        row["tail_first_propose"] = float(bool(CUES["propose"].search(p.text[s0:s1])))
-        row["tail_first_own"] = float(bool(OWN_CUES.search(p.text[s0:s1])))
+        cues = _sentence_cues(p, first)
+        row["tail_first_propose"] = cues["propose"]
+        row["tail_first_own"] = cues["own"]
     title = p.title
     for m in tail.mentions:
         if m.field != "title":
@@ -252,7 +311,7 @@ def _features(p: _Paper, c: Candidate) -> list[float]:
         row["title_after_colon"] = float(":" in title[: m.start])
     row["sentences"] = n
     row["entities"] = len(p.entities)
-    row["methods"] = sum(e.type == "Method" for e in p.entities.values())
+    row["methods"] = p.type_counts["Method"]
     return [row[f] for f in FEATURES]
 
 
@@ -306,7 +365,8 @@ class RelationModel:
 def decide(rec: Record, sentences: list[tuple[int, int]], cands: list[Candidate],
            probs: np.ndarray, threshold: dict[str, float]) -> Record:
     """`rec` with the relations the classifier keeps in place of the rules' (code links
-    stay as the rules found them)."""
+    stay as the rules found them). What the rules credited to the paper's own method (the
+    paper, or what they took as proposed) goes to the one the classifier found."""
     rule_ev: dict[tuple[str, str, str], Evidence | None] = {}
     proposed_rules = {r.tail for r in rec.relations if r.type == "PROPOSES"}
     for r in rec.relations:
@@ -318,7 +378,14 @@ def decide(rec: Record, sentences: list[tuple[int, int]], cands: list[Candidate]
     proposed = {c.tail for c, _ in kept if c.type == "PROPOSES"}
     own = _own_head(rec, proposed)
     p = _paper(rec, sentences)
-    out = [r for r in rec.relations if r.type not in threshold]
+
+    def ours(key: str) -> str:
+        return own if key == PAPER or (key in proposed_rules and key not in proposed) else key
+
+    out = [r if r.type in ("PROPOSES", "HAS_CODE") else r.model_copy(update={"head": ours(r.head)})
+           for r in rec.relations if r.type not in threshold]
+    out = [r for r in out if r.head != r.tail]
+    results = [x.model_copy(update={"method": ours(x.method)}) for x in rec.results]
     for c, pr in kept:
         head = own if c.head == OWN else c.head
         if c.type == "PROPOSES":
@@ -328,7 +395,7 @@ def decide(rec: Record, sentences: list[tuple[int, int]], cands: list[Candidate]
         ev = rule_ev.get((c.head, c.type, c.tail)) or _evidence(p, c)
         out.append(Relation(head=head, type=c.type, tail=c.tail, evidence=ev,
                             confidence=round(pr, 3)))
-    return rec.model_copy(update={"relations": out})
+    return rec.model_copy(update={"relations": out, "results": results})
 
 
 def _evidence(p: _Paper, c: Candidate) -> Evidence | None:

@@ -198,7 +198,7 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
                 confidence=fact.confidence,
             )
         )
-    results = []
+    results: dict[tuple[str, str, str | None, str], Result] = {}  # one per number said
     # a number reported without a dataset in its sentence is on the dataset of the
     # abstract when it names only one
     sets = [g.key for g in groups.values() if g.type == "Dataset"]
@@ -212,9 +212,9 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
             dk = sets[0]
         s, e = r["evidence"]
         ev = Evidence(sentence=_sentence_of(starts, s), start=s, end=e)
-        results.append(Result(method=mk, metric=kk, dataset=dk, value=r["value"],
-                              unit=r["unit"], kind=r["kind"], evidence=ev,
-                              confidence=0.5 if inferred else 0.6))
+        results.setdefault((mk, kk, dk, r["value"]), Result(
+            method=mk, metric=kk, dataset=dk, value=r["value"], unit=r["unit"],
+            kind=r["kind"], evidence=ev, confidence=0.5 if inferred else 0.6))
         # a reported number says its method is measured by its metric (and evaluated on
         # the dataset of its sentence)
         relations.append(Relation(head=mk, type="MEASURED_BY", tail=kk, evidence=ev,
@@ -222,8 +222,8 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
         if dk is not None and not inferred:
             relations.append(Relation(head=mk, type="EVALUATED_ON", tail=dk, evidence=ev,
                                       confidence=0.55))
-    rec = Record(paper=paper, entities=entities, relations=_dedupe(relations), results=results)
-    return rec
+    return Record(paper=paper, entities=entities, relations=_dedupe(relations),
+                  results=list(results.values()))
 
 
 SIGNATURES = {
