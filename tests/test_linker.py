@@ -38,7 +38,7 @@ SENTS = [(0, 39), (40, len(TEXT))]
 
 
 def test_candidates_cover_what_the_schema_allows():
-    cands = L.candidates(_record(), SENTS)
+    cands = L.candidates(_record())
     proposes = {c.tail for c in cands if c.type == "PROPOSES"}
     assert proposes == {"method:zork", "task:parsing", "method:blip", "method:blop",
                         "dataset:corp"}
@@ -83,7 +83,7 @@ def test_decide_keeps_what_clears_its_threshold_and_leaves_other_types_to_the_ru
 
 
 def test_missing_or_mismatched_model_says_how_to_rebuild(tmp_path):
-    with pytest.raises(ExtractError, match="train_relations"):
+    with pytest.raises(ExtractError, match="scripts/train.py"):
         L.RelationModel.load(tmp_path)
     (tmp_path / "relations.json").write_text(json.dumps({"features": ["x"], "threshold": {}}))
     (tmp_path / "relations.txt").write_text("not a model")
@@ -125,6 +125,6 @@ def test_candidates_grow_linearly_with_a_long_list():
             at += len(name) + 2
         return Record(paper=Paper(id="p", text=text), entities=ents)
 
-    small, large = (len(L.candidates(record(n), [(0, 10_000)])) for n in (100, 400))
+    small, large = (len(L.candidates(record(n))) for n in (100, 400))
     assert large <= 4.5 * small
     assert large >= 4 * 100  # each method still pairs with its neighbours

@@ -153,7 +153,7 @@ def _paper(rec: Record, sentences: list[tuple[int, int]]) -> _Paper:
                   Counter(e.type for e in rec.entities))
 
 
-def candidates(rec: Record, sentences: list[tuple[int, int]]) -> list[Candidate]:
+def candidates(rec: Record) -> list[Candidate]:
     """The relations the schema allows between the record's entities that the text could
     state: PAPER PROPOSES each entity; OWN (the paper's own method) with every entity of
     the relation's tail type; a Method not proposed with an entity named at most
@@ -318,7 +318,7 @@ def _features(p: _Paper, c: Candidate) -> list[float]:
 def featurize(rec: Record, sentences: list[tuple[int, int]]
               ) -> tuple[list[Candidate], np.ndarray]:
     """The candidates of one record and their feature rows (in :data:`FEATURES` order)."""
-    cands = candidates(rec, sentences)
+    cands = candidates(rec)
     p = _paper(rec, sentences)
     X = np.array([_features(p, c) for c in cands], dtype=np.float32)
     return cands, X.reshape(-1, len(FEATURES))
@@ -346,13 +346,13 @@ class RelationModel:
             raise ExtractError(
                 f"the relation model in {root} could not be read ({exc}); expected "
                 "relations.json and relations.txt there: rebuild them with "
-                "`python scripts/train_relations.py` or reinstall kg"
+                "`python scripts/train.py` or reinstall kg"
             ) from exc
         if meta.get("features") != FEATURES:
             raise ExtractError(
                 f"the relation model in {root} was trained with other features than this kg "
                 f"computes ({len(meta.get('features', []))} against {len(FEATURES)}); "
-                "rebuild it with `python scripts/train_relations.py`"
+                "rebuild it with `python scripts/train.py`"
             )
         return cls(booster, meta)
 
