@@ -128,3 +128,13 @@ def test_candidates_grow_linearly_with_a_long_list():
     small, large = (len(L.candidates(record(n))) for n in (100, 400))
     assert large <= 4.5 * small
     assert large >= 4 * 100  # each method still pairs with its neighbours
+
+
+def test_a_relation_said_by_own_and_by_its_method_is_one():
+    rec = _record()
+    cands = [L.Candidate(PAPER, "PROPOSES", "method:zork"),
+             L.Candidate(L.OWN, "USES", "method:blip"),
+             L.Candidate("method:zork", "USES", "method:blip")]
+    out = L.decide(rec, SENTS, cands, np.array([0.9, 0.6, 0.7]), {"PROPOSES": 0.5, "USES": 0.5})
+    uses = [r for r in out.relations if r.type == "USES"]
+    assert [(r.head, r.tail, r.confidence) for r in uses] == [("method:zork", "method:blip", 0.7)]

@@ -395,7 +395,12 @@ def decide(rec: Record, sentences: list[tuple[int, int]], cands: list[Candidate]
         ev = rule_ev.get((c.head, c.type, c.tail)) or _evidence(p, c)
         out.append(Relation(head=head, type=c.type, tail=c.tail, evidence=ev,
                             confidence=round(pr, 3)))
-    return rec.model_copy(update={"relations": out, "results": results})
+    best: dict[tuple[str, str, str], Relation] = {}  # OWN and its method may both say it
+    for r in out:
+        k = (r.head, r.type, r.tail)
+        if k not in best or r.confidence > best[k].confidence:
+            best[k] = r
+    return rec.model_copy(update={"relations": list(best.values()), "results": results})
 
 
 def _evidence(p: _Paper, c: Candidate) -> Evidence | None:
