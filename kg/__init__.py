@@ -18,13 +18,13 @@ __all__ = ["build", "open", "KnowledgeGraph", "KGError", "__version__"]
 
 def build(paths, store: str | Path = "kg-data", **options) -> KnowledgeGraph:
     """Extract `paths` into the store at `store` (only new papers) and return its graph."""
-    from kg.builder import build_store
+    from kg.store.build import build_store
 
-    return KnowledgeGraph(build_store(paths, store, **options).graph)
+    return KnowledgeGraph(build_store(paths, store, **options).store)
 
 
 def open(store: str | Path = "kg-data") -> KnowledgeGraph:  # noqa: A001
     """The graph of an existing store, without extracting anything."""
-    from kg.sinks.embedded import Store
+    from kg.store.db import Store
 
-    return KnowledgeGraph(Store.open(store).graph())
+    return KnowledgeGraph(Store.open(store).fresh())

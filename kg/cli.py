@@ -8,6 +8,7 @@ import itertools
 import json
 import logging
 import os
+import sqlite3
 import sys
 
 import click
@@ -46,6 +47,11 @@ class _Group(click.Group):
             _fail(e)
         except OSError as e:
             raise click.ClickException(_os_error(e)) from None
+        except sqlite3.DatabaseError as e:  # found damaged only when a page is read
+            raise click.ClickException(
+                f"the store's database is damaged ({e}); expected a kg SQLite database: "
+                "restore it, or rebuild the store with `kg build INPUT... --store NEW-DIR`"
+            ) from None
 
 
 @click.group(cls=_Group)
@@ -160,9 +166,9 @@ def build(inputs, fmt, skip_bad, jobs, min_confidence, categories, since, store)
     With --min-confidence, the new papers are stored without their less certain entities
     (papers already in the store keep what they were built with).
     """
-    from kg.builder import build_store
     from kg.ingest import IngestReport, Selection
     from kg.progress import PaperProgress
+    from kg.store.build import build_store
 
     report = IngestReport()
     progress = PaperProgress("extracting", lambda: report.new)
@@ -247,12 +253,12 @@ def explain(name, store) -> None:
 # --- commands defined in other modules -------------------------------------------------
 def _register() -> None:
     from kg.extract.shards_cli import extract_shards
-    from kg.graph.merge_cli import merge
-    from kg.graph.stats_cli import stats
+    from kg.query.stats_cli import stats
     from kg.sinks.db_cli import cypher, load, server
     from kg.sinks.export_cli import export
     from kg.sinks.rdf_cli import sparql
     from kg.sinks.viz_cli import viz
+    from kg.store.merge_cli import merge
 
     for command in (merge, extract_shards, sparql, export, load, cypher, server, stats, viz):
         main.add_command(command)

@@ -7,7 +7,7 @@ Usage::
 Runs, each as its own process (time and peak resident memory measured per command):
 
 1. ``kg build CORPUS -s STORE``: ingest, extraction on all cores, the store, the graph;
-2. ``kg export rdf -s STORE -o STORE.nt``: N-Triples, streamed from graph.json;
+2. ``kg export rdf -s STORE -o STORE.nt``: N-Triples, read from the database a row at a time;
 3. ``kg cypher -s STORE -e most-evaluated-datasets``: the first Cypher query on a store
    starts FalkorDB, loads the graph into it, saves a snapshot and stops it;
 4. ``kg server start``: FalkorDB from the snapshot, left running for the queries;

@@ -21,9 +21,9 @@ import time
 import networkx as nx
 
 from kg.sinks.cypher import Statement
-from kg.sinks.embedded import Store
 from kg.sinks.server import FalkorServer
 from kg.sinks.sync import load_graph
+from kg.store.db import Store
 
 
 def replicate(g: nx.MultiDiGraph, copies: int) -> nx.MultiDiGraph:

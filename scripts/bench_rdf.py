@@ -116,7 +116,7 @@ EXPORT_HEAD = (f"{'graph':>10s} {'format':>9s} {'nodes':>9s} {'edges':>9s} {'tri
 def bench_sparql(store: Path, repeat: int) -> None:
     from kg.query import sparql as sq
     from kg.query.api import KnowledgeGraph
-    from kg.sinks.embedded import Store
+    from kg.store.db import Store
 
     api = KnowledgeGraph(Store.open(store).graph())
 
@@ -184,11 +184,11 @@ def main() -> None:
         tmp = Path(tmp)
         store = Path(a.store) if a.store else tmp / "store"
         if not a.store:
-            from kg.builder import build_store
+            from kg.store.build import build_store
 
             print(f"building the seeds store in {store} ...", flush=True)
             build_store(sorted(glob.glob(str(SEEDS / "*.txt"))), store)
-        from kg.sinks.embedded import Store
+        from kg.store.db import Store
 
         if a.only != "sparql":
             g = Store.open(store).graph()

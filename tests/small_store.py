@@ -8,7 +8,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.model import PAPER, Entity, Evidence, Paper, Record, Relation, Source
-from kg.sinks.embedded import Store
+from kg.store.db import Store
 
 
 def _e(type_: str, name: str, key: str | None = None, aliases: list[str] | None = None):
@@ -50,9 +50,9 @@ def records() -> list[Record]:
 
 def make_store(path: Path) -> Path:
     """Write the records into a new store at `path` and build its graph."""
-    st = Store.create(path)
-    st.add_records(records())
-    st.rebuild()
+    with Store.create(path) as st:  # closed: its WAL folded into kg.db
+        st.add_records(records())
+        st.rebuild()
     return path
 
 

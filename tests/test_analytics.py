@@ -12,7 +12,7 @@ from kg.cli import main
 from kg.graph import analytics as an
 from kg.graph.build import build_graph
 from kg.model import Entity, Paper, Record, Relation, Result
-from kg.sinks.embedded import Store
+from kg.store.db import Store
 
 
 def ent(key: str, name: str | None = None) -> Entity:
@@ -165,3 +165,21 @@ def test_kg_stats_on_missing_store(tmp_path):
     res = CliRunner().invoke(main, ["stats", "--store", str(tmp_path / "nope")])
     assert res.exit_code == 1
     assert "no kg store" in res.output
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_stats_read_with_sql_equal_those_of_the_graph_in_memory(tmp_path, seed):
+    """`kg stats` reads the database (kg.query.stats); its figures are those of
+    kg.graph.analytics on the whole graph in networkx."""
+    import random
+
+    from test_scale import random_record
+
+    from kg.query.stats import stats as sql_stats
+
+    rng = random.Random(seed)
+    st = Store.create(tmp_path / "s")
+    st.add_records([random_record(rng, i) for i in range(rng.randint(5, 80))])
+    st.rebuild()
+    for top in (3, 10):
+        assert sql_stats(st, top=top) == an.stats(st.graph(), top=top)

@@ -240,7 +240,7 @@ def test_records_of_one_paper_across_dumps_are_one_paper(dumps):
 
 
 def test_a_paper_already_stored_is_joined_by_its_arxiv_id(dumps, tmp_path):
-    from kg.builder import build_store
+    from kg.store.build import build_store
 
     store = tmp_path / "store"
     first = build_store([dumps["arxiv"]], store, jobs=1, select=Selection(since=2015))
@@ -333,7 +333,7 @@ def test_a_record_with_every_identity_field_is_valid(dumps):
 
 
 def test_merge_of_stores_joins_ids():
-    from kg.graph.merge import combine
+    from kg.store.merge import combine
 
     a = Record(paper=Paper(id="p", text="t", ids=PaperIds(arxiv="1706.03762")))
     b = Record(paper=Paper(id="p", text="t", ids=PaperIds(doi="10.1/x"), venue="V"))

@@ -217,7 +217,7 @@ def test_kg_export_neo4j_csv_command(tmp_path):
     from click.testing import CliRunner
 
     from kg.cli import main
-    from kg.sinks.embedded import Store
+    from kg.store.db import Store
 
     store = Store.create(tmp_path / "s")
     store.add_records(sample_records())

@@ -51,9 +51,9 @@ def test_dask_extraction_equals_local_extraction(tmp_path: Path, cluster) -> Non
 def test_dask_shards_merge_into_the_store_a_build_gives(tmp_path: Path, cluster) -> None:
     from click.testing import CliRunner
 
-    from kg.builder import build_store
     from kg.cli import main
-    from kg.sinks.embedded import Store
+    from kg.store.build import build_store
+    from kg.store.db import Store
 
     a = _write_jsonl(tmp_path / "a.jsonl", TEXTS[:3])
     b = _write_jsonl(tmp_path / "b.jsonl", TEXTS[3:], start=3)

@@ -29,11 +29,11 @@ from kg.model import Entity, Paper, Record, Relation
 from kg.query import cypher as cq
 from kg.sinks import cypher
 from kg.sinks.cypher import Statement
-from kg.sinks.embedded import Store
 from kg.sinks.falkordb import FalkorDBBackend
 from kg.sinks.neo4j import Neo4jBackend
 from kg.sinks.server import free_port
 from kg.sinks.sync import load_graph
+from kg.store.db import Store
 
 pytestmark = pytest.mark.server
 SECRET = "s3cret-Pa55word"

@@ -30,8 +30,8 @@ from kg.graph.build import build_graph
 from kg.query.api import KnowledgeGraph
 from kg.sinks import cypher
 from kg.sinks.cypher import Statement
-from kg.sinks.embedded import Store
 from kg.sinks.neo4j import Neo4jBackend
+from kg.store.db import Store
 
 URI = os.environ.get("KG_TEST_NEO4J_URI")
 USER = os.environ.get("KG_TEST_NEO4J_USER", "neo4j")

@@ -26,8 +26,8 @@ from kg.query import cypher as cq
 from kg.query.api import KnowledgeGraph
 from kg.sinks import cypher
 from kg.sinks.cypher import Statement
-from kg.sinks.embedded import Store
 from kg.sinks.sync import load_graph
+from kg.store.db import Store
 
 pytestmark = pytest.mark.server
 

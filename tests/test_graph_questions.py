@@ -156,7 +156,7 @@ def seeds_graph(tmp_path_factory):
     """The graph of the sample corpus (../shared/seeds), built as `kg build` does."""
     from conftest import SHARED
 
-    from kg.builder import build_store
+    from kg.store.build import build_store
 
     seeds = sorted((SHARED / "seeds").glob("*.txt"))
     if not seeds:

@@ -13,9 +13,9 @@ from kg.cli import main
 from kg.errors import StoreError
 from kg.graph.build import build_graph
 from kg.graph.incremental import same
-from kg.graph.merge import combine, merge_stores
 from kg.model import Record, Source
-from kg.sinks.embedded import Store
+from kg.store.db import Store
+from kg.store.merge import combine, merge_stores
 
 
 def _write(path: Path, recs: list[Record]) -> Path:
@@ -72,10 +72,10 @@ def test_merge_into_an_existing_store_is_idempotent(tmp_path: Path, shards: list
     merge_stores([a], target)
     merge_stores([b, c], target)  # the target's own records take part
     once = _records(target)
-    n_shards = len(Store.open(target).shards())
+    version = Store.open(target).records_version()
     res = merge_stores([a, b, c], target)
     assert _records(target) == once
-    assert len(Store.open(target).shards()) == n_shards and res.combined == 0
+    assert Store.open(target).records_version() == version and res.combined == 0  # no write
     merge_stores([b, c], tmp_path / "bc")
     merge_stores([a, tmp_path / "bc"], tmp_path / "fresh")
     assert _records(tmp_path / "fresh") == once
@@ -111,3 +111,42 @@ def test_merge_command(tmp_path: Path, shards: list[Path]) -> None:
     assert r.exit_code == 0, r.output
     assert "papers: 30" in r.output and "combined: 4" in r.output
     assert len(_records(tmp_path / "m")) == 30
+
+
+def _dump(store: Path) -> str:
+    with Store.open(store) as st:
+        return "\n".join(st.conn.iterdump())
+
+
+def _line(pid: str, **paper) -> str:
+    import json
+
+    from small_store import records
+
+    d = json.loads(records()[0].to_json())
+    d["paper"].update(id=pid, **paper)
+    return json.dumps(d)
+
+
+@pytest.mark.parametrize(("line", "words"), [
+    (_line("ab\tcd"), "not a valid id"),
+    (_line("c" * 16, extra_field=1), "exchange format"),
+    (_line("c" * 16, title="a\x00b"), "control character"),
+])
+def test_a_bad_merged_record_is_refused_and_nothing_is_written(tmp_path, line, words):
+    from small_store import make_store
+
+    from kg.errors import StoreError
+
+    store = make_store(tmp_path / "s")
+    before = _dump(store)
+    f = tmp_path / "bad.jsonl"
+    # good records first, in batches of one: each would be its own write, were the merge
+    # not one transaction
+    f.write_text("".join(_line(c * 16) + "\n" for c in "efg") + line + "\n")
+    with pytest.raises(StoreError, match=words):
+        merge_stores([f], store, batch=1)
+    assert _dump(store) == before
+    res = CliRunner().invoke(main, ["merge", str(f), "--into", str(tmp_path / "new")])
+    assert res.exit_code != 0 and words in res.output
+    assert not (tmp_path / "new").exists()  # a failed merge into a new store leaves none

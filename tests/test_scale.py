@@ -1,4 +1,5 @@
-"""Incremental build = full build; the store's paper index; shard extraction."""
+"""Incremental build = full build (in memory and in the store's database); the store's
+records; shard extraction."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from kg.graph.build import GraphData, GraphState, build, build_graph, record_digest
 from kg.graph.incremental import Delta, apply, same, update
 from kg.model import PAPER, Entity, Evidence, Mention, Paper, Record, Relation, Result, Source
-from kg.sinks.embedded import Store
+from kg.store.db import Store
 
 # names chosen so that resolution merges and splits as papers arrive: acronyms defined by
 # some papers only, an alias two entities claim, plural variants, a lone acronym
@@ -175,51 +176,59 @@ def test_store_index_and_fetch(tmp_path: Path) -> None:
     rng = random.Random(1)
     recs = [random_record(rng, i) for i in range(30)]
     st = Store.create(tmp_path / "s")
-    st.add_records(recs[:20], shard_size=7)
+    st.add_records(recs[:20], batch=7)
     st.add_records(recs[20:])
-    assert len(st.shards()) == 4
-    assert all(s.with_suffix(".ids").exists() for s in st.shards())
+    assert st.paper_count() == 30 and st.records_version() == 4  # a transaction per batch
     got = st.fetch({recs[3].paper.id, recs[25].paper.id, "nope"})
     assert got == {recs[3].paper.id: recs[3], recs[25].paper.id: recs[25]}
     assert st.paper_sources()[recs[5].paper.id] == {f"in.jsonl:{6}"}
-    # an index lost (or written by an older kg) is rebuilt from its shard
-    for s in st.shards():
-        s.with_suffix(".ids").unlink()
-    assert Store.open(tmp_path / "s").fetch({recs[9].paper.id}) == {recs[9].paper.id: recs[9]}
-    assert st.shards()[0].with_suffix(".ids").exists()
+    assert list(Store.open(tmp_path / "s").records()) == recs
+    # a paper stored again replaces its record (and its rows), keeping its place
+    again = recs[4].model_copy(update={"entities": recs[4].entities[:1]})
+    st.add_records([again])
+    assert st.fetch({again.paper.id})[again.paper.id] == again
+    assert list(st.records())[4] == again
+    n = st.conn.execute("SELECT count(*) FROM entities WHERE paper_id = ?",
+                        (again.paper.id,)).fetchone()[0]
+    assert n == 1
 
 
-def test_store_update_graph_is_incremental_and_exact(tmp_path: Path, monkeypatch) -> None:
-    rng = random.Random(5)
-    recs = [random_record(rng, i) for i in range(80)]
-    st = Store.create(tmp_path / "s")
-    st.add_records(recs[:50])
-    st.rebuild()
-    base = st._shard_names()
-    st.add_records(recs[50:])
-    import kg.sinks.embedded as emb
-
-    def no_full_build(*a, **k):
+def _no_rebuild(monkeypatch) -> None:
+    def refuse(*a, **k):
         raise AssertionError("update_graph rebuilt instead of updating")
 
-    monkeypatch.setattr(emb, "build", no_full_build)
-    assert isinstance(st.update_graph(recs[50:], base), Delta)
-    assert same(st.graph(), build_graph(recs))
-    monkeypatch.undo()
-    # a second update is a second delta; the store rebuilds once the deltas are large
-    more = [random_record(rng, i) for i in range(80, 90)]
-    base = st._shard_names()
-    st.add_records(more)
-    assert isinstance(st.update_graph(more, base), Delta)
-    assert len(list((tmp_path / "s" / "graph-deltas").iterdir())) == 2
-    assert same(Store.open(tmp_path / "s").graph(), build_graph(recs + more))
-    monkeypatch.setattr(emb, "COMPACT", 0.0)
-    last = [random_record(rng, i) for i in range(90, 95)]
-    base = st._shard_names()
-    st.add_records(last)
-    assert not isinstance(st.update_graph(last, base), Delta)  # rebuilt
-    assert not list((tmp_path / "s" / "graph-deltas").iterdir())
-    assert same(Store.open(tmp_path / "s").graph(), build_graph(recs + more + last))
+    monkeypatch.setattr(Store, "rebuild", refuse)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_store_update_graph_equals_full_build(tmp_path: Path, monkeypatch, seed: int) -> None:
+    """The contract of incremental builds, on the real database: papers added in random
+    steps (some stored again with new sources, as a build does) give, after each step,
+    the graph a full build of every record gives."""
+    rng = random.Random(1000 + seed)
+    recs = [random_record(rng, i) for i in range(rng.randint(6, 50))]
+    cuts = sorted(rng.sample(range(1, len(recs)), min(4, len(recs) - 1)))
+    st = Store.create(tmp_path / "s")
+    st.add_records(recs[:cuts[0]])
+    st.rebuild()
+    stored = {r.paper.id: r for r in recs[:cuts[0]]}
+    for a, b in zip(cuts, [*cuts[1:], len(recs)], strict=True):
+        base, known = st.records_version(), set(st.paper_sources())
+        new = recs[a:b]
+        seen = [r.model_copy(update={"paper": r.paper.model_copy(update={
+            "sources": [*r.paper.sources, Source(path="again.jsonl", line=i)]})})
+            for i, r in enumerate(rng.sample(list(stored.values()), min(2, len(stored))))]
+        st.add_records(new + seen)
+        stored.update({r.paper.id: r for r in new + seen})
+        with monkeypatch.context() as m:
+            _no_rebuild(m)
+            assert isinstance(st.update_graph(new + seen, base, known), Delta)
+        assert st.graph_is_current()
+        assert same(st.graph(), build_graph(stored.values())), \
+            f"seed {seed}: the incremental graph differs from the full build after {b}"
+    # and the graph a full build writes into the database is the same again
+    st.rebuild()
+    assert same(Store.open(tmp_path / "s").graph(), build_graph(stored.values()))
 
 
 def test_store_update_graph_rebuilds_from_a_stale_base(tmp_path: Path) -> None:
@@ -227,11 +236,30 @@ def test_store_update_graph_rebuilds_from_a_stale_base(tmp_path: Path) -> None:
     st = Store.create(tmp_path / "s")
     st.add_records(recs[:10])
     st.rebuild()
-    st.add_records(recs[10:15])  # a build killed before its graph was saved
-    base = st._shard_names()
+    st.add_records(recs[10:15])  # a build killed before its graph was updated
+    assert not st.graph_is_current()
+    base = st.records_version()
     st.add_records(recs[15:])
-    st.update_graph(recs[15:], base)  # saved graph is not that of `base`: rebuild
+    assert not isinstance(st.update_graph(recs[15:], base), Delta)  # rebuilt
     assert same(st.graph(), build_graph(recs))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_rebuild_of_papers_stored_again_equals_full_build(tmp_path: Path, seed: int) -> None:
+    """Papers stored again with other content: the graph is that of the last version."""
+    rng = random.Random(100 + seed)
+    recs = [random_record(rng, i) for i in range(rng.randint(5, 60))]
+    st = Store.create(tmp_path / "s")
+    st.add_records(recs, batch=rng.randint(3, 20))
+    again = [random_record(rng, i).model_copy(update={"paper": r.paper})
+             for i, r in enumerate(rng.sample(recs, len(recs) // 4))]
+    st.add_records(again, batch=7)
+    latest = {r.paper.id: r for r in [*recs, *again]}
+    counts = st.rebuild()
+    want = GraphData()
+    build(lambda: [record_digest(r) for r in latest.values()], want)
+    assert same(st.graph(), want.to_networkx())
+    assert counts.summary() == want.summary()
 
 
 TEXTS = [
@@ -256,14 +284,14 @@ def _write_jsonl(path: Path, texts: list[str], start: int = 0) -> Path:
 
 @pytest.mark.slow
 def test_build_store_adds_incrementally(tmp_path: Path, monkeypatch) -> None:
-    from kg.builder import build_store
+    from kg.store.build import build_store
 
     a = _write_jsonl(tmp_path / "a.jsonl", TEXTS[:3])
     b = _write_jsonl(tmp_path / "b.jsonl", TEXTS[3:], start=3)
     store = tmp_path / "s"
     build_store([a], store)
-    assert (store / "graph-state.json").exists()
-    import kg.sinks.embedded as emb
+    assert Store.open(store).graph_is_current()
+    import kg.store.graph as emb
 
     calls = []
     real = emb.build
@@ -325,58 +353,3 @@ def test_graph_from_node_link_equals_the_networkx_api() -> None:
         h.add_edge("b", "d", key="USES")
     assert same(g, want) and sorted(g.degree) == sorted(want.degree)
     assert not g.has_edge("a", "b", key="USES") and g.has_edge("a", "b", key="EVALUATED_ON")
-
-
-def test_digest_and_key_files_are_remade_when_missing_stale_or_damaged(tmp_path: Path) -> None:
-    recs = [random_record(random.Random(11), i) for i in range(30)]
-    st = Store.create(tmp_path / "s")
-    st.add_records(recs, shard_size=12)
-    shards = st.shards()
-    assert all(s.with_suffix(".digest").exists() and s.with_suffix(".keys").exists()
-               for s in shards)
-    want = build_graph(recs)
-    shards[0].with_suffix(".digest").unlink()
-    shards[1].with_suffix(".keys").write_text("[not json")
-    shards[2].with_suffix(".digest").write_text('[0, []]')  # another version
-    key = recs[0].entities[0].key
-    assert st.papers_of({key})[key] == {r.paper.id for r in recs
-                                        if any(e.key == key for e in r.entities)}
-    assert sorted(d[0] for d in st.digests()) == sorted(r.paper.id for r in recs)
-    st.rebuild()
-    assert same(st.graph(), want)
-    assert shards[0].with_suffix(".digest").exists()
-    assert json.loads(shards[2].with_suffix(".digest").read_text())[0] != 0
-
-
-@pytest.mark.parametrize("seed", range(12))
-def test_build_from_shard_parts_equals_full_build(tmp_path: Path, seed: int) -> None:
-    """A store's rebuild merges the parts of its shards (papers rendered when stored,
-    those whose keys resolution moves rendered again, papers stored again skipped)."""
-    rng = random.Random(100 + seed)
-    recs = [random_record(rng, i) for i in range(rng.randint(5, 60))]
-    st = Store.create(tmp_path / "s")
-    st.add_records(recs, shard_size=rng.randint(3, 20))
-    # some papers stored again, in a later shard, with other entities
-    again = [random_record(rng, i).model_copy(update={"paper": r.paper})
-             for i, r in enumerate(rng.sample(recs, len(recs) // 4))]
-    st.add_records(again, shard_size=7)
-    latest = {r.paper.id: r for r in [*recs, *again]}
-    counts = st.rebuild()
-    want = GraphData()
-    build(lambda: [record_digest(r) for r in latest.values()], want)
-    assert same(st.graph(), want.to_networkx())
-    assert counts.summary() == want.summary()
-
-
-def test_part_files_are_remade_when_missing_stale_or_damaged(tmp_path: Path) -> None:
-    recs = [random_record(random.Random(12), i) for i in range(30)]
-    st = Store.create(tmp_path / "s")
-    st.add_records(recs, shard_size=8)
-    parts = [s.with_suffix(".part") for s in st.shards()]
-    assert all(p.exists() for p in parts)
-    parts[0].unlink()
-    parts[1].write_bytes(parts[1].read_bytes()[:-10])  # cut short
-    parts[2].write_bytes(b"[0, 0]\n")  # another version
-    st.rebuild()
-    assert same(st.graph(), build_graph(recs))
-    assert all(p.exists() and p.stat().st_size > 100 for p in parts)

@@ -14,7 +14,7 @@ from kg.model import Entity, Paper, Record, Relation
 from kg.query import sparql as sq
 from kg.query.api import KnowledgeGraph
 from kg.sinks import rdf
-from kg.sinks.embedded import Store
+from kg.store.db import Store
 
 ENGINES = list(sq.ENGINES)
 

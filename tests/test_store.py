@@ -1,4 +1,5 @@
-"""The embedded store: idempotent builds, incremental inputs, new sources, killed builds."""
+"""The store's database: idempotent builds, incremental inputs, new sources, killed builds,
+the write lock, readers during writes, old stores converted."""
 
 from __future__ import annotations
 
@@ -17,10 +18,12 @@ import pytest
 from small_store import graph_fingerprint, make_store
 
 import kg
-from kg.builder import build_store
 from kg.errors import StoreError
+from kg.graph.build import build_graph
+from kg.graph.incremental import Delta
 from kg.ingest import read_papers
-from kg.sinks.embedded import MARKER, Store
+from kg.store.build import build_store
+from kg.store.db import MARKER, Store
 
 DATA = Path(__file__).parent / "data"
 SEEDS = Path("/work/shared/seeds")
@@ -34,10 +37,10 @@ NEW = ["We propose DenseNet, which connects each layer to every other layer. Den
        "evaluated on MNIST with logistic regression."]
 
 
-def hashes(store: Path) -> dict[str, str]:
-    """Relative path -> sha256 of every file in the store."""
-    return {str(p.relative_to(store)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(store.rglob("*")) if p.is_file()}
+def hashes(store: Path) -> str:
+    """A digest of everything the store's database holds (a dump of it as SQL)."""
+    with Store.open(store) as st:
+        return hashlib.sha256("\n".join(st.conn.iterdump()).encode()).hexdigest()
 
 
 @pytest.fixture
@@ -56,10 +59,11 @@ def test_build_twice_leaves_the_store_byte_for_byte_unchanged(tmp_path, inputs):
     first = build_store(files, store)
     assert first.new_papers == 3  # papers.jsonl repeats two abstracts of lines.txt
     before = hashes(store)
-    assert "graph.json" in before and any(k.startswith("records/") for k in before)
+    version = Store.open(store).records_version()
     second = build_store(files, store)
     assert (second.new_papers, second.updated_papers) == (0, 0)
     assert hashes(store) == before
+    assert Store.open(store).records_version() == version  # not a single write
     assert graph_fingerprint(second.graph) == graph_fingerprint(first.graph)
 
 
@@ -67,20 +71,14 @@ def test_a_third_input_adds_only_its_papers(tmp_path, inputs):
     store = tmp_path / "store"
     first = build_store([inputs["lines.txt"], inputs["papers.jsonl"]], store)
     old_papers = {n for n, d in first.graph.nodes(data=True) if d["label"] == "Paper"}
-    old = hashes(store)
+    old = {r.paper.id: r for r in Store.open(store).records()}
     res = build_store([inputs["lines.txt"], inputs["papers.jsonl"], inputs["new.txt"]], store)
     assert (res.new_papers, res.updated_papers) == (2, 0)
-    now = hashes(store)
-    # the old shard is untouched; one new shard holds exactly the two new papers
-    assert {k: v for k, v in now.items() if k in old and k.startswith("records/")} == \
-        {k: v for k, v in old.items() if k.startswith("records/")}
-    # and the graph gains one delta file, the change of this build
-    added = [k for k in now if k not in old]
-    assert [k for k in added if not k.startswith("records/")] == ["graph-deltas/000001.json"]
-    shards = [k for k in added if k.endswith(".jsonl")]
-    assert len(shards) == 1
-    lines = (store / shards[0]).read_text().splitlines()
-    assert sorted(json.loads(x)["paper"]["text"] for x in lines) == sorted(NEW)
+    assert isinstance(res.built, Delta)  # the graph was updated, not rebuilt
+    now = {r.paper.id: r for r in Store.open(store).records()}
+    # the stored papers are untouched; the two new ones are exactly the new abstracts
+    assert {k: v for k, v in now.items() if k in old} == old
+    assert sorted(r.paper.text for k, r in now.items() if k not in old) == sorted(NEW)
     papers = {n for n, d in res.graph.nodes(data=True) if d["label"] == "Paper"}
     assert old_papers < papers and len(papers - old_papers) == 2
 
@@ -111,11 +109,12 @@ def test_a_paper_seen_again_in_a_new_file_gains_the_source(tmp_path, inputs):
 def test_stale_or_missing_graph_is_rebuilt_on_open(tmp_path):
     store = make_store(tmp_path / "store")
     want = graph_fingerprint(kg.open(store).g)
-    (store / "graph.json").unlink()
+    with Store.open(store) as st, st.transaction() as c:  # the graph lost, or out of date
+        c.execute("DELETE FROM nodes")
+        c.execute("DELETE FROM edges")
+        c.execute("UPDATE meta SET value = '-1' WHERE key = 'graph_version'")
     assert graph_fingerprint(kg.open(store).g) == want
-    assert (store / "graph.json").exists()  # cached again
-    (store / "graph.json").write_text("{not json")  # damaged: rebuilt, not an error
-    assert graph_fingerprint(kg.open(store).g) == want
+    assert Store.open(store).graph_is_current()  # built and saved
 
 
 def test_store_errors(tmp_path):
@@ -130,6 +129,17 @@ def test_store_errors(tmp_path):
     f.write_text("x")
     with pytest.raises(StoreError, match="is a file"):
         Store.create(f)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / MARKER).write_text('{"kg_store": 2}')
+    (bad / "kg.db").write_bytes(b"not a database at all" * 100)
+    with pytest.raises(StoreError, match="kg build"):
+        Store.open(bad).paper_count()
+    newer = tmp_path / "newer"
+    newer.mkdir()
+    (newer / MARKER).write_text('{"kg_store": 99}')
+    with pytest.raises(StoreError, match="format 99, written by a newer kg.*upgrade kg"):
+        Store.open(newer)
 
 
 def test_store_killed_while_being_created_can_be_created_again(tmp_path):
@@ -137,19 +147,104 @@ def test_store_killed_while_being_created_can_be_created_again(tmp_path):
     p.mkdir()
     (p / f".{MARKER}.abc123.tmp").write_text('{"kg_st')  # what a kill during creation leaves
     st = Store.create(p)
-    assert (p / MARKER).exists() and st.shards() == []
+    assert (p / MARKER).exists() and st.paper_count() == 0
+    (p / MARKER).unlink()  # killed after the database was made, before the marker
+    st.close()
+    st = Store.create(p)
+    assert (p / MARKER).exists() and st.paper_count() == 0
 
 
 def test_second_build_on_a_locked_store_is_refused(tmp_path, inputs):
     st = Store.create(tmp_path / "store")
-    with st.lock(), pytest.raises(StoreError, match="another kg build"):
+    with st.lock(), pytest.raises(StoreError, match=rf"another kg build.*pid {os.getpid()}"):
         build_store([inputs["new.txt"]], st.path)
-    # released: and leftovers of killed builds are cleaned under the lock
-    (st.path / ".graph.json.x.tmp").write_text("partial")
-    (st.path / "records" / ".000001.jsonl.y.tmp").write_text("partial")
-    res = build_store([inputs["new.txt"]], st.path)
+    res = build_store([inputs["new.txt"]], st.path)  # released
     assert res.new_papers == 2
-    assert not list(st.path.rglob("*.tmp"))
+
+
+def test_a_second_kg_build_says_who_holds_the_store(tmp_path, inputs):
+    st = Store.create(tmp_path / "store")
+    with st.lock():
+        p = subprocess.run([*KG, "build", str(inputs["new.txt"]), "--store", str(st.path)],
+                           capture_output=True, text=True, timeout=120)
+    assert p.returncode != 0
+    assert f"another kg build is writing to the store {st.path} (pid {os.getpid()}" in p.stderr
+
+
+def test_readers_are_not_blocked_by_a_writer(tmp_path):
+    store = make_store(tmp_path / "store")
+    want = kg.open(store).methods_evaluated_on("ImageNet")
+    writer = Store.open(store)
+    with writer.transaction() as c:  # a write in progress, not committed
+        c.execute("DELETE FROM edges")
+        c.execute("DELETE FROM nodes")
+        # another process reads the store meanwhile: the last committed state
+        p = subprocess.run([*KG, "query", "--json", "methods-evaluated-on", "ImageNet",
+                            "--store", str(store)], capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0, p.stderr
+        assert json.loads(p.stdout) == json.loads(json.dumps(want))
+        c.execute("ROLLBACK")
+        c.execute("BEGIN")  # (the transaction block commits at its end)
+
+
+KILL_WHILE_WRITING = """
+import os, signal
+from kg.model import Paper, Record
+from kg.store import db
+
+write = db.RecordRows.write
+
+def write_then_die(self, c):
+    write(self, c)  # the papers and their rows are written, not committed
+    assert c.in_transaction
+    os.kill(os.getpid(), signal.SIGKILL)
+
+db.RecordRows.write = write_then_die
+st = db.Store.open({store!r})
+st.add_records(Record(paper=Paper(id=f"k{{i}}", text=f"paper {{i}}")) for i in range(5000))
+"""
+
+
+def test_a_kill_in_the_middle_of_a_write_leaves_the_last_committed_state(tmp_path):
+    store = make_store(tmp_path / "store")
+    before = hashes(store)
+    code = KILL_WHILE_WRITING.format(store=str(store))
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
+    assert p.returncode == -signal.SIGKILL
+    assert hashes(store) == before
+    assert Store.open(store).paper_count() == 2
+
+
+def test_a_store_of_the_old_format_is_converted_once(tmp_path):
+    """A store written by kg before SQLite (JSON record shards, graph.json, sidecars) is
+    converted on open: its records are kept, its graph is built in the database."""
+    from small_store import records
+
+    old = tmp_path / "old"
+    (old / "records").mkdir(parents=True)
+    (old / MARKER).write_text('{"kg_store": 1}')
+    recs = records()
+    (old / "records" / "000001.jsonl").write_text(recs[0].to_json() + "\n")
+    retitled = recs[0].model_copy(update={"paper": recs[0].paper.model_copy(
+        update={"title": "Stored again"})})
+    (old / "records" / "000002.jsonl").write_text(
+        recs[1].to_json() + "\n" + retitled.to_json() + "\n")
+    for side in (".ids", ".digest", ".keys", ".part"):
+        (old / "records" / f"000001{side}").write_text("[]")
+    (old / "graph.json").write_text("{}")
+    (old / "graph-deltas").mkdir()
+    (old / "graph-deltas" / "000001.json").write_text("{}")
+    g = kg.open(old)
+    assert g.paper("Stored again")["key"] == f"paper:{recs[0].paper.id}"
+    assert [r["name"] for r in g.outperformers_of("ResNet")] == ["ViT"]
+    st = Store.open(old)
+    assert list(st.records()) == [retitled, recs[1]]
+    assert json.loads((old / MARKER).read_text()) == {"kg_store": 2}
+    assert sorted(p.name for p in old.iterdir() if not p.name.startswith("kg.")) == \
+        [MARKER, "records-format-1"]
+    assert sorted(p.name for p in (old / "records-format-1").iterdir()) == \
+        ["000001.jsonl", "000002.jsonl"]
+    assert graph_fingerprint(st.graph()) == graph_fingerprint(build_graph([retitled, recs[1]]))
 
 
 # ---------------------------------------------------------------- killed builds
@@ -205,7 +300,7 @@ def test_killed_builds_then_one_full_build_equal_a_clean_build(tmp_path):
             outcomes.append(f"killed at {delay:.1f}s")
         proc.communicate()
         st = Store.open(store)  # whatever the moment, the store still opens
-        outcomes[-1] += f" ({len(st.shards())} shards)"
+        outcomes[-1] += f" ({st.paper_count()} papers)"
     final = _kg_build(files, store, tmp_path)
     out, err = final.communicate(timeout=300)
     why = f"seed {seed} (KG_TEST_SEED), {outcomes}"
@@ -221,3 +316,53 @@ def test_killed_builds_then_one_full_build_equal_a_clean_build(tmp_path):
     assert not list(store.rglob("*.tmp")), why
     records = list(Store.open(store).records())
     assert len(records) == len({r.paper.id for r in records}) == 200, why
+
+
+def test_the_views_answer_common_questions(tmp_path):
+    st = Store.open(make_store(tmp_path / "store"))
+    rows = st.conn.execute("SELECT method, dataset, support FROM evaluations "
+                           "ORDER BY method").fetchall()
+    assert rows == [("ResNet", "ImageNet", 1), ("ViT", "ImageNet", 1)]
+    assert sorted(st.conn.execute("SELECT winner, loser FROM comparisons").fetchall()) == \
+        [("ResNet", "VGG"), ("ViT", "ResNet")]
+    assert st.conn.execute("SELECT name, title FROM entity_papers WHERE key = "
+                           "'method:vit'").fetchall() == [("ViT", "An Image is Worth 16x16 Words")]
+    # a result, resolved: what the view gives is what the graph says
+    g = kg.KnowledgeGraph.from_records([_with_result()])
+    assert g.store.conn.execute("SELECT method, metric, dataset, value, unit, paper "
+                                "FROM result_values").fetchall() == \
+        [("ViT", "top-1 accuracy", "ImageNet", "88.5", "%", "An Image is Worth 16x16 Words")]
+
+
+def _with_result():
+    from small_store import records
+
+    from kg.model import Result
+
+    r = records()[1]
+    return r.model_copy(update={"results": [Result(
+        method="method:vit", metric="metric:top-1 accuracy", dataset="dataset:imagenet",
+        value="88.5", unit="%")]})
+
+
+def test_a_read_only_store_is_read(tmp_path):
+    """A store on a read-only mount (or another user's): its database is opened read-only,
+    and questions are answered."""
+    import shutil as sh
+
+    if not sh.which("unshare"):
+        pytest.skip("unshare is not installed")
+    store = make_store(tmp_path / "s")
+    Store.open(store).close()
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", f'mount --bind "{store}" "{store}" '
+                            f'&& mount -o remount,bind,ro "{store}" && ! touch "{store}/x"'],
+                           capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("cannot make a read-only mount here (needs mount namespaces)")
+    query = " ".join([*KG, "query", "--json", "methods-evaluated-on", "ImageNet", "--store",
+                      f'"{store}"'])
+    p = subprocess.run(["unshare", "-m", "sh", "-c", f'mount --bind "{store}" "{store}" && '
+                        f'mount -o remount,bind,ro "{store}" && {query}'],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert [r["name"] for r in json.loads(p.stdout)] == ["ResNet", "ViT"]

@@ -24,7 +24,7 @@ from kg.errors import QueryError, SinkError
 from kg.graph.build import build_graph
 from kg.model import Entity, Evidence, Mention, Paper, Record, Relation
 from kg.sinks import html as viz
-from kg.sinks.embedded import Store
+from kg.store.db import Store
 
 CHROMIUM = "/usr/bin/chromium"
 needs_chromium = pytest.mark.skipif(
@@ -462,3 +462,18 @@ def test_screenshot_is_a_picture_of_the_graph(page, tmp_path):
     for rgb in ((0x1F, 0x77, 0xB4), (0x2C, 0xA0, 0x2C), (0xFF, 0x7F, 0x0E), (0x7F, 0x7F, 0x7F)):
         assert near(rgb) > 40, f"no node drawn in {rgb}"
 
+
+
+@pytest.mark.parametrize(("around", "depth", "max_nodes"),
+                         [(None, 1, 150), (None, 1, 4), ("method:bert", 1, 150),
+                          ("method:bert", 2, 150), ("method:bert", 2, 3),
+                          ("method:bert", 0, 150)])
+def test_the_page_read_from_the_database_is_the_page_of_the_whole_graph(
+        store, around, depth, max_nodes):
+    """write_viz reads only what it draws (SQL); it draws what the page of the whole
+    graph in networkx draws, evidence quotes included."""
+    st = Store.open(store)
+    g = st.graph()
+    texts = {r.paper.id: (r.paper.text, r.paper.title or "") for r in st.records()}
+    want = viz.view_data(g, around, depth, max_nodes, texts=texts, title="t")
+    assert viz.store_view(st, around, depth, max_nodes, title="t") == want

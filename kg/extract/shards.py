@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kg.errors import ExtractError
-from kg.sinks.embedded import atomic_write
+from kg.files import atomic_write
 
 SUFFIX = ".records.jsonl"
 

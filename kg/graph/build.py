@@ -30,7 +30,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import networkx as nx
-import orjson
 
 from kg.graph.resolve import resolve
 from kg.ids import ID_PROPS
@@ -90,7 +89,7 @@ def record_digest(rec: Record) -> Digest:
 
 class Counts:
     """Where a build puts its nodes and links; this one only counts them by label and type.
-    Subclasses keep them (:class:`GraphData`) or write them (the store's graph file)."""
+    Subclasses keep them (:class:`GraphData`) or write them (the store's database)."""
 
     def __init__(self) -> None:
         self.labels: Counter = Counter()
@@ -101,14 +100,6 @@ class Counts:
 
     def add_links(self, links: list[dict]) -> None:
         self.types.update(d["key"] for d in links)
-
-    def add_raw(self, nodes: bytes | memoryview, links: bytes | memoryview) -> None:
-        """Add nodes and links already serialised by :func:`json_lines`; their counts
-        come separately, through :meth:`add_counts`."""
-
-    def add_counts(self, labels: Counter, types: Counter) -> None:
-        self.labels.update(labels)
-        self.types.update(types)
 
     def summary(self) -> dict[str, dict[str, int]]:
         """Counts of nodes by label and edges by type."""
@@ -133,25 +124,9 @@ class GraphData(Counts):
         super().add_links(links)
         self.links += links
 
-    def add_raw(self, nodes: bytes | memoryview, links: bytes | memoryview) -> None:
-        for items, data in ((self.nodes, nodes), (self.links, links)):
-            if len(data):
-                items += orjson.loads(b"[" + bytes(data[2:]) + b"]")
-
     def to_networkx(self) -> nx.MultiDiGraph:
         """The networkx graph of this data (which it takes: the dicts become attributes)."""
         return graph_from_node_link(self.nodes, self.links)
-
-
-def json_lines(objs: list[dict]) -> bytes:
-    """`objs` as JSON array items, each on a line of its own after a comma: consecutive
-    runs of them concatenate, and the array they make (first comma dropped) can be read
-    a line at a time.
-
-    >>> json_lines([{"a": 1}, {"b": 2}])
-    b'\\n,{"a":1}\\n,{"b":2}'
-    """
-    return b"".join([b"\n," + orjson.dumps(o) for o in objs])
 
 
 def graph_from_node_link(nodes: list[dict], links: list[dict]) -> nx.MultiDiGraph:

@@ -3,9 +3,10 @@
 :func:`update` reads only the state of the last build (:class:`kg.graph.build.GraphState`:
 one tally per distinct entity, which grows far slower than the papers) and the digests of
 the new papers, and returns a :class:`Delta`: the nodes to set, the nodes and edges to take
-down and the edge contributions to add. Applying the deltas of a store in order to its last
-full build (:func:`apply`) gives exactly the graph a full build of all records gives (same
-nodes, edges and attributes; only the insertion order differs).
+down and the edge contributions to add. Applying a delta to the graph it was computed for
+(:func:`apply` in networkx, kg.store.graph.apply_delta in a store's database) gives exactly
+the graph a full build of all records gives (same nodes, edges and attributes; only the
+insertion order differs).
 
 When a new paper changes which node an old entity belongs to (it defines "TGN" as the
 acronym of "Temporal Graph Networks", say), the papers that name that entity are read

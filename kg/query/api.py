@@ -1,4 +1,6 @@
-"""The Python API over a built graph: questions people ask, answered from the store.
+"""The Python API over a store: questions people ask, answered with SQL from the store's
+database, so memory stays bounded however large the store (networkx only for the shortest
+path, on the part of the graph the search reached).
 
 >>> from kg.model import Record, Paper, Entity, Relation
 >>> r = Record(paper=Paper(id="p1", text="..."),
@@ -15,108 +17,159 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cached_property
+from pathlib import Path
 
 import networkx as nx
+import orjson
 
 from kg.errors import QueryError
-from kg.graph.build import build_graph
+from kg.ids import lookup_keys
 from kg.model import Record
 from kg.names import compact_form, normal_form
-from kg.query.papers import find_paper, paper_index
+from kg.store.db import Store, chunks, marks
+from kg.store.graph import title_lookup, write_links, write_nodes
+
+
+def memory_store() -> Store:
+    """An empty store in memory (for graphs built on the fly)."""
+    return Store(Path("."), db=Path(":memory:"))
 
 
 class KnowledgeGraph:
-    """A built graph with an index of every name and alias."""
+    """A store's graph, asked through SQL: names and aliases, questions, paths."""
 
-    def __init__(self, graph: nx.MultiDiGraph) -> None:
-        self.g = graph
-        self._index: dict[str, list[str]] = {}
-        for n, d in graph.nodes(data=True):
-            if d["label"] in ("Result",):
-                continue
-            for name in [d.get("name") or "", *d.get("aliases", []), n.split(":", 1)[-1]]:
-                for f in {normal_form(name), compact_form(name)}:
-                    if f and n not in self._index.setdefault(f, []):
-                        self._index[f].append(n)
+    def __init__(self, source: Store | nx.MultiDiGraph) -> None:
+        if isinstance(source, nx.MultiDiGraph):  # a graph made in memory: put it in SQL
+            st = memory_store()
+            with st.transaction() as c:
+                write_nodes(c, ({"id": n, **d} for n, d in source.nodes(data=True)))
+                write_links(c, ({"source": u, "target": v, "key": k, **d}
+                                for u, v, k, d in source.edges(keys=True, data=True)))
+                # the graph is all there is: no records to build it from
+                c.execute("INSERT INTO meta VALUES ('graph_version', '0')")
+            source = st
+        self.store = source
+        self.db = source.conn
 
     @classmethod
     def from_records(cls, records: Iterable[Record]) -> KnowledgeGraph:
-        return cls(build_graph(records))
+        st = memory_store()
+        st.add_records(records)
+        st.rebuild()
+        return cls(st)
+
+    @cached_property
+    def g(self) -> nx.MultiDiGraph:
+        """The whole graph in networkx, loaded on first use: for small stores and for the
+        algorithms that need all of it. The questions do not use it."""
+        return self.store.graph()
+
+    # ------------------------------------------------------------ nodes
+    def _node(self, key: str) -> dict:
+        d = self.store.node(key)
+        if d is None:
+            raise QueryError(f"no node with the key {key!r} in the graph; look names up "
+                             "with find()")
+        return d
+
+    def _label(self, key: str) -> str | None:
+        row = self.db.execute("SELECT label FROM nodes WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
 
     # ------------------------------------------------------------ names
     def find(self, name: str, label: str | None = None) -> list[str]:
         """Node keys whose name or alias matches `name` (case-insensitive); a paper also by
         any of its ids (see :meth:`paper`)."""
-        if name in self.g:
+        if self._label(name) is not None:
             return [name]
         if label == "Paper":
-            node = find_paper(self.g, self._papers, name)
+            node = self._find_paper(name)
             if node is not None:
                 return [node]
-        keys: list[str] = []
-        for f in (normal_form(name), compact_form(name)):
-            for k in self._index.get(f, []):
-                if k not in keys and (label is None or self.g.nodes[k]["label"] == label):
-                    keys.append(k)
+        forms = list(dict.fromkeys(f for f in (normal_form(name), compact_form(name)) if f))
+        rows = self.db.execute(
+            f"SELECT DISTINCT n.key, n.label, n.papers FROM names f JOIN nodes n ON n.key = "
+            f"f.key WHERE f.form IN ({marks(len(forms))})", forms).fetchall() if forms else []
+        keys = [(k, p) for k, lab, p in rows if label is None or lab == label]
         if not keys and label is None:
-            node = find_paper(self.g, self._papers, name)
+            node = self._find_paper(name)
             if node is not None:
                 return [node]
         # a larger node first: the one most papers mention
-        return sorted(keys, key=lambda k: (-len(self.g.nodes[k].get("papers", [])), k))
+        return [k for k, _ in sorted(keys, key=lambda x: (-x[1], x[0]))]
 
     def resolve(self, name: str, label: str | None = None) -> str:
         """The node key for `name`; QueryError with suggestions when there is none."""
         keys = self.find(name, label)
         if keys:
             return keys[0]
-        choices = [d["name"] for _, d in self.g.nodes(data=True)
-                   if d["label"] != "Result" and (label is None or d["label"] == label)]
-        close = difflib.get_close_matches(name, choices, n=3, cutoff=0.6)
+        close = difflib.get_close_matches(name, self._names(label), n=3, cutoff=0.6)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         what = label or "entity"
         raise QueryError(f"no {what} named {name!r} in the graph{hint}")
 
-    @cached_property
-    def _papers(self) -> dict[str, str]:
-        return paper_index(self.g)
+    def _names(self, label: str | None) -> Iterator[str]:
+        sql = "SELECT name FROM nodes WHERE label != 'Result'"
+        args: tuple = ()
+        if label is not None:
+            sql, args = "SELECT name FROM nodes WHERE label = ?", (label,)
+        for (n,) in self.db.execute(sql, args):
+            yield n
+
+    def _find_paper(self, text: str) -> str | None:
+        """The node of the paper `text` names (kg's id, any external id, exact title)."""
+        text = text.strip()
+        for node in (text, f"paper:{text}"):
+            if self._label(node) == "Paper":
+                return node
+        for key in [*lookup_keys(text), title_lookup(text)]:
+            row = self.db.execute("SELECT key FROM paper_lookup WHERE lookup = ? ORDER BY "
+                                  "rowid LIMIT 1", (key,)).fetchone()
+            if row:
+                return row[0]
+        return None
 
     def paper(self, ident: str) -> dict:
         """A paper's data (title, ids, authors, venue, year, url, sources) by any of its
         ids: kg's, the input record's, arXiv, DOI, OpenAlex, Semantic Scholar, or its
         exact title. QueryError if no paper has it."""
-        node = find_paper(self.g, self._papers, ident)
+        node = self._find_paper(ident)
         if node is None:
             raise QueryError(f"no paper with the id or title {ident!r} in the graph; give "
                              "an arXiv id (1706.03762), a DOI, an OpenAlex (W...) or Semantic "
                              "Scholar id, the id of the input record, or kg's paper id")
-        return {"key": node, **self.g.nodes[node]}
+        return {"key": node, **self._node(node)}
 
     def entity(self, name: str) -> dict:
         """A node's data (name, aliases, papers, merge record), resolving aliases."""
         key = self.resolve(name)
-        return {"key": key, **self.g.nodes[key]}
+        return {"key": key, **self._node(key)}
 
-    def _row(self, key: str, **extra) -> dict:
-        d = self.g.nodes[key]
-        return {"key": key, "name": d.get("name"), "type": d["label"],
-                "confidence": d.get("confidence"), **extra}
+    # ------------------------------------------------------------ edges
+    @staticmethod
+    def _rows(rows: Iterable[tuple]) -> list[dict]:
+        """Answer rows from (key, name, label, confidence, support, papers JSON)."""
+        out = [{"key": k, "name": n, "type": lab, "confidence": c, "support": s,
+                "papers": orjson.loads(p)} for k, n, lab, c, s, p in rows]
+        return sorted(out, key=lambda r: (-r["support"], r["name"].lower()))
 
     def _out(self, key: str, rel: str, label: str | None = None) -> list[dict]:
-        rows = []
-        for _, v, k, d in self.g.out_edges(key, keys=True, data=True):
-            if k == rel and (label is None or self.g.nodes[v]["label"] == label):
-                rows.append(self._row(v, support=d["support"], papers=d["papers"]))
-        return sorted(rows, key=lambda r: (-r["support"], r["name"].lower()))
+        sql = ("SELECT n.key, n.name, n.label, n.confidence, e.support, e.papers FROM edges e "
+               "JOIN nodes n ON n.key = e.tail WHERE e.head = ? AND e.type = ?")
+        args: tuple = (key, rel)
+        if label is not None:
+            sql, args = sql + " AND n.label = ?", (*args, label)
+        return self._rows(self.db.execute(sql, args))
 
     def _in(self, key: str, rel: str, label: str | None = None) -> list[dict]:
-        rows = []
-        for u, _, k, d in self.g.in_edges(key, keys=True, data=True):
-            if k == rel and (label is None or self.g.nodes[u]["label"] == label):
-                rows.append(self._row(u, support=d["support"], papers=d["papers"]))
-        return sorted(rows, key=lambda r: (-r["support"], r["name"].lower()))
+        sql = ("SELECT n.key, n.name, n.label, n.confidence, e.support, e.papers FROM edges e "
+               "JOIN nodes n ON n.key = e.head WHERE e.tail = ? AND e.type = ?")
+        args: tuple = (key, rel)
+        if label is not None:
+            sql, args = sql + " AND n.label = ?", (*args, label)
+        return self._rows(self.db.execute(sql, args))
 
     # ------------------------------------------------------------ questions
     def methods_evaluated_on(self, dataset: str) -> list[dict]:
@@ -139,13 +192,17 @@ class KnowledgeGraph:
 
     def _via_task(self, task: str, rel: str, label: str) -> list[dict]:
         key = self.resolve(task, "Task")
-        heads = [u for u, _, k in self.g.in_edges(key, keys=True) if k == "ADDRESSES"]
         papers: dict[str, set[str]] = {}
-        for h in heads:
-            for _, v, k, d in self.g.out_edges(h, keys=True, data=True):
-                if k == rel and self.g.nodes[v]["label"] == label:
-                    papers.setdefault(v, set()).update(d["papers"])
-        rows = [self._row(v, support=len(p), papers=sorted(p)) for v, p in papers.items()]
+        info: dict[str, tuple] = {}
+        for k, n, lab, c, p in self.db.execute(
+                "SELECT n.key, n.name, n.label, n.confidence, e2.papers FROM edges e1 "
+                "JOIN edges e2 ON e2.head = e1.head AND e2.type = ? "
+                "JOIN nodes n ON n.key = e2.tail AND n.label = ? "
+                "WHERE e1.tail = ? AND e1.type = 'ADDRESSES'", (rel, label, key)):
+            papers.setdefault(k, set()).update(orjson.loads(p))
+            info[k] = (n, lab, c)
+        rows = [{"key": k, "name": info[k][0], "type": info[k][1], "confidence": info[k][2],
+                 "support": len(p), "papers": sorted(p)} for k, p in papers.items()]
         return sorted(rows, key=lambda r: (-r["support"], r["name"].lower()))
 
     def datasets_for_task(self, task: str) -> list[dict]:
@@ -158,13 +215,16 @@ class KnowledgeGraph:
     def code_for(self, name: str) -> list[dict]:
         """Repositories of the papers that propose `name` (a method) or of a paper."""
         key = self.resolve(name)
-        papers = [key] if key.startswith("paper:") else [
-            u for u, _, k in self.g.in_edges(key, keys=True) if k == "PROPOSES"]
-        rows = {}
+        if key.startswith("paper:"):
+            papers = [key]
+        else:
+            papers = [h for (h,) in self.db.execute(
+                "SELECT head FROM edges WHERE tail = ? AND type = 'PROPOSES' ORDER BY id",
+                (key,))]
+        rows: dict[str, dict] = {}
         for p in papers:
-            for _, v, k, d in self.g.out_edges(p, keys=True, data=True):
-                if k == "HAS_CODE":
-                    rows[v] = self._row(v, support=d["support"], papers=d["papers"])
+            for r in self._out(p, "HAS_CODE"):
+                rows[r["key"]] = r
         return sorted(rows.values(), key=lambda r: r["name"])
 
     def proposed_by(self, paper: str) -> list[dict]:
@@ -172,8 +232,9 @@ class KnowledgeGraph:
 
     def papers_mentioning(self, name: str) -> list[dict]:
         key = self.resolve(name)
-        return [{"key": f"paper:{p}", "name": self.g.nodes[f"paper:{p}"].get("name"),
-                 "type": "Paper"} for p in self.g.nodes[key].get("papers", [])]
+        return [{"key": k, "name": n, "type": "Paper"} for k, n in self.db.execute(
+            "SELECT n.key, n.name FROM edges e JOIN nodes n ON n.key = e.head "
+            "WHERE e.tail = ? AND e.type = 'MENTIONS' ORDER BY e.head", (key,))]
 
     def top_for_task(self, task: str, label: str) -> list[dict]:
         """The most used datasets, metrics or methods for a task, ranked by papers."""
@@ -183,28 +244,74 @@ class KnowledgeGraph:
         return self._via_task(task, rel, label)
 
     def top(self, label: str, n: int = 10) -> list[dict]:
-        rows = [self._row(k, support=len(d.get("papers", [])))
-                for k, d in self.g.nodes(data=True) if d["label"] == label]
+        """The `n` nodes of `label` that most papers mention (ties by name)."""
+        row = self.db.execute("SELECT papers FROM nodes WHERE label = ? ORDER BY papers DESC "
+                              "LIMIT 1 OFFSET ?", (label, max(n - 1, 0))).fetchone()
+        least = row[0] if row else 0
+        rows = [{"key": k, "name": nm, "type": lab, "confidence": c, "support": p}
+                for k, nm, lab, c, p in self.db.execute(
+                    "SELECT key, name, label, confidence, papers FROM nodes WHERE label = ? "
+                    "AND papers >= ?", (label, least))]
         return sorted(rows, key=lambda r: (-r["support"], r["name"].lower()))[:n]
 
+    # ------------------------------------------------------------ paths
+    def _neighbours(self, nodes: list[str]) -> Iterator[tuple[str, str]]:
+        """(node, neighbour) for every edge at `nodes`, either direction."""
+        for part in chunks(nodes):
+            q = marks(len(part))
+            yield from self.db.execute(
+                f"SELECT head, tail FROM edges WHERE head IN ({q}) UNION ALL "
+                f"SELECT tail, head FROM edges WHERE tail IN ({q})", [*part, *part])
+
     def path(self, a: str, b: str) -> list[dict]:
-        """The shortest chain of relations between two entities (ignoring direction)."""
+        """A shortest chain of relations between two entities (ignoring direction): a
+        search from both ends, a level at a time, reads only the nodes it reaches."""
         ka, kb = self.resolve(a), self.resolve(b)
-        und = self.g.to_undirected(as_view=True)
-        try:
-            nodes = nx.shortest_path(und, ka, kb)
-        except nx.NetworkXNoPath:
-            raise QueryError(f"{a!r} and {b!r} are not connected in the graph") from None
+        nodes = self._shortest(ka, kb)
+        if nodes is None:
+            raise QueryError(f"{a!r} and {b!r} are not connected in the graph")
         rows = []
         for u, v in zip(nodes, nodes[1:], strict=False):
-            if self.g.has_edge(u, v):
-                rel, direction = next(iter(self.g[u][v])), "->"
+            fwd = self.db.execute("SELECT type FROM edges WHERE head = ? AND tail = ? "
+                                  "ORDER BY id LIMIT 1", (u, v)).fetchone()
+            if fwd:
+                rel, direction = fwd[0], "->"
             else:
-                rel, direction = next(iter(self.g[v][u])), "<-"
-            rows.append({"from": self.g.nodes[u]["name"], "rel": rel, "dir": direction,
-                         "to": self.g.nodes[v]["name"]})
+                rel = self.db.execute("SELECT type FROM edges WHERE head = ? AND tail = ? "
+                                      "ORDER BY id LIMIT 1", (v, u)).fetchone()[0]
+                direction = "<-"
+            rows.append({"from": self._node(u)["name"], "rel": rel, "dir": direction,
+                         "to": self._node(v)["name"]})
         return rows
 
+    def _shortest(self, ka: str, kb: str) -> list[str] | None:
+        """The nodes of a shortest undirected path from `ka` to `kb`, or None: levels are
+        read from both ends (the smaller first) until they meet; networkx then finds the
+        path in the subgraph read."""
+        if ka == kb:
+            return [ka]
+        seen = [{ka}, {kb}]
+        fringe = [[ka], [kb]]
+        sub = nx.Graph()
+        sub.add_nodes_from([ka, kb])
+        while fringe[0] and fringe[1]:
+            side = 0 if len(fringe[0]) <= len(fringe[1]) else 1
+            nxt = []
+            met = False
+            for u, v in self._neighbours(fringe[side]):
+                sub.add_edge(u, v)
+                if v in seen[1 - side]:
+                    met = True
+                if v not in seen[side]:
+                    seen[side].add(v)
+                    nxt.append(v)
+            fringe[side] = sorted(nxt)
+            if met:
+                return nx.shortest_path(sub, ka, kb)
+        return None
+
     def counts(self) -> dict[str, Counter]:
-        return {"nodes": Counter(d["label"] for _, d in self.g.nodes(data=True)),
-                "relations": Counter(k for _, _, k in self.g.edges(keys=True))}
+        return {"nodes": Counter(dict(self.db.execute(
+                    "SELECT label, count(*) FROM nodes GROUP BY label"))),
+                "relations": Counter(dict(self.db.execute(
+                    "SELECT type, count(*) FROM edges GROUP BY type")))}

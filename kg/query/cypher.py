@@ -119,7 +119,8 @@ def plain(v: Any) -> Any:
 
 # ------------------------------------------------------------------ local store
 def store_fingerprint(store) -> dict:
-    """What identifies the store's current graph (shards, graph file) and our loader."""
+    """What identifies the store's current graph (an id each graph write changes) and our
+    loader."""
     return {"loader": LOADER_VERSION, "graph": store.fingerprint()}
 
 
@@ -134,7 +135,7 @@ def ensure_loaded(store, backend, progress=None) -> bool:
     r = backend.redis
     if r.get(SNAPSHOT_KEY) == json.dumps(store_fingerprint(store), sort_keys=True):
         return False
-    g = store.streamed()  # may rebuild graph.json, so fingerprint after it
+    g = store.streamed()  # may build the graph first, so fingerprint after it
     fp = json.dumps(store_fingerprint(store), sort_keys=True)
     r.delete(SNAPSHOT_KEY)
     load_graph(backend, g, batch_size=5000, prune=True, progress=progress,
@@ -148,10 +149,10 @@ def run_local(query: str, params: dict[str, Any] | None = None, store: str | Pat
               progress=None) -> Answer:
     """Answer a read-only Cypher query from the store, starting FalkorDB if none runs."""
     from kg.cache import cache_dir
-    from kg.sinks.embedded import Store
     from kg.sinks.server import FalkorServer
+    from kg.store.db import Store
 
-    s = Store.open(store)
+    s = Store.open(store).fresh()
     server = FalkorServer(cache_dir(s.path, "falkordb"))
     with server.lock():
         info = server.status()

@@ -1,8 +1,8 @@
 """SPARQL over a store's RDF (``kg sparql``), with named example queries.
 
 The store's graph is exported once to N-Quads (:func:`kg.sinks.rdf.write_ntriples`) and
-cached in ``STORE/rdf-cache/`` under a key made of the store's shards, the graph file's
-size and modification time, the IRI base and the export version; a later query with the
+cached in ``STORE/rdf-cache/`` under a key made of the store's graph (an id the database
+changes with every graph write), the IRI base and the export version; a later query with the
 same key reuses the file. Two engines answer queries, chosen by name: ``oxigraph``
 (pyoxigraph, the default when installed: measured much faster, see
 ``scripts/bench_rdf.py``) and ``rdflib`` (the baseline). The default graph holds the
@@ -298,16 +298,16 @@ def _cache_key(store, base: str) -> str:
 def rdf_file(store_path: str | Path, base: str = rdf.DEFAULT_BASE) -> Path:
     """The store's RDF as N-Quads, exported on first use and cached in the store."""
     from kg.cache import cache_dir
-    from kg.sinks.embedded import Store, atomic_write
+    from kg.files import atomic_write
+    from kg.store.db import Store
 
     rdf.check_base(base)
-    store = Store.open(store_path)
+    store = Store.open(store_path).fresh()
     cache = cache_dir(store.path, CACHE_DIR)  # the user's cache for a read-only store
     f = cache / f"{_cache_key(store, base)}.nq"
     if f.exists():
         return f
-    g = store.graph()  # may rebuild graph.json, which changes the key
-    f = cache / f"{_cache_key(store, base)}.nq"
+    g = store.streamed()  # read a row at a time from the database
     atomic_write(f, lambda fh: rdf.write_ntriples(g, fh, base, quads_=True))
     for old in cache.glob("*.nq"):
         if old != f:

@@ -43,8 +43,8 @@ def _done() -> None:
 def _graph(store: str, desc: str | None = None):
     """The store's graph, streamed from its file (loads hold no more than a batch); with
     `desc`, reading it advances a progress bar (close it when done)."""
-    from kg.sinks.embedded import Store
     from kg.sinks.tracked import TrackedGraph
+    from kg.store.db import Store
 
     g = Store.open(store).streamed()
     return TrackedGraph(g, desc) if desc else g
@@ -155,8 +155,8 @@ def server() -> None:
 
 def _server(store: str):
     from kg.cache import cache_dir
-    from kg.sinks.embedded import Store
     from kg.sinks.server import FalkorServer
+    from kg.store.db import Store
 
     return FalkorServer(cache_dir(Store.open(store).path, "falkordb"))
 
@@ -168,7 +168,7 @@ def _server(store: str):
 def server_start(store, port) -> None:
     """Start FalkorDB for the store, load the store into it, and leave it running."""
     from kg.query.cypher import ensure_loaded
-    from kg.sinks.embedded import Store
+    from kg.store.db import Store
 
     srv = _server(store)
     with srv.lock():

@@ -23,16 +23,20 @@ import base64
 import hashlib
 import html
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
 from kg.errors import SinkError
 from kg.graph.build import build_graph  # noqa: F401  (used in the doctest above)
 
-__all__ = ["select_nodes", "view_data", "render", "write_viz", "VizResult"]
+if TYPE_CHECKING:
+    from kg.store.db import Store
+
+__all__ = ["select_nodes", "store_view", "view_data", "render", "write_viz", "VizResult"]
 
 STATIC = Path(__file__).parent / "static"
 MAX_PAPERS = 40      # paper ids listed per node in the page
@@ -102,7 +106,9 @@ def _snippet(ev: Mapping, texts: Mapping[str, tuple[str, str]]) -> dict:
 
 def view_data(g: nx.MultiDiGraph, around: str | None = None, depth: int = 1,
               max_nodes: int = 150, texts: Mapping[str, tuple[str, str]] | None = None,
-              title: str = "kg graph") -> dict:
+              title: str = "kg graph", keep: list[str] | None = None,
+              deg: Mapping[str, int] | None = None,
+              totals: tuple[int, int] | None = None) -> dict:
     """The JSON-ready data the page draws (see :func:`select_nodes` for the choice).
 
     Args:
@@ -112,6 +118,9 @@ def view_data(g: nx.MultiDiGraph, around: str | None = None, depth: int = 1,
         max_nodes: the most nodes to draw.
         texts: paper id → (abstract, title), to quote evidence; optional.
         title: the page title.
+        keep, deg, totals: the nodes to draw, the number of distinct neighbours of each
+            and the graph's node and edge counts, when `g` is only the part of a larger
+            graph that the page draws (see :func:`store_view`).
 
     Returns:
         ``{"meta", "nodes", "edges", "papers"}``; nodes carry ``id``, ``label``,
@@ -120,9 +129,11 @@ def view_data(g: nx.MultiDiGraph, around: str | None = None, depth: int = 1,
         ``evidence``.
     """
     texts = texts or {}
-    keep = select_nodes(g, around, depth, max_nodes)
+    if keep is None:
+        keep = select_nodes(g, around, depth, max_nodes)
     kept = set(keep)
-    deg = _degrees(g)
+    if deg is None:
+        deg = _degrees(g)
     sub = g.subgraph(kept)
     papers: set[str] = set()
     nodes = []
@@ -131,7 +142,7 @@ def view_data(g: nx.MultiDiGraph, around: str | None = None, depth: int = 1,
         pids = list(d.get("papers") or [])
         node = {"id": n, "label": d.get("label", "?"), "name": str(d.get("name") or n),
                 "aliases": [str(a) for a in d.get("aliases") or []],
-                "papers": len(pids), "paperIds": pids[:MAX_PAPERS],
+                "papers": d.get("n_papers", len(pids)), "paperIds": pids[:MAX_PAPERS],
                 "deg": deg[n], "shownDeg": sub.degree(n),
                 "merged": [{"key": m.get("key"), "why": list(m.get("why") or [])}
                            for m in d.get("merged") or []]}
@@ -157,7 +168,8 @@ def view_data(g: nx.MultiDiGraph, around: str | None = None, depth: int = 1,
                       "support": d.get("support", len(d.get("papers") or [])),
                       "confidence": d.get("confidence"),
                       "papers": list(d.get("papers") or [])[:MAX_PAPERS],
-                      "evidenceTotal": len(d.get("evidence") or []), "evidence": ev})
+                      "evidenceTotal": d.get("n_evidence", len(d.get("evidence") or [])),
+                      "evidence": ev})
         papers.update(edges[-1]["papers"])
     paper_info = {}
     for p in sorted(papers):
@@ -165,7 +177,8 @@ def view_data(g: nx.MultiDiGraph, around: str | None = None, depth: int = 1,
         paper_info[p] = {"title": d.get("title") or d.get("name") or p, "url": d.get("url"),
                          "date": d.get("date")}
     meta = {"title": title, "around": around, "depth": depth if around else None,
-            "totalNodes": g.number_of_nodes(), "totalEdges": g.number_of_edges(),
+            "totalNodes": totals[0] if totals else g.number_of_nodes(),
+            "totalEdges": totals[1] if totals else g.number_of_edges(),
             "shownNodes": len(nodes), "shownEdges": len(edges),
             "maxNodes": max_nodes}
     return {"meta": meta, "nodes": nodes, "edges": edges, "papers": paper_info}
@@ -252,12 +265,122 @@ class VizResult:
     center: str | None
 
 
-def _texts(records: Iterable, wanted: set[str]) -> dict[str, tuple[str, str]]:
-    out = {}
-    for r in records:
-        if r.paper.id in wanted:
-            out[r.paper.id] = (r.paper.text, r.paper.title or "")
+def _sql_degrees(st: Store, keys: list[str]) -> dict[str, int]:
+    """Number of distinct neighbours of each of `keys`, ignoring direction."""
+    from kg.store.db import chunks, marks
+
+    out = dict.fromkeys(keys, 0)
+    for part in chunks(keys):
+        q = marks(len(part))
+        out.update(st.conn.execute(
+            f"SELECT k, count(DISTINCT o) FROM (SELECT head AS k, tail AS o FROM edges WHERE "
+            f"head IN ({q}) UNION ALL SELECT tail, head FROM edges WHERE tail IN ({q})) "
+            f"GROUP BY k", [*part, *part]))
     return out
+
+
+def _sql_select(st: Store, around: str | None, depth: int, max_nodes: int
+                ) -> tuple[list[str], dict[str, int]]:
+    """:func:`select_nodes` with SQL: the same nodes, and the degrees of those looked at."""
+    from kg.store.db import chunks, marks
+
+    if max_nodes < 1:
+        raise SinkError(f"max_nodes must be at least 1, got {max_nodes}")
+    if around is None:
+        ranked = st.conn.execute(
+            "SELECT k, count(DISTINCT o) AS d FROM (SELECT head AS k, tail AS o FROM edges "
+            "UNION ALL SELECT tail, head FROM edges) GROUP BY k ORDER BY d DESC, k LIMIT ?",
+            (max_nodes,)).fetchall()
+        if len(ranked) < max_nodes:  # then nodes without an edge, by key
+            ranked += [(k, 0) for (k,) in st.conn.execute(
+                "SELECT key FROM nodes WHERE key NOT IN (SELECT head FROM edges) AND key NOT "
+                "IN (SELECT tail FROM edges) ORDER BY key LIMIT ?", (max_nodes - len(ranked),))]
+            ranked.sort(key=lambda r: (-r[1], r[0]))
+        top = [k for k, _ in ranked]
+        linked = {x for u, v in _edges_among(st, top) for x in (u, v) if u != v}
+        return [n for n in top if n in linked] or top, dict(ranked)
+    dist = {around: 0}
+    fringe = [around]
+    for level in range(1, max(depth, 0) + 1):
+        nxt = []
+        for part in chunks(fringe):
+            q = marks(len(part))
+            for (v,) in st.conn.execute(f"SELECT tail FROM edges WHERE head IN ({q}) UNION "
+                                        f"SELECT head FROM edges WHERE tail IN ({q})",
+                                        [*part, *part]):
+                if v not in dist:
+                    dist[v] = level
+                    nxt.append(v)
+        fringe = nxt
+    deg = _sql_degrees(st, list(dist))
+    return sorted(dist, key=lambda n: (dist[n], -deg[n], n))[:max_nodes], deg
+
+
+def _edges_among(st: Store, keys: list[str]) -> list[tuple[str, str]]:
+    from kg.store.db import chunks, marks
+
+    want = set(keys)
+    out = []
+    for part in chunks(keys):
+        out += [(u, v) for u, v in st.conn.execute(
+            f"SELECT head, tail FROM edges WHERE head IN ({marks(len(part))})", part)
+            if v in want]
+    return out
+
+
+def store_view(st: Store, around: str | None = None, depth: int = 1, max_nodes: int = 150,
+               title: str = "kg graph") -> dict:
+    """:func:`view_data` of a store's graph, reading from its database only the nodes
+    drawn, the edges between them, the papers they cite and the abstracts quoted."""
+    from kg.store.db import chunks, marks
+
+    keep, deg = _sql_select(st, around, depth, max_nodes)
+    sub = nx.MultiDiGraph()
+    for k in keep:  # the papers the page lists, and their number: not all of them
+        label, data, n = st.conn.execute("SELECT label, data, papers FROM nodes WHERE key = ?",
+                                         (k,)).fetchone()
+        attrs = json.loads(data)
+        if label not in ("Paper", "Result"):
+            attrs["papers"] = [h[6:] for (h,) in st.conn.execute(
+                "SELECT head FROM edges WHERE tail = ? AND type = 'MENTIONS' ORDER BY head "
+                "LIMIT ?", (k, MAX_PAPERS))]
+            attrs["n_papers"] = n
+        sub.add_node(k, **attrs)
+    kept = set(keep)
+    for part in chunks(keep):
+        for u, t, v, support, conf, papers, ev in st.conn.execute(
+                "SELECT head, type, tail, support, confidence, papers, evidence FROM edges "
+                f"WHERE head IN ({marks(len(part))}) ORDER BY id", part):
+            if v in kept:
+                evidence = json.loads(ev)
+                sub.add_edge(u, v, key=t, type=t, papers=json.loads(papers)[:MAX_PAPERS],
+                             support=support, evidence=evidence[:MAX_EVIDENCE],
+                             n_evidence=len(evidence), confidence=conf)
+    cited = set()
+    for n in keep:
+        d = sub.nodes[n]
+        cited.update((d.get("papers") or [])[:MAX_PAPERS])
+        if d.get("label") == "Result" and d.get("paper"):
+            cited.add(d["paper"])
+    for _u, _v, d in sub.edges(data=True):
+        cited.update(d["papers"][:MAX_PAPERS])
+    for p in sorted(cited - {n.split(":", 1)[1] for n in keep}):
+        sub.add_node(f"paper:{p}", **(st.node(f"paper:{p}") or {}))
+    totals = (st.number_of_nodes(), st.number_of_edges())
+    data = view_data(sub, around, depth, max_nodes, title=title, keep=keep, deg=deg,
+                     totals=totals)
+    wanted = sorted({ev["paper"] for e in data["edges"] for ev in e["evidence"]
+                     if "paper" in ev})
+    if wanted:
+        texts = {}
+        for part in chunks(wanted):
+            for pid, text, t in st.conn.execute(
+                    f"SELECT id, abstract, title FROM papers WHERE id IN ({marks(len(part))})",
+                    part):
+                texts[pid] = (text, t or "")
+        data = view_data(sub, around, depth, max_nodes, texts=texts, title=title, keep=keep,
+                         deg=deg, totals=totals)
+    return data
 
 
 def write_viz(store: str | Path, output: str | Path, around: str | None = None,
@@ -266,20 +389,17 @@ def write_viz(store: str | Path, output: str | Path, around: str | None = None,
 
     `around` is resolved like a query name (aliases, case-insensitive), with a
     "did you mean" QueryError on a miss. Evidence is quoted from the stored abstracts.
+    Only what the page draws is read from the store (:func:`store_view`).
     """
     from kg.query.api import KnowledgeGraph
-    from kg.sinks.embedded import Store
+    from kg.store.db import Store
 
-    st = Store.open(store)
-    kg = KnowledgeGraph(st.graph())
+    st = Store.open(store).fresh()
+    kg = KnowledgeGraph(st)
     center = kg.resolve(around) if around else None
-    title = (f"kg: around {kg.g.nodes[center].get('name', center)} (depth {depth})"
+    title = (f"kg: around {(st.node(center) or {}).get('name', center)} (depth {depth})"
              if center else f"kg: {Path(store).name or store}")
-    data = view_data(kg.g, center, depth, max_nodes, title=title)
-    wanted = {ev["paper"] for e in data["edges"] for ev in e["evidence"] if "paper" in ev}
-    if wanted:
-        data = view_data(kg.g, center, depth, max_nodes, title=title,
-                         texts=_texts(st.records(), wanted))
+    data = store_view(st, center, depth, max_nodes, title=title)
     out = Path(output)
     try:
         out.write_text(render(data), encoding="utf-8")

@@ -680,7 +680,7 @@ def export_store(store: str, path: str, fmt: str | None = None,
     read."""
     from pathlib import Path
 
-    from kg.sinks.embedded import Store
+    from kg.store.db import Store
 
     st = Store.open(store)
     if fmt is None and path != "-":

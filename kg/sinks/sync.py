@@ -99,7 +99,7 @@ def db_counts(backend: Backend) -> tuple[dict[str, int], dict[str, int]]:
 
 class GraphLike(Protocol):
     """What the loader reads of a graph: networkx's MultiDiGraph, or a graph streamed
-    from the store's graph file (kg.sinks.embedded.StreamedGraph)."""
+    from the store's database a row at a time (kg.store.db.Store)."""
 
     def nodes(self, data: bool = ...) -> Iterable: ...
 

@@ -5,51 +5,22 @@ total is the graph's size, which is known before they start)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import IO, Any
 
 from kg.progress import bar
 
-CHUNK = 1 << 22
-
-
-def graph_file_items(path: Path) -> int:
-    """The number of nodes and links in a graph.json written a node or link per line (the
-    lines that start with ',' or '{', after the first line); a fast pass over the bytes.
-
-    >>> import tempfile
-    >>> p = Path(tempfile.mkdtemp()) / "g.json"
-    >>> _ = p.write_bytes(b'{"shards": [], "graph": {"links": [\\n{"a":1}\\n,{"b":2}\\n'
-    ...                   b'], "nodes": [\\n{"id":"x"}\\n]}}\\n')
-    >>> graph_file_items(p)
-    3
-    """
-    n = 0
-    prev = b""
-    with path.open("rb") as fh:
-        fh.readline()
-        prev = b"\n"
-        while chunk := fh.read(CHUNK):
-            data = prev + chunk
-            n += data.count(b"\n,") + data.count(b"\n{")
-            prev = data[-1:]
-    return n
-
 
 def graph_size(g: Any) -> int | None:
-    """Nodes plus relationships of a networkx graph or a graph streamed from its file."""
+    """Nodes plus relationships of a networkx graph or a store (read a row at a time)."""
     if hasattr(g, "number_of_nodes"):
         return g.number_of_nodes() + g.number_of_edges()
-    path = getattr(g, "path", None)
-    if isinstance(path, Path) and path.exists():
-        return graph_file_items(path)
     return None
 
 
 class TrackedGraph:
-    """`g` (networkx or a StreamedGraph) with a progress bar over its nodes and edges as
-    ``nodes(data=True)`` and ``edges(keys=True, data=True)`` are read; other attributes
-    are `g`'s. Close it (or use it as a context manager) when done."""
+    """`g` (networkx, or a store read a row at a time) with a progress bar over its nodes
+    and edges as ``nodes(data=True)`` and ``edges(keys=True, data=True)`` are read; other
+    attributes are `g`'s. Close it (or use it as a context manager) when done."""
 
     def __init__(self, g: Any, desc: str, show: bool | None = None,
                  file: IO[str] | None = None) -> None:

@@ -16,7 +16,7 @@ def merge(sources, into) -> None:
     one record with all their sources, so shards extracted anywhere can be merged in
     any order and grouping.
     """
-    from kg.graph.merge import merge_stores
+    from kg.store.merge import merge_stores
 
     res = merge_stores(sources, into)
     s = res.summary()

@@ -10,8 +10,8 @@ of those is associative, commutative and idempotent, so the order and grouping o
 merges do not matter: ``merge(merge(A, B), C)`` and ``merge(A, merge(B, C))`` hold the same
 records and the same graph. Records of the target store take part like any source.
 
-Memory: one (file, offset) entry per record of the sources, plus the graph; records are
-copied line by line, and only papers found more than once are parsed.
+Memory: one (file, offset) or (store, id) entry per record of the sources; records are
+copied one at a time, and only papers found more than once are parsed.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import networkx as nx
 from kg.errors import StoreError
 from kg.graph.build import Counts
 from kg.model import PaperIds, Record, Source
-from kg.sinks.embedded import MARKER, SIDECARS, Store
+from kg.store.db import MARKER, Store, chunks, record_json
 
 PAPER_FIELDS = ("title", "date", "year", "authors", "author_names", "venue", "url")
 
@@ -52,10 +52,9 @@ class MergeResult:
 
 
 def record_files(source: str | Path) -> list[Path]:
-    """The record files of one source, in order; StoreError if it holds none."""
+    """The record files of one source that is not a store, in order; StoreError if it
+    holds none."""
     p = Path(source)
-    if (p / MARKER).exists():
-        return Store.open(p).shards()
     if p.is_dir():
         files = sorted(p.glob("*.jsonl"))
         if not files:
@@ -67,19 +66,17 @@ def record_files(source: str | Path) -> list[Path]:
     raise StoreError(f"no store or record file at {p}; check the path")
 
 
-def _latest(st: Store) -> dict[str, tuple[Path, int]]:
-    """Paper id -> (shard, offset) of the latest version of each paper in a store."""
-    out: dict[str, tuple[Path, int]] = {}
-    for shard in st.shards():
-        for pid, offset, _sources in st._shard_index(shard):
-            out[pid] = (shard, offset)
-    return out
+Place = tuple[Store | Path, str | int]  # (store, paper id) or (record file, byte offset)
 
 
-def _source_lines(source: Path) -> Iterator[tuple[str, tuple[Path, int]]]:
-    """(paper id, (file, offset)) of each record of a source; a store's latest versions."""
+def _store_places(st: Store) -> dict[str, Place]:
+    return {pid: (st, pid) for (pid,) in st.conn.execute("SELECT id FROM papers ORDER BY seq")}
+
+
+def _source_lines(source: Path) -> Iterator[tuple[str, Place]]:
+    """(paper id, place) of each record of a source."""
     if (source / MARKER).exists():
-        yield from _latest(Store.open(source)).items()
+        yield from _store_places(Store.open(source)).items()
         return
     for f, offset, pid in _lines(record_files(source)):
         yield pid, (f, offset)
@@ -107,53 +104,13 @@ def _paper_id(raw: bytes, f: Path) -> str:
                          "give `kg extract` output or a store") from None
 
 
-def _read(f: Path, offset: int) -> str:
-    with f.open("rb") as fh:
-        fh.seek(offset)
+def _read(where: Store | Path, what: str | int) -> str:
+    if isinstance(where, Store):
+        return record_json(*where.conn.execute(
+            "SELECT abstract, record FROM papers WHERE id = ?", (what,)).fetchone())
+    with where.open("rb") as fh:
+        fh.seek(int(what))
         return fh.readline().decode("utf-8")
-
-
-_BAD_ID = re.compile(r"[\s\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-MAX_ID = 256
-
-
-def checked(line: str, f: Path, pid: str | None = None) -> Record:
-    """The record on `line` of the file `f`, if it is one kg can store: valid against the
-    exchange format (no unknown field), with a paper id of printable characters without
-    spaces, and no control characters in any string. StoreError (naming `f`) otherwise."""
-    try:
-        rec = Record.from_json(line)
-    except ValueError as e:
-        first = str(e).splitlines()[1:3] if "validation error" in str(e) else [str(e)]
-        raise StoreError(f"{f}: a record is not in kg's exchange format ({'; '.join(first)}"
-                         f"){_of(pid)}; nothing was merged: fix or remove it") from None
-    pid = rec.paper.id
-    if not pid or len(pid) > MAX_ID or _BAD_ID.search(pid):
-        raise StoreError(f"{f}: paper id {pid[:60]!r} is not a valid id (expected up to "
-                         f"{MAX_ID} printable characters without spaces, like kg's 16 hex "
-                         "digits); nothing was merged: fix or remove the record")
-    for s in _strings(rec.model_dump(exclude_none=True)):
-        if _CONTROL.search(s):
-            raise StoreError(f"{f}: a record holds a control character in {s[:40]!r}"
-                             f"{_of(pid)}; nothing was merged: clean the record (or extract "
-                             "the paper again with kg)")
-    return rec
-
-
-def _of(pid: str | None) -> str:
-    return f" (paper {pid[:40]!r})" if pid else ""
-
-
-def _strings(v) -> Iterator[str]:
-    if isinstance(v, str):
-        yield v
-    elif isinstance(v, dict):
-        for x in v.values():
-            yield from _strings(x)
-    elif isinstance(v, list):
-        for x in v:
-            yield from _strings(x)
 
 
 def combine(records: list[Record]) -> Record:
@@ -184,31 +141,37 @@ def combine(records: list[Record]) -> Record:
 
 
 def merge_stores(sources: Iterable[str | Path], into: str | Path,
-                 shard_size: int = 5000) -> MergeResult:
-    """Merge `sources` (stores, shard directories, record files) into the store `into`."""
+                 batch: int = 2000) -> MergeResult:
+    """Merge `sources` (stores, shard directories, record files) into the store `into`.
+
+    One transaction: a merge that fails (a record kg cannot store, say) writes nothing,
+    and a store it was creating is removed."""
     into_path = Path(into)
     srcs: list[Path] = []
     for s in map(Path, sources):
-        if (s / MARKER).exists() and s.resolve() == into_path.resolve():
-            continue  # the target takes part anyway
-        record_files(s)  # fail early on a bad source
+        if (s / MARKER).exists():
+            if s.resolve() == into_path.resolve():
+                continue  # the target takes part anyway
+            Store.open(s)  # fail early on a bad source
+        else:
+            record_files(s)
         srcs.append(s)
     new_store = not into_path.exists()
     st = Store.create(into_path)
     try:
-        return _merge_into(st, srcs, shard_size)
+        return _merge_into(st, srcs, batch)
     except BaseException:
-        if new_store:  # a failed merge into a new store leaves no store behind
+        st.close()
+        if new_store:
             shutil.rmtree(into_path, ignore_errors=True)
         raise
 
 
-def _merge_into(st: Store, srcs: list[Path], shard_size: int) -> MergeResult:
+def _merge_into(st: Store, srcs: list[Path], batch: int) -> MergeResult:
     with st.lock():
-        # the target's latest version of each paper, then every line of the sources
-        where: dict[str, list[tuple[Path, int]]] = {}
-        target: dict[str, tuple[Path, int]] = {}
-        target = _latest(st)
+        # the target's version of each paper, then every line of the sources
+        where: dict[str, list[Place]] = {}
+        target = _store_places(st)
         for s in srcs:
             for pid, place in _source_lines(s):
                 where.setdefault(pid, []).append(place)
@@ -232,17 +195,56 @@ def _merge_into(st: Store, srcs: list[Path], shard_size: int) -> MergeResult:
                 combined += 1
                 yield rec.to_json()
 
-        before = set(st._shard_names())
-        try:
-            st.add_lines(out(), shard_size)
-        except BaseException:
-            # a failed merge writes nothing: remove the shards it added
-            for shard in st.shards():
-                if shard.name not in before:
-                    shard.unlink(missing_ok=True)
-                    for side in SIDECARS:
-                        shard.with_suffix(side).unlink(missing_ok=True)
-            raise
-        built = st.rebuild()
+        added = 0
+        with st.transaction() as c:
+            for part in chunks(out(), batch):
+                st.insert(c, part)
+                added += len(part)
+            built = st.rebuild_in(c) if added or not st.graph_is_current() else st.counts()
         papers = len(set(where) | set(target))
     return MergeResult(st, built, papers, combined)
+
+
+_BAD_ID = re.compile(r"[\s\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+MAX_ID = 256
+
+
+def checked(line: str, f: Store | Path, pid: str | None = None) -> Record:
+    """The record on `line` of the source `f`, if it is one kg can store: valid against the
+    exchange format (no unknown field), with a paper id of printable characters without
+    spaces, and no control characters in any string. StoreError (naming `f`) otherwise."""
+    where = f.path if isinstance(f, Store) else f
+    try:
+        rec = Record.from_json(line)
+    except ValueError as e:
+        first = str(e).splitlines()[1:3] if "validation error" in str(e) else [str(e)]
+        raise StoreError(f"{where}: a record is not in kg's exchange format ("
+                         f"{'; '.join(first)}){_of(pid)}; nothing was merged: fix or remove "
+                         "it") from None
+    pid = rec.paper.id
+    if not pid or len(pid) > MAX_ID or _BAD_ID.search(pid):
+        raise StoreError(f"{where}: paper id {pid[:60]!r} is not a valid id (expected up to "
+                         f"{MAX_ID} printable characters without spaces, like kg's 16 hex "
+                         "digits); nothing was merged: fix or remove the record")
+    for s in _strings(rec.model_dump(exclude_none=True)):
+        if _CONTROL.search(s):
+            raise StoreError(f"{where}: a record holds a control character in {s[:40]!r}"
+                             f"{_of(pid)}; nothing was merged: clean the record (or extract "
+                             "the paper again with kg)")
+    return rec
+
+
+def _of(pid: str | None) -> str:
+    return f" (paper {pid[:40]!r})" if pid else ""
+
+
+def _strings(v: object) -> Iterator[str]:
+    if isinstance(v, str):
+        yield v
+    elif isinstance(v, dict):
+        for x in v.values():
+            yield from _strings(x)
+    elif isinstance(v, list):
+        for x in v:
+            yield from _strings(x)

@@ -1,4 +1,5 @@
-"""`kg stats`: counts, top entities, PageRank on USES, components and relation coverage."""
+"""`kg stats`, read from the store with SQL (kg.query.stats): counts, top entities,
+PageRank on USES, components and relation coverage."""
 
 from __future__ import annotations
 
@@ -48,8 +49,8 @@ def format_stats(s: dict) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def stats(store, top, as_json) -> None:
     """Print counts, top entities by papers and by PageRank, components and coverage."""
-    import kg
-    from kg.graph.analytics import stats as compute
+    from kg.query.stats import stats as compute
+    from kg.store.db import Store
 
-    s = compute(kg.open(store).g, top=top)
+    s = compute(Store.open(store).fresh(), top=top)
     click.echo(json.dumps(s, indent=1) if as_json else format_stats(s))

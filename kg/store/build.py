@@ -14,12 +14,11 @@ import networkx as nx
 
 from kg.graph.build import Counts
 from kg.graph.incremental import Delta
-from kg.ids import ID_PROPS
 from kg.ingest import IngestReport, read_papers
 from kg.ingest.dumps import ALL, Selection
 from kg.ingest.identity import SAME_PAPER, merge_papers
 from kg.model import Paper, Record
-from kg.sinks.embedded import Store
+from kg.store.db import Store
 
 log = logging.getLogger("kg.build")
 
@@ -35,7 +34,7 @@ class BuildResult:
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
-        """The store's graph (loaded on first use)."""
+        """The store's whole graph in networkx (loaded on first use: for small stores)."""
         return self.store.graph()
 
     def summary(self) -> dict:
@@ -60,11 +59,12 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
 
     Building twice with the same inputs changes nothing; a paper seen again in a new file
     only gains that source. New papers stream from the reader through extraction into
-    the store. The saved graph is then updated with the new records (a delta beside it,
-    see kg.graph.incremental: stored records are re-read only for papers whose entities
-    now resolve to another node), or rebuilt when there is no saved graph to update, the
-    new records are more than a quarter of the stored ones or the deltas have grown to
-    half the graph; all give the same graph. New records keep only the entities of at
+    the store's database, a transaction per few thousand. The graph is then updated with
+    the new records in one more transaction (a delta applied to the graph tables, see
+    kg.graph.incremental: stored records are re-read only for papers whose entities now
+    resolve to another node), or rebuilt when there is no graph to update (or it is older
+    than the records: a killed build) or the new records are more than a quarter of the
+    stored ones; all give the same graph. New records keep only the entities of at
     least `min_confidence` (see Record.confident). `select` chooses papers while reading
     (--category, --since); a record with the arXiv id or DOI of a stored paper is that
     paper. `report` (or a new one) is filled as reading goes: its ``new`` is the number of
@@ -76,7 +76,7 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
     st = Store.create(store)
     with st.lock():
         known = st.paper_sources()
-        base = st._shard_names()
+        base = st.records_version()
         report = report if report is not None else IngestReport()
         updated: list[Paper] = []
 
@@ -126,11 +126,7 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
 
 def stored_ids(st: Store) -> Iterator[tuple[str, list[str]]]:
     """Each stored paper that has an arXiv id or DOI, with them as ``kind:value`` keys."""
-    for d in st.digests():
-        attrs = d[1]
-        keys = [f"{k}:{attrs[ID_PROPS[k]]}" for k in SAME_PAPER if attrs.get(ID_PROPS[k])]
-        if keys:
-            yield d[0], keys
+    return st.stored_ids(SAME_PAPER)
 
 
 def _with_sources(st: Store, papers: list[Paper]) -> Iterator[Record]:
