@@ -16,18 +16,16 @@ The weights live in ``kg/extract/model/relations.txt`` and are rebuilt by
 from __future__ import annotations
 
 import json
-import os
 import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from kg.errors import ExtractError
+from kg.extract.recogniser import model_dir
 from kg.extract.relations import (
     COMPARE_CUES,
     EVAL_CUES,
@@ -337,8 +335,7 @@ class RelationModel:
         """The model in `path`, else in $KG_ENTITY_MODEL, else the one shipped with kg."""
         import lightgbm
 
-        path = path or os.environ.get("KG_ENTITY_MODEL") or None
-        root = resources.files("kg.extract") / "model" if path is None else Path(path)
+        root = model_dir(path)
         try:
             meta = json.loads((root / "relations.json").read_text(encoding="utf-8"))
             booster = lightgbm.Booster(model_str=(root / "relations.txt").read_text())

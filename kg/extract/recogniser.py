@@ -397,6 +397,13 @@ def decide(
     return out
 
 
+def model_dir(path: Any = None) -> Any:
+    """Where kg's trained weights are: `path`, else $KG_ENTITY_MODEL, else the ones
+    shipped in kg/extract/model/."""
+    path = path or os.environ.get("KG_ENTITY_MODEL") or None
+    return resources.files("kg.extract") / "model" if path is None else Path(path)
+
+
 class Model:
     """The trained tagger and classifier, loaded from a directory."""
 
@@ -415,8 +422,7 @@ class Model:
         import lightgbm
         import pycrfsuite
 
-        path = path or os.environ.get("KG_ENTITY_MODEL") or None
-        root = resources.files("kg.extract") / "model" if path is None else Path(path)
+        root = model_dir(path)
         try:
             meta = json.loads((root / "meta.json").read_text(encoding="utf-8"))
             tagger = pycrfsuite.Tagger()
