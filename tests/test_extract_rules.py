@@ -465,3 +465,38 @@ def test_a_number_said_twice_is_one_result(extract_by_rules):
     rec = extract_by_rules("We propose TinyNet. TinyNet reaches 90.1% accuracy on CIFAR-10. "
                            "Again, TinyNet reaches 90.1% accuracy on CIFAR-10.")
     assert [r.value for r in rec.results] == ["90.1"]
+
+
+def test_a_list_of_values_after_the_metric_pairs_with_the_datasets_in_order(extract_by_rules):
+    rec = extract_by_rules("We propose SlimNet. On SVHN, CIFAR-10 and ImageNet, SlimNet reduces "
+                           "the error rate by 1.4%, 2.8% and 3.5% respectively.")
+    names = {e.key: e.name for e in rec.entities}
+    got = {(names.get(r.dataset), r.value, r.kind) for r in rec.results}
+    assert got == {("SVHN", "1.4", "decrease"), ("CIFAR-10", "2.8", "decrease"),
+                   ("ImageNet", "3.5", "decrease")}
+
+
+def test_values_after_the_datasets_they_were_reached_on(extract_by_rules):
+    rec = extract_by_rules("We propose SlimNet. SlimNet lowers the error rate on SVHN and "
+                           "CIFAR-10 to 1.9% and 3.1% respectively.")
+    names = {e.key: e.name for e in rec.entities}
+    assert {(names.get(r.dataset), r.value) for r in rec.results} == {
+        ("SVHN", "1.9"), ("CIFAR-10", "3.1")}
+
+
+@pytest.mark.parametrize("said, value", [
+    ("produces 3%–9% higher accuracy", "3"), ("produces 3% to 9% higher accuracy", "3"),
+    ("raises the accuracy from 71.0% to 74.5%", "74.5"),
+    ("reaches an accuracy (74.5%)", "74.5"), ("reaches an accuracy of about 74.5%", "74.5"),
+])
+def test_a_range_is_one_value_and_from_to_gives_the_new_one(extract_by_rules, said, value):
+    rec = extract_by_rules(f"We propose SlimNet. SlimNet {said} on SVHN.")
+    assert [r.value for r in rec.results] == [value]
+
+
+def test_a_metric_goes_on_to_the_next_value_and_dataset(extract_by_rules):
+    rec = extract_by_rules("We propose ReadNet. ReadNet gains +3.1% F1 on SQuAD and +2.0% on "
+                           "NewsQA.")
+    names = {e.key: e.name for e in rec.entities}
+    got = {(names.get(r.dataset), r.value, r.kind) for r in rec.results}
+    assert got == {("SQuAD", "3.1", "increase"), ("NewsQA", "2.0", "increase")}

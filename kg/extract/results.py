@@ -37,12 +37,16 @@ from kg.extract.relations import (
 )
 
 # a number on its own: not part of a name ("SST-2", "bfloat16", "F1", "ResNet-50")
-_NUM = r"(?<![\w.])(?<![A-Za-z]-)(\d+(?:\.\d+)?)\s*(\\?%|x|×|dB|points?|pp)?"
+_UNIT = r"\\?%|x|×|dB|points?|pp"
+# a range ("12%–67%", "0.15% to 5.33%", "94% ~ 99%") is one value: its first number (the
+# least the paper claims); "from 35.6 to 36.2" is no range (see _LEAD)
+_RANGE = r"(?:\s*(?:–|—|~|(?<! )-| - |\bto\b)\s*\d+(?:\.\d+)?\s*(?:" + _UNIT + r")?)?"
+_NUM = r"(?<![\w.])(?<![A-Za-z]-)(?<!from )(\d+(?:\.\d+)?)\s*(" + _UNIT + r")?" + _RANGE
 _NUM_RE = re.compile(_NUM)
 _VS = r"\s*(?:vs\.?|versus)\s*"
 _WORDS_BEFORE = (
     r"in|of|on|higher|lower|better|absolute|relative|improvements?|gains?|average|mean|"
-    r"macro|micro|top-1|overall|reductions?|increases?|decreases?|drops?"
+    r"macro|micro|top-1|overall|reductions?|increases?|decreases?|drops?|percent|points?"
 )
 _LIST_BEFORE = re.compile(
     r"(" + _NUM + r"(?:\s*(?:,|and|/|or)\s*" + _NUM + r")*)\s*\+?\s*"
@@ -50,10 +54,16 @@ _LIST_BEFORE = re.compile(
 )
 _VS_BEFORE = re.compile(_NUM + _VS + _NUM + r"\s*(?:(?:in|of|on)\s+)?$")
 _LEAD = (
-    r"^\s*(?:scores?\s+|metrics?\s+)?(?:of|=|:|is|was|reaches|reached|at|by|up to)\s+"
-    r"(?:up to\s+|about\s+|around\s+|over\s+|nearly\s+|only\s+)?"
+    r"^\s*(?:\([A-Za-z][\w-]{0,12}\)\s*)?(?:scores?\s+|metrics?\s+|values?\s+)?"
+    # where: "perplexities on A and B (datasets) to 51.1 and 44.3"
+    r"(?:(?:on|in|across|over)\s+[^,;:()]{1,80}?\s+(?=to\s+\d))?"
+    r"(?:of|=|:|\(|is|was|are|were|reaches|reached|at|by|up to|to|"
+    r"from\s+\d+(?:\.\d+)?\s*(?:" + _UNIT + r")?\s+to)\s*"
+    r"(?:(?:up to|about|around|over|nearly|almost|roughly|approximately|only|more than|"
+    r"at least|a relative|an absolute|an average of|a factor of)\s+)*"
 )
-_AFTER = re.compile(_LEAD + _NUM)
+_LIST = _NUM + r"(?:\s*(?:,|and|, and|or)\s*[+\u2212-]?" + _NUM + r")*"
+_AFTER = re.compile(_LEAD + "(" + _LIST + ")")
 _VS_AFTER = re.compile(r"^\s*(?:of\s+|:\s*|=\s*)?" + _NUM + _VS + _NUM)
 _LIST_AFTER = re.compile(
     r"\s*(?:metrics?|scores?)?\s*(?:respectively\s+)?(?:of|are|were|:|by)\s+"
@@ -165,7 +175,7 @@ def _versus(sent: Span, methods: list[Span], head: Ref, text: str, before: int) 
 def _values(sent: Span, k: Span, text: str) -> tuple[list[Value], bool, int] | None:
     """The values given for metric mention `k` on its own, whether they are an 'x vs y'
     pair, and where the first of metric and values starts."""
-    after = text[k.end_char : min(sent.end_char, k.end_char + 50)]
+    after = text[k.end_char : min(sent.end_char, k.end_char + 120)]
     b0 = max(sent.start_char, k.start_char - 40)
     before = text[b0 : k.start_char]
     m = _VS_AFTER.match(after)
@@ -176,7 +186,7 @@ def _values(sent: Span, k: Span, text: str) -> tuple[list[Value], bool, int] | N
         return [(m.group(1), m.group(2)), (m.group(3), m.group(4))], True, b0 + m.start()
     m = _AFTER.match(after)
     if m:
-        return [(m.group(1), m.group(2))], False, k.start_char
+        return _numbers(m.group(1)), False, k.start_char
     m = _LIST_BEFORE.search(before)
     if m:
         return _numbers(m.group(1)), False, b0 + m.start()
@@ -212,6 +222,35 @@ def _dataset_of(datasets: list[tuple[int, int]], start: int, end: int, text: str
     return datasets[0] if datasets else None
 
 
+def _paired(datasets: list[tuple[int, int]], n: int, k: Span) -> list[tuple[int, int]] | None:
+    """The datasets `n` values of metric `k` pair with in order: as many named between the
+    metric and its values ('perplexity on A and B of x and y'), else in the sentence, else
+    before the metric ('on A, B and C, it reduces X by x, y and z respectively')."""
+    for group in ([d for d in datasets if d[0] >= k.end_char], datasets,
+                  [d for d in datasets if d[1] <= k.start_char]):
+        if len(group) == n:
+            return group
+    return None
+
+
+_MORE_ON = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)[+\u2212-]?" + _NUM
+                      + r"\s+(?:on|in)\s+(?:the\s+)?")
+
+
+def _more_on(text: str, datasets: list[tuple[int, int]], d: tuple[int, int] | None
+             ) -> list[tuple[Value, tuple[int, int]]]:
+    """Values that go on with the metric of a value on dataset `d`: '+7.2% F1 on A and
+    +4.0% on B' gives B its 4.0."""
+    out: list[tuple[Value, tuple[int, int]]] = []
+    starts = {a: (a, b) for a, b in datasets}
+    while d is not None:
+        m = _MORE_ON.match(text, d[1])
+        d = starts.get(m.end()) if m else None
+        if m and d is not None:
+            out.append(((m.group(1), m.group(2)), d))
+    return out
+
+
 def find_results(doc: Doc) -> list[dict]:
     """Reported numbers of every sentence of `doc` (see the module's docstring)."""
     out: list[dict] = []
@@ -236,23 +275,32 @@ def find_results(doc: Doc) -> list[dict]:
             heads: list[Ref | None] = [head] * len(vals)
             if versus:
                 heads[1] = _versus(sent, methods, head, text, k.start_char)
-            sets = datasets if len(vals) > 1 and len(datasets) == len(vals) else None
+            sets = _paired(datasets, len(vals), k) if len(vals) > 1 and not versus else None
+            items: list[tuple[Value, Ref | None, tuple[int, int] | None]] = []
             for n, ((value, unit), who) in enumerate(zip(vals, heads, strict=True)):
-                if who is None or not _plausible(value):
-                    continue
                 at_value = _position(text, value, min(at, k.start_char), sent.end_char)
                 if sets:
                     dataset = sets[n]
                 else:
                     reach = (min(at, k.start_char), max(k.end_char, at_value[1] if at_value else 0))
                     dataset = _dataset_of(datasets, *reach, text)
+                items.append(((value, unit), who, dataset))
+            if len(items) == 1 and items[0][2] is not None and items[0][2][0] > at:
+                items += [(v, head, d) for v, d in _more_on(text, datasets, items[0][2])]
+            kind = None  # the values of one list are all scores or all changes
+            for (value, unit), who, dataset in items:
+                at_value = _position(text, value, min(at, k.start_char), sent.end_char)
+                if kind is None or versus:
+                    kind = change(text, *at_value) if at_value else "score"
+                if who is None or not _plausible(value):
+                    continue
                 out.append({
                     "method": who,
                     "metric": char_span(k),
                     "dataset": dataset,
                     "value": value,
                     "unit": unit.lstrip("\\").strip() if unit else None,
-                    "kind": change(text, *at_value) if at_value else "score",
+                    "kind": kind,
                     "evidence": sentence_span(sent),
                 })
     return out
