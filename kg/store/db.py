@@ -25,7 +25,7 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import orjson
@@ -211,17 +211,18 @@ class Store(GraphTables):
             n += len(part)
         return n
 
-    def insert(self, c: sqlite3.Connection, lines: list[str]) -> None:
+    def insert(self, c: sqlite3.Connection, lines: list[str],
+               contents: Mapping[str, str | None] | None = None) -> None:
         """Store record JSON lines inside the transaction the caller holds. A record's
-        entities, relations and results are taken to be extracted from its title and
-        abstract (``papers.content``)."""
+        entities, relations and results were extracted from its title and abstract, or
+        from what `contents` gives for its paper id (``papers.content``)."""
         recs: dict[str, dict] = {}
         for line in lines:
             rec = orjson.loads(line)
             recs[rec["paper"]["id"]] = rec
         rows = RecordRows()
         for rec in recs.values():
-            rows.add(rec)
+            rows.add(rec, contents)
         seq = c.execute("SELECT coalesce(max(seq), 0) FROM papers").fetchone()[0]
         for ids in chunks(recs):  # papers stored again: their old rows go
             have = [pid for (pid,) in c.execute(
@@ -348,15 +349,16 @@ class RecordRows:
         self.facts: list[tuple] = []
         self.results: list[tuple] = []
 
-    def add(self, rec: dict) -> None:
+    def add(self, rec: dict, contents: Mapping[str, str | None] | None = None) -> None:
         p = rec["paper"]
         pid = p["id"]
+        content = (contents[pid] if contents is not None and pid in contents
+                   else content_digest(p.get("title"), p["text"]))
         # the record as `kg extract` wrote it, but the abstract, which has its column
         rest = {**rec, "paper": {k: v for k, v in p.items() if k != "text"}}
         self.papers.append((pid, p.get("title"), p.get("date"), p.get("year"), p.get("venue"),
                             p.get("url"), p.get("authors"), p["text"],
-                            orjson.dumps(rest).decode(), content_digest(p.get("title"),
-                                                                        p["text"])))
+                            orjson.dumps(rest).decode(), content))
         self.sources += {(pid, f"{s['path']}:{s['line']}") for s in p.get("sources", ())}
         self.ids += [(pid, k, v) for k, v in (p.get("ids") or {}).items() if v]
         self.authors += [(pid, i, n) for i, n in enumerate(p.get("author_names") or ())]
