@@ -135,8 +135,11 @@ class _Kept:
         s, e = self.rank[c.start], self.rank[c.end]
         self.end_by_start.rise(s, c.end)
         self.start_by_end.rise(e, -c.start)
-        n = len(self.rank)
-        ends, minus_ends = self.by_type.setdefault(c.type, (MaxTree(n), MaxTree(n)))
+        trees = self.by_type.get(c.type)
+        if trees is None:
+            n = len(self.rank)
+            trees = self.by_type[c.type] = (MaxTree(n), MaxTree(n))
+        ends, minus_ends = trees
         ends.rise(s, c.end)
         minus_ends.rise(s, -c.end)
         self.spans.append(c)
