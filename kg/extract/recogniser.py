@@ -48,9 +48,14 @@ class Group:
     kinds: dict[str, float] = field(default_factory=dict)  # evidence name -> strength
     name: str | None = None  # a lexicon's canonical name
     rule_span: dict[tuple[int, int], Span] = field(default_factory=dict)
+    seen: set[tuple[int, int]] = field(default_factory=set, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.seen.update(self.spans)
 
     def add(self, s: int, e: int, kind: str, value: float = 1.0) -> None:
-        if (s, e) not in self.spans:
+        if (s, e) not in self.seen:  # a set: a name said thousands of times stays linear
+            self.seen.add((s, e))
             self.spans.append((s, e))
         self.kinds[kind] = max(self.kinds.get(kind, 0.0), value)
 
