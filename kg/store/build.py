@@ -68,8 +68,8 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
     for papers whose entities now resolve to another node), or rebuilt when there is no
     graph to update (or it is older than the records: a killed build), papers were
     extracted again, or the new records are more than a quarter of the stored ones; all
-    give the same graph. New records keep only the entities of at
-    least `min_confidence` (see Record.confident). `select` chooses papers while reading
+    give the same graph. New records (and those extracted again) keep only the entities of
+    at least `min_confidence` (see Record.confident). `select` chooses papers while reading
     (--category, --since); a record with the arXiv id or DOI of a stored paper is that
     paper. `report` (or a new one) is filled as reading goes: its ``new`` is the number of
     papers to extract, known when `progress` is first called.
