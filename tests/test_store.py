@@ -203,6 +203,25 @@ def test_a_store_of_schema_1_is_converted(tmp_path):
         assert {r.paper.id: r for r in st.records()} == before
 
 
+def test_a_read_only_store_of_schema_1_is_read_as_it_is(tmp_path, monkeypatch):
+    store = make_store(tmp_path / "s")
+    with Store.open(store) as st:
+        want = list(st.records())
+    con = sqlite3.connect(store / "kg.db")
+    with con:
+        con.execute("ALTER TABLE papers DROP COLUMN content")
+        con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    con.close()
+    import kg.store.db as db
+
+    with monkeypatch.context() as m:  # a directory kg cannot write
+        m.setattr(db.os, "access", lambda path, mode: mode != os.W_OK)
+        with Store.open(store) as st:
+            assert list(st.records()) == want and st.meta("schema_version") == "1"
+    with Store.open(store) as st:  # writable: converted
+        assert st.meta("schema_version") == "2" and st.may_change() == (set(), set())
+
+
 def test_stale_or_missing_graph_is_rebuilt_on_open(tmp_path):
     store = make_store(tmp_path / "store")
     want = graph_fingerprint(kg.open(store).g)
