@@ -54,7 +54,8 @@ class PaperProgress:
     called with 0 when reading has grouped the inputs and extraction is about to start
     (the model load follows), then with the number of papers done.
 
-    `total` gives the number of papers to extract once reading has counted them.
+    `total` gives the number of papers to extract once reading has counted them (asked
+    again if more are done: papers found to be extracted again once reading is over).
     """
 
     def __init__(self, desc: str, total: Callable[[], int | None], show: bool | None = None,
@@ -69,6 +70,8 @@ class PaperProgress:
                 note(f"{total:,} papers to extract", self.show, self.file)
             note(MODEL_NOTE, self.show, self.file)
             self.bar = bar(total, self.desc, "papers", self.show, self.file)
+        elif n > (self.bar.total or n):  # more to extract than counted at first
+            self.bar.total = self.total() or self.bar.total
         if n > self.bar.n:
             self.bar.update(n - self.bar.n)
 

@@ -14,8 +14,8 @@ from kg.errors import StoreError
 from kg.graph.build import build_graph
 from kg.graph.incremental import same
 from kg.model import Record, Source
-from kg.store.db import Store
-from kg.store.merge import combine, merge_stores
+from kg.store.db import Store, content_digest
+from kg.store.merge import _content_key, combine, merge_stores
 
 
 def _write(path: Path, recs: list[Record]) -> Path:
@@ -56,6 +56,10 @@ def test_merge_is_associative_and_commutative(tmp_path: Path, shards: list[Path]
     g = Store.open(tmp_path / "ab_c").graph()
     assert same(g, Store.open(tmp_path / "a_bc").graph())
     assert same(g, build_graph(left.values()))
+    # and what each paper's content was extracted from (papers.content) does not depend on
+    # the order either
+    contents = [_contents(tmp_path / n) for n in ("ab_c", "a_bc", "cba")]
+    assert contents[0] == contents[1] == contents[2] and None not in contents[0].values()
 
 
 def test_a_paper_in_two_shards_keeps_both_sources(tmp_path: Path, shards: list[Path]) -> None:
@@ -79,6 +83,38 @@ def test_merge_into_an_existing_store_is_idempotent(tmp_path: Path, shards: list
     merge_stores([b, c], tmp_path / "bc")
     merge_stores([a, tmp_path / "bc"], tmp_path / "fresh")
     assert _records(tmp_path / "fresh") == once
+
+
+def _contents(store: Path) -> dict[str, str | None]:
+    return dict(Store.open(store).conn.execute("SELECT id, content FROM papers"))
+
+
+@pytest.mark.parametrize("winner", ["untitled", "titled"])
+def test_a_merged_paper_keeps_what_its_content_was_extracted_from(tmp_path: Path,
+                                                                  winner: str) -> None:
+    """Two copies of a paper, extracted without and with a title: the merged record has
+    the title and one copy's entities. If they are those of the untitled copy, the store
+    says so (the next build that reads the paper extracts it again)."""
+    rng = random.Random(4)
+    rec = random_record(rng, 0)
+    other = random_record(rng, 1)
+    untitled = _copy_of(rec, "u.txt", 1, None)
+    titled = _copy_of(rec, "t.jsonl", 1, "A title").model_copy(
+        update={"entities": other.entities, "relations": [], "results": []})
+    first = max([untitled, titled], key=_content_key)
+    if (first is untitled) != (winner == "untitled"):  # swap contents to get the winner
+        untitled, titled = (untitled.model_copy(update={"entities": titled.entities}),
+                            titled.model_copy(update={"entities": untitled.entities}))
+    merge_stores([_write(tmp_path / "u.jsonl", [untitled]),
+                  _write(tmp_path / "t.jsonl", [titled])], tmp_path / "m")
+    (got,) = _records(tmp_path / "m").values()
+    assert got.paper.title == "A title"
+    want = untitled if winner == "untitled" else titled
+    assert got.entities == want.entities
+    _, unsure = Store.open(tmp_path / "m").may_change()
+    assert unsure == ({got.paper.id} if winner == "untitled" else set())
+    assert _contents(tmp_path / "m")[got.paper.id] == content_digest(want.paper.title,
+                                                                     want.paper.text)
 
 
 def test_combine_is_a_join() -> None:

@@ -9,6 +9,7 @@ import os
 import random
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -20,12 +21,13 @@ from small_store import graph_fingerprint, make_store
 import kg
 from kg.errors import StoreError
 from kg.graph.build import build_graph
-from kg.graph.incremental import Delta
+from kg.graph.incremental import Delta, same
 from kg.ingest import read_papers
 from kg.store.build import build_store
 from kg.store.db import MARKER, Store
 
 DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).resolve().parents[1]
 SEEDS = Path("/work/shared/seeds")
 if not SEEDS.is_dir():
     SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -92,10 +94,12 @@ def test_a_paper_seen_again_in_a_new_file_gains_the_source(tmp_path, inputs):
     assert (res.new_papers, res.updated_papers) == (0, 3)
     after = {r.paper.id: r for r in Store.open(store).records()}
     assert after.keys() == before.keys()
+    # the titles are new content: each paper is extracted again, as one build of both does
+    fresh = build_store([inputs["lines.txt"], inputs["pairs.txt"]], tmp_path / "fresh")
+    assert {r.paper.id: r for r in Store.open(fresh.store.path).records()} == after
     for pid, rec in after.items():
         assert {Path(s.path).name for s in rec.paper.sources} == {"lines.txt", "pairs.txt"}
         assert rec.paper.title  # the title pairs.txt gave
-        assert rec.entities == before[pid].entities  # not extracted again
         node = res.graph.nodes[f"paper:{pid}"]
         assert {Path(s.rsplit(":", 1)[0]).name for s in node["sources"]} == {"lines.txt",
                                                                           "pairs.txt"}
@@ -104,6 +108,118 @@ def test_a_paper_seen_again_in_a_new_file_gains_the_source(tmp_path, inputs):
     again = build_store([inputs["pairs.txt"], inputs["lines.txt"]], store)
     assert (again.new_papers, again.updated_papers) == (0, 0)
     assert hashes(store) == snapshot
+
+
+def _paper_sources_dropped(g):
+    """`g` without the sources of its Paper nodes (which say which files were read)."""
+    g = g.copy()
+    for _, d in g.nodes(data=True):
+        d.pop("sources", None)
+    return g
+
+
+def test_the_graph_does_not_depend_on_the_order_of_builds(tmp_path):
+    """Abstracts built from a text file, then the same abstracts with titles: the titles'
+    entities are extracted, and the graph is that of building the titled papers at once."""
+    recs = [json.loads(x) for x in (ROOT / "examples" / "abstracts.jsonl").read_text(
+        encoding="utf-8").splitlines()[:2]]
+    text = tmp_path / "abstracts.txt"
+    text.write_text("".join(r["abstract"] + "\n" for r in recs), encoding="utf-8")
+    titled = tmp_path / "titled.jsonl"
+    titled.write_text("".join(json.dumps({"title": r["title"], "abstract": r["abstract"]})
+                              + "\n" for r in recs), encoding="utf-8")
+    first = build_store([text], tmp_path / "seq")
+    untitled_nodes = first.store.number_of_nodes()
+    res = build_store([titled], tmp_path / "seq")
+    assert (res.new_papers, res.updated_papers) == (0, 2)
+    scratch = build_store([titled], tmp_path / "scratch")
+    assert res.store.number_of_nodes() == scratch.store.number_of_nodes() > untitled_nodes
+    assert same(_paper_sources_dropped(res.store.graph()),
+                _paper_sources_dropped(scratch.store.graph()))
+    # and exactly (sources too) the graph of one build of both files
+    both = build_store([text, titled], tmp_path / "both")
+    assert same(Store.open(tmp_path / "seq").graph(), both.store.graph())
+    # the other order: the titled papers first, the text file adds only its sources
+    rev = build_store([titled], tmp_path / "rev")
+    again = build_store([text], tmp_path / "rev")
+    assert (again.new_papers, again.updated_papers) == (0, 2)
+    assert same(_paper_sources_dropped(again.store.graph()),
+                _paper_sources_dropped(rev.store.graph()))
+    # nothing changed: a third build extracts nothing and writes nothing
+    snapshot = hashes(tmp_path / "seq")
+    assert build_store([titled, text], tmp_path / "seq").updated_papers == 0
+    assert hashes(tmp_path / "seq") == snapshot
+
+
+def test_a_changed_abstract_of_a_stored_paper(tmp_path):
+    """A record with a stored paper's arXiv id and another abstract is that paper: it keeps
+    its abstract (and is not extracted again) but gains the title, and is extracted again
+    for the title; the graph is that of one build of both records."""
+    rec = json.loads((ROOT / "examples" / "abstracts.jsonl").read_text(
+        encoding="utf-8").splitlines()[0])
+    v1 = tmp_path / "v1.jsonl"
+    v1.write_text(json.dumps({"abstract": rec["abstract"], "arxiv_id": "2101.00001"}) + "\n")
+    v2 = tmp_path / "v2.jsonl"
+    v2.write_text(json.dumps({"title": rec["title"], "arxiv_id": "2101.00001",
+                              "abstract": rec["abstract"].replace(". ", ". Also, ", 1)}) + "\n")
+    build_store([v1], tmp_path / "seq")
+    res = build_store([v2], tmp_path / "seq")
+    assert (res.new_papers, res.updated_papers) == (0, 1)
+    (stored,) = Store.open(tmp_path / "seq").records()
+    assert stored.paper.text == rec["abstract"] and stored.paper.title == rec["title"]
+    assert any(m.field == "title" for e in stored.entities for m in e.mentions)
+    both = build_store([v1, v2], tmp_path / "both")
+    assert list(both.store.records()) == [stored]
+    assert same(res.store.graph(), both.store.graph())
+
+
+def test_a_store_of_schema_1_is_converted(tmp_path):
+    """A database written before papers.content: the column is added and filled; a paper
+    whose title came without its extraction (two sources, a title, no title entity) is
+    extracted again when a build reads it, the others are not."""
+    store = tmp_path / "store"
+    build_store([DATA / "good" / "lines.txt"], store)
+    build_store([DATA / "good" / "pairs.txt"], store)
+    with Store.open(store) as st:
+        before = {r.paper.id: r for r in st.records()}
+        pids = sorted(before)
+    # what kg before schema 2 left: the titles stored, their entities never extracted
+    con = sqlite3.connect(store / "kg.db")
+    with con:
+        con.execute("DELETE FROM mentions WHERE field = 'title' AND paper_id != ?", (pids[0],))
+        con.execute("ALTER TABLE papers DROP COLUMN content")
+        con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    con.close()
+    with Store.open(store) as st:
+        assert st.meta("schema_version") == "2"
+        untitled, unsure = st.may_change()
+        damaged = {pid for pid in pids[1:] if any(
+            m.field == "title" for e in before[pid].entities for m in e.mentions)}
+        assert damaged and not untitled and unsure == damaged
+    res = build_store([DATA / "good" / "pairs.txt"], store)
+    assert res.updated_papers == len(damaged)
+    with Store.open(store) as st:
+        assert st.may_change() == (set(), set())
+        assert {r.paper.id: r for r in st.records()} == before
+
+
+def test_a_read_only_store_of_schema_1_is_read_as_it_is(tmp_path, monkeypatch):
+    store = make_store(tmp_path / "s")
+    with Store.open(store) as st:
+        want = list(st.records())
+    con = sqlite3.connect(store / "kg.db")
+    with con:
+        con.execute("ALTER TABLE papers DROP COLUMN content")
+        con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    con.close()
+    import kg.store.db as db
+
+    with monkeypatch.context() as m:  # a directory kg cannot write
+        m.setattr(db.os, "access", lambda path, mode: mode != os.W_OK)
+        with Store.open(store) as st:
+            assert list(st.records()) == want and st.meta("schema_version") == "1"
+    with Store.open(store) as st:  # writable: converted
+        assert st.meta("schema_version") == "2" and st.may_change() == (set(), set())
 
 
 def test_stale_or_missing_graph_is_rebuilt_on_open(tmp_path):

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from kg.extract.mentions import Candidate
+from kg.extract.spans import MaxTree
 from kg.names import entity_key
 
 PRIORITY = {
@@ -50,14 +51,41 @@ def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
     >>> c = Candidate(4, 12, "Method", "headnoun")
     >>> [(x.start, x.end) for x in resolve_overlaps([c, b, a])]
     [(0, 8), (0, 23)]
+
+    The spans kept so far are indexed by position (:class:`_Kept`), so each candidate
+    costs O(log n) and the whole O(n log n), not O(n²) (:func:`resolve_overlaps_simply`
+    is the plain definition, which tests compare it with).
     """
+    lexicon_starts: dict[tuple[str, int], int] = {}  # (type, end) -> last start
+    for k in cands:
+        if k.source == "lexicon":
+            at = (k.type, k.end)
+            lexicon_starts[at] = max(lexicon_starts.get(at, k.start), k.start)
+    for c in cands:
+        if c.source == "headnoun" and not c.specific:
+            c.specific = lexicon_starts.get((c.type, c.end), c.start) > c.start
+    order = sorted(cands, key=lambda c: (-_priority(c), -(c.end - c.start), c.start))
+    if any(c.end <= c.start for c in cands):  # empty spans: only the plain definition
+        return _keep_simply(order)
+    kept = _Kept(cands)
+    for c in order:
+        if kept.allows(c):
+            kept.add(c)
+    return sorted(kept.spans, key=lambda c: (c.start, c.end))
+
+
+def resolve_overlaps_simply(cands: list[Candidate]) -> list[Candidate]:
+    """:func:`resolve_overlaps` as defined, comparing each candidate with every span kept."""
     for c in cands:
         if c.source == "headnoun" and not c.specific:
             c.specific = any(
                 k.source == "lexicon" and k.type == c.type and k.end == c.end and k.start > c.start
                 for k in cands
             )
-    order = sorted(cands, key=lambda c: (-_priority(c), -(c.end - c.start), c.start))
+    return _keep_simply(sorted(cands, key=lambda c: (-_priority(c), -(c.end - c.start), c.start)))
+
+
+def _keep_simply(order: list[Candidate]) -> list[Candidate]:
     kept: list[Candidate] = []
     for c in order:
         ok = True
@@ -73,6 +101,48 @@ def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
         if ok:
             kept.append(c)
     return sorted(kept, key=lambda c: (c.start, c.end))
+
+
+class _Kept:
+    """Non-empty spans kept by resolve_overlaps, indexed to tell in O(log n) whether a
+    candidate crosses one of them or nests with one of its type (positions are ranked
+    among those of all candidates)."""
+
+    def __init__(self, cands: list[Candidate]) -> None:
+        points = sorted({x for c in cands for x in (c.start, c.end)})
+        self.rank = {x: i for i, x in enumerate(points)}
+        n = len(points)
+        self.end_by_start = MaxTree(n)  # the furthest end of spans starting at a rank
+        self.start_by_end = MaxTree(n)  # minus the earliest start of spans ending there
+        self.by_type: dict[str, tuple[MaxTree, MaxTree]] = {}  # the same per type
+        self.spans: list[Candidate] = []
+
+    def allows(self, c: Candidate) -> bool:
+        s, e = self.rank[c.start], self.rank[c.end]
+        # a kept span crossing c: it starts inside c and ends after it, or ends inside c
+        # and starts before it
+        if self.end_by_start.max(s + 1, e) > c.end or self.start_by_end.max(s + 1, e) > -c.start:
+            return False
+        trees = self.by_type.get(c.type)
+        if trees is None:
+            return True
+        ends, minus_ends = trees
+        # a kept span of c's type around c (starts at or before it, ends at or after it)
+        # or inside it (starts in it and ends at or before its end)
+        return ends.max(0, s + 1) < c.end and minus_ends.max(s, e) < -c.end
+
+    def add(self, c: Candidate) -> None:
+        s, e = self.rank[c.start], self.rank[c.end]
+        self.end_by_start.rise(s, c.end)
+        self.start_by_end.rise(e, -c.start)
+        trees = self.by_type.get(c.type)
+        if trees is None:
+            n = len(self.rank)
+            trees = self.by_type[c.type] = (MaxTree(n), MaxTree(n))
+        ends, minus_ends = trees
+        ends.rise(s, c.end)
+        minus_ends.rise(s, -c.end)
+        self.spans.append(c)
 
 
 def _priority(c: Candidate) -> float:

@@ -28,6 +28,7 @@ from kg.errors import ExtractError
 from kg.extract import lexicon
 from kg.extract import mentions as M
 from kg.extract.acronyms import abbreviates, find_acronyms
+from kg.extract.spans import SpanRelations
 from kg.extract.tagger import TYPES, span_scores, tag, token_features
 from kg.names import normal_form
 
@@ -47,9 +48,14 @@ class Group:
     kinds: dict[str, float] = field(default_factory=dict)  # evidence name -> strength
     name: str | None = None  # a lexicon's canonical name
     rule_span: dict[tuple[int, int], Span] = field(default_factory=dict)
+    seen: set[tuple[int, int]] = field(default_factory=set, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.seen.update(self.spans)
 
     def add(self, s: int, e: int, kind: str, value: float = 1.0) -> None:
-        if (s, e) not in self.spans:
+        if (s, e) not in self.seen:  # a set: a name said thousands of times stays linear
+            self.seen.add((s, e))
             self.spans.append((s, e))
         self.kinds[kind] = max(self.kinds.get(kind, 0.0), value)
 
@@ -214,9 +220,9 @@ def features(
     acr = find_acronyms(text) if acronyms is None else acronyms
     longs = {_token_span(doc, *a.long) for a in acr}
     shorts = {_token_span(doc, *a.short) for a in acr}
-    rule_spans = [
+    rule_spans = SpanRelations(
         (s.start, s.end) for s in doc.spans.get("kg_mentions", []) if s.label_ != "Repository"
-    ]
+    )
     lex = lexicon.load()
     index = _INDEX
     order = list(groups.values())
@@ -268,17 +274,7 @@ def features(
             i = index.get(kind)
             if i is not None:
                 row[i] = v
-        inside = contains = crosses = False
-        for s, e in g.spans:
-            for a, b in rule_spans:
-                if b <= s or e <= a or (a, b) == (s, e):
-                    continue
-                if a <= s and e <= b:
-                    inside = True
-                elif s <= a and b <= e:
-                    contains = True
-                else:
-                    crosses = True
+        inside, contains, crosses = rule_spans.relations(g.spans)
         row[index["inside_rule"]] = inside
         row[index["contains_rule"]] = contains
         row[index["crosses_rule"]] = crosses

@@ -15,6 +15,7 @@ from kg.extract.mentions import (
     title_type,
 )
 from kg.extract.relations import OWN
+from kg.extract.spans import FirstOverlap
 from kg.model import PAPER, Entity, Evidence, Mention, Paper, Record, Relation, Result
 from kg.names import entity_key
 
@@ -69,7 +70,7 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
             (entity_key(ltype, long_f.cand.name or text[ls:le]), entity_key(ltype, text[ss:se]))
         )
     groups = group(found, pairs)
-    key_at: dict[tuple[str, int, int], str] = {}
+    key_at = _KeyAt({"abstract": len(text), "title": len(paper.title or "")})
     for g in groups.values():
         for f in g.mentions:
             key_at[(f.field, f.cand.start, f.cand.end)] = g.key
@@ -266,7 +267,46 @@ def _key_by_surface(groups: dict[str, Grouped], name: str) -> str | None:
     return None
 
 
+class _KeyAt(dict):
+    """(field, start, end) of each mention -> its entity key, with an index per field of
+    the spans in the order first set, so that :func:`_key_overlapping` costs O(log n)."""
+
+    def __init__(self, lengths: dict[str, int]) -> None:
+        super().__init__()
+        self.index = {f: FirstOverlap(n) for f, n in lengths.items()}
+        self.order: list[tuple[str, int, int]] = []
+        self.plain: set[str] = set()  # fields with a span the index does not fit
+
+    def __setitem__(self, at: tuple[str, int, int], key: str) -> None:
+        if at not in self:
+            f, a, b = at
+            ix = self.index.get(f)
+            if ix is not None and ix.fits(a, b):
+                ix.add(a, b, len(self.order))
+            else:
+                self.plain.add(f)
+            self.order.append(at)
+        super().__setitem__(at, key)
+
+    def overlapping(self, field: str, s: int, e: int) -> str | None:
+        if e <= s or field in self.plain or field not in self.index:
+            return _key_overlapping_simply(self, field, s, e)
+        exact = self.get((field, s, e))
+        if exact is not None:
+            return exact
+        i = self.index[field].first(s, e)
+        return None if i is None else self[self.order[i]]
+
+
 def _key_overlapping(key_at: dict, field: str, s: int, e: int) -> str | None:
+    """The key of the mention of `field` at exactly (s, e), else of the first one
+    overlapping it."""
+    if isinstance(key_at, _KeyAt):
+        return key_at.overlapping(field, s, e)
+    return _key_overlapping_simply(key_at, field, s, e)
+
+
+def _key_overlapping_simply(key_at: dict, field: str, s: int, e: int) -> str | None:
     best = None
     for (f, a, b), key in key_at.items():
         if f == field and a < e and s < b:

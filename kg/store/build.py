@@ -18,7 +18,7 @@ from kg.ingest import IngestReport, read_papers
 from kg.ingest.dumps import ALL, Selection
 from kg.ingest.identity import SAME_PAPER, merge_papers
 from kg.model import Paper, Record
-from kg.store.db import Store
+from kg.store.db import Store, chunks, content_digest
 
 log = logging.getLogger("kg.build")
 
@@ -58,14 +58,18 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
     """Add the papers in `paths` that `store` does not hold yet, then update its graph.
 
     Building twice with the same inputs changes nothing; a paper seen again in a new file
-    only gains that source. New papers stream from the reader through extraction into
-    the store's database, a transaction per few thousand. The graph is then updated with
-    the new records in one more transaction (a delta applied to the graph tables, see
-    kg.graph.incremental: stored records are re-read only for papers whose entities now
-    resolve to another node), or rebuilt when there is no graph to update (or it is older
-    than the records: a killed build) or the new records are more than a quarter of the
-    stored ones; all give the same graph. New records keep only the entities of at
-    least `min_confidence` (see Record.confident). `select` chooses papers while reading
+    gains that source (and the fields the stored paper lacks, see merge_papers), and is
+    extracted again if that changes what extraction reads (a title where it had none), so
+    the graph is that of a fresh build of the stored papers whatever the order of builds.
+    New papers stream from the reader through extraction into the store's database, a
+    transaction per few thousand (a paper extracted again has its rows replaced in one).
+    The graph is then updated with the new records in one more transaction (a delta
+    applied to the graph tables, see kg.graph.incremental: stored records are re-read only
+    for papers whose entities now resolve to another node), or rebuilt when there is no
+    graph to update (or it is older than the records: a killed build), papers were
+    extracted again, or the new records are more than a quarter of the stored ones; all
+    give the same graph. New records (and those extracted again) keep only the entities of
+    at least `min_confidence` (see Record.confident). `select` chooses papers while reading
     (--category, --since); a record with the arXiv id or DOI of a stored paper is that
     paper. `report` (or a new one) is filled as reading goes: its ``new`` is the number of
     papers to extract, known when `progress` is first called.
@@ -76,9 +80,12 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
     st = Store.create(store)
     with st.lock():
         known = st.paper_sources()
+        untitled, unsure = st.may_change() if known else (set(), set())
         base = st.records_version()
         report = report if report is not None else IngestReport()
         updated: list[Paper] = []
+        maybe: list[Paper] = []  # stored papers read again whose content may change
+        again: list[Paper] = []  # ... and that changed: extracted again
 
         def new_papers() -> Iterator[Paper]:
             for paper in read_papers(paths, fmt=fmt, skip_bad=skip_bad, report=report,
@@ -87,8 +94,27 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
                 have = known.get(paper.id)
                 if have is None:
                     yield paper
-                elif not {f"{s.path}:{s.line}" for s in paper.sources} <= have:
+                elif (paper.title and paper.id in untitled) or paper.id in unsure:
+                    maybe.append(paper)
+                elif not _sources(paper) <= have:
                     updated.append(paper)
+
+        def changed_papers() -> Iterator[Paper]:
+            """After reading: the stored papers whose content changed, merged with what
+            was read (the others only gain their new sources)."""
+            for part in chunks(maybe):
+                stored, contents = st.fetch(p.id for p in part), st.contents(p.id for p in part)
+                for p in part:
+                    merged = merge_papers(stored[p.id].paper, p)
+                    if content_digest(merged.title, merged.text) != contents[p.id]:
+                        again.append(merged)
+                    elif not _sources(p) <= known[p.id]:
+                        updated.append(p)
+            if again:
+                log.info("%d stored papers have new content (a title they lacked) or were "
+                         "not extracted from what they hold; extracting them again", len(again))
+                report.new = (report.new or 0) + len(again)
+            yield from again
 
         # keep the new records for the graph update while they are few next to the store
         # (and few enough to hold); past that a full rebuild streams them instead
@@ -104,24 +130,30 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
                     added.append(r)
                 yield r
 
-        papers = new_papers()
-        first = next(papers, None)  # no new paper: do not load the extractor
+        papers = chain(new_papers(), changed_papers())
+        first = next(papers, None)  # nothing to extract: do not load the extractor
         if first is not None and progress:
             progress(0)  # reading has counted the papers; extraction (and its model) next
         n_new = (st.add_records(counted(extract(chain([first], papers), jobs=jobs)))
-                 if first is not None else 0)
+                 if first is not None else 0) - len(again)
         if updated:
             recs = list(_with_sources(st, updated))
             st.add_records(recs)
             added.extend(recs)
         built: Counts | Delta | None = None
-        if n_new > keep or not known or not st.graph_is_current(base):
-            # a full build when there is nothing to update, too much to add, or a killed
-            # build left the graph stale
+        if n_new > keep or not known or again or not st.graph_is_current(base):
+            # a full build when there is nothing to update, too much to add, papers
+            # extracted again (their old entities, relations and results go), or a
+            # killed build left the graph stale
             built = st.rebuild()
         elif n_new or updated:
             built = st.update_graph(added, base, known)
-    return BuildResult(st, built, n_new, len(updated), report, time.perf_counter() - t0)
+    return BuildResult(st, built, n_new, len(updated) + len(again), report,
+                       time.perf_counter() - t0)
+
+
+def _sources(paper: Paper) -> set[str]:
+    return {f"{s.path}:{s.line}" for s in paper.sources}
 
 
 def stored_ids(st: Store) -> Iterator[tuple[str, list[str]]]:

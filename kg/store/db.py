@@ -18,13 +18,14 @@ storing papers but before updating the graph is finished by the next build.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import orjson
@@ -210,15 +211,18 @@ class Store(GraphTables):
             n += len(part)
         return n
 
-    def insert(self, c: sqlite3.Connection, lines: list[str]) -> None:
-        """Store record JSON lines inside the transaction the caller holds."""
+    def insert(self, c: sqlite3.Connection, lines: list[str],
+               contents: Mapping[str, str | None] | None = None) -> None:
+        """Store record JSON lines inside the transaction the caller holds. A record's
+        entities, relations and results were extracted from its title and abstract, or
+        from what `contents` gives for its paper id (``papers.content``)."""
         recs: dict[str, dict] = {}
         for line in lines:
             rec = orjson.loads(line)
             recs[rec["paper"]["id"]] = rec
         rows = RecordRows()
         for rec in recs.values():
-            rows.add(rec)
+            rows.add(rec, contents)
         seq = c.execute("SELECT coalesce(max(seq), 0) FROM papers").fetchone()[0]
         for ids in chunks(recs):  # papers stored again: their old rows go
             have = [pid for (pid,) in c.execute(
@@ -227,10 +231,11 @@ class Store(GraphTables):
                 c.execute(f"DELETE FROM {table} WHERE paper_id IN ({marks(len(have))})", have)
         c.executemany(
             "INSERT INTO papers (id, seq, title, date, year, venue, url, authors, abstract,"
-            " record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-            "title = excluded.title, date = excluded.date, year = excluded.year, "
+            " record, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO "
+            "UPDATE SET title = excluded.title, date = excluded.date, year = excluded.year, "
             "venue = excluded.venue, url = excluded.url, authors = excluded.authors, "
-            "abstract = excluded.abstract, record = excluded.record",
+            "abstract = excluded.abstract, record = excluded.record, "
+            "content = excluded.content",
             [(r[0], seq + i, *r[1:]) for i, r in enumerate(rows.papers, 1)])
         rows.write(c)
         _bump(c, "records_version")
@@ -253,6 +258,26 @@ class Store(GraphTables):
             have = out.setdefault(pid, set())
             if source is not None:
                 have.add(source)
+        return out
+
+    def may_change(self) -> tuple[set[str], set[str]]:
+        """The stored papers whose content a build may change: (those without a title,
+        which a record read later may give them; those not known to be extracted from
+        their stored title and abstract, see ``papers.content``)."""
+        self.conn.create_function("kg_content", 2, content_digest, deterministic=True)
+        untitled, unsure = set(), set()
+        for pid, settled in self.conn.execute(
+                "SELECT id, content IS kg_content(title, abstract) FROM papers WHERE "
+                "title IS NULL OR content IS NOT kg_content(title, abstract)"):
+            (untitled if settled else unsure).add(pid)
+        return untitled, unsure
+
+    def contents(self, ids: Iterable[str]) -> dict[str, str | None]:
+        """Paper id → the digest of what its stored record was extracted from."""
+        out: dict[str, str | None] = {}
+        for part in chunks(set(ids)):
+            out.update(self.conn.execute(
+                f"SELECT id, content FROM papers WHERE id IN ({marks(len(part))})", part))
         return out
 
     def stored_ids(self, kinds: Iterable[str]) -> Iterator[tuple[str, list[str]]]:
@@ -324,14 +349,16 @@ class RecordRows:
         self.facts: list[tuple] = []
         self.results: list[tuple] = []
 
-    def add(self, rec: dict) -> None:
+    def add(self, rec: dict, contents: Mapping[str, str | None] | None = None) -> None:
         p = rec["paper"]
         pid = p["id"]
+        content = (contents[pid] if contents is not None and pid in contents
+                   else content_digest(p.get("title"), p["text"]))
         # the record as `kg extract` wrote it, but the abstract, which has its column
         rest = {**rec, "paper": {k: v for k, v in p.items() if k != "text"}}
         self.papers.append((pid, p.get("title"), p.get("date"), p.get("year"), p.get("venue"),
                             p.get("url"), p.get("authors"), p["text"],
-                            orjson.dumps(rest).decode()))
+                            orjson.dumps(rest).decode(), content))
         self.sources += {(pid, f"{s['path']}:{s['line']}") for s in p.get("sources", ())}
         self.ids += [(pid, k, v) for k, v in (p.get("ids") or {}).items() if v]
         self.authors += [(pid, i, n) for i, n in enumerate(p.get("author_names") or ())]
@@ -416,8 +443,13 @@ def connect(db: Path) -> sqlite3.Connection:
                             f"VALUES ('schema_version', '{SCHEMA_VERSION}'); COMMIT;")
         else:
             row = c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is None or int(row[0]) != SCHEMA_VERSION:
-                raise StoreError(f"{db} has database schema {row and row[0]}, this kg reads "
+            version = row and row[0]
+            if version == "1" and not readonly:
+                version = _convert_schema_1(c)
+            # a read-only database of schema 1 is read as it is (only a build needs what
+            # schema 2 added)
+            if version != str(SCHEMA_VERSION) and not (version == "1" and readonly):
+                raise StoreError(f"{db} has database schema {version}, this kg reads "
                                  f"{SCHEMA_VERSION}; rebuild the store with "
                                  f"`kg build INPUT... --store NEW-DIR`")
     except sqlite3.DatabaseError as e:
@@ -425,6 +457,52 @@ def connect(db: Path) -> sqlite3.Connection:
                          "SQLite database. Check the path and permissions, or rebuild the "
                          f"store with `kg build INPUT... --store {db.parent}`") from None
     return c
+
+
+def _convert_schema_1(c: sqlite3.Connection) -> str:
+    """Bring a database of schema 1 to schema 2 (in one transaction): add
+    ``papers.content``, the digest of what each paper was extracted from. It is the
+    stored title and abstract, except for a paper with a title, no entity found in it and
+    more than one source: kg before schema 2 added a title read in a later build without
+    extracting the paper again, so its content is not known (NULL), and the next build
+    that reads the paper extracts it again. Returns the schema version now."""
+    c.execute("BEGIN IMMEDIATE")
+    try:
+        row = c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is not None and row[0] == "1":  # not converted by another process meanwhile
+            c.create_function("kg_content", 2, content_digest, deterministic=True)
+            c.execute("ALTER TABLE papers ADD COLUMN content TEXT")
+            c.execute(
+                "UPDATE papers SET content = kg_content(title, abstract) WHERE title IS NULL "
+                "OR EXISTS (SELECT 1 FROM mentions m WHERE m.paper_id = papers.id "
+                "AND m.field = 'title') OR (SELECT count(*) FROM paper_sources s "
+                "WHERE s.paper_id = papers.id) <= 1")
+            unknown = c.execute("SELECT count(*) FROM papers WHERE content IS NULL").fetchone()
+            c.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                      (str(SCHEMA_VERSION),))
+            log.info("converted the database %s to schema %d%s", _db_name(c), SCHEMA_VERSION,
+                     f" ({unknown[0]} papers will be extracted again when a build reads them)"
+                     if unknown[0] else "")
+        c.execute("COMMIT")
+    except BaseException:
+        c.execute("ROLLBACK")
+        raise
+    return str(SCHEMA_VERSION)
+
+
+def _db_name(c: sqlite3.Connection) -> str:
+    return next((row[2] for row in c.execute("PRAGMA database_list") if row[1] == "main"), "")
+
+
+def content_digest(title: str | None, text: str) -> str:
+    """What a paper's extraction reads, as 16 hex digits: its title and abstract.
+
+    >>> content_digest(None, "We use BERT.") == content_digest("", "We use BERT.")
+    True
+    >>> content_digest("BERT", "We use BERT.") == content_digest(None, "We use BERT.")
+    False
+    """
+    return hashlib.sha1(orjson.dumps([title or "", text])).hexdigest()[:16]
 
 
 def check_marker(p: Path) -> int:

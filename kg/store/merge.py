@@ -29,7 +29,7 @@ import networkx as nx
 from kg.errors import StoreError
 from kg.graph.build import Counts
 from kg.model import PaperIds, Record, Source
-from kg.store.db import MARKER, Store, chunks, record_json
+from kg.store.db import MARKER, Store, chunks, content_digest, record_json
 
 PAPER_FIELDS = ("title", "date", "year", "authors", "author_names", "venue", "url")
 
@@ -123,8 +123,7 @@ def combine(records: list[Record]) -> Record:
     >>> c.paper.title, [s.path for s in c.paper.sources], combine([b, a]) == c
     ('T', ['a', 'b'], True)
     """
-    content = max(records, key=lambda r: json.dumps(
-        r.model_dump(exclude={"paper"}, exclude_none=True), sort_keys=True))
+    content = max(records, key=_content_key)
     sources = sorted({(s.path, s.line) for r in records for s in r.paper.sources})
     update: dict = {"sources": [Source(path=p, line=n) for p, n in sources]}
     for f in PAPER_FIELDS:
@@ -138,6 +137,21 @@ def combine(records: list[Record]) -> Record:
     update["ids"] = PaperIds(**ids) if ids else None
     paper = records[0].paper.model_copy(update=update)
     return content.model_copy(update={"paper": paper})
+
+
+def _content_key(r: Record) -> str:
+    """What a record's extracted content is compared by: its JSON, the paper left out."""
+    return json.dumps(r.model_dump(exclude={"paper"}, exclude_none=True), sort_keys=True)
+
+
+def _extracted_from(where: Store | Path, what: str | int, rec: Record | None) -> str | None:
+    """The digest of the title and abstract a copy's content was extracted from: stored
+    with it in a store (papers.content), its own in a record file."""
+    if isinstance(where, Store):
+        row = where.conn.execute("SELECT content FROM papers WHERE id = ?", (what,)).fetchone()
+        return row[0] if row else None
+    assert rec is not None
+    return content_digest(rec.paper.title, rec.paper.text)
 
 
 def merge_stores(sources: Iterable[str | Path], into: str | Path,
@@ -176,6 +190,9 @@ def _merge_into(st: Store, srcs: list[Path], batch: int) -> MergeResult:
             for pid, place in _source_lines(s):
                 where.setdefault(pid, []).append(place)
         combined = 0
+        # what the content of each paper in the part being written was extracted from,
+        # when it is not its record's own title and abstract
+        contents: dict[str, str | None] = {}
 
         def out() -> Iterator[str]:
             nonlocal combined
@@ -186,19 +203,29 @@ def _merge_into(st: Store, srcs: list[Path], batch: int) -> MergeResult:
                     line = _read(*places[0]).rstrip("\n")
                     if places[0] != target.get(pid):
                         checked(line, places[0][0], pid)
+                    if isinstance(places[0][0], Store):
+                        contents[pid] = _extracted_from(*places[0], None)
                     yield line
                     continue
                 copies = [checked(_read(f, o), f, pid) for f, o in places]
                 rec = combine(copies)
-                if pid in target and rec == copies[0]:
+                # the content is one copy's (equal copies: the largest digest, so that the
+                # choice does not depend on the order either)
+                digests = [_extracted_from(f, o, r) for (f, o), r in zip(places, copies,
+                                                                         strict=True)]
+                best = max(range(len(copies)),
+                           key=lambda i: (_content_key(copies[i]), digests[i] or ""))
+                if pid in target and rec == copies[0] and digests[best] == digests[0]:
                     continue  # the target already holds this record
                 combined += 1
+                contents[pid] = digests[best]
                 yield rec.to_json()
 
         added = 0
         with st.transaction() as c:
             for part in chunks(out(), batch):
-                st.insert(c, part)
+                st.insert(c, part, contents)
+                contents.clear()
                 added += len(part)
             built = st.rebuild_in(c) if added or not st.graph_is_current() else st.counts()
         papers = len(set(where) | set(target))

@@ -8,7 +8,7 @@ how far the graph is built. The README describes every table with examples.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2 added papers.content; a database of schema 1 is converted on opening
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -27,7 +27,10 @@ CREATE TABLE IF NOT EXISTS papers (
     url      TEXT,
     authors  INTEGER,                    -- how many authors
     abstract TEXT NOT NULL,
-    record   TEXT NOT NULL               -- the rest of the record `kg extract` wrote (JSON)
+    record   TEXT NOT NULL,              -- the rest of the record `kg extract` wrote (JSON)
+    content  TEXT                        -- digest of the title and abstract its entities,
+                                         -- relations and results were extracted from
+                                         -- (kg.store.db.content_digest; NULL: not known)
 );
 CREATE TABLE IF NOT EXISTS paper_sources (
     paper_id TEXT NOT NULL,
