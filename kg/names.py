@@ -60,8 +60,32 @@ def _until_stable(step: Callable[[str], str], text: str, limit: int = 10) -> str
     return text
 
 
+# LaTeX accents ("Schr\\"odinger", "{\\'e}", "\\c{c}") and the combining marks they stand for
+_ACCENTS = {'"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303",
+            "=": "\u0304", ".": "\u0307", "c": "\u0327", "v": "\u030c", "u": "\u0306",
+            "H": "\u030b"}
+_LATEX_ACCENT = re.compile(
+    r"\{?\\(?:([\"'`^~=.])\s*|([cvuH])\s+|([cvuH])(?=\{))\{?([A-Za-z])\}?\}?")
+
+
+def unlatex(text: str) -> str:
+    """`text` with its LaTeX accents as Unicode letters.
+
+    >>> unlatex('Schr\\\\"odinger'), unlatex("Erd{\\\\H{o}}s"), unlatex("Fran\\\\c{c}ois")
+    ('Schrödinger', 'Erdős', 'François')
+    """
+    if "\\" not in text:
+        return text
+
+    def repl(m: re.Match[str]) -> str:
+        mark = _ACCENTS[m.group(1) or m.group(2) or m.group(3)]
+        return unicodedata.normalize("NFC", m.group(4) + mark)
+
+    return _LATEX_ACCENT.sub(repl, text)
+
+
 def _normal_once(name: str) -> str:
-    s = unicodedata.normalize("NFKC", name).strip()
+    s = unicodedata.normalize("NFKC", unlatex(name)).strip()
     s = re.sub(r"['\u2019]s\b", "", s, flags=re.I)
     words = [w for w in _DASHES.split(s) if w]
     if len(words) > 1 and words[0].lower() in ("the", "a", "an"):

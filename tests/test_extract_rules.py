@@ -500,3 +500,16 @@ def test_a_metric_goes_on_to_the_next_value_and_dataset(extract_by_rules):
     names = {e.key: e.name for e in rec.entities}
     got = {(names.get(r.dataset), r.value, r.kind) for r in rec.results}
     assert got == {("SQuAD", "3.1", "increase"), ("NewsQA", "2.0", "increase")}
+
+
+def test_a_name_the_lexicon_knows_under_another_form_takes_the_lexicons_name(extract_one):
+    rec = extract_one("We propose FooNet. FooNet reaches 80.1% top-1 accuracy on ImageNet-1K.")
+    assert "dataset:imagenet" in {e.key for e in rec.entities if e.type == "Dataset"}
+
+
+def test_latex_accents_and_unicode_letters_give_one_key():
+    from kg.names import entity_key
+
+    assert entity_key("Method", 'Schr\\"odinger bridge') == entity_key("Method",
+                                                                      "Schrödinger Bridge")
+    assert entity_key("Method", "Fr{\\'e}chet loss") == entity_key("Method", "Fréchet loss")

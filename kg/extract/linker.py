@@ -116,6 +116,16 @@ class _Paper:
     method_starts: list[int]  # where every Method mention starts
     type_counts: Counter[str]  # entities per type
     sentence_cues: dict[int, dict[str, float]] = field(default_factory=dict)
+    # computed once per paper, so a candidate costs the same however long the paper is
+    own_is_paper: float = 0.0
+    grouped: dict[str, dict[int, list[tuple[int, int]]]] = field(default_factory=dict)
+
+    def by_sentence(self, key: str) -> dict[int, list[tuple[int, int]]]:
+        """The spans of `key` (OWN: the paper's own method) by sentence."""
+        if key not in self.grouped:
+            spans = self.own_spans if key in (OWN, PAPER) else self.spans.get(key, [])
+            self.grouped[key] = _by_sentence(spans)
+        return self.grouped[key]
 
 
 def _own_head(rec: Record, proposed: set[str]) -> str:
@@ -146,9 +156,11 @@ def _paper(rec: Record, sentences: list[tuple[int, int]]) -> _Paper:
     starts = sorted(a for xs in spans.values() for _, a, _ in xs)
     method_starts = sorted(a for e in rec.entities if e.type == "Method"
                            for _, a, _ in spans[e.key])
-    return _Paper(text, rec.paper.title or "", sentences, {e.key: e for e in rec.entities},
-                  spans, own_spans, proposed, rules, pairs, starts, method_starts,
-                  Counter(e.type for e in rec.entities))
+    entities = {e.key: e for e in rec.entities}
+    own_is_paper = float(not any(entities[k].type == "Method" for k in proposed if k in entities))
+    return _Paper(text, rec.paper.title or "", sentences, entities, spans, own_spans,
+                  proposed, rules, pairs, starts, method_starts,
+                  Counter(e.type for e in rec.entities), own_is_paper=own_is_paper)
 
 
 def candidates(rec: Record) -> list[Candidate]:
@@ -160,15 +172,22 @@ def candidates(rec: Record) -> list[Candidate]:
     out = [Candidate(PAPER, "PROPOSES", e.key) for e in rec.entities if e.type != "Repository"]
     near = _near_pairs(rec)
     near |= {(r.head, r.tail) for r in rec.relations} | {(r.tail, r.head) for r in rec.relations}
-    heads = [OWN] + [e.key for e in rec.entities if e.type == "Method" and e.key not in proposed]
+    order = {e.key: i for i, e in enumerate(rec.entities)}
+    type_of = {e.key: e.type for e in rec.entities}
+    # each head's tails in the record's order: linear in the pairs, not heads x entities
+    near_of: dict[str, list[str]] = {}
+    for a, b in near:
+        if a in order and b in order:
+            near_of.setdefault(a, []).append(b)
+    heads = [e.key for e in rec.entities if e.type == "Method" and e.key not in proposed]
     for rtype, (_, tail_type) in SIGNATURES.items():
+        for e in rec.entities:
+            if e.type == tail_type and not (tail_type == "Method" and e.key in proposed):
+                out.append(Candidate(OWN, rtype, e.key))
         for h in heads:
-            for e in rec.entities:
-                if e.type != tail_type or e.key == h or (h != OWN and (h, e.key) not in near):
-                    continue
-                if h == OWN and tail_type == "Method" and e.key in proposed:
-                    continue
-                out.append(Candidate(h, rtype, e.key))
+            for t in sorted(near_of.get(h, ()), key=order.__getitem__):
+                if type_of[t] == tail_type and t != h:
+                    out.append(Candidate(h, rtype, t))
     return out
 
 
@@ -195,6 +214,12 @@ def _near_pairs(rec: Record) -> set[tuple[str, str]]:
     return pairs
 
 
+def _common(a: Any, b: Any) -> set:
+    """The keys two mappings share, in time of the smaller one."""
+    small, big = (a, b) if len(a) <= len(b) else (b, a)
+    return {k for k in small if k in big}
+
+
 def _by_sentence(spans: list[tuple[int, int, int]]) -> dict[int, list[tuple[int, int]]]:
     out: dict[int, list[tuple[int, int]]] = {}
     for si, a, b in spans:
@@ -206,10 +231,9 @@ def _closest(p: _Paper, head: str, tail: str
              ) -> tuple[int, tuple[int, int], tuple[int, int]] | None:
     """Where head and tail are named nearest to each other in one sentence: the sentence
     and the head's and the tail's spans."""
-    hs = _by_sentence(p.own_spans if head in (OWN, PAPER) else p.spans.get(head, []))
-    ts = _by_sentence(p.spans.get(tail, []))
+    hs, ts = p.by_sentence(head), p.by_sentence(tail)
     best = None
-    for si in sorted(hs.keys() & ts.keys()):
+    for si in sorted(_common(hs, ts)):
         for a, b in hs[si][:MAX_SPANS]:
             for c, d in ts[si][:MAX_SPANS]:
                 if a < d and c < b:
@@ -247,9 +271,8 @@ def _features(p: _Paper, c: Candidate) -> list[float]:
             row[f"rule_rev={t}"] = float((c.tail, t, head) in p.rules)
     row["result_pair"] = float((head, c.tail) in p.result_pairs)
     near = _closest(p, head, c.tail)
-    hsent = {s for s, *_ in (p.own_spans if head == OWN else p.spans.get(head, []))}
-    tsent = {s for s, *_ in p.spans.get(c.tail, [])}
-    row["cooc"] = len(hsent & tsent)
+    hsent, tsent = p.by_sentence(head).keys(), p.by_sentence(c.tail).keys()
+    row["cooc"] = len(_common(hsent, tsent))
     if near is not None:
         si, (h0, h1), (t0, t1) = near
         a, b, head_first = min(h1, t1), max(h0, t0), int(h0 < t0)
@@ -269,8 +292,7 @@ def _features(p: _Paper, c: Candidate) -> list[float]:
     else:
         row["gap"] = -1.0
     tail = p.entities[c.tail]
-    row["own_is_paper"] = float(not any(p.entities[k].type == "Method" for k in p.proposed
-                                        if k in p.entities))
+    row["own_is_paper"] = p.own_is_paper
     row["head_own"] = float(head == OWN)
     if head != OWN:
         he = p.entities[head]

@@ -529,9 +529,17 @@ def write(
             pairs.append(((doc[lg[0]].idx, doc[lg[1] - 1].idx + len(doc[lg[1] - 1])),
                           (doc[sh[0]].idx, doc[sh[1] - 1].idx + len(doc[sh[1] - 1]))))
     spans = list(links)
+    lex = lexicon.load()
+    defined = {sp for lg, sh in links_of if lg in at and sh in at for sp in (lg, sh)}
     for (s, e), (ty, d) in at.items():
         rule = d.group.rule_span.get((s, e))
-        span = Span(doc, s, e, label=ty, span_id=d.group.name or "")
+        name = d.group.name
+        if name is None and not defined & set(d.spans):
+            # a form the lexicon knows under another name ("ImageNet-1k"), unless the text
+            # defines it as an acronym of its own
+            entry = lex.by_form.get(d.group.form.rstrip(".,;:"))
+            name = entry.name if entry is not None and entry.type == ty else None
+        span = Span(doc, s, e, label=ty, span_id=name or "")
         span._.kg_source = rule._.kg_source if rule is not None and rule.label_ == ty else "model"
         span._.kg_confidence = calibrate(d.confidence, calibration)
         spans.append(span)
