@@ -35,11 +35,12 @@ from typing import Any, Protocol
 
 from kg.errors import QueryError, SinkError
 from kg.names import compact_form, normal_form
+from kg.schema import NODE_LABELS, RESULT_LABEL
 from kg.sinks import rdf
 
 CACHE_DIR = "rdf-cache"
 EXPORT_VERSION = 1  # bump when the RDF written for a graph changes
-LABELS = ("Paper", "Method", "Dataset", "Task", "Metric", "Repository")
+LABELS = tuple(lb for lb in NODE_LABELS if lb != RESULT_LABEL)  # what `label` may ask
 _INT = {"integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
         "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong"}
 _FLOAT = {"decimal", "double", "float"}

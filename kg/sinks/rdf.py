@@ -48,6 +48,7 @@ from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib import namespace as ns
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 
+from kg import schema
 from kg.errors import SinkError
 from kg.names import compact_form, normal_form
 
@@ -178,14 +179,9 @@ PREFIXES = {"kg": str(KG._NS), "mls": str(MLS._NS), "oa": str(OA._NS), "fabio": 
             "prov": str(PROV), "skos": str(SKOS), "dcterms": str(DCTERMS), "schema": str(ns.SDO),
             "rdf": str(RDF), "xsd": str(ns.XSD), "wdt": str(WDT._NS)}
 
-RELATIONS: dict[str, URIRef] = {
-    "PROPOSES": KG.proposes, "MENTIONS": KG.mentions, "ADDRESSES": KG.addresses,
-    "EVALUATED_ON": KG.evaluatedOn, "MEASURED_BY": KG.measuredBy,
-    "OUTPERFORMS": KG.outperforms, "COMPARED_WITH": KG.comparedWith, "USES": KG.uses,
-    "HAS_CODE": KG.hasCode, "REPORTS": KG.reports,
-    "OF": KG.resultOf, "BY": KG.hasMetric, "ON": KG.onDataset,
-}
-RESULT_LINKS = ("OF", "BY", "ON")  # described by the Result node; not reified
+#: relation type -> its property (kg/schema.py names it)
+RELATIONS: dict[str, URIRef] = {r.name: KG[r.rdf] for r in schema.RELATIONS}
+RESULT_LINKS = schema.RESULT_LINKS  # described by the Result node; not reified
 
 
 class IRI:
