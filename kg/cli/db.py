@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from kg.sinks.export_cli import export
+from kg.cli.export import export
 from kg.table import format_table
 
 # Defined here, not imported from kg.cli, so that importing this module first works.

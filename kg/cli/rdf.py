@@ -7,8 +7,8 @@ import json
 
 import click
 
+from kg.cli.export import export
 from kg.sinks import rdf
-from kg.sinks.export_cli import export
 
 _STORE = click.option("--store", "-s", default="kg-data", show_default=True,
                       type=click.Path(file_okay=False), help="The store directory.")
