@@ -391,12 +391,11 @@ def write_viz(store: str | Path, output: str | Path, around: str | None = None,
     "did you mean" QueryError on a miss. Evidence is quoted from the stored abstracts.
     Only what the page draws is read from the store (:func:`store_view`).
     """
-    from kg.query.api import KnowledgeGraph
     from kg.store.db import Store
+    from kg.store.lookup import resolve
 
     st = Store.open(store).fresh()
-    kg = KnowledgeGraph(st)
-    center = kg.resolve(around) if around else None
+    center = resolve(st.conn, around) if around else None
     title = (f"kg: around {(st.node(center) or {}).get('name', center)} (depth {depth})"
              if center else f"kg: {Path(store).name or store}")
     data = store_view(st, center, depth, max_nodes, title=title)
