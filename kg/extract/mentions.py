@@ -555,6 +555,7 @@ def title_tasks(title: str) -> list[tuple[int, int]]:
         if cut:
             phrase = phrase[: cut.start()]
         lead = re.match(r"(?:(?:the|and|of|in|on|with)(?:\s+|$))*", phrase)
+        assert lead is not None  # a starred group matches the empty string
         start += lead.end()
         phrase = phrase[lead.end() :].rstrip(" '-")
         words = phrase.lower().split()

@@ -27,16 +27,19 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from kg.errors import QueryError, SinkError
 from kg.names import compact_form, normal_form
 from kg.schema import NODE_LABELS, RESULT_LABEL
 from kg.sinks import rdf
+
+if TYPE_CHECKING:
+    from rdflib.query import ResultRow
 
 CACHE_DIR = "rdf-cache"
 EXPORT_VERSION = 1  # bump when the RDF written for a graph changes
@@ -233,10 +236,12 @@ class RdflibEngine:
         if res.type == "ASK":
             return Answer("ask", boolean=bool(res.askAnswer))
         if res.type in ("CONSTRUCT", "DESCRIBE"):
+            assert res.graph is not None
             return Answer("graph", triples=sorted(
                 f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in res.graph))
-        cols = [str(v) for v in res.vars]
-        return Answer("select", cols, [tuple(conv(r[c]) for c in cols) for r in res])
+        cols = [str(v) for v in res.vars or ()]
+        return Answer("select", cols, [tuple(conv(r[c]) for c in cols)
+                                       for r in cast("Iterable[ResultRow]", res)])
 
 
 class OxigraphEngine:
@@ -253,7 +258,7 @@ class OxigraphEngine:
         self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
 
     def query(self, text: str) -> Answer:
-        ox = self.ox
+        import pyoxigraph as ox
 
         def conv(t):
             if t is None:

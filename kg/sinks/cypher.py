@@ -279,8 +279,8 @@ def graph_rows(g: nx.MultiDiGraph) -> GraphRows:
     rows = GraphRows()
     labels: dict[str, str] = {}
     for n, d in g.nodes(data=True):
-        lbl = d.get("label")
-        label(str(lbl))
+        lbl = str(d.get("label"))
+        label(lbl)
         labels[n] = lbl
         rows.nodes.setdefault(lbl, {})[str(n)] = node_props(d)
     for u, v, k, d in g.edges(keys=True, data=True):

@@ -356,7 +356,7 @@ def store_view(st: Store, around: str | None = None, depth: int = 1, max_nodes: 
                 sub.add_edge(u, v, key=t, type=t, papers=json.loads(papers)[:MAX_PAPERS],
                              support=support, evidence=evidence[:MAX_EVIDENCE],
                              n_evidence=len(evidence), confidence=conf)
-    cited = set()
+    cited: set[str] = set()
     for n in keep:
         d = sub.nodes[n]
         cited.update((d.get("papers") or [])[:MAX_PAPERS])

@@ -334,7 +334,9 @@ def safe_url(url: str) -> str | None:
         return None
     scheme, authority, path, query, frag = m.groups()
     userinfo, at, hostport = authority.rpartition("@")
-    host, port = re.fullmatch(r"(.*?)(:\d*)?", hostport, flags=re.S).groups()
+    hp = re.fullmatch(r"(.*?)(:\d*)?", hostport, flags=re.S)
+    assert hp is not None  # every string matches
+    host, port = hp.groups()
     out = f"{scheme}://" + (_q(userinfo, _SUB + ":") + "@" if at else "")
     out += _q(host, _SUB) + (port or "") + _q(path, _SUB + ":@/")
     if query is not None:
