@@ -33,10 +33,13 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from kg.cache import cache_dir
 from kg.errors import QueryError, SinkError
+from kg.files import atomic_write
 from kg.names import compact_form, normal_form
 from kg.schema import NODE_LABELS, RESULT_LABEL
 from kg.sinks import rdf
+from kg.store.db import Store
 
 if TYPE_CHECKING:
     from rdflib.query import ResultRow
@@ -303,10 +306,6 @@ def _cache_key(store, base: str) -> str:
 
 def rdf_file(store_path: str | Path, base: str = rdf.DEFAULT_BASE) -> Path:
     """The store's RDF as N-Quads, exported on first use and cached in the store."""
-    from kg.cache import cache_dir
-    from kg.files import atomic_write
-    from kg.store.db import Store
-
     rdf.check_base(base)
     store = Store.open(store_path).fresh()
     cache = cache_dir(store.path, CACHE_DIR)  # the user's cache for a read-only store

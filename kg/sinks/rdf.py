@@ -50,7 +50,9 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 
 from kg import schema
 from kg.errors import SinkError
+from kg.files import output_file
 from kg.names import compact_form, normal_form
+from kg.store.db import Store
 
 DEFAULT_BASE = "https://w3id.org/kg/"
 """Placeholder base for data IRIs. Not registered: pass ``--base`` with a namespace you own
@@ -656,8 +658,6 @@ def export(g: nx.MultiDiGraph, path: str, fmt: str | None = None,
     import sys
     from pathlib import Path
 
-    from kg.files import output_file
-
     check_base(base)
     if fmt is None:
         fmt = SUFFIXES.get(Path(path).suffix.lower(), "turtle") if path != "-" else "turtle"
@@ -677,8 +677,6 @@ def export_store(store: str, path: str, fmt: str | None = None,
     formats load the graph. `wrap` (e.g. kg.sinks.tracked.TrackedGraph) wraps the graph
     read."""
     from pathlib import Path
-
-    from kg.store.db import Store
 
     st = Store.open(store)
     if fmt is None and path != "-":

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Self
 import networkx as nx
 import orjson
 
+from kg.errors import StoreError
 from kg.graph.build import (
     Counts,
     Digest,
@@ -29,6 +30,7 @@ from kg.graph.build import (
     edge_attrs,
     graph_from_node_link,
     paused_gc,
+    record_digest,
 )
 from kg.graph.incremental import Delta, update
 from kg.ids import ID_PROPS
@@ -203,8 +205,6 @@ class GraphTables:
         if state is not None:
             if known is None:
                 known = self.paper_sources()
-            from kg.graph.build import record_digest
-
             with paused_gc():
                 delta = update(state, [record_digest(r) for r in records], self.fetch_digests,
                                set(known), self.papers_of)
@@ -234,8 +234,6 @@ class GraphTables:
         committed."""
         if self.graph_is_current():
             return self
-        from kg.errors import StoreError
-
         try:
             with self.lock():
                 if not self.graph_is_current():
