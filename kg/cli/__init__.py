@@ -17,12 +17,9 @@ import sys
 
 import click
 
+from kg.cli.options import STORE_OPTION
 from kg.errors import KGError
 from kg.table import format_table, paper_lines
-
-STORE_OPTION = click.option("--store", "-s", default="kg-data", show_default=True,
-                            type=click.Path(file_okay=False),
-                            help="The store directory.")
 
 
 def _fail(e: KGError) -> None:
