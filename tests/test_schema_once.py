@@ -74,6 +74,13 @@ def test_the_constraints_file_has_one_constraint_per_label():
     assert tuple(re.findall(r"FOR \(n:`(\w+)`\)", text)) == schema.NODE_LABELS
 
 
+def test_the_store_schema_names_the_labels():
+    from kg.store.schema import TABLES
+
+    listed = re.search(r"\n\s*label\s+TEXT NOT NULL,\s*-- (.*)\n", TABLES)
+    assert listed and tuple(listed.group(1).split(", ")) == schema.NODE_LABELS
+
+
 @pytest.fixture(scope="module")
 def ontology() -> Graph:
     return Graph().parse(SCHEMAS / "kg.ttl", format="turtle")
