@@ -9,25 +9,16 @@ One :class:`Record` per paper: the paper, its entities, relations and results.
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-EntityType = Literal["Method", "Dataset", "Task", "Metric", "Repository"]
-RelationType = Literal[
-    "PROPOSES",
-    "ADDRESSES",
-    "EVALUATED_ON",
-    "MEASURED_BY",
-    "OUTPERFORMS",
-    "COMPARED_WITH",
-    "USES",
-    "HAS_CODE",
-    "MENTIONS",
-]
-ENTITY_TYPES: tuple[str, ...] = get_args(EntityType)
-RELATION_TYPES: tuple[str, ...] = get_args(RelationType)
-PAPER = "PAPER"
+from kg.schema import ENTITY_LABELS, PAPER, RECORD_RELATION_TYPES
+from kg.schema import EntityLabel as EntityType
+from kg.schema import RecordRelationType as RelationType
+
+ENTITY_TYPES: tuple[str, ...] = ENTITY_LABELS
+RELATION_TYPES: tuple[str, ...] = RECORD_RELATION_TYPES
 
 
 class _Model(BaseModel):

@@ -28,8 +28,8 @@ def _records(path: Path) -> list[Record]:
 
 
 def test_dask_extraction_equals_local_extraction(tmp_path: Path, cluster) -> None:
-    from kg.extract.dask_runner import extract_shards_dask
-    from kg.extract.shards import extract_shards
+    from kg.store.dask_runner import extract_shards_dask
+    from kg.store.shards import extract_shards
 
     shards = [_write_jsonl(tmp_path / "a.jsonl", TEXTS[:2]),
               _write_jsonl(tmp_path / "b.jsonl", TEXTS[2:4], start=2),
@@ -70,8 +70,8 @@ def test_dask_shards_merge_into_the_store_a_build_gives(tmp_path: Path, cluster)
 
 def test_unreachable_scheduler_is_a_clean_error(tmp_path: Path) -> None:
     from kg.errors import ExtractError
-    from kg.extract.dask_runner import extract_shards_dask
     from kg.sinks.server import free_port
+    from kg.store.dask_runner import extract_shards_dask
 
     a = _write_jsonl(tmp_path / "a.jsonl", TEXTS[:1])
     with pytest.raises(ExtractError, match="cannot reach the Dask scheduler"):

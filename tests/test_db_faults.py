@@ -294,6 +294,7 @@ def test_load_concurrent_with_queries(new_graph):  # noqa: F811
     assert dump(db) == expected(g2)
 
 
+@pytest.mark.slow
 def test_server_start_waits_while_a_big_snapshot_loads(tmp_path):
     """A server reading a big snapshot says LOADING: start() waits for it however long
     that takes (the 1M-paper graph: 26 s, then 8 s of silence building indexes) and fails

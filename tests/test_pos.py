@@ -22,6 +22,7 @@ def _ruler_pipeline():
     pytest.skip("no en_core_web_sm installed")
 
 
+@pytest.mark.slow
 def test_kg_pos_equals_the_attribute_ruler_on_the_sample_corpus() -> None:
     seeds = sorted(str(p) for p in (SHARED / "seeds").iterdir())
     texts = [p.text for p in read_papers(seeds)]

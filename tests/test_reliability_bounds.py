@@ -25,6 +25,7 @@ def extract(nlp, text: str):
 
 
 # ---------------------------------------------------------------- 6: bounded work
+@pytest.mark.slow
 def test_the_tokenizer_never_gets_a_long_run_in_one_piece(nlp, monkeypatch):
     """30,000 nested parentheses: spaCy's affix rules are quadratic in a run's length."""
     seen: list[int] = []

@@ -313,8 +313,8 @@ def test_build_store_adds_incrementally(tmp_path: Path, monkeypatch) -> None:
 @pytest.mark.slow
 def test_extract_shards_streams_each_shard_and_resumes(tmp_path: Path) -> None:
     from kg.extract.pipeline import extract
-    from kg.extract.shards import extract_shards
     from kg.ingest import read_papers
+    from kg.store.shards import extract_shards
 
     a = _write_jsonl(tmp_path / "a.jsonl", TEXTS[:3])
     b = _write_jsonl(tmp_path / "b.jsonl", TEXTS[3:], start=3)

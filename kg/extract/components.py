@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import cast
 
 import numpy
 from spacy.attrs import IS_SPACE, LOWER, POS, TAG
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.parts_of_speech import IDS as POS_IDS
+from spacy.pipeline import AttributeRuler
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
@@ -38,9 +41,9 @@ for _name, _default in (
 ):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=_default)
-for _name, _default in (("kg_source", ""), ("kg_confidence", 0.5)):
+for _name, _span_default in (("kg_source", ""), ("kg_confidence", 0.5)):
     if not Span.has_extension(_name):
-        Span.set_extension(_name, default=_default)
+        Span.set_extension(_name, default=_span_default)
 
 
 METRIC_PREFIXES = {
@@ -141,8 +144,9 @@ class MentionFinder:
                         (entry.type + "|" + entry.name, _case_sensitive(v)), set()
                     ).add(v)
             self.entries[entry.type + "|" + entry.name] = entry
+        tokenizer = cast(Tokenizer, nlp.tokenizer)
         for (label, cs), forms in by_label.items():
-            (self.orth if cs else self.lower).add(label, list(nlp.tokenizer.pipe(sorted(forms))))
+            (self.orth if cs else self.lower).add(label, list(tokenizer.pipe(sorted(forms))))
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
@@ -157,6 +161,7 @@ class MentionFinder:
                 span = doc[s:e]
                 if any(a <= span.start_char < b for a, b in link_spans):
                     continue
+                name: str | None
                 start, name = span.start_char, entry.name
                 if entry.type == "Metric" and s > 0 and doc[s - 1].lower_ in METRIC_PREFIXES:
                     start, name = doc[s - 1].idx, None  # "macro AUROC" is its own metric
@@ -211,14 +216,14 @@ class MentionFinder:
                     covered.append((m.start(), m.end()))
         spans = []
         for c in sorted(kept, key=lambda c: (c.start, c.end)):
-            span = doc.char_span(
+            mention = doc.char_span(
                 c.start, c.end, label=c.type, span_id=c.name or "", alignment_mode="expand"
             )
-            if span is None:
+            if mention is None:
                 continue
-            span._.kg_source = c.source
-            span._.kg_confidence = c.confidence
-            spans.append(span)
+            mention._.kg_source = c.source
+            mention._.kg_confidence = c.confidence
+            spans.append(mention)
         doc.spans["kg_mentions"] = spans
         doc._.kg_acronyms = [((lg.start, lg.end), (sh.start, sh.end)) for lg, sh in pairs]
         doc._.kg_proposed = M.proposals(doc, spans)
@@ -281,7 +286,7 @@ def make_relations(nlp: Language, name: str):
 def make_pos(nlp: Language, name: str):
     """The coarse tags of the pipeline's attribute_ruler by table lookup (kg.extract.pos);
     add it after the ruler, then remove the ruler."""
-    table = PosTable(nlp.get_pipe("attribute_ruler").patterns)
+    table = PosTable(cast(AttributeRuler, nlp.get_pipe("attribute_ruler")).patterns)
     strings = nlp.vocab.strings
     by_ids: dict[tuple[int, int, int], tuple[int, str | None]] = {}
 
@@ -298,7 +303,7 @@ def make_pos(nlp: Language, name: str):
             out[i] = hit[0]
             if hit[1]:
                 retag.append((i, hit[1]))
-        doc.from_array([POS], out)
+        doc.from_array([POS], out)  # type: ignore[arg-type]  # one column may be 1-D
         for i, new_tag in retag:
             doc[i].tag_ = new_tag
         return doc

@@ -3,10 +3,12 @@
 Each ``lexicons/<type>.tsv`` line is ``canonical name<TAB>alias | alias``; ``generic.txt``
 lists phrases too vague to be entities. :func:`surface_variants` expands every name into
 the spellings text uses (plural, hyphen/space/joined), so the matcher sees them all.
+``vocabulary.json`` holds the word lists of the mention rules (:func:`vocabulary`).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -102,3 +104,14 @@ def load() -> Lexicon:
             if x.strip() and not x.startswith("#")
         )
     return lex
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> dict:
+    """The word lists of the rules in :mod:`kg.extract.mentions`, by name (read once).
+
+    >>> "network" in vocabulary()["method_heads"]
+    True
+    """
+    f = resources.files("kg.extract") / "lexicons" / "vocabulary.json"
+    return json.loads(f.read_text(encoding="utf-8"))

@@ -20,7 +20,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -36,7 +36,7 @@ from kg.extract.relations import (
     USE_CUES,
 )
 from kg.extract.to_record import SIGNATURES
-from kg.model import PAPER, Entity, Evidence, Record, Relation
+from kg.model import PAPER, Entity, Evidence, Record, Relation, RelationType
 
 OWN = "OWN"
 TYPES = ("PROPOSES", *SIGNATURES)  # the types the classifier scores
@@ -412,7 +412,7 @@ def decide(rec: Record, sentences: list[tuple[int, int]], cands: list[Candidate]
         elif head == c.tail:
             continue
         ev = rule_ev.get((c.head, c.type, c.tail)) or _evidence(p, c)
-        out.append(Relation(head=head, type=c.type, tail=c.tail, evidence=ev,
+        out.append(Relation(head=head, type=cast(RelationType, c.type), tail=c.tail, evidence=ev,
                             confidence=round(pr, 3)))
     best: dict[tuple[str, str, str], Relation] = {}  # OWN and its method may both say it
     for r in out:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 import spacy
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from kg.errors import ExtractError
@@ -25,7 +27,7 @@ def _split_glued_brackets(nlp: Language) -> None:
     from spacy.util import compile_infix_regex
 
     infixes = list(nlp.Defaults.infixes or []) + list(GLUED)
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    cast(Tokenizer, nlp.tokenizer).infix_finditer = compile_infix_regex(infixes).finditer
 
 
 def load_base() -> Language:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -144,9 +145,9 @@ def gather(doc: Doc, tagger: Any) -> tuple[dict[str, Group], np.ndarray, list]:
                 add(*ts, "title_task")
     nps = M.noun_phrases(doc)
     # 'number of parameters', 'bootstrap ensemble of QNNs'
-    for a, b in zip(nps, nps[1:], strict=False):
-        if b.start == a.end + 1 and doc[a.end].lower_ == "of" and len(b) <= 3:
-            add(a.start, b.end, "np_of")
+    for left, right in zip(nps, nps[1:], strict=False):
+        if right.start == left.end + 1 and doc[left.end].lower_ == "of" and len(right) <= 3:
+            add(left.start, right.end, "np_of")
     for np_ in nps:
         add(np_.start, np_.end, "np")
         trimmed = M.trim(np_, lexicon.load())
@@ -162,7 +163,7 @@ def gather(doc: Doc, tagger: Any) -> tuple[dict[str, Group], np.ndarray, list]:
     return groups, marg, links
 
 
-_PAIRS = ("()", "[]", "{}")
+_PAIRS = (("(", ")"), ("[", "]"), ("{", "}"))
 
 
 def well_formed(text: str) -> bool:
@@ -327,7 +328,7 @@ class Memory:
         return Memory(keep, heads)
 
 
-def _categories(lowers: list[str], s: int, e: int) -> dict[str, str]:
+def _categories(lowers: Sequence[str], s: int, e: int) -> dict[str, str]:
     """The words in and around the span s..e-1 that the classifier reads as categories."""
 
     def word(i: int) -> str:
@@ -509,13 +510,13 @@ def write(
     names = [doc[d.spans[0][0] : d.spans[0][1]].text for d in decisions]
     budget = MAX_ACRONYM_CHECKS
     for d, short in zip(decisions, names, strict=True):
-        sh = d.spans[0]
-        if sh[1] - sh[0] != 1 or not short[:1].isupper():
+        first = d.spans[0]
+        if first[1] - first[0] != 1 or not short[:1].isupper():
             continue
         for other, long in zip(decisions, names, strict=True):
             budget -= 1
             if other is not d and abbreviates(short, long):
-                links_of.append((other.spans[0], sh))
+                links_of.append((other.spans[0], first))
                 break
         if budget <= 0:
             break

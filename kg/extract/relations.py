@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
+from kg.schema import METHOD_RELATIONS
+
 OWN = "OWN"
 Ref = str | tuple[int, int]  # OWN or a mention's character span
 
@@ -72,7 +74,8 @@ HEDGE = re.compile(
     r"\b(?:close to|nearly|almost|approach\w*|fail\w* to|not|unable to|could|may|might|"
     r"would|whether|if)\s+(?:\w+\s+)?$", re.I)
 RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
-TAIL_RELATION = {"Task": "ADDRESSES", "Dataset": "EVALUATED_ON", "Metric": "MEASURED_BY"}
+# the relation from a method to a task, dataset or metric: ADDRESSES, EVALUATED_ON, MEASURED_BY
+TAIL_RELATION = {tail: t for t, (_head, tail) in METHOD_RELATIONS.items() if tail != "Method"}
 
 WE_CLAUSE = re.compile(r"[,;]\s*(?:and\s+)?we\b", re.I)
 

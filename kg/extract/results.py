@@ -105,9 +105,9 @@ def change(text: str, start: int, end: int) -> str:
     'decrease'
     """
     cues = list(_CUE.finditer(text, max(0, start - 100), start))
-    for m in reversed(cues):  # the nearest cue with "by" between it and the number
-        if _BY.fullmatch(text, m.end(), start):
-            return "increase" if m.group(1) else "decrease"
+    for cue in reversed(cues):  # the nearest cue with "by" between it and the number
+        if _BY.fullmatch(text, cue.end(), start):
+            return "increase" if cue.group(1) else "decrease"
     m = _CHANGE_AFTER.match(text[end : end + 40])
     if m:
         return "increase" if m.group(1) else "decrease"
@@ -279,6 +279,7 @@ def find_results(doc: Doc) -> list[dict]:
             items: list[tuple[Value, Ref | None, tuple[int, int] | None]] = []
             for n, ((value, unit), who) in enumerate(zip(vals, heads, strict=True)):
                 at_value = _position(text, value, min(at, k.start_char), sent.end_char)
+                dataset: tuple[int, int] | None
                 if sets:
                     dataset = sets[n]
                 else:

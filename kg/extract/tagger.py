@@ -21,7 +21,7 @@ _INDEX = {label: i for i, label in enumerate(LABELS)}
 
 
 def _shape(text: str) -> str:
-    out = []
+    out: list[str] = []
     for ch in text[:8]:
         c = "X" if ch.isupper() else "x" if ch.islower() else "d" if ch.isdigit() else ch
         if not out or out[-1] != c:
@@ -109,12 +109,13 @@ def bio_spans(labels: Sequence[str]) -> list[tuple[int, int, str]]:
     [(1, 3, 'Task'), (3, 4, 'Method')]
     """
     out = []
-    start, ty = None, None
+    start: int | None = None
+    ty = ""  # the type of the span at `start`
     for i, label in enumerate([*labels, "O"]):
         pos, _, t = label.partition("-")
         if start is not None and (pos != "I" or t != ty):
             out.append((start, i, ty))
-            start, ty = None, None
+            start, ty = None, ""
         if pos == "B" or (pos == "I" and start is None):
             start, ty = i, t
     return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from spacy.tokens import Doc
 
 from kg.extract import lexicon as lexmod
@@ -16,7 +18,17 @@ from kg.extract.mentions import (
 )
 from kg.extract.relations import OWN
 from kg.extract.spans import FirstOverlap
-from kg.model import PAPER, Entity, Evidence, Mention, Paper, Record, Relation, Result
+from kg.model import (
+    PAPER,
+    Entity,
+    EntityType,
+    Evidence,
+    Mention,
+    Paper,
+    Record,
+    Relation,
+    Result,
+)
 from kg.names import entity_key
 
 
@@ -141,7 +153,7 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
         entities.append(
             Entity(
                 key=g.key,
-                type=g.type,
+                type=cast(EntityType, g.type),
                 name=g.name,
                 aliases=aliases,
                 mentions=mentions,

@@ -24,6 +24,8 @@ from collections import Counter
 
 import networkx as nx
 
+from kg.schema import ENTITY_LABELS
+
 __all__ = [
     "ENTITY_LABELS",
     "node_counts",
@@ -37,7 +39,6 @@ __all__ = [
     "stats",
 ]
 
-ENTITY_LABELS = ("Method", "Dataset", "Task", "Metric", "Repository")
 
 
 def node_counts(g: nx.MultiDiGraph) -> dict[str, int]:

@@ -248,10 +248,10 @@ def _read_lines(path: Path) -> Iterator[tuple[int, str]]:
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError as e:
-            line = data[:e.start].decode("utf-16", "replace").count("\n") + 1
+            at = data[:e.start].decode("utf-16", "replace").count("\n") + 1
             raise IngestError(f"not valid UTF-16 ({e.reason} at byte {e.start}) although the "
                               "file starts with a UTF-16 byte-order mark; re-encode it as UTF-8",
-                              str(path), line) from None
+                              str(path), at) from None
         for i, line in enumerate(re.split(r"\r\n|\r|\n", text), 1):
             blank = blank and not line.strip()
             yield i, line

@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, NamedTuple, cast
 
 import ijson
 import orjson
@@ -124,7 +124,7 @@ def open_binary(path: Path) -> IO[bytes]:
     """The file's bytes, decompressed as they are read when it is gzip (from its content,
     whatever its name)."""
     _check_file(path)
-    return gzip.open(path, "rb") if is_gzip(path) else path.open("rb")
+    return cast(IO[bytes], gzip.open(path, "rb")) if is_gzip(path) else path.open("rb")
 
 
 _STREAM_ERRORS = (gzip.BadGzipFile, EOFError, zlib.error)

@@ -162,11 +162,11 @@ def read_papers(paths: Iterable[str | Path], fmt: str | None = None, skip_bad: b
     Two passes: the first groups the records, so the second can stream single papers at
     once and hold back only the records of papers read more than once until all are seen.
     """
-    paths = [Path(p) for p in paths]
+    files = [Path(p) for p in paths]
     report = report if report is not None else IngestReport()
     with contextlib.ExitStack() as stack:
-        local = {p: _spooled(p, stack) for p in paths}  # streams are read once
-        yield from _read_papers(paths, local, fmt, skip_bad, report, select, known, known_ids)
+        local = {p: _spooled(p, stack) for p in files}  # streams are read once
+        yield from _read_papers(files, local, fmt, skip_bad, report, select, known, known_ids)
 
 
 def _read_papers(paths: list[Path], local: dict[Path, Path], fmt: str | None, skip_bad: bool,

@@ -169,7 +169,7 @@ def read_csv(path: Path) -> Iterator[Paper | IngestError]:
             f"(and optionally {', '.join(f for f in FIELDS if f != 'abstract')})",
             str(path), 1)
     rows = 0
-    first = header_lines  # index of the first line still to read
+    first: int | None = header_lines  # index of the first line still to read
     while first is not None:
         reader = csv.reader(io.StringIO("\n".join(lines[first:])), strict=True)
         base, first = first, None

@@ -15,7 +15,6 @@ path, on the part of the graph the search reached).
 
 from __future__ import annotations
 
-import difflib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import cached_property
@@ -25,11 +24,10 @@ import networkx as nx
 import orjson
 
 from kg.errors import QueryError
-from kg.ids import lookup_keys
 from kg.model import Record
-from kg.names import compact_form, normal_form
+from kg.store import lookup
 from kg.store.db import Store, chunks, marks
-from kg.store.graph import title_lookup, write_links, write_nodes
+from kg.store.graph import write_links, write_nodes
 
 
 def memory_store() -> Store:
@@ -75,61 +73,21 @@ class KnowledgeGraph:
         return d
 
     def _label(self, key: str) -> str | None:
-        row = self.db.execute("SELECT label FROM nodes WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
+        return lookup.label_of(self.db, key)
 
     # ------------------------------------------------------------ names
     def find(self, name: str, label: str | None = None) -> list[str]:
         """Node keys whose name or alias matches `name` (case-insensitive); a paper also by
         any of its ids (see :meth:`paper`)."""
-        if self._label(name) is not None:
-            return [name]
-        if label == "Paper":
-            node = self._find_paper(name)
-            if node is not None:
-                return [node]
-        forms = list(dict.fromkeys(f for f in (normal_form(name), compact_form(name)) if f))
-        rows = self.db.execute(
-            f"SELECT DISTINCT n.key, n.label, n.papers FROM names f JOIN nodes n ON n.key = "
-            f"f.key WHERE f.form IN ({marks(len(forms))})", forms).fetchall() if forms else []
-        keys = [(k, p) for k, lab, p in rows if label is None or lab == label]
-        if not keys and label is None:
-            node = self._find_paper(name)
-            if node is not None:
-                return [node]
-        # a larger node first: the one most papers mention
-        return [k for k, _ in sorted(keys, key=lambda x: (-x[1], x[0]))]
+        return lookup.find(self.db, name, label)
 
     def resolve(self, name: str, label: str | None = None) -> str:
         """The node key for `name`; QueryError with suggestions when there is none."""
-        keys = self.find(name, label)
-        if keys:
-            return keys[0]
-        close = difflib.get_close_matches(name, self._names(label), n=3, cutoff=0.6)
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        what = label or "entity"
-        raise QueryError(f"no {what} named {name!r} in the graph{hint}")
-
-    def _names(self, label: str | None) -> Iterator[str]:
-        sql = "SELECT name FROM nodes WHERE label != 'Result'"
-        args: tuple = ()
-        if label is not None:
-            sql, args = "SELECT name FROM nodes WHERE label = ?", (label,)
-        for (n,) in self.db.execute(sql, args):
-            yield n
+        return lookup.resolve(self.db, name, label)
 
     def _find_paper(self, text: str) -> str | None:
         """The node of the paper `text` names (kg's id, any external id, exact title)."""
-        text = text.strip()
-        for node in (text, f"paper:{text}"):
-            if self._label(node) == "Paper":
-                return node
-        for key in [*lookup_keys(text), title_lookup(text)]:
-            row = self.db.execute("SELECT key FROM paper_lookup WHERE lookup = ? ORDER BY "
-                                  "rowid LIMIT 1", (key,)).fetchone()
-            if row:
-                return row[0]
-        return None
+        return lookup.find_paper(self.db, text)
 
     def paper(self, ident: str) -> dict:
         """A paper's data (title, ids, authors, venue, year, url, sources) by any of its

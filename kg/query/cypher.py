@@ -157,7 +157,7 @@ def run_local(query: str, params: dict[str, Any] | None = None, store: str | Pat
     with server.lock():
         info = server.status()
         started = info is None
-        if started:
+        if info is None:
             info = server.start()
         backend = info.backend()
         try:

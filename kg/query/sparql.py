@@ -27,19 +27,26 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from kg.cache import cache_dir
 from kg.errors import QueryError, SinkError
+from kg.files import atomic_write
 from kg.names import compact_form, normal_form
+from kg.schema import NODE_LABELS, RESULT_LABEL
 from kg.sinks import rdf
+from kg.store.db import Store
+
+if TYPE_CHECKING:
+    from rdflib.query import ResultRow
 
 CACHE_DIR = "rdf-cache"
 EXPORT_VERSION = 1  # bump when the RDF written for a graph changes
-LABELS = ("Paper", "Method", "Dataset", "Task", "Metric", "Repository")
+LABELS = tuple(lb for lb in NODE_LABELS if lb != RESULT_LABEL)  # what `label` may ask
 _INT = {"integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
         "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong"}
 _FLOAT = {"decimal", "double", "float"}
@@ -232,10 +239,12 @@ class RdflibEngine:
         if res.type == "ASK":
             return Answer("ask", boolean=bool(res.askAnswer))
         if res.type in ("CONSTRUCT", "DESCRIBE"):
+            assert res.graph is not None
             return Answer("graph", triples=sorted(
                 f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in res.graph))
-        cols = [str(v) for v in res.vars]
-        return Answer("select", cols, [tuple(conv(r[c]) for c in cols) for r in res])
+        cols = [str(v) for v in res.vars or ()]
+        return Answer("select", cols, [tuple(conv(r[c]) for c in cols)
+                                       for r in cast("Iterable[ResultRow]", res)])
 
 
 class OxigraphEngine:
@@ -252,7 +261,7 @@ class OxigraphEngine:
         self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
 
     def query(self, text: str) -> Answer:
-        ox = self.ox
+        import pyoxigraph as ox
 
         def conv(t):
             if t is None:
@@ -297,10 +306,6 @@ def _cache_key(store, base: str) -> str:
 
 def rdf_file(store_path: str | Path, base: str = rdf.DEFAULT_BASE) -> Path:
     """The store's RDF as N-Quads, exported on first use and cached in the store."""
-    from kg.cache import cache_dir
-    from kg.files import atomic_write
-    from kg.store.db import Store
-
     rdf.check_base(base)
     store = Store.open(store_path).fresh()
     cache = cache_dir(store.path, CACHE_DIR)  # the user's cache for a read-only store

@@ -5,6 +5,7 @@ with an integer array over the nodes' row ids)."""
 from __future__ import annotations
 
 from array import array
+from typing import Any
 
 import networkx as nx
 
@@ -38,8 +39,9 @@ def uses_pagerank(st: Store, n: int = 10, alpha: float = 0.85) -> list[dict]:
         names[a], names[b] = na, nb
     if u.number_of_nodes() == 0:
         return []
-    rows = [{"key": k, "name": names[k] if names[k] is not None else k, "label": "Method",
-             "pagerank": round(v, 6)} for k, v in pagerank(u, alpha=alpha).items()]
+    rows: list[dict[str, Any]] = [
+        {"key": k, "name": names[k] if names[k] is not None else k, "label": "Method",
+         "pagerank": round(v, 6)} for k, v in pagerank(u, alpha=alpha).items()]
     rows.sort(key=lambda r: (-r["pagerank"], str(r["name"]).lower(), r["key"]))
     return rows[:n]
 

@@ -29,13 +29,12 @@ from typing import Any, LiteralString, cast
 
 import networkx as nx
 
+from kg import schema
 from kg.errors import SinkError
 
-LABELS: tuple[LiteralString, ...] = (
-    "Paper", "Method", "Dataset", "Task", "Metric", "Repository", "Result")
-REL_TYPES: tuple[LiteralString, ...] = (
-    "PROPOSES", "MENTIONS", "ADDRESSES", "EVALUATED_ON", "MEASURED_BY", "OUTPERFORMS",
-    "COMPARED_WITH", "USES", "HAS_CODE", "REPORTS", "OF", "BY", "ON")
+# the identifier whitelist: only these are ever spliced into a statement
+LABELS: tuple[LiteralString, ...] = cast(tuple[LiteralString, ...], schema.NODE_LABELS)
+REL_TYPES: tuple[LiteralString, ...] = cast(tuple[LiteralString, ...], schema.RELATION_TYPES)
 HASH = "kg_hash"  # property holding a digest of the other properties (for sync)
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -280,8 +279,8 @@ def graph_rows(g: nx.MultiDiGraph) -> GraphRows:
     rows = GraphRows()
     labels: dict[str, str] = {}
     for n, d in g.nodes(data=True):
-        lbl = d.get("label")
-        label(str(lbl))
+        lbl = str(d.get("label"))
+        label(lbl)
         labels[n] = lbl
         rows.nodes.setdefault(lbl, {})[str(n)] = node_props(d)
     for u, v, k, d in g.edges(keys=True, data=True):

@@ -26,15 +26,13 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import networkx as nx
 
 from kg.errors import SinkError
 from kg.graph.build import build_graph  # noqa: F401  (used in the doctest above)
-
-if TYPE_CHECKING:
-    from kg.store.db import Store
+from kg.store.db import Store, chunks, marks
+from kg.store.lookup import resolve
 
 __all__ = ["select_nodes", "store_view", "view_data", "render", "write_viz", "VizResult"]
 
@@ -267,8 +265,6 @@ class VizResult:
 
 def _sql_degrees(st: Store, keys: list[str]) -> dict[str, int]:
     """Number of distinct neighbours of each of `keys`, ignoring direction."""
-    from kg.store.db import chunks, marks
-
     out = dict.fromkeys(keys, 0)
     for part in chunks(keys):
         q = marks(len(part))
@@ -282,8 +278,6 @@ def _sql_degrees(st: Store, keys: list[str]) -> dict[str, int]:
 def _sql_select(st: Store, around: str | None, depth: int, max_nodes: int
                 ) -> tuple[list[str], dict[str, int]]:
     """:func:`select_nodes` with SQL: the same nodes, and the degrees of those looked at."""
-    from kg.store.db import chunks, marks
-
     if max_nodes < 1:
         raise SinkError(f"max_nodes must be at least 1, got {max_nodes}")
     if around is None:
@@ -317,8 +311,6 @@ def _sql_select(st: Store, around: str | None, depth: int, max_nodes: int
 
 
 def _edges_among(st: Store, keys: list[str]) -> list[tuple[str, str]]:
-    from kg.store.db import chunks, marks
-
     want = set(keys)
     out = []
     for part in chunks(keys):
@@ -332,8 +324,6 @@ def store_view(st: Store, around: str | None = None, depth: int = 1, max_nodes: 
                title: str = "kg graph") -> dict:
     """:func:`view_data` of a store's graph, reading from its database only the nodes
     drawn, the edges between them, the papers they cite and the abstracts quoted."""
-    from kg.store.db import chunks, marks
-
     keep, deg = _sql_select(st, around, depth, max_nodes)
     sub = nx.MultiDiGraph()
     for k in keep:  # the papers the page lists, and their number: not all of them
@@ -356,7 +346,7 @@ def store_view(st: Store, around: str | None = None, depth: int = 1, max_nodes: 
                 sub.add_edge(u, v, key=t, type=t, papers=json.loads(papers)[:MAX_PAPERS],
                              support=support, evidence=evidence[:MAX_EVIDENCE],
                              n_evidence=len(evidence), confidence=conf)
-    cited = set()
+    cited: set[str] = set()
     for n in keep:
         d = sub.nodes[n]
         cited.update((d.get("papers") or [])[:MAX_PAPERS])
@@ -391,12 +381,8 @@ def write_viz(store: str | Path, output: str | Path, around: str | None = None,
     "did you mean" QueryError on a miss. Evidence is quoted from the stored abstracts.
     Only what the page draws is read from the store (:func:`store_view`).
     """
-    from kg.query.api import KnowledgeGraph
-    from kg.store.db import Store
-
     st = Store.open(store).fresh()
-    kg = KnowledgeGraph(st)
-    center = kg.resolve(around) if around else None
+    center = resolve(st.conn, around) if around else None
     title = (f"kg: around {(st.node(center) or {}).get('name', center)} (depth {depth})"
              if center else f"kg: {Path(store).name or store}")
     data = store_view(st, center, depth, max_nodes, title=title)

@@ -95,8 +95,8 @@ def export(g: nx.MultiDiGraph, out_dir: str | Path, database: str = "neo4j") -> 
         _write(f, header, body)
         node_files.append(f)
     by_type: dict[str, list[tuple[str, str, dict]]] = {}
-    for (_s, typ, _d), rels in rows.rels.items():
-        by_type.setdefault(typ, []).extend((s, d, p) for (s, d), p in rels.items())
+    for (_s, typ, _d), pairs in rows.rels.items():
+        by_type.setdefault(typ, []).extend((s, d, p) for (s, d), p in pairs.items())
     for typ in cypher.REL_TYPES:
         rels = sorted(by_type.get(typ, []), key=lambda r: (r[0], r[1]))
         if not rels:

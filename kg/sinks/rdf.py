@@ -48,8 +48,11 @@ from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib import namespace as ns
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 
+from kg import schema
 from kg.errors import SinkError
+from kg.files import output_file
 from kg.names import compact_form, normal_form
+from kg.store.db import Store
 
 DEFAULT_BASE = "https://w3id.org/kg/"
 """Placeholder base for data IRIs. Not registered: pass ``--base`` with a namespace you own
@@ -178,14 +181,9 @@ PREFIXES = {"kg": str(KG._NS), "mls": str(MLS._NS), "oa": str(OA._NS), "fabio": 
             "prov": str(PROV), "skos": str(SKOS), "dcterms": str(DCTERMS), "schema": str(ns.SDO),
             "rdf": str(RDF), "xsd": str(ns.XSD), "wdt": str(WDT._NS)}
 
-RELATIONS: dict[str, URIRef] = {
-    "PROPOSES": KG.proposes, "MENTIONS": KG.mentions, "ADDRESSES": KG.addresses,
-    "EVALUATED_ON": KG.evaluatedOn, "MEASURED_BY": KG.measuredBy,
-    "OUTPERFORMS": KG.outperforms, "COMPARED_WITH": KG.comparedWith, "USES": KG.uses,
-    "HAS_CODE": KG.hasCode, "REPORTS": KG.reports,
-    "OF": KG.resultOf, "BY": KG.hasMetric, "ON": KG.onDataset,
-}
-RESULT_LINKS = ("OF", "BY", "ON")  # described by the Result node; not reified
+#: relation type -> its property (kg/schema.py names it)
+RELATIONS: dict[str, URIRef] = {r.name: KG[r.rdf] for r in schema.RELATIONS}
+RESULT_LINKS = schema.RESULT_LINKS  # described by the Result node; not reified
 
 
 class IRI:
@@ -338,7 +336,9 @@ def safe_url(url: str) -> str | None:
         return None
     scheme, authority, path, query, frag = m.groups()
     userinfo, at, hostport = authority.rpartition("@")
-    host, port = re.fullmatch(r"(.*?)(:\d*)?", hostport, flags=re.S).groups()
+    hp = re.fullmatch(r"(.*?)(:\d*)?", hostport, flags=re.S)
+    assert hp is not None  # every string matches
+    host, port = hp.groups()
     out = f"{scheme}://" + (_q(userinfo, _SUB + ":") + "@" if at else "")
     out += _q(host, _SUB) + (port or "") + _q(path, _SUB + ":@/")
     if query is not None:
@@ -658,8 +658,6 @@ def export(g: nx.MultiDiGraph, path: str, fmt: str | None = None,
     import sys
     from pathlib import Path
 
-    from kg.files import output_file
-
     check_base(base)
     if fmt is None:
         fmt = SUFFIXES.get(Path(path).suffix.lower(), "turtle") if path != "-" else "turtle"
@@ -679,8 +677,6 @@ def export_store(store: str, path: str, fmt: str | None = None,
     formats load the graph. `wrap` (e.g. kg.sinks.tracked.TrackedGraph) wraps the graph
     read."""
     from pathlib import Path
-
-    from kg.store.db import Store
 
     st = Store.open(store)
     if fmt is None and path != "-":

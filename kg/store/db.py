@@ -286,7 +286,8 @@ class Store(GraphTables):
         cur = self.conn.execute(
             f"SELECT paper_id, kind, value FROM paper_ids WHERE kind IN ({marks(len(kinds))}) "
             "ORDER BY paper_id", kinds)
-        pid, keys = None, []
+        pid = ""  # no paper has the empty id
+        keys: list[str] = []
         for p, kind, value in cur:
             if p != pid and keys:
                 yield pid, keys

@@ -14,20 +14,29 @@ import logging
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import TYPE_CHECKING, Self
 
 import networkx as nx
 import orjson
 
-from kg.graph.build import Counts, GraphState, build, edge_attrs, graph_from_node_link, paused_gc
+from kg.errors import StoreError
+from kg.graph.build import (
+    Counts,
+    Digest,
+    GraphState,
+    build,
+    edge_attrs,
+    graph_from_node_link,
+    paused_gc,
+    record_digest,
+)
 from kg.graph.incremental import Delta, update
 from kg.ids import ID_PROPS
 from kg.model import Record
 from kg.names import compact_form, normal_form
 from kg.store.schema import GRAPH_INDEXES
-
-if TYPE_CHECKING:
-    from kg.store.db import Store
 
 log = logging.getLogger("kg.store")
 NOT_ENTITIES = ("Paper", "Result")
@@ -44,7 +53,7 @@ def lookup_forms(key: str, attrs: dict) -> set[str]:
     compacted (kg.names). Result nodes have none."""
     if attrs.get("label") == "Result":
         return set()
-    out = set()
+    out: set[str] = set()
     for name in [attrs.get("name") or "", *attrs.get("aliases", []), key.split(":", 1)[-1]]:
         out.update(f for f in (normal_form(name), compact_form(name)) if f)
     return out
@@ -150,14 +159,28 @@ def apply_delta(c: sqlite3.Connection, delta: Delta) -> None:
 class GraphTables:
     """The graph half of :class:`kg.store.db.Store`: build, update and read the graph."""
 
+    if TYPE_CHECKING:  # what Store, the class this is mixed into, provides
+        path: Path
+
+        @property
+        def conn(self) -> sqlite3.Connection: ...
+        def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
+        def lock(self) -> AbstractContextManager[None]: ...
+        def records_version(self) -> int: ...
+        def graph_is_current(self, version: int | None = None) -> bool: ...
+        def digests(self) -> Iterator[Digest]: ...
+        def fetch_digests(self, ids: Iterable[str]) -> dict[str, Digest]: ...
+        def paper_sources(self) -> dict[str, set[str]]: ...
+        def papers_of(self, keys: Iterable[str]) -> dict[str, set[str]]: ...
+
     # ------------------------------------------------------------ writing
-    def rebuild(self: Store) -> Counts:
+    def rebuild(self) -> Counts:
         """Build the graph from every stored record, in one transaction. Returns the node
         and relation counts."""
         with paused_gc(), self.transaction() as c:
             return self.rebuild_in(c)
 
-    def rebuild_in(self: Store, c: sqlite3.Connection) -> Counts:
+    def rebuild_in(self, c: sqlite3.Connection) -> Counts:
         """:meth:`rebuild` inside the transaction the caller holds."""
         with paused_gc():
             version = self.records_version()
@@ -172,7 +195,7 @@ class GraphTables:
             _finish(c, state, version)
         return out
 
-    def update_graph(self: Store, records: list[Record], base: int,
+    def update_graph(self, records: list[Record], base: int,
                      known: Iterable[str] | None = None) -> Delta | Counts:
         """Fold `records` (just stored) into the graph; `base` is the records version the
         store had before they were stored, `known` the papers it held then. Incremental
@@ -182,8 +205,6 @@ class GraphTables:
         if state is not None:
             if known is None:
                 known = self.paper_sources()
-            from kg.graph.build import record_digest
-
             with paused_gc():
                 delta = update(state, [record_digest(r) for r in records], self.fetch_digests,
                                set(known), self.papers_of)
@@ -195,7 +216,7 @@ class GraphTables:
             log.info("records change stored papers; rebuilding the graph of %s", self.path)
         return self.rebuild()
 
-    def _load_state(self: Store) -> GraphState | None:
+    def _load_state(self) -> GraphState | None:
         row = self.conn.execute("SELECT data FROM graph_state WHERE id = 1").fetchone()
         if row is None:
             return None
@@ -206,15 +227,13 @@ class GraphTables:
             return GraphState.from_json(data["state"])
 
     # ------------------------------------------------------------ reading
-    def fresh(self: Store) -> Store:
+    def fresh(self) -> Self:
         """This store, its graph built first if it is not that of the stored records (a
         build killed between storing papers and updating the graph, or records stored
         without a build) and no other process is writing; else the graph as last
         committed."""
         if self.graph_is_current():
             return self
-        from kg.errors import StoreError
-
         try:
             with self.lock():
                 if not self.graph_is_current():
@@ -224,7 +243,7 @@ class GraphTables:
                         "(%s); run `kg build` on the store to bring it up to date", self.path, e)
         return self
 
-    def _attrs(self: Store, key: str, label: str, data: str) -> dict:
+    def _attrs(self, key: str, label: str, data: str) -> dict:
         attrs = orjson.loads(data)
         if label in NOT_ENTITIES:
             return attrs
@@ -239,18 +258,18 @@ class GraphTables:
         out.setdefault("papers", papers)
         return out
 
-    def node(self: Store, key: str) -> dict | None:
+    def node(self, key: str) -> dict | None:
         """A node's attributes, or None."""
         row = self.conn.execute("SELECT label, data FROM nodes WHERE key = ?",
                                 (key,)).fetchone()
         return None if row is None else self._attrs(key, row[0], row[1])
 
-    def nodes(self: Store, data: bool = True) -> Iterator[tuple[str, dict]]:
+    def nodes(self, data: bool = True) -> Iterator[tuple[str, dict]]:
         """Every node with its attributes, read a row at a time."""
         for key, label, d in self.conn.execute("SELECT key, label, data FROM nodes"):
             yield key, self._attrs(key, label, d)
 
-    def edges(self: Store, keys: bool = True, data: bool = True
+    def edges(self, keys: bool = True, data: bool = True
               ) -> Iterator[tuple[str, str, str, dict]]:
         """Every edge as (head, tail, type, attributes), read a row at a time."""
         for u, t, v, support, conf, papers, ev in self.conn.execute(
@@ -259,7 +278,7 @@ class GraphTables:
             yield u, v, t, {"type": t, "papers": orjson.loads(papers), "support": support,
                             "evidence": orjson.loads(ev), "confidence": conf}
 
-    def counts(self: Store) -> Counts:
+    def counts(self) -> Counts:
         """The graph's nodes by label and edges by type."""
         out = Counts()
         out.labels.update(dict(self.conn.execute(
@@ -267,13 +286,13 @@ class GraphTables:
         out.types.update(dict(self.conn.execute("SELECT type, count(*) FROM edges GROUP BY type")))
         return out
 
-    def number_of_nodes(self: Store) -> int:
+    def number_of_nodes(self) -> int:
         return self.conn.execute("SELECT count(*) FROM nodes").fetchone()[0]
 
-    def number_of_edges(self: Store) -> int:
+    def number_of_edges(self) -> int:
         return self.conn.execute("SELECT count(*) FROM edges").fetchone()[0]
 
-    def graph(self: Store) -> nx.MultiDiGraph:
+    def graph(self) -> nx.MultiDiGraph:
         """The whole graph in networkx (for small graphs, tests and the formats that need
         it in memory; the readers of kg go through SQL)."""
         self.fresh()
@@ -282,7 +301,7 @@ class GraphTables:
                 [{"id": k, **d} for k, d in self.nodes()],
                 [{"source": u, "target": v, "key": t, **d} for u, v, t, d in self.edges()])
 
-    def streamed(self: Store) -> Store:
+    def streamed(self) -> Self:
         """The graph to be read a row at a time (``nodes(data=True)``,
         ``edges(keys=True, data=True)``): the store itself."""
         return self.fresh()

@@ -129,7 +129,7 @@ def combine(records: list[Record]) -> Record:
     for f in PAPER_FIELDS:
         values = [getattr(r.paper, f) for r in records if getattr(r.paper, f) is not None]
         update[f] = max(values) if values else None
-    ids = {}
+    ids: dict[str, str] = {}
     for r in records:  # each id the largest of the copies' (a join, like the fields)
         for k, v in (r.paper.ids.model_dump() if r.paper.ids else {}).items():
             if v is not None and (k not in ids or v > ids[k]):

@@ -1,4 +1,8 @@
-"""The `kg` command line: a thin layer over the library. Run `kg COMMAND --help`."""
+"""The `kg` command line: a thin layer over the library. Run `kg COMMAND --help`.
+
+Every command lives in this package (the only one that imports click): the main ones
+here, the others in a module each, added to the group by :func:`_register`.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +17,9 @@ import sys
 
 import click
 
+from kg.cli.options import STORE_OPTION
 from kg.errors import KGError
 from kg.table import format_table, paper_lines
-
-STORE_OPTION = click.option("--store", "-s", default="kg-data", show_default=True,
-                            type=click.Path(file_okay=False),
-                            help="The store directory.")
 
 
 def _fail(e: KGError) -> None:
@@ -250,21 +251,18 @@ def explain(name, store) -> None:
         click.echo(f"merged {m['key']}: " + "; ".join(m["why"]))
 
 
-# --- commands defined in other modules -------------------------------------------------
+# --- commands defined in the other modules of kg/cli/ ----------------------------------
 def _register() -> None:
-    from kg.extract.shards_cli import extract_shards
-    from kg.query.stats_cli import stats
-    from kg.sinks.db_cli import cypher, load, server
-    from kg.sinks.export_cli import export
-    from kg.sinks.rdf_cli import sparql
-    from kg.sinks.viz_cli import viz
-    from kg.store.merge_cli import merge
+    from kg.cli.db import cypher, load, server
+    from kg.cli.export import export
+    from kg.cli.merge import merge
+    from kg.cli.rdf import sparql
+    from kg.cli.shards import extract_shards
+    from kg.cli.stats import stats
+    from kg.cli.viz import viz
 
     for command in (merge, extract_shards, sparql, export, load, cypher, server, stats, viz):
         main.add_command(command)
 
 
 _register()
-
-if __name__ == "__main__":
-    main()

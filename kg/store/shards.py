@@ -9,7 +9,7 @@ Each input ``part-00001.jsonl`` becomes ``records/part-00001.records.jsonl``, wr
 temporary name and renamed when complete, so a killed run keeps the finished shards and
 a rerun skips them (an output newer than its input counts as done). A worker streams
 its shard: it holds one extraction batch, not the shard. Shards can be extracted on
-different machines (see :mod:`kg.extract.dask_runner`) and merged later in any order:
+different machines (see :mod:`kg.store.dask_runner`) and merged later in any order:
 ``kg merge`` is associative.
 
 >>> output_for(Path("dump/part-7.jsonl"), Path("out"))

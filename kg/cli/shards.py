@@ -47,11 +47,11 @@ def extract_shards(inputs, out_dir, jobs, scheduler, fmt, skip_bad, force) -> No
     `kg merge OUT --into STORE`.
     """
     if scheduler:
-        from kg.extract.dask_runner import extract_shards_dask
+        from kg.store.dask_runner import extract_shards_dask
 
         done = extract_shards_dask(inputs, out_dir, scheduler, fmt, skip_bad, force)
     else:
-        from kg.extract.shards import extract_shards as run
+        from kg.store.shards import extract_shards as run
 
         done = run(inputs, out_dir, jobs, fmt, skip_bad, force)
     skipped = len(inputs) - len(done)

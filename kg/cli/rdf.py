@@ -7,18 +7,17 @@ import json
 
 import click
 
+from kg.cli.export import export
+from kg.cli.options import STORE_OPTION
 from kg.sinks import rdf
-from kg.sinks.export_cli import export
 
-_STORE = click.option("--store", "-s", default="kg-data", show_default=True,
-                      type=click.Path(file_okay=False), help="The store directory.")
 _BASE = click.option("--base", default=rdf.DEFAULT_BASE, show_default=True,
                      help="Namespace for the data's IRIs (an absolute IRI ending in / or #). "
                      "The default is a placeholder: use one you control before publishing.")
 
 
 @click.command("rdf")
-@_STORE
+@STORE_OPTION
 @click.option("--format", "-f", "fmt", type=click.Choice(rdf.FORMATS), default=None,
               help="RDF syntax (default: from the -o suffix .ttl .nt .jsonld .trig, else "
               "turtle). nt is streamed and suits large graphs; trig adds a named graph per "
@@ -50,7 +49,7 @@ export.add_command(rdf_command)
 
 @click.command()
 @click.argument("query", required=False)
-@_STORE
+@STORE_OPTION
 @click.option("--example", "-e", metavar="NAME", help="Run a shipped example query (see --list).")
 @click.option("--list", "list_", is_flag=True, help="List the shipped example queries.")
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",

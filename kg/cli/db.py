@@ -7,12 +7,9 @@ import sys
 
 import click
 
-from kg.sinks.export_cli import export
+from kg.cli.export import export
+from kg.cli.options import STORE_OPTION
 from kg.table import format_table
-
-# Defined here, not imported from kg.cli, so that importing this module first works.
-STORE_OPTION = click.option("--store", "-s", default="kg-data", show_default=True,
-                            type=click.Path(file_okay=False), help="The store directory.")
 
 
 def _load_options(f):

@@ -2,7 +2,7 @@
 
 Entry points: ``kg extract-shards SHARD... --out DIR --dask SCHEDULER`` and
 :func:`extract_shards_dask`, or :func:`shard_bag` to compose with other ``dask.bag`` work.
-Each task runs :func:`kg.extract.shards.extract_shard` on one worker: it reads its input
+Each task runs :func:`kg.store.shards.extract_shard` on one worker: it reads its input
 shard, extracts it in that worker's process and writes the record shard next to the
 others, so inputs and the output directory must be on a file system every worker sees
 (the same paths on every machine, e.g. an NFS or Lustre mount).
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import ExtractError
-from kg.extract.shards import _plan, extract_shard
+from kg.store.shards import _plan, extract_shard
 
 
 def shard_bag(
