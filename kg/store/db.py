@@ -34,6 +34,7 @@ from kg.files import atomic_write
 from kg.graph.build import Digest, digest
 from kg.model import Record
 from kg.store.graph import GraphTables
+from kg.store.migrate import upgrade
 from kg.store.schema import SCHEMA_VERSION, TABLES, VIEWS
 
 FORMAT = 2  # of the store directory: 1 was the JSON shards of kg before SQLite
@@ -348,7 +349,7 @@ class RecordRows:
         for x in rec.get("results", ()):
             self.results.append((pid, x["method"], x["metric"], x.get("dataset"), x["value"],
                                  x.get("unit"), x.get("confidence", 1.0),
-                                 *_span(x.get("evidence"))))
+                                 *_span(x.get("evidence")), x.get("kind") or "score"))
 
     def write(self, c: sqlite3.Connection) -> None:
         c.executemany("INSERT OR IGNORE INTO paper_sources VALUES (?, ?)", self.sources)
@@ -357,8 +358,9 @@ class RecordRows:
         c.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?)", self.entities)
         c.executemany("INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?)", self.mentions)
         c.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self.facts)
-        c.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                      self.results)
+        c.executemany("INSERT INTO results (paper_id, method, metric, dataset, value, unit, "
+                      "confidence, field, sentence, start, \"end\", kind) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.results)
 
 
 def _record(text: str, rec: str) -> dict:
@@ -416,6 +418,15 @@ def connect(db: Path) -> sqlite3.Connection:
                             f"VALUES ('schema_version', '{SCHEMA_VERSION}'); COMMIT;")
         else:
             row = c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if (row is not None and int(row[0]) < SCHEMA_VERSION and not readonly
+                    and upgrade(c, int(row[0]))):
+                row = (SCHEMA_VERSION,)
+            if row is not None and int(row[0]) < SCHEMA_VERSION and readonly:
+                raise StoreError(f"{db} has database schema {row[0]}, this kg reads "
+                                 f"{SCHEMA_VERSION} and converts older ones when it can write "
+                                 "the store: open it once where it is writable (`kg stats "
+                                 f"--store {db.parent}`), or rebuild it with "
+                                 "`kg build INPUT... --store NEW-DIR`")
             if row is None or int(row[0]) != SCHEMA_VERSION:
                 raise StoreError(f"{db} has database schema {row and row[0]}, this kg reads "
                                  f"{SCHEMA_VERSION}; rebuild the store with "

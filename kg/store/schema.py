@@ -8,7 +8,7 @@ how far the graph is built. The README describes every table with examples.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: results.kind (kg.store.migrate converts a store of 1)
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -92,7 +92,8 @@ CREATE TABLE IF NOT EXISTS results (     -- one row per number reported
     field      TEXT,
     sentence   INTEGER,
     start      INTEGER,
-    "end"      INTEGER
+    "end"      INTEGER,
+    kind       TEXT NOT NULL DEFAULT 'score'  -- score, or a change of one: increase, decrease
 );
 CREATE INDEX IF NOT EXISTS results_by_paper ON results (paper_id);
 CREATE INDEX IF NOT EXISTS results_by_method ON results (method);
@@ -143,6 +144,8 @@ GRAPH_INDEXES = [
 ]
 TABLES += "".join(f"{x};\n" for x in GRAPH_INDEXES)
 
+VIEW_NAMES = ("evaluations", "comparisons", "result_values", "entity_papers")
+
 VIEWS = """
 CREATE VIEW IF NOT EXISTS evaluations AS   -- which methods were evaluated on which data
 SELECT m.name AS method, d.name AS dataset, e.support, e.confidence, e.papers,
@@ -159,6 +162,7 @@ CREATE VIEW IF NOT EXISTS result_values AS  -- every reported number, resolved
 SELECT json_extract(r.data, '$.paper') AS paper_id, p.title AS paper,
        m.name AS method, k.name AS metric, d.name AS dataset,
        json_extract(r.data, '$.value') AS value, json_extract(r.data, '$.unit') AS unit,
+       coalesce(json_extract(r.data, '$.kind'), 'score') AS kind,
        eo.confidence, r.key AS result_key
 FROM nodes r
 JOIN edges eo ON eo.head = r.key AND eo.type = 'OF' JOIN nodes m ON m.key = eo.tail

@@ -1,0 +1,65 @@
+"""Converting the database of an older kg to this kg's schema, once, when it is opened.
+
+Schema 1 → 2: ``results`` gains ``kind`` (a score, or a change of one: ``increase``,
+``decrease``), read back from each paper's stored record; the ``result_values`` view
+gains it too; and the graph is marked out of date, so that the next reader or build
+rebuilds it (its Result nodes then carry the kind of a change).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+import orjson
+
+from kg.store.schema import SCHEMA_VERSION, VIEW_NAMES, VIEWS
+
+log = logging.getLogger("kg.store")
+
+
+def upgrade(c: sqlite3.Connection, version: int) -> bool:
+    """Bring a database of schema `version` to this kg's, in one transaction. False if
+    this kg cannot convert that version (the caller says what to do)."""
+    if version not in STEPS:
+        return False
+    c.execute("BEGIN IMMEDIATE")
+    try:
+        now = int(c.execute("SELECT value FROM meta WHERE key = 'schema_version'")
+                  .fetchone()[0])
+        while now < SCHEMA_VERSION:  # another process may have converted it meanwhile
+            STEPS[now](c)
+            now += 1
+        for view in VIEW_NAMES:
+            c.execute(f"DROP VIEW IF EXISTS {view}")
+        for sql in VIEWS.split(";"):
+            if sql.strip():
+                c.execute(sql)
+        c.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                  (str(SCHEMA_VERSION),))
+    except BaseException:
+        c.execute("ROLLBACK")
+        raise
+    c.execute("COMMIT")
+    log.warning("converted the store's database from schema %s to %s", version, SCHEMA_VERSION)
+    return True
+
+
+def _results_kind(c: sqlite3.Connection) -> None:
+    """Schema 1 → 2: ``results.kind`` from the stored records; the graph to be rebuilt."""
+    c.execute("ALTER TABLE results ADD COLUMN kind TEXT NOT NULL DEFAULT 'score'")
+    changes = []
+    for pid, rec in c.execute("SELECT id, record FROM papers WHERE record LIKE '%\"kind\"%'"):
+        kinds = [x.get("kind") or "score" for x in orjson.loads(rec).get("results", ())]
+        if any(k != "score" for k in kinds):
+            changes.append((pid, kinds))
+    for pid, kinds in changes:  # the rows of a paper are its record's results, in order
+        rows = [r for (r,) in c.execute(
+            "SELECT rowid FROM results WHERE paper_id = ? ORDER BY rowid", (pid,))]
+        c.executemany("UPDATE results SET kind = ? WHERE rowid = ?",
+                      [(k, r) for k, r in zip(kinds, rows, strict=False) if k != "score"])
+    # the Result nodes of changes need their kind: the next reader or build rebuilds
+    c.execute("DELETE FROM meta WHERE key = 'graph_version'")
+
+
+STEPS = {1: _results_kind}
