@@ -32,6 +32,20 @@ from kg.store.db import Store, chunks, marks
 from kg.store.graph import title_lookup, write_links, write_nodes
 
 
+def did_you_mean(suggestions: list[tuple[str, str]]) -> str:
+    """The "did you mean" end of an error message: each (name, type) once.
+
+    >>> did_you_mean([("ResNet", "Method"), ("ResNet", "Method"), ("ResNeXt", "Method")])
+    "; did you mean 'ResNet' (Method), 'ResNeXt' (Method)?"
+    >>> did_you_mean([])
+    ''
+    """
+    seen = list(dict.fromkeys(suggestions))
+    if not seen:
+        return ""
+    return "; did you mean " + ", ".join(f"{n!r} ({lab})" for n, lab in seen) + "?"
+
+
 def memory_store() -> Store:
     """An empty store in memory (for graphs built on the fly)."""
     return Store(Path("."), db=Path(":memory:"))
@@ -101,22 +115,37 @@ class KnowledgeGraph:
         return [k for k, _ in sorted(keys, key=lambda x: (-x[1], x[0]))]
 
     def resolve(self, name: str, label: str | None = None) -> str:
-        """The node key for `name`; QueryError with suggestions when there is none."""
+        """The node key for `name`; QueryError with suggestions when there is none: each
+        once, with its type (and the type `name` has, when it names another type)."""
         keys = self.find(name, label)
         if keys:
             return keys[0]
-        close = difflib.get_close_matches(name, self._names(label), n=3, cutoff=0.6)
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         what = label or "entity"
+        if label is not None:
+            other = sorted({lab for k in self.find(name) if (lab := self._label(k))})
+            if other:
+                raise QueryError(f"no {what} named {name!r} in the graph: {name!r} is a "
+                                 f"{' and a '.join(other)}; give the name of a {what}")
+        hint = did_you_mean(self.suggest(name, label))
         raise QueryError(f"no {what} named {name!r} in the graph{hint}")
 
-    def _names(self, label: str | None) -> Iterator[str]:
-        sql = "SELECT name FROM nodes WHERE label != 'Result'"
+    def suggest(self, name: str, label: str | None = None, n: int = 3) -> list[tuple[str, str]]:
+        """Up to `n` (name, type) of nodes whose name is close to `name`, each once, the
+        closest first (difflib's ratio over the names of `label`, or of every entity)."""
+        by_name: dict[str, set[str]] = {}
+        for nm, lab in self._names(label):
+            by_name.setdefault(nm, set()).add(lab)
+        close = difflib.get_close_matches(name, list(by_name), n=n, cutoff=0.6)
+        return [(c, lab) for c in close for lab in sorted(by_name[c])][:n]
+
+    def _names(self, label: str | None) -> Iterator[tuple[str, str]]:
+        sql = "SELECT DISTINCT name, label FROM nodes WHERE label NOT IN ('Result', 'Paper')"
         args: tuple = ()
         if label is not None:
-            sql, args = "SELECT name FROM nodes WHERE label = ?", (label,)
-        for (n,) in self.db.execute(sql, args):
-            yield n
+            sql, args = "SELECT DISTINCT name, label FROM nodes WHERE label = ?", (label,)
+        for n, lab in self.db.execute(sql, args):
+            if n is not None:
+                yield n, lab
 
     def _find_paper(self, text: str) -> str | None:
         """The node of the paper `text` names (kg's id, any external id, exact title)."""
@@ -253,6 +282,21 @@ class KnowledgeGraph:
                     "SELECT key, name, label, confidence, papers FROM nodes WHERE label = ? "
                     "AND papers >= ?", (label, least))]
         return sorted(rows, key=lambda r: (-r["support"], r["name"].lower()))[:n]
+
+    # ------------------------------------------------------------ leaderboards
+    def leaderboards(self, dataset: str, task: str | None = None) -> list:
+        """The leaderboards (one per metric with scores) of a dataset, most methods first:
+        see :func:`kg.query.leaderboard.boards`."""
+        from kg.query.leaderboard import boards
+
+        return boards(self, dataset, task)
+
+    def leaderboard(self, dataset: str, metric: str, task: str | None = None):
+        """One method per row with its best score on `dataset` in `metric`, ranked by the
+        metric's direction: see :func:`kg.query.leaderboard.leaderboard`."""
+        from kg.query.leaderboard import leaderboard
+
+        return leaderboard(self, dataset, metric, task)
 
     # ------------------------------------------------------------ paths
     def _neighbours(self, nodes: list[str]) -> Iterator[tuple[str, str]]:

@@ -1,0 +1,324 @@
+"""Leaderboards: the best score each method reached on one dataset in one metric.
+
+A leaderboard is one dataset and one metric, optionally within a task (the result's
+paper mentions the task, or its method addresses it). It has one row per method: the
+method's best reported *score* (a change such as "improves accuracy by 2%" is not a score
+and stays out), the paper that reported it, the paper's date when known and the evidence
+sentence. Rows are ranked by the metric's direction, read from the metric lexicon
+(``kg/extract/lexicons/metrics.tsv``: higher or lower is better); when the lexicon does not
+know the direction the rows are listed unranked, by method name, with ``direction`` None,
+and each shows the method's most confident score.
+
+>>> from kg.model import Entity, Evidence, Paper, Record, Result
+>>> def paper(pid, text, method, value, kind="score"):
+...     ents = [Entity(key="method:" + method.lower(), type="Method", name=method),
+...             Entity(key="dataset:imagenet", type="Dataset", name="ImageNet"),
+...             Entity(key="metric:top-1 accuracy", type="Metric", name="top-1 accuracy")]
+...     res = Result(method="method:" + method.lower(), metric="metric:top-1 accuracy",
+...                  dataset="dataset:imagenet", value=value, unit="%", kind=kind,
+...                  evidence=Evidence(sentence=0, start=0, end=len(text)))
+...     return Record(paper=Paper(id=pid, text=text, date="2021-01-0" + pid[-1]),
+...                   entities=ents, results=[res])
+>>> from kg.query.api import KnowledgeGraph
+>>> kg = KnowledgeGraph.from_records([
+...     paper("p1", "ResNet reaches 76.1% top-1 accuracy on ImageNet.", "ResNet", "76.1"),
+...     paper("p2", "ViT reaches 81.8% top-1 accuracy on ImageNet.", "ViT", "81.8"),
+...     paper("p3", "ViT improves top-1 accuracy by 90.0% on ImageNet.", "ViT", "90.0",
+...           kind="increase")])
+>>> [(b.metric, b.direction, b.methods) for b in boards(kg, "imagenet")]
+[('top-1 accuracy', 'higher', 2)]
+>>> lb = leaderboard(kg, "ImageNet", "top-1 accuracy")
+>>> [(r.rank, r.method, r.value, r.paper_id) for r in lb.rows]
+[(1, 'ViT', 81.8, 'p2'), (2, 'ResNet', 76.1, 'p1')]
+>>> lb.rows[0].sentence, lb.changes_left_out
+('ViT reaches 81.8% top-1 accuracy on ImageNet.', 1)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+import orjson
+
+from kg.errors import QueryError
+from kg.extract.lexicon import metric_directions
+from kg.names import normal_form
+from kg.table import format_table
+
+if TYPE_CHECKING:
+    from kg.query.api import KnowledgeGraph
+
+FORMATS = ("table", "json", "csv", "markdown")
+COLUMNS = ("rank", "method", "value", "unit", "paper", "date", "sentence")
+
+
+@dataclass
+class Board:
+    """A leaderboard a dataset has: one metric, how many methods and scores it ranks."""
+
+    dataset: str
+    dataset_key: str
+    metric: str
+    metric_key: str
+    direction: str | None
+    methods: int
+    scores: int
+
+
+@dataclass
+class Row:
+    """One method on a leaderboard, with its best score and where it was reported."""
+
+    rank: int | None  # None: the metric's direction is not known
+    method: str
+    method_key: str
+    value: float
+    value_text: str  # as the paper wrote it
+    unit: str | None
+    paper_id: str
+    paper_title: str | None
+    date: str | None  # the paper's date, else its year, when known
+    sentence: str | None  # the evidence sentence
+    confidence: float
+    result_key: str
+    scores: int = 1  # how many scores of the method the board saw
+
+
+@dataclass
+class Leaderboard:
+    dataset: str
+    dataset_key: str
+    metric: str
+    metric_key: str
+    direction: str | None  # "higher" or "lower" is better; None: unknown, not ranked
+    task: str | None = None
+    task_key: str | None = None
+    rows: list[Row] = field(default_factory=list)
+    changes_left_out: int = 0  # changes of the metric ("improves by 2%") on the dataset
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def metric_direction(kg: KnowledgeGraph, metric_key: str) -> str | None:
+    """'higher' or 'lower' (is better) for a metric node, from the metric lexicon by its
+    name or any alias; None when the lexicon does not say."""
+    node = kg.store.node(metric_key) or {}
+    known = metric_directions()
+    for name in (node.get("name"), *node.get("aliases", ()), metric_key.split(":", 1)[-1]):
+        if name and normal_form(name) in known:
+            return known[normal_form(name)]
+    return None
+
+
+_RESULTS = """
+SELECT r.key, r.data, eo.tail, m.name, eo.confidence, eb.tail
+FROM edges en
+JOIN edges eb ON eb.head = en.head AND eb.type = 'BY'
+JOIN edges eo ON eo.head = en.head AND eo.type = 'OF'
+JOIN nodes m ON m.key = eo.tail
+JOIN nodes r ON r.key = en.head
+WHERE en.tail = ? AND en.type = 'ON'
+"""
+_IN_TASK = """
+AND (EXISTS (SELECT 1 FROM edges ea WHERE ea.head = eo.tail AND ea.type = 'ADDRESSES'
+             AND ea.tail = ?)
+     OR EXISTS (SELECT 1 FROM edges em WHERE em.head = 'paper:' || json_extract(r.data,
+                '$.paper') AND em.type = 'MENTIONS' AND em.tail = ?))
+"""
+
+
+def _results(kg: KnowledgeGraph, dataset_key: str, task_key: str | None,
+             metric_key: str | None = None) -> list[tuple]:
+    sql, args = _RESULTS, [dataset_key]
+    if metric_key is not None:
+        sql, args = sql + " AND eb.tail = ?", [*args, metric_key]
+    if task_key is not None:
+        sql, args = sql + _IN_TASK, [*args, task_key, task_key]
+    return kg.db.execute(sql, args).fetchall()
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def boards(kg: KnowledgeGraph, dataset: str, task: str | None = None) -> list[Board]:
+    """The leaderboards of `dataset` (a name or alias): one per metric with scores on it
+    (within `task` if given), most methods first."""
+    dkey = kg.resolve(dataset, "Dataset")
+    tkey = kg.resolve(task, "Task") if task else None
+    methods: dict[str, set[str]] = {}
+    scores: dict[str, int] = {}
+    for _rk, data, mkey, _mname, _conf, kkey in _results(kg, dkey, tkey):
+        d = orjson.loads(data)
+        if d.get("kind", "score") != "score" or _number(d.get("value")) is None:
+            continue
+        methods.setdefault(kkey, set()).add(mkey)
+        scores[kkey] = scores.get(kkey, 0) + 1
+    dname = kg.db.execute("SELECT name FROM nodes WHERE key = ?", (dkey,)).fetchone()[0]
+    out = []
+    for kkey, ms in methods.items():
+        kname = kg.db.execute("SELECT name FROM nodes WHERE key = ?", (kkey,)).fetchone()[0]
+        out.append(Board(dname, dkey, kname, kkey, metric_direction(kg, kkey), len(ms),
+                         scores[kkey]))
+    return sorted(out, key=lambda b: (-b.methods, -b.scores, b.metric.lower()))
+
+
+def _evidence(kg: KnowledgeGraph, paper_id: str, result_key: str) -> str | None:
+    row = kg.db.execute("SELECT evidence FROM edges WHERE head = ? AND type = 'REPORTS' AND "
+                        "tail = ?", (f"paper:{paper_id}", result_key)).fetchone()
+    evs = [e for e in orjson.loads(row[0]) if e.get("paper") == paper_id] if row else []
+    if not evs:
+        return None
+    ev = evs[0]
+    col = "title" if ev.get("field") == "title" else "abstract"
+    text = kg.db.execute(f"SELECT {col} FROM papers WHERE id = ?", (paper_id,)).fetchone()
+    return text[0][ev["start"]:ev["end"]] if text and text[0] else None
+
+
+def _metric_key(kg: KnowledgeGraph, dataset_key: str, metric: str, task_key: str | None,
+                have: list[Board]) -> str:
+    keys = kg.find(metric, "Metric")
+    on = {b.metric_key for b in have}
+    for k in keys:
+        if k in on:
+            return k
+    listed = ", ".join(f"{b.metric!r} ({b.methods} methods)" for b in have[:8]) or "none"
+    dname = have[0].dataset if have else dataset_key.split(":", 1)[-1]
+    within = " within that task" if task_key else ""
+    if keys:
+        raise QueryError(f"no scores in {metric!r} on {dname!r}{within}; the leaderboards "
+                         f"of {dname!r}{within} are: {listed}. Run `kg leaderboard "
+                         f"{json.dumps(dname)}` to list them")
+    from kg.query.api import did_you_mean
+
+    close = [(b.metric, "Metric") for b in have
+             if normal_form(metric) in normal_form(b.metric)]
+    hint = did_you_mean([*close, *kg.suggest(metric, "Metric")])
+    raise QueryError(f"no Metric named {metric!r} in the graph{hint} The leaderboards of "
+                     f"{dname!r}{within} are: {listed}")
+
+
+def leaderboard(kg: KnowledgeGraph, dataset: str, metric: str,
+                task: str | None = None) -> Leaderboard:
+    """The leaderboard of `dataset` in `metric` (names or aliases), optionally within
+    `task`: one row per method with its best score, ranked by the metric's direction."""
+    dkey = kg.resolve(dataset, "Dataset")
+    tkey = kg.resolve(task, "Task") if task else None
+    have = boards(kg, dkey, tkey)
+    kkey = _metric_key(kg, dkey, metric, tkey, have)
+    board = next(b for b in have if b.metric_key == kkey)
+    direction = board.direction
+    best: dict[str, tuple] = {}
+    seen: dict[str, int] = {}
+    changes = 0
+    for rkey, data, mkey, mname, conf, _k in _results(kg, dkey, tkey, kkey):
+        d = orjson.loads(data)
+        value = _number(d.get("value"))
+        if d.get("kind", "score") != "score":
+            changes += 1
+            continue
+        if value is None:
+            continue
+        seen[mkey] = seen.get(mkey, 0) + 1
+        cand = (value, conf, d, rkey, mname)
+        old = best.get(mkey)
+        if old is None or _better(cand, old, direction):
+            best[mkey] = cand
+    rows = []
+    for mkey, (value, conf, d, rkey, mname) in best.items():
+        pid = d["paper"]
+        p = kg.db.execute("SELECT title, date, year FROM papers WHERE id = ?",
+                          (pid,)).fetchone() or (None, None, None)
+        rows.append(Row(None, mname, mkey, value, d["value"], d.get("unit"), pid, p[0],
+                        p[1] or (str(p[2]) if p[2] else None), _evidence(kg, pid, rkey),
+                        conf, rkey, seen[mkey]))
+    _rank(rows, direction)
+    tname = None
+    if tkey:
+        tname = kg.db.execute("SELECT name FROM nodes WHERE key = ?", (tkey,)).fetchone()[0]
+    return Leaderboard(board.dataset, dkey, board.metric, kkey, direction, tname, tkey, rows,
+                       changes)
+
+
+def _better(a: tuple, b: tuple, direction: str | None) -> bool:
+    """Is the candidate score `a` a better row for its method than `b`: the better value
+    (by direction), else the more confident, else the earlier paper."""
+    if direction is not None and a[0] != b[0]:
+        return (a[0] > b[0]) == (direction == "higher")
+    if a[1] != b[1]:
+        return a[1] > b[1]
+    return a[2]["paper"] < b[2]["paper"]
+
+
+def _rank(rows: list[Row], direction: str | None) -> None:
+    """Sort `rows` best first and number them (equal values share a rank); unknown
+    direction: by method name, unranked."""
+    if direction is None:
+        rows.sort(key=lambda r: (r.method.lower(), r.method_key))
+        return
+    sign = -1 if direction == "higher" else 1
+    rows.sort(key=lambda r: (sign * r.value, r.date or "9999", r.method.lower()))
+    for i, r in enumerate(rows):
+        r.rank = rows[i - 1].rank if i and r.value == rows[i - 1].value else i + 1
+
+
+def render(lb: Leaderboard, fmt: str = "table") -> str:
+    """The leaderboard as text: ``table`` (for a terminal), ``json``, ``csv`` or
+    ``markdown``."""
+    if fmt == "json":
+        return json.dumps(lb.to_dict(), indent=1, ensure_ascii=False)
+    cells = [[("" if r.rank is None else str(r.rank)), r.method, r.value_text, r.unit or "",
+              r.paper_title or r.paper_id, r.date or "", r.sentence or ""] for r in lb.rows]
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow([*COLUMNS, "paper_id", "method_key"])
+        w.writerows([c + [r.paper_id, r.method_key] for c, r in zip(cells, lb.rows,
+                                                                    strict=True)])
+        return buf.getvalue().rstrip("\n")
+    head = _heading(lb)
+    if fmt == "markdown":
+        def esc(x: str) -> str:
+            return x.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+        lines = [f"**{esc(head)}**", "", "| " + " | ".join(COLUMNS) + " |",
+                 "|" + "---|" * len(COLUMNS)]
+        lines += ["| " + " | ".join(esc(x) for x in c) + " |" for c in cells]
+        return "\n".join(lines)
+    if fmt != "table":
+        raise QueryError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    short = [c[:6] + [c[6][:80] + ("…" if len(c[6]) > 80 else "")] for c in cells]
+    return head + "\n" + format_table(list(COLUMNS), short, empty="(no scores)")
+
+
+def _heading(lb: Leaderboard) -> str:
+    order = {"higher": "higher is better", "lower": "lower is better"}.get(
+        lb.direction or "", "direction unknown: not ranked")
+    within = f", task {lb.task}" if lb.task else ""
+    left = f"; {lb.changes_left_out} change(s) of the metric left out" if lb.changes_left_out \
+        else ""
+    return f"{lb.dataset} — {lb.metric} ({order}{within}{left})"
+
+
+def render_boards(items: list[Board], fmt: str = "table") -> str:
+    """The list of a dataset's leaderboards in a format of :data:`FORMATS`."""
+    cols = ["metric", "direction", "methods", "scores"]
+    rows = [[b.metric, b.direction or "unknown", str(b.methods), str(b.scores)] for b in items]
+    if fmt == "json":
+        return json.dumps([asdict(b) for b in items], indent=1, ensure_ascii=False)
+    if fmt == "csv":
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows([cols, *rows])
+        return buf.getvalue().rstrip("\n")
+    if fmt == "markdown":
+        return "\n".join(["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+                         + ["| " + " | ".join(x.replace("|", "\\|") for x in r) + " |"
+                            for r in rows])
+    return format_table(cols, rows, empty="(no leaderboards: no scores on this dataset)")
