@@ -104,6 +104,15 @@ class Store(GraphTables):
             convert(p)
         return cls(p)
 
+    @classmethod
+    def reader(cls, path: str | Path) -> Store:
+        """The store at `path` (opened, converted and its graph brought up to date first,
+        by :meth:`open`) with a read-only connection of its own: for a server, one per
+        thread. It reads the last committed state while `kg build` writes."""
+        st = cls(Path(path))
+        st._conn = read_only(st.db)
+        return st
+
     @property
     def conn(self) -> sqlite3.Connection:
         """The connection (opened, and the tables made, on first use)."""
@@ -435,6 +444,19 @@ def connect(db: Path) -> sqlite3.Connection:
         raise StoreError(f"cannot open the store's database {db} ({e}); expected a kg "
                          "SQLite database. Check the path and permissions, or rebuild the "
                          f"store with `kg build INPUT... --store {db.parent}`") from None
+    return c
+
+
+def read_only(db: Path) -> sqlite3.Connection:
+    """A connection that can only read the database `db` (which must exist)."""
+    if not db.exists():
+        raise StoreError(f"no database at {db}; build the store with `kg build INPUT... "
+                         f"--store {db.parent}`")
+    c = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                        check_same_thread=False)
+    c.execute("PRAGMA query_only = ON")
+    c.execute("PRAGMA busy_timeout = 60000")
+    c.execute("PRAGMA cache_size = -16384")  # 16 MiB of pages per reader
     return c
 
 

@@ -1,9 +1,9 @@
 """Converting the database of an older kg to this kg's schema, once, when it is opened.
 
-Schema 1 → 2: ``results`` gains ``kind`` (a score, or a change of one: ``increase``,
-``decrease``), read back from each paper's stored record; the ``result_values`` view
-gains it too; and the graph is marked out of date, so that the next reader or build
-rebuilds it (its Result nodes then carry the kind of a change).
+Schema 1 → 2: ``papers`` gains an index by year; ``results`` gains ``kind`` (a score, or
+a change of one: ``increase``, ``decrease``), read back from each paper's stored record;
+the ``result_values`` view gains it too; and the graph is marked out of date, so that the
+next reader or build rebuilds it (its Result nodes then carry the kind of a change).
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ def _results_kind(c: sqlite3.Connection) -> None:
             "SELECT rowid FROM results WHERE paper_id = ? ORDER BY rowid", (pid,))]
         c.executemany("UPDATE results SET kind = ? WHERE rowid = ?",
                       [(k, r) for k, r in zip(kinds, rows, strict=False) if k != "score"])
+    c.execute("CREATE INDEX IF NOT EXISTS papers_by_year ON papers (year)")  # papers per year
     # the Result nodes of changes need their kind: the next reader or build rebuilds
     c.execute("DELETE FROM meta WHERE key = 'graph_version'")
 

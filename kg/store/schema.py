@@ -8,7 +8,7 @@ how far the graph is built. The README describes every table with examples.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2  # 2: results.kind (kg.store.migrate converts a store of 1)
+SCHEMA_VERSION = 2  # 2: results.kind, papers_by_year (kg.store.migrate converts a 1)
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS papers (
     abstract TEXT NOT NULL,
     record   TEXT NOT NULL               -- the rest of the record `kg extract` wrote (JSON)
 );
+CREATE INDEX IF NOT EXISTS papers_by_year ON papers (year);
 CREATE TABLE IF NOT EXISTS paper_sources (
     paper_id TEXT NOT NULL,
     source   TEXT NOT NULL,              -- 'path:line' of an input record
