@@ -22,6 +22,7 @@ EVIL_TITLE = "Hostile </title><script>window.__pwned=1</script> paper"
 EVIL_DATASET = "<img src=x onerror=window.__pwned=2>"
 
 TYPES = {"AlphaNet": "Method", "BetaNet": "Method", "GammaNet": "Method", EVIL: "Method",
+         "DeltaNet": "Method",
          "ImageNet": "Dataset", "image classification": "Task", EVIL_DATASET: "Dataset",
          "top-1 accuracy": "Metric", "top-1 error": "Metric", "zorblax index": "Metric"}
 

@@ -12,7 +12,7 @@ import sqlite3
 
 import pytest
 from click.testing import CliRunner
-from site_store import EVIL, make_store, records
+from site_store import EVIL, make_store, paper, records
 
 import kg
 from kg.cli import main
@@ -159,6 +159,7 @@ def test_a_schema_1_database_is_converted(tmp_path):
     with sqlite3.connect(path / "kg.db") as c:  # what kg before results.kind wrote
         c.execute("ALTER TABLE results DROP COLUMN kind")
         c.execute("DROP INDEX papers_by_year")
+        c.execute("DROP TABLE result_index")
         c.execute("UPDATE nodes SET data = json_remove(data, '$.kind') WHERE label = 'Result'")
         c.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     with sqlite3.connect(path / "kg.db") as c:
@@ -175,6 +176,37 @@ def test_a_schema_1_database_is_converted(tmp_path):
         kinds = [k for (k,) in c.execute("SELECT kind FROM result_values")]
     assert sorted(kinds).count("increase") == 1 and len(kinds) == sum(
         len(r.results) for r in records())
+
+
+def _index(st):
+    return sorted(st.conn.execute("SELECT * FROM result_index").fetchall())
+
+
+def test_result_index_follows_incremental_updates(tmp_path):
+    """Papers added to a built store (the graph updated in place, as `kg build` does):
+    the leaderboards see them, and the index is the one a full build makes."""
+    from kg.graph.incremental import Delta
+    from kg.store.db import Store
+
+    path = make_store(tmp_path / "s")
+    new = paper("p6", "DeltaNet", "2024-05-05", [
+        "DeltaNet reaches 99.0% top-1 accuracy on ImageNet.",
+        "DeltaNet improves top-1 error by 3.0% on ImageNet."],
+        [("DeltaNet", "top-1 accuracy", "ImageNet", "99.0", "%", "score", 0),
+         ("DeltaNet", "top-1 error", "ImageNet", "3.0", "%", "decrease", 1)])
+    st = Store.open(path)
+    with st.lock():
+        base, known = st.records_version(), set(st.paper_sources())
+        st.add_records([new])
+        assert isinstance(st.update_graph([new], base, known), Delta)  # in place
+    lb = kg.open(path).leaderboard("ImageNet", "top-1 accuracy")
+    assert (lb.rows[0].method, lb.rows[0].value, lb.rows[0].rank) == ("DeltaNet", 99.0, 1)
+    err = kg.open(path).leaderboard("ImageNet", "top-1 error")
+    assert err.changes_left_out == 1 and "DeltaNet" not in [r.method for r in err.rows]
+    updated = _index(st)
+    st.rebuild()
+    assert _index(st) == updated
+    st.close()
 
 
 # ------------------------------------------------------------------ kg query

@@ -167,20 +167,24 @@ def test_answers_while_papers_are_added(server):
             st = Store.open(store)
             with st.lock():
                 for rec in new:
-                    base_version = st.records_version()
+                    base_version, known = st.records_version(), set(st.paper_sources())
                     st.add_records([rec])
-                    st.update_graph([rec], base_version)
+                    st.update_graph([rec], base_version, known)
             st.close()
         except BaseException as e:  # noqa: BLE001 - reported below
             errors.append(e)
 
     t = threading.Thread(target=write)
     t.start()
-    seen = []
+    seen, scores = [], []
+    board = base + "/api/leaderboard?dataset=ImageNet&metric=top-1%20accuracy"
     while t.is_alive() or len(seen) < 3:
         seen.append(_get_json(base + "/api/")["counts"]["Paper"])
-        _get_json(base + "/api/leaderboard?dataset=ImageNet&metric=top-1%20accuracy")
+        scores.append(_get_json(board)["rows"])
     t.join()
     assert not errors, errors
     seen.append(_get_json(base + "/api/")["counts"]["Paper"])
     assert seen == sorted(seen) and seen[0] >= before and seen[-1] == before + 10
+    alpha = next(r for r in _get_json(board)["rows"] if r["method"] == "AlphaNet")
+    assert alpha["value"] == 75.5 and alpha["scores"] == 12  # 2 before, 10 added (71.x)
+    assert all(len(rows) == 4 for rows in scores)  # every answer a whole leaderboard

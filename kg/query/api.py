@@ -29,7 +29,7 @@ from kg.ids import lookup_keys
 from kg.model import Record
 from kg.names import compact_form, normal_form
 from kg.store.db import Store, chunks, marks
-from kg.store.graph import title_lookup, write_links, write_nodes
+from kg.store.graph import index_results, title_lookup, write_links, write_nodes
 
 
 def did_you_mean(suggestions: list[tuple[str, str]]) -> str:
@@ -61,6 +61,7 @@ class KnowledgeGraph:
                 write_nodes(c, ({"id": n, **d} for n, d in source.nodes(data=True)))
                 write_links(c, ({"source": u, "target": v, "key": k, **d}
                                 for u, v, k, d in source.edges(keys=True, data=True)))
+                index_results(c)
                 # the graph is all there is: no records to build it from
                 c.execute("INSERT INTO meta VALUES ('graph_version', '0')")
             source = st

@@ -40,7 +40,7 @@ import csv
 import io
 import json
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import orjson
 
@@ -107,68 +107,74 @@ class Leaderboard:
 def metric_direction(kg: KnowledgeGraph, metric_key: str) -> str | None:
     """'higher' or 'lower' (is better) for a metric node, from the metric lexicon by its
     name or any alias; None when the lexicon does not say."""
-    node = kg.store.node(metric_key) or {}
+    row = kg.db.execute("SELECT name, data FROM nodes WHERE key = ?", (metric_key,)).fetchone()
+    names = [row[0], *orjson.loads(row[1]).get("aliases", ())] if row else []
     known = metric_directions()
-    for name in (node.get("name"), *node.get("aliases", ()), metric_key.split(":", 1)[-1]):
-        if name and normal_form(name) in known:
-            return known[normal_form(name)]
+    for name in (*names, metric_key.split(":", 1)[-1]):
+        form = normal_form(name) if name else ""
+        if form in known:
+            return known[form]
     return None
 
 
-_RESULTS = """
-SELECT r.key, r.data, eo.tail, m.name, eo.confidence, eb.tail
-FROM edges en
-JOIN edges eb ON eb.head = en.head AND eb.type = 'BY'
-JOIN edges eo ON eo.head = en.head AND eo.type = 'OF'
-JOIN nodes m ON m.key = eo.tail
-JOIN nodes r ON r.key = en.head
-WHERE en.tail = ? AND en.type = 'ON'
-"""
+# the scores within a task: the paper mentions the task, or the method addresses it
 _IN_TASK = """
-AND (EXISTS (SELECT 1 FROM edges ea WHERE ea.head = eo.tail AND ea.type = 'ADDRESSES'
-             AND ea.tail = ?)
-     OR EXISTS (SELECT 1 FROM edges em WHERE em.head = 'paper:' || json_extract(r.data,
-                '$.paper') AND em.type = 'MENTIONS' AND em.tail = ?))
+AND (s.paper IN (SELECT substr(head, 7) FROM edges WHERE tail = ? AND type = 'MENTIONS')
+     OR s.method IN (SELECT head FROM edges WHERE tail = ? AND type = 'ADDRESSES'))
+"""
+_BOARDS = """
+SELECT s.dataset, s.metric, count(DISTINCT s.method) AS methods, count(*) AS scores
+FROM result_index s
+WHERE s.kind = 'score' AND s.value IS NOT NULL
 """
 
 
-def _results(kg: KnowledgeGraph, dataset_key: str, task_key: str | None,
-             metric_key: str | None = None) -> list[tuple]:
-    sql, args = _RESULTS, [dataset_key]
+def _name(kg: KnowledgeGraph, key: str) -> str:
+    row = kg.db.execute("SELECT name FROM nodes WHERE key = ?", (key,)).fetchone()
+    return row[0] if row and row[0] else key
+
+
+def board_rows(kg: KnowledgeGraph, dataset_keys: list[str], task_key: str | None = None,
+               metric_key: str | None = None) -> list[tuple[str, str, int, int]]:
+    """(dataset, metric, methods, scores) of every leaderboard of the datasets (read from
+    the store's ``result_index``), most methods first."""
+    if not dataset_keys:
+        return []
+    sql = _BOARDS + f" AND s.dataset IN ({','.join('?' * len(dataset_keys))})"
+    args: list = list(dataset_keys)
     if metric_key is not None:
-        sql, args = sql + " AND eb.tail = ?", [*args, metric_key]
+        sql, args = sql + " AND s.metric = ?", [*args, metric_key]
     if task_key is not None:
         sql, args = sql + _IN_TASK, [*args, task_key, task_key]
+    sql += " GROUP BY s.dataset, s.metric ORDER BY methods DESC, scores DESC"
     return kg.db.execute(sql, args).fetchall()
 
 
-def _number(text: str) -> float | None:
-    try:
-        return float(text)
-    except (TypeError, ValueError):
-        return None
-
-
-def boards(kg: KnowledgeGraph, dataset: str, task: str | None = None) -> list[Board]:
+def boards(kg: KnowledgeGraph, dataset: str, task: str | None = None,
+           limit: int | None = None, metric_key: str | None = None) -> list[Board]:
     """The leaderboards of `dataset` (a name or alias): one per metric with scores on it
-    (within `task` if given), most methods first."""
+    (within `task` if given; only `metric_key`'s if given), most methods first (then most
+    scores, then by name); the first `limit` of them if given."""
     dkey = kg.resolve(dataset, "Dataset")
     tkey = kg.resolve(task, "Task") if task else None
-    methods: dict[str, set[str]] = {}
-    scores: dict[str, int] = {}
-    for _rk, data, mkey, _mname, _conf, kkey in _results(kg, dkey, tkey):
-        d = orjson.loads(data)
-        if d.get("kind", "score") != "score" or _number(d.get("value")) is None:
-            continue
-        methods.setdefault(kkey, set()).add(mkey)
-        scores[kkey] = scores.get(kkey, 0) + 1
-    dname = kg.db.execute("SELECT name FROM nodes WHERE key = ?", (dkey,)).fetchone()[0]
-    out = []
-    for kkey, ms in methods.items():
-        kname = kg.db.execute("SELECT name FROM nodes WHERE key = ?", (kkey,)).fetchone()[0]
-        out.append(Board(dname, dkey, kname, kkey, metric_direction(kg, kkey), len(ms),
-                         scores[kkey]))
-    return sorted(out, key=lambda b: (-b.methods, -b.scores, b.metric.lower()))
+    return make_boards(kg, board_rows(kg, [dkey], tkey, metric_key), limit)
+
+
+def make_boards(kg: KnowledgeGraph, rows: list[tuple[str, str, int, int]],
+                limit: int | None = None) -> list[Board]:
+    """Boards from :func:`board_rows`, their names and directions read (for the first
+    `limit` only)."""
+    named = sorted(((d, k, _name(kg, k), m, n) for d, k, m, n in rows),
+                   key=lambda x: (-x[3], -x[4], x[2].lower()))
+    return [Board(_name(kg, d), d, kname, k, metric_direction(kg, k), m, n)
+            for d, k, kname, m, n in named[:limit]]
+
+
+def count_boards(kg: KnowledgeGraph, dataset_key: str) -> int:
+    """How many leaderboards (metrics with scores) the dataset `dataset_key` has."""
+    return kg.db.execute("SELECT count(DISTINCT s.metric) FROM result_index s WHERE "
+                         "s.kind = 'score' AND s.value IS NOT NULL AND s.dataset = ?",
+                         (dataset_key,)).fetchone()[0]
 
 
 def _evidence(kg: KnowledgeGraph, paper_id: str, result_key: str) -> str | None:
@@ -183,17 +189,14 @@ def _evidence(kg: KnowledgeGraph, paper_id: str, result_key: str) -> str | None:
     return text[0][ev["start"]:ev["end"]] if text and text[0] else None
 
 
-def _metric_key(kg: KnowledgeGraph, dataset_key: str, metric: str, task_key: str | None,
-                have: list[Board]) -> str:
-    keys = kg.find(metric, "Metric")
-    on = {b.metric_key for b in have}
-    for k in keys:
-        if k in on:
-            return k
-    listed = ", ".join(f"{b.metric!r} ({b.methods} methods)" for b in have[:8]) or "none"
-    dname = have[0].dataset if have else dataset_key.split(":", 1)[-1]
+def _no_board(kg: KnowledgeGraph, dataset_key: str, metric: str, task_key: str | None,
+              have: list[Board]) -> NoReturn:
+    """Raise the QueryError for a metric with no leaderboard on the dataset: what the
+    dataset has, and the metrics named like `metric`."""
+    listed = ", ".join(f"{b.metric!r} ({b.methods} methods)" for b in have) or "none"
+    dname = kg.db.execute("SELECT name FROM nodes WHERE key = ?", (dataset_key,)).fetchone()[0]
     within = " within that task" if task_key else ""
-    if keys:
+    if kg.find(metric, "Metric"):
         raise QueryError(f"no scores in {metric!r} on {dname!r}{within}; the leaderboards "
                          f"of {dname!r}{within} are: {listed}. Run `kg leaderboard "
                          f"{json.dumps(dname)}` to list them")
@@ -212,38 +215,41 @@ def leaderboard(kg: KnowledgeGraph, dataset: str, metric: str,
     `task`: one row per method with its best score, ranked by the metric's direction."""
     dkey = kg.resolve(dataset, "Dataset")
     tkey = kg.resolve(task, "Task") if task else None
-    have = boards(kg, dkey, tkey)
-    kkey = _metric_key(kg, dkey, metric, tkey, have)
-    board = next(b for b in have if b.metric_key == kkey)
-    direction = board.direction
+    board = next((b for k in kg.find(metric, "Metric")
+                  for b in boards(kg, dkey, tkey, metric_key=k)), None)
+    if board is None:
+        _no_board(kg, dkey, metric, tkey, boards(kg, dkey, tkey, limit=8))
+    kkey, direction = board.metric_key, board.direction
+    sql = ("SELECT s.method, s.value, s.confidence, s.result, s.paper, s.kind FROM "
+           "result_index s WHERE s.dataset = ? AND s.metric = ?")
+    args: list = [dkey, kkey]
+    if tkey is not None:
+        sql, args = sql + _IN_TASK, [*args, tkey, tkey]
     best: dict[str, tuple] = {}
     seen: dict[str, int] = {}
     changes = 0
-    for rkey, data, mkey, mname, conf, _k in _results(kg, dkey, tkey, kkey):
-        d = orjson.loads(data)
-        value = _number(d.get("value"))
-        if d.get("kind", "score") != "score":
+    for mkey, value, conf, rkey, pid, kind in kg.db.execute(sql, args):
+        if kind != "score":
             changes += 1
             continue
         if value is None:
             continue
         seen[mkey] = seen.get(mkey, 0) + 1
-        cand = (value, conf, d, rkey, mname)
+        cand = (value, conf, pid, rkey)
         old = best.get(mkey)
         if old is None or _better(cand, old, direction):
             best[mkey] = cand
     rows = []
-    for mkey, (value, conf, d, rkey, mname) in best.items():
-        pid = d["paper"]
+    for mkey, (value, conf, pid, rkey) in best.items():
+        d = orjson.loads(kg.db.execute("SELECT data FROM nodes WHERE key = ?",
+                                       (rkey,)).fetchone()[0])
         p = kg.db.execute("SELECT title, date, year FROM papers WHERE id = ?",
                           (pid,)).fetchone() or (None, None, None)
-        rows.append(Row(None, mname, mkey, value, d["value"], d.get("unit"), pid, p[0],
-                        p[1] or (str(p[2]) if p[2] else None), _evidence(kg, pid, rkey),
-                        conf, rkey, seen[mkey]))
+        rows.append(Row(None, _name(kg, mkey), mkey, value, str(d.get("value")), d.get("unit"),
+                        pid, p[0], p[1] or (str(p[2]) if p[2] else None),
+                        _evidence(kg, pid, rkey), conf, rkey, seen[mkey]))
     _rank(rows, direction)
-    tname = None
-    if tkey:
-        tname = kg.db.execute("SELECT name FROM nodes WHERE key = ?", (tkey,)).fetchone()[0]
+    tname = _name(kg, tkey) if tkey else None
     return Leaderboard(board.dataset, dkey, board.metric, kkey, direction, tname, tkey, rows,
                        changes)
 
@@ -255,7 +261,7 @@ def _better(a: tuple, b: tuple, direction: str | None) -> bool:
         return (a[0] > b[0]) == (direction == "higher")
     if a[1] != b[1]:
         return a[1] > b[1]
-    return a[2]["paper"] < b[2]["paper"]
+    return a[2] < b[2]
 
 
 def _rank(rows: list[Row], direction: str | None) -> None:

@@ -12,11 +12,12 @@ import orjson
 from kg.errors import QueryError
 from kg.query.api import KnowledgeGraph
 from kg.query.evidence import quote
-from kg.query.leaderboard import boards, leaderboard
+from kg.query.leaderboard import board_rows, boards, count_boards, leaderboard, make_boards
 from kg.site.links import external_links, node_url, safe_url
 from kg.site.text import highlight
 
 LIMIT = 100  # rows of a list on a page
+BOARD_DATASETS, BOARDS = 12, 6  # a task page: leaderboards of its top datasets, per dataset
 LABELS = ("Task", "Dataset", "Method", "Metric", "Repository")
 
 
@@ -79,8 +80,8 @@ def _papers_of(kg: KnowledgeGraph, key: str, limit: int = LIMIT) -> dict:
     """The papers that mention `key` (newest first, cut at `limit`) and how many."""
     total = _one(kg, "SELECT papers FROM nodes WHERE key = ?", (key,)) or 0
     rows = kg.db.execute(
-        "SELECT p.id, p.title, p.date, p.year FROM edges e JOIN papers p ON 'paper:' || p.id "
-        "= e.head WHERE e.tail = ? AND e.type = 'MENTIONS' "
+        "SELECT p.id, p.title, p.date, p.year FROM edges e JOIN papers p ON p.id = "
+        "substr(e.head, 7) WHERE e.tail = ? AND e.type = 'MENTIONS' "
         "ORDER BY coalesce(p.date, p.year) DESC, p.id LIMIT ?", (key, limit))
     return {"total": total, "items": [{"id": pid, "title": t or pid, "date": d or y,
                                        "url": f"/paper/{pid}"} for pid, t, d, y in rows]}
@@ -99,9 +100,14 @@ def _via(kg: KnowledgeGraph, key: str, first: str, then: str, label: str,
     return [_ref(k, n, label, support=v) for k, n, v in rows]
 
 
-def _boards(kg: KnowledgeGraph, dataset_key: str, task_key: str | None = None) -> list[dict]:
+def _boards(kg: KnowledgeGraph, dataset_key: str, task_key: str | None = None,
+            limit: int = LIMIT) -> list[dict]:
+    return _board_dicts(boards(kg, dataset_key, task_key, limit=limit), task_key)
+
+
+def _board_dicts(items: list, task_key: str | None) -> list[dict]:
     out = []
-    for b in boards(kg, dataset_key, task_key):
+    for b in items:
         url = f"/leaderboard?dataset={_q(b.dataset_key)}&metric={_q(b.metric_key)}"
         out.append({"dataset": b.dataset, "dataset_key": b.dataset_key, "metric": b.metric,
                     "metric_key": b.metric_key, "direction": b.direction,
@@ -116,7 +122,10 @@ def task(kg: KnowledgeGraph, name: str) -> dict:
     datasets = _via(kg, key, "ADDRESSES", "EVALUATED_ON", "Dataset")
     metrics = _via(kg, key, "ADDRESSES", "MEASURED_BY", "Metric")
     methods = _neighbours(kg, key, "ADDRESSES", "Method", out=False)
-    lbs = [b for d in datasets[:12] for b in _boards(kg, d["key"], key)]
+    # the leaderboards of its most studied datasets, the largest few of each
+    rows = board_rows(kg, [d["key"] for d in datasets[:BOARD_DATASETS]], key)
+    lbs = [b for d in datasets[:BOARD_DATASETS] for b in _board_dicts(
+        make_boards(kg, [r for r in rows if r[0] == d["key"]], BOARDS), key)]
     return {**node, "datasets": datasets, "metrics": metrics, "methods": methods,
             "leaderboards": lbs, "papers_list": _papers_of(kg, key, 20)}
 
@@ -126,7 +135,8 @@ def dataset(kg: KnowledgeGraph, name: str) -> dict:
     key, node = _node(kg, "Dataset", name)
     tasks = _via(kg, key, "EVALUATED_ON", "ADDRESSES", "Task")
     methods = _neighbours(kg, key, "EVALUATED_ON", "Method", out=False)
-    return {**node, "leaderboards": _boards(kg, key), "tasks": tasks, "methods": methods,
+    return {**node, "leaderboards": _boards(kg, key), "boards_total": count_boards(kg, key),
+            "tasks": tasks, "methods": methods,
             "papers_list": _papers_of(kg, key)}
 
 

@@ -2,6 +2,7 @@
 
 Schema 1 → 2: ``papers`` gains an index by year; ``results`` gains ``kind`` (a score, or
 a change of one: ``increase``, ``decrease``), read back from each paper's stored record;
+the graph gains ``result_index`` (the leaderboards' rows, filled when it is built);
 the ``result_values`` view gains it too; and the graph is marked out of date, so that the
 next reader or build rebuilds it (its Result nodes then carry the kind of a change).
 """
@@ -13,7 +14,7 @@ import sqlite3
 
 import orjson
 
-from kg.store.schema import SCHEMA_VERSION, VIEW_NAMES, VIEWS
+from kg.store.schema import SCHEMA_VERSION, TABLES, VIEW_NAMES, VIEWS
 
 log = logging.getLogger("kg.store")
 
@@ -59,6 +60,9 @@ def _results_kind(c: sqlite3.Connection) -> None:
         c.executemany("UPDATE results SET kind = ? WHERE rowid = ?",
                       [(k, r) for k, r in zip(kinds, rows, strict=False) if k != "score"])
     c.execute("CREATE INDEX IF NOT EXISTS papers_by_year ON papers (year)")  # papers per year
+    for sql in TABLES.split(";"):  # result_index and its indexes (filled by the rebuild)
+        if "result_index" in sql:
+            c.execute(sql)
     # the Result nodes of changes need their kind: the next reader or build rebuilds
     c.execute("DELETE FROM meta WHERE key = 'graph_version'")
 

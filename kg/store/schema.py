@@ -8,7 +8,7 @@ how far the graph is built. The README describes every table with examples.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2  # 2: results.kind, papers_by_year (kg.store.migrate converts a 1)
+SCHEMA_VERSION = 2  # 2: results.kind, papers_by_year, result_index (kg.store.migrate)
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -127,6 +127,16 @@ CREATE TABLE IF NOT EXISTS paper_lookup (  -- kind:value of a paper node's ids, 
     lookup TEXT NOT NULL,
     key    TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS result_index (  -- each Result node on a dataset, with its dataset,
+    dataset    TEXT NOT NULL,            -- metric and method keys: what the leaderboards
+    metric     TEXT NOT NULL,            -- read (kept with the graph)
+    kind       TEXT NOT NULL,            -- score, increase, decrease
+    method     TEXT NOT NULL,
+    value      REAL,                     -- the number (NULL: not a number)
+    confidence REAL NOT NULL,
+    result     TEXT NOT NULL,            -- the Result node
+    paper      TEXT NOT NULL             -- the paper that reports it
+);
 CREATE TABLE IF NOT EXISTS graph_state (  -- what an incremental update needs (JSON)
     id   INTEGER PRIMARY KEY CHECK (id = 1),
     data BLOB NOT NULL
@@ -142,6 +152,9 @@ GRAPH_INDEXES = [
     "CREATE INDEX IF NOT EXISTS names_by_key ON names (key)",
     "CREATE INDEX IF NOT EXISTS paper_lookup_by_lookup ON paper_lookup (lookup)",
     "CREATE INDEX IF NOT EXISTS paper_lookup_by_key ON paper_lookup (key)",
+    "CREATE INDEX IF NOT EXISTS result_index_by_board ON result_index (dataset, metric, kind, "
+    "method, value)",
+    "CREATE INDEX IF NOT EXISTS result_index_by_result ON result_index (result)",
 ]
 TABLES += "".join(f"{x};\n" for x in GRAPH_INDEXES)
 
