@@ -40,6 +40,7 @@ import csv
 import io
 import json
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, NoReturn
 
 import orjson
@@ -109,8 +110,13 @@ def metric_direction(kg: KnowledgeGraph, metric_key: str) -> str | None:
     name or any alias; None when the lexicon does not say."""
     row = kg.db.execute("SELECT name, data FROM nodes WHERE key = ?", (metric_key,)).fetchone()
     names = [row[0], *orjson.loads(row[1]).get("aliases", ())] if row else []
+    return _direction((*names, metric_key.split(":", 1)[-1]))
+
+
+@lru_cache(maxsize=65536)
+def _direction(names: tuple[str | None, ...]) -> str | None:
     known = metric_directions()
-    for name in (*names, metric_key.split(":", 1)[-1]):
+    for name in names:
         form = normal_form(name) if name else ""
         if form in known:
             return known[form]
@@ -123,7 +129,8 @@ AND (s.paper IN (SELECT substr(head, 7) FROM edges WHERE tail = ? AND type = 'ME
      OR s.method IN (SELECT head FROM edges WHERE tail = ? AND type = 'ADDRESSES'))
 """
 _BOARDS = """
-SELECT s.dataset, s.metric, count(DISTINCT s.method) AS methods, count(*) AS scores
+SELECT s.dataset, s.metric, count(DISTINCT s.method) AS methods, count(*) AS scores,
+       (SELECT name FROM nodes WHERE key = s.metric) AS name
 FROM result_index s
 WHERE s.kind = 'score' AND s.value IS NOT NULL
 """
@@ -134,10 +141,14 @@ def _name(kg: KnowledgeGraph, key: str) -> str:
     return row[0] if row and row[0] else key
 
 
+BoardRow = tuple[str, str, int, int, str]  # dataset, metric, methods, scores, metric name
+
+
 def board_rows(kg: KnowledgeGraph, dataset_keys: list[str], task_key: str | None = None,
-               metric_key: str | None = None) -> list[tuple[str, str, int, int]]:
-    """(dataset, metric, methods, scores) of every leaderboard of the datasets (read from
-    the store's ``result_index``), most methods first."""
+               metric_key: str | None = None, limit: int | None = None) -> list[BoardRow]:
+    """(dataset, metric, methods, scores, metric name) of the leaderboards of the datasets
+    (read from the store's ``result_index``): most methods first, then most scores, then
+    by name; the first `limit` if given."""
     if not dataset_keys:
         return []
     sql = _BOARDS + f" AND s.dataset IN ({','.join('?' * len(dataset_keys))})"
@@ -146,7 +157,9 @@ def board_rows(kg: KnowledgeGraph, dataset_keys: list[str], task_key: str | None
         sql, args = sql + " AND s.metric = ?", [*args, metric_key]
     if task_key is not None:
         sql, args = sql + _IN_TASK, [*args, task_key, task_key]
-    sql += " GROUP BY s.dataset, s.metric ORDER BY methods DESC, scores DESC"
+    sql += " GROUP BY s.dataset, s.metric ORDER BY methods DESC, scores DESC, name COLLATE NOCASE"
+    if limit is not None:
+        sql, args = sql + " LIMIT ?", [*args, limit]
     return kg.db.execute(sql, args).fetchall()
 
 
@@ -157,17 +170,14 @@ def boards(kg: KnowledgeGraph, dataset: str, task: str | None = None,
     scores, then by name); the first `limit` of them if given."""
     dkey = kg.resolve(dataset, "Dataset")
     tkey = kg.resolve(task, "Task") if task else None
-    return make_boards(kg, board_rows(kg, [dkey], tkey, metric_key), limit)
+    return make_boards(kg, board_rows(kg, [dkey], tkey, metric_key, limit))
 
 
-def make_boards(kg: KnowledgeGraph, rows: list[tuple[str, str, int, int]],
-                limit: int | None = None) -> list[Board]:
-    """Boards from :func:`board_rows`, their names and directions read (for the first
-    `limit` only)."""
-    named = sorted(((d, k, _name(kg, k), m, n) for d, k, m, n in rows),
-                   key=lambda x: (-x[3], -x[4], x[2].lower()))
-    return [Board(_name(kg, d), d, kname, k, metric_direction(kg, k), m, n)
-            for d, k, kname, m, n in named[:limit]]
+def make_boards(kg: KnowledgeGraph, rows: list[BoardRow]) -> list[Board]:
+    """Boards from :func:`board_rows`, with the dataset's name and the metric's direction."""
+    names = {d: _name(kg, d) for d in {r[0] for r in rows}}
+    return [Board(names[d], d, kname or k, k, metric_direction(kg, k), m, n)
+            for d, k, m, n, kname in rows]
 
 
 def count_boards(kg: KnowledgeGraph, dataset_key: str) -> int:

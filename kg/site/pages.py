@@ -79,12 +79,13 @@ def _neighbours(kg: KnowledgeGraph, key: str, rel: str, label: str | None, out: 
 def _papers_of(kg: KnowledgeGraph, key: str, limit: int = LIMIT) -> dict:
     """The papers that mention `key` (newest first, cut at `limit`) and how many."""
     total = _one(kg, "SELECT papers FROM nodes WHERE key = ?", (key,)) or 0
-    rows = kg.db.execute(
+    rows = kg.db.execute(  # the first stored (reading them all to sort costs too much)
         "SELECT p.id, p.title, p.date, p.year FROM edges e JOIN papers p ON p.id = "
-        "substr(e.head, 7) WHERE e.tail = ? AND e.type = 'MENTIONS' "
-        "ORDER BY coalesce(p.date, p.year) DESC, p.id LIMIT ?", (key, limit))
-    return {"total": total, "items": [{"id": pid, "title": t or pid, "date": d or y,
-                                       "url": f"/paper/{pid}"} for pid, t, d, y in rows]}
+        "substr(e.head, 7) WHERE e.tail = ? AND e.type = 'MENTIONS' LIMIT ?", (key, limit))
+    items = [{"id": pid, "title": t or pid, "date": d or (str(y) if y else None),
+              "url": f"/paper/{pid}"} for pid, t, d, y in rows]
+    items.sort(key=lambda p: (p["date"] or "", p["id"]), reverse=True)  # newest first
+    return {"total": total, "items": items}
 
 
 def _via(kg: KnowledgeGraph, key: str, first: str, then: str, label: str,
@@ -125,7 +126,7 @@ def task(kg: KnowledgeGraph, name: str) -> dict:
     # the leaderboards of its most studied datasets, the largest few of each
     rows = board_rows(kg, [d["key"] for d in datasets[:BOARD_DATASETS]], key)
     lbs = [b for d in datasets[:BOARD_DATASETS] for b in _board_dicts(
-        make_boards(kg, [r for r in rows if r[0] == d["key"]], BOARDS), key)]
+        make_boards(kg, [r for r in rows if r[0] == d["key"]][:BOARDS]), key)]
     return {**node, "datasets": datasets, "metrics": metrics, "methods": methods,
             "leaderboards": lbs, "papers_list": _papers_of(kg, key, 20)}
 
