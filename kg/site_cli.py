@@ -18,7 +18,7 @@ STORE_OPTION = click.option("--store", "-s", default="kg-data", show_default=Tru
 @click.option("--metric", "-m", metavar="NAME", default=None,
               help="The metric (name or alias). Without it: the leaderboards the dataset has.")
 @click.option("--task", "-t", metavar="NAME", default=None,
-              help="Only results of papers on this task (or of methods addressing it).")
+              help="Only results reported by papers that mention this task.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown"]),
               default="table", show_default=True, help="How to print it.")
 @STORE_OPTION

@@ -1,7 +1,7 @@
 """Leaderboards: the best score each method reached on one dataset in one metric.
 
 A leaderboard is one dataset and one metric, optionally within a task (the result's
-paper mentions the task, or its method addresses it). It has one row per method: the
+paper mentions the task). It has one row per method: the
 method's best reported *score* (a change such as "improves accuracy by 2%" is not a score
 and stays out), the paper that reported it, the paper's date when known and the evidence
 sentence. Rows are ranked by the metric's direction, read from the metric lexicon
@@ -123,10 +123,9 @@ def _direction(names: tuple[str | None, ...]) -> str | None:
     return None
 
 
-# the scores within a task: the paper mentions the task, or the method addresses it
+# the scores within a task: reported by a paper that mentions the task
 _IN_TASK = """
-AND (s.paper IN (SELECT substr(head, 7) FROM edges WHERE tail = ? AND type = 'MENTIONS')
-     OR s.method IN (SELECT head FROM edges WHERE tail = ? AND type = 'ADDRESSES'))
+AND s.paper IN (SELECT substr(head, 7) FROM edges WHERE tail = ? AND type = 'MENTIONS')
 """
 _BOARDS = """
 SELECT s.dataset, s.metric, count(DISTINCT s.method) AS methods, count(*) AS scores,
@@ -156,8 +155,24 @@ def board_rows(kg: KnowledgeGraph, dataset_keys: list[str], task_key: str | None
     if metric_key is not None:
         sql, args = sql + " AND s.metric = ?", [*args, metric_key]
     if task_key is not None:
-        sql, args = sql + _IN_TASK, [*args, task_key, task_key]
+        sql, args = sql + _IN_TASK, [*args, task_key]
     sql += " GROUP BY s.dataset, s.metric ORDER BY methods DESC, scores DESC, name COLLATE NOCASE"
+    if limit is not None:
+        sql, args = sql + " LIMIT ?", [*args, limit]
+    return kg.db.execute(sql, args).fetchall()
+
+
+def task_board_rows(kg: KnowledgeGraph, task_key: str,
+                    limit: int | None = None) -> list[BoardRow]:
+    """The leaderboards within a task, on every dataset: (dataset, metric, methods,
+    scores, metric name) from the results of the papers that mention the task, most
+    methods first; the first `limit` if given."""
+    sql = ("SELECT s.dataset, s.metric, count(DISTINCT s.method) AS methods, count(*) AS "
+           "scores, (SELECT name FROM nodes WHERE key = s.metric) AS name FROM edges m "
+           "JOIN result_index s ON s.paper = substr(m.head, 7) WHERE m.tail = ? AND m.type = "
+           "'MENTIONS' AND s.kind = 'score' AND s.value IS NOT NULL GROUP BY s.dataset, "
+           "s.metric ORDER BY methods DESC, scores DESC, name COLLATE NOCASE")
+    args: list = [task_key]
     if limit is not None:
         sql, args = sql + " LIMIT ?", [*args, limit]
     return kg.db.execute(sql, args).fetchall()
@@ -234,7 +249,7 @@ def leaderboard(kg: KnowledgeGraph, dataset: str, metric: str,
            "result_index s WHERE s.dataset = ? AND s.metric = ?")
     args: list = [dkey, kkey]
     if tkey is not None:
-        sql, args = sql + _IN_TASK, [*args, tkey, tkey]
+        sql, args = sql + _IN_TASK, [*args, tkey]
     best: dict[str, tuple] = {}
     seen: dict[str, int] = {}
     changes = 0

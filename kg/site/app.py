@@ -47,6 +47,19 @@ class Site:
             st.fresh()
             _ = st.paper_count()
         self._local = threading.local()
+        self._cache: dict[str, tuple[str, dict]] = {}
+
+    def cached(self, kg: KnowledgeGraph, name: str, make: Callable[[], dict]) -> dict:
+        """`make()`, kept until the graph changes (its ``graph_id`` in ``meta`` is new
+        with every write of the graph): for pages that read every node (home)."""
+        row = kg.db.execute("SELECT value FROM meta WHERE key = 'graph_id'").fetchone()
+        graph_id = row[0] if row else ""
+        have = self._cache.get(name)
+        if have is not None and have[0] == graph_id:
+            return have[1]
+        data = make()
+        self._cache[name] = (graph_id, data)
+        return data
 
     def graph(self) -> KnowledgeGraph:
         kg = getattr(self._local, "kg", None)
@@ -80,6 +93,8 @@ def create_app(store: str | Path) -> Starlette:
         def data(request: Request) -> dict:
             args = [request.path_params[n] for n in names]
             with site.reading() as kg:
+                if build is _home:  # counts every node: kept until the graph changes
+                    return site.cached(kg, "home", lambda: build(kg))
                 return build(kg, *args, **_query(request))
 
         def html(request: Request) -> Response:

@@ -12,12 +12,12 @@ import orjson
 from kg.errors import QueryError
 from kg.query.api import KnowledgeGraph
 from kg.query.evidence import quote
-from kg.query.leaderboard import board_rows, boards, count_boards, leaderboard, make_boards
+from kg.query.leaderboard import boards, count_boards, leaderboard, make_boards, task_board_rows
 from kg.site.links import external_links, node_url, safe_url
 from kg.site.text import highlight
 
 LIMIT = 100  # rows of a list on a page
-BOARD_DATASETS, BOARDS = 12, 6  # a task page: leaderboards of its top datasets, per dataset
+BOARDS = 30  # the largest leaderboards a task page lists
 LABELS = ("Task", "Dataset", "Method", "Metric", "Repository")
 
 
@@ -89,15 +89,17 @@ def _papers_of(kg: KnowledgeGraph, key: str, limit: int = LIMIT) -> dict:
 
 
 def _via(kg: KnowledgeGraph, key: str, first: str, then: str, label: str,
-         limit: int = LIMIT) -> list[dict]:
-    """Nodes of `label` two steps from `key`: in by `first`, then out by `then`
-    (a task's datasets: methods ADDRESSES the task, EVALUATED_ON the dataset)."""
+         limit: int = LIMIT, hops: int = 100) -> list[dict]:
+    """Nodes of `label` two steps from `key`: in by `first`, then out by `then` (a
+    task's datasets: methods ADDRESSES the task, EVALUATED_ON the dataset), counted over
+    the `hops` most supported nodes of the first step (a hub has thousands)."""
     rows = kg.db.execute(
-        "SELECT n.key, n.name, count(DISTINCT e1.head) AS via FROM edges e1 "
+        "SELECT n.key, n.name, count(*) AS via FROM (SELECT head FROM edges WHERE tail = ? "
+        "AND type = ? ORDER BY support DESC LIMIT ?) e1 "
         "JOIN edges e2 ON e2.head = e1.head AND e2.type = ? "
         "JOIN nodes n ON n.key = e2.tail AND n.label = ? "
-        "WHERE e1.tail = ? AND e1.type = ? GROUP BY n.key ORDER BY via DESC, n.name LIMIT ?",
-        (then, label, key, first, limit))
+        "GROUP BY n.key ORDER BY via DESC, n.name LIMIT ?",
+        (key, first, hops, then, label, limit))
     return [_ref(k, n, label, support=v) for k, n, v in rows]
 
 
@@ -123,10 +125,7 @@ def task(kg: KnowledgeGraph, name: str) -> dict:
     datasets = _via(kg, key, "ADDRESSES", "EVALUATED_ON", "Dataset")
     metrics = _via(kg, key, "ADDRESSES", "MEASURED_BY", "Metric")
     methods = _neighbours(kg, key, "ADDRESSES", "Method", out=False)
-    # the leaderboards of its most studied datasets, the largest few of each
-    rows = board_rows(kg, [d["key"] for d in datasets[:BOARD_DATASETS]], key)
-    lbs = [b for d in datasets[:BOARD_DATASETS] for b in _board_dicts(
-        make_boards(kg, [r for r in rows if r[0] == d["key"]][:BOARDS]), key)]
+    lbs = _board_dicts(make_boards(kg, task_board_rows(kg, key, BOARDS)), key)
     return {**node, "datasets": datasets, "metrics": metrics, "methods": methods,
             "leaderboards": lbs, "papers_list": _papers_of(kg, key, 20)}
 

@@ -15,7 +15,7 @@ from kg.query.api import KnowledgeGraph
 from kg.site.links import node_url
 
 LIMIT = 50
-CANDIDATES = 5000  # names a miss compares the query with
+CANDIDATES = 1500  # names a miss compares the query with
 
 
 def _after(prefix: str) -> str:
@@ -50,13 +50,14 @@ def search(kg: KnowledgeGraph, q: str, limit: int = LIMIT) -> dict:
 def suggestions(kg: KnowledgeGraph, q: str, n: int = 5) -> list[dict]:
     """The names closest to `q`, each once with its type and page."""
     f = normal_form(q)
-    head = f[:2] if len(f) >= 2 else f
     cands: dict[tuple[str, str], str] = {}
-    if head:
+    for head in dict.fromkeys((f[:4], f[:2], f[:1])):  # the longest shared start first
+        if not head or len(cands) >= CANDIDATES:
+            continue
         for name, label, key in kg.db.execute(
                 "SELECT n.name, n.label, n.key FROM names f JOIN nodes n ON n.key = f.key "
-                "WHERE f.form >= ? AND f.form < ? ORDER BY n.papers DESC LIMIT ?",
-                (head, _after(head), CANDIDATES)):
+                "WHERE f.form >= ? AND f.form < ? LIMIT ?",
+                (head, _after(head), CANDIDATES - len(cands))):
             if name and label not in ("Result", "Paper"):
                 cands.setdefault((name, label), key)
     names = sorted({nm for nm, _ in cands})

@@ -148,13 +148,15 @@ CREATE TABLE IF NOT EXISTS graph_state (  -- what an incremental update needs (J
 GRAPH_INDEXES = [
     "CREATE INDEX IF NOT EXISTS nodes_by_label ON nodes (label, papers)",
     "CREATE UNIQUE INDEX IF NOT EXISTS edges_by_head ON edges (head, type, tail)",
-    "CREATE INDEX IF NOT EXISTS edges_by_tail ON edges (tail, type)",
+    "CREATE INDEX IF NOT EXISTS edges_by_tail ON edges (tail, type, support, head)",
     "CREATE INDEX IF NOT EXISTS names_by_key ON names (key)",
     "CREATE INDEX IF NOT EXISTS paper_lookup_by_lookup ON paper_lookup (lookup)",
     "CREATE INDEX IF NOT EXISTS paper_lookup_by_key ON paper_lookup (key)",
     "CREATE INDEX IF NOT EXISTS result_index_by_board ON result_index (dataset, metric, kind, "
     "method, value)",
     "CREATE INDEX IF NOT EXISTS result_index_by_result ON result_index (result)",
+    "CREATE INDEX IF NOT EXISTS result_index_by_paper ON result_index (paper, kind, dataset, "
+    "metric, method, value)",
 ]
 TABLES += "".join(f"{x};\n" for x in GRAPH_INDEXES)
 
