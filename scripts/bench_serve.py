@@ -141,6 +141,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--papers", type=int, default=100_000)
     ap.add_argument("--store", default=None, help="Use this store as it is.")
+    ap.add_argument("--keep", default=None, metavar="DIR",
+                    help="Make the store in DIR and keep it (to measure it again with --store).")
     ap.add_argument("--repeat", type=int, default=20)
     args = ap.parse_args()
     from starlette.testclient import TestClient
@@ -150,6 +152,9 @@ def main() -> None:
     work = None
     if args.store:
         store, built = Path(args.store), None
+    elif args.keep:
+        store = Path(args.keep)
+        built = make_store(store, args.papers)
     else:
         work = Path(tempfile.mkdtemp(prefix="kg-bench-serve-"))
         store = work / "store"

@@ -15,7 +15,7 @@ from kg.query.api import KnowledgeGraph
 from kg.site.links import node_url
 
 LIMIT = 50
-CANDIDATES = 1500  # names a miss compares the query with
+CANDIDATES = 600  # names a miss compares the query with
 
 
 def _after(prefix: str) -> str:
