@@ -1,8 +1,8 @@
 """The store's place in the layers: cli → store/query/sinks → graph → extract/ingest →
 model. kg.graph never imports the store (nor anything above it), and kg.store never
 imports the command line, the query layer or the sinks. The site (kg.site, kg/site_cli.py)
-sits with the command line: nothing below it (store, graph, query, sinks) imports it. Read from the source (every
-import, also those inside functions)."""
+sits with the command line: nothing below it (store, graph, query, sinks) imports it.
+Read from the source (every import, also those inside functions)."""
 
 from __future__ import annotations
 

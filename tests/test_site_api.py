@@ -154,6 +154,8 @@ def test_leaderboard(client):
     assert [r["method"] for r in d["rows"]] == ["BetaNet", "AlphaNet", EVIL]
     r = _get(client, "/leaderboard?dataset=ImageNet", 302)  # no metric: the dataset's page
     assert r.headers["location"] == "/dataset/imagenet"
+    listed = _get(client, "/api/leaderboard?dataset=ImageNet").json()["leaderboards"]
+    assert [b["metric"] for b in listed] == ["top-1 accuracy", "top-1 error", "zorblax index"]
     err = _get(client, "/api/leaderboard?dataset=ImageNet&metric=BLEUU", 404).json()["error"]
     assert "no Metric named 'BLEUU'" in err and "The leaderboards of 'ImageNet' are" in err
 

@@ -216,6 +216,8 @@ def _leaderboard(kg: KnowledgeGraph, dataset: str = "", metric: str = "", task: 
     if not dataset:
         raise QueryError("a leaderboard needs ?dataset=NAME (and metric=NAME); the dataset "
                          "pages list their leaderboards")
-    if not metric:
-        return {"redirect": node_url(kg.resolve(dataset, "Dataset"), "Dataset")}
+    if not metric:  # the page: the dataset's; the API: its leaderboards
+        key = kg.resolve(dataset, "Dataset")
+        return {"redirect": node_url(key, "Dataset"), "dataset_key": key,
+                "leaderboards": pages.dataset_boards(kg, key)}
     return pages.leaderboard_page(kg, dataset, metric, task or None)

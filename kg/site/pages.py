@@ -103,6 +103,11 @@ def _via(kg: KnowledgeGraph, key: str, first: str, then: str, label: str,
     return [_ref(k, n, label, support=v) for k, n, v in rows]
 
 
+def dataset_boards(kg: KnowledgeGraph, dataset_key: str) -> list[dict]:
+    """The leaderboards of a dataset (the largest :data:`LIMIT`), with their pages."""
+    return _boards(kg, dataset_key)
+
+
 def _boards(kg: KnowledgeGraph, dataset_key: str, task_key: str | None = None,
             limit: int = LIMIT) -> list[dict]:
     return _board_dicts(boards(kg, dataset_key, task_key, limit=limit), task_key)
