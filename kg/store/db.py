@@ -452,8 +452,11 @@ def read_only(db: Path) -> sqlite3.Connection:
     if not db.exists():
         raise StoreError(f"no database at {db}; build the store with `kg build INPUT... "
                          f"--store {db.parent}`")
-    c = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
-                        check_same_thread=False)
+    # a directory that cannot be written, without the WAL files a writer leaves: nobody
+    # writes it, and SQLite could not make its shared-memory file there (as connect())
+    fixed = not os.access(db.parent, os.W_OK) and not Path(f"{db}-shm").exists()
+    c = sqlite3.connect(f"{db.resolve().as_uri()}?{'immutable=1' if fixed else 'mode=ro'}",
+                        uri=True, isolation_level=None, check_same_thread=False)
     c.execute("PRAGMA query_only = ON")
     c.execute("PRAGMA busy_timeout = 60000")
     c.execute("PRAGMA cache_size = -16384")  # 16 MiB of pages per reader
