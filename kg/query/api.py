@@ -123,7 +123,8 @@ class KnowledgeGraph:
             return keys[0]
         what = label or "entity"
         if label is not None:
-            other = sorted({lab for k in self.find(name) if (lab := self._label(k))})
+            other = sorted({lab for k in self.find(name)
+                            if (lab := self._label(k)) not in (None, "Paper")})
             if other:
                 raise QueryError(f"no {what} named {name!r} in the graph: {name!r} is a "
                                  f"{' and a '.join(other)}; give the name of a {what}")
@@ -191,7 +192,8 @@ class KnowledgeGraph:
         args: tuple = (key, rel)
         if label is not None:
             sql, args = sql + " AND n.label = ?", (*args, label)
-        return self._rows(self.db.execute(sql, args))
+        # in the order the edges were written (ties keep it, whatever index SQLite reads)
+        return self._rows(self.db.execute(sql + " ORDER BY e.id", args))
 
     def _in(self, key: str, rel: str, label: str | None = None) -> list[dict]:
         sql = ("SELECT n.key, n.name, n.label, n.confidence, e.support, e.papers FROM edges e "
@@ -199,7 +201,7 @@ class KnowledgeGraph:
         args: tuple = (key, rel)
         if label is not None:
             sql, args = sql + " AND n.label = ?", (*args, label)
-        return self._rows(self.db.execute(sql, args))
+        return self._rows(self.db.execute(sql + " ORDER BY e.id", args))
 
     # ------------------------------------------------------------ questions
     def methods_evaluated_on(self, dataset: str) -> list[dict]:
@@ -228,7 +230,8 @@ class KnowledgeGraph:
                 "SELECT n.key, n.name, n.label, n.confidence, e2.papers FROM edges e1 "
                 "JOIN edges e2 ON e2.head = e1.head AND e2.type = ? "
                 "JOIN nodes n ON n.key = e2.tail AND n.label = ? "
-                "WHERE e1.tail = ? AND e1.type = 'ADDRESSES'", (rel, label, key)):
+                "WHERE e1.tail = ? AND e1.type = 'ADDRESSES' ORDER BY e1.id, e2.id",
+                (rel, label, key)):
             papers.setdefault(k, set()).update(orjson.loads(p))
             info[k] = (n, lab, c)
         rows = [{"key": k, "name": info[k][0], "type": info[k][1], "confidence": info[k][2],
