@@ -256,3 +256,13 @@ def test_example_corpus_pages(example_client):
         _get(example_client, t["url"])
     for m in home["methods"][:3]:
         _get(example_client, m["url"])
+
+
+def test_kg_serve_without_a_store_says_how_to_make_one(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    res = CliRunner().invoke(main, ["serve", "--store", str(tmp_path / "none"), "--port", "0"])
+    assert res.exit_code == 1
+    assert "no kg store" in res.output and "kg build" in res.output
