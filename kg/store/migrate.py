@@ -47,7 +47,11 @@ def upgrade(c: sqlite3.Connection, version: int) -> bool:
 
 
 def _results_kind(c: sqlite3.Connection) -> None:
-    """Schema 1 → 2: ``results.kind`` from the stored records; the graph to be rebuilt."""
+    """Schema 1 → 2: ``results.kind`` from the stored records; the graph to be rebuilt.
+    It looks at what the database has, not at the version number, so that it can be
+    chained after other conversions (another branch's schema 2 becomes a step before it)."""
+    if "kind" in [r[1] for r in c.execute("PRAGMA table_info(results)")]:
+        return
     c.execute("ALTER TABLE results ADD COLUMN kind TEXT NOT NULL DEFAULT 'score'")
     changes = []
     for pid, rec in c.execute("SELECT id, record FROM papers WHERE record LIKE '%\"kind\"%'"):
