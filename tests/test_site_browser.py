@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import urllib.request
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -188,3 +189,26 @@ def test_answers_while_papers_are_added(server):
     alpha = next(r for r in _get_json(board)["rows"] if r["method"] == "AlphaNet")
     assert alpha["value"] == 75.5 and alpha["scores"] == 12  # 2 before, 10 added (71.x)
     assert all(len(rows) == 4 for rows in scores)  # every answer a whole leaderboard
+
+
+def test_answers_while_kg_build_runs(server):
+    """`kg build` (a process of its own: extraction, then the store and graph written)
+    adds the example corpus to the served store; the site answers all the while."""
+    base, store = server
+    root = Path(__file__).resolve().parents[1]
+    before = _get_json(base + "/api/")["counts"]["Paper"]
+    build = subprocess.Popen([sys.executable, "-m", "kg.cli", "build",
+                              str(root / "examples" / "abstracts.jsonl"), "--store", str(store),
+                              "-j", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    seen = []
+    while build.poll() is None:
+        seen.append(_get_json(base + "/api/")["counts"]["Paper"])
+        _get_json(base + "/api/dataset/imagenet")
+        time.sleep(0.05)
+    out, err = build.communicate()
+    assert build.returncode == 0, err[-2000:]
+    seen.append(_get_json(base + "/api/")["counts"]["Paper"])
+    assert len(seen) > 5 and seen == sorted(seen)
+    assert seen[0] == before and seen[-1] == before + 24  # the 24 example abstracts
+    assert _get_json(base + "/api/search?q=imagenet")["results"][0]["key"] == "dataset:imagenet"
