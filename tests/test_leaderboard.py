@@ -82,6 +82,19 @@ def test_within_a_task(graph):
     assert lb.task == "image classification"
 
 
+def test_mixed_units_are_said(graph, tmp_path):
+    assert not graph.leaderboard("ImageNet", "top-1 accuracy").mixed_units  # all in %
+    assert "units differ" not in render(graph.leaderboard("ImageNet", "top-1 accuracy"))
+    odd = paper("p9", "A fraction", "2024-02-02", ["DeltaNet reaches 0.91 top-1 accuracy on "
+                                                   "ImageNet."],
+                [("DeltaNet", "top-1 accuracy", "ImageNet", "0.91", None, "score", 0)])
+    g = kg.KnowledgeGraph.from_records([*records(), odd])
+    lb = g.leaderboard("ImageNet", "top-1 accuracy")
+    assert lb.mixed_units and lb.to_dict()["mixed_units"]
+    assert lb.rows[-1].method == "DeltaNet"  # 0.91 < 60.0: ranked as a number, last
+    assert "units differ: ranked as numbers" in render(lb)
+
+
 def test_list_of_leaderboards(graph):
     got = [(b.metric, b.direction, b.methods, b.scores) for b in graph.leaderboards("ImageNet")]
     assert got == [("top-1 accuracy", "higher", 4, 5), ("top-1 error", "lower", 2, 2),

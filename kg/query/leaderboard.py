@@ -101,8 +101,14 @@ class Leaderboard:
     rows: list[Row] = field(default_factory=list)
     changes_left_out: int = 0  # changes of the metric ("improves by 2%") on the dataset
 
+    @property
+    def mixed_units(self) -> bool:
+        """True if the rows' units differ ("92.1%" beside "0.93"): ranked as numbers all
+        the same, which may not compare like with like."""
+        return len({r.unit or "" for r in self.rows}) > 1
+
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "mixed_units": self.mixed_units}
 
 
 def metric_direction(kg: KnowledgeGraph, metric_key: str) -> str | None:
@@ -335,7 +341,8 @@ def _heading(lb: Leaderboard) -> str:
     within = f", task {lb.task}" if lb.task else ""
     left = f"; {lb.changes_left_out} change(s) of the metric left out" if lb.changes_left_out \
         else ""
-    return f"{lb.dataset} — {lb.metric} ({order}{within}{left})"
+    mixed = "; units differ: ranked as numbers" if lb.mixed_units else ""
+    return f"{lb.dataset} — {lb.metric} ({order}{within}{left}{mixed})"
 
 
 def render_boards(items: list[Board], fmt: str = "table") -> str:
