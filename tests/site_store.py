@@ -27,6 +27,9 @@ TYPES = {"AlphaNet": "Method", "BetaNet": "Method", "GammaNet": "Method", EVIL: 
          "top-1 accuracy": "Metric", "top-1 error": "Metric", "zorblax index": "Metric"}
 
 
+ALIASES = {"BetaNet": ["Beta Network"]}
+
+
 def key(name: str) -> str:
     return f"{TYPES[name].lower()}:{name.lower()}"
 
@@ -50,7 +53,8 @@ def paper(pid: str, title: str, date: str | None, sentences: list[str],
                                  sentence=max(n for n, s in enumerate(starts) if s <= i)))
             i = text.find(name, i + len(name))
         if spans:
-            ents.append(Entity(key=key(name), type=type_, name=name, mentions=spans))
+            ents.append(Entity(key=key(name), type=type_, name=name, mentions=spans,
+                               aliases=ALIASES.get(name, [])))
 
     def ev(n: int) -> Evidence:
         return Evidence(sentence=n, start=starts[n], end=starts[n] + len(sentences[n]))

@@ -66,6 +66,9 @@ def test_search(client):
     html = _get(client, "/search?q=imagnet").text
     assert "Did you mean" in html and 'href="/dataset/imagenet"' in html
     assert _get(client, "/api/search?q=p2").json()["results"][0]["url"] == "/paper/p2"
+    hit = _get(client, "/api/search?q=BETA%20network").json()["results"][0]  # an alias
+    assert (hit["name"], hit["exact"], hit["url"]) == ("BetaNet", True, "/method/betanet")
+    assert _get(client, "/api/method/betanet").json()["aliases"] == ["Beta Network"]
 
 
 def test_task(client):
