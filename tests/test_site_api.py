@@ -65,6 +65,7 @@ def test_search(client):
     assert len(names) == len(set(names))  # each suggestion once
     html = _get(client, "/search?q=imagnet").text
     assert "Did you mean" in html and 'href="/dataset/imagenet"' in html
+    assert 'value="imagnet"' in html  # the search box keeps the query
     assert _get(client, "/api/search?q=p2").json()["results"][0]["url"] == "/paper/p2"
     hit = _get(client, "/api/search?q=BETA%20network").json()["results"][0]  # an alias
     assert (hit["name"], hit["exact"], hit["url"]) == ("BetaNet", True, "/method/betanet")
