@@ -1,6 +1,8 @@
 """The answers of every `kg query` question and API method on the sample corpus are those
-recorded before the store moved to SQLite (tests/answers.py), but for the one deliberate
-change named below."""
+recorded (tests/answers.py): first before the store moved to SQLite, recorded again after
+two deliberate changes ("did you mean" names each suggestion's type; LaTeX accents and
+the letters they make are one name, so "Pad\\'e Activation Units" is one node with
+"Padé Activation Units"). Shortest paths may differ, see below."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """kg's folders are its architecture, and its dependencies point one way:
 
-    cli → kg (kg.build, kg.open) → query → sinks → store → graph → extract | ingest → base
+    cli → site → kg (kg.build, kg.open) → query → sinks → store → graph → extract | ingest → base
 
 where base is the top-level modules (model, schema, errors, names, ids, files...). A module
 may import its own package and anything in a layer below its own; extract and ingest are
@@ -21,6 +21,7 @@ import pytest
 KG = Path(__file__).resolve().parents[1] / "kg"
 LAYERS: list[tuple[str, ...]] = [  # top first
     ("cli",),
+    ("site",),  # kg serve's web site: only the command line imports it
     ("kg",),
     ("query",),
     ("sinks",),

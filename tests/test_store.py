@@ -25,6 +25,7 @@ from kg.graph.incremental import Delta, same
 from kg.ingest import read_papers
 from kg.store.build import build_store
 from kg.store.db import MARKER, Store
+from kg.store.schema import SCHEMA_VERSION
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parents[1]
@@ -191,7 +192,7 @@ def test_a_store_of_schema_1_is_converted(tmp_path):
         con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     con.close()
     with Store.open(store) as st:
-        assert st.meta("schema_version") == "2"
+        assert st.meta("schema_version") == str(SCHEMA_VERSION)
         untitled, unsure = st.may_change()
         damaged = {pid for pid in pids[1:] if any(
             m.field == "title" for e in before[pid].entities for m in e.mentions)}
@@ -203,7 +204,7 @@ def test_a_store_of_schema_1_is_converted(tmp_path):
         assert {r.paper.id: r for r in st.records()} == before
 
 
-def test_a_read_only_store_of_schema_1_is_read_as_it_is(tmp_path, monkeypatch):
+def test_a_read_only_store_of_schema_1_says_how_to_convert_it(tmp_path, monkeypatch):
     store = make_store(tmp_path / "s")
     with Store.open(store) as st:
         want = list(st.records())
@@ -216,10 +217,11 @@ def test_a_read_only_store_of_schema_1_is_read_as_it_is(tmp_path, monkeypatch):
 
     with monkeypatch.context() as m:  # a directory kg cannot write
         m.setattr(db.os, "access", lambda path, mode: mode != os.W_OK)
-        with Store.open(store) as st:
-            assert list(st.records()) == want and st.meta("schema_version") == "1"
-    with Store.open(store) as st:  # writable: converted
-        assert st.meta("schema_version") == "2" and st.may_change() == (set(), set())
+        with pytest.raises(StoreError, match="open it once where it is writable"):
+            Store.open(store)
+    with Store.open(store) as st:  # writable: converted, nothing lost
+        assert st.meta("schema_version") == str(SCHEMA_VERSION)
+        assert list(st.records()) == want and st.may_change() == (set(), set())
 
 
 def test_stale_or_missing_graph_is_rebuilt_on_open(tmp_path):

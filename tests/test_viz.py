@@ -10,13 +10,12 @@ import json
 import re
 import struct
 import subprocess
-import time
-import urllib.request
 import zlib
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from browser import DevTools, chromium, chromium_args, needs_chromium
 from click.testing import CliRunner
 
 from kg.cli import main
@@ -26,10 +25,12 @@ from kg.model import Entity, Evidence, Mention, Paper, Record, Relation
 from kg.sinks import html as viz
 from kg.store.db import Store
 
-CHROMIUM = "/usr/bin/chromium"
-needs_chromium = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(),
-    reason="Debian's chromium is not installed (run scripts/ci-system-deps.sh)")
+
+@pytest.fixture
+def browser(tmp_path):
+    """A headless Chromium (tests/browser.py) on a free loopback port."""
+    with chromium(tmp_path) as tools:
+        yield tools
 
 EVIL_METHOD = "<script>alert(1)</script>"
 EVIL_DATASET = "</script><img src=x onerror=window.__pwned=1>"
@@ -228,111 +229,6 @@ def test_kg_viz_command(store, tmp_path):
 # ---------------------------------------------------------------- in Chromium
 
 
-def _chromium_args(user_dir: Path) -> list[str]:
-    return [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
-            "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--hide-scrollbars",
-            f"--user-data-dir={user_dir}", "--window-size=1200,800"]
-
-
-class DevTools:
-    """A minimal DevTools-protocol client for one page target."""
-
-    def __init__(self, ws_url: str) -> None:
-        import websocket
-
-        self.ws = websocket.create_connection(ws_url, timeout=30, suppress_origin=True)
-        self.next_id = 0
-        self.events: list[dict] = []
-
-    def _recv(self) -> dict:
-        msg = json.loads(self.ws.recv())
-        if msg.get("method") == "Page.javascriptDialogOpening":
-            self.events.append(msg)
-            raise AssertionError(f"the page opened a dialog: {msg['params']}")
-        return msg
-
-    def call(self, method: str, **params) -> dict:
-        self.next_id += 1
-        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            msg = self._recv()
-            if msg.get("id") == self.next_id:
-                if "error" in msg:
-                    raise AssertionError(f"{method}: {msg['error']}")
-                return msg.get("result", {})
-            self.events.append(msg)
-        raise AssertionError(f"no answer to {method}")
-
-    def wait_for(self, event: str, timeout: float = 30) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            msg = self._recv()
-            self.events.append(msg)
-            if msg.get("method") == event:
-                return msg
-        raise AssertionError(f"no {event} within {timeout}s")
-
-    def js(self, expr: str):
-        r = self.call("Runtime.evaluate", expression=expr, returnByValue=True,
-                      awaitPromise=True)
-        if "exceptionDetails" in r:
-            raise AssertionError(f"{expr}: {r['exceptionDetails']}")
-        return r["result"].get("value")
-
-    def errors(self) -> list[dict]:
-        out = []
-        for m in self.events:
-            meth, p = m.get("method"), m.get("params", {})
-            if (meth == "Runtime.exceptionThrown"
-                    or (meth == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"))
-                    or (meth == "Log.entryAdded" and p["entry"].get("level") == "error")):
-                out.append(m)
-        return out
-
-    def close(self) -> None:
-        self.ws.close()
-
-
-@pytest.fixture
-def browser(tmp_path):
-    """A headless Chromium with remote debugging on a free loopback port."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (run scripts/ci-system-deps.sh)")
-    user = tmp_path / "chromium-profile"
-    proc = subprocess.Popen(
-        [*_chromium_args(user), "--remote-debugging-address=127.0.0.1",
-         "--remote-debugging-port=0", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        port_file = user / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while not port_file.exists() or not port_file.read_text().strip():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("chromium did not start its DevTools endpoint")
-            time.sleep(0.1)
-        port = int(port_file.read_text().split()[0])
-        for _ in range(100):
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=5) as r:
-                pages = [t for t in json.load(r) if t["type"] == "page"]
-            if pages:
-                break
-            time.sleep(0.1)
-        tools = DevTools(pages[0]["webSocketDebuggerUrl"])
-        for domain in ("Page", "Runtime", "Log"):
-            tools.call(f"{domain}.enable")
-        yield tools
-        tools.close()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
 def _open(tools: DevTools, path: Path) -> None:
     tools.call("Page.navigate", url=path.as_uri())
     tools.wait_for("Page.loadEventFired")
@@ -446,7 +342,7 @@ def _png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
 def test_screenshot_is_a_picture_of_the_graph(page, tmp_path):
     shot = tmp_path / "shot.png"
     proc = subprocess.run(
-        [*_chromium_args(tmp_path / "profile"), f"--screenshot={shot}", page.as_uri()],
+        [*chromium_args(tmp_path / "profile"), f"--screenshot={shot}", page.as_uri()],
         capture_output=True, timeout=120)
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-2000:]
     width, height, pixels = _png_pixels(shot.read_bytes())

@@ -195,18 +195,20 @@ def build(inputs, fmt, skip_bad, jobs, min_confidence, categories, since, store)
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="Leave out answers kg is less sure of than this (an entity's confidence "
               "is the highest any paper gave it).")
-def query(question, store, as_json, path, list_, min_confidence) -> None:
+@click.option("--evidence", is_flag=True,
+              help="Add to each answer the paper title and the sentence it was read from.")
+def query(question, store, as_json, path, list_, min_confidence, evidence) -> None:
     """Answer a question from the store.
 
     Ask in English ("methods evaluated on ImageNet") or by name
     ("methods-evaluated-on ImageNet"); see --list.
     """
     import kg
-    from kg.query.questions import QUESTIONS, ask, parse
+    from kg.query.questions import EXAMPLES, QUESTIONS, ask, parse
 
     if list_:
-        for name, (_m, _a, patterns) in QUESTIONS.items():
-            click.echo(f"{name:22s} e.g. {patterns[0]}")
+        for name in QUESTIONS:
+            click.echo(f"{name:22s} e.g. kg query \"{EXAMPLES[name]}\"")
         return
     graph = kg.open(store)
     if path:
@@ -223,6 +225,16 @@ def query(question, store, as_json, path, list_, min_confidence) -> None:
         cols = ["name", "type", "support"]
         if min_confidence and isinstance(rows, list):
             rows = [r for r in rows if (r.get("confidence") or 0.0) >= min_confidence]
+        if evidence and isinstance(rows, list):
+            from kg.query.evidence import add_evidence
+
+            rows = add_evidence(graph, rows, arg)
+            cols = [*cols, "paper", "sentence"]
+            if not as_json:  # JSON keeps the whole quote as "evidence"
+                for r in rows:
+                    ev = r.get("evidence") or {}
+                    r["paper"] = ev.get("title") or ev.get("paper") or ""
+                    r["sentence"] = ev.get("sentence") or ""
     if isinstance(rows, dict) and rows.get("label") == "Paper" and not as_json:
         click.echo(paper_lines(rows))
         return
@@ -258,10 +270,12 @@ def _register() -> None:
     from kg.cli.merge import merge
     from kg.cli.rdf import sparql
     from kg.cli.shards import extract_shards
+    from kg.cli.site import leaderboard, serve
     from kg.cli.stats import stats
     from kg.cli.viz import viz
 
-    for command in (merge, extract_shards, sparql, export, load, cypher, server, stats, viz):
+    for command in (merge, extract_shards, sparql, export, load, cypher, server, stats, viz,
+                    leaderboard, serve):
         main.add_command(command)
 
 

@@ -1,6 +1,7 @@
 """The field's lexicons: data files of known methods, datasets, tasks and metrics.
 
-Each ``lexicons/<type>.tsv`` line is ``canonical name<TAB>alias | alias``; ``generic.txt``
+Each ``lexicons/<type>.tsv`` line is ``canonical name<TAB>alias | alias`` (metrics add a
+third column, the direction: ``higher`` or ``lower`` is better, or empty); ``generic.txt``
 lists phrases too vague to be entities. :func:`surface_variants` expands every name into
 the spellings text uses (plural, hyphen/space/joined), so the matcher sees them all.
 ``vocabulary.json`` holds the word lists of the mention rules (:func:`vocabulary`).
@@ -29,6 +30,7 @@ class Entry:
     type: str
     name: str
     aliases: tuple[str, ...] = ()
+    direction: str | None = None  # metrics: "higher" or "lower" is better; None: not known
 
 
 @dataclass
@@ -51,14 +53,22 @@ def parse_tsv(text: str, type_: str) -> list[Entry]:
     >>> entries = parse_tsv("# header\\nTacotron 2\\tTacotron2 | Tacotron-2\\nWaveNet\\n", "Method")
     >>> [(e.name, e.aliases) for e in entries]
     [('Tacotron 2', ('Tacotron2', 'Tacotron-2')), ('WaveNet', ())]
+    >>> [(e.name, e.direction) for e in parse_tsv("WER\\tword error rate\\tlower\\nFID\\t\\t\\n",
+    ...                                          "Metric")]
+    [('WER', 'lower'), ('FID', None)]
     """
     out = []
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         name, _, rest = line.partition("\t")
+        rest, _, direction = rest.partition("\t")
         aliases = tuple(a.strip() for a in rest.split("|") if a.strip())
-        out.append(Entry(type_, name.strip(), aliases))
+        direction = direction.strip().lower()
+        if direction not in ("", "higher", "lower"):
+            raise ValueError(f"{type_} lexicon: direction {direction!r} of {name!r} should be "
+                             "'higher', 'lower' or empty")
+        out.append(Entry(type_, name.strip(), aliases, direction or None))
     return out
 
 
@@ -115,3 +125,20 @@ def vocabulary() -> dict:
     """
     f = resources.files("kg.extract") / "lexicons" / "vocabulary.json"
     return json.loads(f.read_text(encoding="utf-8"))
+
+
+def metric_directions() -> dict[str, str | None]:
+    """The normal form of every metric name and alias of the lexicon → its direction
+    (``higher`` or ``lower`` is better, None when the lexicon does not say).
+
+    >>> d = metric_directions()
+    >>> d[normal_form("WER")], d[normal_form("top-1 accuracy")]
+    ('lower', 'higher')
+    """
+    out: dict[str, str | None] = {}
+    f = resources.files("kg.extract") / "lexicons" / FILES["Metric"]
+    for entry in parse_tsv(f.read_text(encoding="utf-8"), "Metric"):
+        for form in (entry.name, *entry.aliases):
+            for v in surface_variants(form):
+                out.setdefault(normal_form(v), entry.direction)
+    return out

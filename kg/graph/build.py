@@ -38,7 +38,8 @@ from kg.model import PAPER, Record
 # A digest: [paper id, paper node attributes, entities, facts, results] where
 #   entity = [key, type, name, aliases, confidence, first mention or None]
 #   fact   = [head, type, tail, evidence or None, confidence]   (head may be "PAPER")
-#   result = [method, metric, dataset or None, value, unit or None, evidence or None, confidence]
+#   result = [method, metric, dataset or None, value, unit or None, evidence or None, confidence,
+#             kind (score, increase or decrease)]
 Digest = list
 Edge = tuple[str, str, str]
 
@@ -64,7 +65,8 @@ def digest(rec: dict) -> Digest:
     facts = [[r["head"], r["type"], r["tail"], r.get("evidence"), r.get("confidence", 1.0)]
              for r in rec.get("relations", ())]
     results = [[x["method"], x["metric"], x.get("dataset"), x["value"], x.get("unit"),
-                x.get("evidence"), x.get("confidence", 1.0)] for x in rec.get("results", ())]
+                x.get("evidence"), x.get("confidence", 1.0), x.get("kind") or "score"]
+               for x in rec.get("results", ())]
     return [p["id"], attrs, ents, facts, results]
 
 
@@ -407,15 +409,21 @@ def contributions(d: Digest, canon: dict[str, str], add: Add, pn: str | None = N
         if h is not None and t is not None and h != t:
             add(h, t, type_, ev, conf)
     results = []
-    for method, metric, dataset, value, unit, ev, conf in d[4]:
+    for method, metric, dataset, value, unit, ev, conf, *more in d[4]:
+        kind = more[0] if more else "score"
         m = pn if method == PAPER else canon.get(method)
         k = canon.get(metric)
         if m is None or k is None:
             continue
         ds = canon.get(dataset) if dataset else None
-        rid = "result:" + hashlib.sha1(f"{pid}|{m}|{k}|{ds}|{value}".encode()).hexdigest()[:16]
-        results.append((rid, {"label": "Result", "name": f"{value}{unit or ''}",
-                              "value": value, "unit": unit, "paper": pid}))
+        # a change is another node than the score of the same value (a score's key as before)
+        tag = f"{pid}|{m}|{k}|{ds}|{value}" + ("" if kind == "score" else f"|{kind}")
+        rid = "result:" + hashlib.sha1(tag.encode()).hexdigest()[:16]
+        attrs = {"label": "Result", "name": f"{value}{unit or ''}", "value": value,
+                 "unit": unit, "paper": pid}
+        if kind != "score":  # a score has no kind attribute: the graph of scores is as before
+            attrs["kind"] = kind
+        results.append((rid, attrs))
         add(pn, rid, "REPORTS", ev, conf)
         add(rid, m, "OF", None, conf)
         add(rid, k, "BY", None, conf)

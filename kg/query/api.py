@@ -27,7 +27,8 @@ from kg.errors import QueryError
 from kg.model import Record
 from kg.store import lookup
 from kg.store.db import Store, chunks, marks
-from kg.store.graph import write_links, write_nodes
+from kg.store.graph import index_results, write_links, write_nodes
+from kg.store.lookup import did_you_mean  # noqa: F401  (part of the API)
 
 
 def memory_store() -> Store:
@@ -45,6 +46,7 @@ class KnowledgeGraph:
                 write_nodes(c, ({"id": n, **d} for n, d in source.nodes(data=True)))
                 write_links(c, ({"source": u, "target": v, "key": k, **d}
                                 for u, v, k, d in source.edges(keys=True, data=True)))
+                index_results(c)
                 # the graph is all there is: no records to build it from
                 c.execute("INSERT INTO meta VALUES ('graph_version', '0')")
             source = st
@@ -82,8 +84,13 @@ class KnowledgeGraph:
         return lookup.find(self.db, name, label)
 
     def resolve(self, name: str, label: str | None = None) -> str:
-        """The node key for `name`; QueryError with suggestions when there is none."""
+        """The node key for `name`; QueryError with suggestions when there is none: each
+        once, with its type (and the type `name` has, when it names another type)."""
         return lookup.resolve(self.db, name, label)
+
+    def suggest(self, name: str, label: str | None = None, n: int = 3) -> list[tuple[str, str]]:
+        """Up to `n` (name, type) of nodes whose name is close to `name`, each once."""
+        return lookup.suggest(self.db, name, label, n)
 
     def _find_paper(self, text: str) -> str | None:
         """The node of the paper `text` names (kg's id, any external id, exact title)."""
@@ -119,7 +126,8 @@ class KnowledgeGraph:
         args: tuple = (key, rel)
         if label is not None:
             sql, args = sql + " AND n.label = ?", (*args, label)
-        return self._rows(self.db.execute(sql, args))
+        # in the order the edges were written (ties keep it, whatever index SQLite reads)
+        return self._rows(self.db.execute(sql + " ORDER BY e.id", args))
 
     def _in(self, key: str, rel: str, label: str | None = None) -> list[dict]:
         sql = ("SELECT n.key, n.name, n.label, n.confidence, e.support, e.papers FROM edges e "
@@ -127,7 +135,7 @@ class KnowledgeGraph:
         args: tuple = (key, rel)
         if label is not None:
             sql, args = sql + " AND n.label = ?", (*args, label)
-        return self._rows(self.db.execute(sql, args))
+        return self._rows(self.db.execute(sql + " ORDER BY e.id", args))
 
     # ------------------------------------------------------------ questions
     def methods_evaluated_on(self, dataset: str) -> list[dict]:
@@ -156,7 +164,8 @@ class KnowledgeGraph:
                 "SELECT n.key, n.name, n.label, n.confidence, e2.papers FROM edges e1 "
                 "JOIN edges e2 ON e2.head = e1.head AND e2.type = ? "
                 "JOIN nodes n ON n.key = e2.tail AND n.label = ? "
-                "WHERE e1.tail = ? AND e1.type = 'ADDRESSES'", (rel, label, key)):
+                "WHERE e1.tail = ? AND e1.type = 'ADDRESSES' ORDER BY e1.id, e2.id",
+                (rel, label, key)):
             papers.setdefault(k, set()).update(orjson.loads(p))
             info[k] = (n, lab, c)
         rows = [{"key": k, "name": info[k][0], "type": info[k][1], "confidence": info[k][2],
@@ -211,6 +220,21 @@ class KnowledgeGraph:
                     "SELECT key, name, label, confidence, papers FROM nodes WHERE label = ? "
                     "AND papers >= ?", (label, least))]
         return sorted(rows, key=lambda r: (-r["support"], r["name"].lower()))[:n]
+
+    # ------------------------------------------------------------ leaderboards
+    def leaderboards(self, dataset: str, task: str | None = None) -> list:
+        """The leaderboards (one per metric with scores) of a dataset, most methods first:
+        see :func:`kg.query.leaderboard.boards`."""
+        from kg.query.leaderboard import boards
+
+        return boards(self, dataset, task)
+
+    def leaderboard(self, dataset: str, metric: str, task: str | None = None):
+        """One method per row with its best score on `dataset` in `metric`, ranked by the
+        metric's direction: see :func:`kg.query.leaderboard.leaderboard`."""
+        from kg.query.leaderboard import leaderboard
+
+        return leaderboard(self, dataset, metric, task)
 
     # ------------------------------------------------------------ paths
     def _neighbours(self, nodes: list[str]) -> Iterator[tuple[str, str]]:

@@ -41,6 +41,27 @@ QUESTIONS: dict[str, tuple[str, tuple, list[str]]] = {
 }
 
 
+# name -> a plain-English example of the question (`kg query --list`); each parses back to
+# its name (tests/test_leaderboard.py checks)
+EXAMPLES: dict[str, str] = {
+    "methods-evaluated-on": "which methods were evaluated on ImageNet?",
+    "tasks-addressed-by": "what tasks does BERT address?",
+    "outperformers-of": "what outperforms ResNet?",
+    "outperformed-by": "what does ViT outperform?",
+    "methods-for-task": "methods for image classification",
+    "datasets-for-task": "which datasets are used for speech recognition?",
+    "metrics-for-task": "which metrics are used for machine translation?",
+    "top-datasets": "top datasets for image classification",
+    "top-metrics": "most used metrics for object detection",
+    "top-methods": "top methods for question answering",
+    "code-for": "where is the code for ResNet?",
+    "proposed-by": "what does paper 1706.03762 propose?",
+    "papers-mentioning": "papers mentioning GAN",
+    "entity": "what is ViT?",
+    "paper": "paper 1706.03762",
+}
+
+
 def parse(question: str) -> tuple[str, str]:
     """Find the named question and its argument in an English question."""
     q = question.strip().rstrip("?").strip()

@@ -354,8 +354,13 @@ def store_view(st: Store, around: str | None = None, depth: int = 1, max_nodes: 
             cited.add(d["paper"])
     for _u, _v, d in sub.edges(data=True):
         cited.update(d["papers"][:MAX_PAPERS])
-    for p in sorted(cited - {n.split(":", 1)[1] for n in keep}):
-        sub.add_node(f"paper:{p}", **(st.node(f"paper:{p}") or {}))
+    papers = sorted(f"paper:{p}" for p in cited - {n.split(":", 1)[1] for n in keep})
+    found: dict[str, dict] = {}
+    for part in chunks(papers):  # read a chunk at a time (a hub cites thousands)
+        found.update((k, json.loads(d)) for k, d in st.conn.execute(
+            f"SELECT key, data FROM nodes WHERE key IN ({marks(len(part))})", part))
+    for p in papers:
+        sub.add_node(p, **found.get(p, {}))
     totals = (st.number_of_nodes(), st.number_of_edges())
     data = view_data(sub, around, depth, max_nodes, title=title, keep=keep, deg=deg,
                      totals=totals)

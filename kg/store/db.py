@@ -18,7 +18,6 @@ storing papers but before updating the graph is finished by the next build.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -35,6 +34,7 @@ from kg.files import atomic_write
 from kg.graph.build import Digest, digest
 from kg.model import Record
 from kg.store.graph import GraphTables
+from kg.store.migrate import content_digest, upgrade
 from kg.store.schema import SCHEMA_VERSION, TABLES, VIEWS
 
 FORMAT = 2  # of the store directory: 1 was the JSON shards of kg before SQLite
@@ -103,6 +103,15 @@ class Store(GraphTables):
 
             convert(p)
         return cls(p)
+
+    @classmethod
+    def reader(cls, path: str | Path) -> Store:
+        """The store at `path` (opened, converted and its graph brought up to date first,
+        by :meth:`open`) with a read-only connection of its own: for a server, one per
+        thread. It reads the last committed state while `kg build` writes."""
+        st = cls(Path(path))
+        st._conn = read_only(st.db)
+        return st
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -265,7 +274,8 @@ class Store(GraphTables):
         which a record read later may give them; those not known to be extracted from
         their stored title and abstract, see ``papers.content``)."""
         self.conn.create_function("kg_content", 2, content_digest, deterministic=True)
-        untitled, unsure = set(), set()
+        untitled: set[str] = set()
+        unsure: set[str] = set()
         for pid, settled in self.conn.execute(
                 "SELECT id, content IS kg_content(title, abstract) FROM papers WHERE "
                 "title IS NULL OR content IS NOT kg_content(title, abstract)"):
@@ -376,7 +386,7 @@ class RecordRows:
         for x in rec.get("results", ()):
             self.results.append((pid, x["method"], x["metric"], x.get("dataset"), x["value"],
                                  x.get("unit"), x.get("confidence", 1.0),
-                                 *_span(x.get("evidence"))))
+                                 *_span(x.get("evidence")), x.get("kind") or "score"))
 
     def write(self, c: sqlite3.Connection) -> None:
         c.executemany("INSERT OR IGNORE INTO paper_sources VALUES (?, ?)", self.sources)
@@ -385,8 +395,9 @@ class RecordRows:
         c.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?)", self.entities)
         c.executemany("INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?)", self.mentions)
         c.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self.facts)
-        c.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                      self.results)
+        c.executemany("INSERT INTO results (paper_id, method, metric, dataset, value, unit, "
+                      "confidence, field, sentence, start, \"end\", kind) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.results)
 
 
 def _record(text: str, rec: str) -> dict:
@@ -444,13 +455,17 @@ def connect(db: Path) -> sqlite3.Connection:
                             f"VALUES ('schema_version', '{SCHEMA_VERSION}'); COMMIT;")
         else:
             row = c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            version = row and row[0]
-            if version == "1" and not readonly:
-                version = _convert_schema_1(c)
-            # a read-only database of schema 1 is read as it is (only a build needs what
-            # schema 2 added)
-            if version != str(SCHEMA_VERSION) and not (version == "1" and readonly):
-                raise StoreError(f"{db} has database schema {version}, this kg reads "
+            if (row is not None and int(row[0]) < SCHEMA_VERSION and not readonly
+                    and upgrade(c, int(row[0]))):
+                row = (SCHEMA_VERSION,)
+            if row is not None and int(row[0]) < SCHEMA_VERSION and readonly:
+                raise StoreError(f"{db} has database schema {row[0]}, this kg reads "
+                                 f"{SCHEMA_VERSION} and converts older ones when it can write "
+                                 "the store: open it once where it is writable (`kg stats "
+                                 f"--store {db.parent}`), or rebuild it with "
+                                 "`kg build INPUT... --store NEW-DIR`")
+            if row is None or int(row[0]) != SCHEMA_VERSION:
+                raise StoreError(f"{db} has database schema {row and row[0]}, this kg reads "
                                  f"{SCHEMA_VERSION}; rebuild the store with "
                                  f"`kg build INPUT... --store NEW-DIR`")
     except sqlite3.DatabaseError as e:
@@ -460,50 +475,20 @@ def connect(db: Path) -> sqlite3.Connection:
     return c
 
 
-def _convert_schema_1(c: sqlite3.Connection) -> str:
-    """Bring a database of schema 1 to schema 2 (in one transaction): add
-    ``papers.content``, the digest of what each paper was extracted from. It is the
-    stored title and abstract, except for a paper with a title, no entity found in it and
-    more than one source: kg before schema 2 added a title read in a later build without
-    extracting the paper again, so its content is not known (NULL), and the next build
-    that reads the paper extracts it again. Returns the schema version now."""
-    c.execute("BEGIN IMMEDIATE")
-    try:
-        row = c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if row is not None and row[0] == "1":  # not converted by another process meanwhile
-            c.create_function("kg_content", 2, content_digest, deterministic=True)
-            c.execute("ALTER TABLE papers ADD COLUMN content TEXT")
-            c.execute(
-                "UPDATE papers SET content = kg_content(title, abstract) WHERE title IS NULL "
-                "OR EXISTS (SELECT 1 FROM mentions m WHERE m.paper_id = papers.id "
-                "AND m.field = 'title') OR (SELECT count(*) FROM paper_sources s "
-                "WHERE s.paper_id = papers.id) <= 1")
-            unknown = c.execute("SELECT count(*) FROM papers WHERE content IS NULL").fetchone()
-            c.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
-                      (str(SCHEMA_VERSION),))
-            log.info("converted the database %s to schema %d%s", _db_name(c), SCHEMA_VERSION,
-                     f" ({unknown[0]} papers will be extracted again when a build reads them)"
-                     if unknown[0] else "")
-        c.execute("COMMIT")
-    except BaseException:
-        c.execute("ROLLBACK")
-        raise
-    return str(SCHEMA_VERSION)
-
-
-def _db_name(c: sqlite3.Connection) -> str:
-    return next((row[2] for row in c.execute("PRAGMA database_list") if row[1] == "main"), "")
-
-
-def content_digest(title: str | None, text: str) -> str:
-    """What a paper's extraction reads, as 16 hex digits: its title and abstract.
-
-    >>> content_digest(None, "We use BERT.") == content_digest("", "We use BERT.")
-    True
-    >>> content_digest("BERT", "We use BERT.") == content_digest(None, "We use BERT.")
-    False
-    """
-    return hashlib.sha1(orjson.dumps([title or "", text])).hexdigest()[:16]
+def read_only(db: Path) -> sqlite3.Connection:
+    """A connection that can only read the database `db` (which must exist)."""
+    if not db.exists():
+        raise StoreError(f"no database at {db}; build the store with `kg build INPUT... "
+                         f"--store {db.parent}`")
+    # a directory that cannot be written, without the WAL files a writer leaves: nobody
+    # writes it, and SQLite could not make its shared-memory file there (as connect())
+    fixed = not os.access(db.parent, os.W_OK) and not Path(f"{db}-shm").exists()
+    c = sqlite3.connect(f"{db.resolve().as_uri()}?{'immutable=1' if fixed else 'mode=ro'}",
+                        uri=True, isolation_level=None, check_same_thread=False)
+    c.execute("PRAGMA query_only = ON")
+    c.execute("PRAGMA busy_timeout = 60000")
+    c.execute("PRAGMA cache_size = -16384")  # 16 MiB of pages per reader
+    return c
 
 
 def check_marker(p: Path) -> int:

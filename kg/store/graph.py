@@ -107,6 +107,35 @@ def write_links(c: sqlite3.Connection, links: Iterable[dict]) -> None:
                   [_edge_row(d["source"], d["target"], d["key"], d) for d in links])
 
 
+RESULT_INDEX = """
+INSERT INTO result_index (dataset, metric, kind, method, value, confidence, result, paper)
+SELECT en.tail, eb.tail, coalesce(json_extract(r.data, '$.kind'), 'score'), eo.tail,
+       CASE WHEN json_type(r.data, '$.value') IN ('integer', 'real')
+                 OR trim(json_extract(r.data, '$.value'), '0123456789.') = ''
+            THEN CAST(json_extract(r.data, '$.value') AS REAL) END,
+       eo.confidence, r.key, json_extract(r.data, '$.paper')
+FROM nodes r
+JOIN edges en ON en.head = r.key AND en.type = 'ON'
+JOIN edges eb ON eb.head = r.key AND eb.type = 'BY'
+JOIN edges eo ON eo.head = r.key AND eo.type = 'OF'
+WHERE r.label = 'Result'
+"""
+
+
+def index_results(c: sqlite3.Connection, results: list[str] | None = None) -> None:
+    """Write the ``result_index`` rows of the Result nodes `results` (every one if None)
+    from the graph tables, replacing theirs."""
+    if results is None:
+        c.execute("DELETE FROM result_index")
+        c.execute(RESULT_INDEX)
+        return
+    for i in range(0, len(results), 500):
+        part = results[i:i + 500]
+        q = ",".join("?" * len(part))
+        c.execute(f"DELETE FROM result_index WHERE result IN ({q})", part)
+        c.execute(RESULT_INDEX + f" AND r.key IN ({q})", part)
+
+
 class GraphWriter(Counts):
     """Where a full build puts its nodes and links: the graph tables."""
 
@@ -127,6 +156,14 @@ def apply_delta(c: sqlite3.Connection, delta: Delta) -> None:
     """Apply `delta` (kg.graph.incremental) to the graph tables, as
     kg.graph.incremental.apply does to a networkx graph."""
     recount: set[str] = set()
+    # the Result nodes whose result_index rows change: dropped, written, or edges changed
+    results = {n for n in (*delta.drop_nodes, *delta.nodes) if n.startswith("result:")}
+    results.update(u for u, _v, _t in (*delta.drop_edges, *delta.edges) if u.startswith("result:"))
+    for n in delta.drop_nodes:  # an entity dropped: the results that named it
+        if not n.startswith(("result:", "paper:")):
+            results.update(r for (r,) in c.execute(
+                "SELECT result FROM result_index WHERE dataset = ? OR metric = ? OR method = ?",
+                (n, n, n)))
     for u, v, t in delta.drop_edges:
         c.execute("DELETE FROM edges WHERE head = ? AND type = ? AND tail = ?", (u, t, v))
         recount.add(v)
@@ -154,6 +191,7 @@ def apply_delta(c: sqlite3.Connection, delta: Delta) -> None:
     c.executemany("UPDATE nodes SET papers = (SELECT count(*) FROM edges WHERE tail = ? AND "
                   "type = 'MENTIONS') WHERE key = ? AND label NOT IN ('Paper', 'Result')",
                   [(k, k) for k in recount])
+    index_results(c, sorted(results))
 
 
 class GraphTables:
@@ -184,7 +222,8 @@ class GraphTables:
         """:meth:`rebuild` inside the transaction the caller holds."""
         with paused_gc():
             version = self.records_version()
-            for table in ("nodes", "edges", "names", "paper_lookup", "graph_state"):
+            for table in ("nodes", "edges", "names", "paper_lookup", "graph_state",
+                          "result_index"):
                 c.execute(f"DELETE FROM {table}")
             for sql in GRAPH_INDEXES:  # made again once the tables are full
                 c.execute(f"DROP INDEX IF EXISTS {sql.split(' EXISTS ')[1].split()[0]}")
@@ -192,6 +231,7 @@ class GraphTables:
             state = build(self.digests, out)
             for sql in GRAPH_INDEXES:
                 c.execute(sql)
+            index_results(c)
             _finish(c, state, version)
         return out
 

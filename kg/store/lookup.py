@@ -46,24 +46,56 @@ def find(db: sqlite3.Connection, name: str, label: str | None = None) -> list[st
     return [k for k, _ in sorted(keys, key=lambda x: (-x[1], x[0]))]
 
 
+def did_you_mean(suggestions: list[tuple[str, str]]) -> str:
+    """The "did you mean" end of an error message: each (name, type) once.
+
+    >>> did_you_mean([("ResNet", "Method"), ("ResNet", "Method"), ("ResNeXt", "Method")])
+    "; did you mean 'ResNet' (Method), 'ResNeXt' (Method)?"
+    >>> did_you_mean([])
+    ''
+    """
+    seen = list(dict.fromkeys(suggestions))
+    if not seen:
+        return ""
+    return "; did you mean " + ", ".join(f"{n!r} ({lab})" for n, lab in seen) + "?"
+
+
 def resolve(db: sqlite3.Connection, name: str, label: str | None = None) -> str:
-    """The node key for `name`; QueryError with suggestions when there is none."""
+    """The node key for `name`; QueryError with suggestions when there is none: each
+    once, with its type (and the type `name` has, when it names another type)."""
     keys = find(db, name, label)
     if keys:
         return keys[0]
-    close = difflib.get_close_matches(name, _names(db, label), n=3, cutoff=0.6)
-    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     what = label or "entity"
+    if label is not None:
+        other = sorted({lab for k in find(db, name)
+                        if (lab := label_of(db, k)) not in (None, "Paper")})
+        if other:
+            raise QueryError(f"no {what} named {name!r} in the graph: {name!r} is a "
+                             f"{' and a '.join(other)}; give the name of a {what}")
+    hint = did_you_mean(suggest(db, name, label))
     raise QueryError(f"no {what} named {name!r} in the graph{hint}")
 
 
-def _names(db: sqlite3.Connection, label: str | None) -> Iterator[str]:
-    sql = "SELECT name FROM nodes WHERE label != 'Result'"
+def suggest(db: sqlite3.Connection, name: str, label: str | None = None, n: int = 3
+            ) -> list[tuple[str, str]]:
+    """Up to `n` (name, type) of nodes whose name is close to `name`, each once, the
+    closest first (difflib's ratio over the names of `label`, or of every entity)."""
+    by_name: dict[str, set[str]] = {}
+    for nm, lab in _names(db, label):
+        by_name.setdefault(nm, set()).add(lab)
+    close = difflib.get_close_matches(name, list(by_name), n=n, cutoff=0.6)
+    return [(c, lab) for c in close for lab in sorted(by_name[c])][:n]
+
+
+def _names(db: sqlite3.Connection, label: str | None) -> Iterator[tuple[str, str]]:
+    sql = "SELECT DISTINCT name, label FROM nodes WHERE label NOT IN ('Result', 'Paper')"
     args: tuple = ()
     if label is not None:
-        sql, args = "SELECT name FROM nodes WHERE label = ?", (label,)
-    for (n,) in db.execute(sql, args):
-        yield n
+        sql, args = "SELECT DISTINCT name, label FROM nodes WHERE label = ?", (label,)
+    for n, lab in db.execute(sql, args):
+        if n is not None:
+            yield n, lab
 
 
 def find_paper(db: sqlite3.Connection, text: str) -> str | None:

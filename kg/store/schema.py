@@ -8,7 +8,9 @@ how far the graph is built. The README describes every table with examples.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2  # 2 added papers.content; a database of schema 1 is converted on opening
+# 2 added papers.content; 3 results.kind, papers_by_year, result_index. Older databases
+# are converted on opening (kg.store.migrate).
+SCHEMA_VERSION = 3
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -30,8 +32,9 @@ CREATE TABLE IF NOT EXISTS papers (
     record   TEXT NOT NULL,              -- the rest of the record `kg extract` wrote (JSON)
     content  TEXT                        -- digest of the title and abstract its entities,
                                          -- relations and results were extracted from
-                                         -- (kg.store.db.content_digest; NULL: not known)
+                                         -- (kg.store.migrate.content_digest; NULL: unknown)
 );
+CREATE INDEX IF NOT EXISTS papers_by_year ON papers (year);
 CREATE TABLE IF NOT EXISTS paper_sources (
     paper_id TEXT NOT NULL,
     source   TEXT NOT NULL,              -- 'path:line' of an input record
@@ -95,7 +98,8 @@ CREATE TABLE IF NOT EXISTS results (     -- one row per number reported
     field      TEXT,
     sentence   INTEGER,
     start      INTEGER,
-    "end"      INTEGER
+    "end"      INTEGER,
+    kind       TEXT NOT NULL DEFAULT 'score'  -- score, or a change of one: increase, decrease
 );
 CREATE INDEX IF NOT EXISTS results_by_paper ON results (paper_id);
 CREATE INDEX IF NOT EXISTS results_by_method ON results (method);
@@ -128,6 +132,16 @@ CREATE TABLE IF NOT EXISTS paper_lookup (  -- kind:value of a paper node's ids, 
     lookup TEXT NOT NULL,
     key    TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS result_index (  -- each Result node on a dataset, with its dataset,
+    dataset    TEXT NOT NULL,            -- metric and method keys: what the leaderboards
+    metric     TEXT NOT NULL,            -- read (kept with the graph)
+    kind       TEXT NOT NULL,            -- score, increase, decrease
+    method     TEXT NOT NULL,
+    value      REAL,                     -- the number (NULL: not a number)
+    confidence REAL NOT NULL,
+    result     TEXT NOT NULL,            -- the Result node
+    paper      TEXT NOT NULL             -- the paper that reports it
+);
 CREATE TABLE IF NOT EXISTS graph_state (  -- what an incremental update needs (JSON)
     id   INTEGER PRIMARY KEY CHECK (id = 1),
     data BLOB NOT NULL
@@ -139,12 +153,19 @@ CREATE TABLE IF NOT EXISTS graph_state (  -- what an incremental update needs (J
 GRAPH_INDEXES = [
     "CREATE INDEX IF NOT EXISTS nodes_by_label ON nodes (label, papers)",
     "CREATE UNIQUE INDEX IF NOT EXISTS edges_by_head ON edges (head, type, tail)",
-    "CREATE INDEX IF NOT EXISTS edges_by_tail ON edges (tail, type)",
+    "CREATE INDEX IF NOT EXISTS edges_by_tail ON edges (tail, type, support, head)",
     "CREATE INDEX IF NOT EXISTS names_by_key ON names (key)",
     "CREATE INDEX IF NOT EXISTS paper_lookup_by_lookup ON paper_lookup (lookup)",
     "CREATE INDEX IF NOT EXISTS paper_lookup_by_key ON paper_lookup (key)",
+    "CREATE INDEX IF NOT EXISTS result_index_by_board ON result_index (dataset, metric, kind, "
+    "method, value)",
+    "CREATE INDEX IF NOT EXISTS result_index_by_result ON result_index (result)",
+    "CREATE INDEX IF NOT EXISTS result_index_by_paper ON result_index (paper, kind, dataset, "
+    "metric, method, value)",
 ]
 TABLES += "".join(f"{x};\n" for x in GRAPH_INDEXES)
+
+VIEW_NAMES = ("evaluations", "comparisons", "result_values", "entity_papers")
 
 VIEWS = """
 CREATE VIEW IF NOT EXISTS evaluations AS   -- which methods were evaluated on which data
@@ -162,6 +183,7 @@ CREATE VIEW IF NOT EXISTS result_values AS  -- every reported number, resolved
 SELECT json_extract(r.data, '$.paper') AS paper_id, p.title AS paper,
        m.name AS method, k.name AS metric, d.name AS dataset,
        json_extract(r.data, '$.value') AS value, json_extract(r.data, '$.unit') AS unit,
+       coalesce(json_extract(r.data, '$.kind'), 'score') AS kind,
        eo.confidence, r.key AS result_key
 FROM nodes r
 JOIN edges eo ON eo.head = r.key AND eo.type = 'OF' JOIN nodes m ON m.key = eo.tail
