@@ -44,11 +44,12 @@ def cache_dir(store: str | Path, name: str) -> Path:
     key = hashlib.sha1(os.fsencode(Path(store).resolve())).hexdigest()[:16]
     outside = user_cache_root() / f"store-{key}" / name
     if not _writable(outside):
-        raise StoreError(f"cannot write the {name} cache of {store}: the store is read-only "
-                         f"and so is {outside.parent}; set XDG_CACHE_HOME to a writable "
-                         "directory")
+        raise StoreError(
+            f"cannot write the {name} cache of {store}: the store is read-only "
+            f"and so is {outside.parent}; set XDG_CACHE_HOME to a writable "
+            "directory"
+        )
     with contextlib.suppress(OSError):
         os.chmod(outside.parent, 0o700)
-    log.warning("the store %s cannot be written; keeping its %s cache in %s", store, name,
-                outside)
+    log.warning("the store %s cannot be written; keeping its %s cache in %s", store, name, outside)
     return outside

@@ -57,7 +57,7 @@ def remove_stale_temporaries(path: Path) -> int:
     now = time.time()
     with contextlib.suppress(OSError):
         for tmp in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
-            middle = tmp.name[len(path.name) + 2:-len(".tmp")].split(".")[0]
+            middle = tmp.name[len(path.name) + 2 : -len(".tmp")].split(".")[0]
             try:
                 stale = not _pid_alive(int(middle))
             except ValueError:  # written by an older kg: no PID in the name
@@ -87,11 +87,12 @@ def replacing(path: Path, binary: bool = False, fsync: bool = True) -> Iterator[
     """
     mode = new_file_mode(path)
     remove_stale_temporaries(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp",
-                               dir=path.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent
+    )
     try:
         os.fchmod(fd, mode)
-        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8")) as fh:
+        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8") as fh:
             yield fh
             fh.flush()
             if fsync:
@@ -108,8 +109,9 @@ def replacing(path: Path, binary: bool = False, fsync: bool = True) -> Iterator[
             os.close(dfd)
 
 
-def atomic_write(path: Path, write: Callable[[IO[Any]], object], binary: bool = False,
-                 fsync: bool = True) -> None:
+def atomic_write(
+    path: Path, write: Callable[[IO[Any]], object], binary: bool = False, fsync: bool = True
+) -> None:
     """Call `write(fh)` on a temporary file next to `path`, then rename it into place (see
     :func:`replacing`); the parent directory is made if missing."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -128,17 +130,24 @@ def check_output(output: str | Path, inputs: Iterable[str | Path] = ()) -> Path:
         raise KGError(f"output {out} is a directory; give a file name (-o DIR/FILE)")
     parent = out.parent
     if not parent.is_dir():
-        raise KGError(f"cannot write {out}: the directory {parent} does not exist; "
-                      "create it first or choose another -o")
+        raise KGError(
+            f"cannot write {out}: the directory {parent} does not exist; "
+            "create it first or choose another -o"
+        )
     for i in inputs:
         ip = Path(i)
         same = False
         with contextlib.suppress(OSError, ValueError):
-            same = (os.path.samefile(ip, out) if ip.exists() and out.exists()
-                    else ip.resolve() == out.resolve())
+            same = (
+                os.path.samefile(ip, out)
+                if ip.exists() and out.exists()
+                else ip.resolve() == out.resolve()
+            )
         if same:
-            raise KGError(f"output {out} is also an input; writing it would destroy "
-                          f"{i} before it is read: choose another -o")
+            raise KGError(
+                f"output {out} is also an input; writing it would destroy "
+                f"{i} before it is read: choose another -o"
+            )
     return out
 
 

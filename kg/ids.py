@@ -26,19 +26,26 @@ ID_KINDS: dict[str, str] = {
 }
 
 #: The graph attribute (Cypher property) of each kind of id.
-ID_PROPS: dict[str, str] = {"input": "input_id", "arxiv": "arxiv_id", "doi": "doi",
-                            "openalex": "openalex_id", "s2": "s2_id"}
+ID_PROPS: dict[str, str] = {
+    "input": "input_id",
+    "arxiv": "arxiv_id",
+    "doi": "doi",
+    "openalex": "openalex_id",
+    "s2": "s2_id",
+}
 
 _ARXIV_NEW = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?", re.I)
 _ARXIV_OLD = re.compile(r"([a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.I)
 _ARXIV_PREFIX = re.compile(
-    r"^(?:https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/|arxiv:\s*)", re.I)
+    r"^(?:https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/|arxiv:\s*)", re.I
+)
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(.+)", re.I)
 _OPENALEX = re.compile(r"^(?:https?://openalex\.org/)?([Ww]\d+)$")
-_S2 = re.compile(r"^(?:https?://(?:www\.)?semanticscholar\.org/paper/(?:[^/]*/)?)?([0-9a-f]{40})$",
-                 re.I)
+_S2 = re.compile(
+    r"^(?:https?://(?:www\.)?semanticscholar\.org/paper/(?:[^/]*/)?)?([0-9a-f]{40})$", re.I
+)
 
 
 def arxiv_id(text: str | None) -> str | None:
@@ -93,8 +100,13 @@ def s2_id(text: str | None) -> str | None:
     return m.group(1).lower() if m else None
 
 
-NORMALISE = {"arxiv": arxiv_id, "doi": doi, "openalex": openalex_id, "s2": s2_id,
-             "input": lambda s: str(s).strip() or None if s is not None else None}
+NORMALISE = {
+    "arxiv": arxiv_id,
+    "doi": doi,
+    "openalex": openalex_id,
+    "s2": s2_id,
+    "input": lambda s: str(s).strip() or None if s is not None else None,
+}
 
 
 def lookup_keys(text: str) -> list[str]:

@@ -146,9 +146,16 @@ class Record(_Model):
             return self
         keep = {e.key for e in self.entities if e.confidence >= min_confidence}
         keep.add(PAPER)
-        return self.model_copy(update={
-            "entities": [e for e in self.entities if e.key in keep],
-            "relations": [r for r in self.relations if r.head in keep and r.tail in keep],
-            "results": [r for r in self.results if r.method in keep and r.metric in keep
-                        and (r.dataset is None or r.dataset in keep)],
-        })
+        return self.model_copy(
+            update={
+                "entities": [e for e in self.entities if e.key in keep],
+                "relations": [r for r in self.relations if r.head in keep and r.tail in keep],
+                "results": [
+                    r
+                    for r in self.results
+                    if r.method in keep
+                    and r.metric in keep
+                    and (r.dataset is None or r.dataset in keep)
+                ],
+            }
+        )

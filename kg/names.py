@@ -61,11 +61,22 @@ def _until_stable(step: Callable[[str], str], text: str, limit: int = 10) -> str
 
 
 # LaTeX accents ("Schr\\"odinger", "{\\'e}", "\\c{c}") and the combining marks they stand for
-_ACCENTS = {'"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303",
-            "=": "\u0304", ".": "\u0307", "c": "\u0327", "v": "\u030c", "u": "\u0306",
-            "H": "\u030b"}
+_ACCENTS = {
+    '"': "\u0308",
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "c": "\u0327",
+    "v": "\u030c",
+    "u": "\u0306",
+    "H": "\u030b",
+}
 _LATEX_ACCENT = re.compile(
-    r"\{?\\(?:([\"'`^~=.])\s*|([cvuH])\s+|([cvuH])(?=\{))\{?([A-Za-z])\}?\}?")
+    r"\{?\\(?:([\"'`^~=.])\s*|([cvuH])\s+|([cvuH])(?=\{))\{?([A-Za-z])\}?\}?"
+)
 
 
 def unlatex(text: str) -> str:

@@ -15,8 +15,10 @@ from tqdm import tqdm
 
 T = TypeVar("T")
 
-MODEL_NOTE = ("loading the extraction model (spaCy en_core_web_sm and kg's entity "
-              "recogniser; a few seconds, per worker process)...")
+MODEL_NOTE = (
+    "loading the extraction model (spaCy en_core_web_sm and kg's entity "
+    "recogniser; a few seconds, per worker process)..."
+)
 
 
 def _shown(show: bool | None, file: IO[str] | None) -> bool:
@@ -32,16 +34,30 @@ def note(message: str, show: bool | None = None, file: IO[str] | None = None) ->
         print(message, file=file or sys.stderr, flush=True)
 
 
-def bar(total: int | None, desc: str, unit: str, show: bool | None = None,
-        file: IO[str] | None = None) -> tqdm:
+def bar(
+    total: int | None, desc: str, unit: str, show: bool | None = None, file: IO[str] | None = None
+) -> tqdm:
     """A progress bar: count, rate, and with a `total` the percentage and time left."""
-    return tqdm(total=total, desc=desc, unit=f" {unit}", disable=not _shown(show, file),
-                file=file or sys.stderr, dynamic_ncols=True, mininterval=0.5,
-                smoothing=0.05)
+    return tqdm(
+        total=total,
+        desc=desc,
+        unit=f" {unit}",
+        disable=not _shown(show, file),
+        file=file or sys.stderr,
+        dynamic_ncols=True,
+        mininterval=0.5,
+        smoothing=0.05,
+    )
 
 
-def track(items: Iterable[T], total: int | None, desc: str, unit: str,
-          show: bool | None = None, file: IO[str] | None = None) -> Iterator[T]:
+def track(
+    items: Iterable[T],
+    total: int | None,
+    desc: str,
+    unit: str,
+    show: bool | None = None,
+    file: IO[str] | None = None,
+) -> Iterator[T]:
     """`items`, advancing a bar as each is taken."""
     with bar(total, desc, unit, show, file) as b:
         for item in items:
@@ -58,8 +74,13 @@ class PaperProgress:
     again if more are done: papers found to be extracted again once reading is over).
     """
 
-    def __init__(self, desc: str, total: Callable[[], int | None], show: bool | None = None,
-                 file: IO[str] | None = None) -> None:
+    def __init__(
+        self,
+        desc: str,
+        total: Callable[[], int | None],
+        show: bool | None = None,
+        file: IO[str] | None = None,
+    ) -> None:
         self.desc, self.total, self.show, self.file = desc, total, show, file
         self.bar: tqdm | None = None
 

@@ -82,8 +82,8 @@ RELATION_TYPES: tuple[str, ...] = tuple(r.name for r in RELATIONS)
 RECORD_RELATION_TYPES: tuple[str, ...] = get_args(RecordRelationType)
 RESULT_LINKS: tuple[str, ...] = tuple(r.name for r in RELATIONS if r.heads == (RESULT_LABEL,))
 METHOD_RELATIONS: dict[str, tuple[str, str]] = {
-    r.name: ("Method", r.tails[0]) for r in RELATIONS if r.heads == _METHOD_HEADS
-    and r.in_record}
+    r.name: ("Method", r.tails[0]) for r in RELATIONS if r.heads == _METHOD_HEADS and r.in_record
+}
 """Relations between a method (or the paper standing for its own method) and one label:
 type -> (head label, tail label), as a record states them."""
 

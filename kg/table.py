@@ -14,15 +14,31 @@ def format_table(columns: list[str], rows: list[list[str]], empty: str = "(no an
     if not rows:
         return empty
     widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)),
-             "  ".join("-" * w for w in widths)]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)),
+        "  ".join("-" * w for w in widths),
+    ]
     lines += ["  ".join(x.ljust(w) for x, w in zip(r, widths, strict=True)) for r in rows]
     return "\n".join(lines)
 
 
 #: a paper's fields as `kg query paper` prints them, in this order
-PAPER_FIELDS = ("key", "title", "year", "date", "author_names", "authors", "venue", "url",
-                "arxiv_id", "doi", "openalex_id", "s2_id", "input_id", "sources")
+PAPER_FIELDS = (
+    "key",
+    "title",
+    "year",
+    "date",
+    "author_names",
+    "authors",
+    "venue",
+    "url",
+    "arxiv_id",
+    "doi",
+    "openalex_id",
+    "s2_id",
+    "input_id",
+    "sources",
+)
 
 
 def paper_lines(paper: dict) -> str:

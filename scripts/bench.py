@@ -70,8 +70,12 @@ def stage_ingest(a: dict) -> dict:
 
 def stage_anchor(a: dict) -> dict:
     r = bench_extract.run_spacy(a["sample"], 64)
-    return {"items": r["n"], "unit": "abstracts", "seconds": r["seconds"],
-            "tree_peak": r["tree_peak"]}
+    return {
+        "items": r["n"],
+        "unit": "abstracts",
+        "seconds": r["seconds"],
+        "tree_peak": r["tree_peak"],
+    }
 
 
 def stage_extract(a: dict) -> dict:
@@ -95,8 +99,12 @@ def stage_extract(a: dict) -> dict:
             top = max(top, bench_extract.tree_rss())
     if out:
         out.close()
-    return {"items": n, "unit": "abstracts", "seconds": time.perf_counter() - t0,
-            "tree_peak": max(top, bench_extract.tree_rss())}
+    return {
+        "items": n,
+        "unit": "abstracts",
+        "seconds": time.perf_counter() - t0,
+        "tree_peak": max(top, bench_extract.tree_rss()),
+    }
 
 
 def stage_store_write(a: dict) -> dict:
@@ -120,9 +128,13 @@ def stage_build(a: dict) -> dict:
     counts = st.rebuild()
     secs = time.perf_counter() - t0
     size = st.db.stat().st_size
-    return {"items": a["n"], "unit": "papers", "seconds": secs,
-            "note": f"{sum(counts.labels.values())} nodes, {sum(counts.types.values())} edges, "
-                    f"kg.db {size / MIB:,.0f} MiB"}
+    return {
+        "items": a["n"],
+        "unit": "papers",
+        "seconds": secs,
+        "note": f"{sum(counts.labels.values())} nodes, {sum(counts.types.values())} edges, "
+        f"kg.db {size / MIB:,.0f} MiB",
+    }
 
 
 def stage_incremental(a: dict) -> dict:
@@ -142,9 +154,13 @@ def stage_incremental(a: dict) -> dict:
     t2 = time.perf_counter()
     if not isinstance(built, Delta):
         raise SystemExit("the store rebuilt its graph instead of updating it")
-    return {"items": len(recs), "unit": "papers", "seconds": t2 - t0,
-            "note": f"into {a['n']:,} papers: write records {t1 - t0:.1f}s, update graph "
-                    f"{t2 - t1:.1f}s"}
+    return {
+        "items": len(recs),
+        "unit": "papers",
+        "seconds": t2 - t0,
+        "note": f"into {a['n']:,} papers: write records {t1 - t0:.1f}s, update graph "
+        f"{t2 - t1:.1f}s",
+    }
 
 
 def stage_open(a: dict) -> dict:
@@ -154,9 +170,12 @@ def stage_open(a: dict) -> dict:
     t0 = time.perf_counter()
     kg = KnowledgeGraph(Store.open(a["store"]).fresh())
     kg.top("Dataset", 1)
-    return {"items": kg.store.number_of_nodes() + kg.store.number_of_edges(),
-            "unit": "nodes+edges", "seconds": time.perf_counter() - t0,
-            "note": "open the store and answer one question (SQL)"}
+    return {
+        "items": kg.store.number_of_nodes() + kg.store.number_of_edges(),
+        "unit": "nodes+edges",
+        "seconds": time.perf_counter() - t0,
+        "note": "open the store and answer one question (SQL)",
+    }
 
 
 def stage_rdf(a: dict) -> dict:
@@ -172,8 +191,12 @@ def stage_rdf(a: dict) -> dict:
     secs = time.perf_counter() - t0
     size = out.stat().st_size
     out.unlink()
-    return {"items": n, "unit": "triples", "seconds": secs,
-            "note": f"{size / MIB:,.0f} MiB, read from the database a row at a time"}
+    return {
+        "items": n,
+        "unit": "triples",
+        "seconds": secs,
+        "note": f"{size / MIB:,.0f} MiB, read from the database a row at a time",
+    }
 
 
 def stage_falkordb(a: dict) -> dict:
@@ -198,9 +221,13 @@ def stage_falkordb(a: dict) -> dict:
     finally:
         b.close()
         srv.stop(save=False)  # ensure_loaded saved the snapshot
-    return {"items": sum(nodes.values()) + sum(rels.values()), "unit": "nodes+edges",
-            "seconds": secs, "note": f"loader's peak in the RSS column; the FalkorDB server's "
-                                     f"peak RSS {server / MIB:,.0f} MiB"}
+    return {
+        "items": sum(nodes.values()) + sum(rels.values()),
+        "unit": "nodes+edges",
+        "seconds": secs,
+        "note": f"loader's peak in the RSS column; the FalkorDB server's "
+        f"peak RSS {server / MIB:,.0f} MiB",
+    }
 
 
 def stage_cypher(a: dict) -> dict:
@@ -226,18 +253,22 @@ def stage_cypher(a: dict) -> dict:
         for ex in examples().values():
             b.query(ex.text, ex.params, read_only=True)
             n += 1
-        _cols, top = b.query(examples()["most-evaluated-datasets"].text, {"limit": 3},
-                             read_only=True)
+        _cols, top = b.query(
+            examples()["most-evaluated-datasets"].text, {"limit": 3}, read_only=True
+        )
         for row in top:
-            b.query(examples()["methods-evaluated-on"].text, {"dataset": row[0]},
-                    read_only=True)
+            b.query(examples()["methods-evaluated-on"].text, {"dataset": row[0]}, read_only=True)
             n += 1
         secs = time.perf_counter() - t0
     finally:
         b.close()
         srv.stop(save=False)
-    return {"items": n, "unit": "queries", "seconds": secs,
-            "note": f"server start from the snapshot {start:.1f}s (not in the time)"}
+    return {
+        "items": n,
+        "unit": "queries",
+        "seconds": secs,
+        "note": f"server start from the snapshot {start:.1f}s (not in the time)",
+    }
 
 
 def _peak_rss_of(pid: int) -> int:
@@ -263,24 +294,41 @@ def stage_queries(a: dict) -> dict:
     for d in top_ds:
         calls.append(lambda d=d: kg.methods_evaluated_on(d["name"]))
     for m in top_m:
-        calls += [lambda m=m: kg.tasks_addressed_by(m["name"]),
-                  lambda m=m: kg.outperformers_of(m["name"])]
+        calls += [
+            lambda m=m: kg.tasks_addressed_by(m["name"]),
+            lambda m=m: kg.outperformers_of(m["name"]),
+        ]
     for t in top_t:
-        calls += [lambda t=t: kg.methods_for_task(t["name"]),
-                  lambda t=t: kg.datasets_for_task(t["name"])]
+        calls += [
+            lambda t=t: kg.methods_for_task(t["name"]),
+            lambda t=t: kg.datasets_for_task(t["name"]),
+        ]
     if top_m and top_ds:
         calls.append(lambda: kg.path(top_m[0]["name"], top_ds[0]["name"]))
     t0 = time.perf_counter()
     for c in calls:
         c()
-    return {"items": len(calls), "unit": "queries", "seconds": time.perf_counter() - t0,
-            "note": "top methods/datasets/tasks, their neighbours, one path"}
+    return {
+        "items": len(calls),
+        "unit": "queries",
+        "seconds": time.perf_counter() - t0,
+        "note": "top methods/datasets/tasks, their neighbours, one path",
+    }
 
 
-STAGES = {"ingest": stage_ingest, "anchor": stage_anchor, "extract": stage_extract,
-          "store_write": stage_store_write, "build": stage_build,
-          "incremental": stage_incremental, "open": stage_open, "rdf": stage_rdf,
-          "falkordb": stage_falkordb, "cypher": stage_cypher, "queries": stage_queries}
+STAGES = {
+    "ingest": stage_ingest,
+    "anchor": stage_anchor,
+    "extract": stage_extract,
+    "store_write": stage_store_write,
+    "build": stage_build,
+    "incremental": stage_incremental,
+    "open": stage_open,
+    "rdf": stage_rdf,
+    "falkordb": stage_falkordb,
+    "cypher": stage_cypher,
+    "queries": stage_queries,
+}
 
 
 def _record_lines(a: dict) -> Iterator[str]:
@@ -323,8 +371,9 @@ def _rekey(line: str, salt: str) -> str:
     p = rec["paper"]
     p["id"] = hashlib.sha1(f"{salt}|{p['id']}".encode()).hexdigest()[:16]
     p["text"] = p["text"] + f" [{salt}]"
-    p["sources"] = [{"path": f"replica-{salt}.jsonl", "line": s["line"]}
-                    for s in p.get("sources", [])]
+    p["sources"] = [
+        {"path": f"replica-{salt}.jsonl", "line": s["line"]} for s in p.get("sources", [])
+    ]
     return json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -345,8 +394,12 @@ def run_stage(name: str, a: dict) -> dict:
     if name in SKIP:
         return {"skip": f"--skip {name}"}
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, __file__, "--stage", name, json.dumps(a)],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--stage", name, json.dumps(a)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
             r = json.loads(line[7:])
@@ -364,16 +417,26 @@ def bench_size(n: int, args, work: Path) -> list[tuple[str, dict]]:
     sample = min(n, args.extract_sample)
     store = work / f"store-{n}"
     records_file = work / f"records-{sample}.jsonl"
-    a = {"corpus": str(corpus), "n": n, "sample": sample, "work": str(work),
-         "store": str(store), "cores": os.cpu_count() or 1}
+    a = {
+        "corpus": str(corpus),
+        "n": n,
+        "sample": sample,
+        "work": str(work),
+        "store": str(store),
+        "cores": os.cpu_count() or 1,
+    }
     rows: list[tuple[str, dict]] = []
     print(f"size {n}:", flush=True)
     rows.append(("ingest", run_stage("ingest", a)))
     anchor = run_stage("anchor", a)
     rows.append(("anchor: spaCy en_core_web_sm, 1 process", anchor))
     rows.append(("extract, 1 process", run_stage("extract", {**a, "jobs": 1})))
-    rows.append((f"extract, all cores ({a['cores']})",
-                 run_stage("extract", {**a, "jobs": a["cores"], "out": str(records_file)})))
+    rows.append(
+        (
+            f"extract, all cores ({a['cores']})",
+            run_stage("extract", {**a, "jobs": a["cores"], "out": str(records_file)}),
+        )
+    )
     if args.records:
         recs, how = args.records, f"records from {args.records}"
     else:
@@ -391,31 +454,51 @@ def bench_size(n: int, args, work: Path) -> list[tuple[str, dict]]:
     else:
         rows.append(("graph-database load (FalkorDB)", run_stage("falkordb", a)))
     rows.append(("queries, Python API (graph in memory)", run_stage("queries", a)))
-    rows.append(("queries, Cypher on FalkorDB", run_stage("cypher", a)
-                 if not args.no_db else {"skip": "--no-db"}))
+    rows.append(
+        (
+            "queries, Cypher on FalkorDB",
+            run_stage("cypher", a) if not args.no_db else {"skip": "--no-db"},
+        )
+    )
     if not args.keep:
         shutil.rmtree(store, ignore_errors=True)
-    return [(name, {**r, "anchor_rate": anchor["items"] / anchor["seconds"]
-                    if "seconds" in anchor else None}) for name, r in rows]
+    return [
+        (
+            name,
+            {
+                **r,
+                "anchor_rate": anchor["items"] / anchor["seconds"] if "seconds" in anchor else None,
+            },
+        )
+        for name, r in rows
+    ]
 
 
-def render(results: dict[int, list[tuple[str, dict]]], args, started: float,
-           loads: tuple[float, float]) -> str:
+def render(
+    results: dict[int, list[tuple[str, dict]]], args, started: float, loads: tuple[float, float]
+) -> str:
     cpu = platform.processor() or platform.machine()
     lines = [
-        "# kg benchmarks", "",
+        "# kg benchmarks",
+        "",
         f"Measured by `python scripts/bench.py {' '.join(sys.argv[1:])}` on "
         f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime(started))} UTC: "
         f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, load average "
         f"{loads[0]:.1f} at start and {loads[1]:.1f} at end (other work shared the cores: "
-        "compare rates with the anchor measured in the same run).", "",
+        "compare rates with the anchor measured in the same run).",
+        "",
         "Rates are items per second of the stage; '× anchor' divides the stage's abstracts "
         "or papers per second by the anchor's abstracts per second; peak RSS is the peak "
-        "resident memory of the stage's process (with its workers for extraction).", ""]
+        "resident memory of the stage's process (with its workers for extraction).",
+        "",
+    ]
     for n, rows in results.items():
-        lines += [f"## {n:,} abstracts", "",
-                  "| stage | items | seconds | items/s | × anchor | peak RSS MiB | note |",
-                  "|---|---:|---:|---:|---:|---:|---|"]
+        lines += [
+            f"## {n:,} abstracts",
+            "",
+            "| stage | items | seconds | items/s | × anchor | peak RSS MiB | note |",
+            "|---|---:|---:|---:|---:|---:|---|",
+        ]
         for name, r in rows:
             if "skip" in r:
                 lines.append(f"| {name} | | | | | | skipped: {r['skip']} |")
@@ -424,9 +507,11 @@ def render(results: dict[int, list[tuple[str, dict]]], args, started: float,
             ratio = ""
             if r.get("anchor_rate") and r["unit"] in ("abstracts", "papers"):
                 ratio = f"{rate / r['anchor_rate']:.2f}"
-            lines.append(f"| {name} | {r['items']:,} {r['unit']} | {r['seconds']:.2f} | "
-                         f"{rate:,.0f} | {ratio} | {r['peak_rss'] / MIB:,.0f} | "
-                         f"{r.get('note', '')} |")
+            lines.append(
+                f"| {name} | {r['items']:,} {r['unit']} | {r['seconds']:.2f} | "
+                f"{rate:,.0f} | {ratio} | {r['peak_rss'] / MIB:,.0f} | "
+                f"{r.get('note', '')} |"
+            )
         peak = max((r["peak_rss"] for _n, r in rows if "peak_rss" in r), default=0)
         lines += ["", f"Largest peak RSS of any stage at {n:,}: {peak / MIB:,.0f} MiB.", ""]
     return "\n".join(lines)
@@ -438,22 +523,35 @@ def main(argv: list[str] | None = None) -> int:
         child(argv[1], argv[2])
         return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", default="10000,100000",
-                    help="comma-separated corpus sizes (default 10000,100000)")
+    ap.add_argument(
+        "--sizes",
+        default="10000,100000",
+        help="comma-separated corpus sizes (default 10000,100000)",
+    )
     ap.add_argument("--large", action="store_true", help="also run 1,000,000 abstracts")
-    ap.add_argument("--extract-sample", type=int, default=2000,
-                    help="abstracts extraction is timed on (default 2000)")
-    ap.add_argument("--records", default=None,
-                    help="a store or record file to build from instead of the extracted "
-                    "sample")
+    ap.add_argument(
+        "--extract-sample",
+        type=int,
+        default=2000,
+        help="abstracts extraction is timed on (default 2000)",
+    )
+    ap.add_argument(
+        "--records",
+        default=None,
+        help="a store or record file to build from instead of the extracted sample",
+    )
     ap.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
     ap.add_argument("--work", default=None, help="work directory (default: a temp dir)")
     ap.add_argument("--keep", action="store_true", help="keep the stores built")
     ap.add_argument("--no-db", action="store_true", help="skip the graph-database load")
-    ap.add_argument("--skip", default="", help="comma-separated stages to skip: "
-                    + ", ".join(STAGES))
-    ap.add_argument("--output", default=str(HERE / "BENCHMARKS.md"),
-                    help="where to write the table (default scripts/BENCHMARKS.md)")
+    ap.add_argument(
+        "--skip", default="", help="comma-separated stages to skip: " + ", ".join(STAGES)
+    )
+    ap.add_argument(
+        "--output",
+        default=str(HERE / "BENCHMARKS.md"),
+        help="where to write the table (default scripts/BENCHMARKS.md)",
+    )
     args = ap.parse_args(argv)
     SKIP.update(x for x in args.skip.split(",") if x)
     sizes = [int(x) for x in args.sizes.split(",") if x]
@@ -469,7 +567,7 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     out = Path(args.output)
     old = out.read_text(encoding="utf-8") if out.exists() else ""
-    notes = old[old.index(NOTES):] if NOTES in old else ""  # hand-written notes stay
+    notes = old[old.index(NOTES) :] if NOTES in old else ""  # hand-written notes stay
     out.write_text(text + "\n" + notes, encoding="utf-8")
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)

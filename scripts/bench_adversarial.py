@@ -17,8 +17,10 @@ from kg.extract.pipeline import Extractor
 from kg.ingest.base import paper_id
 from kg.model import Paper
 
-PLAIN = ("We propose ResNet-50, a residual network for image classification, and evaluate "
-         "it on ImageNet and CIFAR-10, where it reaches 76.1% top-1 accuracy. ")
+PLAIN = (
+    "We propose ResNet-50, a residual network for image classification, and evaluate "
+    "it on ImageNet and CIFAR-10, where it reaches 76.1% top-1 accuracy. "
+)
 
 
 def _fit(unit: str, n: int) -> str:
@@ -51,18 +53,32 @@ def main() -> None:
 
     timed(PLAIN * 5)  # warm up
     anchors = {n: timed(_fit(PLAIN, n)) for n in args.sizes}
-    print(f"{'input':16s} " + " ".join(f"{n:>9d}" for n in args.sizes)
-          + "   time ratios per doubling   ratio to anchor at the largest size")
-    print(f"{'anchor (plain)':16s} " + " ".join(f"{anchors[n]:8.2f}s" for n in args.sizes)
-          + "   " + " ".join(f"{anchors[b] / anchors[a]:4.1f}"
-                             for a, b in zip(args.sizes, args.sizes[1:], strict=False)))
+    print(
+        f"{'input':16s} "
+        + " ".join(f"{n:>9d}" for n in args.sizes)
+        + "   time ratios per doubling   ratio to anchor at the largest size"
+    )
+    print(
+        f"{'anchor (plain)':16s} "
+        + " ".join(f"{anchors[n]:8.2f}s" for n in args.sizes)
+        + "   "
+        + " ".join(
+            f"{anchors[b] / anchors[a]:4.1f}"
+            for a, b in zip(args.sizes, args.sizes[1:], strict=False)
+        )
+    )
     for name, make in GENERATORS.items():
         if args.only and name not in args.only:
             continue
         times = [timed(make(n)) for n in args.sizes]
         ratios = " ".join(f"{b / a:4.1f}" for a, b in zip(times, times[1:], strict=False))
-        print(f"{name:16s} " + " ".join(f"{t:8.2f}s" for t in times) + f"   {ratios}"
-              + f"{'':14s}{times[-1] / anchors[args.sizes[-1]]:6.1f}x", flush=True)
+        print(
+            f"{name:16s} "
+            + " ".join(f"{t:8.2f}s" for t in times)
+            + f"   {ratios}"
+            + f"{'':14s}{times[-1] / anchors[args.sizes[-1]]:6.1f}x",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

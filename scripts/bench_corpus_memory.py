@@ -33,11 +33,13 @@ import time
 from pathlib import Path
 
 MIB = 1024 * 1024
-_TEXT = ("we propose a novel method for graph neural network training that improves "
-         "accuracy on benchmark datasets such as ImageNet CIFAR-10 and Cora while reducing "
-         "the memory footprint of attention transformer models by sparse low-rank "
-         "factorisation experiments show state-of-the-art results with fewer parameters "
-         "and faster inference across language vision and speech tasks")
+_TEXT = (
+    "we propose a novel method for graph neural network training that improves "
+    "accuracy on benchmark datasets such as ImageNet CIFAR-10 and Cora while reducing "
+    "the memory footprint of attention transformer models by sparse low-rank "
+    "factorisation experiments show state-of-the-art results with fewer parameters "
+    "and faster inference across language vision and speech tasks"
+)
 WORDS = _TEXT.split(" ")
 CATS = ["cs.LG", "cs.CL", "cs.CV", "stat.ML", "math.OC", "hep-th", "quant-ph", "cs.AI"]
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -51,14 +53,20 @@ def record(i: int, rng: random.Random) -> dict:
     abstract = " ".join(rng.choice(WORDS) for _ in range(n_words)) + f" (paper {i})."
     names = [f"Author{rng.randint(1, 9999)} Name{j}" for j in range(rng.randint(1, 6))]
     return {
-        "id": aid, "submitter": names[0], "authors": ", ".join(names),
+        "id": aid,
+        "submitter": names[0],
+        "authors": ", ".join(names),
         "title": " ".join(rng.choice(WORDS) for _ in range(8)).title(),
-        "comments": "12 pages", "journal-ref": None,
-        "doi": f"10.1000/x{i}" if i % 3 == 0 else None, "report-no": None,
-        "categories": " ".join(rng.sample(CATS, rng.randint(1, 3))), "license": None,
+        "comments": "12 pages",
+        "journal-ref": None,
+        "doi": f"10.1000/x{i}" if i % 3 == 0 else None,
+        "report-no": None,
+        "categories": " ".join(rng.sample(CATS, rng.randint(1, 3))),
+        "license": None,
         "abstract": "  " + abstract + "\n",
-        "versions": [{"version": "v1", "created":
-                      f"Mon, {1 + i % 28} {MONTHS[i % 12]} {year} 10:00:00 GMT"}],
+        "versions": [
+            {"version": "v1", "created": f"Mon, {1 + i % 28} {MONTHS[i % 12]} {year} 10:00:00 GMT"}
+        ],
         "update_date": f"{year}-01-01",
         "authors_parsed": [[n.split()[1], n.split()[0], ""] for n in names],
     }
@@ -99,8 +107,9 @@ print(n, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_ma
 
 
 def measure(path: Path, mode: str) -> tuple[int, float, float]:
-    out = subprocess.run([sys.executable, "-c", CHILD, str(path), mode], check=True,
-                         capture_output=True, text=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path), mode], check=True, capture_output=True, text=True
+    ).stdout.split()
     return int(out[0]), float(out[1]), int(out[2]) / 1024  # ru_maxrss is KiB on Linux
 
 
@@ -119,19 +128,25 @@ def main() -> None:
         p = work / f"arxiv-{mb}mb{suffix}"
         n = write_snapshot(p, mb, args.gzip)
         files[mb] = (p, n)
-        print(f"wrote {p} ({n:,} records, {p.stat().st_size / MIB:,.0f} MiB on disk)",
-              file=sys.stderr)
+        print(
+            f"wrote {p} ({n:,} records, {p.stat().st_size / MIB:,.0f} MiB on disk)", file=sys.stderr
+        )
     load = os.getloadavg()[0]
-    print(f"Measured by `python scripts/bench_corpus_memory.py --mb {args.mb} --anchor-mb "
-          f"{args.anchor_mb}{' --gzip' if args.gzip else ''}` on "
-          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, load average {load:.1f} at start.\n")
-    print("| what | file | records | papers | seconds | peak RSS MiB | RSS × anchor "
-          "| time × anchor |")
+    print(
+        f"Measured by `python scripts/bench_corpus_memory.py --mb {args.mb} --anchor-mb "
+        f"{args.anchor_mb}{' --gzip' if args.gzip else ''}` on "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, load average {load:.1f} at start.\n"
+    )
+    print(
+        "| what | file | records | papers | seconds | peak RSS MiB | RSS × anchor | time × anchor |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|---:|")
-    for mode, what in (("reader", "arXiv reader"),
-                       ("selected", "arXiv reader, --category cs.LG --since 2018"),
-                       ("papers", "read_papers (two passes, grouping)")):
+    for mode, what in (
+        ("reader", "arXiv reader"),
+        ("selected", "arXiv reader, --category cs.LG --since 2018"),
+        ("papers", "read_papers (two passes, grouping)"),
+    ):
         anchor = None
         for mb in (args.anchor_mb, args.mb):
             path, n = files[mb]
@@ -141,8 +156,11 @@ def main() -> None:
                 ratio_rss, ratio_t = "1.00 (anchor)", "1.00"
             else:
                 ratio_rss, ratio_t = f"{rss / anchor[1]:.2f}", f"{secs / anchor[0]:.2f}"
-            print(f"| {what} | {mb} MiB | {n:,} | {papers:,} | {secs:.1f} | {rss:,.0f} "
-                  f"| {ratio_rss} | {ratio_t} |", flush=True)
+            print(
+                f"| {what} | {mb} MiB | {n:,} | {papers:,} | {secs:.1f} | {rss:,.0f} "
+                f"| {ratio_rss} | {ratio_t} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -55,8 +55,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("corpus")
     ap.add_argument("store")
     ap.add_argument("--output", default=None, help="also write the table to this file")
-    ap.add_argument("--from", dest="start", choices=STEPS, default="build",
-                    help="start at this step (the earlier ones done already)")
+    ap.add_argument(
+        "--from",
+        dest="start",
+        choices=STEPS,
+        default="build",
+        help="start at this step (the earlier ones done already)",
+    )
     a = ap.parse_args(argv)
     rows = []
 
@@ -66,39 +71,72 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: {secs:.1f}s, peak RSS {peak / 2**20:,.0f} MiB", flush=True)
         return out
 
-    todo = STEPS[STEPS.index(a.start):]
+    todo = STEPS[STEPS.index(a.start) :]
     if "build" in todo:
-        print(step("kg build (ingest, extract, store, graph)",
-                   ["build", a.corpus, "-s", a.store]))
+        print(step("kg build (ingest, extract, store, graph)", ["build", a.corpus, "-s", a.store]))
     if "rdf" in todo:
-        step("kg export rdf --format nt (streamed)",
-             ["export", "rdf", "-s", a.store, "-o", f"{a.store.rstrip('/')}.nt"])
+        step(
+            "kg export rdf --format nt (streamed)",
+            ["export", "rdf", "-s", a.store, "-o", f"{a.store.rstrip('/')}.nt"],
+        )
     if "cypher" in todo:
-        step("kg cypher: first query (starts FalkorDB, loads the graph, stops it)",
-             ["cypher", "-s", a.store, "--json", "-e", "most-evaluated-datasets"])
+        step(
+            "kg cypher: first query (starts FalkorDB, loads the graph, stops it)",
+            ["cypher", "-s", a.store, "--json", "-e", "most-evaluated-datasets"],
+        )
     step("kg server start (FalkorDB from its snapshot)", ["server", "start", "-s", a.store])
     try:
-        top = json.loads(run(["cypher", "-s", a.store, "--json", "-e",
-                              "most-evaluated-datasets", "-p", "limit=1"])[2])
-        names = ["datasets-for-task", "metrics-for-task", "methods-with-code",
-                 "outperformers-of"]
+        top = json.loads(
+            run(
+                [
+                    "cypher",
+                    "-s",
+                    a.store,
+                    "--json",
+                    "-e",
+                    "most-evaluated-datasets",
+                    "-p",
+                    "limit=1",
+                ]
+            )[2]
+        )
+        names = ["datasets-for-task", "metrics-for-task", "methods-with-code", "outperformers-of"]
         t0 = time.perf_counter()
         for name in names:
             run(["cypher", "-s", a.store, "--json", "-e", name])
         if top:
-            run(["cypher", "-s", a.store, "--json", "-e", "methods-evaluated-on",
-                 "-p", f"dataset={top[0]['name']}"])
-        rows.append((f"kg cypher: {len(names) + bool(top)} more queries (each a process)",
-                     time.perf_counter() - t0, 0))
+            run(
+                [
+                    "cypher",
+                    "-s",
+                    a.store,
+                    "--json",
+                    "-e",
+                    "methods-evaluated-on",
+                    "-p",
+                    f"dataset={top[0]['name']}",
+                ]
+            )
+        rows.append(
+            (
+                f"kg cypher: {len(names) + bool(top)} more queries (each a process)",
+                time.perf_counter() - t0,
+                0,
+            )
+        )
     finally:
         step("kg server stop", ["server", "stop", "-s", a.store])
     total = sum(s for _n, s, _p in rows)
     lines = ["| command | seconds | peak RSS MiB |", "|---|---:|---:|"]
-    lines += [f"| {n} | {s:,.1f} | {p / 2**20:,.0f} |" if p else f"| {n} | {s:,.1f} | |"
-              for n, s, p in rows]
+    lines += [
+        f"| {n} | {s:,.1f} | {p / 2**20:,.0f} |" if p else f"| {n} | {s:,.1f} | |"
+        for n, s, p in rows
+    ]
     lines.append(f"| total | {total:,.1f} | |")
-    text = (f"{a.corpus} into {a.store}, {os.cpu_count()} cores, "
-            f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC\n\n" + "\n".join(lines))
+    text = (
+        f"{a.corpus} into {a.store}, {os.cpu_count()} cores, "
+        f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC\n\n" + "\n".join(lines)
+    )
     print(text)
     if a.output:
         Path(a.output).write_text(text + "\n", encoding="utf-8")

@@ -70,8 +70,7 @@ def run_kg(n: int, jobs: int, batch: int, learned: bool = True) -> dict:
     t0 = time.perf_counter()
     k = 0
     top = 0
-    for k, _rec in enumerate(extract(papers(n), jobs=jobs, batch_size=batch, learned=learned),
-                             1):
+    for k, _rec in enumerate(extract(papers(n), jobs=jobs, batch_size=batch, learned=learned), 1):
         if k % 100 == 0:
             top = max(top, tree_rss())
         if k == 1000:
@@ -82,8 +81,12 @@ def run_kg(n: int, jobs: int, batch: int, learned: bool = True) -> dict:
     marks["tree_peak"] = max(top, marks["rss_end"])
     secs = time.perf_counter() - t0
     what = "kg extract" if learned else "kg extract, rules only"
-    return {"what": f"{what}, {jobs} process{'es' if jobs > 1 else ''}", "n": k,
-            "seconds": secs, **marks}
+    return {
+        "what": f"{what}, {jobs} process{'es' if jobs > 1 else ''}",
+        "n": k,
+        "seconds": secs,
+        **marks,
+    }
 
 
 def load_anchor():
@@ -123,22 +126,33 @@ def run_spacy(n: int, batch: int) -> dict:
     marks.setdefault("rss_end", tree_rss())
     marks["tree_peak"] = max(top, marks["rss_end"])
     secs = time.perf_counter() - t0
-    return {"what": f"spaCy en_core_web_sm ({', '.join(nlp.pipe_names)}), 1 process",
-            "n": n, "seconds": secs, **marks}
+    return {
+        "what": f"spaCy en_core_web_sm ({', '.join(nlp.pipe_names)}), 1 process",
+        "n": n,
+        "seconds": secs,
+        **marks,
+    }
 
 
 def child(argv: list[str]) -> None:
     kind, n, jobs, batch = argv[0], int(argv[1]), int(argv[2]), int(argv[3])
-    out = (run_spacy(n, batch) if kind == "spacy"
-           else run_kg(n, jobs, batch, learned=kind != "kg-rules"))
+    out = (
+        run_spacy(n, batch)
+        if kind == "spacy"
+        else run_kg(n, jobs, batch, learned=kind != "kg-rules")
+    )
     out["peak_rss"] = peak_rss()
     print("RESULT " + json.dumps(out), flush=True)
 
 
 def measure(kind: str, n: int, jobs: int, batch: int) -> dict:
     """Run one measurement in a fresh process and return its result."""
-    proc = subprocess.run([sys.executable, __file__, "--child", kind, str(n), str(jobs),
-                           str(batch)], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", kind, str(n), str(jobs), str(batch)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
             return json.loads(line[7:])
@@ -146,17 +160,20 @@ def measure(kind: str, n: int, jobs: int, batch: int) -> dict:
 
 
 def table(rows: list[dict], anchor: dict) -> str:
-    lines = ["| run | abstracts | seconds | abstracts/s | × anchor | peak RSS MiB (main "
-             "process) | peak RSS MiB (with workers, sampled) | RSS at 1k MiB "
-             "| RSS at end MiB |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| run | abstracts | seconds | abstracts/s | × anchor | peak RSS MiB (main "
+        "process) | peak RSS MiB (with workers, sampled) | RSS at 1k MiB "
+        "| RSS at end MiB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     base = anchor["n"] / anchor["seconds"]
     for r in rows:
         rate = r["n"] / r["seconds"]
         lines.append(
             f"| {r['what']} | {r['n']} | {r['seconds']:.1f} | {rate:.1f} | {rate / base:.2f} "
             f"| {r['peak_rss'] / MIB:.0f} | {r['tree_peak'] / MIB:.0f} "
-            f"| {r.get('rss_1k', 0) / MIB:.0f} | {r['rss_end'] / MIB:.0f} |")
+            f"| {r.get('rss_1k', 0) / MIB:.0f} | {r['rss_end'] / MIB:.0f} |"
+        )
     return "\n".join(lines)
 
 

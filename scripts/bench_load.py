@@ -50,20 +50,39 @@ def bench(backend, g: nx.MultiDiGraph, batch_size: int) -> dict:
     reload = time.perf_counter() - t
     assert again.written == 0
     ns, rs = s.phase_seconds.get("nodes", 0.0), s.phase_seconds.get("relationships", 0.0)
-    return {"nodes": g.number_of_nodes(), "rels": g.number_of_edges(), "batch": batch_size,
-            "node_s": ns, "nodes_per_s": g.number_of_nodes() / ns if ns else 0,
-            "rel_s": rs, "rels_per_s": g.number_of_edges() / rs if rs else 0,
-            "total_s": total, "reload_s": reload}
+    return {
+        "nodes": g.number_of_nodes(),
+        "rels": g.number_of_edges(),
+        "batch": batch_size,
+        "node_s": ns,
+        "nodes_per_s": g.number_of_nodes() / ns if ns else 0,
+        "rel_s": rs,
+        "rels_per_s": g.number_of_edges() / rs if rs else 0,
+        "total_s": total,
+        "reload_s": reload,
+    }
 
 
 def table(rows: list[dict]) -> str:
-    cols = ["db", "graph", "nodes", "rels", "batch", "node_s", "nodes_per_s", "rel_s",
-            "rels_per_s", "total_s", "reload_s"]
+    cols = [
+        "db",
+        "graph",
+        "nodes",
+        "rels",
+        "batch",
+        "node_s",
+        "nodes_per_s",
+        "rel_s",
+        "rels_per_s",
+        "total_s",
+        "reload_s",
+    ]
 
     def fmt(v):
         if isinstance(v, float):
             return f"{v:,.0f}" if v >= 100 else f"{v:.2f}"
         return f"{v:,}" if isinstance(v, int) else str(v)
+
     cells = [[fmt(r[c]) for c in cols] for r in rows]
     widths = [max(len(c), *(len(x[i]) for x in cells)) for i, c in enumerate(cols)]
     lines = ["  ".join(c.rjust(w) for c, w in zip(cols, widths, strict=True))]
@@ -75,8 +94,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--store", default="kg-data", help="a built kg store (e.g. of the seeds)")
     ap.add_argument("--copies", type=int, default=100, help="copies in the synthetic graph")
-    ap.add_argument("--batch-size", type=int, action="append",
-                    help="rows per statement (repeatable; default 1000 and 5000)")
+    ap.add_argument(
+        "--batch-size",
+        type=int,
+        action="append",
+        help="rows per statement (repeatable; default 1000 and 5000)",
+    )
     ap.add_argument("--neo4j-uri", default=None, help="also load into this (disposable) Neo4j")
     args = ap.parse_args()
     # stop the server on SIGTERM too (finally blocks run on SystemExit)
@@ -105,8 +128,12 @@ def main() -> None:
         try:
             for gname, g in graphs.items():
                 for bs in sizes:
-                    b.write(Statement("MATCH (n) CALL { WITH n DETACH DELETE n } "
-                                      "IN TRANSACTIONS OF 10000 ROWS"))
+                    b.write(
+                        Statement(
+                            "MATCH (n) CALL { WITH n DETACH DELETE n } "
+                            "IN TRANSACTIONS OF 10000 ROWS"
+                        )
+                    )
                     rows.append({"db": "neo4j", "graph": gname, **bench(b, g, bs)})
         finally:
             b.close()

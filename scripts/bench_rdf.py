@@ -78,8 +78,17 @@ def _child(graph_file: str, fmt: str, out_file: str) -> None:
         _, n = rdf.export(g, out_file, fmt)
     secs = time.perf_counter() - t
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"triples": n, "seconds": secs, "graph_mb": base_kb / 1024,
-                      "peak_mb": peak_kb / 1024, "file_mb": os.path.getsize(out_file) / 2**20}))
+    print(
+        json.dumps(
+            {
+                "triples": n,
+                "seconds": secs,
+                "graph_mb": base_kb / 1024,
+                "peak_mb": peak_kb / 1024,
+                "file_mb": os.path.getsize(out_file) / 2**20,
+            }
+        )
+    )
 
 
 def bench_export(g: nx.MultiDiGraph, name: str, formats: list[str], tmp: Path) -> list[dict]:
@@ -88,8 +97,12 @@ def bench_export(g: nx.MultiDiGraph, name: str, formats: list[str], tmp: Path) -
     rows = []
     for fmt in formats:
         out = tmp / f"{name}.{fmt}"
-        p = subprocess.run([sys.executable, __file__, "--child", str(gf), fmt, str(out)],
-                           capture_output=True, text=True, check=False)
+        p = subprocess.run(
+            [sys.executable, __file__, "--child", str(gf), fmt, str(out)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if p.returncode != 0:
             print(p.stderr[-2000:], file=sys.stderr)
             continue
@@ -102,15 +115,19 @@ def bench_export(g: nx.MultiDiGraph, name: str, formats: list[str], tmp: Path) -
 
 
 def _export_line(r: dict) -> str:
-    return (f"{r['graph']:>10s} {r['format']:>9s} {r['nodes']:>9d} {r['edges']:>9d} "
-            f"{r['triples']:>10d} {r['seconds']:>8.2f} {r['triples'] / r['seconds']:>10.0f} "
-            f"{r['graph_mb']:>9.0f} {r['peak_mb']:>8.0f} {r['peak_mb'] - r['graph_mb']:>8.0f} "
-            f"{r['file_mb']:>8.1f}")
+    return (
+        f"{r['graph']:>10s} {r['format']:>9s} {r['nodes']:>9d} {r['edges']:>9d} "
+        f"{r['triples']:>10d} {r['seconds']:>8.2f} {r['triples'] / r['seconds']:>10.0f} "
+        f"{r['graph_mb']:>9.0f} {r['peak_mb']:>8.0f} {r['peak_mb'] - r['graph_mb']:>8.0f} "
+        f"{r['file_mb']:>8.1f}"
+    )
 
 
-EXPORT_HEAD = (f"{'graph':>10s} {'format':>9s} {'nodes':>9s} {'edges':>9s} {'triples':>10s} "
-               f"{'seconds':>8s} {'triples/s':>10s} {'graph MB':>9s} {'peak MB':>8s} "
-               f"{'export MB':>8s} {'file MB':>8s}")
+EXPORT_HEAD = (
+    f"{'graph':>10s} {'format':>9s} {'nodes':>9s} {'edges':>9s} {'triples':>10s} "
+    f"{'seconds':>8s} {'triples/s':>10s} {'graph MB':>9s} {'peak MB':>8s} "
+    f"{'export MB':>8s} {'file MB':>8s}"
+)
 
 
 def bench_sparql(store: Path, repeat: int) -> None:
@@ -124,16 +141,22 @@ def bench_sparql(store: Path, repeat: int) -> None:
         rows = api.top(label, 1)
         return rows[0]["key"] if rows else ""
 
-    params = {"dataset": top("Dataset"), "task": top("Task"), "method": top("Method"),
-              "entity": top("Method")}
+    params = {
+        "dataset": top("Dataset"),
+        "task": top("Task"),
+        "method": top("Method"),
+        "entity": top("Method"),
+    }
     print(f"\nparameters: {params}")
     import shutil
 
     shutil.rmtree(store / sq.CACHE_DIR, ignore_errors=True)  # time the export to the cache
     t = time.perf_counter()
     f = sq.rdf_file(store)
-    print(f"RDF cache: {f.stat().st_size / 2**20:.1f} MB N-Quads written in "
-          f"{time.perf_counter() - t:.2f}s (first query only; later ones reuse it)")
+    print(
+        f"RDF cache: {f.stat().st_size / 2**20:.1f} MB N-Quads written in "
+        f"{time.perf_counter() - t:.2f}s (first query only; later ones reuse it)"
+    )
     engines, loads = {}, {}
     for name in sq.ENGINES:
         t = time.perf_counter()
@@ -141,8 +164,11 @@ def bench_sparql(store: Path, repeat: int) -> None:
         loads[name] = time.perf_counter() - t
     names = list(engines)
     print(f"\n{'query':22s} " + " ".join(f"{n + ' ms':>12s}" for n in names) + "   speed-up  rows")
-    print(f"{'(load RDF)':22s} " + " ".join(f"{loads[n] * 1000:12.0f}" for n in names)
-          + f"   {loads['rdflib'] / loads['oxigraph']:7.1f}x")
+    print(
+        f"{'(load RDF)':22s} "
+        + " ".join(f"{loads[n] * 1000:12.0f}" for n in names)
+        + f"   {loads['rdflib'] / loads['oxigraph']:7.1f}x"
+    )
     totals = dict.fromkeys(names, 0.0)
     for q, ex in sq.examples().items():
         ps = {p.name: params[p.name] for p in ex.params}
@@ -156,23 +182,36 @@ def bench_sparql(store: Path, repeat: int) -> None:
             times[n], rows[n] = statistics.median(runs), ans.rows
             totals[n] += times[n]
         same = "" if rows["rdflib"] == rows["oxigraph"] else "  DIFFERENT ANSWERS"
-        print(f"{q:22s} " + " ".join(f"{times[n] * 1000:12.1f}" for n in names)
-              + f"   {times['rdflib'] / times['oxigraph']:7.1f}x  {len(rows['oxigraph'])}{same}")
-    print(f"{'(all queries)':22s} " + " ".join(f"{totals[n] * 1000:12.1f}" for n in names)
-          + f"   {totals['rdflib'] / totals['oxigraph']:7.1f}x")
+        print(
+            f"{q:22s} "
+            + " ".join(f"{times[n] * 1000:12.1f}" for n in names)
+            + f"   {times['rdflib'] / times['oxigraph']:7.1f}x  {len(rows['oxigraph'])}{same}"
+        )
+    print(
+        f"{'(all queries)':22s} "
+        + " ".join(f"{totals[n] * 1000:12.1f}" for n in names)
+        + f"   {totals['rdflib'] / totals['oxigraph']:7.1f}x"
+    )
     first = {n: loads[n] + totals[n] for n in names}
-    print(f"{'(load + all queries)':22s} " + " ".join(f"{first[n] * 1000:12.1f}" for n in names)
-          + f"   {first['rdflib'] / first['oxigraph']:7.1f}x")
+    print(
+        f"{'(load + all queries)':22s} "
+        + " ".join(f"{first[n] * 1000:12.1f}" for n in names)
+        + f"   {first['rdflib'] / first['oxigraph']:7.1f}x"
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", help="a built seeds store (default: build one in a temp dir)")
     ap.add_argument("--scale", type=int, default=100, help="size of the synthetic graph")
-    ap.add_argument("--formats", default="turtle,nt,jsonld,trig,nt-rdflib",
-                    help="formats for the seeds graph")
-    ap.add_argument("--large-formats", default="nt",
-                    help="formats for the synthetic graph (rdflib formats need a lot of RAM)")
+    ap.add_argument(
+        "--formats", default="turtle,nt,jsonld,trig,nt-rdflib", help="formats for the seeds graph"
+    )
+    ap.add_argument(
+        "--large-formats",
+        default="nt",
+        help="formats for the synthetic graph (rdflib formats need a lot of RAM)",
+    )
     ap.add_argument("--repeat", type=int, default=5, help="runs per SPARQL query")
     ap.add_argument("--only", choices=["export", "sparql"], help="run one half only")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)

@@ -91,8 +91,10 @@ def pages(db: Path, rank: int = 100) -> dict[str, str]:
     c = sqlite3.connect(db)
 
     def top(label: str, at: int = 1) -> str:
-        return c.execute("SELECT key FROM nodes WHERE label = ? ORDER BY papers DESC LIMIT 1 "
-                         "OFFSET ?", (label, at - 1)).fetchone()[0]
+        return c.execute(
+            "SELECT key FROM nodes WHERE label = ? ORDER BY papers DESC LIMIT 1 OFFSET ?",
+            (label, at - 1),
+        ).fetchone()[0]
 
     out = {"home": "/"}
     dataset = top("Dataset")
@@ -106,16 +108,19 @@ def pages(db: Path, rank: int = 100) -> dict[str, str]:
     paper = c.execute("SELECT head FROM edges WHERE type = 'REPORTS' LIMIT 1").fetchone()[0]
     out["paper"] = f"/paper/{paper[6:]}"
     for what, order in (("largest", "DESC"), ("median", None)):
-        rows = c.execute("SELECT dataset, metric, count(DISTINCT method) FROM result_index "
-                         "WHERE kind = 'score' GROUP BY dataset, metric ORDER BY 3 DESC"
-                         ).fetchall()
+        rows = c.execute(
+            "SELECT dataset, metric, count(DISTINCT method) FROM result_index "
+            "WHERE kind = 'score' GROUP BY dataset, metric ORDER BY 3 DESC"
+        ).fetchall()
         d, k, n = rows[0] if order else rows[len(rows) // 2]
         out[f"leaderboard ({what}: {n} methods)"] = (
-            f"/leaderboard?dataset={quote(d, safe='')}&metric={quote(k, safe='')}")
+            f"/leaderboard?dataset={quote(d, safe='')}&metric={quote(k, safe='')}"
+        )
     out["API: leaderboard (largest)"] = "/api" + out[next(x for x in out if "largest" in x)]
     out["API: dataset (the most mentioned)"] = "/api" + node_url(dataset, "Dataset")
     out[f"graph view (the {rank}th most mentioned dataset)"] = (
-        f"/graph?key={quote(top('Dataset', rank), safe='')}")
+        f"/graph?key={quote(top('Dataset', rank), safe='')}"
+    )
     c.close()
     return out
 
@@ -126,8 +131,7 @@ ONCE = {"graph view (the most mentioned dataset)"}
 
 def pk_lookup(db: Path, repeat: int = 200) -> float:
     c = sqlite3.connect(db)
-    keys = [k for (k,) in c.execute("SELECT key FROM nodes ORDER BY random() LIMIT ?",
-                                    (repeat,))]
+    keys = [k for (k,) in c.execute("SELECT key FROM nodes ORDER BY random() LIMIT ?", (repeat,))]
     times = []
     for k in keys:
         t = time.perf_counter()
@@ -141,8 +145,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--papers", type=int, default=100_000)
     ap.add_argument("--store", default=None, help="Use this store as it is.")
-    ap.add_argument("--keep", default=None, metavar="DIR",
-                    help="Make the store in DIR and keep it (to measure it again with --store).")
+    ap.add_argument(
+        "--keep",
+        default=None,
+        metavar="DIR",
+        help="Make the store in DIR and keep it (to measure it again with --store).",
+    )
     ap.add_argument("--repeat", type=int, default=20)
     args = ap.parse_args()
     from starlette.testclient import TestClient
@@ -163,6 +171,7 @@ def main() -> None:
         app = Timed(create_app(store))
         n = sqlite3.connect(store / "kg.db").execute("SELECT count(*) FROM papers").fetchone()[0]
         with TestClient(app) as client:
+
             def ask(url: str) -> float:
                 r = client.get(url, follow_redirects=False)
                 if r.status_code != 200:
@@ -174,24 +183,34 @@ def main() -> None:
             pk = pk_lookup(store / "kg.db")
             rows = []
             urls = pages(store / "kg.db")
-            top = sqlite3.connect(store / "kg.db").execute(
-                "SELECT key FROM nodes WHERE label = 'Dataset' ORDER BY papers DESC LIMIT 1"
-            ).fetchone()[0]
+            top = (
+                sqlite3.connect(store / "kg.db")
+                .execute(
+                    "SELECT key FROM nodes WHERE label = 'Dataset' ORDER BY papers DESC LIMIT 1"
+                )
+                .fetchone()[0]
+            )
             urls["graph view (the most mentioned dataset)"] = f"/graph?key={quote(top, safe='')}"
             for what, url in urls.items():
                 cold = ask(url)
                 times = [cold] if what in ONCE else [ask(url) for _ in range(args.repeat)]
                 rows.append((what, cold, statistics.median(times), max(times)))
         print(f"store: {n:,} papers" + (f" (made in {built:.0f} s)" if built else ""))
-        print(f"anchors: primary-key look-up {pk * 1e6:.0f} µs; static file (the stylesheet) "
-              f"{static * 1000:.2f} ms\n")
-        print(f"each page asked once cold, then {args.repeat} times (the kg viz picture of the "
-              "hub: once)\n")
+        print(
+            f"anchors: primary-key look-up {pk * 1e6:.0f} µs; static file (the stylesheet) "
+            f"{static * 1000:.2f} ms\n"
+        )
+        print(
+            f"each page asked once cold, then {args.repeat} times (the kg viz picture of the "
+            "hub: once)\n"
+        )
         print("| page | cold | median | slowest | median / PK look-up | median / static |")
         print("|---|---:|---:|---:|---:|---:|")
         for what, cold, med, worst in rows:
-            print(f"| {what} | {cold * 1000:.1f} ms | {med * 1000:.1f} ms | "
-                  f"{worst * 1000:.1f} ms | {med / pk:,.0f}× | {med / static:.1f}× |")
+            print(
+                f"| {what} | {cold * 1000:.1f} ms | {med * 1000:.1f} ms | "
+                f"{worst * 1000:.1f} ms | {med / pk:,.0f}× | {med / static:.1f}× |"
+            )
     finally:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)

@@ -51,10 +51,32 @@ sys.path.insert(0, str(ROOT))
 
 TYPES = {"Method": "method", "Dataset": "dataset", "Task": "task", "Metric": "metric"}
 RELS = ["USES", "EVALUATED_ON", "OUTPERFORMS", "COMPARED_WITH", "ADDRESSES", "MEASURED_BY"]
-WORDS = ["graph", "neural", "transformer", "attention", "residual", "network", "adaptive",
-         "sparse", "deep", "contrastive", "learning", "speech", "image", "text", "audio",
-         "segmentation", "detection", "retrieval", "benchmark", "corpus", "accuracy", "score",
-         "error", "rate"]
+WORDS = [
+    "graph",
+    "neural",
+    "transformer",
+    "attention",
+    "residual",
+    "network",
+    "adaptive",
+    "sparse",
+    "deep",
+    "contrastive",
+    "learning",
+    "speech",
+    "image",
+    "text",
+    "audio",
+    "segmentation",
+    "detection",
+    "retrieval",
+    "benchmark",
+    "corpus",
+    "accuracy",
+    "score",
+    "error",
+    "rate",
+]
 
 
 def _name(rng: random.Random, type_: str, pool: int, skew: str) -> str:
@@ -77,30 +99,58 @@ def make_records(n: int, seed: int, prefix: str = "p", skew: str = "zipf") -> It
             name = _name(rng, type_, pool, skew)
             key = f"{TYPES[type_]}:{name.lower()}"
             s = rng.randrange(900)
-            ents[key] = {"key": key, "type": type_, "name": name, "aliases": [],
-                         "mentions": [{"start": s, "end": s + 12, "sentence": s // 150}],
-                         "confidence": rng.choice([0.6, 0.8, 0.95])}
+            ents[key] = {
+                "key": key,
+                "type": type_,
+                "name": name,
+                "aliases": [],
+                "mentions": [{"start": s, "end": s + 12, "sentence": s // 150}],
+                "confidence": rng.choice([0.6, 0.8, 0.95]),
+            }
         keys = list(ents)
         rels = []
         for _ in range(4):
             h, t = rng.sample(keys, 2)
             s = rng.randrange(900)
-            rels.append({"head": rng.choice([h, "PAPER"]), "type": rng.choice(RELS),
-                         "tail": t, "evidence": {"sentence": s // 150, "start": s,
-                                                 "end": s + 60}, "confidence": 0.8})
+            rels.append(
+                {
+                    "head": rng.choice([h, "PAPER"]),
+                    "type": rng.choice(RELS),
+                    "tail": t,
+                    "evidence": {"sentence": s // 150, "start": s, "end": s + 60},
+                    "confidence": 0.8,
+                }
+            )
         methods = [k for k in keys if k.startswith("method:")] or ["PAPER"]
         metrics = [k for k in keys if k.startswith("metric:")]
         results = []
         if metrics:
-            results.append({"method": methods[0], "metric": metrics[0],
-                            "value": f"{rng.randrange(100)}.{rng.randrange(10)}", "unit": "%",
-                            "evidence": {"start": 10, "end": 30}, "confidence": 0.7})
+            results.append(
+                {
+                    "method": methods[0],
+                    "metric": metrics[0],
+                    "value": f"{rng.randrange(100)}.{rng.randrange(10)}",
+                    "unit": "%",
+                    "evidence": {"start": 10, "end": 30},
+                    "confidence": 0.7,
+                }
+            )
         text = " ".join(rng.choice(WORDS) for _ in range(140))
-        yield orjson.dumps({
-            "paper": {"id": pid, "text": text, "title": f"Paper {prefix} {i}",
-                      "year": 2015 + i % 10, "ids": {"input": f"{prefix}-{i}"},
-                      "sources": [{"path": "synthetic.jsonl", "line": i + 1}]},
-            "entities": list(ents.values()), "relations": rels, "results": results}).decode()
+        yield orjson.dumps(
+            {
+                "paper": {
+                    "id": pid,
+                    "text": text,
+                    "title": f"Paper {prefix} {i}",
+                    "year": 2015 + i % 10,
+                    "ids": {"input": f"{prefix}-{i}"},
+                    "sources": [{"path": "synthetic.jsonl", "line": i + 1}],
+                },
+                "entities": list(ents.values()),
+                "relations": rels,
+                "results": results,
+            }
+        ).decode()
 
 
 QUERY = r"""
@@ -152,8 +202,13 @@ print(json.dumps({"times": {q: statistics.median(v) for q, v in times.items()},
 
 
 def _run(store: Path, mode: str) -> dict:
-    p = subprocess.run([sys.executable, "-c", QUERY, str(store), mode], capture_output=True,
-                       text=True, cwd=ROOT, check=True)
+    p = subprocess.run(
+        [sys.executable, "-c", QUERY, str(store), mode],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
     return json.loads(p.stdout)
 
 
@@ -206,10 +261,22 @@ def bench(n: int, work: Path, skew: str = "zipf") -> dict:
     opened = _run(store, "open")
     queries = _run(store, "queries")
     base_rss = _run(store, "anchor")["rss"]  # import + open (+ 200 look-ups)
-    return {"n": n, "parse": parse, "write": write, "build": build, "add": add,
-            "parse_more": parse_more, "size": size, "jsonl": jsonl.stat().st_size,
-            "anchor": anchor["median"], "times": queries["times"], "rss": queries["rss"],
-            "open_first": opened["first"], "open_rss": opened["rss"], "base_rss": base_rss}
+    return {
+        "n": n,
+        "parse": parse,
+        "write": write,
+        "build": build,
+        "add": add,
+        "parse_more": parse_more,
+        "size": size,
+        "jsonl": jsonl.stat().st_size,
+        "anchor": anchor["median"],
+        "times": queries["times"],
+        "rss": queries["rss"],
+        "open_first": opened["first"],
+        "open_rss": opened["rss"],
+        "base_rss": base_rss,
+    }
 
 
 def table(rows: list[dict]) -> str:
@@ -220,21 +287,48 @@ def table(rows: list[dict]) -> str:
         med = statistics.median(r["times"].values())
         worst_q = max(r["times"], key=r["times"].get)
         lines = [
-            ("store write + full build", f"{r['write'] + r['build']:.1f} s "
-             f"({r['write']:.1f} + {r['build']:.1f})", f"parse JSONL {r['parse']:.2f} s",
-             (r["write"] + r["build"]) / r["parse"]),
-            ("add 1,000 papers (store + update graph)", f"{r['add']:.2f} s",
-             f"parse 1,000 {r['parse_more'] * 1000:.0f} ms", r["add"] / r["parse_more"]),
-            ("kg query questions, median of medians", f"{med * 1000:.1f} ms",
-             f"PK look-up {r['anchor'] * 1e6:.0f} µs", med / r["anchor"]),
-            (f"slowest question ({worst_q})", f"{r['times'][worst_q] * 1000:.1f} ms",
-             f"PK look-up {r['anchor'] * 1e6:.0f} µs", r["times"][worst_q] / r["anchor"]),
-            ("peak RSS, every question", f"{r['rss'] / mib:.0f} MiB",
-             f"import + open {r['base_rss'] / mib:.0f} MiB", r["rss"] / r["base_rss"]),
-            ("API open + one question", f"{r['open_first']:.2f} s, {r['open_rss'] / mib:.0f} MiB",
-             f"import + open {r['base_rss'] / mib:.0f} MiB", r["open_rss"] / r["base_rss"]),
-            ("database file", f"{r['size'] / 2**20:,.0f} MiB",
-             f"records JSONL {r['jsonl'] / 2**20:,.0f} MiB", r["size"] / r["jsonl"]),
+            (
+                "store write + full build",
+                f"{r['write'] + r['build']:.1f} s ({r['write']:.1f} + {r['build']:.1f})",
+                f"parse JSONL {r['parse']:.2f} s",
+                (r["write"] + r["build"]) / r["parse"],
+            ),
+            (
+                "add 1,000 papers (store + update graph)",
+                f"{r['add']:.2f} s",
+                f"parse 1,000 {r['parse_more'] * 1000:.0f} ms",
+                r["add"] / r["parse_more"],
+            ),
+            (
+                "kg query questions, median of medians",
+                f"{med * 1000:.1f} ms",
+                f"PK look-up {r['anchor'] * 1e6:.0f} µs",
+                med / r["anchor"],
+            ),
+            (
+                f"slowest question ({worst_q})",
+                f"{r['times'][worst_q] * 1000:.1f} ms",
+                f"PK look-up {r['anchor'] * 1e6:.0f} µs",
+                r["times"][worst_q] / r["anchor"],
+            ),
+            (
+                "peak RSS, every question",
+                f"{r['rss'] / mib:.0f} MiB",
+                f"import + open {r['base_rss'] / mib:.0f} MiB",
+                r["rss"] / r["base_rss"],
+            ),
+            (
+                "API open + one question",
+                f"{r['open_first']:.2f} s, {r['open_rss'] / mib:.0f} MiB",
+                f"import + open {r['base_rss'] / mib:.0f} MiB",
+                r["open_rss"] / r["base_rss"],
+            ),
+            (
+                "database file",
+                f"{r['size'] / 2**20:,.0f} MiB",
+                f"records JSONL {r['jsonl'] / 2**20:,.0f} MiB",
+                r["size"] / r["jsonl"],
+            ),
         ]
         out += [f"| {n} | {m} | {f} | {a} | {x:.1f}× |" for m, f, a, x in lines]
     return "\n".join(out)
@@ -243,10 +337,14 @@ def table(rows: list[dict]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 30_000, 100_000])
-    ap.add_argument("--skew", choices=("zipf", "heavy"), default="zipf",
-                    help="How names spread over papers: zipf (log-uniform ranks: the most "
-                    "used name of a type in a few percent of the papers) or heavy (Pareto "
-                    "1.1: in half of them).")
+    ap.add_argument(
+        "--skew",
+        choices=("zipf", "heavy"),
+        default="zipf",
+        help="How names spread over papers: zipf (log-uniform ranks: the most "
+        "used name of a type in a few percent of the papers) or heavy (Pareto "
+        "1.1: in half of them).",
+    )
     ap.add_argument("--work", default=None, help="Working directory (default: a temporary one).")
     args = ap.parse_args()
     work = Path(args.work or tempfile.mkdtemp(prefix="kg-bench-store-"))
@@ -260,9 +358,11 @@ def main() -> None:
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
-    print(f"names spread: {args.skew}; cores: {os.cpu_count()}, Python {sys.version.split()[0]}, "
-          f"SQLite {__import__('sqlite3').sqlite_version}, peak RSS of this process "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB\n")
+    print(
+        f"names spread: {args.skew}; cores: {os.cpu_count()}, Python {sys.version.split()[0]}, "
+        f"SQLite {__import__('sqlite3').sqlite_version}, peak RSS of this process "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB\n"
+    )
     print(table(rows))
 
 

@@ -106,20 +106,26 @@ def abstracts(n: int, seed: int = 0, pools: Pools | None = None) -> Iterator[dic
     while i < n:
         mapping: dict[str, str] = {}
         k = rng.randint(3, 7)
-        sents = [rng.choice(pools.openers), *rng.sample(pools.bodies, k),
-                 rng.choice(pools.closers)]
+        sents = [rng.choice(pools.openers), *rng.sample(pools.bodies, k), rng.choice(pools.closers)]
         text = " ".join(_swap(rng, s, mapping, pools.names) for s in sents)
-        title = (_swap(rng, rng.choice(pools.titles), mapping, pools.names)
-                 if pools.titles and rng.random() < 0.8 else None)
+        title = (
+            _swap(rng, rng.choice(pools.titles), mapping, pools.names)
+            if pools.titles and rng.random() < 0.8
+            else None
+        )
         digest = hashlib.blake2b(f"{title}\n{text}".encode(), digest_size=8).digest()
         if digest in seen:
             continue
         seen.add(digest)
         i += 1
-        yield {"id": f"syn-{seed}-{i:07d}", "title": title, "abstract": text,
-               "date": f"20{rng.randint(15, 25):02d}-{rng.randint(1, 12):02d}-"
-                       f"{rng.randint(1, 28):02d}",
-               "authors": rng.randint(1, 12)}
+        yield {
+            "id": f"syn-{seed}-{i:07d}",
+            "title": title,
+            "abstract": text,
+            "date": f"20{rng.randint(15, 25):02d}-{rng.randint(1, 12):02d}-"
+            f"{rng.randint(1, 28):02d}",
+            "authors": rng.randint(1, 12),
+        }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,8 +11,10 @@ from pathlib import Path
 from kg.model import Record
 
 SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "record.schema.json"
-HEAD = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://w3id.org/kg/schema/record.json"}
+HEAD = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://w3id.org/kg/schema/record.json",
+}
 
 
 def schema_text() -> str:

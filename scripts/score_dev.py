@@ -22,11 +22,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 TARGETS = {
-    ("entities", "ALL"): 0.65, ("entities", "Method"): 0.60, ("entities", "Dataset"): 0.70,
-    ("entities", "Task"): 0.55, ("entities", "Metric"): 0.60, ("entities", "Repository"): 0.95,
-    ("relations", "ALL"): 0.45, ("relations", "PROPOSES"): 0.70,
-    ("relations", "EVALUATED_ON"): 0.60, ("relations", "ADDRESSES"): 0.45,
-    ("relations", "OUTPERFORMS"): 0.45, ("relations", "HAS_CODE"): 0.95,
+    ("entities", "ALL"): 0.65,
+    ("entities", "Method"): 0.60,
+    ("entities", "Dataset"): 0.70,
+    ("entities", "Task"): 0.55,
+    ("entities", "Metric"): 0.60,
+    ("entities", "Repository"): 0.95,
+    ("relations", "ALL"): 0.45,
+    ("relations", "PROPOSES"): 0.70,
+    ("relations", "EVALUATED_ON"): 0.60,
+    ("relations", "ADDRESSES"): 0.45,
+    ("relations", "OUTPERFORMS"): 0.45,
+    ("relations", "HAS_CODE"): 0.95,
 }
 
 
@@ -35,11 +42,27 @@ def score(seeds: Path, gold: Path, jobs: int, min_confidence: float = 0.0) -> di
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "dev.jsonl"
         kg = [sys.executable, "-m", "kg.cli"]
-        subprocess.run([*kg, "extract", *sorted(map(str, seeds.glob("*.txt"))), "-o", str(out),
-                        "--jobs", str(jobs), "--min-confidence", str(min_confidence)],
-                       check=True, stderr=subprocess.DEVNULL)
-        res = subprocess.run([sys.executable, str(SHARED / "eval" / "score.py"), str(gold),
-                              str(out), "--json"], check=True, capture_output=True, text=True)
+        subprocess.run(
+            [
+                *kg,
+                "extract",
+                *sorted(map(str, seeds.glob("*.txt"))),
+                "-o",
+                str(out),
+                "--jobs",
+                str(jobs),
+                "--min-confidence",
+                str(min_confidence),
+            ],
+            check=True,
+            stderr=subprocess.DEVNULL,
+        )
+        res = subprocess.run(
+            [sys.executable, str(SHARED / "eval" / "score.py"), str(gold), str(out), "--json"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
     return json.loads(res.stdout)
 
 
@@ -56,8 +79,10 @@ def main() -> int:
         for k, v in s[part].items():
             t = TARGETS.get((part, k))
             met = "" if t is None else ("yes" if v["f1"] >= t else "NO")
-            print(f"{part:10s} {k:14s} {v['p']:6.3f} {v['r']:6.3f} {v['f1']:6.3f} "
-                  f"{'' if t is None else f'{t:.2f}':>7s}  {met}")
+            print(
+                f"{part:10s} {k:14s} {v['p']:6.3f} {v['r']:6.3f} {v['f1']:6.3f} "
+                f"{'' if t is None else f'{t:.2f}':>7s}  {met}"
+            )
     v = s["results"]
     print(f"{'results':10s} {'ALL':14s} {v['p']:6.3f} {v['r']:6.3f} {v['f1']:6.3f}")
     return 0

@@ -50,14 +50,25 @@ from kg.extract.to_record import doc_to_record  # noqa: E402
 from kg.model import Paper  # noqa: E402
 from kg.names import normal_form  # noqa: E402
 
-CRF_PARAMS = {"c1": 0.05, "c2": 0.02, "max_iterations": 120,
-              "feature.possible_transitions": True}
+CRF_PARAMS = {"c1": 0.05, "c2": 0.02, "max_iterations": 120, "feature.possible_transitions": True}
 GBM_PARAMS = {
-    "objective": "multiclass", "num_class": len(R.CLASSES), "learning_rate": 0.05,
-    "num_leaves": 31, "min_data_in_leaf": 20, "feature_fraction": 0.8,
-    "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0, "verbose": -1,
-    "num_threads": 2, "seed": 13, "deterministic": True, "force_row_wise": True,
-    "max_cat_to_onehot": 8, "cat_smooth": 20, "min_data_per_group": 20,
+    "objective": "multiclass",
+    "num_class": len(R.CLASSES),
+    "learning_rate": 0.05,
+    "num_leaves": 31,
+    "min_data_in_leaf": 20,
+    "feature_fraction": 0.8,
+    "bagging_fraction": 0.8,
+    "bagging_freq": 1,
+    "lambda_l2": 1.0,
+    "verbose": -1,
+    "num_threads": 2,
+    "seed": 13,
+    "deterministic": True,
+    "force_row_wise": True,
+    "max_cat_to_onehot": 8,
+    "cat_smooth": 20,
+    "min_data_per_group": 20,
 }
 ROUNDS = 400
 VOCAB_MIN = 5
@@ -87,8 +98,16 @@ def parse(papers: list[dict]) -> list[dict]:
             items.append((nlp.make_doc(p["title"]), (i, "title")))
     out = []
     for doc, (i, fld) in nlp.pipe(items, as_tuples=True, batch_size=64):
-        out.append({"paper": i, "field": fld, "doc": doc, "rules": list(doc.spans["kg_mentions"]),
-                    "acronyms": doc._.kg_acronyms, "proposed": doc._.kg_proposed})
+        out.append(
+            {
+                "paper": i,
+                "field": fld,
+                "doc": doc,
+                "rules": list(doc.spans["kg_mentions"]),
+                "acronyms": doc._.kg_acronyms,
+                "proposed": doc._.kg_proposed,
+            }
+        )
     return out
 
 
@@ -109,15 +128,18 @@ def gold_bio(doc, paper: dict, fld: str) -> list[str]:
 
 
 def hints(item) -> list:
-    return [(s.start, s.end, s.label_, s._.kg_source) for s in item["rules"]
-            if s.label_ != "Repository"]
+    return [
+        (s.start, s.end, s.label_, s._.kg_source) for s in item["rules"] if s.label_ != "Repository"
+    ]
 
 
 def train_crf(items: list[dict], papers: list[dict], path: str) -> pycrfsuite.Tagger:
     trainer = pycrfsuite.Trainer(verbose=False)
     for it in items:
-        trainer.append(token_features(it["doc"], hints(it)),
-                       gold_bio(it["doc"], papers[it["paper"]], it["field"]))
+        trainer.append(
+            token_features(it["doc"], hints(it)),
+            gold_bio(it["doc"], papers[it["paper"]], it["field"]),
+        )
     trainer.set_params(CRF_PARAMS)
     trainer.train(path)
     tagger = pycrfsuite.Tagger()
@@ -135,8 +157,7 @@ def reset(item) -> None:
 
 
 def gold_forms(paper: dict, scorer) -> list[tuple[set, str, bool]]:
-    return [(scorer.entity_forms(e), e["type"], bool(e.get("optional")))
-            for e in paper["entities"]]
+    return [(scorer.entity_forms(e), e["type"], bool(e.get("optional"))) for e in paper["entities"]]
 
 
 def label_of(surface_forms: set, gold: list) -> tuple[int, float]:
@@ -166,8 +187,10 @@ def candidates(items, taggers_by_item, papers, scorer, fold):
         groups, marg, _links = R.gather(it["doc"], taggers_by_item[k])
         order = list(groups.values())
         gold = gold_forms(papers[it["paper"]], scorer)
-        lab = [label_of(scorer.forms(it["doc"][min(g.spans)[0]:min(g.spans)[1]].text), gold)
-               for g in order]
+        lab = [
+            label_of(scorer.forms(it["doc"][min(g.spans)[0] : min(g.spans)[1]].text), gold)
+            for g in order
+        ]
         per_item.append((groups, marg, lab))
     rows = []
     for it, (groups, _m, _l) in zip(items, per_item, strict=True):
@@ -196,8 +219,14 @@ def candidates(items, taggers_by_item, papers, scorer, fold):
     data = []
     for it, (groups, marg, lab) in zip(items, per_item, strict=True):
         order, X = R.features(it["doc"], groups, marg, vocab, mems[fold[it["paper"]]])
-        data.append({"order": order, "X": X, "y": np.array([a for a, _ in lab]),
-                     "w": np.array([b for _, b in lab])})
+        data.append(
+            {
+                "order": order,
+                "X": X,
+                "y": np.array([a for a, _ in lab]),
+                "w": np.array([b for _, b in lab]),
+            }
+        )
     return data, vocab, memory(range(len(papers)))
 
 
@@ -209,8 +238,14 @@ def train_gbm(data: list[dict], rounds: int = ROUNDS, drop: list[int] | None = N
         X = X.copy()
         X[:, drop] = 0
     cat = [R.FEATURES.index("cat:" + c) for c in R.CATEGORIES]
-    ds = lightgbm.Dataset(X, y, weight=w, feature_name=[f.replace(":", "_") for f in R.FEATURES],
-                          categorical_feature=cat, free_raw_data=False)
+    ds = lightgbm.Dataset(
+        X,
+        y,
+        weight=w,
+        feature_name=[f.replace(":", "_") for f in R.FEATURES],
+        categorical_feature=cat,
+        free_raw_data=False,
+    )
     return lightgbm.train(GBM_PARAMS, ds, num_boost_round=rounds)
 
 
@@ -232,13 +267,24 @@ def records(items, papers, decisions_by_item, calibration=None, full=False):
     out = {}
     for i, d in docs.items():
         p = papers[i]
-        rec = doc_to_record(Paper(id=str(i), text=p["text"], title=p.get("title") or None),
-                            d["abstract"], d.get("title"))
+        rec = doc_to_record(
+            Paper(id=str(i), text=p["text"], title=p.get("title") or None),
+            d["abstract"],
+            d.get("title"),
+        )
         if full:
             out[i] = json.loads(rec.to_json())
             continue
-        out[i] = [{"name": e.name, "type": e.type, "aliases": e.aliases, "key": e.key,
-                   "confidence": e.confidence} for e in rec.entities]
+        out[i] = [
+            {
+                "name": e.name,
+                "type": e.type,
+                "aliases": e.aliases,
+                "key": e.key,
+                "confidence": e.confidence,
+            }
+            for e in rec.entities
+        ]
     return out
 
 
@@ -247,20 +293,39 @@ def score_records(papers, recs: dict[int, dict], scorer) -> dict:
     ents, rels, res = scorer.Tally(), scorer.Tally(), scorer.Tally()
     for i, p in enumerate(papers):
         scorer.score_paper(p, recs.get(i), ents, rels, res, [])
-    return {"entities": ents.table()["ALL"], "relations": rels.table(),
-            "results": res.table()["ALL"]}
+    return {
+        "entities": ents.table()["ALL"],
+        "relations": rels.table(),
+        "results": res.table()["ALL"],
+    }
 
 
 def write_errors(path: Path, papers, preds, scorer) -> None:
     with path.open("w", encoding="utf-8") as out:
         for i, p in enumerate(papers):
             errors: list = []
-            scorer.score_paper(p, {"entities": preds.get(i, []), "relations": [], "results": []},
-                               scorer.Tally(), scorer.Tally(), scorer.Tally(), errors)
+            scorer.score_paper(
+                p,
+                {"entities": preds.get(i, []), "relations": [], "results": []},
+                scorer.Tally(),
+                scorer.Tally(),
+                scorer.Tally(),
+                errors,
+            )
             conf = {e["name"]: e["confidence"] for e in preds.get(i, [])}
-            out.write(json.dumps({"paper": i, "errors": [
-                [e[0], e[1], e[2], conf.get(e[2])] for e in errors
-                if e[0] in ("missed", "spurious")]}) + "\n")
+            out.write(
+                json.dumps(
+                    {
+                        "paper": i,
+                        "errors": [
+                            [e[0], e[1], e[2], conf.get(e[2])]
+                            for e in errors
+                            if e[0] in ("missed", "spurious")
+                        ],
+                    }
+                )
+                + "\n"
+            )
 
 
 def correctness(papers, preds, scorer) -> list[tuple[int, float, bool]]:
@@ -302,8 +367,14 @@ def score_entities(papers, preds: dict[int, list[dict]], scorer):
     ents = scorer.Tally()
     for i, p in enumerate(papers):
         ps = preds.get(i, [])
-        scorer.score_paper(p, {"entities": ps, "relations": [], "results": []},
-                           ents, scorer.Tally(), scorer.Tally(), [])
+        scorer.score_paper(
+            p,
+            {"entities": ps, "relations": [], "results": []},
+            ents,
+            scorer.Tally(),
+            scorer.Tally(),
+            [],
+        )
     return ents.table()
 
 
@@ -316,9 +387,14 @@ def reliability(rows: list[tuple[int, float, bool]]) -> list[dict]:
         b = next(b for b in bins if b[0] <= c < b[1])
         total[b] += 1
         right[b] += ok
-    return [{"bin": f"{a:.1f}-{min(b, 1.0):.1f}", "n": total[(a, b)],
-             "precision": round(right[(a, b)] / total[(a, b)], 3) if total[(a, b)] else None}
-            for a, b in bins]
+    return [
+        {
+            "bin": f"{a:.1f}-{min(b, 1.0):.1f}",
+            "n": total[(a, b)],
+            "precision": round(right[(a, b)] / total[(a, b)], 3) if total[(a, b)] else None,
+        }
+        for a, b in bins
+    ]
 
 
 def folds_of(n: int, k: int, seed: int) -> list[int]:
@@ -340,14 +416,22 @@ def main() -> int:
     ap.add_argument("--curve", action="store_true", help="also the learning curve (25/50/100%%)")
     ap.add_argument("--ablation", action="store_true", help="also rules-only and model-only")
     ap.add_argument("--no-save", action="store_true", help="measure only; write no weights")
-    ap.add_argument("--card-only", action="store_true",
-                    help="only write MODEL_CARD.md again from OUT/meta.json")
-    ap.add_argument("--dump", type=Path, help="also write the cross-validated records "
-                    "(entities decided by models that never saw the paper, the rules' "
-                    "relations and results) and sentence bounds here, to study or for "
-                    "scripts/train_relations.py")
-    ap.add_argument("--errors", type=Path, help="write the cross-validated misses and false "
-                    "entities here (JSON lines), to study")
+    ap.add_argument(
+        "--card-only", action="store_true", help="only write MODEL_CARD.md again from OUT/meta.json"
+    )
+    ap.add_argument(
+        "--dump",
+        type=Path,
+        help="also write the cross-validated records "
+        "(entities decided by models that never saw the paper, the rules' "
+        "relations and results) and sentence bounds here, to study or for "
+        "scripts/train_relations.py",
+    )
+    ap.add_argument(
+        "--errors",
+        type=Path,
+        help="write the cross-validated misses and false entities here (JSON lines), to study",
+    )
     args = ap.parse_args()
     if args.card_only:
         meta = json.loads((args.out / "meta.json").read_text(encoding="utf-8"))
@@ -361,8 +445,10 @@ def main() -> int:
     if args.limit:
         papers = papers[: args.limit]
     items = parse(papers)
-    print(f"parsed {len(papers)} papers ({len(items)} texts) in {time.time() - t0:.0f}s",
-          file=sys.stderr)
+    print(
+        f"parsed {len(papers)} papers ({len(items)} texts) in {time.time() - t0:.0f}s",
+        file=sys.stderr,
+    )
     fold = folds_of(len(papers), args.folds, args.seed)
     tmp = tempfile.mkdtemp()
     taggers: list = [None] * len(items)
@@ -374,8 +460,9 @@ def main() -> int:
                 taggers[k] = tagger
         print(f"CRF fold {f} trained at {time.time() - t0:.0f}s", file=sys.stderr)
     data, vocab, memory = candidates(items, taggers, papers, scorer, fold)
-    print(f"{sum(len(d['y']) for d in data)} candidates at {time.time() - t0:.0f}s",
-          file=sys.stderr)
+    print(
+        f"{sum(len(d['y']) for d in data)} candidates at {time.time() - t0:.0f}s", file=sys.stderr
+    )
     report: dict = {"papers": len(papers), "folds": args.folds, "seed": args.seed}
     report["candidate_recall"] = candidate_recall(items, data, papers, scorer)
 
@@ -422,11 +509,16 @@ def main() -> int:
     # what the relation and result rules make of these entities, against the rules' own
     report["facts"] = {
         "learned": score_records(papers, records(items, papers, dec, full=True), scorer),
-        "rules": score_records(papers, records(items, papers, [None] * len(items), full=True),
-                               scorer)}
+        "rules": score_records(
+            papers, records(items, papers, [None] * len(items), full=True), scorer
+        ),
+    }
     for k, v in report["facts"].items():
-        print(f"{k}: entities {v['entities']['f1']} relations {v['relations']['ALL']['f1']} "
-              f"results {v['results']['f1']}", file=sys.stderr)
+        print(
+            f"{k}: entities {v['entities']['f1']} relations {v['relations']['ALL']['f1']} "
+            f"results {v['results']['f1']}",
+            file=sys.stderr,
+        )
     if args.errors:
         write_errors(args.errors, papers, records(items, papers, dec), scorer)
     # calibration: the classifier's score mapped to the precision observed at that score,
@@ -445,7 +537,8 @@ def main() -> int:
     gold_n = table["ALL"]["tp"] + table["ALL"]["fn"]
     report["confidence_0.8"] = {
         "precision": round(sum(ok for *_, ok in sure_rows) / max(len(sure_rows), 1), 3),
-        "gold_covered": round(sum(ok for *_, ok in sure_rows) / gold_n, 3)}
+        "gold_covered": round(sum(ok for *_, ok in sure_rows) / gold_n, 3),
+    }
     print(json.dumps(report, indent=1), file=sys.stderr)
     if args.dump:
         dump(args.dump, items, papers, dec, calibration)
@@ -478,8 +571,11 @@ def main() -> int:
 def dump(path: Path, items, papers, decisions, calibration) -> None:
     """One line per paper: its cross-validated record and its sentences' bounds."""
     recs = records(items, papers, decisions, calibration, full=True)
-    bounds = {it["paper"]: [[s.start_char, s.end_char] for s in it["doc"].sents]
-              for it in items if it["field"] == "abstract"}
+    bounds = {
+        it["paper"]: [[s.start_char, s.end_char] for s in it["doc"].sents]
+        for it in items
+        if it["field"] == "abstract"
+    }
     with path.open("w", encoding="utf-8") as f:
         for i in sorted(recs):
             f.write(json.dumps({"paper": i, "record": recs[i], "sentences": bounds[i]}) + "\n")
@@ -524,10 +620,14 @@ def ablation(items, data, papers, scorer, taggers, cv, threshold) -> dict:
             ds.append(R.Decision(g, ty, 1.0, [(s, e)]))
         crf.append(ds)
     out["tagger_only"] = score_entities(papers, records(items, papers, crf), scorer)
-    for name, prefix in (("without_rule_features", ("cand:", "rule", "lex:", "inside_rule",
-                                                    "contains_rule", "crosses_rule")),
-                         ("without_tagger_features", ("crf",)),
-                         ("without_phrase_memory", ("mem",))):
+    for name, prefix in (
+        (
+            "without_rule_features",
+            ("cand:", "rule", "lex:", "inside_rule", "contains_rule", "crosses_rule"),
+        ),
+        ("without_tagger_features", ("crf",)),
+        ("without_phrase_memory", ("mem",)),
+    ):
         drop = [i for i, f in enumerate(R.FEATURES) if f.startswith(prefix)]
         pr = cv(drop=drop)
         d2 = [R.decide(d["order"], p, threshold) for d, p in zip(data, pr, strict=True)]
@@ -537,17 +637,23 @@ def ablation(items, data, papers, scorer, taggers, cv, threshold) -> dict:
     return out
 
 
-def save(out: Path, items, papers, data, vocab, memory, threshold, calibration,
-         report) -> None:
+def save(out: Path, items, papers, data, vocab, memory, threshold, calibration, report) -> None:
     out.mkdir(parents=True, exist_ok=True)
     train_crf(items, papers, str(out / "tagger.crfsuite"))
     booster = train_gbm(data)
     (out / "classifier.txt").write_text(booster.model_to_string())
-    meta = {"features": R.FEATURES, "classes": list(R.CLASSES), "vocab": vocab,
-            "memory": {"phrases": memory.phrases, "heads": memory.heads},
-            "threshold": threshold, "calibration": calibration, "crf": CRF_PARAMS,
-            "gbm": GBM_PARAMS, "rounds": ROUNDS,
-            "scores": report}
+    meta = {
+        "features": R.FEATURES,
+        "classes": list(R.CLASSES),
+        "vocab": vocab,
+        "memory": {"phrases": memory.phrases, "heads": memory.heads},
+        "threshold": threshold,
+        "calibration": calibration,
+        "crf": CRF_PARAMS,
+        "gbm": GBM_PARAMS,
+        "rounds": ROUNDS,
+        "scores": report,
+    }
     (out / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
     (out / "MODEL_CARD.md").write_text(card(report), encoding="utf-8")
 
@@ -603,24 +709,45 @@ def card(report: dict) -> str:
     ]
     if "facts" in report:
         f = report["facts"]
-        lines += ["", "## What the relation and result rules read from these entities",
-                  "", "Cross-validated F1 on kg-train, the same rules reading the learned "
-                  "entities or the rules' own:", "", "| entities from | entities | relations | "
-                  "results |", "|---|---|---|---|"]
-        lines += [f"| {k} | {v['entities']['f1']:.3f} | {v['relations']['ALL']['f1']:.3f} | "
-                  f"{v['results']['f1']:.3f} |" for k, v in f.items()]
+        lines += [
+            "",
+            "## What the relation and result rules read from these entities",
+            "",
+            "Cross-validated F1 on kg-train, the same rules reading the learned "
+            "entities or the rules' own:",
+            "",
+            "| entities from | entities | relations | results |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {k} | {v['entities']['f1']:.3f} | {v['relations']['ALL']['f1']:.3f} | "
+            f"{v['results']['f1']:.3f} |"
+            for k, v in f.items()
+        ]
     if "ablation" in report:
         types = ["Method", "Dataset", "Task", "Metric", "ALL"]
-        lines += ["", "## Ablation (cross-validated entity F1)", "",
-                  "`tagger_only` is the CRF's own labelling (it reads the rules' spans as "
-                  "features); the `without_*` rows drop one family of the classifier's "
-                  "features.", "", "| variant | " + " | ".join(types) + " |",
-                  "|---" * (len(types) + 1) + "|"]
+        lines += [
+            "",
+            "## Ablation (cross-validated entity F1)",
+            "",
+            "`tagger_only` is the CRF's own labelling (it reads the rules' spans as "
+            "features); the `without_*` rows drop one family of the classifier's "
+            "features.",
+            "",
+            "| variant | " + " | ".join(types) + " |",
+            "|---" * (len(types) + 1) + "|",
+        ]
         for k, v in {"combined": report["cv"], **report["ablation"]}.items():
             lines.append(f"| {k} | " + " | ".join(f"{v[t]['f1']:.3f}" for t in types) + " |")
     if "learning_curve" in report:
-        lines += ["", "## Learning curve (cross-validated entity F1 against the share of the",
-                  "training folds used)", "", "| share | F1 |", "|---|---|"]
+        lines += [
+            "",
+            "## Learning curve (cross-validated entity F1 against the share of the",
+            "training folds used)",
+            "",
+            "| share | F1 |",
+            "|---|---|",
+        ]
         lines += [f"| {k} | {v:.3f} |" for k, v in report["learning_curve"].items()]
     return "\n".join(lines) + "\n"
 

@@ -40,9 +40,18 @@ from kg.extract import linker as L  # noqa: E402
 from kg.model import PAPER, Record  # noqa: E402
 
 PARAMS = {
-    "objective": "binary", "learning_rate": 0.05, "num_leaves": 31, "min_data_in_leaf": 20,
-    "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0,
-    "verbose": -1, "num_threads": 2, "seed": 13, "deterministic": True,
+    "objective": "binary",
+    "learning_rate": 0.05,
+    "num_leaves": 31,
+    "min_data_in_leaf": 20,
+    "feature_fraction": 0.8,
+    "bagging_fraction": 0.8,
+    "bagging_freq": 1,
+    "lambda_l2": 1.0,
+    "verbose": -1,
+    "num_threads": 2,
+    "seed": 13,
+    "deterministic": True,
     "force_row_wise": True,
 }
 ROUNDS = 150
@@ -60,9 +69,11 @@ def labels(gold: dict, rec: Record, cands: list[L.Candidate], scorer) -> list[in
     to_gold = {preds[pi]["key"]: gi for pi, gi in mapping.items()}
     optional = {gi for gi, g in enumerate(gents) if g.get("optional")}
     by_name = {g["name"]: gi for gi, g in enumerate(gents)}
-    proposed = {by_name[r["tail"]] for r in gold.get("relations", [])
-                if r.get("head") == PAPER and r.get("type") == "PROPOSES"
-                and r.get("tail") in by_name}
+    proposed = {
+        by_name[r["tail"]]
+        for r in gold.get("relations", [])
+        if r.get("head") == PAPER and r.get("type") == "PROPOSES" and r.get("tail") in by_name
+    }
 
     def norm(g):
         return PAPER if g == PAPER or g in proposed else g
@@ -104,8 +115,7 @@ def train(X: np.ndarray, y: np.ndarray) -> lightgbm.Booster:
     return lightgbm.train(PARAMS, ds, num_boost_round=ROUNDS)
 
 
-def run(rows: list[dict], papers: list[dict], folds: int, seed: int,
-        out: Path | None) -> dict:
+def run(rows: list[dict], papers: list[dict], folds: int, seed: int, out: Path | None) -> dict:
     """Cross-validate, choose thresholds, and (with `out`) train on all and save.
     `rows` are the lines of ``train.py --dump``; `papers` the gold they are scored on."""
     t0 = time.time()
@@ -136,8 +146,10 @@ def run(rows: list[dict], papers: list[dict], folds: int, seed: int,
                 probs[d["paper"]] = booster.predict(d["X"]) if len(d["X"]) else np.zeros(0)
 
     def decided(th):
-        return {d["paper"]: L.decide(d["rec"], d["sents"], d["cands"], probs[d["paper"]], th)
-                for d in data}
+        return {
+            d["paper"]: L.decide(d["rec"], d["sents"], d["cands"], probs[d["paper"]], th)
+            for d in data
+        }
 
     rules = score(papers, {d["paper"]: d["rec"] for d in data}, scorer)
     threshold = dict.fromkeys(L.TYPES, 0.5)
@@ -154,20 +166,34 @@ def run(rows: list[dict], papers: list[dict], folds: int, seed: int,
         if best[t]["f1"] < rules[t]["f1"] + MARGIN:
             del threshold[t]
     best = score(papers, decided(threshold), scorer)
-    report = {"papers": len(papers), "folds": folds, "seed": seed, "candidates": n,
-              "true": pos, "threshold": threshold, "cv": best, "rules": rules}
+    report = {
+        "papers": len(papers),
+        "folds": folds,
+        "seed": seed,
+        "candidates": n,
+        "true": pos,
+        "threshold": threshold,
+        "cv": best,
+        "rules": rules,
+    }
     print(f"relations: thresholds {threshold}", file=sys.stderr)
     for name, table in (("rules", rules), ("learned", best)):
-        print(f"{name:8s} " + " ".join(f"{k} {v['f1']:.3f}" for k, v in table.items()),
-              file=sys.stderr)
+        print(
+            f"{name:8s} " + " ".join(f"{k} {v['f1']:.3f}" for k, v in table.items()),
+            file=sys.stderr,
+        )
     if out is not None:
         booster = train(*stack(data))
         out.mkdir(parents=True, exist_ok=True)
         (out / "relations.txt").write_text(booster.model_to_string(), encoding="utf-8")
-        meta = {"features": L.FEATURES, "threshold": threshold, "params": PARAMS,
-                "rounds": ROUNDS, "scores": report}
-        (out / "relations.json").write_text(json.dumps(meta, indent=1) + "\n",
-                                            encoding="utf-8")
+        meta = {
+            "features": L.FEATURES,
+            "threshold": threshold,
+            "params": PARAMS,
+            "rounds": ROUNDS,
+            "scores": report,
+        }
+        (out / "relations.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
         (out / "RELATIONS_CARD.md").write_text(card(report), encoding="utf-8")
     print(f"relations done in {time.time() - t0:.0f}s", file=sys.stderr)
     return report
@@ -202,8 +228,11 @@ def card(report: dict) -> str:
         "",
         "| type | rules | learned (P / R / F1) |",
         "|---|---|---|",
-        *[f"| {t} | {report['rules'][t]['f1']:.3f} | {report['cv'][t]['p']:.3f} / "
-          f"{report['cv'][t]['r']:.3f} / {report['cv'][t]['f1']:.3f} |" for t in types],
+        *[
+            f"| {t} | {report['rules'][t]['f1']:.3f} | {report['cv'][t]['p']:.3f} / "
+            f"{report['cv'][t]['r']:.3f} / {report['cv'][t]['f1']:.3f} |"
+            for t in types
+        ],
     ]
     return "\n".join(lines) + "\n"
 

@@ -27,12 +27,23 @@ RECORDS = DATA / "sample-records.jsonl.gz"
 ANSWERS = DATA / "sample-answers.json.gz"
 
 # the label of the names each question takes
-TAKES = {"methods-evaluated-on": "Dataset", "tasks-addressed-by": "Method",
-         "outperformers-of": "Method", "outperformed-by": "Method",
-         "methods-for-task": "Task", "datasets-for-task": "Task", "metrics-for-task": "Task",
-         "top-datasets": "Task", "top-metrics": "Task", "top-methods": "Task",
-         "code-for": "Method", "proposed-by": "Paper", "papers-mentioning": None,
-         "entity": None, "paper": "Paper"}
+TAKES = {
+    "methods-evaluated-on": "Dataset",
+    "tasks-addressed-by": "Method",
+    "outperformers-of": "Method",
+    "outperformed-by": "Method",
+    "methods-for-task": "Task",
+    "datasets-for-task": "Task",
+    "metrics-for-task": "Task",
+    "top-datasets": "Task",
+    "top-metrics": "Task",
+    "top-methods": "Task",
+    "code-for": "Method",
+    "proposed-by": "Paper",
+    "papers-mentioning": None,
+    "entity": None,
+    "paper": "Paper",
+}
 MISSES = ["ImageNt", "tranformer", "no such thing at all", "speech enhancment", "1706.03762"]
 PER_QUESTION = 120  # names asked per question (chosen by a hash, so the same every time)
 
@@ -55,7 +66,7 @@ def _names(records: list[Record]) -> dict[str | None, list[str]]:
         out["Paper"].add(p.id)
         if p.title:
             out["Paper"].add(p.title)
-        for v in (p.ids.model_dump().values() if p.ids else ()):
+        for v in p.ids.model_dump().values() if p.ids else ():
             if v:
                 out["Paper"].add(str(v))
     return {k: sorted(v, key=lambda s: (zlib.crc32(s.encode()), s)) for k, v in out.items()}
@@ -81,13 +92,15 @@ def collect(g, records: list[Record]) -> dict:
     out["find"] = {a: g.find(a) for a in some}
     for label in ("Method", "Dataset", "Task", "Metric", "Repository", "Paper"):
         out[f"find/{label}"] = {a: g.find(a, label) for a in names.get(label, [])[:40]}
-        out[f"resolve/{label}"] = {a: _answer(g.resolve, a, label)
-                                   for a in names.get(label, [])[:20] + MISSES}
+        out[f"resolve/{label}"] = {
+            a: _answer(g.resolve, a, label) for a in names.get(label, [])[:20] + MISSES
+        }
         out[f"top/{label}"] = g.top(label, 15)
     out["resolve"] = {a: _answer(g.resolve, a) for a in some}
     ends = names[None][:30]
-    out["path"] = {f"{a} | {b}": _answer(g.path, a, b)
-                   for a, b in zip(ends, ends[1:] + ends[:1], strict=True)}
+    out["path"] = {
+        f"{a} | {b}": _answer(g.path, a, b) for a, b in zip(ends, ends[1:] + ends[:1], strict=True)
+    }
     out["counts"] = {k: dict(sorted(v.items())) for k, v in g.counts().items()}
     return json.loads(json.dumps(out, default=str))
 

@@ -17,14 +17,24 @@ import pytest
 CHROMIUM = "/usr/bin/chromium"
 needs_chromium = pytest.mark.skipif(
     not Path(CHROMIUM).exists(),
-    reason="Debian's chromium is not installed (run scripts/ci-system-deps.sh)")
+    reason="Debian's chromium is not installed (run scripts/ci-system-deps.sh)",
+)
 
 
 def chromium_args(user_dir: Path) -> list[str]:
-    return [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
-            "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--hide-scrollbars",
-            f"--user-data-dir={user_dir}", "--window-size=1200,800"]
+    return [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--hide-scrollbars",
+        f"--user-data-dir={user_dir}",
+        "--window-size=1200,800",
+    ]
 
 
 class DevTools:
@@ -67,8 +77,7 @@ class DevTools:
         raise AssertionError(f"no {event} within {timeout}s")
 
     def js(self, expr: str):
-        r = self.call("Runtime.evaluate", expression=expr, returnByValue=True,
-                      awaitPromise=True)
+        r = self.call("Runtime.evaluate", expression=expr, returnByValue=True, awaitPromise=True)
         if "exceptionDetails" in r:
             raise AssertionError(f"{expr}: {r['exceptionDetails']}")
         return r["result"].get("value")
@@ -77,9 +86,11 @@ class DevTools:
         out = []
         for m in self.events:
             meth, p = m.get("method"), m.get("params", {})
-            if (meth == "Runtime.exceptionThrown"
-                    or (meth == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"))
-                    or (meth == "Log.entryAdded" and p["entry"].get("level") == "error")):
+            if (
+                meth == "Runtime.exceptionThrown"
+                or (meth == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"))
+                or (meth == "Log.entryAdded" and p["entry"].get("level") == "error")
+            ):
                 out.append(m)
         return out
 
@@ -88,17 +99,24 @@ class DevTools:
 
 
 @contextlib.contextmanager
-def chromium(tmp_path: Path, domains: tuple[str, ...] = ("Page", "Runtime", "Log")
-             ) -> Iterator[DevTools]:
+def chromium(
+    tmp_path: Path, domains: tuple[str, ...] = ("Page", "Runtime", "Log")
+) -> Iterator[DevTools]:
     """A headless Chromium with remote debugging on a free loopback port, its first page
     target connected and the DevTools `domains` enabled."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (run scripts/ci-system-deps.sh)")
     user = tmp_path / "chromium-profile"
     proc = subprocess.Popen(
-        [*chromium_args(user), "--remote-debugging-address=127.0.0.1",
-         "--remote-debugging-port=0", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            *chromium_args(user),
+            "--remote-debugging-address=127.0.0.1",
+            "--remote-debugging-port=0",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         port_file = user / "DevToolsActivePort"
         deadline = time.monotonic() + 30

@@ -16,9 +16,24 @@ import kg.extract.components  # noqa: F401  (registers the Doc and Span extensio
 
 NLP = spacy.blank("en")
 # the fine-grained tag each coarse tag gets unless the test gives one
-TAG = {"NOUN": "NN", "PROPN": "NNP", "VERB": "VBZ", "ADJ": "JJ", "ADV": "RB", "ADP": "IN",
-       "DET": "DT", "PRON": "PRP", "PUNCT": ".", "NUM": "CD", "CCONJ": "CC", "AUX": "VBZ",
-       "PART": "TO", "SCONJ": "IN", "SYM": "SYM", "X": "FW"}
+TAG = {
+    "NOUN": "NN",
+    "PROPN": "NNP",
+    "VERB": "VBZ",
+    "ADJ": "JJ",
+    "ADV": "RB",
+    "ADP": "IN",
+    "DET": "DT",
+    "PRON": "PRP",
+    "PUNCT": ".",
+    "NUM": "CD",
+    "CCONJ": "CC",
+    "AUX": "VBZ",
+    "PART": "TO",
+    "SCONJ": "IN",
+    "SYM": "SYM",
+    "X": "FW",
+}
 
 
 def tagged(text: str, pos: str, tags: dict[int, str] | None = None) -> Doc:
@@ -30,8 +45,14 @@ def tagged(text: str, pos: str, tags: dict[int, str] | None = None) -> Doc:
     assert len(pos_list) == len(words), [t.text for t in words]
     fine = [(tags or {}).get(i, TAG[p]) for i, p in enumerate(pos_list)]
     starts = [i == 0 or words[i - 1].text == "." for i in range(len(words))]
-    return Doc(NLP.vocab, words=[t.text for t in words], spaces=[bool(t.whitespace_)
-               for t in words], pos=pos_list, tags=fine, sent_starts=starts)
+    return Doc(
+        NLP.vocab,
+        words=[t.text for t in words],
+        spaces=[bool(t.whitespace_) for t in words],
+        pos=pos_list,
+        tags=fine,
+        sent_starts=starts,
+    )
 
 
 def plain(text: str) -> Doc:
@@ -60,4 +81,4 @@ def mark(doc: Doc, *mentions: tuple[str, str], source: str = "naming") -> Doc:
 
 def at(doc: Doc, span: tuple[int, int]) -> str:
     """The text at a character span of `doc`."""
-    return doc.text[span[0]:span[1]]
+    return doc.text[span[0] : span[1]]

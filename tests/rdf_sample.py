@@ -9,25 +9,41 @@ ODD_METHOD = 'Réseau "Ω" <β> & C:\\path'
 ODD_DATASET = "https://example.org/data set?x=1&y=<2>"
 
 
-def _e(key: str, type_: str, name: str, *aliases: str, start: int = 0,
-       title: bool = False) -> Entity:
-    m = Mention(start=start, end=start + len(name), sentence=None if title else 0,
-                field="title" if title else None)
+def _e(
+    key: str, type_: str, name: str, *aliases: str, start: int = 0, title: bool = False
+) -> Entity:
+    m = Mention(
+        start=start,
+        end=start + len(name),
+        sentence=None if title else 0,
+        field="title" if title else None,
+    )
     return Entity(key=key, type=type_, name=name, aliases=list(aliases), mentions=[m])
 
 
-def _r(head: str, type_: str, tail: str, sentence: int = 1, start: int = 10,
-       end: int = 40) -> Relation:
-    return Relation(head=head, type=type_, tail=tail,
-                    evidence=Evidence(sentence=sentence, start=start, end=end),
-                    confidence=0.8)
+def _r(
+    head: str, type_: str, tail: str, sentence: int = 1, start: int = 10, end: int = 40
+) -> Relation:
+    return Relation(
+        head=head,
+        type=type_,
+        tail=tail,
+        evidence=Evidence(sentence=sentence, start=start, end=end),
+        confidence=0.8,
+    )
 
 
 def records() -> list[Record]:
     """Three papers: ResNet, ViT (which beats ResNet) and one with odd names."""
     p1 = Record(
-        paper=Paper(id="p1", text="We propose ResNet ...", title="Deep Residual Learning",
-                    date="2016-06-27", authors=4, url="https://arxiv.org/abs/1512.03385"),
+        paper=Paper(
+            id="p1",
+            text="We propose ResNet ...",
+            title="Deep Residual Learning",
+            date="2016-06-27",
+            authors=4,
+            url="https://arxiv.org/abs/1512.03385",
+        ),
         entities=[
             _e("method:resnet", "Method", "ResNet", "residual network", start=11),
             _e("dataset:imagenet", "Dataset", "ImageNet", "ILSVRC-2012", start=60),
@@ -36,8 +52,12 @@ def records() -> list[Record]:
             _e("metric:top 1 accuracy", "Metric", "top-1 accuracy", start=130),
             _e("method:batch normalization", "Method", "batch normalization", "BN", start=150),
             _e("method:vgg", "Method", "VGG", start=5, title=True),
-            _e("repository:https://github.com/kaiminghe/deep-residual-networks", "Repository",
-               "https://github.com/KaimingHe/deep-residual-networks", start=200),
+            _e(
+                "repository:https://github.com/kaiminghe/deep-residual-networks",
+                "Repository",
+                "https://github.com/KaimingHe/deep-residual-networks",
+                start=200,
+            ),
         ],
         relations=[
             _r("PAPER", "PROPOSES", "method:resnet", 0, 0, 20),
@@ -48,12 +68,22 @@ def records() -> list[Record]:
             _r("method:resnet", "USES", "method:batch normalization"),
             _r("method:resnet", "COMPARED_WITH", "method:vgg"),
             _r("method:resnet", "OUTPERFORMS", "method:vgg", 3, 120, 180),
-            _r("PAPER", "HAS_CODE",
-               "repository:https://github.com/kaiminghe/deep-residual-networks"),
+            _r(
+                "PAPER",
+                "HAS_CODE",
+                "repository:https://github.com/kaiminghe/deep-residual-networks",
+            ),
         ],
-        results=[Result(method="method:resnet", metric="metric:top 1 accuracy",
-                        dataset="dataset:imagenet", value="76.1", unit="%",
-                        evidence=Evidence(sentence=4, start=150, end=170))],
+        results=[
+            Result(
+                method="method:resnet",
+                metric="metric:top 1 accuracy",
+                dataset="dataset:imagenet",
+                value="76.1",
+                unit="%",
+                evidence=Evidence(sentence=4, start=150, end=170),
+            )
+        ],
     )
     p2 = Record(
         paper=Paper(id="p2", text="An image is worth 16x16 words ...", title="ViT"),
@@ -66,8 +96,12 @@ def records() -> list[Record]:
             _e("dataset:jft 300m", "Dataset", "JFT-300M", start=130),
             _e("task:image classification", "Task", "image classification", start=150),
             _e("metric:top 1 accuracy", "Metric", "top-1 accuracy", start=170),
-            _e("repository:https://github.com/google-research/vision_transformer",
-               "Repository", "https://github.com/google-research/vision_transformer", start=190),
+            _e(
+                "repository:https://github.com/google-research/vision_transformer",
+                "Repository",
+                "https://github.com/google-research/vision_transformer",
+                start=190,
+            ),
         ],
         relations=[
             _r("PAPER", "PROPOSES", "method:vision transformer", 0, 0, 30),
@@ -79,20 +113,34 @@ def records() -> list[Record]:
             _r("method:resnet", "EVALUATED_ON", "dataset:imagenet", 3, 120, 160),
             _r("PAPER", "EVALUATED_ON", "dataset:cifar 10", 4, 160, 200),
             _r("PAPER", "ADDRESSES", "task:image classification", 4, 160, 200),
-            _r("PAPER", "HAS_CODE",
-               "repository:https://github.com/google-research/vision_transformer"),
+            _r(
+                "PAPER",
+                "HAS_CODE",
+                "repository:https://github.com/google-research/vision_transformer",
+            ),
         ],
-        results=[Result(method="method:vision transformer", metric="metric:top 1 accuracy",
-                        dataset="dataset:imagenet", value="88.55", unit="%"),
-                 Result(method="PAPER", metric="metric:top 1 accuracy", value="1e-1")],
+        results=[
+            Result(
+                method="method:vision transformer",
+                metric="metric:top 1 accuracy",
+                dataset="dataset:imagenet",
+                value="88.55",
+                unit="%",
+            ),
+            Result(method="PAPER", metric="metric:top 1 accuracy", value="1e-1"),
+        ],
     )
     p3 = Record(
         paper=Paper(id="p 3/<odd>", text="Odd names.", title='A "quoted" title\nwith a newline'),
         entities=[
             _e("method:odd", "Method", ODD_METHOD, "ünïcödé alias", start=1),
             _e("dataset:odd", "Dataset", ODD_DATASET, start=30),
-            _e("repository:https://github.com/a b/<c>", "Repository",
-               "https://github.com/a b/<c>", start=60),
+            _e(
+                "repository:https://github.com/a b/<c>",
+                "Repository",
+                "https://github.com/a b/<c>",
+                start=60,
+            ),
         ],
         relations=[
             _r("method:odd", "EVALUATED_ON", "dataset:odd", 0, 0, 10),

@@ -16,33 +16,55 @@ from kg.store.db import Store
 
 
 def ent(key: str, name: str | None = None) -> Entity:
-    typ = {"method": "Method", "dataset": "Dataset", "task": "Task", "metric": "Metric",
-           "repository": "Repository"}[key.split(":")[0]]
+    typ = {
+        "method": "Method",
+        "dataset": "Dataset",
+        "task": "Task",
+        "metric": "Metric",
+        "repository": "Repository",
+    }[key.split(":")[0]]
     return Entity(key=key, type=typ, name=name or key.split(":", 1)[1].upper())
 
 
 def rec(pid: str, entities: list[str], relations=(), results=()) -> Record:
-    return Record(paper=Paper(id=pid, text=f"Paper {pid}.", title=f"Title {pid}"),
-                  entities=[ent(k) for k in entities],
-                  relations=[Relation(head=h, type=t, tail=x) for h, t, x in relations],
-                  results=list(results))
+    return Record(
+        paper=Paper(id=pid, text=f"Paper {pid}.", title=f"Title {pid}"),
+        entities=[ent(k) for k in entities],
+        relations=[Relation(head=h, type=t, tail=x) for h, t, x in relations],
+        results=list(results),
+    )
 
 
 @pytest.fixture
 def graph() -> nx.MultiDiGraph:
     # p1: alpha uses beta, evaluated on ImageNet; p2: gamma uses beta, both on ImageNet;
     # p3: delta uses beta and alpha; p4: only mentions (no relation)
-    return build_graph([
-        rec("p1", ["method:alpha", "method:beta", "dataset:imagenet"],
-            [("method:alpha", "USES", "method:beta"),
-             ("method:alpha", "EVALUATED_ON", "dataset:imagenet")]),
-        rec("p2", ["method:gamma", "method:beta", "dataset:imagenet", "task:vision"],
-            [("method:gamma", "USES", "method:beta"),
-             ("method:gamma", "ADDRESSES", "task:vision")]),
-        rec("p3", ["method:delta", "method:beta", "method:alpha"],
-            [("method:delta", "USES", "method:beta"), ("method:delta", "USES", "method:alpha")]),
-        rec("p4", ["dataset:mnist"]),
-    ])
+    return build_graph(
+        [
+            rec(
+                "p1",
+                ["method:alpha", "method:beta", "dataset:imagenet"],
+                [
+                    ("method:alpha", "USES", "method:beta"),
+                    ("method:alpha", "EVALUATED_ON", "dataset:imagenet"),
+                ],
+            ),
+            rec(
+                "p2",
+                ["method:gamma", "method:beta", "dataset:imagenet", "task:vision"],
+                [
+                    ("method:gamma", "USES", "method:beta"),
+                    ("method:gamma", "ADDRESSES", "task:vision"),
+                ],
+            ),
+            rec(
+                "p3",
+                ["method:delta", "method:beta", "method:alpha"],
+                [("method:delta", "USES", "method:beta"), ("method:delta", "USES", "method:alpha")],
+            ),
+            rec("p4", ["dataset:mnist"]),
+        ]
+    )
 
 
 def test_counts(graph):
@@ -56,15 +78,20 @@ def test_counts(graph):
 def test_top_by_papers_ranks_by_papers_then_name(graph):
     rows = an.top_by_papers(graph, "Method")
     assert [(r["name"], r["papers"]) for r in rows] == [
-        ("BETA", 3), ("ALPHA", 2), ("DELTA", 1), ("GAMMA", 1)]
+        ("BETA", 3),
+        ("ALPHA", 2),
+        ("DELTA", 1),
+        ("GAMMA", 1),
+    ]
     assert [r["name"] for r in an.top_by_papers(graph, "Method", n=2)] == ["BETA", "ALPHA"]
     assert an.top_by_papers(graph, "Metric") == []
 
 
 def test_uses_graph_keeps_only_method_to_method():
     g = nx.MultiDiGraph()
-    g.add_nodes_from([("m:a", {"label": "Method"}), ("m:b", {"label": "Method"}),
-                      ("d:x", {"label": "Dataset"})])
+    g.add_nodes_from(
+        [("m:a", {"label": "Method"}), ("m:b", {"label": "Method"}), ("d:x", {"label": "Dataset"})]
+    )
     g.add_edge("m:a", "m:b", key="USES", support=2)
     g.add_edge("m:a", "d:x", key="USES", support=1)
     g.add_edge("m:b", "m:a", key="OUTPERFORMS", support=1)
@@ -125,8 +152,11 @@ def test_relation_coverage(graph):
 
 
 def test_results_count_as_relations():
-    r = rec("p1", ["method:alpha", "metric:acc"],
-            results=[Result(method="method:alpha", metric="metric:acc", value="90")])
+    r = rec(
+        "p1",
+        ["method:alpha", "metric:acc"],
+        results=[Result(method="method:alpha", metric="metric:acc", value="90")],
+    )
     cov = an.relation_coverage(build_graph([r, rec("p2", ["method:alpha"])]))
     assert cov["with_relation"] == 1 and cov["share"] == 0.5
     assert cov["by_type"]["REPORTS"] == 1

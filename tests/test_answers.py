@@ -81,4 +81,3 @@ def test_the_command_line_prints_what_it_printed(store, recorded):
                 assert len(json.loads(r.output)) == len(json.loads(want["output"]))
             continue
         assert (r.exit_code, r.output) == (want["exit"], want["output"]), args
-

@@ -22,8 +22,10 @@ BAD = Path(__file__).parent / "data" / "bad"
 
 def read_all(path: Path) -> tuple[list, list]:
     items = list(read_file(path))
-    return ([i for i in items if not isinstance(i, IngestError)],
-            [i for i in items if isinstance(i, IngestError)])
+    return (
+        [i for i in items if not isinstance(i, IngestError)],
+        [i for i in items if isinstance(i, IngestError)],
+    )
 
 
 def assert_names(err: IngestError, path: Path, line: int | None) -> None:
@@ -34,17 +36,20 @@ def assert_names(err: IngestError, path: Path, line: int | None) -> None:
 
 
 # ---------------------------------------------------------------- files that read correctly
-@pytest.mark.parametrize("name, n, lines", [
-    ("utf16_bom.txt", 2, [1, 2]),
-    ("utf8_bom.jsonl", 1, [1]),
-    ("crlf.txt", 3, [1, 2, 3]),
-    ("cr.txt", 3, [1, 2, 3]),
-    ("cr_pairs.txt", 2, [1, 3]),
-    ("non_english.txt", 4, [1, 2, 3, 4]),
-    ("quoted_newlines.csv", 3, [2, 4, 8]),
-    ("html.jsonl", 2, [1, 2]),
-    ("latex.jsonl", 2, [1, 2]),
-])
+@pytest.mark.parametrize(
+    "name, n, lines",
+    [
+        ("utf16_bom.txt", 2, [1, 2]),
+        ("utf8_bom.jsonl", 1, [1]),
+        ("crlf.txt", 3, [1, 2, 3]),
+        ("cr.txt", 3, [1, 2, 3]),
+        ("cr_pairs.txt", 2, [1, 3]),
+        ("non_english.txt", 4, [1, 2, 3, 4]),
+        ("quoted_newlines.csv", 3, [2, 4, 8]),
+        ("html.jsonl", 2, [1, 2]),
+        ("latex.jsonl", 2, [1, 2]),
+    ],
+)
 def test_readable_files(name, n, lines):
     ps, errors = read_all(BAD / name)
     assert not errors
@@ -74,11 +79,15 @@ def test_html_remnants_are_stripped_and_unescaped():
     ps, _ = read_all(BAD / "html.jsonl")
     first, second = ps
     assert first.title == "Deep Residual Learning & Image Recognition"
-    assert first.text == ("We propose ResNet, a residual learning framework. On ImageNet we "
-                          "reach 3.57% top-5 error < 4%. Code: "
-                          "github.com/KaimingHe/deep-residual-networks")
-    assert second.text == ("Water is H2O and energy scales as x2; the model's accuracy is "
-                           "91.2 % on CIFAR-10. We compare with VGG-16.")
+    assert first.text == (
+        "We propose ResNet, a residual learning framework. On ImageNet we "
+        "reach 3.57% top-5 error < 4%. Code: "
+        "github.com/KaimingHe/deep-residual-networks"
+    )
+    assert second.text == (
+        "Water is H2O and energy scales as x2; the model's accuracy is "
+        "91.2 % on CIFAR-10. We compare with VGG-16."
+    )
 
 
 def test_latex_accents_simplified_in_titles_abstracts_kept_as_read():
@@ -89,8 +98,10 @@ def test_latex_accents_simplified_in_titles_abstracts_kept_as_read():
     assert first.text.startswith("Following Erd\\H{o}s and R\\'{e}nyi and Schr\\\"odinger")
     assert "$G(n,p)$ with $p = \\frac{c}{n}$" in first.text
     assert "improve accuracy by 5\\% on Cora" in first.text
-    assert second.text == ("We propose \\textsc{GraphNet}, evaluated with $F_1$ on PubMed \\& "
-                           "Citeseer; see Andr{\\'e} et al.")
+    assert second.text == (
+        "We propose \\textsc{GraphNet}, evaluated with $F_1$ on PubMed \\& "
+        "Citeseer; see Andr{\\'e} et al."
+    )
 
 
 def test_non_english_text_is_kept_verbatim():
@@ -100,14 +111,17 @@ def test_non_english_text_is_kept_verbatim():
 
 
 # ---------------------------------------------------------------- file-level errors
-@pytest.mark.parametrize("name, line, words", [
-    ("binary.txt", 1, "binary"),
-    ("latin1.txt", 2, "not UTF-8"),
-    ("empty.txt", None, "empty"),
-    ("blank.txt", None, "empty"),
-    ("no_abstract_column.csv", 1, "'abstract' column"),
-    ("header_only.csv", 1, "no rows"),
-])
+@pytest.mark.parametrize(
+    "name, line, words",
+    [
+        ("binary.txt", 1, "binary"),
+        ("latin1.txt", 2, "not UTF-8"),
+        ("empty.txt", None, "empty"),
+        ("blank.txt", None, "empty"),
+        ("no_abstract_column.csv", 1, "'abstract' column"),
+        ("header_only.csv", 1, "no rows"),
+    ],
+)
 def test_file_level_errors_name_file_and_line(name, line, words):
     path = BAD / name
     for skip_bad in (False, True):  # skipping records does not hide a file that is unusable
@@ -152,12 +166,15 @@ def test_broken_utf16_is_an_error_not_a_crash(tmp_path):
 
 
 # ---------------------------------------------------------------- per-record errors
-@pytest.mark.parametrize("name, good, bad_line, words", [
-    ("broken_middle.jsonl", 4, 3, "not valid JSON"),
-    ("no_abstract.jsonl", 2, 2, "no 'abstract'"),
-    ("not_object.jsonl", 1, 2, "expected a JSON object"),
-    ("wrong_fields.csv", 1, 3, "quote fields"),
-])
+@pytest.mark.parametrize(
+    "name, good, bad_line, words",
+    [
+        ("broken_middle.jsonl", 4, 3, "not valid JSON"),
+        ("no_abstract.jsonl", 2, 2, "no 'abstract'"),
+        ("not_object.jsonl", 1, 2, "expected a JSON object"),
+        ("wrong_fields.csv", 1, 3, "quote fields"),
+    ],
+)
 def test_record_errors_stop_or_are_skipped_and_counted(name, good, bad_line, words, caplog):
     path = BAD / name
     with pytest.raises(IngestError) as exc:
@@ -191,8 +208,12 @@ def test_skip_bad_counts_across_files():
 
 def test_markup_only_abstract_is_a_record_without_abstract(tmp_path):
     f = tmp_path / "x.jsonl"
-    f.write_text(json.dumps({"abstract": "<p> </p>&nbsp;"}) + "\n"
-                 + json.dumps({"abstract": "We propose X."}) + "\n")
+    f.write_text(
+        json.dumps({"abstract": "<p> </p>&nbsp;"})
+        + "\n"
+        + json.dumps({"abstract": "We propose X."})
+        + "\n"
+    )
     with pytest.raises(IngestError, match="no abstract") as exc:
         list(read_papers([f]))
     assert_names(exc.value, f, 1)
@@ -212,8 +233,9 @@ def test_ten_megabyte_line_is_an_over_long_record(tmp_path, huge_line, fmt):
         f.write_text(f"{ok}\n{huge_line}\n{ok} Again.\n")
     elif fmt == "jsonl":
         f = tmp_path / "huge.jsonl"
-        f.write_text("\n".join(json.dumps({"abstract": a})
-                               for a in (ok, huge_line, ok + " Again.")) + "\n")
+        f.write_text(
+            "\n".join(json.dumps({"abstract": a}) for a in (ok, huge_line, ok + " Again.")) + "\n"
+        )
     else:
         f = tmp_path / "huge.csv"
         f.write_text(f'title,abstract\nA,{ok}\nB,"{huge_line}"\nC,{ok} Again.\n')
@@ -240,8 +262,14 @@ def test_huge_line_without_newline_in_a_file_of_its_own(tmp_path, huge_line):
 def test_readable_bad_files_extract_without_crashing():
     from kg.extract.pipeline import extract
 
-    names = ["utf16_bom.txt", "cr.txt", "non_english.txt", "quoted_newlines.csv",
-             "html.jsonl", "latex.jsonl"]
+    names = [
+        "utf16_bom.txt",
+        "cr.txt",
+        "non_english.txt",
+        "quoted_newlines.csv",
+        "html.jsonl",
+        "latex.jsonl",
+    ]
     ps = list(read_papers([BAD / n for n in names]))
     records = list(extract(ps))
     assert [r.paper.id for r in records] == [p.id for p in ps]

@@ -110,23 +110,22 @@ def test_query_english_and_named_give_the_same_table(store):
 
 
 def test_query_json(store):
-    rows = json.loads(run("query", "--store", store, "--json", "outperformers-of",
-                          "resnet").output)
-    assert [(r["name"], r["key"], r["papers"]) for r in rows] == [("ViT", "method:vit",
-                                                                   ["b" * 16])]
+    rows = json.loads(run("query", "--store", store, "--json", "outperformers-of", "resnet").output)
+    assert [(r["name"], r["key"], r["papers"]) for r in rows] == [("ViT", "method:vit", ["b" * 16])]
     rows = json.loads(run("query", "--store", store, "--json", "tasks addressed by ViT").output)
     assert [r["name"] for r in rows] == ["image classification"]
     rows = json.loads(run("query", "--store", store, "--json", "code-for", "ResNet").output)
-    assert [r["name"] for r in rows] == [
-        "https://github.com/kaiminghe/deep-residual-networks"]
+    assert [r["name"] for r in rows] == ["https://github.com/kaiminghe/deep-residual-networks"]
 
 
 def test_query_resolves_aliases(store):
-    by_alias = run("query", "--store", store, "--json", "methods-evaluated-on",
-                   "ILSVRC-2012").output
+    by_alias = run(
+        "query", "--store", store, "--json", "methods-evaluated-on", "ILSVRC-2012"
+    ).output
     assert {r["name"] for r in json.loads(by_alias)} == {"ResNet", "ViT"}
-    ent = json.loads(run("query", "--store", store, "--json", "entity",
-                         "Vision Transformer").output)
+    ent = json.loads(
+        run("query", "--store", store, "--json", "entity", "Vision Transformer").output
+    )
     assert ent[0]["key"] == "method:vit"
 
 
@@ -154,16 +153,20 @@ def test_query_list(store):
 
 # ---------------------------------------------------------------- bad input
 @pytest.mark.parametrize("command", ["extract", "build"])
-@pytest.mark.parametrize("name, where", [
-    ("broken_middle.jsonl", ":3: not valid JSON"),
-    ("no_abstract.jsonl", ":2: record has no 'abstract'"),
-    ("latin1.txt", ":2: not UTF-8"),
-    ("binary.txt", ":1: binary file"),
-    ("no_abstract_column.csv", ":1: CSV header"),
-])
+@pytest.mark.parametrize(
+    "name, where",
+    [
+        ("broken_middle.jsonl", ":3: not valid JSON"),
+        ("no_abstract.jsonl", ":2: record has no 'abstract'"),
+        ("latin1.txt", ":2: not UTF-8"),
+        ("binary.txt", ":1: binary file"),
+        ("no_abstract_column.csv", ":1: CSV header"),
+    ],
+)
 def test_bad_input_errors_name_file_and_line(tmp_path, command, name, where):
-    args = [command, BAD / name] + (["--store", tmp_path / "s"] if command == "build"
-                                    else ["-o", tmp_path / "o.jsonl"])
+    args = [command, BAD / name] + (
+        ["--store", tmp_path / "s"] if command == "build" else ["-o", tmp_path / "o.jsonl"]
+    )
     res = run(*args, ok=False)
     assert res.exit_code == 1
     assert f"Error: {BAD / name}{where}" in res.stderr, res.stderr
@@ -198,6 +201,7 @@ def test_build_then_query_end_to_end(tmp_path):
     res = run("build", src, "--store", store)
     assert re.search(r"papers added: 3\b", res.stdout)
     assert re.search(r"^nodes: .*Paper 3\b", res.stdout, re.M)
-    rows = json.loads(run("query", "--store", store, "--json", "papers-mentioning",
-                          "ImageNet").output)
+    rows = json.loads(
+        run("query", "--store", store, "--json", "papers-mentioning", "ImageNet").output
+    )
     assert len(rows) == 1 and rows[0]["type"] == "Paper"

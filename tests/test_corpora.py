@@ -96,7 +96,7 @@ def test_arxiv_snapshot_fields(dumps):
     assert old.ids.doi == "10.1103/physrevd.76.013009"
     assert old.author_names == ["C. Balázs"] and old.title == "Strings in Balázs space"
     odd = got["2305.01234"]
-    assert odd.title == "Zero-shot 多语言 retrieval with emoji \U0001F600"
+    assert odd.title == "Zero-shot 多语言 retrieval with emoji \U0001f600"
     assert odd.author_names == ["José Núñez", "王小明"]
     assert "ZéroRank" in odd.text and "中文" in odd.text  # the zero-width space is gone
     assert report.filtered == {"withdrawn": 1, "no abstract": 1}
@@ -110,8 +110,9 @@ def test_category_and_since_select_while_reading(dumps):
     assert report.filtered["withdrawn"] == report.filtered["no abstract"] == 1  # both cs.LG
     papers, _ = papers_of(dumps["arxiv"], Selection(categories=("cs",)))  # a whole archive
     assert set(by_arxiv(papers)) == {"1706.03762", "1609.02907", "2305.01234"}
-    papers, report = papers_of(dumps["arxiv"], Selection(categories=("cs.CL", "hep-th"),
-                                                         since=2017))
+    papers, report = papers_of(
+        dumps["arxiv"], Selection(categories=("cs.CL", "hep-th"), since=2017)
+    )
     assert set(by_arxiv(papers)) == {"1706.03762", "2305.01234"}
     assert report.filtered["before --since"] == 1  # hep-th/9901001, 1999
     papers, _ = papers_of(dumps["pwc"], Selection(since=2017))  # --since where dates exist
@@ -174,8 +175,14 @@ def test_semantic_scholar_records(dumps):
 
 
 def test_semantic_scholar_lower_case_keys(tmp_path):
-    rec = {"paperid": "a" * 40, "externalids": {"arxiv": "1609.02907"}, "abstract": "We X.",
-           "title": "T", "year": 2016, "authors": [{"name": "Max Welling"}]}
+    rec = {
+        "paperid": "a" * 40,
+        "externalids": {"arxiv": "1609.02907"},
+        "abstract": "We X.",
+        "title": "T",
+        "year": 2016,
+        "authors": [{"name": "Max Welling"}],
+    }
     [p], _ = papers_of(write_lines(tmp_path / "s2.jsonl", [rec]))
     assert p.ids.s2 == "a" * 40 and p.ids.arxiv == "1609.02907"
 
@@ -201,9 +208,19 @@ def test_a_broken_json_array_stops_with_a_message(tmp_path):
 # ---------------------------------------------------------------- the user's own ids
 def test_jsonl_and_csv_keep_the_users_id_and_author_names(tmp_path):
     j = tmp_path / "mine.jsonl"
-    j.write_text(json.dumps({"id": "my-7", "abstract": "We propose GraphX.", "authors":
-                             ["Ada Lovelace", "Alan Turing"], "doi": "10.1145/1.2",
-                             "venue": "KDD", "date": "2020-02-02"}) + "\n")
+    j.write_text(
+        json.dumps(
+            {
+                "id": "my-7",
+                "abstract": "We propose GraphX.",
+                "authors": ["Ada Lovelace", "Alan Turing"],
+                "doi": "10.1145/1.2",
+                "venue": "KDD",
+                "date": "2020-02-02",
+            }
+        )
+        + "\n"
+    )
     c = tmp_path / "mine.csv"
     c.write_text('id,abstract,authors,year\n42,"We use BERT.","Ada Lovelace; Alan Turing",2019\n')
     [pj], _ = papers_of(j)
@@ -224,11 +241,17 @@ def test_records_of_one_paper_across_dumps_are_one_paper(dumps):
     att = att[0]
     # four records, three different abstracts: joined by the arXiv id (and its DOI)
     assert [Path(s.path).name for s in att.sources] == [
-        "arxiv-metadata-oai-snapshot.json", "part_000.gz", "papers.jsonl",
-        "papers-with-abstracts.json.gz"]
-    assert att.ids == PaperIds(arxiv="1706.03762", doi="10.48550/arxiv.1706.03762",
-                               openalex="W2963403868",
-                               s2="204e3073870fae3d05bcbc2f6a8e263d9b72e776")
+        "arxiv-metadata-oai-snapshot.json",
+        "part_000.gz",
+        "papers.jsonl",
+        "papers-with-abstracts.json.gz",
+    ]
+    assert att.ids == PaperIds(
+        arxiv="1706.03762",
+        doi="10.48550/arxiv.1706.03762",
+        openalex="W2963403868",
+        s2="204e3073870fae3d05bcbc2f6a8e263d9b72e776",
+    )
     assert att.title == "Attention Is All You Need"  # the first record's
     # the KDD paper: OpenAlex and S2 share only its DOI
     kdd = [p for p in papers if p.ids and p.ids.doi == "10.1145/3292500.3330701"]
@@ -252,7 +275,9 @@ def test_a_paper_already_stored_is_joined_by_its_arxiv_id(dumps, tmp_path):
     att = g.paper("1706.03762")
     assert att["venue"] == "NeurIPS 2017 12"  # arXiv had no venue: PwC's fills it
     assert [s.rsplit(":", 1)[0].rsplit("/", 1)[-1] for s in att["sources"]] == [
-        "arxiv-metadata-oai-snapshot.json", "papers-with-abstracts.json.gz"]
+        "arxiv-metadata-oai-snapshot.json",
+        "papers-with-abstracts.json.gz",
+    ]
     assert sum(1 for _, d in g.g.nodes(data=True) if d["label"] == "Paper") == 3
 
 
@@ -262,11 +287,20 @@ def graph(dumps) -> KnowledgeGraph:
     return KnowledgeGraph.from_records(Record(paper=p) for p in read_papers(dumps.values()))
 
 
-@pytest.mark.parametrize("ident", [
-    "1706.03762", "arXiv:1706.03762v5", "https://arxiv.org/abs/1706.03762",
-    "10.48550/arXiv.1706.03762", "https://doi.org/10.48550/ARXIV.1706.03762",
-    "W2963403868", "https://openalex.org/W2963403868",
-    "204e3073870fae3d05bcbc2f6a8e263d9b72e776", "attention is all you need"])
+@pytest.mark.parametrize(
+    "ident",
+    [
+        "1706.03762",
+        "arXiv:1706.03762v5",
+        "https://arxiv.org/abs/1706.03762",
+        "10.48550/arXiv.1706.03762",
+        "https://doi.org/10.48550/ARXIV.1706.03762",
+        "W2963403868",
+        "https://openalex.org/W2963403868",
+        "204e3073870fae3d05bcbc2f6a8e263d9b72e776",
+        "attention is all you need",
+    ],
+)
 def test_a_paper_is_found_by_any_id(graph, ident):
     assert graph.paper(ident)["arxiv_id"] == "1706.03762"
 
@@ -285,16 +319,18 @@ def test_lookup_by_kg_id_and_input_id_and_a_miss(graph, tmp_path):
 def test_kg_query_paper_on_a_built_store(dumps, tmp_path):
     store = tmp_path / "st"
     runner = CliRunner()
-    res = runner.invoke(main, ["build", *map(str, dumps.values()), "--store", str(store),
-                               "-j", "1"])
+    res = runner.invoke(
+        main, ["build", *map(str, dumps.values()), "--store", str(store), "-j", "1"]
+    )
     assert res.exit_code == 0, res.output
     assert "left out:" in res.stderr and "withdrawn" in res.stderr
     res = runner.invoke(main, ["query", "paper", "1706.03762", "--store", str(store)])
     assert res.exit_code == 0, res.output
     assert "arxiv_id      1706.03762" in res.output
     assert "author_names  Ashish Vaswani; Noam Shazeer" in res.output
-    res = runner.invoke(main, ["query", "paper", "doi:10.1145/3292500.3330701", "--store",
-                               str(store), "--json"])
+    res = runner.invoke(
+        main, ["query", "paper", "doi:10.1145/3292500.3330701", "--store", str(store), "--json"]
+    )
     [row] = json.loads(res.output)
     assert row["openalex_id"] == "W3" and row["s2_id"] == "0" * 40
     res = runner.invoke(main, ["query", "paper", "1111.11111", "--store", str(store)])
@@ -303,8 +339,21 @@ def test_kg_query_paper_on_a_built_store(dumps, tmp_path):
 
 def test_extract_category_since_flags(dumps, tmp_path):
     out = tmp_path / "out.jsonl"
-    res = CliRunner().invoke(main, ["extract", str(dumps["arxiv"]), "--category", "cs.LG,cs.CL",
-                                    "--since", "2017", "-j", "1", "-o", str(out)])
+    res = CliRunner().invoke(
+        main,
+        [
+            "extract",
+            str(dumps["arxiv"]),
+            "--category",
+            "cs.LG,cs.CL",
+            "--since",
+            "2017",
+            "-j",
+            "1",
+            "-o",
+            str(out),
+        ],
+    )
     assert res.exit_code == 0, res.output
     recs = [Record.from_json(x) for x in out.read_text().splitlines()]
     assert sorted(r.paper.ids.arxiv for r in recs) == ["1706.03762", "2305.01234"]
@@ -322,9 +371,9 @@ def test_schema_file_is_what_the_model_generates():
 
 def test_a_record_with_every_identity_field_is_valid(dumps):
     validator = jsonschema.Draft202012Validator(
-        json.loads((ROOT / "schemas" / "record.schema.json").read_text()))
-    att = next(p for p in read_papers(dumps.values())
-               if p.ids and p.ids.openalex == "W2963403868")
+        json.loads((ROOT / "schemas" / "record.schema.json").read_text())
+    )
+    att = next(p for p in read_papers(dumps.values()) if p.ids and p.ids.openalex == "W2963403868")
     line = json.loads(Record(paper=att).to_json())
     assert not list(validator.iter_errors(line))
     assert line["paper"]["ids"]["arxiv"] == "1706.03762"

@@ -39,8 +39,10 @@ def test_relationship_statements(typ):
     assert "'" not in st.text
 
 
-@pytest.mark.parametrize("bad", ["Method`) DETACH DELETE n //", "method", "", "Foo",
-                                 "Paper:Method", "x'}) DETACH DELETE n //"])
+@pytest.mark.parametrize(
+    "bad",
+    ["Method`) DETACH DELETE n //", "method", "", "Foo", "Paper:Method", "x'}) DETACH DELETE n //"],
+)
 def test_unknown_identifiers_are_refused(bad):
     with pytest.raises(SinkError, match="unknown"):
         cypher.merge_nodes(bad)
@@ -59,8 +61,14 @@ def test_statement_texts_are_the_same_whatever_the_values():
 
 def test_builders_never_format_values_into_text():
     # every builder takes identifiers only; none has a parameter for a value
-    for fn in (cypher.merge_nodes, cypher.merge_rels, cypher.delete_nodes, cypher.delete_rels,
-               cypher.node_hashes, cypher.rel_hashes):
+    for fn in (
+        cypher.merge_nodes,
+        cypher.merge_rels,
+        cypher.delete_nodes,
+        cypher.delete_rels,
+        cypher.node_hashes,
+        cypher.rel_hashes,
+    ):
         params = set(inspect.signature(fn).parameters)
         assert params <= {"lbl", "src", "typ", "dst"}, fn
 
@@ -69,8 +77,14 @@ def test_dialects_differ_only_in_ddl():
     neo = [s.text for s in cypher.NEO4J5.constraints()]
     fal = [s.text for s in cypher.FALKORDB.constraints()]
     assert len(neo) == len(fal) == len(cypher.LABELS)
-    assert all(re.fullmatch(r"CREATE CONSTRAINT kg_\w+_key IF NOT EXISTS FOR \(n:`\w+`\) "
-                            r"REQUIRE n\.key IS UNIQUE", t) for t in neo)
+    assert all(
+        re.fullmatch(
+            r"CREATE CONSTRAINT kg_\w+_key IF NOT EXISTS FOR \(n:`\w+`\) "
+            r"REQUIRE n\.key IS UNIQUE",
+            t,
+        )
+        for t in neo
+    )
     assert all(re.fullmatch(r"CREATE INDEX FOR \(n:`\w+`\) ON \(n\.key\)", t) for t in fal)
     assert cypher.FALKORDB.is_exists_error("Attribute 'key' is already indexed")
     assert not cypher.FALKORDB.is_exists_error("Invalid input")
@@ -83,17 +97,27 @@ def test_graph_rows_use_only_primitive_properties():
     assert rows.node_count() == g.number_of_nodes()
     assert rows.rel_count() == g.number_of_edges()
     assert set(rows.nodes) == {d["label"] for _, d in g.nodes(data=True)}
-    for props in [p for n in rows.nodes.values() for p in n.values()] + \
-                 [p for r in rows.rels.values() for p in r.values()]:
+    for props in [p for n in rows.nodes.values() for p in n.values()] + [
+        p for r in rows.rels.values() for p in r.values()
+    ]:
         for k, v in props.items():
-            assert v is None or isinstance(v, str | int | float | bool) or (
-                isinstance(v, list) and len({type(x) for x in v}) <= 1
-                and all(isinstance(x, str | int | float | bool) for x in v)), (k, v)
+            assert (
+                v is None
+                or isinstance(v, str | int | float | bool)
+                or (
+                    isinstance(v, list)
+                    and len({type(x) for x in v}) <= 1
+                    and all(isinstance(x, str | int | float | bool) for x in v)
+                )
+            ), (k, v)
     # provenance on relationships as parallel arrays
     uses = rows.rels[("Method", "EVALUATED_ON", "Dataset")][("method:resnet", "dataset:imagenet")]
     assert uses["evidence_papers"] == ["p1"]
     assert (uses["evidence_sentences"], uses["evidence_starts"], uses["evidence_ends"]) == (
-        [1], [10], [42])
+        [1],
+        [10],
+        [42],
+    )
     assert uses["papers"] == ["p1"] and uses["support"] == 1
     # Results are nodes with OF/BY/ON
     assert ("Result", "OF", "Method") in rows.rels and ("Result", "ON", "Dataset") in rows.rels
@@ -125,8 +149,9 @@ class _Recorder:
 
 
 def _load(monkeypatch, g, have_nodes, have_rels, prune, batch_size=1000):
-    monkeypatch.setattr(sync, "read_state", lambda b: (copy.deepcopy(have_nodes),
-                                                       copy.deepcopy(have_rels)))
+    monkeypatch.setattr(
+        sync, "read_state", lambda b: (copy.deepcopy(have_nodes), copy.deepcopy(have_rels))
+    )
     monkeypatch.setattr(sync, "db_counts", lambda b: ({}, {}))
     rec = _Recorder()
     s = sync.load_graph(rec, g, batch_size=batch_size, prune=prune)
@@ -149,11 +174,16 @@ def test_load_writes_only_changes_and_prunes(monkeypatch):
     assert (s.nodes_created, s.nodes_updated, s.nodes_deleted) == (0, 1, 1)
     assert (s.rels_created, s.rels_updated, s.rels_deleted) == (0, 0, 1)
     assert writes == [
-        (cypher.merge_nodes("Method").text,
-         [{"key": "method:resnet", "props": rows.nodes["Method"]["method:resnet"]}]),
-        (cypher.delete_rels("Method", "USES", "Method").text,
-         [{"src": "method:vit", "dst": "method:deit"}]),
-        (cypher.delete_nodes("Method").text, ["method:gone"])]
+        (
+            cypher.merge_nodes("Method").text,
+            [{"key": "method:resnet", "props": rows.nodes["Method"]["method:resnet"]}],
+        ),
+        (
+            cypher.delete_rels("Method", "USES", "Method").text,
+            [{"src": "method:vit", "dst": "method:deit"}],
+        ),
+        (cypher.delete_nodes("Method").text, ["method:gone"]),
+    ]
     s, writes = _load(monkeypatch, g, have_nodes, have_rels, prune=False)
     assert s.nodes_deleted == s.rels_deleted == 0 and len(writes) == 1
 
@@ -161,8 +191,7 @@ def test_load_writes_only_changes_and_prunes(monkeypatch):
 def test_uri_credentials_are_split_and_redacted(monkeypatch):
     monkeypatch.setenv("NEO4J_USERNAME", "envuser")
     monkeypatch.setenv("NEO4J_PASSWORD", "envpass")
-    assert credentials("bolt://localhost:7687") == ("bolt://localhost:7687",
-                                                    ("envuser", "envpass"))
+    assert credentials("bolt://localhost:7687") == ("bolt://localhost:7687", ("envuser", "envpass"))
     assert credentials("bolt://u:p%40ss@h:1") == ("bolt://h:1", ("u", "p@ss"))
     assert split_uri("neo4j+s://h.example")[0] == "neo4j+s://h.example"
     assert "s3cret" not in redact("bolt://u:s3cret@h:1")
@@ -181,8 +210,9 @@ def test_neo4j_csv_headers_and_round_trip(tmp_path):
             reader = csv.reader(fh)
             header = next(reader)
             assert header[0] == "key:ID" and header[-1] == ":LABEL"
-            assert all(re.fullmatch(r"\w+:(string|long|double|boolean)(\[\])?", h)
-                       for h in header[1:-1]), header
+            assert all(
+                re.fullmatch(r"\w+:(string|long|double|boolean)(\[\])?", h) for h in header[1:-1]
+            ), header
             for row in reader:
                 nodes[row[0]] = dict(zip(header, row, strict=True))
     for f in res.rel_files:
@@ -229,7 +259,8 @@ def test_kg_export_neo4j_csv_command(tmp_path):
     assert f"({g.number_of_edges()} relationships)" in r.output
     assert "neo4j-admin database import full" in r.output
     assert sorted(p.name for p in out.glob("nodes-*.csv")) == sorted(
-        f"nodes-{lbl}.csv" for lbl in {d["label"] for _, d in g.nodes(data=True)})
+        f"nodes-{lbl}.csv" for lbl in {d["label"] for _, d in g.nodes(data=True)}
+    )
 
 
 def test_example_lookup_errors_name_the_choices():

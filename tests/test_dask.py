@@ -18,8 +18,9 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def cluster():
     """A LocalCluster of two single-threaded worker processes, closed at the end."""
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as c:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as c:
         yield c
 
 
@@ -31,19 +32,25 @@ def test_dask_extraction_equals_local_extraction(tmp_path: Path, cluster) -> Non
     from kg.store.dask_runner import extract_shards_dask
     from kg.store.shards import extract_shards
 
-    shards = [_write_jsonl(tmp_path / "a.jsonl", TEXTS[:2]),
-              _write_jsonl(tmp_path / "b.jsonl", TEXTS[2:4], start=2),
-              _write_jsonl(tmp_path / "c.jsonl", TEXTS[4:], start=4)]
+    shards = [
+        _write_jsonl(tmp_path / "a.jsonl", TEXTS[:2]),
+        _write_jsonl(tmp_path / "b.jsonl", TEXTS[2:4], start=2),
+        _write_jsonl(tmp_path / "c.jsonl", TEXTS[4:], start=4),
+    ]
     done = extract_shards_dask(shards, tmp_path / "dask", cluster.scheduler_address)
     assert {Path(p).name: n for p, n in done.items()} == {
-        "a.records.jsonl": 2, "b.records.jsonl": 2, "c.records.jsonl": 1}
+        "a.records.jsonl": 2,
+        "b.records.jsonl": 2,
+        "c.records.jsonl": 1,
+    }
     with distributed.Client(cluster) as client:
         workers = {w for w, log in client.get_worker_logs().items() if log is not None}
     assert len(workers) == 2
     extract_shards(shards, tmp_path / "local", jobs=1)
     for name in ("a", "b", "c"):
-        assert _records(tmp_path / "dask" / f"{name}.records.jsonl") == \
-            _records(tmp_path / "local" / f"{name}.records.jsonl")
+        assert _records(tmp_path / "dask" / f"{name}.records.jsonl") == _records(
+            tmp_path / "local" / f"{name}.records.jsonl"
+        )
     # a rerun finds every shard done
     assert extract_shards_dask(shards, tmp_path / "dask", cluster.scheduler_address) == {}
 
@@ -58,8 +65,10 @@ def test_dask_shards_merge_into_the_store_a_build_gives(tmp_path: Path, cluster)
     a = _write_jsonl(tmp_path / "a.jsonl", TEXTS[:3])
     b = _write_jsonl(tmp_path / "b.jsonl", TEXTS[3:], start=3)
     out = tmp_path / "records"
-    r = CliRunner().invoke(main, ["extract-shards", str(a), str(b), "--out", str(out),
-                                  "--dask", cluster.scheduler_address])
+    r = CliRunner().invoke(
+        main,
+        ["extract-shards", str(a), str(b), "--out", str(out), "--dask", cluster.scheduler_address],
+    )
     assert r.exit_code == 0, r.output
     assert "2 shard(s), 5 records" in r.output
     r = CliRunner().invoke(main, ["merge", str(out), "--into", str(tmp_path / "merged")])

@@ -44,18 +44,24 @@ def synthetic_records(n: int, prefix: str = "syn") -> list[Record]:
     recs = []
     for i in range(n):
         m = Entity(key=f"method:{prefix}-{i}", type="Method", name=f"{prefix.upper()}-{i}")
-        d = Entity(key=f"dataset:{prefix}-data-{i % 7}", type="Dataset",
-                   name=f"{prefix} data {i % 7}")
-        recs.append(Record(paper=Paper(id=f"{prefix}{i:05d}", text="x", title=f"Paper {i}"),
-                           entities=[m, d],
-                           relations=[Relation(head="PAPER", type="PROPOSES", tail=m.key),
-                                      Relation(head=m.key, type="EVALUATED_ON", tail=d.key)]))
+        d = Entity(
+            key=f"dataset:{prefix}-data-{i % 7}", type="Dataset", name=f"{prefix} data {i % 7}"
+        )
+        recs.append(
+            Record(
+                paper=Paper(id=f"{prefix}{i:05d}", text="x", title=f"Paper {i}"),
+                entities=[m, d],
+                relations=[
+                    Relation(head="PAPER", type="PROPOSES", tail=m.key),
+                    Relation(head=m.key, type="EVALUATED_ON", tail=d.key),
+                ],
+            )
+        )
     return recs
 
 
 def duplicate_keys(db) -> list:
-    return db.read(Statement("MATCH (n) WITH n.key AS k, count(*) AS c WHERE c > 1 "
-                             "RETURN k, c"))
+    return db.read(Statement("MATCH (n) WITH n.key AS k, count(*) AS c WHERE c > 1 RETURN k, c"))
 
 
 def retries_logged(caplog) -> int:
@@ -77,9 +83,11 @@ def test_falkordb_down_retries_with_backoff_then_says_so(caplog):
 def test_kg_load_falkordb_with_no_server_fails_cleanly(tmp_path):
     store = Store.create(tmp_path / "s")
     store.add_records(sample_records())
-    r = CliRunner().invoke(main, ["load", "falkordb", "-s", str(store.path), "--port",
-                                  str(free_port()), "--retries", "2"],
-                           env={"FALKORDB_PASSWORD": SECRET})
+    r = CliRunner().invoke(
+        main,
+        ["load", "falkordb", "-s", str(store.path), "--port", str(free_port()), "--retries", "2"],
+        env={"FALKORDB_PASSWORD": SECRET},
+    )
     assert r.exit_code == 1
     assert r.output.startswith("Error: cannot reach falkordb")
     assert "Traceback" not in r.output and SECRET not in r.output
@@ -95,8 +103,9 @@ def test_neo4j_down_says_so_without_the_password(tmp_path, monkeypatch):
     assert "cannot reach neo4j bolt://127.0.0.1:" in str(e.value) and SECRET not in str(e.value)
     store = Store.create(tmp_path / "s")
     store.add_records(sample_records())
-    r = CliRunner().invoke(main, ["load", "neo4j", "--uri", uri, "-s", str(store.path),
-                                  "--retries", "1"])
+    r = CliRunner().invoke(
+        main, ["load", "neo4j", "--uri", uri, "-s", str(store.path), "--retries", "1"]
+    )
     assert r.exit_code == 1 and "cannot reach neo4j" in r.output
     assert SECRET not in r.output
 
@@ -137,10 +146,12 @@ def test_neo4j_error_messages():
 
     b = Neo4jBackend(f"bolt://ann:{SECRET}@127.0.0.1:1", database="nope")
     try:
-        auth = Neo4jError._hydrate_neo4j(code="Neo.ClientError.Security.Unauthorized",
-                                         message="authentication failure")
-        missing = Neo4jError._hydrate_neo4j(code="Neo.ClientError.Database.DatabaseNotFound",
-                                            message="Graph not found: nope")
+        auth = Neo4jError._hydrate_neo4j(
+            code="Neo.ClientError.Security.Unauthorized", message="authentication failure"
+        )
+        missing = Neo4jError._hydrate_neo4j(
+            code="Neo.ClientError.Database.DatabaseNotFound", message="Graph not found: nope"
+        )
         assert not b._transient(auth) and not b._transient(missing)
         assert b._describe(auth).startswith("authentication failed for user 'ann' at neo4j")
         assert "NEO4J_PASSWORD" in b._describe(auth)
@@ -215,19 +226,40 @@ def test_loader_killed_mid_load_then_rerun_completes_without_duplicates(falkor, 
     g = store.graph()
     graph = "killed"
     db = falkor.backend(graph=graph)
-    cmd = [sys.executable, "-m", "kg.cli", "load", "falkordb", "-s", str(store.path),
-           "--port", str(falkor.port), "--graph", graph, "--batch-size", "2"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "kg.cli",
+        "load",
+        "falkordb",
+        "-s",
+        str(store.path),
+        "--port",
+        str(falkor.port),
+        "--graph",
+        graph,
+        "--batch-size",
+        "2",
+    ]
     env = {**os.environ, "FALKORDB_PASSWORD": falkor.password}
     try:
         for round_ in range(3):  # kill it at a few different points
-            proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL, start_new_session=True)
+            proc = subprocess.Popen(
+                cmd,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
             deadline = time.monotonic() + 60
             target = (round_ + 1) * g.number_of_nodes() // 5
             while time.monotonic() < deadline and proc.poll() is None:
                 with_graph = db.redis.exists(graph)
-                n = db.read(Statement("MATCH (n) RETURN count(n) AS n"))[0]["n"] if \
-                    with_graph else 0
+                n = (
+                    db.read(Statement("MATCH (n) RETURN count(n) AS n"))[0]["n"]
+                    if with_graph
+                    else 0
+                )
                 if n >= target:
                     break
                 time.sleep(0.02)
@@ -304,8 +336,11 @@ def test_server_start_waits_while_a_big_snapshot_loads(tmp_path):
     srv = FalkorServer(tmp_path)
     b = srv.start().backend()
     b.redis.execute_command(
-        "GRAPH.QUERY", "g", "UNWIND range(1, 1500000) AS i "
-        "CREATE (:N {i: i, s: 'a text property to give the snapshot some bulk'})-[:R {w: i}]->(:M)")
+        "GRAPH.QUERY",
+        "g",
+        "UNWIND range(1, 1500000) AS i "
+        "CREATE (:N {i: i, s: 'a text property to give the snapshot some bulk'})-[:R {w: i}]->(:M)",
+    )
     b.close()
     srv.stop(save=True, wait=60)
     t0 = time.monotonic()

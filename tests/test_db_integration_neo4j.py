@@ -40,9 +40,12 @@ DATABASE = os.environ.get("KG_TEST_NEO4J_DATABASE") or None
 
 pytestmark = [
     pytest.mark.server,
-    pytest.mark.skipif(not URI, reason="no Neo4j to test against: set KG_TEST_NEO4J_URI, "
-                       "KG_TEST_NEO4J_USER and KG_TEST_NEO4J_PASSWORD (a disposable database; "
-                       "the tests empty it) to run the integration tests on Neo4j"),
+    pytest.mark.skipif(
+        not URI,
+        reason="no Neo4j to test against: set KG_TEST_NEO4J_URI, "
+        "KG_TEST_NEO4J_USER and KG_TEST_NEO4J_PASSWORD (a disposable database; "
+        "the tests empty it) to run the integration tests on Neo4j",
+    ),
 ]
 
 
@@ -53,8 +56,7 @@ def _clear(b: Neo4jBackend) -> None:
 @pytest.fixture
 def db():
     """A Neo4jBackend on the emptied test database."""
-    b = Neo4jBackend(URI, database=DATABASE, user=USER, password=PASSWORD, attempts=2,
-                     backoff=0.2)
+    b = Neo4jBackend(URI, database=DATABASE, user=USER, password=PASSWORD, attempts=2, backoff=0.2)
     _clear(b)
     yield b
     _clear(b)
@@ -81,8 +83,7 @@ def test_wrong_password_is_refused_without_being_shown():
 
 
 def test_wrong_database_is_named():
-    b = Neo4jBackend(URI, database="kgnosuchdatabase", user=USER, password=PASSWORD,
-                     attempts=1)
+    b = Neo4jBackend(URI, database="kgnosuchdatabase", user=USER, password=PASSWORD, attempts=1)
     with pytest.raises(SinkError, match="database 'kgnosuchdatabase' does not exist"):
         b.ping()
     b.close()
@@ -93,15 +94,19 @@ def test_kg_load_neo4j_and_kg_cypher_uri(db, tmp_path):
     store.add_records(sample_records())
     env = {"NEO4J_USERNAME": USER, "NEO4J_PASSWORD": PASSWORD or ""}
     args = ["load", "neo4j", "--uri", URI, "-s", str(store.path)] + (
-        ["--database", DATABASE] if DATABASE else [])
+        ["--database", DATABASE] if DATABASE else []
+    )
     r = CliRunner().invoke(main, args, env=env)
     assert r.exit_code == 0, r.output
     assert (PASSWORD or "\0") not in r.output
     r = CliRunner().invoke(main, args + ["--prune"], env=env)
     assert "0 created, 0 updated" in r.output
-    r = CliRunner().invoke(main, ["cypher", "--uri", URI, "--json", "-e", "outperformers-of",
-                                  "-p", "method=ResNet"] + (
-        ["--database", DATABASE] if DATABASE else []), env=env)
+    r = CliRunner().invoke(
+        main,
+        ["cypher", "--uri", URI, "--json", "-e", "outperformers-of", "-p", "method=ResNet"]
+        + (["--database", DATABASE] if DATABASE else []),
+        env=env,
+    )
     assert r.exit_code == 0, r.output
     api = KnowledgeGraph(store.graph()).outperformers_of("ResNet")
     assert [x["name"] for x in json.loads(r.output)] == [x["name"] for x in api]

@@ -35,8 +35,9 @@ def test_dev_scores_stay_above_floor(tmp_path):
     from kg.extract.pipeline import extract
     from kg.ingest import read_papers
 
-    gold_texts = {" ".join(json.loads(line)["text"].split())
-                  for line in GOLD.read_text().splitlines()}
+    gold_texts = {
+        " ".join(json.loads(line)["text"].split()) for line in GOLD.read_text().splitlines()
+    }
     papers = [
         p for p in read_papers(sorted((SHARED / "seeds").glob("*.txt"))) if p.text in gold_texts
     ]
@@ -51,7 +52,10 @@ def test_dev_scores_stay_above_floor(tmp_path):
     ents, rels, res = score.Tally(), score.Tally(), score.Tally()
     for g in gold:
         score.score_paper(g, preds.get(score.text_key(g["text"])), ents, rels, res, [])
-    table = {"entities": ents.table(), "relations": rels.table(),
-             "results": {"ALL": res.table()["ALL"]}}
+    table = {
+        "entities": ents.table(),
+        "relations": rels.table(),
+        "results": {"ALL": res.table()["ALL"]},
+    }
     for (part, key), floor in FLOORS.items():
         assert table[part][key]["f1"] >= floor, (part, key, table[part][key])

@@ -140,8 +140,9 @@ def test_generic_phrases_are_not_entities(extract_by_rules):
 
 
 def test_title_mentions_are_marked(extract_by_rules):
-    rec = extract_by_rules("We evaluate on LibriSpeech.",
-                           title="QuartzNet: Fast Speech Recognition")
+    rec = extract_by_rules(
+        "We evaluate on LibriSpeech.", title="QuartzNet: Fast Speech Recognition"
+    )
     q = [e for e in rec.entities if e.name == "QuartzNet"][0]
     assert q.mentions[0].field == "title"
     assert (PAPER, "QuartzNet") in _rels(rec, "PROPOSES")
@@ -216,8 +217,10 @@ def test_results(extract_by_rules):
 def _results(rec) -> set[tuple]:
     """(method, dataset, metric, value) of each result, by name ('PAPER' for the paper)."""
     names = {e.key: e.name for e in rec.entities}
-    return {(names.get(r.method, r.method), names.get(r.dataset), names[r.metric], r.value)
-            for r in rec.results}
+    return {
+        (names.get(r.method, r.method), names.get(r.dataset), names[r.metric], r.value)
+        for r in rec.results
+    }
 
 
 def test_results_respectively(extract_by_rules):
@@ -230,22 +233,27 @@ def test_results_respectively(extract_by_rules):
 
 
 def test_results_metric_list_respectively_by(extract_by_rules):
-    rec = extract_by_rules("We propose LiteNet. LiteNet reduces latency and energy consumption "
-                      "respectively by up to 31% and 57% with respect to cloud inference.")
+    rec = extract_by_rules(
+        "We propose LiteNet. LiteNet reduces latency and energy consumption "
+        "respectively by up to 31% and 57% with respect to cloud inference."
+    )
     got = {(m.lower(), v) for _, _, m, v in _results(rec)}
     assert {("latency", "31"), ("energy consumption", "57")} <= got
 
 
 def test_results_versus_gives_each_side_its_number(extract_by_rules):
-    rec = extract_by_rules("GraphMixer outperforms GraphSAGE on node classification "
-                      "(accuracy 84.3 vs 80.9).")
+    rec = extract_by_rules(
+        "GraphMixer outperforms GraphSAGE on node classification (accuracy 84.3 vs 80.9)."
+    )
     got = {(who, v) for who, _, _, v in _results(rec)}
     assert {("GraphMixer", "84.3"), ("GraphSAGE", "80.9")} <= got
 
 
 def test_results_versus_without_a_compared_method_keeps_the_first(extract_by_rules):
-    rec = extract_by_rules("We propose VoxLite. Listening tests show that VoxLite outperforms "
-                      "Tacotron 2 (p < 0.01) and is close to recordings (4.21 vs 4.35 in MOS).")
+    rec = extract_by_rules(
+        "We propose VoxLite. Listening tests show that VoxLite outperforms "
+        "Tacotron 2 (p < 0.01) and is close to recordings (4.21 vs 4.35 in MOS)."
+    )
     values = {v for _, _, _, v in _results(rec)}
     assert "4.21" in values and "4.35" not in values
 
@@ -262,8 +270,9 @@ def test_results_relative_reduction_and_latex_percent(extract_by_rules):
 
 
 def test_results_pair_values_with_datasets_in_order(extract_by_rules):
-    rec = extract_by_rules("We evaluate ShiftNet on CIFAR-10 and SVHN, reaching 95.1% and 97.3% "
-                      "accuracy.")
+    rec = extract_by_rules(
+        "We evaluate ShiftNet on CIFAR-10 and SVHN, reaching 95.1% and 97.3% accuracy."
+    )
     got = {(d, v) for _, d, _, v in _results(rec)}
     assert {("CIFAR-10", "95.1"), ("SVHN", "97.3")} <= got
 
@@ -271,14 +280,16 @@ def test_results_pair_values_with_datasets_in_order(extract_by_rules):
 def test_results_take_the_only_dataset_of_the_abstract(extract_by_rules):
     rec = extract_by_rules("We train ShiftNet on SVHN. ShiftNet reaches an accuracy of 97.3%.")
     assert ("ShiftNet", "SVHN", "accuracy", "97.3") in _results(rec)
-    two = extract_by_rules("We train ShiftNet on SVHN and CIFAR-10. "
-                      "ShiftNet reaches an accuracy of 97.3%.")
+    two = extract_by_rules(
+        "We train ShiftNet on SVHN and CIFAR-10. ShiftNet reaches an accuracy of 97.3%."
+    )
     assert {d for _, d, _, _ in _results(two)} == {None}
 
 
 def test_results_of_a_second_clause_go_to_its_method(extract_by_rules):
-    rec = extract_by_rules("ShiftNet reaches 95.1% accuracy on SVHN, while ResNet-18 drops to "
-                      "93.0% accuracy.")
+    rec = extract_by_rules(
+        "ShiftNet reaches 95.1% accuracy on SVHN, while ResNet-18 drops to 93.0% accuracy."
+    )
     got = {(who, v) for who, _, _, v in _results(rec)}
     assert {("ShiftNet", "95.1"), ("ResNet-18", "93.0")} <= got
     # a reported number is also a MEASURED_BY (and EVALUATED_ON) fact
@@ -294,7 +305,8 @@ def test_results_keep_the_cutoff_of_ranking_metrics(extract_by_rules):
 
 def test_results_own_when_we_start_the_clause(extract_by_rules):
     rec = extract_by_rules(
-        "For ResNet-50 pruning on ImageNet, we achieve a 40% reduction in FLOPs.")
+        "For ResNet-50 pruning on ImageNet, we achieve a 40% reduction in FLOPs."
+    )
     assert {who for who, _, _, _ in _results(rec)} == {PAPER}
 
 
@@ -307,32 +319,40 @@ def test_relation_evidence_points_into_the_sentence(extract_by_rules):
 
 
 def test_hearst_examples_take_their_kind(extract_by_rules):
-    rec = extract_by_rules("Unlike methods such as DeeBERT and PABEE, we report results on "
-                      "datasets such as FooBench-7 and on tasks such as lane merging.")
+    rec = extract_by_rules(
+        "Unlike methods such as DeeBERT and PABEE, we report results on "
+        "datasets such as FooBench-7 and on tasks such as lane merging."
+    )
     assert {"DeeBERT", "PABEE"} <= _ents(rec, "Method")
     assert "FooBench-7" in _ents(rec, "Dataset")
     assert "lane merging" in _ents(rec, "Task")
 
 
 def test_comparison_objects_are_methods(extract_by_rules):
-    rec = extract_by_rules("GraphX outperforms strong dense retrieval models and the SRP-PHAT "
-                      "method.", title="GraphX: Retrieval")
+    rec = extract_by_rules(
+        "GraphX outperforms strong dense retrieval models and the SRP-PHAT method.",
+        title="GraphX: Retrieval",
+    )
     beaten = {t for _, t in _rels(rec, "OUTPERFORMS")}
     assert {"dense retrieval models", "SRP-PHAT"} <= beaten
 
 
 def test_x_based_methods_point_at_x(extract_by_rules):
-    rec = extract_by_rules("VidNet outperforms previous CNN-based video matting methods.",
-                      title="VidNet: Video Matting")
+    rec = extract_by_rules(
+        "VidNet outperforms previous CNN-based video matting methods.",
+        title="VidNet: Video Matting",
+    )
     beaten = {t for _, t in _rels(rec, "OUTPERFORMS")}
     assert any(t in ("CNN", "convolutional neural network") for t in beaten)
     assert not any("based" in t for t in beaten)
 
 
 def test_a_coined_name_inside_a_link_is_not_a_method_mention(extract_by_rules):
-    rec = extract_by_rules("We introduce FlowCal, a calibration network. FlowCal is fast. "
-                      "Code: https://github.com/someone/FlowCal.",
-                      title="FlowCal: Fast Calibration")
+    rec = extract_by_rules(
+        "We introduce FlowCal, a calibration network. FlowCal is fast. "
+        "Code: https://github.com/someone/FlowCal.",
+        title="FlowCal: Fast Calibration",
+    )
     assert {e.type for e in rec.entities if "github" in e.name} == {"Repository"}
     method = next(e for e in rec.entities if e.name == "FlowCal")
     assert all(m.end - m.start == len("FlowCal") for m in method.mentions)
@@ -340,28 +360,37 @@ def test_a_coined_name_inside_a_link_is_not_a_method_mention(extract_by_rules):
 
 def test_hyphen_compounds_stay_whole(extract_by_rules):
     rec = extract_by_rules(
-        "We add multi-head self-attention to a dual-stream convolutional network.")
+        "We add multi-head self-attention to a dual-stream convolutional network."
+    )
     assert not any(e.name.startswith(("head", "stream")) for e in rec.entities)
 
 
 def test_phrase_bounds_hyphen_chains_and_generic_words(extract_by_rules):
-    rec = extract_by_rules("We study hard ranking tasks including tip-of-the-iceberg ranking, "
-                      "and beat state-of-the-art denoising networks. A thorough analysis follows.")
+    rec = extract_by_rules(
+        "We study hard ranking tasks including tip-of-the-iceberg ranking, "
+        "and beat state-of-the-art denoising networks. A thorough analysis follows."
+    )
     tasks = _ents(rec, "Task")
     assert "tip-of-the-iceberg ranking" in tasks
-    assert not any(t.lower().startswith(("hard", "thorough", "tip ")) or t == "tip"
-                   or t.endswith("tasks") for t in tasks)
+    assert not any(
+        t.lower().startswith(("hard", "thorough", "tip ")) or t == "tip" or t.endswith("tasks")
+        for t in tasks
+    )
     assert not any(e.lower().startswith("state") for e in _ents(rec))
 
 
 def test_compared_with_cues_and_the_gap_between(extract_by_rules):
-    rec = extract_by_rules("Our regularizer makes plain MLPs competitive to ResNets, and narrows "
-                      "the gap between LSTMs and Transformers. Contrastive loss is inferior "
-                      "to focal loss here.")
+    rec = extract_by_rules(
+        "Our regularizer makes plain MLPs competitive to ResNets, and narrows "
+        "the gap between LSTMs and Transformers. Contrastive loss is inferior "
+        "to focal loss here."
+    )
     pairs = {frozenset(p) for p in _rels(rec, "COMPARED_WITH")}
-    assert {frozenset({"multilayer perceptron", "ResNet"}),
-            frozenset({"long short-term memory", "Transformer"}),
-            frozenset({"contrastive loss", "focal loss"})} == pairs
+    assert {
+        frozenset({"multilayer perceptron", "ResNet"}),
+        frozenset({"long short-term memory", "Transformer"}),
+        frozenset({"contrastive loss", "focal loss"}),
+    } == pairs
 
 
 def test_as_well_as_is_not_a_comparison_and_a_class_with_examples_is_not_beaten(extract_by_rules):
@@ -374,23 +403,28 @@ def test_as_well_as_is_not_a_comparison_and_a_class_with_examples_is_not_beaten(
 
 
 def test_what_is_beaten_is_the_list_after_the_cue(extract_by_rules):
-    rec = extract_by_rules("FastNet outperforms GRU-based decoders and Transformers, "
-                      "and runs faster than LSTMs for embedded ResNet deployments.")
+    rec = extract_by_rules(
+        "FastNet outperforms GRU-based decoders and Transformers, "
+        "and runs faster than LSTMs for embedded ResNet deployments."
+    )
     beaten = {t for h, t in _rels(rec, "OUTPERFORMS") if h == "FastNet"}
     assert "Transformer" in beaten and "long short-term memory" in beaten
     assert "ResNet" not in beaten  # named after 'for', not what is beaten
 
 
-@pytest.mark.parametrize(("sentence", "number", "kind"), [
-    ("The new loss improves accuracy by 2.1% over the baseline.", "2.1", "increase"),
-    ("Pruning reduces the parameters by up to 95% at equal quality.", "95", "decrease"),
-    ("It shows a 0.6% drop in top-1 accuracy.", "0.6", "decrease"),
-    ("It beats the teacher by an absolute 1.4 points of F1.", "1.4", "increase"),
-    ("It reaches 91.3% accuracy, a 1.2% absolute improvement.", "91.3", "score"),
-    ("It reaches 91.3% accuracy, a 1.2% absolute improvement.", "1.2", "increase"),
-    ("The MOS rises to 4.2 (+0.3) with the vocoder.", "0.3", "increase"),
-    ("Error falls from 12% to 9.5% on the test split.", "9.5", "score"),
-])
+@pytest.mark.parametrize(
+    ("sentence", "number", "kind"),
+    [
+        ("The new loss improves accuracy by 2.1% over the baseline.", "2.1", "increase"),
+        ("Pruning reduces the parameters by up to 95% at equal quality.", "95", "decrease"),
+        ("It shows a 0.6% drop in top-1 accuracy.", "0.6", "decrease"),
+        ("It beats the teacher by an absolute 1.4 points of F1.", "1.4", "increase"),
+        ("It reaches 91.3% accuracy, a 1.2% absolute improvement.", "91.3", "score"),
+        ("It reaches 91.3% accuracy, a 1.2% absolute improvement.", "1.2", "increase"),
+        ("The MOS rises to 4.2 (+0.3) with the vocoder.", "0.3", "increase"),
+        ("Error falls from 12% to 9.5% on the test split.", "9.5", "score"),
+    ],
+)
 def test_a_change_is_told_from_a_score(sentence, number, kind):
     from kg.extract.results import change
 
@@ -402,7 +436,8 @@ def test_a_change_is_told_from_a_score(sentence, number, kind):
 def test_results_say_whether_they_are_scores_or_changes(extract_by_rules):
     rec = extract_by_rules(
         "We propose FluxNet for image classification. FluxNet reaches 84.2% accuracy on "
-        "ImageNet and improves accuracy by 1.9% over ResNet-50.")
+        "ImageNet and improves accuracy by 1.9% over ResNet-50."
+    )
     kinds = {r.value: r.kind for r in rec.results}
     assert kinds.get("84.2") == "score"
     assert kinds.get("1.9") == "increase"
@@ -410,13 +445,13 @@ def test_results_say_whether_they_are_scores_or_changes(extract_by_rules):
 
 def _facts(rec) -> set[tuple[str, str, str]]:
     names = {e.key: e.name for e in rec.entities}
-    return {(names.get(r.head, r.head), r.type, names.get(r.tail, r.tail))
-            for r in rec.relations}
+    return {(names.get(r.head, r.head), r.type, names.get(r.tail, r.tail)) for r in rec.relations}
 
 
 def test_respectively_pairs_in_order(extract_by_rules):
-    rec = extract_by_rules("GraphSAGE and node2vec address node classification and link "
-                           "prediction, respectively.")
+    rec = extract_by_rules(
+        "GraphSAGE and node2vec address node classification and link prediction, respectively."
+    )
     facts = _facts(rec)
     assert ("GraphSAGE", "ADDRESSES", "node classification") in facts
     assert ("node2vec", "ADDRESSES", "link prediction") in facts
@@ -424,28 +459,31 @@ def test_respectively_pairs_in_order(extract_by_rules):
     assert ("node2vec", "ADDRESSES", "node classification") not in facts
 
 
-@pytest.mark.parametrize("claim", ["comes close to outperforming", "fails to beat",
-                                   "does not outperform", "may outperform"])
+@pytest.mark.parametrize(
+    "claim",
+    ["comes close to outperforming", "fails to beat", "does not outperform", "may outperform"],
+)
 def test_a_hedged_or_denied_win_is_no_win(extract_by_rules, claim):
     rec = extract_by_rules(f"We propose LinkNet. LinkNet {claim} BERT on GLUE.")
     assert not [r for r in rec.relations if r.type == "OUTPERFORMS"]
 
 
 def test_each_value_goes_to_the_dataset_named_with_it(extract_by_rules):
-    rec = extract_by_rules("We present LiteQA. LiteQA reaches 81.2% accuracy on SST-2 and "
-                           "90.4% accuracy on QNLI.")
+    rec = extract_by_rules(
+        "We present LiteQA. LiteQA reaches 81.2% accuracy on SST-2 and 90.4% accuracy on QNLI."
+    )
     names = {e.key: e.name for e in rec.entities}
     got = {(r.value, names.get(r.dataset)) for r in rec.results}
     assert got == {("81.2", "SST-2"), ("90.4", "QNLI")}  # and no "2" read from "SST-2"
 
 
-
 @pytest.mark.parametrize("learned", [False, True])
-def test_an_acronym_the_text_defines_is_not_the_lexicons(extract_by_rules, extract_one,
-                                                           learned):
+def test_an_acronym_the_text_defines_is_not_the_lexicons(extract_by_rules, extract_one, learned):
     run = extract_one if learned else extract_by_rules
-    rec = run("We propose the Graph Attention Normalizer (GAN), a layer for node "
-              "classification. GAN improves GCN by 2%.")
+    rec = run(
+        "We propose the Graph Attention Normalizer (GAN), a layer for node "
+        "classification. GAN improves GCN by 2%."
+    )
     gan = [e for e in rec.entities if "GAN" in (e.name, *e.aliases)]
     assert [e.name for e in gan] == ["Graph Attention Normalizer"]
     assert "method:generative adversarial network" not in {e.key for e in rec.entities}
@@ -462,41 +500,58 @@ def test_a_bracket_glued_to_a_word_leaves_no_junk_alias(extract_by_rules):
 
 
 def test_a_number_said_twice_is_one_result(extract_by_rules):
-    rec = extract_by_rules("We propose TinyNet. TinyNet reaches 90.1% accuracy on CIFAR-10. "
-                           "Again, TinyNet reaches 90.1% accuracy on CIFAR-10.")
+    rec = extract_by_rules(
+        "We propose TinyNet. TinyNet reaches 90.1% accuracy on CIFAR-10. "
+        "Again, TinyNet reaches 90.1% accuracy on CIFAR-10."
+    )
     assert [r.value for r in rec.results] == ["90.1"]
 
 
 def test_a_list_of_values_after_the_metric_pairs_with_the_datasets_in_order(extract_by_rules):
-    rec = extract_by_rules("We propose SlimNet. On SVHN, CIFAR-10 and ImageNet, SlimNet reduces "
-                           "the error rate by 1.4%, 2.8% and 3.5% respectively.")
+    rec = extract_by_rules(
+        "We propose SlimNet. On SVHN, CIFAR-10 and ImageNet, SlimNet reduces "
+        "the error rate by 1.4%, 2.8% and 3.5% respectively."
+    )
     names = {e.key: e.name for e in rec.entities}
     got = {(names.get(r.dataset), r.value, r.kind) for r in rec.results}
-    assert got == {("SVHN", "1.4", "decrease"), ("CIFAR-10", "2.8", "decrease"),
-                   ("ImageNet", "3.5", "decrease")}
+    assert got == {
+        ("SVHN", "1.4", "decrease"),
+        ("CIFAR-10", "2.8", "decrease"),
+        ("ImageNet", "3.5", "decrease"),
+    }
 
 
 def test_values_after_the_datasets_they_were_reached_on(extract_by_rules):
-    rec = extract_by_rules("We propose SlimNet. SlimNet lowers the error rate on SVHN and "
-                           "CIFAR-10 to 1.9% and 3.1% respectively.")
+    rec = extract_by_rules(
+        "We propose SlimNet. SlimNet lowers the error rate on SVHN and "
+        "CIFAR-10 to 1.9% and 3.1% respectively."
+    )
     names = {e.key: e.name for e in rec.entities}
     assert {(names.get(r.dataset), r.value) for r in rec.results} == {
-        ("SVHN", "1.9"), ("CIFAR-10", "3.1")}
+        ("SVHN", "1.9"),
+        ("CIFAR-10", "3.1"),
+    }
 
 
-@pytest.mark.parametrize("said, value", [
-    ("produces 3%–9% higher accuracy", "3"), ("produces 3% to 9% higher accuracy", "3"),
-    ("raises the accuracy from 71.0% to 74.5%", "74.5"),
-    ("reaches an accuracy (74.5%)", "74.5"), ("reaches an accuracy of about 74.5%", "74.5"),
-])
+@pytest.mark.parametrize(
+    "said, value",
+    [
+        ("produces 3%–9% higher accuracy", "3"),
+        ("produces 3% to 9% higher accuracy", "3"),
+        ("raises the accuracy from 71.0% to 74.5%", "74.5"),
+        ("reaches an accuracy (74.5%)", "74.5"),
+        ("reaches an accuracy of about 74.5%", "74.5"),
+    ],
+)
 def test_a_range_is_one_value_and_from_to_gives_the_new_one(extract_by_rules, said, value):
     rec = extract_by_rules(f"We propose SlimNet. SlimNet {said} on SVHN.")
     assert [r.value for r in rec.results] == [value]
 
 
 def test_a_metric_goes_on_to_the_next_value_and_dataset(extract_by_rules):
-    rec = extract_by_rules("We propose ReadNet. ReadNet gains +3.1% F1 on SQuAD and +2.0% on "
-                           "NewsQA.")
+    rec = extract_by_rules(
+        "We propose ReadNet. ReadNet gains +3.1% F1 on SQuAD and +2.0% on NewsQA."
+    )
     names = {e.key: e.name for e in rec.entities}
     got = {(names.get(r.dataset), r.value, r.kind) for r in rec.results}
     assert got == {("SQuAD", "3.1", "increase"), ("NewsQA", "2.0", "increase")}
@@ -510,6 +565,7 @@ def test_a_name_the_lexicon_knows_under_another_form_takes_the_lexicons_name(ext
 def test_latex_accents_and_unicode_letters_give_one_key():
     from kg.names import entity_key
 
-    assert entity_key("Method", 'Schr\\"odinger bridge') == entity_key("Method",
-                                                                      "Schrödinger Bridge")
+    assert entity_key("Method", 'Schr\\"odinger bridge') == entity_key(
+        "Method", "Schrödinger Bridge"
+    )
     assert entity_key("Method", "Fr{\\'e}chet loss") == entity_key("Method", "Fréchet loss")

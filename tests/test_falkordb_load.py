@@ -45,21 +45,39 @@ def load(db, g: nx.MultiDiGraph, **kw):
 
 def dump(db) -> tuple[dict, dict]:
     """Every node (key -> label, properties) and relationship in the database."""
-    nodes = {r["key"]: (r["label"], r["props"]) for r in db.read(Statement(
-        "MATCH (n) RETURN labels(n)[0] AS label, n.key AS key, properties(n) AS props"))}
-    rels = {(r["src"], r["type"], r["dst"]): r["props"] for r in db.read(Statement(
-        "MATCH (a)-[e]->(b) RETURN a.key AS src, type(e) AS type, b.key AS dst, "
-        "properties(e) AS props"))}
+    nodes = {
+        r["key"]: (r["label"], r["props"])
+        for r in db.read(
+            Statement(
+                "MATCH (n) RETURN labels(n)[0] AS label, n.key AS key, properties(n) AS props"
+            )
+        )
+    }
+    rels = {
+        (r["src"], r["type"], r["dst"]): r["props"]
+        for r in db.read(
+            Statement(
+                "MATCH (a)-[e]->(b) RETURN a.key AS src, type(e) AS type, b.key AS dst, "
+                "properties(e) AS props"
+            )
+        )
+    }
     return nodes, rels
 
 
 def expected(g: nx.MultiDiGraph) -> tuple[dict, dict]:
     """What `dump` must return after loading `g` into an empty database."""
     rows = cypher.graph_rows(g)
-    nodes = {k: (lbl, {"key": k, **{p: v for p, v in props.items() if v is not None}})
-             for lbl, ns in rows.nodes.items() for k, props in ns.items()}
-    rels = {(s, t, d): {p: v for p, v in props.items() if v is not None}
-            for (_sl, t, _dl), rs in rows.rels.items() for (s, d), props in rs.items()}
+    nodes = {
+        k: (lbl, {"key": k, **{p: v for p, v in props.items() if v is not None}})
+        for lbl, ns in rows.nodes.items()
+        for k, props in ns.items()
+    }
+    rels = {
+        (s, t, d): {p: v for p, v in props.items() if v is not None}
+        for (_sl, t, _dl), rs in rows.rels.items()
+        for (s, d), props in rs.items()
+    }
     return nodes, rels
 
 
@@ -78,18 +96,27 @@ def test_counts_and_contents_equal_the_store(db, tmp_path):
 def test_provenance_and_results_are_stored(db):
     g = build_graph(sample_records())
     load(db, g)
-    rows = db.read(Statement(
-        "MATCH (:Method {key: $m})-[e:EVALUATED_ON]->(:Dataset {key: $d}) "
-        "RETURN e.papers AS papers, e.support AS support, e.evidence_papers AS ep, "
-        "e.evidence_sentences AS es, e.evidence_starts AS st, e.evidence_ends AS en",
-        {"m": "method:resnet", "d": "dataset:imagenet"}))
-    assert rows == [{"papers": ["p1"], "support": 1, "ep": ["p1"], "es": [1], "st": [10],
-                     "en": [42]}]
-    res = db.read(Statement(
-        "MATCH (r:Result)-[:OF]->(m:Method), (r)-[:BY]->(k:Metric), (r)-[:ON]->(d:Dataset) "
-        "RETURN m.name AS m, k.name AS k, d.name AS d, r.value AS v, r.unit AS u ORDER BY v"))
-    assert res == [{"m": "ResNet", "k": "top-1 accuracy", "d": "ImageNet", "v": "76.1", "u": "%"},
-                   {"m": "ViT", "k": "top-1 accuracy", "d": "ImageNet", "v": "88.55", "u": "%"}]
+    rows = db.read(
+        Statement(
+            "MATCH (:Method {key: $m})-[e:EVALUATED_ON]->(:Dataset {key: $d}) "
+            "RETURN e.papers AS papers, e.support AS support, e.evidence_papers AS ep, "
+            "e.evidence_sentences AS es, e.evidence_starts AS st, e.evidence_ends AS en",
+            {"m": "method:resnet", "d": "dataset:imagenet"},
+        )
+    )
+    assert rows == [
+        {"papers": ["p1"], "support": 1, "ep": ["p1"], "es": [1], "st": [10], "en": [42]}
+    ]
+    res = db.read(
+        Statement(
+            "MATCH (r:Result)-[:OF]->(m:Method), (r)-[:BY]->(k:Metric), (r)-[:ON]->(d:Dataset) "
+            "RETURN m.name AS m, k.name AS k, d.name AS d, r.value AS v, r.unit AS u ORDER BY v"
+        )
+    )
+    assert res == [
+        {"m": "ResNet", "k": "top-1 accuracy", "d": "ImageNet", "v": "76.1", "u": "%"},
+        {"m": "ViT", "k": "top-1 accuracy", "d": "ImageNet", "v": "88.55", "u": "%"},
+    ]
 
 
 def test_second_load_changes_nothing(db):
@@ -111,8 +138,11 @@ def test_a_grown_store_adds_only_what_is_new(db):
     new_rels = set(big.edges(keys=True)) - set(small.edges(keys=True))
     assert s.nodes_created == len(new_nodes) and s.rels_created == len(new_rels)
     # nodes whose papers grew are updated, the rest untouched
-    changed = {n for n in set(small.nodes) & set(big.nodes)
-               if cypher.node_props(small.nodes[n]) != cypher.node_props(big.nodes[n])}
+    changed = {
+        n
+        for n in set(small.nodes) & set(big.nodes)
+        if cypher.node_props(small.nodes[n]) != cypher.node_props(big.nodes[n])
+    }
     assert s.nodes_updated == len(changed)
     assert s.nodes_unchanged == small.number_of_nodes() - len(changed)
     assert dump(db) == expected(big)
@@ -143,11 +173,15 @@ def test_hostile_names_are_stored_verbatim_and_nothing_else_changes(db):
     assert nodes["keep"] == ("Sentinel", {"key": "keep", "name": "me"})
     assert {k: v for k, v in rels.items() if k in before_rels} == before_rels
     for i, name in enumerate(HOSTILE_NAMES):
-        got = db.read(Statement("MATCH (m:Method {name: $n}) RETURN m.key AS key, "
-                                "m.aliases AS aliases", {"n": name}))
+        got = db.read(
+            Statement(
+                "MATCH (m:Method {name: $n}) RETURN m.key AS key, m.aliases AS aliases", {"n": name}
+            )
+        )
         assert got == [{"key": f"method:hostile-{i}", "aliases": [name + " alias"]}]
-    title = db.read(Statement("MATCH (p:Paper {key: $k}) RETURN p.title AS t",
-                              {"k": "paper:hostile"}))
+    title = db.read(
+        Statement("MATCH (p:Paper {key: $k}) RETURN p.title AS t", {"k": "paper:hostile"})
+    )
     assert title == [{"t": HOSTILE_NAMES[0]}]
     assert len(nodes) == both.number_of_nodes() + 1
 
@@ -177,26 +211,38 @@ def _most_evaluated(kg: KnowledgeGraph, limit: int) -> list[dict]:
 
 
 def _with_code(kg: KnowledgeGraph) -> list[dict]:
-    rows = [{"method": d["name"], "repository": r["name"]}
-            for n, d in kg.g.nodes(data=True) if d["label"] == "Method"
-            for r in kg.code_for(n)]
+    rows = [
+        {"method": d["name"], "repository": r["name"]}
+        for n, d in kg.g.nodes(data=True)
+        if d["label"] == "Method"
+        for r in kg.code_for(n)
+    ]
     return sorted(rows, key=lambda r: (r["method"].lower(), r["method"], r["repository"]))
 
 
 # example name -> (parameter sets, the Python API's answer)
 API: dict[str, tuple[list[dict], Callable]] = {
-    "methods-evaluated-on": ([{"dataset": "ImageNet"}, {"dataset": "ilsvrc-2012"},
-                              {"dataset": "CIFAR-10"}],
-                             lambda kg, p: _api_rows(kg.methods_evaluated_on(p["dataset"]))),
-    "outperformers-of": ([{"method": "ResNet"}, {"method": "vit"}],
-                         lambda kg, p: _api_rows(kg.outperformers_of(p["method"]))),
-    "datasets-for-task": ([{"task": "image classification"}, {"task": "Object Detection"}],
-                          lambda kg, p: _api_rows(kg.datasets_for_task(p["task"]), False)),
-    "metrics-for-task": ([{"task": "image classification"}, {"task": "object detection"}],
-                         lambda kg, p: _api_rows(kg.metrics_for_task(p["task"]), False)),
+    "methods-evaluated-on": (
+        [{"dataset": "ImageNet"}, {"dataset": "ilsvrc-2012"}, {"dataset": "CIFAR-10"}],
+        lambda kg, p: _api_rows(kg.methods_evaluated_on(p["dataset"])),
+    ),
+    "outperformers-of": (
+        [{"method": "ResNet"}, {"method": "vit"}],
+        lambda kg, p: _api_rows(kg.outperformers_of(p["method"])),
+    ),
+    "datasets-for-task": (
+        [{"task": "image classification"}, {"task": "Object Detection"}],
+        lambda kg, p: _api_rows(kg.datasets_for_task(p["task"]), False),
+    ),
+    "metrics-for-task": (
+        [{"task": "image classification"}, {"task": "object detection"}],
+        lambda kg, p: _api_rows(kg.metrics_for_task(p["task"]), False),
+    ),
     "methods-with-code": ([{}], lambda kg, p: _with_code(kg)),
-    "most-evaluated-datasets": ([{"limit": 10}, {"limit": 1}],
-                                lambda kg, p: _most_evaluated(kg, p["limit"])),
+    "most-evaluated-datasets": (
+        [{"limit": 10}, {"limit": 1}],
+        lambda kg, p: _most_evaluated(kg, p["limit"]),
+    ),
 }
 
 
@@ -222,8 +268,19 @@ def test_kg_cypher_on_a_store_without_a_server(tmp_path):
     store.add_records(sample_records())
     kg = KnowledgeGraph(store.graph())
     runner = CliRunner()
-    r = runner.invoke(main, ["cypher", "-s", str(store.path), "--json", "-e",
-                             "methods-evaluated-on", "-p", "dataset=ImageNet"])
+    r = runner.invoke(
+        main,
+        [
+            "cypher",
+            "-s",
+            str(store.path),
+            "--json",
+            "-e",
+            "methods-evaluated-on",
+            "-p",
+            "dataset=ImageNet",
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert json.loads(r.output) == _api_rows(kg.methods_evaluated_on("ImageNet"))
     assert (store.path / "falkordb" / "kg.rdb").exists()  # the snapshot persists
@@ -239,9 +296,18 @@ def test_kg_cypher_on_a_store_without_a_server(tmp_path):
         srv.stop()
     # the store grows: the next call loads the change and answers from it
     store.add_records([r for r in hostile_records()])
-    r = runner.invoke(main, ["cypher", "-s", str(store.path), "--json",
-                             "MATCH (m:Method {name: $n}) RETURN m.key AS key",
-                             "-p", f"n={HOSTILE_NAMES[1]}"])
+    r = runner.invoke(
+        main,
+        [
+            "cypher",
+            "-s",
+            str(store.path),
+            "--json",
+            "MATCH (m:Method {name: $n}) RETURN m.key AS key",
+            "-p",
+            f"n={HOSTILE_NAMES[1]}",
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert json.loads(r.output) == [{"key": "method:hostile-1"}]
     # read-only: a write is refused with a clear message
@@ -258,8 +324,10 @@ def test_kg_server_start_status_stop(tmp_path):
         assert r.exit_code == 0, r.output
         r = runner.invoke(main, ["server", "status", "-s", str(store.path)])
         assert "running: pid" in r.output
-        r = runner.invoke(main, ["cypher", "-s", str(store.path), "--json",
-                                 "MATCH (n:Paper) RETURN count(n) AS n"])
+        r = runner.invoke(
+            main,
+            ["cypher", "-s", str(store.path), "--json", "MATCH (n:Paper) RETURN count(n) AS n"],
+        )
         assert json.loads(r.output) == [{"n": 4}]
         r = runner.invoke(main, ["server", "start", "-s", str(store.path)])
         assert r.exit_code != 0 and "already serves" in r.output
@@ -273,8 +341,18 @@ def test_kg_server_start_status_stop(tmp_path):
 def test_kg_load_falkordb_command(falkor, tmp_path):  # noqa: F811
     store = Store.create(tmp_path / "s")
     store.add_records(sample_records())
-    args = ["load", "falkordb", "-s", str(store.path), "--port", str(falkor.port),
-            "--graph", "cli", "--batch-size", "2"]
+    args = [
+        "load",
+        "falkordb",
+        "-s",
+        str(store.path),
+        "--port",
+        str(falkor.port),
+        "--graph",
+        "cli",
+        "--batch-size",
+        "2",
+    ]
     env = {"FALKORDB_PASSWORD": falkor.password}
     r = CliRunner().invoke(main, args, env=env)
     assert r.exit_code == 0, r.output

@@ -20,34 +20,55 @@ def _e(type_, name, aliases=()):
 
 
 def _r(head, rtype, tail):
-    return Relation(head=head, type=rtype, tail=tail, evidence=Evidence(sentence=0, start=0,
-                                                                          end=5))
+    return Relation(head=head, type=rtype, tail=tail, evidence=Evidence(sentence=0, start=0, end=5))
 
 
 @pytest.fixture(scope="module")
 def kg():
     p1 = Record(
         paper=Paper(id="p1", text="a", title="TGN: Temporal Graph Networks"),
-        entities=[_e("Method", "Temporal Graph Networks", ["TGN", "TGNs"]),
-                  _e("Dataset", "Wikipedia"), _e("Task", "link prediction"),
-                  _e("Metric", "AUROC"), _e("Method", "GAT", ["graph attention networks"]),
-                  _e("Repository", "https://github.com/a/tgn")],
-        relations=[_r("PAPER", "PROPOSES", "method:temporal graph network"),
-                   _r("method:temporal graph network", "EVALUATED_ON", "dataset:wikipedia"),
-                   _r("method:temporal graph network", "ADDRESSES", "task:link prediction"),
-                   _r("method:temporal graph network", "MEASURED_BY", "metric:auroc"),
-                   _r("method:temporal graph network", "OUTPERFORMS", "method:gat"),
-                   _r("PAPER", "HAS_CODE", "repository:https://github.com/a/tgn")],
-        results=[Result(method="method:temporal graph network", metric="metric:auroc",
-                        dataset="dataset:wikipedia", value="98.5", unit="%")])
+        entities=[
+            _e("Method", "Temporal Graph Networks", ["TGN", "TGNs"]),
+            _e("Dataset", "Wikipedia"),
+            _e("Task", "link prediction"),
+            _e("Metric", "AUROC"),
+            _e("Method", "GAT", ["graph attention networks"]),
+            _e("Repository", "https://github.com/a/tgn"),
+        ],
+        relations=[
+            _r("PAPER", "PROPOSES", "method:temporal graph network"),
+            _r("method:temporal graph network", "EVALUATED_ON", "dataset:wikipedia"),
+            _r("method:temporal graph network", "ADDRESSES", "task:link prediction"),
+            _r("method:temporal graph network", "MEASURED_BY", "metric:auroc"),
+            _r("method:temporal graph network", "OUTPERFORMS", "method:gat"),
+            _r("PAPER", "HAS_CODE", "repository:https://github.com/a/tgn"),
+        ],
+        results=[
+            Result(
+                method="method:temporal graph network",
+                metric="metric:auroc",
+                dataset="dataset:wikipedia",
+                value="98.5",
+                unit="%",
+            )
+        ],
+    )
     p2 = Record(
         paper=Paper(id="p2", text="b"),
-        entities=[_e("Method", "TGN"), _e("Dataset", "Reddit"), _e("Task", "link prediction"),
-                  _e("Method", "GATs"), _e("Dataset", "wikipedia")],
-        relations=[_r("method:tgn", "EVALUATED_ON", "dataset:reddit"),
-                   _r("method:tgn", "EVALUATED_ON", "dataset:wikipedia"),
-                   _r("method:tgn", "ADDRESSES", "task:link prediction"),
-                   _r("method:gat", "OUTPERFORMS", "method:tgn")])
+        entities=[
+            _e("Method", "TGN"),
+            _e("Dataset", "Reddit"),
+            _e("Task", "link prediction"),
+            _e("Method", "GATs"),
+            _e("Dataset", "wikipedia"),
+        ],
+        relations=[
+            _r("method:tgn", "EVALUATED_ON", "dataset:reddit"),
+            _r("method:tgn", "EVALUATED_ON", "dataset:wikipedia"),
+            _r("method:tgn", "ADDRESSES", "task:link prediction"),
+            _r("method:gat", "OUTPERFORMS", "method:tgn"),
+        ],
+    )
     return KnowledgeGraph(build_graph([p2, p1]))
 
 
@@ -69,12 +90,12 @@ def test_every_question(kg):
     assert [r["name"] for r in kg.tasks_addressed_by("TGN")] == ["link prediction"]
     assert [r["name"] for r in kg.outperformers_of("GAT")] == ["Temporal Graph Networks"]
     assert [r["name"] for r in kg.outperformed_by("GAT")] == ["Temporal Graph Networks"]
-    assert {r["name"] for r in kg.datasets_for_task("link prediction")} == {"Wikipedia",
-                                                                          "Reddit"}
+    assert {r["name"] for r in kg.datasets_for_task("link prediction")} == {"Wikipedia", "Reddit"}
     assert kg.datasets_for_task("link prediction")[0]["support"] == 2
     assert [r["name"] for r in kg.metrics_for_task("link prediction")] == ["AUROC"]
     assert [r["name"] for r in kg.methods_for_task("link prediction")] == [
-        "Temporal Graph Networks"]
+        "Temporal Graph Networks"
+    ]
     assert [r["name"] for r in kg.code_for("TGN")] == ["https://github.com/a/tgn"]
     assert [r["name"] for r in kg.proposed_by("paper:p1")] == ["Temporal Graph Networks"]
     assert {r["key"] for r in kg.papers_mentioning("Reddit")} == {"paper:p2"}
@@ -87,8 +108,11 @@ def test_results_are_nodes_linked_to_method_dataset_metric(kg):
     res = [n for n, d in kg.g.nodes(data=True) if d["label"] == "Result"]
     assert len(res) == 1
     out = {k: v for _, v, k in kg.g.out_edges(res[0], keys=True)}
-    assert out == {"OF": "method:temporal graph network", "BY": "metric:auroc",
-                   "ON": "dataset:wikipedia"}
+    assert out == {
+        "OF": "method:temporal graph network",
+        "BY": "metric:auroc",
+        "ON": "dataset:wikipedia",
+    }
 
 
 def test_miss_suggests(kg):
@@ -97,10 +121,11 @@ def test_miss_suggests(kg):
 
 
 def test_english_questions_parse():
-    assert parse("Which methods were evaluated on ImageNet?") == ("methods-evaluated-on",
-                                                                  "ImageNet")
-    assert parse("datasets for speech enhancement") == ("datasets-for-task",
-                                                        "speech enhancement")
+    assert parse("Which methods were evaluated on ImageNet?") == (
+        "methods-evaluated-on",
+        "ImageNet",
+    )
+    assert parse("datasets for speech enhancement") == ("datasets-for-task", "speech enhancement")
     with pytest.raises(QueryError):
         parse("make me a sandwich")
     assert set(QUESTIONS) >= {"methods-evaluated-on", "outperformers-of", "code-for"}
@@ -110,10 +135,16 @@ def test_ask_by_name(kg):
     assert ask(kg, "methods-evaluated-on", "Reddit")[0]["name"] == "Temporal Graph Networks"
 
 
-LOOKALIKES = [("Method", "BERT", "RoBERTa"), ("Method", "ResNet-50", "ResNet-101"),
-              ("Dataset", "CIFAR-10", "CIFAR-100"), ("Method", "GAN", "CGAN"),
-              ("Dataset", "PASCAL VOC 2007", "PASCAL VOC 2012"), ("Method", "GPT-2", "GPT-3"),
-              ("Dataset", "MovieLens-1M", "MovieLens-100K"), ("Method", "YOLOv3", "YOLOv4")]
+LOOKALIKES = [
+    ("Method", "BERT", "RoBERTa"),
+    ("Method", "ResNet-50", "ResNet-101"),
+    ("Dataset", "CIFAR-10", "CIFAR-100"),
+    ("Method", "GAN", "CGAN"),
+    ("Dataset", "PASCAL VOC 2007", "PASCAL VOC 2012"),
+    ("Method", "GPT-2", "GPT-3"),
+    ("Dataset", "MovieLens-1M", "MovieLens-100K"),
+    ("Method", "YOLOv3", "YOLOv4"),
+]
 
 
 @pytest.mark.parametrize("type_,a,b", LOOKALIKES)
@@ -126,9 +157,16 @@ def test_lookalikes_stay_apart(type_, a, b):
 
 
 def test_gan_and_gans_merge():
-    ents = {"method:gan": ("Method", "GAN", [], 3), "method:gans": ("Method", "GANs", [], 1),
-            "method:generative adversarial network": (
-                "Method", "generative adversarial network", ["GAN"], 2)}
+    ents = {
+        "method:gan": ("Method", "GAN", [], 3),
+        "method:gans": ("Method", "GANs", [], 1),
+        "method:generative adversarial network": (
+            "Method",
+            "generative adversarial network",
+            ["GAN"],
+            2,
+        ),
+    }
     canon, why = resolve(ents)
     assert len(set(canon.values())) == 1
     assert canon["method:gan"] == "method:generative adversarial network"
@@ -136,16 +174,21 @@ def test_gan_and_gans_merge():
 
 
 def test_ambiguous_alias_merges_nothing():
-    ents = {"method:a": ("Method", "spectral enhancement", ["SE"], 1),
-            "method:b": ("Method", "squeeze excitation", ["SE"], 1),
-            "method:se": ("Method", "SE", [], 1)}
+    ents = {
+        "method:a": ("Method", "spectral enhancement", ["SE"], 1),
+        "method:b": ("Method", "squeeze excitation", ["SE"], 1),
+        "method:se": ("Method", "SE", [], 1),
+    }
     canon, _ = resolve(ents)
     assert len(set(canon.values())) == 3
 
 
 def test_resolution_is_order_independent():
-    ents = {"method:temporal graph network": ("Method", "Temporal Graph Networks", ["TGN"], 1),
-            "method:tgn": ("Method", "TGN", [], 2), "method:tgns": ("Method", "TGNs", [], 1)}
+    ents = {
+        "method:temporal graph network": ("Method", "Temporal Graph Networks", ["TGN"], 1),
+        "method:tgn": ("Method", "TGN", [], 2),
+        "method:tgns": ("Method", "TGNs", [], 1),
+    }
     a, _ = resolve(ents)
     b, _ = resolve(dict(reversed(list(ents.items()))))
     assert a == b

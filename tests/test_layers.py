@@ -35,8 +35,19 @@ KNOWN_CYCLES: list[set[str]] = [
     # Store.open converts an old store (kg.store.legacy), which writes through a Store
     {"kg.store.db", "kg.store.legacy"},
 ]
-IMPURE = ("sqlite3", "os", "io", "pathlib", "shutil", "subprocess", "tempfile", "socket",
-          "urllib", "click", "spacy")
+IMPURE = (
+    "sqlite3",
+    "os",
+    "io",
+    "pathlib",
+    "shutil",
+    "subprocess",
+    "tempfile",
+    "socket",
+    "urllib",
+    "click",
+    "spacy",
+)
 
 
 def _modules() -> dict[str, Path]:
@@ -90,8 +101,11 @@ def imports(module: str, source: str | None = None) -> list[tuple[str, int, bool
             names = subs if len(subs) == len(node.names) else [base, *subs]
         else:
             continue
-        out += [(n, node.lineno, id(node) not in typing_only) for n in names
-                if n == "kg" or n.startswith("kg.")]
+        out += [
+            (n, node.lineno, id(node) not in typing_only)
+            for n in names
+            if n == "kg" or n.startswith("kg.")
+        ]
     return out
 
 
@@ -124,8 +138,9 @@ def cycles(sources: dict[str, str] | None = None) -> list[set[str]]:
     for m in MODULES:
         g.add_node(m)
         src = (sources or {}).get(m)
-        g.add_edges_from((m, t) for t, _, runtime in imports(m, src)
-                         if runtime and t in MODULES and t != m)
+        g.add_edges_from(
+            (m, t) for t, _, runtime in imports(m, src) if runtime and t in MODULES and t != m
+        )
     return [c for c in nx.strongly_connected_components(g) if len(c) > 1]
 
 
@@ -145,14 +160,22 @@ def test_no_import_cycle():
 
 
 def test_only_the_command_line_imports_click():
-    bad = [m for m in MODULES if unit(m) != "cli"
-           and any(n == "click" or n.startswith("click.") for n in _all_imports(m))]
+    bad = [
+        m
+        for m in MODULES
+        if unit(m) != "cli" and any(n == "click" or n.startswith("click.") for n in _all_imports(m))
+    ]
     assert not bad, bad
 
 
 def test_the_graph_package_is_pure():
-    bad = [f"{m} imports {n}" for m in MODULES if unit(m) == "graph"
-           for n in _all_imports(m) if n.split(".")[0] in IMPURE]
+    bad = [
+        f"{m} imports {n}"
+        for m in MODULES
+        if unit(m) == "graph"
+        for n in _all_imports(m)
+        if n.split(".")[0] in IMPURE
+    ]
     assert not bad, bad
 
 
@@ -160,7 +183,8 @@ def test_the_graph_package_is_pure():
 def test_a_backwards_import_inside_a_function_is_found():
     src = "def f():\n    from kg.query.api import KnowledgeGraph\n"
     assert backwards("kg.store.build", src) == [
-        "kg.store.build:2 (store) imports kg.query.api (query)"]
+        "kg.store.build:2 (store) imports kg.query.api (query)"
+    ]
     assert backwards("kg.extract.mentions", "from kg import ingest\n")  # peers
     assert backwards("kg.model", "from kg import KGError\n")  # the package's facade
     assert not backwards("kg.query.api", "import kg.store.db\nfrom kg import schema\n")

@@ -42,8 +42,12 @@ def test_higher_is_better_ranks_best_score_per_method(graph):
     lb = graph.leaderboard("ImageNet", "top-1 accuracy")
     assert lb.direction == "higher"
     # AlphaNet's best is 75.5 (p3), not 70.0 (p1); ties share a rank, the dated paper first
-    assert _rows(lb) == [(1, "BetaNet", 80.25, "p2"), (2, "GammaNet", 75.5, "p4"),
-                         (2, "AlphaNet", 75.5, "p3"), (4, EVIL, 60.0, "p5")]
+    assert _rows(lb) == [
+        (1, "BetaNet", 80.25, "p2"),
+        (2, "GammaNet", 75.5, "p4"),
+        (2, "AlphaNet", 75.5, "p3"),
+        (4, EVIL, 60.0, "p5"),
+    ]
     alpha = next(r for r in lb.rows if r.method == "AlphaNet")
     assert alpha.scores == 2 and alpha.date is None
     assert alpha.sentence == "AlphaNet now reaches 75.5% top-1 accuracy on ImageNet."
@@ -86,9 +90,13 @@ def test_within_a_task(graph):
 def test_mixed_units_are_said(graph, tmp_path):
     assert not graph.leaderboard("ImageNet", "top-1 accuracy").mixed_units  # all in %
     assert "units differ" not in render(graph.leaderboard("ImageNet", "top-1 accuracy"))
-    odd = paper("p9", "A fraction", "2024-02-02", ["DeltaNet reaches 0.91 top-1 accuracy on "
-                                                   "ImageNet."],
-                [("DeltaNet", "top-1 accuracy", "ImageNet", "0.91", None, "score", 0)])
+    odd = paper(
+        "p9",
+        "A fraction",
+        "2024-02-02",
+        ["DeltaNet reaches 0.91 top-1 accuracy on ImageNet."],
+        [("DeltaNet", "top-1 accuracy", "ImageNet", "0.91", None, "score", 0)],
+    )
     g = kg.KnowledgeGraph.from_records([*records(), odd])
     lb = g.leaderboard("ImageNet", "top-1 accuracy")
     assert lb.mixed_units and lb.to_dict()["mixed_units"]
@@ -98,8 +106,11 @@ def test_mixed_units_are_said(graph, tmp_path):
 
 def test_list_of_leaderboards(graph):
     got = [(b.metric, b.direction, b.methods, b.scores) for b in graph.leaderboards("ImageNet")]
-    assert got == [("top-1 accuracy", "higher", 4, 5), ("top-1 error", "lower", 2, 2),
-                   ("zorblax index", None, 2, 2)]
+    assert got == [
+        ("top-1 accuracy", "higher", 4, 5),
+        ("top-1 error", "lower", 2, 2),
+        ("zorblax index", None, 2, 2),
+    ]
 
 
 def test_errors_say_what_to_do(graph):
@@ -134,14 +145,32 @@ def test_kg_leaderboard_command(store):
     res = run(main, ["leaderboard", "ImageNet", "--store", str(store)])
     assert res.exit_code == 0, res.output
     assert "top-1 accuracy" in res.output and "unknown" in res.output
-    res = run(main, ["leaderboard", "ImageNet", "-m", "top-1 error", "--format", "json",
-                     "--store", str(store)])
+    res = run(
+        main,
+        ["leaderboard", "ImageNet", "-m", "top-1 error", "--format", "json", "--store", str(store)],
+    )
     assert res.exit_code == 0, res.output
     assert [r["method"] for r in json.loads(res.output)["rows"]] == ["BetaNet", "AlphaNet"]
-    res = run(main, ["leaderboard", "ImageNet", "-m", "top-1 accuracy", "--task",
-                     "image classification", "--format", "csv", "--store", str(store)])
+    res = run(
+        main,
+        [
+            "leaderboard",
+            "ImageNet",
+            "-m",
+            "top-1 accuracy",
+            "--task",
+            "image classification",
+            "--format",
+            "csv",
+            "--store",
+            str(store),
+        ],
+    )
     assert [r["method"] for r in csv.DictReader(io.StringIO(res.output))] == [
-        "BetaNet", "AlphaNet", EVIL]
+        "BetaNet",
+        "AlphaNet",
+        EVIL,
+    ]
     res = run(main, ["leaderboard", "ImagNet", "--store", str(store)])
     assert res.exit_code == 1 and "did you mean 'ImageNet' (Dataset)" in res.output
 
@@ -160,11 +189,11 @@ def test_metric_lexicon_directions():
 
 def test_results_kind_is_stored(store):
     with sqlite3.connect(store / "kg.db") as c:
-        kinds = c.execute("SELECT value, kind FROM results WHERE paper_id = 'p2' ORDER BY rowid"
-                          ).fetchall()
+        kinds = c.execute(
+            "SELECT value, kind FROM results WHERE paper_id = 'p2' ORDER BY rowid"
+        ).fetchall()
         view = dict(c.execute("SELECT value, kind FROM result_values WHERE paper_id = 'p2'"))
-    assert kinds == [("80.25", "score"), ("90.0", "increase"), ("19.75", "score"),
-                     ("7.0", "score")]
+    assert kinds == [("80.25", "score"), ("90.0", "increase"), ("19.75", "score"), ("7.0", "score")]
     assert view["90.0"] == "increase" and view["80.25"] == "score"
 
 
@@ -182,14 +211,18 @@ def test_a_schema_1_database_is_converted(tmp_path):
     assert g.leaderboard("ImageNet", "top-1 accuracy").changes_left_out == 1
     with sqlite3.connect(path / "kg.db") as c:
         assert c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
-            str(SCHEMA_VERSION),)
+            str(SCHEMA_VERSION),
+        )
         assert c.execute("SELECT kind FROM results WHERE value = '90.0'").fetchone() == (
-            "increase",)
-        assert c.execute("SELECT count(*) FROM sqlite_master WHERE name = 'papers_by_year'"
-                         ).fetchone() == (1,)
+            "increase",
+        )
+        assert c.execute(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'papers_by_year'"
+        ).fetchone() == (1,)
         kinds = [k for (k,) in c.execute("SELECT kind FROM result_values")]
     assert sorted(kinds).count("increase") == 1 and len(kinds) == sum(
-        len(r.results) for r in records())
+        len(r.results) for r in records()
+    )
 
 
 def _index(st):
@@ -203,11 +236,19 @@ def test_result_index_follows_incremental_updates(tmp_path):
     from kg.store.db import Store
 
     path = make_store(tmp_path / "s")
-    new = paper("p6", "DeltaNet", "2024-05-05", [
-        "DeltaNet reaches 99.0% top-1 accuracy on ImageNet.",
-        "DeltaNet improves top-1 error by 3.0% on ImageNet."],
-        [("DeltaNet", "top-1 accuracy", "ImageNet", "99.0", "%", "score", 0),
-         ("DeltaNet", "top-1 error", "ImageNet", "3.0", "%", "decrease", 1)])
+    new = paper(
+        "p6",
+        "DeltaNet",
+        "2024-05-05",
+        [
+            "DeltaNet reaches 99.0% top-1 accuracy on ImageNet.",
+            "DeltaNet improves top-1 error by 3.0% on ImageNet.",
+        ],
+        [
+            ("DeltaNet", "top-1 accuracy", "ImageNet", "99.0", "%", "score", 0),
+            ("DeltaNet", "top-1 error", "ImageNet", "3.0", "%", "decrease", 1),
+        ],
+    )
     st = Store.open(path)
     with st.lock():
         base, known = st.records_version(), set(st.paper_sources())
@@ -237,15 +278,22 @@ def test_query_list_is_plain_english():
 
 
 def test_query_evidence(store):
-    res = CliRunner().invoke(main, ["query", "what outperforms AlphaNet", "--evidence",
-                                    "--json", "--store", str(store)])
+    res = CliRunner().invoke(
+        main, ["query", "what outperforms AlphaNet", "--evidence", "--json", "--store", str(store)]
+    )
     assert res.exit_code == 0, res.output
     rows = json.loads(res.output)
     assert [r["name"] for r in rows] == ["BetaNet"]
     ev = rows[0]["evidence"]
     assert ev["title"] == "BetaNet beats AlphaNet"
-    assert ev["sentence"] == ("BetaNet reaches 80.25% top-1 accuracy on ImageNet and "
-                              "outperforms AlphaNet.")
-    table = CliRunner().invoke(main, ["query", "methods-evaluated-on", "ImageNet",
-                                      "--evidence", "--store", str(store)]).output
+    assert ev["sentence"] == (
+        "BetaNet reaches 80.25% top-1 accuracy on ImageNet and outperforms AlphaNet."
+    )
+    table = (
+        CliRunner()
+        .invoke(
+            main, ["query", "methods-evaluated-on", "ImageNet", "--evidence", "--store", str(store)]
+        )
+        .output
+    )
     assert "sentence" in table.splitlines()[0] and "AlphaNet reaches 70.0%" in table

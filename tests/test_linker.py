@@ -18,19 +18,33 @@ TEXT = "We propose Zork, a network for parsing. Zork uses Blip and beats Blop on
 def _record() -> Record:
     def ent(key, type_, name):
         start = TEXT.index(name)
-        return Entity(key=key, type=type_, name=name,
-                      mentions=[Mention(start=start, end=start + len(name),
-                                        sentence=0 if start < 39 else 1)])
+        return Entity(
+            key=key,
+            type=type_,
+            name=name,
+            mentions=[Mention(start=start, end=start + len(name), sentence=0 if start < 39 else 1)],
+        )
 
-    ents = [ent("method:zork", "Method", "Zork"), ent("task:parsing", "Task", "parsing"),
-            ent("method:blip", "Method", "Blip"), ent("method:blop", "Method", "Blop"),
-            ent("dataset:corp", "Dataset", "Corp"),
-            Entity(key="repository:x", type="Repository", name="https://github.com/a/x")]
-    rels = [Relation(head=PAPER, type="PROPOSES", tail="method:zork"),
-            Relation(head="method:zork", type="USES", tail="method:blip", confidence=0.5,
-                     evidence=Evidence(sentence=1, start=40, end=len(TEXT))),
-            Relation(head="method:zork", type="COMPARED_WITH", tail="method:blop"),
-            Relation(head=PAPER, type="HAS_CODE", tail="repository:x")]
+    ents = [
+        ent("method:zork", "Method", "Zork"),
+        ent("task:parsing", "Task", "parsing"),
+        ent("method:blip", "Method", "Blip"),
+        ent("method:blop", "Method", "Blop"),
+        ent("dataset:corp", "Dataset", "Corp"),
+        Entity(key="repository:x", type="Repository", name="https://github.com/a/x"),
+    ]
+    rels = [
+        Relation(head=PAPER, type="PROPOSES", tail="method:zork"),
+        Relation(
+            head="method:zork",
+            type="USES",
+            tail="method:blip",
+            confidence=0.5,
+            evidence=Evidence(sentence=1, start=40, end=len(TEXT)),
+        ),
+        Relation(head="method:zork", type="COMPARED_WITH", tail="method:blop"),
+        Relation(head=PAPER, type="HAS_CODE", tail="repository:x"),
+    ]
     return Record(paper=Paper(id="p", text=TEXT), entities=ents, relations=rels)
 
 
@@ -40,11 +54,9 @@ SENTS = [(0, 39), (40, len(TEXT))]
 def test_candidates_cover_what_the_schema_allows():
     cands = L.candidates(_record())
     proposes = {c.tail for c in cands if c.type == "PROPOSES"}
-    assert proposes == {"method:zork", "task:parsing", "method:blip", "method:blop",
-                        "dataset:corp"}
+    assert proposes == {"method:zork", "task:parsing", "method:blip", "method:blop", "dataset:corp"}
     # the proposed method is OWN, not a head of its own
-    assert {c.head for c in cands if c.type != "PROPOSES"} == {L.OWN, "method:blip",
-                                                                 "method:blop"}
+    assert {c.head for c in cands if c.type != "PROPOSES"} == {L.OWN, "method:blip", "method:blop"}
     for c in cands:
         assert c.head != c.tail
         if c.type == "EVALUATED_ON":
@@ -66,17 +78,21 @@ def test_features_carry_the_rules_facts():
 def test_decide_keeps_what_clears_its_threshold_and_leaves_other_types_to_the_rules():
     rec = _record()
     cands, _ = L.featurize(rec, SENTS)
-    want = {L.Candidate(PAPER, "PROPOSES", "method:zork"): 0.9,
-            L.Candidate(L.OWN, "OUTPERFORMS", "method:blop"): 0.6,
-            L.Candidate(L.OWN, "USES", "method:blip"): 0.2}
+    want = {
+        L.Candidate(PAPER, "PROPOSES", "method:zork"): 0.9,
+        L.Candidate(L.OWN, "OUTPERFORMS", "method:blop"): 0.6,
+        L.Candidate(L.OWN, "USES", "method:blip"): 0.2,
+    }
     probs = np.array([want.get(c, 0.05) for c in cands])
     threshold = {t: 0.5 for t in L.TYPES if t != "COMPARED_WITH"}
     out = L.decide(rec, SENTS, cands, probs, threshold)
     got = {(r.head, r.type, r.tail) for r in out.relations}
-    assert got == {(PAPER, "PROPOSES", "method:zork"),
-                   ("method:zork", "OUTPERFORMS", "method:blop"),  # OWN is the proposed one
-                   ("method:zork", "COMPARED_WITH", "method:blop"),  # the rule's, kept
-                   (PAPER, "HAS_CODE", "repository:x")}
+    assert got == {
+        (PAPER, "PROPOSES", "method:zork"),
+        ("method:zork", "OUTPERFORMS", "method:blop"),  # OWN is the proposed one
+        ("method:zork", "COMPARED_WITH", "method:blop"),  # the rule's, kept
+        (PAPER, "HAS_CODE", "repository:x"),
+    }
     beats = next(r for r in out.relations if r.type == "OUTPERFORMS")
     assert beats.confidence == 0.6
     assert beats.evidence is not None and beats.evidence.sentence == 1
@@ -102,10 +118,10 @@ def test_invented_abstract_gets_its_facts(extract_one):
     rec = extract_one(
         "Audio denoising removes noise from recordings. We present WaveFix, a denoiser "
         "built on a U-Net with self-attention. On VoiceBank-DEMAND, WaveFix reaches a "
-        "PESQ of 3.21 and outperforms MetricGAN.")
+        "PESQ of 3.21 and outperforms MetricGAN."
+    )
     names = {e.key: e.name for e in rec.entities}
-    facts = {(names.get(r.head, r.head), r.type, names.get(r.tail, r.tail))
-             for r in rec.relations}
+    facts = {(names.get(r.head, r.head), r.type, names.get(r.tail, r.tail)) for r in rec.relations}
     assert (PAPER, "PROPOSES", "WaveFix") in facts
     assert ("WaveFix", "MEASURED_BY", "PESQ") in facts
     assert ("WaveFix", "OUTPERFORMS", "MetricGAN") in facts
@@ -115,13 +131,20 @@ def test_invented_abstract_gets_its_facts(extract_one):
 def test_candidates_grow_linearly_with_a_long_list():
     """A sentence listing hundreds of methods gives candidates in proportion to them, not
     to their square (hostile abstracts stay linear)."""
+
     def record(n: int) -> Record:
         names = [f"D{i}" for i in range(n)]
         text = "We compare " + ", ".join(names) + "."
         ents, at = [], len("We compare ")
         for name in names:
-            ents.append(Entity(key=f"method:{name.lower()}", type="Method", name=name,
-                               mentions=[Mention(start=at, end=at + len(name), sentence=0)]))
+            ents.append(
+                Entity(
+                    key=f"method:{name.lower()}",
+                    type="Method",
+                    name=name,
+                    mentions=[Mention(start=at, end=at + len(name), sentence=0)],
+                )
+            )
             at += len(name) + 2
         return Record(paper=Paper(id="p", text=text), entities=ents)
 
@@ -132,9 +155,11 @@ def test_candidates_grow_linearly_with_a_long_list():
 
 def test_a_relation_said_by_own_and_by_its_method_is_one():
     rec = _record()
-    cands = [L.Candidate(PAPER, "PROPOSES", "method:zork"),
-             L.Candidate(L.OWN, "USES", "method:blip"),
-             L.Candidate("method:zork", "USES", "method:blip")]
+    cands = [
+        L.Candidate(PAPER, "PROPOSES", "method:zork"),
+        L.Candidate(L.OWN, "USES", "method:blip"),
+        L.Candidate("method:zork", "USES", "method:blip"),
+    ]
     out = L.decide(rec, SENTS, cands, np.array([0.9, 0.6, 0.7]), {"PROPOSES": 0.5, "USES": 0.5})
     uses = [r for r in out.relations if r.type == "USES"]
     assert [(r.head, r.tail, r.confidence) for r in uses] == [("method:zork", "method:blip", 0.7)]

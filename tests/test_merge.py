@@ -29,8 +29,13 @@ def _records(store: Path) -> dict[str, Record]:
 
 def _copy_of(rec: Record, path: str, line: int, title: str | None) -> Record:
     """The same paper read from another file (other source, maybe another title)."""
-    return rec.model_copy(update={"paper": rec.paper.model_copy(update={
-        "sources": [Source(path=path, line=line)], "title": title})})
+    return rec.model_copy(
+        update={
+            "paper": rec.paper.model_copy(
+                update={"sources": [Source(path=path, line=line)], "title": title}
+            )
+        }
+    )
 
 
 @pytest.fixture
@@ -39,8 +44,11 @@ def shards(tmp_path: Path) -> list[Path]:
     recs = [random_record(rng, i) for i in range(30)]
     a, b, c = recs[:12], recs[10:22], recs[20:]  # overlapping: papers in two shards
     b = [_copy_of(r, "b.txt", i, f"B{i}" if i % 2 else None) for i, r in enumerate(b)]
-    return [_write(tmp_path / "a.jsonl", a), _write(tmp_path / "b.jsonl", b),
-            _write(tmp_path / "c.jsonl", c)]
+    return [
+        _write(tmp_path / "a.jsonl", a),
+        _write(tmp_path / "b.jsonl", b),
+        _write(tmp_path / "c.jsonl", c),
+    ]
 
 
 def test_merge_is_associative_and_commutative(tmp_path: Path, shards: list[Path]) -> None:
@@ -90,8 +98,9 @@ def _contents(store: Path) -> dict[str, str | None]:
 
 
 @pytest.mark.parametrize("winner", ["untitled", "titled"])
-def test_a_merged_paper_keeps_what_its_content_was_extracted_from(tmp_path: Path,
-                                                                  winner: str) -> None:
+def test_a_merged_paper_keeps_what_its_content_was_extracted_from(
+    tmp_path: Path, winner: str
+) -> None:
     """Two copies of a paper, extracted without and with a title: the merged record has
     the title and one copy's entities. If they are those of the untitled copy, the store
     says so (the next build that reads the paper extracts it again)."""
@@ -100,21 +109,27 @@ def test_a_merged_paper_keeps_what_its_content_was_extracted_from(tmp_path: Path
     other = random_record(rng, 1)
     untitled = _copy_of(rec, "u.txt", 1, None)
     titled = _copy_of(rec, "t.jsonl", 1, "A title").model_copy(
-        update={"entities": other.entities, "relations": [], "results": []})
+        update={"entities": other.entities, "relations": [], "results": []}
+    )
     first = max([untitled, titled], key=_content_key)
     if (first is untitled) != (winner == "untitled"):  # swap contents to get the winner
-        untitled, titled = (untitled.model_copy(update={"entities": titled.entities}),
-                            titled.model_copy(update={"entities": untitled.entities}))
-    merge_stores([_write(tmp_path / "u.jsonl", [untitled]),
-                  _write(tmp_path / "t.jsonl", [titled])], tmp_path / "m")
+        untitled, titled = (
+            untitled.model_copy(update={"entities": titled.entities}),
+            titled.model_copy(update={"entities": untitled.entities}),
+        )
+    merge_stores(
+        [_write(tmp_path / "u.jsonl", [untitled]), _write(tmp_path / "t.jsonl", [titled])],
+        tmp_path / "m",
+    )
     (got,) = _records(tmp_path / "m").values()
     assert got.paper.title == "A title"
     want = untitled if winner == "untitled" else titled
     assert got.entities == want.entities
     _, unsure = Store.open(tmp_path / "m").may_change()
     assert unsure == ({got.paper.id} if winner == "untitled" else set())
-    assert _contents(tmp_path / "m")[got.paper.id] == content_digest(want.paper.title,
-                                                                     want.paper.text)
+    assert _contents(tmp_path / "m")[got.paper.id] == content_digest(
+        want.paper.title, want.paper.text
+    )
 
 
 def test_combine_is_a_join() -> None:
@@ -164,11 +179,14 @@ def _line(pid: str, **paper) -> str:
     return json.dumps(d)
 
 
-@pytest.mark.parametrize(("line", "words"), [
-    (_line("ab\tcd"), "not a valid id"),
-    (_line("c" * 16, extra_field=1), "exchange format"),
-    (_line("c" * 16, title="a\x00b"), "control character"),
-])
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        (_line("ab\tcd"), "not a valid id"),
+        (_line("c" * 16, extra_field=1), "exchange format"),
+        (_line("c" * 16, title="a\x00b"), "control character"),
+    ],
+)
 def test_a_bad_merged_record_is_refused_and_nothing_is_written(tmp_path, line, words):
     from small_store import make_store
 

@@ -32,9 +32,12 @@ def bolt():
     import neo4j
 
     with falkordb_server(bolt=True, password="") as (_srv, info):
-        driver = neo4j.GraphDatabase.driver(f"bolt://127.0.0.1:{info.bolt_port}",
-                                            auth=("falkordb", ""), connection_timeout=5,
-                                            max_transaction_retry_time=0)
+        driver = neo4j.GraphDatabase.driver(
+            f"bolt://127.0.0.1:{info.bolt_port}",
+            auth=("falkordb", ""),
+            connection_timeout=5,
+            max_transaction_retry_time=0,
+        )
         direct = info.backend(graph=BOLT_GRAPH)
         try:
             yield driver, direct

@@ -26,8 +26,10 @@ def _ruler_pipeline():
 def test_kg_pos_equals_the_attribute_ruler_on_the_sample_corpus() -> None:
     seeds = sorted(str(p) for p in (SHARED / "seeds").iterdir())
     texts = [p.text for p in read_papers(seeds)]
-    texts += ["It ai n't so . Let 's go , gon na see ; she 's there and is n't \t  here",
-              "We do not   use  BERT,\nwhereas they did; that is what we 've done."]
+    texts += [
+        "It ai n't so . Let 's go , gon na see ; she 's there and is n't \t  here",
+        "We do not   use  BERT,\nwhereas they did; that is what we 've done.",
+    ]
     ruler, ours = _ruler_pipeline(), nlpmod.load_base()
     assert "attribute_ruler" in ruler.pipe_names and "attribute_ruler" not in ours.pipe_names
     assert "kg_pos" in ours.pipe_names

@@ -15,20 +15,82 @@ from kg.ingest.base import clean_text, normalize_space
 from kg.model import ENTITY_TYPES, Paper
 from kg.names import compact_form, entity_key, normal_form, normalize_url
 
-SETTINGS = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # text that looks like scraped abstracts: words, markup, entities, LaTeX, odd whitespace
-PIECES = st.sampled_from([
-    "We", "propose", "ResNet", "ImageNet", "BERT", "the", "a", "GNNs", "losses", "Networks",
-    "<b>", "</b>", "<p>", "<br/>", "<sub>", "</sub>", '<a href="x">', "</a>", "<!--", "-->",
-    "&amp;", "&lt;", "&gt;", "&#39;", "&nbsp;", "&amp;amp;", "&", ";", "<", ">",
-    "\\'e", "{\\'e}", "\\\"{o}", "\\%", "\\&", "$x^2$", "\\textbf{", "}", "{", "\\",
-    " ", "  ", "\t", "\n", "\r", "\r\n", "\u00a0", "\u2003", "\ufeff", "\x00", "\x07",
-    "é", "e\u0301", "ﬁ", "日本", "Ω", "-", "_", "—", "'s", ".", ",", "?", "\"",
-])
-MESSY = st.one_of(st.text(), st.lists(PIECES, max_size=30).map("".join),
-                  st.lists(st.one_of(PIECES, st.text(max_size=5)), max_size=20).map("".join))
+PIECES = st.sampled_from(
+    [
+        "We",
+        "propose",
+        "ResNet",
+        "ImageNet",
+        "BERT",
+        "the",
+        "a",
+        "GNNs",
+        "losses",
+        "Networks",
+        "<b>",
+        "</b>",
+        "<p>",
+        "<br/>",
+        "<sub>",
+        "</sub>",
+        '<a href="x">',
+        "</a>",
+        "<!--",
+        "-->",
+        "&amp;",
+        "&lt;",
+        "&gt;",
+        "&#39;",
+        "&nbsp;",
+        "&amp;amp;",
+        "&",
+        ";",
+        "<",
+        ">",
+        "\\'e",
+        "{\\'e}",
+        '\\"{o}',
+        "\\%",
+        "\\&",
+        "$x^2$",
+        "\\textbf{",
+        "}",
+        "{",
+        "\\",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\r",
+        "\r\n",
+        "\u00a0",
+        "\u2003",
+        "\ufeff",
+        "\x00",
+        "\x07",
+        "é",
+        "e\u0301",
+        "ﬁ",
+        "日本",
+        "Ω",
+        "-",
+        "_",
+        "—",
+        "'s",
+        ".",
+        ",",
+        "?",
+        '"',
+    ]
+)
+MESSY = st.one_of(
+    st.text(),
+    st.lists(PIECES, max_size=30).map("".join),
+    st.lists(st.one_of(PIECES, st.text(max_size=5)), max_size=20).map("".join),
+)
 LINE_ENDS = st.sampled_from(["\n", "\r\n", "\r"])
 
 
@@ -69,8 +131,11 @@ def _read(path: Path, fmt: str | None) -> None:
 
 # ---------------------------------------------------------------- readers
 @SETTINGS
-@given(data=st.binary(max_size=400), fmt=st.sampled_from([None, *sorted(READERS)]),
-       suffix=st.sampled_from([".txt", ".jsonl", ".csv"]))
+@given(
+    data=st.binary(max_size=400),
+    fmt=st.sampled_from([None, *sorted(READERS)]),
+    suffix=st.sampled_from([".txt", ".jsonl", ".csv"]),
+)
 @example(data=b"\xff\xfe\x00", fmt=None, suffix=".txt")
 @example(data=b"\xef\xbb\xbf", fmt=None, suffix=".csv")
 @example(data=b'abstract\n"unterminated', fmt="csv", suffix=".csv")
@@ -80,35 +145,45 @@ def test_readers_on_arbitrary_bytes(data, fmt, suffix):
 
 
 @SETTINGS
-@given(lines=st.lists(MESSY, max_size=8), end=LINE_ENDS,
-       encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]),
-       fmt=st.sampled_from([None, "lines", "pairs", "daily"]))
+@given(
+    lines=st.lists(MESSY, max_size=8),
+    end=LINE_ENDS,
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]),
+    fmt=st.sampled_from([None, "lines", "pairs", "daily"]),
+)
 def test_text_readers_on_messy_text(lines, end, encoding, fmt):
     data = end.join(lines).encode(encoding, errors="surrogatepass")
     _read(_write(data, ".txt"), fmt)
 
 
-JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | MESSY,
-                           lambda c: st.lists(c, max_size=3)
-                           | st.dictionaries(st.text(max_size=5), c, max_size=3), max_leaves=6)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | MESSY,
+    lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=5), c, max_size=3),
+    max_leaves=6,
+)
 RECORDS = st.dictionaries(
     st.sampled_from(["id", "title", "abstract", "date", "authors", "url", "other"]),
-    JSON_VALUES, max_size=6)
+    JSON_VALUES,
+    max_size=6,
+)
 
 
 @SETTINGS
 @given(recs=st.lists(st.one_of(RECORDS, JSON_VALUES, MESSY), max_size=6), end=LINE_ENDS)
 @example(recs=[{"abstract": "\ud800 lone surrogate"}], end="\n")
 def test_jsonl_reader_on_messy_records(recs, end):
-    lines = [r if isinstance(r, str) and not r.startswith('"') else json.dumps(r)
-             for r in recs]
+    lines = [r if isinstance(r, str) and not r.startswith('"') else json.dumps(r) for r in recs]
     _read(_write(end.join(lines).encode("utf-8", errors="surrogatepass"), ".jsonl"), None)
 
 
 @SETTINGS
-@given(rows=st.lists(st.lists(MESSY, min_size=1, max_size=4), max_size=5), end=LINE_ENDS,
-       header=st.lists(st.sampled_from(["id", "title", "abstract", "Abstract ", "x"]),
-                       min_size=1, max_size=4))
+@given(
+    rows=st.lists(st.lists(MESSY, min_size=1, max_size=4), max_size=5),
+    end=LINE_ENDS,
+    header=st.lists(
+        st.sampled_from(["id", "title", "abstract", "Abstract ", "x"]), min_size=1, max_size=4
+    ),
+)
 def test_csv_reader_on_messy_rows(rows, end, header):
     import csv
     import io
@@ -134,11 +209,19 @@ def test_clean_text_is_idempotent(s):
 
 
 @SETTINGS
-@given(words=st.lists(st.text(min_size=1).filter(lambda w: not any(c.isspace() for c in w)),
-                      min_size=1, max_size=10),
-       seps=st.lists(st.sampled_from([" ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u2003"]),
-                     min_size=10, max_size=10),
-       lead=st.sampled_from(["", " ", "\n\t"]))
+@given(
+    words=st.lists(
+        st.text(min_size=1).filter(lambda w: not any(c.isspace() for c in w)),
+        min_size=1,
+        max_size=10,
+    ),
+    seps=st.lists(
+        st.sampled_from([" ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u2003"]),
+        min_size=10,
+        max_size=10,
+    ),
+    lead=st.sampled_from(["", " ", "\n\t"]),
+)
 def test_paper_id_stable_under_whitespace_changes(words, seps, lead):
     plain = " ".join(words)
     spaced = lead + "".join(w + seps[i] for i, w in enumerate(words))
@@ -148,11 +231,37 @@ def test_paper_id_stable_under_whitespace_changes(words, seps, lead):
 
 
 # ---------------------------------------------------------------- names, keys and URLs
-NAMES = st.one_of(st.text(max_size=30), st.lists(PIECES, max_size=6).map(" ".join),
-                  st.lists(st.sampled_from(["The", "the", "a", "An", "GNNs", "ABCSs", "series",
-                                            "losses", "Graph", "Neural", "Networks", "'s",
-                                            "-", "_", " ", "Net", "s", "es", "ies", "IES"]),
-                           max_size=6).map("".join))
+NAMES = st.one_of(
+    st.text(max_size=30),
+    st.lists(PIECES, max_size=6).map(" ".join),
+    st.lists(
+        st.sampled_from(
+            [
+                "The",
+                "the",
+                "a",
+                "An",
+                "GNNs",
+                "ABCSs",
+                "series",
+                "losses",
+                "Graph",
+                "Neural",
+                "Networks",
+                "'s",
+                "-",
+                "_",
+                " ",
+                "Net",
+                "s",
+                "es",
+                "ies",
+                "IES",
+            ]
+        ),
+        max_size=6,
+    ).map("".join),
+)
 
 
 @SETTINGS
@@ -167,8 +276,11 @@ def test_normal_form_idempotent(name):
 
 
 @SETTINGS
-@given(type_=st.sampled_from(ENTITY_TYPES), name=NAMES,
-       sep=st.sampled_from([" ", "-", "  ", "\u2013", " - "]))
+@given(
+    type_=st.sampled_from(ENTITY_TYPES),
+    name=NAMES,
+    sep=st.sampled_from([" ", "-", "  ", "\u2013", " - "]),
+)
 @example(type_="Method", name="'S", sep=" ")
 def test_entity_key_idempotent_and_stable(type_, name, sep):
     key = entity_key(type_, name)
@@ -186,14 +298,19 @@ def test_entity_key_idempotent_and_stable(type_, name, sep):
 
 URLS = st.one_of(
     st.text(max_size=40),
-    st.builds(lambda scheme, www, host, path, tail: scheme + www + host + path + tail,
-              st.sampled_from(["", "//", "http://", "https://", "HTTP://", "https://https://"]),
-              st.sampled_from(["", "www.", "WWW.", "www.www."]),
-              st.sampled_from(["github.com", "GitHub.COM", "gitlab.com", "Bitbucket.org", ""]),
-              st.lists(st.sampled_from(["/Owner", "/repo", "/R_E", ".git", "/", "."]),
-                       max_size=4).map("".join),
-              st.lists(st.sampled_from([".", "/", ")", ",", ".git", " ", ";", "'"]),
-                       max_size=4).map("".join)))
+    st.builds(
+        lambda scheme, www, host, path, tail: scheme + www + host + path + tail,
+        st.sampled_from(["", "//", "http://", "https://", "HTTP://", "https://https://"]),
+        st.sampled_from(["", "www.", "WWW.", "www.www."]),
+        st.sampled_from(["github.com", "GitHub.COM", "gitlab.com", "Bitbucket.org", ""]),
+        st.lists(st.sampled_from(["/Owner", "/repo", "/R_E", ".git", "/", "."]), max_size=4).map(
+            "".join
+        ),
+        st.lists(st.sampled_from([".", "/", ")", ",", ".git", " ", ";", "'"]), max_size=4).map(
+            "".join
+        ),
+    ),
+)
 
 
 @SETTINGS
@@ -204,7 +321,7 @@ URLS = st.one_of(
 def test_normalize_url_idempotent_https_lower_host(url):
     out = normalize_url(url)
     assert out.startswith("https://")
-    host = out[len("https://"):].split("/", 1)[0]
+    host = out[len("https://") :].split("/", 1)[0]
     assert host == host.lower()
     assert normalize_url(out) == out
 
@@ -212,8 +329,9 @@ def test_normalize_url_idempotent_https_lower_host(url):
 def test_normalize_url_examples():
     assert normalize_url("http://www.GitHub.com/Owner/Repo.git/") == "https://github.com/Owner/Repo"
     assert normalize_url("https://github.com/a/b).") == "https://github.com/a/b"
-    assert entity_key("Repository", "github.com/A/B") == entity_key("Repository",
-                                                                    "https://github.com/a/b/")
+    assert entity_key("Repository", "github.com/A/B") == entity_key(
+        "Repository", "https://github.com/a/b/"
+    )
 
 
 @SETTINGS
@@ -226,6 +344,5 @@ def test_junk_characters_become_spaces_on_every_path(text):
 
     from kg.ingest.base import _JUNK, _drop_junk
 
-    slow = "".join(" " if unicodedata.category(c) in _JUNK and not c.isspace() else c
-                   for c in text)
+    slow = "".join(" " if unicodedata.category(c) in _JUNK and not c.isspace() else c for c in text)
     assert _drop_junk(text) == slow

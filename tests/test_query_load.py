@@ -39,24 +39,40 @@ def _records(n: int = 300) -> list[Record]:
     for i in range(n):
         m, m2 = f"Method {i % 40}", f"Method {(i * 7 + 3) % 40}"
         d, t, me = f"Dataset {i % 8}", f"Task {i % 5}", f"Metric {i % 4}"
-        ents = [Entity(key=f"method:{m.lower()}", type="Method", name=m),
-                Entity(key=f"method:{m2.lower()}", type="Method", name=m2),
-                Entity(key=f"dataset:{d.lower()}", type="Dataset", name=d),
-                Entity(key=f"task:{t.lower()}", type="Task", name=t),
-                Entity(key=f"metric:{me.lower()}", type="Metric", name=me),
-                Entity(key=f"repository:https://github.com/o/r{i % 40}", type="Repository",
-                       name=f"https://github.com/o/r{i % 40}")]
+        ents = [
+            Entity(key=f"method:{m.lower()}", type="Method", name=m),
+            Entity(key=f"method:{m2.lower()}", type="Method", name=m2),
+            Entity(key=f"dataset:{d.lower()}", type="Dataset", name=d),
+            Entity(key=f"task:{t.lower()}", type="Task", name=t),
+            Entity(key=f"metric:{me.lower()}", type="Metric", name=me),
+            Entity(
+                key=f"repository:https://github.com/o/r{i % 40}",
+                type="Repository",
+                name=f"https://github.com/o/r{i % 40}",
+            ),
+        ]
         k = [e.key for e in ents]
-        rels = [Relation(head=PAPER, type="PROPOSES", tail=k[0]),
-                Relation(head=k[0], type="EVALUATED_ON", tail=k[2]),
-                Relation(head=k[0], type="ADDRESSES", tail=k[3]),
-                Relation(head=k[0], type="MEASURED_BY", tail=k[4]),
-                Relation(head=PAPER, type="HAS_CODE", tail=k[5])]
+        rels = [
+            Relation(head=PAPER, type="PROPOSES", tail=k[0]),
+            Relation(head=k[0], type="EVALUATED_ON", tail=k[2]),
+            Relation(head=k[0], type="ADDRESSES", tail=k[3]),
+            Relation(head=k[0], type="MEASURED_BY", tail=k[4]),
+            Relation(head=PAPER, type="HAS_CODE", tail=k[5]),
+        ]
         if m != m2:
             rels.append(Relation(head=k[0], type="OUTPERFORMS", tail=k[1]))
-        out.append(Record(paper=Paper(id=f"{i:016x}", text=f"Paper {i}.", title=f"Paper {i}",
-                                      sources=[Source(path="synthetic.txt", line=i + 1)]),
-                          entities=ents, relations=rels))
+        out.append(
+            Record(
+                paper=Paper(
+                    id=f"{i:016x}",
+                    text=f"Paper {i}.",
+                    title=f"Paper {i}",
+                    sources=[Source(path="synthetic.txt", line=i + 1)],
+                ),
+                entities=ents,
+                relations=rels,
+            )
+        )
     return out
 
 
@@ -97,8 +113,12 @@ def test_concurrent_query_processes(store):
         while (time.monotonic() - start < 10 or i - w < 3) and time.monotonic() - start < 90:
             q = QUESTIONS[i % len(QUESTIONS)]
             i += 1
-            p = subprocess.run([*KG, "query", "--store", str(store), "--json", *q],
-                               capture_output=True, text=True, timeout=120)
+            p = subprocess.run(
+                [*KG, "query", "--store", str(store), "--json", *q],
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
             with lock:
                 answers.append((q, p.returncode, p.stdout, p.stderr))
 

@@ -32,8 +32,11 @@ def dataset(graph):
 
 
 def _named(ds: rdflib.Dataset) -> dict[str, rdflib.Graph]:
-    return {str(g.identifier): g for g in ds.graphs()
-            if g.identifier != rdflib.graph.DATASET_DEFAULT_GRAPH_ID and len(g)}
+    return {
+        str(g.identifier): g
+        for g in ds.graphs()
+        if g.identifier != rdflib.graph.DATASET_DEFAULT_GRAPH_ID and len(g)
+    }
 
 
 @pytest.mark.parametrize("fmt", rdf.FORMATS)
@@ -54,11 +57,14 @@ def test_round_trip_is_isomorphic(graph, dataset, fmt):
 @pytest.mark.parametrize("fmt", rdf.FORMATS)
 def test_a_strict_parser_reads_every_format(graph, dataset, fmt):
     text = rdf.to_string(graph, fmt)
-    oxfmt = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
-             "jsonld": ox.RdfFormat.JSON_LD, "trig": ox.RdfFormat.TRIG}[fmt]
+    oxfmt = {
+        "turtle": ox.RdfFormat.TURTLE,
+        "nt": ox.RdfFormat.N_TRIPLES,
+        "jsonld": ox.RdfFormat.JSON_LD,
+        "trig": ox.RdfFormat.TRIG,
+    }[fmt]
     quads = list(ox.parse(text.encode(), format=oxfmt))
-    want = sum(len(g) for g in dataset.graphs()) if fmt == "trig" else len(
-        dataset.default_graph)
+    want = sum(len(g) for g in dataset.graphs()) if fmt == "trig" else len(dataset.default_graph)
     assert len({(q.subject, q.predicate, q.object, q.graph_name) for q in quads}) == want
 
 
@@ -101,8 +107,10 @@ def test_nodes_have_types_labels_and_aligned_classes(dataset):
     assert (resnet, RDF.type, KG.Method) in g
     assert (resnet, RDF.type, rdf.MLS.Algorithm) in g
     assert list(g.objects(resnet, SKOS.prefLabel)) == [Literal("ResNet")]
-    assert set(g.objects(resnet, SKOS.altLabel)) >= {Literal("residual network"),
-                                                     Literal("ResNets")}
+    assert set(g.objects(resnet, SKOS.altLabel)) >= {
+        Literal("residual network"),
+        Literal("ResNets"),
+    }
     odd = URIRef(rdf.node_iri("method:odd"))
     assert list(g.objects(odd, SKOS.prefLabel)) == [Literal(ODD_METHOD)]
     assert Literal(ODD_DATASET) in set(g.objects(None, SKOS.prefLabel))
@@ -111,7 +119,8 @@ def test_nodes_have_types_labels_and_aligned_classes(dataset):
     assert (paper, rdflib.namespace.DCTERMS.date, Literal("2016-06-27", datatype=XSD.date)) in g
     repo = URIRef(rdf.node_iri("repository:https://github.com/a b/<c>"))
     assert list(g.objects(repo, rdflib.namespace.SDO.codeRepository)) == [
-        URIRef("https://github.com/a%20b/%3Cc%3E")]
+        URIRef("https://github.com/a%20b/%3Cc%3E")
+    ]
 
 
 def test_results_are_numbers_with_metric_and_dataset(dataset):
@@ -129,25 +138,37 @@ def test_each_relation_carries_its_papers_and_offsets(dataset, graph):
     g = dataset.default_graph
     s, o = URIRef(rdf.node_iri("method:resnet")), URIRef(rdf.node_iri("dataset:imagenet"))
     assert (s, KG.evaluatedOn, o) in g
-    [st] = [x for x in g.subjects(RDF.subject, s)
-            if g.value(x, RDF.predicate) == KG.evaluatedOn and g.value(x, RDF.object) == o]
+    [st] = [
+        x
+        for x in g.subjects(RDF.subject, s)
+        if g.value(x, RDF.predicate) == KG.evaluatedOn and g.value(x, RDF.object) == o
+    ]
     assert g.value(st, KG.support).toPython() == 2
     assert set(g.objects(st, PROV.wasDerivedFrom)) == {
-        URIRef(rdf.node_iri("paper:p1")), URIRef(rdf.node_iri("paper:p2"))}
+        URIRef(rdf.node_iri("paper:p1")),
+        URIRef(rdf.node_iri("paper:p2")),
+    }
     spans = set()
     for ev in g.objects(st, KG.evidence):
         sel = g.value(ev, OA.hasSelector)
         assert (sel, RDF.type, OA.TextPositionSelector) in g
-        spans.add((rdf.key_of_iri(str(g.value(ev, OA.hasSource))),
-                   g.value(ev, KG.sentence).toPython(),
-                   g.value(sel, OA.start).toPython(), g.value(sel, OA.end).toPython()))
+        spans.add(
+            (
+                rdf.key_of_iri(str(g.value(ev, OA.hasSource))),
+                g.value(ev, KG.sentence).toPython(),
+                g.value(sel, OA.start).toPython(),
+                g.value(sel, OA.end).toPython(),
+            )
+        )
     assert spans == {("paper:p1", 2, 40, 90), ("paper:p2", 3, 120, 160)}
     # a mention read from the title says so
     vgg = URIRef(rdf.node_iri("method:vgg"))
-    fields = {str(g.value(ev, KG.field))
-              for st in g.subjects(RDF.object, vgg)
-              if g.value(st, RDF.predicate) == KG.mentions
-              for ev in g.objects(st, KG.evidence)}
+    fields = {
+        str(g.value(ev, KG.field))
+        for st in g.subjects(RDF.object, vgg)
+        if g.value(st, RDF.predicate) == KG.mentions
+        for ev in g.objects(st, KG.evidence)
+    }
     assert fields == {"title", "abstract"}
     # every graph edge is a triple; every non-result edge a statement
     n_edges = graph.number_of_edges()
@@ -161,8 +182,11 @@ def test_named_graphs_hold_what_each_paper_states(dataset):
     assert (s, KG.evaluatedOn, o) in named[rdf.graph_iri("p1")]
     assert (s, KG.evaluatedOn, o) not in named[rdf.graph_iri("p2")]
     g2 = named[rdf.graph_iri("p2")]
-    assert (URIRef(rdf.graph_iri("p2")), PROV.wasDerivedFrom,
-            URIRef(rdf.node_iri("paper:p2"))) in g2
+    assert (
+        URIRef(rdf.graph_iri("p2")),
+        PROV.wasDerivedFrom,
+        URIRef(rdf.node_iri("paper:p2")),
+    ) in g2
 
 
 def test_base_is_configurable_and_checked(graph):
@@ -190,8 +214,9 @@ def store(tmp_path_factory):
     return path
 
 
-@pytest.mark.parametrize("suffix,fmt", [(".ttl", "turtle"), (".nt", "nt"),
-                                        (".jsonld", "jsonld"), (".trig", "trig")])
+@pytest.mark.parametrize(
+    "suffix,fmt", [(".ttl", "turtle"), (".nt", "nt"), (".jsonld", "jsonld"), (".trig", "trig")]
+)
 def test_cli_export_picks_the_format_from_the_suffix(store, tmp_path, suffix, fmt, dataset):
     out = tmp_path / f"g{suffix}"
     res = CliRunner().invoke(main, ["export", "rdf", "--store", str(store), "-o", str(out)])
@@ -202,8 +227,10 @@ def test_cli_export_picks_the_format_from_the_suffix(store, tmp_path, suffix, fm
 
 
 def test_cli_export_to_stdout_with_a_base(store):
-    res = CliRunner().invoke(main, ["export", "rdf", "-s", str(store), "--format", "nt",
-                                    "--base", "https://example.org/kg/"])
+    res = CliRunner().invoke(
+        main,
+        ["export", "rdf", "-s", str(store), "--format", "nt", "--base", "https://example.org/kg/"],
+    )
     assert res.exit_code == 0, res.output
     assert "<https://example.org/kg/method/resnet>" in res.output
     bad = CliRunner().invoke(main, ["export", "rdf", "-s", str(store), "--base", "nope"])

@@ -18,14 +18,47 @@ from kg.sinks import rdf
 # RFC 3987 forbids these anywhere in an IRI; our IRIs are plain ASCII besides.
 FORBIDDEN = set('<>"{}|\\^` ') | {chr(i) for i in range(0x21)} | {"\x7f"}
 
-awkward = st.sampled_from(['"', "'", " ", "<", ">", "&", "\\", "\n", "\t", "\r", "%", "#",
-                           "/", ":", "?", "é", "Ω", "中", "🙂", "\u200b", ".", "..", "_", "~",
-                           "\x00", "\x7f", "{", "}", "|", "^", "`"])
+awkward = st.sampled_from(
+    [
+        '"',
+        "'",
+        " ",
+        "<",
+        ">",
+        "&",
+        "\\",
+        "\n",
+        "\t",
+        "\r",
+        "%",
+        "#",
+        "/",
+        ":",
+        "?",
+        "é",
+        "Ω",
+        "中",
+        "🙂",
+        "\u200b",
+        ".",
+        "..",
+        "_",
+        "~",
+        "\x00",
+        "\x7f",
+        "{",
+        "}",
+        "|",
+        "^",
+        "`",
+    ]
+)
 names = st.one_of(
     st.text(min_size=0, max_size=30),
     st.lists(st.one_of(awkward, st.text(max_size=5)), min_size=1, max_size=8).map("".join),
-    st.builds(lambda h, p: f"https://{h}/{p}", st.text(min_size=1, max_size=10),
-              st.text(max_size=15)),
+    st.builds(
+        lambda h, p: f"https://{h}/{p}", st.text(min_size=1, max_size=10), st.text(max_size=15)
+    ),
 )
 kinds = st.sampled_from(["method", "dataset", "task", "metric", "repository", "paper", "result"])
 bases = st.sampled_from([rdf.DEFAULT_BASE, "http://example.org/kg#", "urn:x-kg:data/"])
@@ -70,20 +103,35 @@ def _graph(name: str, alias: str, url: str) -> nx.MultiDiGraph:
     for label in ("Method", "Dataset"):
         k = entity_key(label, name) if label == "Dataset" else f"method:{name}"
         keys[label] = k
-        g.add_node(k, label=label, name=name, aliases=[alias], papers=[name], confidence=0.5,
-                   merged=[{"key": f"{label.lower()}:{alias}", "why": ["test"]}])
-    g.add_node(f"repository:{url}", label="Repository", name=url, aliases=[], papers=[name],
-               confidence=1.0, merged=[])
+        g.add_node(
+            k,
+            label=label,
+            name=name,
+            aliases=[alias],
+            papers=[name],
+            confidence=0.5,
+            merged=[{"key": f"{label.lower()}:{alias}", "why": ["test"]}],
+        )
+    g.add_node(
+        f"repository:{url}",
+        label="Repository",
+        name=url,
+        aliases=[],
+        papers=[name],
+        confidence=1.0,
+        merged=[],
+    )
     g.add_node(f"result:{name}", label="Result", name=name, value=name, unit=alias, paper=name)
     ev = [{"paper": name, "start": 0, "end": 3, "sentence": 0}]
-    for u, v, t in [(f"paper:{name}", keys["Method"], "MENTIONS"),
-                    (keys["Method"], keys["Dataset"], "EVALUATED_ON"),
-                    (f"paper:{name}", f"repository:{url}", "HAS_CODE"),
-                    (f"paper:{name}", f"result:{name}", "REPORTS"),
-                    (f"result:{name}", keys["Method"], "OF")]:
+    for u, v, t in [
+        (f"paper:{name}", keys["Method"], "MENTIONS"),
+        (keys["Method"], keys["Dataset"], "EVALUATED_ON"),
+        (f"paper:{name}", f"repository:{url}", "HAS_CODE"),
+        (f"paper:{name}", f"result:{name}", "REPORTS"),
+        (f"result:{name}", keys["Method"], "OF"),
+    ]:
         if u != v:
-            g.add_edge(u, v, key=t, type=t, papers=[name], support=1, evidence=ev,
-                       confidence=0.5)
+            g.add_edge(u, v, key=t, type=t, papers=[name], support=1, evidence=ev, confidence=0.5)
     return g
 
 

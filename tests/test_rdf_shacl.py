@@ -54,8 +54,11 @@ def _second_label(g: Graph) -> None:
 
 
 def _result(g: Graph) -> URIRef:
-    return next(r for r in g.subjects(RDF.type, KG.Result)
-                if g.value(r, KG.onDataset) == _iri("dataset:imagenet"))
+    return next(
+        r
+        for r in g.subjects(RDF.type, KG.Result)
+        if g.value(r, KG.onDataset) == _iri("dataset:imagenet")
+    )
 
 
 def _no_metric(g: Graph) -> None:
@@ -82,8 +85,13 @@ def _wrong_tail(g: Graph) -> None:
 
 
 def _wrong_head(g: Graph) -> None:
-    g.add((_iri("method:resnet"), KG.hasCode,
-           _iri("repository:https://github.com/kaiminghe/deep-residual-networks")))
+    g.add(
+        (
+            _iri("method:resnet"),
+            KG.hasCode,
+            _iri("repository:https://github.com/kaiminghe/deep-residual-networks"),
+        )
+    )
 
 
 def _task_outperforms(g: Graph) -> None:
@@ -104,20 +112,23 @@ def _bad_offsets(g: Graph) -> None:
     g.set((sel, OA.start, Literal(500, datatype=rdf.ns.XSD.nonNegativeInteger)))
 
 
-@pytest.mark.parametrize("breaker,says", [
-    (_drop_label, "exactly one non-empty skos:prefLabel"),
-    (_second_label, "exactly one non-empty skos:prefLabel"),
-    (_no_metric, "exactly one metric"),
-    (_two_metrics, "exactly one metric"),
-    (_text_value, "numeric kg:value"),
-    (_no_value, "numeric kg:value"),
-    (_wrong_tail, "must point to a kg:Dataset"),
-    (_wrong_head, "head of proposes/mentions/hasCode/reports"),
-    (_task_outperforms, "head of a method relation"),
-    (_untyped_node, "a paper mentions an entity"),
-    (_no_provenance, "derived from at least one kg:Paper"),
-    (_bad_offsets, "LessThanOrEquals"),
-])
+@pytest.mark.parametrize(
+    "breaker,says",
+    [
+        (_drop_label, "exactly one non-empty skos:prefLabel"),
+        (_second_label, "exactly one non-empty skos:prefLabel"),
+        (_no_metric, "exactly one metric"),
+        (_two_metrics, "exactly one metric"),
+        (_text_value, "numeric kg:value"),
+        (_no_value, "numeric kg:value"),
+        (_wrong_tail, "must point to a kg:Dataset"),
+        (_wrong_head, "head of proposes/mentions/hasCode/reports"),
+        (_task_outperforms, "head of a method relation"),
+        (_untyped_node, "a paper mentions an entity"),
+        (_no_provenance, "derived from at least one kg:Paper"),
+        (_bad_offsets, "LessThanOrEquals"),
+    ],
+)
 def test_a_broken_graph_does_not_conform(data, breaker, says):
     breaker(data)
     ok, report = rdf.validate(data)
@@ -135,8 +146,16 @@ def test_a_non_numeric_result_from_the_graph_fails(graph):
 
 def test_a_relation_to_the_wrong_class_from_the_graph_fails(graph):
     g = graph.copy()
-    g.add_edge("method:resnet", "metric:top 1 accuracy", key="USES", type="USES",
-               papers=["p1"], support=1, evidence=[], confidence=0.5)
+    g.add_edge(
+        "method:resnet",
+        "metric:top 1 accuracy",
+        key="USES",
+        type="USES",
+        papers=["p1"],
+        support=1,
+        evidence=[],
+        confidence=0.5,
+    )
     ok, report = rdf.validate(rdf.to_rdf(g, graphs=False).default_graph)
     assert not ok and "kg:uses must point to a kg:Method" in report
 
@@ -149,13 +168,13 @@ def ontology() -> Graph:
 
 def _kg_terms(g: Graph) -> set[str]:
     ns = str(KG._NS)
-    return {str(t) for triple in g for t in triple
-            if isinstance(t, URIRef) and str(t).startswith(ns)}
+    return {
+        str(t) for triple in g for t in triple if isinstance(t, URIRef) and str(t).startswith(ns)
+    }
 
 
 def test_every_vocabulary_term_is_declared_in_the_ontology(ontology):
-    declared = {str(s) for s in ontology.subjects(RDF.type, None) if str(s).startswith(
-        str(KG._NS))}
+    declared = {str(s) for s in ontology.subjects(RDF.type, None) if str(s).startswith(str(KG._NS))}
     ours = {str(KG._NS) + name for name in KG.__annotations__}
     assert ours == declared
     for term in declared:

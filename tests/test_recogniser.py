@@ -66,8 +66,16 @@ def test_one_type_per_surface_form_in_a_paper(extract_one):
         for form in [e.name, *e.aliases]:
             nf = normal_form(form)
             assert seen.setdefault(nf, e.type) == e.type, (form, e.type, seen[nf])
-    assert len([e for e in rec.entities if normal_form(e.name) in ("gnn", "graph neural network")
-                or "GNNs" in e.aliases]) == 1
+    assert (
+        len(
+            [
+                e
+                for e in rec.entities
+                if normal_form(e.name) in ("gnn", "graph neural network") or "GNNs" in e.aliases
+            ]
+        )
+        == 1
+    )
 
 
 def test_min_confidence_keeps_only_sure_entities_and_their_facts(tmp_path):
@@ -91,8 +99,13 @@ def test_min_confidence_is_checked():
     assert res.exit_code == 2 and "min-confidence" in res.output
 
 
-@given(st.lists(st.tuples(st.integers(0, 20), st.integers(1, 5), st.floats(0, 1),
-                          st.integers(0, 4)), min_size=1, max_size=12))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 20), st.integers(1, 5), st.floats(0, 1), st.integers(0, 4)),
+        min_size=1,
+        max_size=12,
+    )
+)
 def test_decide_never_keeps_crossing_or_same_type_nested_spans(rows):
     order = [R.Group(str(i), [(s, s + n)]) for i, (s, n, _p, _t) in enumerate(rows)]
     probs = np.zeros((len(rows), len(R.CLASSES)))
@@ -101,7 +114,7 @@ def test_decide_never_keeps_crossing_or_same_type_nested_spans(rows):
         probs[i, 0] = 1 - p
     kept = [(s, e, d.type) for d in R.decide(order, probs, 0.3) for s, e in d.spans]
     for i, (a, b, t) in enumerate(kept):
-        for c, d, u in kept[i + 1:]:
+        for c, d, u in kept[i + 1 :]:
             if b <= c or d <= a:
                 continue
             nested = (a <= c and d <= b) or (c <= a and b <= d)
@@ -109,22 +122,43 @@ def test_decide_never_keeps_crossing_or_same_type_nested_spans(rows):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (SHARED / "train" / "kg-train.jsonl").exists(),
-                    reason="../shared/train/kg-train.jsonl is not next to the checkout")
+@pytest.mark.skipif(
+    not (SHARED / "train" / "kg-train.jsonl").exists(),
+    reason="../shared/train/kg-train.jsonl is not next to the checkout",
+)
 def test_training_is_reproducible(tmp_path):
     """The training script runs end to end and gives the same weights twice (fixed seed)."""
     outs = []
     for k in range(2):
         out = tmp_path / f"m{k}"
         res = subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / "train.py"), "--limit", "60", "--folds", "2",
-             "--out", str(out)], capture_output=True, text=True, timeout=900)
+            [
+                sys.executable,
+                str(ROOT / "scripts" / "train.py"),
+                "--limit",
+                "60",
+                "--folds",
+                "2",
+                "--out",
+                str(out),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         assert res.returncode == 0, res.stderr[-2000:]
         outs.append(out)
         report = json.loads(res.stdout)
         assert 0.2 < report["cv"]["ALL"]["f1"] <= 1.0
-    for name in ("tagger.crfsuite", "classifier.txt", "meta.json", "MODEL_CARD.md",
-                 "relations.txt", "relations.json", "RELATIONS_CARD.md"):
+    for name in (
+        "tagger.crfsuite",
+        "classifier.txt",
+        "meta.json",
+        "MODEL_CARD.md",
+        "relations.txt",
+        "relations.json",
+        "RELATIONS_CARD.md",
+    ):
         assert filecmp.cmp(outs[0] / name, outs[1] / name, shallow=False), name
     model = R.Model.load(Path(outs[0]))
     assert model.meta["features"] == R.FEATURES
@@ -137,8 +171,9 @@ def test_query_min_confidence_leaves_out_unsure_answers(tmp_path):
     import kg
 
     store = tmp_path / "store"
-    res = CliRunner().invoke(main, ["build", str(ROOT / "examples" / "abstracts.jsonl"),
-                                    "--store", str(store)])
+    res = CliRunner().invoke(
+        main, ["build", str(ROOT / "examples" / "abstracts.jsonl"), "--store", str(store)]
+    )
     assert res.exit_code == 0, res.output
     graph = kg.open(store)
     # a task whose methods kg is not equally sure of
@@ -152,9 +187,19 @@ def test_query_min_confidence_leaves_out_unsure_answers(tmp_path):
     else:
         pytest.fail("no task in the example graph has methods of different confidence")
     cut = confs[-1]
-    out = CliRunner().invoke(main, ["query", "--store", str(store), "--json",
-                                    "--min-confidence", str(cut), "methods-for-task",
-                                    d["name"]])
+    out = CliRunner().invoke(
+        main,
+        [
+            "query",
+            "--store",
+            str(store),
+            "--json",
+            "--min-confidence",
+            str(cut),
+            "methods-for-task",
+            d["name"],
+        ],
+    )
     assert out.exit_code == 0, out.output
     kept = json.loads(out.output)
     assert {r["key"] for r in kept} == {r["key"] for r in rows if r["confidence"] >= cut}

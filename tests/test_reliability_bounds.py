@@ -107,8 +107,10 @@ def endpoint():
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
 def test_sparql_service_is_refused_without_the_flag(tmp_path, endpoint, engine):
     store = make_store(tmp_path / "s")
-    for q in (f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}",
-              f"select * where {{ service silent <{endpoint}> {{ ?s ?p ?o }} }}"):
+    for q in (
+        f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}",
+        f"select * where {{ service silent <{endpoint}> {{ ?s ?p ?o }} }}",
+    ):
         res = CliRunner().invoke(main, ["sparql", "--store", str(store), "--engine", engine, q])
         assert res.exit_code != 0 and "--allow-service" in res.output, res.output
     assert _Endpoint.hits == []

@@ -19,9 +19,11 @@ from kg.cli import main
 from kg.errors import IngestError
 from kg.ingest import read_file, read_papers
 
-ABSTRACTS = ["We propose BERT for question answering on SQuAD.",
-             "We use ResNet on ImageNet.",
-             "GPT-2 improves language modeling on WikiText."]
+ABSTRACTS = [
+    "We propose BERT for question answering on SQuAD.",
+    "We use ResNet on ImageNet.",
+    "GPT-2 improves language modeling on WikiText.",
+]
 
 
 def run(*args, ok: bool = True):
@@ -34,8 +36,9 @@ def run(*args, ok: bool = True):
 def one_line_error(res, *words: str) -> str:
     """The run failed with one 'Error: ...' line containing `words`, not a traceback."""
     assert res.exit_code != 0
-    assert not isinstance(res.exception, Exception) or isinstance(res.exception, SystemExit), \
-        repr(res.exception)
+    assert not isinstance(res.exception, Exception) or isinstance(res.exception, SystemExit), repr(
+        res.exception
+    )
     out = res.output.strip().splitlines()
     assert out and out[-1].startswith("Error: "), res.output
     assert "Traceback" not in res.output
@@ -84,8 +87,10 @@ def test_temporaries_of_a_killed_extract_are_removed_by_the_next(tmp_path, lines
 # ---------------------------------------------------------------- 2: unterminated CSV quote
 def test_csv_unterminated_quote_is_reported_with_its_line(tmp_path):
     f = tmp_path / "papers.csv"
-    f.write_text('id,abstract\n1,"We propose BERT for question answering\n'
-                 + "".join(f"{i},{a}\n" for i, a in enumerate(ABSTRACTS[1:], 2)))
+    f.write_text(
+        'id,abstract\n1,"We propose BERT for question answering\n'
+        + "".join(f"{i},{a}\n" for i, a in enumerate(ABSTRACTS[1:], 2))
+    )
     with pytest.raises(IngestError) as e:
         list(read_papers([f]))
     assert e.value.line == 2 and "never closed" in str(e.value)
@@ -95,8 +100,10 @@ def test_csv_unterminated_quote_is_reported_with_its_line(tmp_path):
 
 def test_csv_unterminated_quote_with_skip_bad_skips_only_that_record(tmp_path):
     f = tmp_path / "papers.csv"
-    f.write_text('id,abstract\n1,"We propose BERT for question answering\n'
-                 + "".join(f"{i},{a}\n" for i, a in enumerate(ABSTRACTS[1:], 2)))
+    f.write_text(
+        'id,abstract\n1,"We propose BERT for question answering\n'
+        + "".join(f"{i},{a}\n" for i, a in enumerate(ABSTRACTS[1:], 2))
+    )
     items = list(read_file(f))
     errors = [i for i in items if isinstance(i, IngestError)]
     papers = [i for i in items if not isinstance(i, IngestError)]
@@ -107,8 +114,10 @@ def test_csv_unterminated_quote_with_skip_bad_skips_only_that_record(tmp_path):
 
 def test_csv_quote_closed_in_a_later_row_is_reported(tmp_path):
     f = tmp_path / "papers.csv"
-    f.write_text('id,abstract\n1,"We propose BERT\n2,We use ResNet on ImageNet.\n'
-                 '3,"GPT-2 is good on WikiText."\n')
+    f.write_text(
+        'id,abstract\n1,"We propose BERT\n2,We use ResNet on ImageNet.\n'
+        '3,"GPT-2 is good on WikiText."\n'
+    )
     with pytest.raises(IngestError) as e:
         list(read_papers([f]))
     assert e.value.line == 2 and '""' in str(e.value)
@@ -117,9 +126,19 @@ def test_csv_quote_closed_in_a_later_row_is_reported(tmp_path):
 # ---------------------------------------------------------------- 3: control characters
 def test_control_characters_are_cleaned_from_every_stored_field(tmp_path):
     f = tmp_path / "papers.jsonl"
-    f.write_text(json.dumps({"abstract": "We propose BERT\u0000 for QA.", "title": "T\u0000x",
-                             "date": "2024-01-02", "url": "http://x.org/\u0000a\u0007b"}) + "\n"
-                 + json.dumps({"abstract": "We use ResNet.", "date": "2024\u0000-01"}) + "\n")
+    f.write_text(
+        json.dumps(
+            {
+                "abstract": "We propose BERT\u0000 for QA.",
+                "title": "T\u0000x",
+                "date": "2024-01-02",
+                "url": "http://x.org/\u0000a\u0007b",
+            }
+        )
+        + "\n"
+        + json.dumps({"abstract": "We use ResNet.", "date": "2024\u0000-01"})
+        + "\n"
+    )
     items = list(read_file(f))
     p = items[0]
     dumped = p.model_dump_json()
@@ -151,8 +170,12 @@ def test_process_substitution_is_read_once(tmp_path):
     src.write_text("".join(json.dumps({"abstract": a}) + "\n" for a in ABSTRACTS))
     kg = Path(sys.executable).parent / "kg"
     out = tmp_path / "out.jsonl"
-    r = subprocess.run(["bash", "-c", f'"{kg}" extract <(cat "{src}") -o "{out}" --jobs 1'],
-                       capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        ["bash", "-c", f'"{kg}" extract <(cat "{src}") -o "{out}" --jobs 1'],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr
     assert [json.loads(x)["paper"]["text"] for x in out.read_text().splitlines()] == ABSTRACTS
 
@@ -160,8 +183,14 @@ def test_process_substitution_is_read_once(tmp_path):
 # ---------------------------------------------------------------- 11: one-line errors
 def test_deeply_nested_json_is_a_record_error_and_skippable(tmp_path):
     f = tmp_path / "deep.jsonl"
-    f.write_text('{"abstract": ' + "[" * 100_000 + "]" * 100_000 + "}\n"
-                 + json.dumps({"abstract": ABSTRACTS[0]}) + "\n")
+    f.write_text(
+        '{"abstract": '
+        + "[" * 100_000
+        + "]" * 100_000
+        + "}\n"
+        + json.dumps({"abstract": ABSTRACTS[0]})
+        + "\n"
+    )
     res = run("extract", f, "-o", tmp_path / "o.jsonl", ok=False)
     one_line_error(res, "deep.jsonl:1:", "nested too deeply")
     papers = list(read_papers([f], skip_bad=True))
@@ -207,12 +236,18 @@ def test_a_full_disk_is_one_line(lines_file):
 
 def test_skip_bad_skips_a_record_whatever_is_wrong_with_it(tmp_path):
     f = tmp_path / "odd.jsonl"
-    f.write_text("\n".join(json.dumps(r) for r in [
-        {"abstract": ABSTRACTS[0], "authors": {"a": 1}},
-        {"abstract": ABSTRACTS[1], "date": [2024]},
-        {"abstract": ABSTRACTS[2], "title": "x" * 100_001},
-        {"abstract": "We study CNNs.", "authors": 3, "date": "2024-06-01"},
-    ]) + "\n")
+    f.write_text(
+        "\n".join(
+            json.dumps(r)
+            for r in [
+                {"abstract": ABSTRACTS[0], "authors": {"a": 1}},
+                {"abstract": ABSTRACTS[1], "date": [2024]},
+                {"abstract": ABSTRACTS[2], "title": "x" * 100_001},
+                {"abstract": "We study CNNs.", "authors": 3, "date": "2024-06-01"},
+            ]
+        )
+        + "\n"
+    )
     papers = list(read_papers([f], skip_bad=True))
     assert [p.text for p in papers] == ["We study CNNs."]
 
@@ -227,15 +262,24 @@ def test_bad_dates_are_refused_with_the_line(tmp_path, date):
 
 
 def test_good_dates_are_kept_and_a_listing_date_made_iso(tmp_path):
-    dates = [("2024-06-24", "2024-06-24"), (2024, "2024"), ("2024-06", "2024-06"),
-             ("2024-06-24T10:00:00Z", "2024-06-24T10:00:00Z"), ("Jun 24, 2024", "2024-06-24")]
+    dates = [
+        ("2024-06-24", "2024-06-24"),
+        (2024, "2024"),
+        ("2024-06", "2024-06"),
+        ("2024-06-24T10:00:00Z", "2024-06-24T10:00:00Z"),
+        ("Jun 24, 2024", "2024-06-24"),
+    ]
     f = tmp_path / "d.jsonl"
-    f.write_text("".join(json.dumps({"abstract": f"{ABSTRACTS[0]} {i}", "date": d}) + "\n"
-                         for i, (d, _) in enumerate(dates)))
+    f.write_text(
+        "".join(
+            json.dumps({"abstract": f"{ABSTRACTS[0]} {i}", "date": d}) + "\n"
+            for i, (d, _) in enumerate(dates)
+        )
+    )
     assert [p.date for p in read_file(f)] == [s for _, s in dates]
 
 
-@pytest.mark.parametrize("authors", [-5, 10 ** 30, True, "-3"])
+@pytest.mark.parametrize("authors", [-5, 10**30, True, "-3"])
 def test_bad_author_counts_are_refused(tmp_path, authors):
     f = tmp_path / "a.jsonl"
     f.write_text(json.dumps({"abstract": ABSTRACTS[0], "authors": authors}) + "\n")

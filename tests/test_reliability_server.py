@@ -52,8 +52,11 @@ def test_the_server_of_a_killed_kg_cypher_dies_with_it(tmp_path, sig):
     store = make_store(tmp_path / "s")
     state = store / "falkordb" / "server.json"
     slow = "UNWIND range(1, 2000000000) AS x RETURN count(x)"
-    p = subprocess.Popen([KG, "cypher", "--store", str(store), slow],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p = subprocess.Popen(
+        [KG, "cypher", "--store", str(store), slow],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     pid = None
     try:
         assert wait_for(state.exists), "kg cypher never started its server"
@@ -94,9 +97,21 @@ def test_server_start_does_not_adopt_a_foreign_server_on_its_port(tmp_path):
     port = free_port()
     foreign_dir = tmp_path / "foreign"
     foreign_dir.mkdir()
-    foreign = subprocess.Popen([binaries()[0], "--port", str(port), "--bind", "127.0.0.1",
-                                "--save", "", "--dir", str(foreign_dir)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    foreign = subprocess.Popen(
+        [
+            binaries()[0],
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--dir",
+            str(foreign_dir),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         import redis
 
@@ -123,10 +138,12 @@ def _pings(r) -> bool:
 # ---------------------------------------------------------------- 11: ports
 def test_out_of_range_ports_are_one_line(tmp_path):
     store = make_store(tmp_path / "s")
-    for args in (["server", "start", "--store", store, "--port", "70000"],
-                 ["load", "falkordb", "--store", store, "--port", "70000"],
-                 ["cypher", "--uri", "bolt://localhost:99999", "RETURN 1"],
-                 ["load", "neo4j", "--store", store, "--uri", "bolt://localhost:99999"]):
+    for args in (
+        ["server", "start", "--store", store, "--port", "70000"],
+        ["load", "falkordb", "--store", store, "--port", "70000"],
+        ["cypher", "--uri", "bolt://localhost:99999", "RETURN 1"],
+        ["load", "neo4j", "--store", store, "--uri", "bolt://localhost:99999"],
+    ):
         res = run(*args, ok=False)
         assert res.exit_code != 0 and isinstance(res.exception, SystemExit), res.exception
         assert res.output.strip().splitlines()[-1].startswith("Error: "), res.output
@@ -135,25 +152,42 @@ def test_out_of_range_ports_are_one_line(tmp_path):
 # ---------------------------------------------------------------- 10: read-only stores
 def _read_only(store: Path, *cmd: str, env: dict) -> subprocess.CompletedProcess:
     """Run `kg CMD` with `store` mounted read-only (a private mount namespace)."""
-    script = (f'mount --bind "{store}" "{store}" && mount -o remount,bind,ro "{store}" && '
-              + " ".join(f"'{c}'" for c in [KG, *cmd]))
-    return subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True,
-                          text=True, env=env, timeout=300)
+    script = (
+        f'mount --bind "{store}" "{store}" && mount -o remount,bind,ro "{store}" && '
+        + " ".join(f"'{c}'" for c in [KG, *cmd])
+    )
+    return subprocess.run(
+        ["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 def test_sparql_and_cypher_on_a_read_only_store(tmp_path):
     if not shutil.which("unshare"):
         pytest.skip("unshare is not installed")
     store = make_store(tmp_path / "s")
-    probe = subprocess.run(["unshare", "-m", "sh", "-c", f'mount --bind "{store}" "{store}" '
-                            f'&& mount -o remount,bind,ro "{store}" && ! touch "{store}/x"'],
-                           capture_output=True)
+    probe = subprocess.run(
+        [
+            "unshare",
+            "-m",
+            "sh",
+            "-c",
+            f'mount --bind "{store}" "{store}" '
+            f'&& mount -o remount,bind,ro "{store}" && ! touch "{store}/x"',
+        ],
+        capture_output=True,
+    )
     if probe.returncode != 0:
         pytest.skip("cannot make a read-only mount here (needs mount namespaces)")
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    r = _read_only(store, "sparql", "--store", str(store),
-                   "SELECT (COUNT(?m) AS ?n) WHERE { ?m a <https://w3id.org/kg/ns#Method> }",
-                   "--json", env=env)
+    r = _read_only(
+        store,
+        "sparql",
+        "--store",
+        str(store),
+        "SELECT (COUNT(?m) AS ?n) WHERE { ?m a <https://w3id.org/kg/ns#Method> }",
+        "--json",
+        env=env,
+    )
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == [{"n": 3}]
     assert "cannot be written" in r.stderr

@@ -21,8 +21,10 @@ from kg.extract import results as S
 @pytest.fixture(autouse=True)
 def no_trained_pipeline(monkeypatch):
     """Loading a trained pipeline here is a mistake: these tests must stay fast."""
+
     def refuse(*_a, **_k):
         raise AssertionError("a rule unit test loaded a spaCy pipeline")
+
     monkeypatch.setattr(spacy, "load", refuse)
 
 
@@ -32,13 +34,14 @@ def lex():
 
 
 def _found(doc, cands):
-    return {(doc.text[c.start:c.end], c.type) for c in cands}
+    return {(doc.text[c.start : c.end], c.type) for c in cands}
 
 
 # ------------------------------------------------------------------ vocabulary
 def test_the_vocabulary_file_is_what_the_rules_read():
-    data = json.loads((resources.files("kg.extract") / "lexicons" / "vocabulary.json")
-                      .read_text(encoding="utf-8"))
+    data = json.loads(
+        (resources.files("kg.extract") / "lexicons" / "vocabulary.json").read_text(encoding="utf-8")
+    )
     for key, words in data.items():
         if key == "about":
             continue
@@ -65,8 +68,10 @@ def test_long_forms_abbreviate_their_short_form():
 
 # ------------------------------------------------------------------ mention rules
 def test_noun_phrases_follow_the_tags():
-    doc = tagged("We train a deep residual network on new data .",
-                 "PRON VERB DET ADJ ADJ NOUN ADP ADJ NOUN PUNCT")
+    doc = tagged(
+        "We train a deep residual network on new data .",
+        "PRON VERB DET ADJ ADJ NOUN ADP ADJ NOUN PUNCT",
+    )
     assert [s.text for s in M.noun_phrases(doc)] == ["deep residual network", "new data"]
 
 
@@ -81,9 +86,10 @@ def test_trim_drops_generic_modifiers(lex):
 
 
 def test_head_nouns_type_phrases(lex):
-    doc = tagged("The ZRP dataset helps spectral zork segmentation and a gated fusion "
-                 "network .",
-                 "DET PROPN NOUN VERB ADJ NOUN NOUN CCONJ DET ADJ NOUN NOUN PUNCT")
+    doc = tagged(
+        "The ZRP dataset helps spectral zork segmentation and a gated fusion network .",
+        "DET PROPN NOUN VERB ADJ NOUN NOUN CCONJ DET ADJ NOUN NOUN PUNCT",
+    )
     got = _found(doc, M.head_noun_candidates(doc, lex))
     assert ("ZRP", "Dataset") in got  # the name a generic head holds
     assert ("spectral zork segmentation", "Task") in got
@@ -96,27 +102,26 @@ def test_an_unnamed_dataset_is_not_an_entity(lex):
 
 
 def test_naming_verbs_name_what_follows():
-    doc = tagged("This corpus is named QuuxSet .", "DET NOUN AUX VERB PROPN PUNCT",
-                 tags={3: "VBN"})
+    doc = tagged("This corpus is named QuuxSet .", "DET NOUN AUX VERB PROPN PUNCT", tags={3: "VBN"})
     assert _found(doc, M.naming_candidates(doc)) == {("QuuxSet", "Dataset")}
 
 
 def test_propose_verbs_name_the_first_coined_name():
-    doc = tagged("We propose ZorkNet , a graph network .",
-                 "PRON VERB PROPN PUNCT DET NOUN NOUN PUNCT")
+    doc = tagged(
+        "We propose ZorkNet , a graph network .", "PRON VERB PROPN PUNCT DET NOUN NOUN PUNCT"
+    )
     assert ("ZorkNet", "Method") in _found(doc, M.naming_candidates(doc))
 
 
 def test_shapes_are_coined_methods_but_not_products():
     doc = plain("BlipFormer runs on GitHub and beats ZorkNet .")
-    assert _found(doc, M.shape_candidates(doc, known={"ZorkNet"})) == {
-        ("BlipFormer", "Method")}
+    assert _found(doc, M.shape_candidates(doc, known={"ZorkNet"})) == {("BlipFormer", "Method")}
 
 
 def test_acronym_pairs_take_the_type_of_their_long_form(lex):
     text = "a gated fusion network (GFN) and spectral zork segmentation (SZS)"
     pairs = M.acronym_candidates(text, A.find_acronyms(text), lex, typed={})
-    got = {(text[s.start:s.end], s.type) for _long, s in pairs}
+    got = {(text[s.start : s.end], s.type) for _long, s in pairs}
     assert got == {("GFN", "Method"), ("SZS", "Task")}
 
 
@@ -129,23 +134,30 @@ def test_type_from_head():
 
 
 def test_proposals_are_the_objects_of_our_verbs():
-    doc = mark(tagged("We propose ZorkNet . They propose BlopNet .",
-                      "PRON VERB PROPN PUNCT PRON VERB PROPN PUNCT"),
-               ("ZorkNet", "Method"), ("BlopNet", "Method"))
-    assert [at(doc, p) for p in M.proposals(doc, list(doc.spans["kg_mentions"]))] == [
-        "ZorkNet"]
+    doc = mark(
+        tagged(
+            "We propose ZorkNet . They propose BlopNet .",
+            "PRON VERB PROPN PUNCT PRON VERB PROPN PUNCT",
+        ),
+        ("ZorkNet", "Method"),
+        ("BlopNet", "Method"),
+    )
+    assert [at(doc, p) for p in M.proposals(doc, list(doc.spans["kg_mentions"]))] == ["ZorkNet"]
 
 
 def test_hearst_examples_take_their_kind(lex):
-    doc = tagged("We test on datasets such as QuuxSet and ZorpBank .",
-                 "PRON VERB ADP NOUN ADJ ADP PROPN CCONJ PROPN PUNCT")
+    doc = tagged(
+        "We test on datasets such as QuuxSet and ZorpBank .",
+        "PRON VERB ADP NOUN ADJ ADP PROPN CCONJ PROPN PUNCT",
+    )
     got = _found(doc, M.hearst_examples(doc, lex))
     assert {("QuuxSet", "Dataset"), ("ZorpBank", "Dataset")} <= got
 
 
 def test_what_is_beaten_is_a_method(lex):
-    doc = tagged("Our model outperforms BlopNet and ZorkNet .",
-                 "PRON NOUN VERB PROPN CCONJ PROPN PUNCT")
+    doc = tagged(
+        "Our model outperforms BlopNet and ZorkNet .", "PRON NOUN VERB PROPN CCONJ PROPN PUNCT"
+    )
     got = _found(doc, M.comparison_objects(doc, lex))
     assert {("BlopNet", "Method"), ("ZorkNet", "Method")} <= got
 
@@ -154,57 +166,81 @@ def test_what_is_beaten_is_a_method(lex):
 def _facts(doc):
     def name(ref):
         return ref if ref == R.OWN else at(doc, ref)
+
     return {(name(f.head), f.type, at(doc, f.tail)) for f in R.find_relations(doc)}
 
 
 def test_outperforms_has_the_method_before_the_cue_as_head():
-    doc = mark(plain("ZorkNet outperforms BlopNet and QuuxNet ."),
-               ("ZorkNet", "Method"), ("BlopNet", "Method"), ("QuuxNet", "Method"))
-    assert _facts(doc) == {("ZorkNet", "OUTPERFORMS", "BlopNet"),
-                           ("ZorkNet", "OUTPERFORMS", "QuuxNet")}
+    doc = mark(
+        plain("ZorkNet outperforms BlopNet and QuuxNet ."),
+        ("ZorkNet", "Method"),
+        ("BlopNet", "Method"),
+        ("QuuxNet", "Method"),
+    )
+    assert _facts(doc) == {
+        ("ZorkNet", "OUTPERFORMS", "BlopNet"),
+        ("ZorkNet", "OUTPERFORMS", "QuuxNet"),
+    }
 
 
 def test_a_hedged_or_negated_claim_is_no_win():
-    for text in ("ZorkNet comes close to outperforming BlopNet .",
-                 "ZorkNet does not beat BlopNet ."):
+    for text in (
+        "ZorkNet comes close to outperforming BlopNet .",
+        "ZorkNet does not beat BlopNet .",
+    ):
         doc = mark(plain(text), ("ZorkNet", "Method"), ("BlopNet", "Method"))
         assert not any(t == "OUTPERFORMS" for _h, t, _ in _facts(doc)), text
 
 
 def test_compared_with_without_a_winner():
-    doc = mark(plain("ZorkNet is compared with BlopNet ."),
-               ("ZorkNet", "Method"), ("BlopNet", "Method"))
+    doc = mark(
+        plain("ZorkNet is compared with BlopNet ."), ("ZorkNet", "Method"), ("BlopNet", "Method")
+    )
     assert _facts(doc) == {("ZorkNet", "COMPARED_WITH", "BlopNet")}
 
 
 def test_uses_and_own_sentences():
-    doc = mark(plain("Our model uses BlopNet for zork parsing ."),
-               ("BlopNet", "Method"), ("zork parsing", "Task"))
+    doc = mark(
+        plain("Our model uses BlopNet for zork parsing ."),
+        ("BlopNet", "Method"),
+        ("zork parsing", "Task"),
+    )
     # "for" between a method and the task: the task is the sentence's subject's (ours)
     assert _facts(doc) == {(R.OWN, "USES", "BlopNet"), (R.OWN, "ADDRESSES", "zork parsing")}
 
 
 def test_evaluated_on_needs_a_cue_and_no_negation():
-    doc = mark(plain("Experiments on QuuxSet show gains . QuuxSet is big ."),
-               ("QuuxSet", "Dataset"), ("QuuxSet", "Dataset"))
+    doc = mark(
+        plain("Experiments on QuuxSet show gains . QuuxSet is big ."),
+        ("QuuxSet", "Dataset"),
+        ("QuuxSet", "Dataset"),
+    )
     assert _facts(doc) == {(R.OWN, "EVALUATED_ON", "QuuxSet")}
     doc = mark(plain("Experiments without QuuxSet show gains ."), ("QuuxSet", "Dataset"))
     assert _facts(doc) == set()
 
 
 def test_respectively_pairs_in_order():
-    doc = mark(plain("ZorkNet and BlopNet address zork parsing and blop tagging , "
-                     "respectively ."),
-               ("ZorkNet", "Method"), ("BlopNet", "Method"), ("zork parsing", "Task"),
-               ("blop tagging", "Task"))
+    doc = mark(
+        plain("ZorkNet and BlopNet address zork parsing and blop tagging , respectively ."),
+        ("ZorkNet", "Method"),
+        ("BlopNet", "Method"),
+        ("zork parsing", "Task"),
+        ("blop tagging", "Task"),
+    )
     got = {f for f in _facts(doc) if f[1] == "ADDRESSES"}
-    assert got == {("ZorkNet", "ADDRESSES", "zork parsing"),
-                   ("BlopNet", "ADDRESSES", "blop tagging")}
+    assert got == {
+        ("ZorkNet", "ADDRESSES", "zork parsing"),
+        ("BlopNet", "ADDRESSES", "blop tagging"),
+    }
 
 
 def test_measured_by_goes_to_the_subject():
-    doc = mark(plain("ZorkNet reaches a high zork score ."),
-               ("ZorkNet", "Method"), ("zork score", "Metric"))
+    doc = mark(
+        plain("ZorkNet reaches a high zork score ."),
+        ("ZorkNet", "Method"),
+        ("zork score", "Metric"),
+    )
     assert _facts(doc) == {("ZorkNet", "MEASURED_BY", "zork score")}
 
 
@@ -212,24 +248,38 @@ def test_measured_by_goes_to_the_subject():
 def _results(doc):
     def name(ref):
         return ref if ref in (R.OWN, None) else at(doc, ref)
-    return [(name(r["method"]), name(r["metric"]), name(r["dataset"]), r["value"], r["unit"],
-             r["kind"]) for r in S.find_results(doc)]
+
+    return [
+        (name(r["method"]), name(r["metric"]), name(r["dataset"]), r["value"], r["unit"], r["kind"])
+        for r in S.find_results(doc)
+    ]
 
 
 def test_a_score_with_its_method_metric_and_dataset():
-    doc = mark(plain("ZorkNet reaches 91.5 % zork accuracy on QuuxSet ."),
-               ("ZorkNet", "Method"), ("zork accuracy", "Metric"), ("QuuxSet", "Dataset"))
+    doc = mark(
+        plain("ZorkNet reaches 91.5 % zork accuracy on QuuxSet ."),
+        ("ZorkNet", "Method"),
+        ("zork accuracy", "Metric"),
+        ("QuuxSet", "Dataset"),
+    )
     assert _results(doc) == [("ZorkNet", "zork accuracy", "QuuxSet", "91.5", "%", "score")]
 
 
 def test_values_pair_with_datasets_in_order():
-    doc = mark(plain("We evaluate ZorkNet on QuuxSet and ZorpBank, reaching 95.1% and 97.3% "
-                     "zork accuracy."),
-               ("ZorkNet", "Method"), ("QuuxSet", "Dataset"), ("ZorpBank", "Dataset"),
-               ("zork accuracy", "Metric"))
+    doc = mark(
+        plain(
+            "We evaluate ZorkNet on QuuxSet and ZorpBank, reaching 95.1% and 97.3% zork accuracy."
+        ),
+        ("ZorkNet", "Method"),
+        ("QuuxSet", "Dataset"),
+        ("ZorpBank", "Dataset"),
+        ("zork accuracy", "Metric"),
+    )
     # "we" reached them (ZorkNet is the object): the paper's own method
-    assert _results(doc) == [(R.OWN, "zork accuracy", "QuuxSet", "95.1", "%", "score"),
-                             (R.OWN, "zork accuracy", "ZorpBank", "97.3", "%", "score")]
+    assert _results(doc) == [
+        (R.OWN, "zork accuracy", "QuuxSet", "95.1", "%", "score"),
+        (R.OWN, "zork accuracy", "ZorpBank", "97.3", "%", "score"),
+    ]
 
 
 def test_a_change_is_told_from_a_score():

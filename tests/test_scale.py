@@ -23,8 +23,7 @@ VOCAB = [
     ("method:temporal graph net", "Method", "Temporal Graph Net", ["TGN"]),
     ("method:gan", "Method", "GAN", []),
     ("method:gans", "Method", "GANs", []),
-    ("method:generative adversarial network", "Method", "Generative Adversarial Network",
-     ["GAN"]),
+    ("method:generative adversarial network", "Method", "Generative Adversarial Network", ["GAN"]),
     ("method:bert", "Method", "BERT", []),
     ("method:roberta", "Method", "RoBERTa", []),
     ("dataset:imagenet", "Dataset", "ImageNet", ["ILSVRC-2012"]),
@@ -49,33 +48,58 @@ def random_record(rng: random.Random, i: int) -> Record:
     entities = []
     for key, type_, name, aliases in ents:
         surface = rng.choice([name, name.lower(), name + ("s" if type_ == "Method" else "")])
-        entities.append(Entity(
-            key=key, type=type_, name=surface,
-            aliases=aliases if rng.random() < 0.6 else [],
-            mentions=[Mention(start=rng.randrange(50), end=60, sentence=rng.randrange(3))]
-            if rng.random() < 0.9 else [],
-            confidence=rng.choice([0.5, 0.7, 0.9, 1.0])))
+        entities.append(
+            Entity(
+                key=key,
+                type=type_,
+                name=surface,
+                aliases=aliases if rng.random() < 0.6 else [],
+                mentions=[Mention(start=rng.randrange(50), end=60, sentence=rng.randrange(3))]
+                if rng.random() < 0.9
+                else [],
+                confidence=rng.choice([0.5, 0.7, 0.9, 1.0]),
+            )
+        )
     keys = [e.key for e in entities]
     other = [v[0] for v in VOCAB]  # relations may name keys the paper has no entity for
     relations = []
     for _ in range(rng.randint(0, 4)):
         head = rng.choice([PAPER, *keys])
         tail = rng.choice(keys + [rng.choice(other)])
-        ev = Evidence(sentence=0, start=0, end=rng.randrange(1, 40)) if rng.random() < 0.8 \
-            else None
-        relations.append(Relation(head=head, type=rng.choice(REL_TYPES), tail=tail,
-                                  evidence=ev, confidence=rng.choice([0.4, 0.8])))
+        ev = Evidence(sentence=0, start=0, end=rng.randrange(1, 40)) if rng.random() < 0.8 else None
+        relations.append(
+            Relation(
+                head=head,
+                type=rng.choice(REL_TYPES),
+                tail=tail,
+                evidence=ev,
+                confidence=rng.choice([0.4, 0.8]),
+            )
+        )
     results = []
     for _ in range(rng.randint(0, 2)):
-        results.append(Result(method=rng.choice([PAPER, *keys]),
-                              metric=rng.choice(["metric:accuracy", "metric:pesq", *keys]),
-                              value=f"{rng.randrange(100)}.{rng.randrange(10)}",
-                              dataset=rng.choice([None, "dataset:imagenet", "dataset:coco"]),
-                              unit=rng.choice([None, "%"]),
-                              evidence=Evidence(start=1, end=5), confidence=0.6))
-    return Record(paper=Paper(id=pid, text=f"abstract {i}", title=rng.choice([None, f"T{i}"]),
-                              sources=[Source(path="in.jsonl", line=i + 1)]),
-                  entities=entities, relations=relations, results=results)
+        results.append(
+            Result(
+                method=rng.choice([PAPER, *keys]),
+                metric=rng.choice(["metric:accuracy", "metric:pesq", *keys]),
+                value=f"{rng.randrange(100)}.{rng.randrange(10)}",
+                dataset=rng.choice([None, "dataset:imagenet", "dataset:coco"]),
+                unit=rng.choice([None, "%"]),
+                evidence=Evidence(start=1, end=5),
+                confidence=0.6,
+            )
+        )
+    return Record(
+        paper=Paper(
+            id=pid,
+            text=f"abstract {i}",
+            title=rng.choice([None, f"T{i}"]),
+            sources=[Source(path="in.jsonl", line=i + 1)],
+        ),
+        entities=entities,
+        relations=relations,
+        results=results,
+    )
 
 
 def full(recs) -> tuple:
@@ -89,15 +113,20 @@ def fold(g, state, recs, fetch, stored) -> bool:
     """Update `state` with `recs` and apply the delta to `g`, as a store does (the delta
     through a JSON round trip); False if the update refused. `stored`: every record the
     store holds, the new ones included."""
-    known = {n[len("paper:"):] for n in g if n.startswith("paper:")}
+    known = {n[len("paper:") :] for n in g if n.startswith("paper:")}
 
     def papers_of(keys):
-        return {k: {r.paper.id for r in stored if any(e.key == k for e in r.entities)}
-                for k in keys}
+        return {
+            k: {r.paper.id for r in stored if any(e.key == k for e in r.entities)} for k in keys
+        }
 
-    delta = update(state, [record_digest(r) for r in recs],
-                   lambda ids: {i: record_digest(r) for i, r in fetch(ids).items()}, known,
-                   papers_of)
+    delta = update(
+        state,
+        [record_digest(r) for r in recs],
+        lambda ids: {i: record_digest(r) for i, r in fetch(ids).items()},
+        known,
+        papers_of,
+    )
     if delta is None:
         return False
     apply(g, Delta.from_json(json.loads(json.dumps(delta.to_json()))))
@@ -109,12 +138,13 @@ def test_incremental_update_equals_full_build(seed: int) -> None:
     rng = random.Random(seed)
     recs = [random_record(rng, i) for i in range(rng.randint(5, 40))]
     cuts = sorted(rng.sample(range(1, len(recs)), min(3, len(recs) - 1)))
-    g, state = full(recs[:cuts[0]])
+    g, state = full(recs[: cuts[0]])
     by_id = {r.paper.id: r for r in recs}
     for a, b in zip(cuts, [*cuts[1:], len(recs)], strict=True):
         assert fold(g, state, recs[a:b], lambda ids: {i: by_id[i] for i in ids}, recs[:b])
-        assert same(g, build_graph(recs[:b])), \
+        assert same(g, build_graph(recs[:b])), (
             f"incremental graph differs from the full build after {b} records"
+        )
         # the state survives a JSON round trip
         state = GraphState.from_json(json.loads(json.dumps(state.to_json())))
 
@@ -135,10 +165,14 @@ def test_same_detects_a_difference() -> None:
 
 
 def test_update_only_reads_papers_whose_entities_moved() -> None:
-    base = Record(paper=Paper(id="a", text="x"), entities=[
-        Entity(key="method:tgn", type="Method", name="TGN")])
-    bystander = Record(paper=Paper(id="b", text="y"), entities=[
-        Entity(key="method:bert", type="Method", name="BERT")])
+    base = Record(
+        paper=Paper(id="a", text="x"),
+        entities=[Entity(key="method:tgn", type="Method", name="TGN")],
+    )
+    bystander = Record(
+        paper=Paper(id="b", text="y"),
+        entities=[Entity(key="method:bert", type="Method", name="BERT")],
+    )
     g, state = full([base, bystander])
     asked: list[set[str]] = []
 
@@ -146,20 +180,32 @@ def test_update_only_reads_papers_whose_entities_moved() -> None:
         asked.append(set(ids))
         return {r.paper.id: r for r in (base, bystander) if r.paper.id in ids}
 
-    plain = Record(paper=Paper(id="c", text="z"), entities=[
-        Entity(key="method:roberta", type="Method", name="RoBERTa")])
+    plain = Record(
+        paper=Paper(id="c", text="z"),
+        entities=[Entity(key="method:roberta", type="Method", name="RoBERTa")],
+    )
     assert fold(g, state, [plain], fetch, [base, bystander, plain]) and asked == []
-    defines = Record(paper=Paper(id="d", text="w"), entities=[Entity(
-        key="method:temporal graph network", type="Method", name="Temporal Graph Networks",
-        aliases=["TGN"])])
+    defines = Record(
+        paper=Paper(id="d", text="w"),
+        entities=[
+            Entity(
+                key="method:temporal graph network",
+                type="Method",
+                name="Temporal Graph Networks",
+                aliases=["TGN"],
+            )
+        ],
+    )
     assert fold(g, state, [defines], fetch, [base, bystander, plain, defines])
     assert asked == [{"a"}]  # only the paper whose TGN now belongs to another node
     assert same(g, build_graph([base, bystander, plain, defines]))
 
 
 def test_update_refuses_changed_content_of_a_stored_paper() -> None:
-    a = Record(paper=Paper(id="a", text="x"), entities=[
-        Entity(key="method:tgn", type="Method", name="TGN")])
+    a = Record(
+        paper=Paper(id="a", text="x"),
+        entities=[Entity(key="method:tgn", type="Method", name="TGN")],
+    )
     g, state = full([a])
     changed = a.model_copy(update={"entities": []})
     assert not fold(g, state, [changed], lambda ids: {"a": a}, [a])
@@ -188,8 +234,9 @@ def test_store_index_and_fetch(tmp_path: Path) -> None:
     st.add_records([again])
     assert st.fetch({again.paper.id})[again.paper.id] == again
     assert list(st.records())[4] == again
-    n = st.conn.execute("SELECT count(*) FROM entities WHERE paper_id = ?",
-                        (again.paper.id,)).fetchone()[0]
+    n = st.conn.execute(
+        "SELECT count(*) FROM entities WHERE paper_id = ?", (again.paper.id,)
+    ).fetchone()[0]
     assert n == 1
 
 
@@ -209,23 +256,31 @@ def test_store_update_graph_equals_full_build(tmp_path: Path, monkeypatch, seed:
     recs = [random_record(rng, i) for i in range(rng.randint(6, 50))]
     cuts = sorted(rng.sample(range(1, len(recs)), min(4, len(recs) - 1)))
     st = Store.create(tmp_path / "s")
-    st.add_records(recs[:cuts[0]])
+    st.add_records(recs[: cuts[0]])
     st.rebuild()
-    stored = {r.paper.id: r for r in recs[:cuts[0]]}
+    stored = {r.paper.id: r for r in recs[: cuts[0]]}
     for a, b in zip(cuts, [*cuts[1:], len(recs)], strict=True):
         base, known = st.records_version(), set(st.paper_sources())
         new = recs[a:b]
-        seen = [r.model_copy(update={"paper": r.paper.model_copy(update={
-            "sources": [*r.paper.sources, Source(path="again.jsonl", line=i)]})})
-            for i, r in enumerate(rng.sample(list(stored.values()), min(2, len(stored))))]
+        seen = [
+            r.model_copy(
+                update={
+                    "paper": r.paper.model_copy(
+                        update={"sources": [*r.paper.sources, Source(path="again.jsonl", line=i)]}
+                    )
+                }
+            )
+            for i, r in enumerate(rng.sample(list(stored.values()), min(2, len(stored))))
+        ]
         st.add_records(new + seen)
         stored.update({r.paper.id: r for r in new + seen})
         with monkeypatch.context() as m:
             _no_rebuild(m)
             assert isinstance(st.update_graph(new + seen, base, known), Delta)
         assert st.graph_is_current()
-        assert same(st.graph(), build_graph(stored.values())), \
+        assert same(st.graph(), build_graph(stored.values())), (
             f"seed {seed}: the incremental graph differs from the full build after {b}"
+        )
     # and the graph a full build writes into the database is the same again
     st.rebuild()
     assert same(Store.open(tmp_path / "s").graph(), build_graph(stored.values()))
@@ -251,8 +306,10 @@ def test_rebuild_of_papers_stored_again_equals_full_build(tmp_path: Path, seed: 
     recs = [random_record(rng, i) for i in range(rng.randint(5, 60))]
     st = Store.create(tmp_path / "s")
     st.add_records(recs, batch=rng.randint(3, 20))
-    again = [random_record(rng, i).model_copy(update={"paper": r.paper})
-             for i, r in enumerate(rng.sample(recs, len(recs) // 4))]
+    again = [
+        random_record(rng, i).model_copy(update={"paper": r.paper})
+        for i, r in enumerate(rng.sample(recs, len(recs) // 4))
+    ]
     st.add_records(again, batch=7)
     latest = {r.paper.id: r for r in [*recs, *again]}
     counts = st.rebuild()
@@ -277,8 +334,12 @@ TEXTS = [
 
 
 def _write_jsonl(path: Path, texts: list[str], start: int = 0) -> Path:
-    path.write_text("".join(json.dumps({"id": f"x{start + i}", "title": f"Paper {start + i}",
-                                        "abstract": t}) + "\n" for i, t in enumerate(texts)))
+    path.write_text(
+        "".join(
+            json.dumps({"id": f"x{start + i}", "title": f"Paper {start + i}", "abstract": t}) + "\n"
+            for i, t in enumerate(texts)
+        )
+    )
     return path
 
 
@@ -332,15 +393,23 @@ def test_graph_from_node_link_equals_the_networkx_api() -> None:
     from kg.graph.build import graph_from_node_link
 
     nodes = [{"id": "a", "label": "Method"}, {"id": "b", "label": "Dataset"}]
-    links = [{"source": "a", "target": "b", "key": "USES", "support": 1},
-             {"source": "a", "target": "b", "key": "EVALUATED_ON", "support": 2},
-             {"source": "b", "target": "a", "key": "USES", "support": 3},
-             {"source": "a", "target": "c", "key": "USES", "support": 4}]  # c: no node entry
+    links = [
+        {"source": "a", "target": "b", "key": "USES", "support": 1},
+        {"source": "a", "target": "b", "key": "EVALUATED_ON", "support": 2},
+        {"source": "b", "target": "a", "key": "USES", "support": 3},
+        {"source": "a", "target": "c", "key": "USES", "support": 4},
+    ]  # c: no node entry
     want = nx.MultiDiGraph()
     want.add_nodes_from((d["id"], {k: v for k, v in d.items() if k != "id"}) for d in nodes)
-    want.add_edges_from((d["source"], d["target"], d["key"],
-                         {k: v for k, v in d.items() if k not in ("source", "target", "key")})
-                        for d in links)
+    want.add_edges_from(
+        (
+            d["source"],
+            d["target"],
+            d["key"],
+            {k: v for k, v in d.items() if k not in ("source", "target", "key")},
+        )
+        for d in links
+    )
     g = graph_from_node_link([dict(d) for d in nodes], [dict(d) for d in links])
     assert list(g.nodes(data=True)) == list(want.nodes(data=True))
     assert list(g.edges(keys=True, data=True)) == list(want.edges(keys=True, data=True))
@@ -367,7 +436,8 @@ def _fake_extract(papers, jobs: int = 0):
 
 @pytest.mark.parametrize("seed", range(12))
 def test_builds_in_any_order_equal_one_build_of_the_final_content(
-        tmp_path: Path, monkeypatch, seed: int) -> None:
+    tmp_path: Path, monkeypatch, seed: int
+) -> None:
     """Inputs that give stored papers titles they lacked (a text file, then the same
     abstracts with titles; some titled first): building them one after another gives the
     records and the graph of building them all at once."""
@@ -385,9 +455,22 @@ def test_builds_in_any_order_equal_one_build_of_the_final_content(
             f.write_text("".join(t + "\n" for t in part))
         else:
             f = tmp_path / f"in{j}.jsonl"
-            f.write_text("".join(json.dumps({"abstract": t, **(
-                {"title": f"Title {texts.index(t)}.{rng.randrange(2)}"}
-                if rng.random() < 0.7 else {})}) + "\n" for t in part))
+            f.write_text(
+                "".join(
+                    json.dumps(
+                        {
+                            "abstract": t,
+                            **(
+                                {"title": f"Title {texts.index(t)}.{rng.randrange(2)}"}
+                                if rng.random() < 0.7
+                                else {}
+                            ),
+                        }
+                    )
+                    + "\n"
+                    for t in part
+                )
+            )
         files.append(f)
     for f in files:
         build_store([f], tmp_path / "steps")

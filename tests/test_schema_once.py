@@ -38,8 +38,7 @@ SPELLED_OUT = {
 def test_the_models_take_their_types_from_the_schema():
     assert get_args(Entity.model_fields["type"].annotation) == schema.ENTITY_LABELS
     assert get_args(Relation.model_fields["type"].annotation) == schema.RECORD_RELATION_TYPES
-    assert set(schema.RECORD_RELATION_TYPES) == {r.name for r in schema.RELATIONS
-                                                 if r.in_record}
+    assert set(schema.RECORD_RELATION_TYPES) == {r.name for r in schema.RELATIONS if r.in_record}
 
 
 def test_every_relation_joins_declared_labels():
@@ -65,8 +64,7 @@ def test_the_rdf_terms_are_the_schemas():
 def test_the_json_schema_lists_the_schemas_types():
     defs = json.loads((SCHEMAS / "record.schema.json").read_text(encoding="utf-8"))["$defs"]
     assert tuple(defs["Entity"]["properties"]["type"]["enum"]) == schema.ENTITY_LABELS
-    assert tuple(defs["Relation"]["properties"]["type"]["enum"]) == (
-        schema.RECORD_RELATION_TYPES)
+    assert tuple(defs["Relation"]["properties"]["type"]["enum"]) == (schema.RECORD_RELATION_TYPES)
 
 
 def test_the_constraints_file_has_one_constraint_per_label():
@@ -116,8 +114,7 @@ def _ends(shapes: Graph, target: URIRef) -> dict[str, set[str]]:
     """property -> the labels the shapes allow at the end `target` selects."""
     out: dict[str, set[str]] = {}
     for shape, prop in shapes.subject_objects(target):
-        out.setdefault(str(prop).removeprefix(str(KG._NS)), set()).update(
-            _allowed(shapes, shape))
+        out.setdefault(str(prop).removeprefix(str(KG._NS)), set()).update(_allowed(shapes, shape))
     return out
 
 
@@ -129,10 +126,12 @@ def test_the_shapes_allow_exactly_the_schemas_ends():
         assert heads.get(r.rdf) == set(r.heads), f"heads of {r.name}"
         assert tails.get(r.rdf) == set(r.tails), f"tails of {r.name}"
     # a reified statement's predicate is any relation but the result links
-    inside = next(o for s, o in shapes.subject_objects(SH["in"])
-                  if (s, SH.path, RDF.predicate) in shapes)
+    inside = next(
+        o for s, o in shapes.subject_objects(SH["in"]) if (s, SH.path, RDF.predicate) in shapes
+    )
     assert {str(p) for p in Collection(shapes, inside)} == {
-        str(KG[r.rdf]) for r in schema.RELATIONS if r.name not in schema.RESULT_LINKS}
+        str(KG[r.rdf]) for r in schema.RELATIONS if r.name not in schema.RESULT_LINKS
+    }
 
 
 def test_record_rules_agree_with_the_schema():
@@ -144,8 +143,11 @@ def test_record_rules_agree_with_the_schema():
     for t, (head, tail) in schema.METHOD_RELATIONS.items():
         assert set(schema.RELATION[t].heads) == METHOD_HEADS and head == "Method"
         assert schema.RELATION[t].tails == (tail,)
-    assert relations.TAIL_RELATION == {"Task": "ADDRESSES", "Dataset": "EVALUATED_ON",
-                                       "Metric": "MEASURED_BY"}
+    assert relations.TAIL_RELATION == {
+        "Task": "ADDRESSES",
+        "Dataset": "EVALUATED_ON",
+        "Metric": "MEASURED_BY",
+    }
     assert set(tagger.TYPES) < set(schema.ENTITY_LABELS)  # repositories are found by rule
     assert set(lexicon.FILES) == set(tagger.TYPES)
     assert analytics.ENTITY_LABELS == schema.ENTITY_LABELS
@@ -175,6 +177,8 @@ def test_no_other_module_lists_the_labels_or_types():
         rel = f.relative_to(ROOT).as_posix()
         if rel in SPELLED_OUT:
             continue
-        found += [f"{rel}:{line} {hits}"
-                  for line, hits in _spelled_out(ast.parse(f.read_text(encoding="utf-8")))]
+        found += [
+            f"{rel}:{line} {hits}"
+            for line, hits in _spelled_out(ast.parse(f.read_text(encoding="utf-8")))
+        ]
     assert not found, "read them from kg/schema.py: " + "; ".join(found)

@@ -41,10 +41,19 @@ def test_home(client):
     assert d["counts"]["Paper"] == 5 and d["counts"]["Method"] == 4
     assert d["counts"]["Dataset"] == 2 and d["counts"]["Task"] == 1
     assert [t["name"] for t in d["tasks"]] == ["image classification"]
-    assert d["datasets"][0] == {"key": "dataset:imagenet", "name": "ImageNet",
-                                "type": "Dataset", "url": "/dataset/imagenet", "papers": 5}
-    assert [(y["year"], y["papers"]) for y in d["years"]] == [(2020, 1), (2021, 1), (2022, 1),
-                                                               (2023, 1)]
+    assert d["datasets"][0] == {
+        "key": "dataset:imagenet",
+        "name": "ImageNet",
+        "type": "Dataset",
+        "url": "/dataset/imagenet",
+        "papers": 5,
+    }
+    assert [(y["year"], y["papers"]) for y in d["years"]] == [
+        (2020, 1),
+        (2021, 1),
+        (2022, 1),
+        (2023, 1),
+    ]
     html = _get(client, "/").text
     assert '<form class="search' in html and 'href="/dataset/imagenet"' in html
 
@@ -54,13 +63,19 @@ def test_search(client):
     assert d["results"][0]["key"] == "dataset:imagenet" and d["results"][0]["exact"]
     d = _get(client, "/api/search?q=alpha").json()  # by the start of a name or title
     assert [(r["name"], r["type"]) for r in d["results"]] == [
-        ("AlphaNet", "Method"), ("AlphaNet, revisited", "Paper"),
-        ("AlphaNet: a first network", "Paper")]
+        ("AlphaNet", "Method"),
+        ("AlphaNet, revisited", "Paper"),
+        ("AlphaNet: a first network", "Paper"),
+    ]
     assert not any(r["exact"] for r in d["results"])
     d = _get(client, "/api/search?q=imagnet").json()
     assert d["results"] == []
-    assert d["suggestions"][0] == {"name": "ImageNet", "type": "Dataset",
-                                   "key": "dataset:imagenet", "url": "/dataset/imagenet"}
+    assert d["suggestions"][0] == {
+        "name": "ImageNet",
+        "type": "Dataset",
+        "key": "dataset:imagenet",
+        "url": "/dataset/imagenet",
+    }
     names = [(s["name"], s["type"]) for s in d["suggestions"]]
     assert len(names) == len(set(names))  # each suggestion once
     html = _get(client, "/search?q=imagnet").text
@@ -84,14 +99,17 @@ def test_task(client):
     _get(client, "/task/image%20classification")
     # a task is found by name too, any case
     assert _get(client, "/api/task/Image%20Classification").json()["key"] == (
-        "task:image classification")
+        "task:image classification"
+    )
 
 
 def test_dataset(client):
     d = _get(client, "/api/dataset/imagenet").json()
     assert [(b["metric"], b["direction"], b["methods"]) for b in d["leaderboards"]] == [
-        ("top-1 accuracy", "higher", 4), ("top-1 error", "lower", 2),
-        ("zorblax index", None, 2)]
+        ("top-1 accuracy", "higher", 4),
+        ("top-1 error", "lower", 2),
+        ("zorblax index", None, 2),
+    ]
     assert [t["name"] for t in d["tasks"]] == ["image classification"]
     assert d["papers_list"]["total"] == 5
     assert [p["id"] for p in d["papers_list"]["items"]][:2] == ["p5", "p4"]  # newest first
@@ -101,15 +119,18 @@ def test_dataset(client):
 
 def test_method(client):
     d = _get(client, "/api/method/betanet").json()
-    assert d["proposed_by"] == [{"id": "p2", "title": "BetaNet beats AlphaNet",
-                                 "url": "/paper/p2"}]
+    assert d["proposed_by"] == [{"id": "p2", "title": "BetaNet beats AlphaNet", "url": "/paper/p2"}]
     assert [x["name"] for x in d["outperforms"]] == ["AlphaNet"]
     assert d["outperformed_by"] == []
     assert [x["name"] for x in d["tasks"]] == ["image classification"]
     assert [x["name"] for x in d["datasets"]] == ["ImageNet"]
     kinds = sorted((r["metric"]["name"], r["value"], r["kind"]) for r in d["results"])
-    assert kinds == [("top-1 accuracy", "80.25", "score"), ("top-1 accuracy", "90.0", "increase"),
-                     ("top-1 error", "19.75", "score"), ("zorblax index", "7.0", "score")]
+    assert kinds == [
+        ("top-1 accuracy", "80.25", "score"),
+        ("top-1 accuracy", "90.0", "increase"),
+        ("top-1 error", "19.75", "score"),
+        ("zorblax index", "7.0", "score"),
+    ]
     a = _get(client, "/api/method/alphanet").json()
     assert [x["name"] for x in a["outperformed_by"]] == ["BetaNet"]
     _get(client, "/method/alphanet")
@@ -126,7 +147,8 @@ def test_paper(client):
     assert ("top-1 error", "Metric") in marked and ("image classification", "Task") in marked
     res = {(r["value"], r["kind"]): r for r in d["results"]}
     assert res[("90.0", "increase")]["evidence"]["sentence"] == (
-        "BetaNet improves top-1 accuracy by 90.0% on ImageNet.")
+        "BetaNet improves top-1 accuracy by 90.0% on ImageNet."
+    )
     facts = {(f["head"]["name"], f["type"], f["tail"]["name"]) for f in d["facts"]}
     assert ("BetaNet", "OUTPERFORMS", "AlphaNet") in facts
     assert ("this paper", "PROPOSES", "BetaNet") in facts
@@ -144,7 +166,11 @@ def test_paper(client):
 def test_leaderboard(client):
     d = _get(client, "/api/leaderboard?dataset=ImageNet&metric=top-1%20accuracy").json()
     assert [(r["rank"], r["method"], r["value"]) for r in d["rows"]] == [
-        (1, "BetaNet", 80.25), (2, "GammaNet", 75.5), (2, "AlphaNet", 75.5), (4, EVIL, 60.0)]
+        (1, "BetaNet", 80.25),
+        (2, "GammaNet", 75.5),
+        (2, "AlphaNet", 75.5),
+        (4, EVIL, 60.0),
+    ]
     assert d["changes_left_out"] == 1
     top = d["rows"][0]
     assert top["method_url"] == "/method/betanet"
@@ -153,8 +179,10 @@ def test_leaderboard(client):
     assert d["direction"] is None and [r["rank"] for r in d["rows"]] == [None, None]
     html = _get(client, "/leaderboard?dataset=ImageNet&metric=zorblax%20index").text
     assert "Direction unknown" in html
-    d = _get(client, "/api/leaderboard?dataset=ImageNet&metric=top-1%20accuracy"
-                     "&task=image%20classification").json()
+    d = _get(
+        client,
+        "/api/leaderboard?dataset=ImageNet&metric=top-1%20accuracy&task=image%20classification",
+    ).json()
     assert [r["method"] for r in d["rows"]] == ["BetaNet", "AlphaNet", EVIL]
     r = _get(client, "/leaderboard?dataset=ImageNet", 302)  # no metric: the dataset's page
     assert r.headers["location"] == "/dataset/imagenet"
@@ -186,9 +214,15 @@ def test_misses_are_404_with_a_hint(client):
 
 
 def test_every_name_is_escaped(client):
-    pages = ["/", "/search?q=" + quote(EVIL), "/method/" + quote(EVIL.lower(), safe=""),
-             "/paper/p5", "/dataset/imagenet", "/leaderboard?dataset=ImageNet&metric=top-1%20"
-             "accuracy", "/dataset/" + quote(EVIL_DATASET.lower(), safe="")]
+    pages = [
+        "/",
+        "/search?q=" + quote(EVIL),
+        "/method/" + quote(EVIL.lower(), safe=""),
+        "/paper/p5",
+        "/dataset/imagenet",
+        "/leaderboard?dataset=ImageNet&metric=top-1%20accuracy",
+        "/dataset/" + quote(EVIL_DATASET.lower(), safe=""),
+    ]
     for url in pages:
         r = _get(client, url)
         assert r.headers["content-security-policy"] == CSP

@@ -28,9 +28,12 @@ from kg.store.db import Store
 def server(tmp_path_factory):
     """`kg serve` on a free loopback port (its address read from what it prints)."""
     store = make_store(tmp_path_factory.mktemp("serve") / "store")
-    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", str(store),
-                             "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
@@ -65,21 +68,28 @@ def _wait_page(tools, want: str, timeout: float = 30) -> None:
 def _click(tools, selector: str, text: str | None = None) -> None:
     """A real mouse click on the first element matching `selector` (with `text`)."""
     box = tools.js(
-        "(() => { const els = Array.from(document.querySelectorAll(" + json.dumps(selector)
-        + ")).filter(e => " + ("true" if text is None else
-                               f"e.textContent.trim() === {json.dumps(text)}") + ");"
+        "(() => { const els = Array.from(document.querySelectorAll("
+        + json.dumps(selector)
+        + ")).filter(e => "
+        + ("true" if text is None else f"e.textContent.trim() === {json.dumps(text)}")
+        + ");"
         " if (!els.length) return null; els[0].scrollIntoView({block: 'center'});"
         " const r = els[0].getBoundingClientRect();"
-        " return [r.x + Math.min(r.width / 2, 20), r.y + r.height / 2]; })()")
+        " return [r.x + Math.min(r.width / 2, 20), r.y + r.height / 2]; })()"
+    )
     assert box is not None, f"nothing matches {selector} {text!r}"
     for kind in ("mousePressed", "mouseReleased"):
-        tools.call("Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1], button="left",
-                   clickCount=1)
+        tools.call(
+            "Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1], button="left", clickCount=1
+        )
 
 
 def _requests(tools) -> list[str]:
-    return [m["params"]["request"]["url"] for m in tools.events
-            if m.get("method") == "Network.requestWillBeSent"]
+    return [
+        m["params"]["request"]["url"]
+        for m in tools.events
+        if m.get("method") == "Network.requestWillBeSent"
+    ]
 
 
 @needs_chromium
@@ -92,26 +102,35 @@ def test_home_search_leaderboard_paper_evidence(server, browser):
     browser.js("document.getElementById('home-q').focus()")
     browser.call("Input.insertText", text="imagenet")
     for kind in ("keyDown", "keyUp"):
-        browser.call("Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter",
-                     windowsVirtualKeyCode=13, nativeVirtualKeyCode=13,
-                     **({"text": "\r"} if kind == "keyDown" else {}))
+        browser.call(
+            "Input.dispatchKeyEvent",
+            type=kind,
+            key="Enter",
+            code="Enter",
+            windowsVirtualKeyCode=13,
+            nativeVirtualKeyCode=13,
+            **({"text": "\r"} if kind == "keyDown" else {}),
+        )
     _wait_page(browser, "/search?q=imagenet")
     _click(browser, "a.hit", "ImageNet")
     _wait_page(browser, "/dataset/imagenet")
     _click(browser, "a.board", "top-1 accuracy")
     _wait_page(browser, "/leaderboard?dataset=")
-    methods = browser.js("Array.from(document.querySelectorAll('table.leaderboard tbody tr'))"
-                         ".map(r => r.cells[1].textContent)")
+    methods = browser.js(
+        "Array.from(document.querySelectorAll('table.leaderboard tbody tr'))"
+        ".map(r => r.cells[1].textContent)"
+    )
     assert methods == ["BetaNet", "GammaNet", "AlphaNet", EVIL]
-    ranks = browser.js("Array.from(document.querySelectorAll('td.rank'))"
-                       ".map(c => c.textContent)")
+    ranks = browser.js("Array.from(document.querySelectorAll('td.rank')).map(c => c.textContent)")
     assert ranks == ["1", "2", "2", "4"]
     sentence = browser.js("document.querySelector('table.leaderboard td.sentence').textContent")
     _click(browser, "a.row-paper")  # the first row: BetaNet's paper
     _wait_page(browser, "/paper/p2?evidence=")
-    mark = browser.js("(() => { const m = document.querySelector('mark#evidence');"
-                      " return m && [m.textContent, getComputedStyle(m).backgroundColor,"
-                      " Array.from(m.querySelectorAll('a.ent')).map(a => a.className)]; })()")
+    mark = browser.js(
+        "(() => { const m = document.querySelector('mark#evidence');"
+        " return m && [m.textContent, getComputedStyle(m).backgroundColor,"
+        " Array.from(m.querySelectorAll('a.ent')).map(a => a.className)]; })()"
+    )
     assert mark is not None, "no evidence marked"
     text, colour, ents = mark
     # the mention labels (METHOD, DATASET...) are inside the mark too: strip them
@@ -130,9 +149,13 @@ def test_home_search_leaderboard_paper_evidence(server, browser):
 @needs_chromium
 def test_hostile_names_run_no_script(server, browser):
     base, _store = server
-    for path in ("/paper/p5", "/method/" + quote(EVIL.lower(), safe=""),
-                 "/search?q=" + quote(EVIL), "/dataset/" + quote(EVIL_DATASET.lower(), safe=""),
-                 "/leaderboard?dataset=ImageNet&metric=top-1%20accuracy"):
+    for path in (
+        "/paper/p5",
+        "/method/" + quote(EVIL.lower(), safe=""),
+        "/search?q=" + quote(EVIL),
+        "/dataset/" + quote(EVIL_DATASET.lower(), safe=""),
+        "/leaderboard?dataset=ImageNet&metric=top-1%20accuracy",
+    ):
         browser.call("Page.navigate", url=base + path)
         _wait_page(browser, path.split("?")[0] if "/search" not in path else "/search")
         assert browser.js("document.querySelectorAll('script, img, iframe').length") == 0
@@ -156,11 +179,19 @@ def test_answers_while_papers_are_added(server):
     again and again: every answer is whole, and the count only grows."""
     base, store = server
     before = _get_json(base + "/api/")["counts"]["Paper"]
-    new = [paper(f"n{i}", f"New paper {i}", "2024-01-01",
-                 [f"We propose AlphaNet for image classification, run {i}.",
-                  f"AlphaNet reaches 71.{i}% top-1 accuracy on ImageNet."],
-                 [("AlphaNet", "top-1 accuracy", "ImageNet", f"71.{i}", "%", "score", 1)])
-           for i in range(10)]
+    new = [
+        paper(
+            f"n{i}",
+            f"New paper {i}",
+            "2024-01-01",
+            [
+                f"We propose AlphaNet for image classification, run {i}.",
+                f"AlphaNet reaches 71.{i}% top-1 accuracy on ImageNet.",
+            ],
+            [("AlphaNet", "top-1 accuracy", "ImageNet", f"71.{i}", "%", "score", 1)],
+        )
+        for i in range(10)
+    ]
     errors: list[BaseException] = []
 
     def write() -> None:
@@ -197,10 +228,22 @@ def test_answers_while_kg_build_runs(server):
     base, store = server
     root = Path(__file__).resolve().parents[1]
     before = _get_json(base + "/api/")["counts"]["Paper"]
-    build = subprocess.Popen([sys.executable, "-m", "kg.cli", "build",
-                              str(root / "examples" / "abstracts.jsonl"), "--store", str(store),
-                              "-j", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True)
+    build = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kg.cli",
+            "build",
+            str(root / "examples" / "abstracts.jsonl"),
+            "--store",
+            str(store),
+            "-j",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     seen = []
     while build.poll() is None:
         seen.append(_get_json(base + "/api/")["counts"]["Paper"])

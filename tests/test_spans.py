@@ -27,8 +27,15 @@ def spans(draw, lo: int = 0, hi: int = 40, empty: bool = False) -> tuple[int, in
 @st.composite
 def candidates(draw, empty: bool = False) -> Candidate:
     a, b = draw(spans(empty=empty))
-    return Candidate(a, b, draw(st.sampled_from(TYPES)), draw(st.sampled_from(list(PRIORITY))),
-                     None, 0.5, draw(st.booleans()))
+    return Candidate(
+        a,
+        b,
+        draw(st.sampled_from(TYPES)),
+        draw(st.sampled_from(list(PRIORITY))),
+        None,
+        0.5,
+        draw(st.booleans()),
+    )
 
 
 def _spans_of(cands: list[Candidate]) -> list[tuple]:
@@ -52,8 +59,9 @@ def test_overlap_resolution_with_empty_spans(cands: list[Candidate]) -> None:
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(spans(), max_size=40), st.lists(st.lists(spans(empty=True), max_size=4),
-                                               max_size=20))
+@given(
+    st.lists(spans(), max_size=40), st.lists(st.lists(spans(empty=True), max_size=4), max_size=20)
+)
 def test_rule_span_relations_equal_the_pairwise_definition(rules, queries) -> None:
     index = SpanRelations(rules)
     for q in queries:
@@ -61,12 +69,21 @@ def test_rule_span_relations_equal_the_pairwise_definition(rules, queries) -> No
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["abstract", "title"]), spans(0, 40, empty=True),
-                          st.sampled_from(["method:a", "task:b", "dataset:c", "metric:d"])),
-                max_size=40),
-       st.lists(st.tuples(st.sampled_from(["abstract", "title", "other"]),
-                          spans(-3, 50, empty=True)), max_size=30),
-       st.booleans())
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["abstract", "title"]),
+            spans(0, 40, empty=True),
+            st.sampled_from(["method:a", "task:b", "dataset:c", "metric:d"]),
+        ),
+        max_size=40,
+    ),
+    st.lists(
+        st.tuples(st.sampled_from(["abstract", "title", "other"]), spans(-3, 50, empty=True)),
+        max_size=30,
+    ),
+    st.booleans(),
+)
 def test_first_overlapping_key_equals_the_plain_scan(sets, queries, short: bool) -> None:
     # a field shorter than its spans (`short`) is scanned plainly
     fast = _KeyAt({"abstract": 45, "title": 30 if short else 45})

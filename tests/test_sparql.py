@@ -37,8 +37,7 @@ def engine(request, store):
 
 
 def _ranked(rows):
-    return sorted(((r["key"], r["support"]) for r in rows),
-                  key=lambda x: (-x[1], x[0]))
+    return sorted(((r["key"], r["support"]) for r in rows), key=lambda x: (-x[1], x[0]))
 
 
 CASES = [
@@ -67,7 +66,8 @@ def test_examples_answer_like_the_api(store, api, engine, name, param, value, me
     assert ans.columns == ["key", "name", "type", "support"]
     assert _ranked(got) == _ranked(want)
     assert [(r["name"], r["type"]) for r in sorted(got, key=lambda r: r["key"])] == [
-        (r["name"], r["type"]) for r in sorted(want, key=lambda r: r["key"])]
+        (r["name"], r["type"]) for r in sorted(want, key=lambda r: r["key"])
+    ]
     # rows come ranked: most support first, then by name
     keys = [(-r["support"], r["name"].lower()) for r in got]
     assert keys == sorted(keys)
@@ -82,11 +82,14 @@ def test_the_cases_are_not_trivial(api):
     assert api.methods_evaluated_on(ODD_DATASET)
 
 
-@pytest.mark.parametrize("name,param,value,label", [
-    ("methods-evaluated-on", "dataset", "no such data", "Dataset"),
-    ("methods-evaluated-on", "dataset", "ResNet", "Dataset"),  # a Method, not a Dataset
-    ("outperformers-of", "method", "ImageNet", "Method"),
-])
+@pytest.mark.parametrize(
+    "name,param,value,label",
+    [
+        ("methods-evaluated-on", "dataset", "no such data", "Dataset"),
+        ("methods-evaluated-on", "dataset", "ResNet", "Dataset"),  # a Method, not a Dataset
+        ("outperformers-of", "method", "ImageNet", "Method"),
+    ],
+)
 def test_unknown_names_are_errors_like_the_api(api, engine, name, param, value, label):
     with pytest.raises(QueryError, match=f"no {label} named"):
         sq.run(name, {param: value}, loaded=engine)
@@ -110,8 +113,7 @@ def test_both_engines_agree_on_every_example(store):
 
 def test_evidence_gives_papers_and_offsets(engine):
     rows = sq.run("evidence", {"entity": "CIFAR-10"}, loaded=engine).records()
-    ev = {(r["head"], r["relation"], r["paper"], r["sentence"], r["start"], r["end"])
-          for r in rows}
+    ev = {(r["head"], r["relation"], r["paper"], r["sentence"], r["start"], r["end"]) for r in rows}
     assert ("ResNet", "evaluatedOn", "paper:p1", 2, 40, 95) in ev
     assert ("ViT", "evaluatedOn", "paper:p2", 4, 160, 200) in ev
     assert ("Deep Residual Learning", "mentions", "paper:p1", 0, 80, 88) in ev
@@ -124,15 +126,19 @@ def test_code_links_lists_every_paper_with_code(api, engine):
 
 
 def test_plain_queries_ask_and_construct(store, engine):
-    ask = sq.run("PREFIX kg: <https://w3id.org/kg/ns#> ASK { ?m kg:outperforms ?n }",
-                 loaded=engine)
+    ask = sq.run("PREFIX kg: <https://w3id.org/kg/ns#> ASK { ?m kg:outperforms ?n }", loaded=engine)
     assert ask.kind == "ask" and ask.boolean is True
-    con = sq.run("PREFIX kg: <https://w3id.org/kg/ns#> "
-                 "CONSTRUCT { ?a kg:outperforms ?b } WHERE { ?a kg:outperforms ?b }",
-                 loaded=engine)
+    con = sq.run(
+        "PREFIX kg: <https://w3id.org/kg/ns#> "
+        "CONSTRUCT { ?a kg:outperforms ?b } WHERE { ?a kg:outperforms ?b }",
+        loaded=engine,
+    )
     assert con.kind == "graph" and len(con.triples) == 4
-    named = sq.run("PREFIX kg: <https://w3id.org/kg/ns#> SELECT DISTINCT ?g WHERE "
-                   "{ GRAPH ?g { ?m kg:outperforms ?n } } ORDER BY ?g", loaded=engine)
+    named = sq.run(
+        "PREFIX kg: <https://w3id.org/kg/ns#> SELECT DISTINCT ?g WHERE "
+        "{ GRAPH ?g { ?m kg:outperforms ?n } } ORDER BY ?g",
+        loaded=engine,
+    )
     assert {r[0] for r in named.rows} == {rdf.graph_iri(p) for p in ("p1", "p2", "p 3/<odd>")}
 
 
@@ -144,9 +150,12 @@ def test_a_bad_query_is_a_query_error(engine):
 def test_bind_puts_values_into_the_where_block():
     q = "# a comment: where {\nPREFIX kg: <x#>\nSELECT ?a WHERE {\n ?a ?b ?c }"
     assert sq.bind(q, {"c": "http://e/1"}).endswith(
-        "SELECT ?a WHERE { VALUES ?c { <http://e/1> }\n ?a ?b ?c }")
-    assert sq.bind("ASK { ?a ?b ?c }", {"a": "http://e/1"}) == \
-        "ASK { VALUES ?a { <http://e/1> } ?a ?b ?c }"
+        "SELECT ?a WHERE { VALUES ?c { <http://e/1> }\n ?a ?b ?c }"
+    )
+    assert (
+        sq.bind("ASK { ?a ?b ?c }", {"a": "http://e/1"})
+        == "ASK { VALUES ?a { <http://e/1> } ?a ?b ?c }"
+    )
 
 
 # ------------------------------------------------------------------ the cache
@@ -163,10 +172,15 @@ def test_the_rdf_is_cached_and_refreshed(tmp_path, monkeypatch):
     monkeypatch.setattr(rdf, "write_ntriples", boom)
     assert sq.rdf_file(path) == first  # no export: the cache answers
     monkeypatch.undo()
-    st.add_records([Record(paper=Paper(id="p9", text="x"),
-                           entities=[Entity(key="method:new", type="Method", name="New")],
-                           relations=[Relation(head="PAPER", type="PROPOSES",
-                                               tail="method:new")])])
+    st.add_records(
+        [
+            Record(
+                paper=Paper(id="p9", text="x"),
+                entities=[Entity(key="method:new", type="Method", name="New")],
+                relations=[Relation(head="PAPER", type="PROPOSES", tail="method:new")],
+            )
+        ]
+    )
     second = sq.rdf_file(path)
     assert second != first and not first.exists()
     assert "method/new>" in second.read_text(encoding="utf-8")
@@ -184,19 +198,32 @@ def test_cli_list_and_example(store):
     assert res.exit_code == 0, res.output
     rows = json.loads(res.output)
     assert {x["key"] for x in rows} == {"method:resnet", "method:vision transformer"}
-    res = r.invoke(main, ["sparql", "-s", str(store), "-e", "outperformers-of",
-                          "-p", "method=VGG", "--engine", "rdflib"])
+    res = r.invoke(
+        main,
+        [
+            "sparql",
+            "-s",
+            str(store),
+            "-e",
+            "outperformers-of",
+            "-p",
+            "method=VGG",
+            "--engine",
+            "rdflib",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "Vision Transformer" in res.output and "support" in res.output
 
 
 def test_cli_query_from_a_file_with_a_param(store, tmp_path):
     f = tmp_path / "q.rq"
-    f.write_text("PREFIX kg: <https://w3id.org/kg/ns#>\n"
-                 "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
-                 "SELECT ?name WHERE { ?m kg:uses ?x . ?x skos:prefLabel ?name }\n")
-    res = CliRunner().invoke(main, ["sparql", "-s", str(store), str(f), "-p", "m=ResNet",
-                                    "--show"])
+    f.write_text(
+        "PREFIX kg: <https://w3id.org/kg/ns#>\n"
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+        "SELECT ?name WHERE { ?m kg:uses ?x . ?x skos:prefLabel ?name }\n"
+    )
+    res = CliRunner().invoke(main, ["sparql", "-s", str(store), str(f), "-p", "m=ResNet", "--show"])
     assert res.exit_code == 0, res.output
     assert "batch normalization" in res.output
     assert "VALUES ?m { <https://w3id.org/kg/method/resnet> }" in res.output

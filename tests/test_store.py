@@ -34,10 +34,12 @@ if not SEEDS.is_dir():
     SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 KG = [sys.executable, "-m", "kg.cli"]
 
-NEW = ["We propose DenseNet, which connects each layer to every other layer. DenseNet is "
-       "evaluated on CIFAR-10 and SVHN and outperforms ResNet.",
-       "We introduce Adam, an algorithm for first-order gradient-based optimization. Adam is "
-       "evaluated on MNIST with logistic regression."]
+NEW = [
+    "We propose DenseNet, which connects each layer to every other layer. DenseNet is "
+    "evaluated on CIFAR-10 and SVHN and outperforms ResNet.",
+    "We introduce Adam, an algorithm for first-order gradient-based optimization. Adam is "
+    "evaluated on MNIST with logistic regression.",
+]
 
 
 def hashes(store: Path) -> str:
@@ -102,8 +104,10 @@ def test_a_paper_seen_again_in_a_new_file_gains_the_source(tmp_path, inputs):
         assert {Path(s.path).name for s in rec.paper.sources} == {"lines.txt", "pairs.txt"}
         assert rec.paper.title  # the title pairs.txt gave
         node = res.graph.nodes[f"paper:{pid}"]
-        assert {Path(s.rsplit(":", 1)[0]).name for s in node["sources"]} == {"lines.txt",
-                                                                          "pairs.txt"}
+        assert {Path(s.rsplit(":", 1)[0]).name for s in node["sources"]} == {
+            "lines.txt",
+            "pairs.txt",
+        }
     # and a third run changes nothing
     snapshot = hashes(store)
     again = build_store([inputs["pairs.txt"], inputs["lines.txt"]], store)
@@ -122,21 +126,28 @@ def _paper_sources_dropped(g):
 def test_the_graph_does_not_depend_on_the_order_of_builds(tmp_path):
     """Abstracts built from a text file, then the same abstracts with titles: the titles'
     entities are extracted, and the graph is that of building the titled papers at once."""
-    recs = [json.loads(x) for x in (ROOT / "examples" / "abstracts.jsonl").read_text(
-        encoding="utf-8").splitlines()[:2]]
+    recs = [
+        json.loads(x)
+        for x in (ROOT / "examples" / "abstracts.jsonl")
+        .read_text(encoding="utf-8")
+        .splitlines()[:2]
+    ]
     text = tmp_path / "abstracts.txt"
     text.write_text("".join(r["abstract"] + "\n" for r in recs), encoding="utf-8")
     titled = tmp_path / "titled.jsonl"
-    titled.write_text("".join(json.dumps({"title": r["title"], "abstract": r["abstract"]})
-                              + "\n" for r in recs), encoding="utf-8")
+    titled.write_text(
+        "".join(json.dumps({"title": r["title"], "abstract": r["abstract"]}) + "\n" for r in recs),
+        encoding="utf-8",
+    )
     first = build_store([text], tmp_path / "seq")
     untitled_nodes = first.store.number_of_nodes()
     res = build_store([titled], tmp_path / "seq")
     assert (res.new_papers, res.updated_papers) == (0, 2)
     scratch = build_store([titled], tmp_path / "scratch")
     assert res.store.number_of_nodes() == scratch.store.number_of_nodes() > untitled_nodes
-    assert same(_paper_sources_dropped(res.store.graph()),
-                _paper_sources_dropped(scratch.store.graph()))
+    assert same(
+        _paper_sources_dropped(res.store.graph()), _paper_sources_dropped(scratch.store.graph())
+    )
     # and exactly (sources too) the graph of one build of both files
     both = build_store([text, titled], tmp_path / "both")
     assert same(Store.open(tmp_path / "seq").graph(), both.store.graph())
@@ -144,8 +155,9 @@ def test_the_graph_does_not_depend_on_the_order_of_builds(tmp_path):
     rev = build_store([titled], tmp_path / "rev")
     again = build_store([text], tmp_path / "rev")
     assert (again.new_papers, again.updated_papers) == (0, 2)
-    assert same(_paper_sources_dropped(again.store.graph()),
-                _paper_sources_dropped(rev.store.graph()))
+    assert same(
+        _paper_sources_dropped(again.store.graph()), _paper_sources_dropped(rev.store.graph())
+    )
     # nothing changed: a third build extracts nothing and writes nothing
     snapshot = hashes(tmp_path / "seq")
     assert build_store([titled, text], tmp_path / "seq").updated_papers == 0
@@ -156,13 +168,22 @@ def test_a_changed_abstract_of_a_stored_paper(tmp_path):
     """A record with a stored paper's arXiv id and another abstract is that paper: it keeps
     its abstract (and is not extracted again) but gains the title, and is extracted again
     for the title; the graph is that of one build of both records."""
-    rec = json.loads((ROOT / "examples" / "abstracts.jsonl").read_text(
-        encoding="utf-8").splitlines()[0])
+    rec = json.loads(
+        (ROOT / "examples" / "abstracts.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    )
     v1 = tmp_path / "v1.jsonl"
     v1.write_text(json.dumps({"abstract": rec["abstract"], "arxiv_id": "2101.00001"}) + "\n")
     v2 = tmp_path / "v2.jsonl"
-    v2.write_text(json.dumps({"title": rec["title"], "arxiv_id": "2101.00001",
-                              "abstract": rec["abstract"].replace(". ", ". Also, ", 1)}) + "\n")
+    v2.write_text(
+        json.dumps(
+            {
+                "title": rec["title"],
+                "arxiv_id": "2101.00001",
+                "abstract": rec["abstract"].replace(". ", ". Also, ", 1),
+            }
+        )
+        + "\n"
+    )
     build_store([v1], tmp_path / "seq")
     res = build_store([v2], tmp_path / "seq")
     assert (res.new_papers, res.updated_papers) == (0, 1)
@@ -194,8 +215,11 @@ def test_a_store_of_schema_1_is_converted(tmp_path):
     with Store.open(store) as st:
         assert st.meta("schema_version") == str(SCHEMA_VERSION)
         untitled, unsure = st.may_change()
-        damaged = {pid for pid in pids[1:] if any(
-            m.field == "title" for e in before[pid].entities for m in e.mentions)}
+        damaged = {
+            pid
+            for pid in pids[1:]
+            if any(m.field == "title" for e in before[pid].entities for m in e.mentions)
+        }
         assert damaged and not untitled and unsure == damaged
     res = build_store([DATA / "good" / "pairs.txt"], store)
     assert res.updated_papers == len(damaged)
@@ -283,8 +307,12 @@ def test_second_build_on_a_locked_store_is_refused(tmp_path, inputs):
 def test_a_second_kg_build_says_who_holds_the_store(tmp_path, inputs):
     st = Store.create(tmp_path / "store")
     with st.lock():
-        p = subprocess.run([*KG, "build", str(inputs["new.txt"]), "--store", str(st.path)],
-                           capture_output=True, text=True, timeout=120)
+        p = subprocess.run(
+            [*KG, "build", str(inputs["new.txt"]), "--store", str(st.path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert p.returncode != 0
     assert f"another kg build is writing to the store {st.path} (pid {os.getpid()}" in p.stderr
 
@@ -297,8 +325,12 @@ def test_readers_are_not_blocked_by_a_writer(tmp_path):
         c.execute("DELETE FROM edges")
         c.execute("DELETE FROM nodes")
         # another process reads the store meanwhile: the last committed state
-        p = subprocess.run([*KG, "query", "--json", "methods-evaluated-on", "ImageNet",
-                            "--store", str(store)], capture_output=True, text=True, timeout=120)
+        p = subprocess.run(
+            [*KG, "query", "--json", "methods-evaluated-on", "ImageNet", "--store", str(store)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert p.returncode == 0, p.stderr
         assert json.loads(p.stdout) == json.loads(json.dumps(want))
         c.execute("ROLLBACK")
@@ -343,10 +375,12 @@ def test_a_store_of_the_old_format_is_converted_once(tmp_path):
     (old / MARKER).write_text('{"kg_store": 1}')
     recs = records()
     (old / "records" / "000001.jsonl").write_text(recs[0].to_json() + "\n")
-    retitled = recs[0].model_copy(update={"paper": recs[0].paper.model_copy(
-        update={"title": "Stored again"})})
+    retitled = recs[0].model_copy(
+        update={"paper": recs[0].paper.model_copy(update={"title": "Stored again"})}
+    )
     (old / "records" / "000002.jsonl").write_text(
-        recs[1].to_json() + "\n" + retitled.to_json() + "\n")
+        recs[1].to_json() + "\n" + retitled.to_json() + "\n"
+    )
     for side in (".ids", ".digest", ".keys", ".part"):
         (old / "records" / f"000001{side}").write_text("[]")
     (old / "graph.json").write_text("{}")
@@ -358,10 +392,14 @@ def test_a_store_of_the_old_format_is_converted_once(tmp_path):
     st = Store.open(old)
     assert list(st.records()) == [retitled, recs[1]]
     assert json.loads((old / MARKER).read_text()) == {"kg_store": 2}
-    assert sorted(p.name for p in old.iterdir() if not p.name.startswith("kg.")) == \
-        [MARKER, "records-format-1"]
-    assert sorted(p.name for p in (old / "records-format-1").iterdir()) == \
-        ["000001.jsonl", "000002.jsonl"]
+    assert sorted(p.name for p in old.iterdir() if not p.name.startswith("kg.")) == [
+        MARKER,
+        "records-format-1",
+    ]
+    assert sorted(p.name for p in (old / "records-format-1").iterdir()) == [
+        "000001.jsonl",
+        "000002.jsonl",
+    ]
     assert graph_fingerprint(st.graph()) == graph_fingerprint(build_graph([retitled, recs[1]]))
 
 
@@ -381,15 +419,20 @@ def _corpus(d: Path, n: int = 200) -> list[Path]:
     q = n // 8
     for k in range(4):
         b = d / f"b{k}.txt"
-        part = rows[n // 2 + k * q: n // 2 + (k + 1) * q if k < 3 else n]
+        part = rows[n // 2 + k * q : n // 2 + (k + 1) * q if k < 3 else n]
         b.write_text("".join(r["abstract"] + "\n" for r in part), encoding="utf-8")
         files.append(b)
     return files
 
 
 def _kg_build(files: list[Path], store: Path, cwd: Path) -> subprocess.Popen:
-    return subprocess.Popen([*KG, "build", *map(str, files), "--store", str(store)], cwd=cwd,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [*KG, "build", *map(str, files), "--store", str(store)],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 @pytest.mark.slow
@@ -438,18 +481,24 @@ def test_killed_builds_then_one_full_build_equal_a_clean_build(tmp_path):
 
 def test_the_views_answer_common_questions(tmp_path):
     st = Store.open(make_store(tmp_path / "store"))
-    rows = st.conn.execute("SELECT method, dataset, support FROM evaluations "
-                           "ORDER BY method").fetchall()
+    rows = st.conn.execute(
+        "SELECT method, dataset, support FROM evaluations ORDER BY method"
+    ).fetchall()
     assert rows == [("ResNet", "ImageNet", 1), ("ViT", "ImageNet", 1)]
-    assert sorted(st.conn.execute("SELECT winner, loser FROM comparisons").fetchall()) == \
-        [("ResNet", "VGG"), ("ViT", "ResNet")]
-    assert st.conn.execute("SELECT name, title FROM entity_papers WHERE key = "
-                           "'method:vit'").fetchall() == [("ViT", "An Image is Worth 16x16 Words")]
+    assert sorted(st.conn.execute("SELECT winner, loser FROM comparisons").fetchall()) == [
+        ("ResNet", "VGG"),
+        ("ViT", "ResNet"),
+    ]
+    assert st.conn.execute(
+        "SELECT name, title FROM entity_papers WHERE key = 'method:vit'"
+    ).fetchall() == [("ViT", "An Image is Worth 16x16 Words")]
     # a result, resolved: what the view gives is what the graph says
     g = kg.KnowledgeGraph.from_records([_with_result()])
-    assert g.store.conn.execute("SELECT method, metric, dataset, value, unit, paper "
-                                "FROM result_values").fetchall() == \
-        [("ViT", "top-1 accuracy", "ImageNet", "88.5", "%", "An Image is Worth 16x16 Words")]
+    assert g.store.conn.execute(
+        "SELECT method, metric, dataset, value, unit, paper FROM result_values"
+    ).fetchall() == [
+        ("ViT", "top-1 accuracy", "ImageNet", "88.5", "%", "An Image is Worth 16x16 Words")
+    ]
 
 
 def _with_result():
@@ -458,9 +507,19 @@ def _with_result():
     from kg.model import Result
 
     r = records()[1]
-    return r.model_copy(update={"results": [Result(
-        method="method:vit", metric="metric:top-1 accuracy", dataset="dataset:imagenet",
-        value="88.5", unit="%")]})
+    return r.model_copy(
+        update={
+            "results": [
+                Result(
+                    method="method:vit",
+                    metric="metric:top-1 accuracy",
+                    dataset="dataset:imagenet",
+                    value="88.5",
+                    unit="%",
+                )
+            ]
+        }
+    )
 
 
 def test_a_read_only_store_is_read(tmp_path):
@@ -472,15 +531,33 @@ def test_a_read_only_store_is_read(tmp_path):
         pytest.skip("unshare is not installed")
     store = make_store(tmp_path / "s")
     Store.open(store).close()
-    probe = subprocess.run(["unshare", "-m", "sh", "-c", f'mount --bind "{store}" "{store}" '
-                            f'&& mount -o remount,bind,ro "{store}" && ! touch "{store}/x"'],
-                           capture_output=True)
+    probe = subprocess.run(
+        [
+            "unshare",
+            "-m",
+            "sh",
+            "-c",
+            f'mount --bind "{store}" "{store}" '
+            f'&& mount -o remount,bind,ro "{store}" && ! touch "{store}/x"',
+        ],
+        capture_output=True,
+    )
     if probe.returncode != 0:
         pytest.skip("cannot make a read-only mount here (needs mount namespaces)")
-    query = " ".join([*KG, "query", "--json", "methods-evaluated-on", "ImageNet", "--store",
-                      f'"{store}"'])
-    p = subprocess.run(["unshare", "-m", "sh", "-c", f'mount --bind "{store}" "{store}" && '
-                        f'mount -o remount,bind,ro "{store}" && {query}'],
-                       capture_output=True, text=True, timeout=120)
+    query = " ".join(
+        [*KG, "query", "--json", "methods-evaluated-on", "ImageNet", "--store", f'"{store}"']
+    )
+    p = subprocess.run(
+        [
+            "unshare",
+            "-m",
+            "sh",
+            "-c",
+            f'mount --bind "{store}" "{store}" && mount -o remount,bind,ro "{store}" && {query}',
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert p.returncode == 0, p.stderr
     assert [r["name"] for r in json.loads(p.stdout)] == ["ResNet", "ViT"]

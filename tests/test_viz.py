@@ -32,15 +32,17 @@ def browser(tmp_path):
     with chromium(tmp_path) as tools:
         yield tools
 
+
 EVIL_METHOD = "<script>alert(1)</script>"
 EVIL_DATASET = "</script><img src=x onerror=window.__pwned=1>"
 EVIL_TASK = "&amp; & <b id=pwned>bold</b>"
 EVIL_TITLE = "A paper </script><script>window.__pwned=2</script>"
 
-TEXT1 = ("We propose BERT, a language model. "
-         "BERT uses the Transformer and is evaluated on GLUE.")
-TEXT2 = (f"Our method {EVIL_METHOD} uses the Transformer. "
-         f"It is evaluated on {EVIL_DATASET} for {EVIL_TASK}.")
+TEXT1 = "We propose BERT, a language model. BERT uses the Transformer and is evaluated on GLUE."
+TEXT2 = (
+    f"Our method {EVIL_METHOD} uses the Transformer. "
+    f"It is evaluated on {EVIL_DATASET} for {EVIL_TASK}."
+)
 
 
 def _span(text: str, part: str) -> tuple[int, int]:
@@ -50,37 +52,54 @@ def _span(text: str, part: str) -> tuple[int, int]:
 
 def _ent(key, typ, name, text, aliases=()):
     s, e = _span(text, name)
-    return Entity(key=key, type=typ, name=name, aliases=list(aliases),
-                  mentions=[Mention(start=s, end=e, sentence=0)])
+    return Entity(
+        key=key,
+        type=typ,
+        name=name,
+        aliases=list(aliases),
+        mentions=[Mention(start=s, end=e, sentence=0)],
+    )
 
 
 def _rel(head, typ, tail, text, sentence_no):
     sentences = [x + "." for x in text.split(". ")]
     sent = sentences[sentence_no].rstrip(".") + "."
     s, e = _span(text, sent.rstrip("."))
-    return Relation(head=head, type=typ, tail=tail,
-                    evidence=Evidence(sentence=sentence_no, start=s, end=e))
+    return Relation(
+        head=head, type=typ, tail=tail, evidence=Evidence(sentence=sentence_no, start=s, end=e)
+    )
 
 
 def records() -> list[Record]:
     r1 = Record(
-        paper=Paper(id="p1", text=TEXT1, title="BERT: pre-training",
-                    url="https://example.org/bert"),
-        entities=[_ent("method:bert", "Method", "BERT", TEXT1, ["Bidirectional Encoders"]),
-                  _ent("method:transformer", "Method", "Transformer", TEXT1),
-                  _ent("dataset:glue", "Dataset", "GLUE", TEXT1)],
-        relations=[Relation(head="PAPER", type="PROPOSES", tail="method:bert"),
-                   _rel("method:bert", "USES", "method:transformer", TEXT1, 1),
-                   _rel("method:bert", "EVALUATED_ON", "dataset:glue", TEXT1, 1)])
+        paper=Paper(
+            id="p1", text=TEXT1, title="BERT: pre-training", url="https://example.org/bert"
+        ),
+        entities=[
+            _ent("method:bert", "Method", "BERT", TEXT1, ["Bidirectional Encoders"]),
+            _ent("method:transformer", "Method", "Transformer", TEXT1),
+            _ent("dataset:glue", "Dataset", "GLUE", TEXT1),
+        ],
+        relations=[
+            Relation(head="PAPER", type="PROPOSES", tail="method:bert"),
+            _rel("method:bert", "USES", "method:transformer", TEXT1, 1),
+            _rel("method:bert", "EVALUATED_ON", "dataset:glue", TEXT1, 1),
+        ],
+    )
     r2 = Record(
         paper=Paper(id="p2", text=TEXT2, title=EVIL_TITLE, url="javascript:alert(3)"),
-        entities=[_ent("method:evil", "Method", EVIL_METHOD, TEXT2),
-                  _ent("method:transformer", "Method", "Transformer", TEXT2),
-                  _ent("dataset:evil", "Dataset", EVIL_DATASET, TEXT2),
-                  _ent("task:evil", "Task", EVIL_TASK, TEXT2)],
-        relations=[_rel("method:evil", "USES", "method:transformer", TEXT2, 0),
-                   _rel("method:evil", "EVALUATED_ON", "dataset:evil", TEXT2, 1),
-                   _rel("method:evil", "ADDRESSES", "task:evil", TEXT2, 1)])
+        entities=[
+            _ent("method:evil", "Method", EVIL_METHOD, TEXT2),
+            _ent("method:transformer", "Method", "Transformer", TEXT2),
+            _ent("dataset:evil", "Dataset", EVIL_DATASET, TEXT2),
+            _ent("task:evil", "Task", EVIL_TASK, TEXT2),
+        ],
+        relations=[
+            _rel("method:evil", "USES", "method:transformer", TEXT2, 0),
+            _rel("method:evil", "EVALUATED_ON", "dataset:evil", TEXT2, 1),
+            _rel("method:evil", "ADDRESSES", "task:evil", TEXT2, 1),
+        ],
+    )
     return [r1, r2]
 
 
@@ -99,8 +118,7 @@ def page(store, tmp_path_factory) -> Path:
 
 
 def _data_block(page_text: str) -> str:
-    m = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page_text,
-                  re.S)
+    m = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page_text, re.S)
     assert m, "no data block"
     return m.group(1)
 
@@ -149,10 +167,18 @@ def test_page_loads_nothing_from_the_network(page):
     markup = text.replace(_data_block(text), "")
     assert not re.search(r"\b(src|href)\s*=\s*\"(?!data:)", markup)
     js = (viz.STATIC / "viz.js").read_text()
-    js = re.sub(r"/\*.*?\*/", "", js, flags=re.S)          # comments may name them
+    js = re.sub(r"/\*.*?\*/", "", js, flags=re.S)  # comments may name them
     js = re.sub(r"^\s*//.*$", "", js, flags=re.M)
-    for word in ("fetch(", "XMLHttpRequest", "import(", "innerHTML", "outerHTML",
-                 "insertAdjacentHTML", "document.write", "eval("):
+    for word in (
+        "fetch(",
+        "XMLHttpRequest",
+        "import(",
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+    ):
         assert word not in js, word
 
 
@@ -171,8 +197,9 @@ def test_evidence_is_quoted_from_the_abstract(page):
     ev = uses[0]["evidence"][0]
     assert ev["paper"] == "p1"
     assert ev["text"] == "BERT uses the Transformer and is evaluated on GLUE"
-    mention = [e for e in data["edges"]
-               if e["type"] == "MENTIONS" and e["target"] == "dataset:evil"][0]
+    mention = [
+        e for e in data["edges"] if e["type"] == "MENTIONS" and e["target"] == "dataset:evil"
+    ][0]
     assert mention["evidence"][0]["text"] == EVIL_DATASET
     assert mention["evidence"][0]["before"].endswith("evaluated on ")
     assert data["papers"]["p2"]["title"] == EVIL_TITLE
@@ -215,12 +242,12 @@ def test_write_viz_did_you_mean(store, tmp_path):
 def test_kg_viz_command(store, tmp_path):
     out = tmp_path / "g.html"
     runner = CliRunner()
-    res = runner.invoke(main, ["viz", "--store", str(store), "--around", "glue",
-                               "--depth", "2", "-o", str(out)])
+    res = runner.invoke(
+        main, ["viz", "--store", str(store), "--around", "glue", "--depth", "2", "-o", str(out)]
+    )
     assert res.exit_code == 0, res.output
     assert f"wrote {out}" in res.output and out.exists()
-    res = runner.invoke(main, ["viz", "--store", str(store), "--around", "GLUEE",
-                               "-o", str(out)])
+    res = runner.invoke(main, ["viz", "--store", str(store), "--around", "GLUEE", "-o", str(out)])
     assert res.exit_code == 1 and "did you mean 'GLUE'" in res.output
     res = runner.invoke(main, ["viz", "--store", str(store), "--max-nodes", "0"])
     assert res.exit_code == 2
@@ -238,13 +265,16 @@ def _open(tools: DevTools, path: Path) -> None:
 @needs_chromium
 def test_page_in_chromium_shows_names_as_text_without_errors(browser, page):
     _open(browser, page)
-    labels = browser.js("Array.from(document.querySelectorAll('#graph text.label'))"
-                        ".map(t => t.textContent)")
+    labels = browser.js(
+        "Array.from(document.querySelectorAll('#graph text.label')).map(t => t.textContent)"
+    )
     for name in ("BERT", "Transformer", "GLUE", EVIL_METHOD, EVIL_DATASET, EVIL_TASK):
         assert name in labels
-    visible = browser.js("Array.from(document.querySelectorAll('#graph text.label'))"
-                         ".filter(t => !t.classList.contains('hidden')"
-                         " && t.getBBox().width > 0).map(t => t.textContent)")
+    visible = browser.js(
+        "Array.from(document.querySelectorAll('#graph text.label'))"
+        ".filter(t => !t.classList.contains('hidden')"
+        " && t.getBBox().width > 0).map(t => t.textContent)"
+    )
     assert EVIL_METHOD in visible and "BERT" in visible
     # nothing injected: the page's own two scripts, no <img>, no <b>, no flag, no dialog
     assert browser.js("document.querySelectorAll('script').length") == 2
@@ -260,13 +290,16 @@ def test_page_in_chromium_shows_names_as_text_without_errors(browser, page):
 def test_click_search_and_provenance_in_chromium(browser, page):
     _open(browser, page)
     # a real mouse click on the node of the hostile method
-    box = browser.js("(() => { const c = document.querySelector("
-                     "'circle.node[data-id=\"method:evil\"]'); const r = "
-                     "c.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]"
-                     "; })()")
+    box = browser.js(
+        "(() => { const c = document.querySelector("
+        "'circle.node[data-id=\"method:evil\"]'); const r = "
+        "c.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]"
+        "; })()"
+    )
     for kind in ("mousePressed", "mouseReleased"):
-        browser.call("Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1],
-                     button="left", clickCount=1)
+        browser.call(
+            "Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1], button="left", clickCount=1
+        )
     panel = browser.js("document.getElementById('details').textContent")
     assert EVIL_METHOD in panel and "method:evil" in panel
     assert EVIL_TITLE in panel  # the paper it comes from, as text
@@ -292,8 +325,10 @@ def test_neighbourhood_page_in_chromium(browser, store, tmp_path):
     out = tmp_path / "around.html"
     viz.write_viz(store, out, around="GLUE", depth=1)
     _open(browser, out)
-    ids = browser.js("Array.from(document.querySelectorAll('#graph circle.node'))"
-                     ".map(c => c.getAttribute('data-id')).sort()")
+    ids = browser.js(
+        "Array.from(document.querySelectorAll('#graph circle.node'))"
+        ".map(c => c.getAttribute('data-id')).sort()"
+    )
     assert ids == ["dataset:glue", "method:bert", "paper:p1"]
     # the centre is selected on load and its panel filled in
     assert "GLUE" in browser.js("document.querySelector('#details h2').textContent")
@@ -305,8 +340,8 @@ def _png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     pos, idat, width = 8, b"", 0
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             width, height, depth, ctype, _, _, interlace = struct.unpack(">IIBBBBB", body)
             assert depth == 8 and ctype in (2, 6) and interlace == 0
@@ -318,7 +353,10 @@ def _png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
     stride = width * bpp
     rows, prev = [], bytearray(stride)
     for y in range(height):
-        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        f, line = (
+            raw[y * (stride + 1)],
+            bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)]),
+        )
         for i in range(stride):
             a = line[i - bpp] if i >= bpp else 0
             b, c = prev[i], (prev[i - bpp] if i >= bpp else 0)
@@ -334,7 +372,7 @@ def _png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
                 line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
         rows.append(bytes(line))
         prev = line
-    return width, height, [bytes(r[i:i + 3]) for r in rows for i in range(0, stride, bpp)]
+    return width, height, [bytes(r[i : i + 3]) for r in rows for i in range(0, stride, bpp)]
 
 
 @needs_chromium
@@ -343,7 +381,9 @@ def test_screenshot_is_a_picture_of_the_graph(page, tmp_path):
     shot = tmp_path / "shot.png"
     proc = subprocess.run(
         [*chromium_args(tmp_path / "profile"), f"--screenshot={shot}", page.as_uri()],
-        capture_output=True, timeout=120)
+        capture_output=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-2000:]
     width, height, pixels = _png_pixels(shot.read_bytes())
     assert (width, height) == (1200, 800)
@@ -359,13 +399,20 @@ def test_screenshot_is_a_picture_of_the_graph(page, tmp_path):
         assert near(rgb) > 40, f"no node drawn in {rgb}"
 
 
-
-@pytest.mark.parametrize(("around", "depth", "max_nodes"),
-                         [(None, 1, 150), (None, 1, 4), ("method:bert", 1, 150),
-                          ("method:bert", 2, 150), ("method:bert", 2, 3),
-                          ("method:bert", 0, 150)])
+@pytest.mark.parametrize(
+    ("around", "depth", "max_nodes"),
+    [
+        (None, 1, 150),
+        (None, 1, 4),
+        ("method:bert", 1, 150),
+        ("method:bert", 2, 150),
+        ("method:bert", 2, 3),
+        ("method:bert", 0, 150),
+    ],
+)
 def test_the_page_read_from_the_database_is_the_page_of_the_whole_graph(
-        store, around, depth, max_nodes):
+    store, around, depth, max_nodes
+):
     """write_viz reads only what it draws (SQL); it draws what the page of the whole
     graph in networkx draws, evidence quotes included."""
     st = Store.open(store)

@@ -30,13 +30,14 @@ def _os_error(e: OSError) -> str:
     """One line for an OSError kg did not expect (a full disk, a device that fails)."""
     where = f"{os.fsdecode(e.filename)}: " if e.filename is not None else ""
     what = e.strerror or str(e)
-    hint = {errno.ENOSPC: "free some space and run the command again",
-            errno.EDQUOT: "free some space and run the command again",
-            errno.EROFS: "the file system is read-only; choose a writable place",
-            errno.EACCES: "check the permissions",
-            errno.EPERM: "check the permissions",
-            errno.EIO: "the device reported an error; check it or use another file"}.get(
-                e.errno or 0, "check the path and try again")
+    hint = {
+        errno.ENOSPC: "free some space and run the command again",
+        errno.EDQUOT: "free some space and run the command again",
+        errno.EROFS: "the file system is read-only; choose a writable place",
+        errno.EACCES: "check the permissions",
+        errno.EPERM: "check the permissions",
+        errno.EIO: "the device reported an error; check it or use another file",
+    }.get(e.errno or 0, "check the path and try again")
     return f"{where}{what}; {hint}".encode("utf-8", "replace").decode("utf-8")
 
 
@@ -60,8 +61,10 @@ class _Group(click.Group):
 @click.option("-v", "--verbose", is_flag=True, help="Log more.")
 def main(verbose: bool) -> None:
     """kg builds a knowledge graph of ML papers from abstracts and answers questions on it."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
 
 
 def _categories(_ctx, _param, value: str | None) -> tuple[str, ...]:
@@ -69,28 +72,55 @@ def _categories(_ctx, _param, value: str | None) -> tuple[str, ...]:
 
 
 def _inputs(f):
-    f = click.option("--format", "fmt", type=click.Choice(
-        ["lines", "pairs", "daily", "jsonl", "csv", "arxiv", "openalex", "s2", "pwc"]),
-        default=None, help="Input format (default: detected per file, from its content "
-        "for the dumps arxiv, openalex, s2 and pwc; gzip is read as it is).")(f)
-    f = click.option("--category", "categories", metavar="CATS", callback=_categories,
-                     help="Keep only papers in any of these arXiv categories, comma-"
-                     "separated (cs.LG,cs.CL; an archive such as cs means all of it). "
-                     "For the arXiv snapshot.")(f)
-    f = click.option("--since", type=click.IntRange(1000, 9999), default=None,
-                     metavar="YEAR", help="Keep only papers first published in YEAR or "
-                     "later (papers without a date or year are left out).")(f)
-    f = click.option("--skip-bad", is_flag=True,
-                     help="Skip records that cannot be read (warn and count) instead of "
-                     "stopping at the first.")(f)
-    f = click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
-                     help="Worker processes for extraction (default 0: one per core, "
-                     "or this process alone for small inputs).")(f)
-    f = click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0,
-                     show_default=True,
-                     help="Keep only entities kg is at least this sure of (a probability "
-                     "calibrated on held-out abstracts, see kg/extract/model/MODEL_CARD.md), "
-                     "and the relations and results between them.")(f)
+    f = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(
+            ["lines", "pairs", "daily", "jsonl", "csv", "arxiv", "openalex", "s2", "pwc"]
+        ),
+        default=None,
+        help="Input format (default: detected per file, from its content "
+        "for the dumps arxiv, openalex, s2 and pwc; gzip is read as it is).",
+    )(f)
+    f = click.option(
+        "--category",
+        "categories",
+        metavar="CATS",
+        callback=_categories,
+        help="Keep only papers in any of these arXiv categories, comma-"
+        "separated (cs.LG,cs.CL; an archive such as cs means all of it). "
+        "For the arXiv snapshot.",
+    )(f)
+    f = click.option(
+        "--since",
+        type=click.IntRange(1000, 9999),
+        default=None,
+        metavar="YEAR",
+        help="Keep only papers first published in YEAR or "
+        "later (papers without a date or year are left out).",
+    )(f)
+    f = click.option(
+        "--skip-bad",
+        is_flag=True,
+        help="Skip records that cannot be read (warn and count) instead of stopping at the first.",
+    )(f)
+    f = click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=0),
+        default=0,
+        help="Worker processes for extraction (default 0: one per core, "
+        "or this process alone for small inputs).",
+    )(f)
+    f = click.option(
+        "--min-confidence",
+        type=click.FloatRange(0, 1),
+        default=0.0,
+        show_default=True,
+        help="Keep only entities kg is at least this sure of (a probability "
+        "calibrated on held-out abstracts, see kg/extract/model/MODEL_CARD.md), "
+        "and the relations and results between them.",
+    )(f)
     return click.argument("inputs", nargs=-1, required=True, type=click.Path())(f)
 
 
@@ -105,14 +135,21 @@ def _report_skipped(report) -> None:
 
 def _report_filtered(report) -> None:
     if report.filtered:
-        click.echo("left out: " + ", ".join(f"{n} {why}" for why, n in
-                                            sorted(report.filtered.items())), err=True)
+        click.echo(
+            "left out: " + ", ".join(f"{n} {why}" for why, n in sorted(report.filtered.items())),
+            err=True,
+        )
 
 
 @main.command()
 @_inputs
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
-              help="Where to write the JSON Lines (default: standard output).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default="-",
+    help="Where to write the JSON Lines (default: standard output).",
+)
 def extract(inputs, fmt, skip_bad, jobs, min_confidence, categories, since, output) -> None:
     """Extract entities, relations and results: one JSON line per paper."""
     from kg.extract.pipeline import extract as run
@@ -123,8 +160,9 @@ def extract(inputs, fmt, skip_bad, jobs, min_confidence, categories, since, outp
     if output != "-":
         check_output(output, inputs)  # before reading: an input is never overwritten
     report = IngestReport()
-    papers = read_papers(inputs, fmt=fmt, skip_bad=skip_bad, report=report,
-                         select=Selection(categories, since))
+    papers = read_papers(
+        inputs, fmt=fmt, skip_bad=skip_bad, report=report, select=Selection(categories, since)
+    )
     # reading the first paper checks every input: bad input fails before the model loads
     # and before OUT is opened; OUT is written under a temporary name and renamed into
     # place at the end, so a failed run leaves an existing OUT as it was
@@ -134,8 +172,9 @@ def extract(inputs, fmt, skip_bad, jobs, min_confidence, categories, since, outp
     if first is not None:
         progress(0)
     n = 0
-    with (contextlib.nullcontext(sys.stdout) if output == "-"
-          else output_file(output, inputs)) as out:
+    with (
+        contextlib.nullcontext(sys.stdout) if output == "-" else output_file(output, inputs)
+    ) as out:
         for n, rec in enumerate(run(papers, jobs=jobs), 1):
             out.write(rec.confident(min_confidence).to_json() + "\n")
             progress(n)
@@ -146,14 +185,18 @@ def extract(inputs, fmt, skip_bad, jobs, min_confidence, categories, since, outp
 
 
 def _print_summary(s: dict) -> None:
-    click.echo(f"papers added: {s['papers_added']}   updated: {s['papers_updated']}   "
-               f"duplicates merged: {s['duplicates_merged']}   skipped: {s['skipped_records']}")
+    click.echo(
+        f"papers added: {s['papers_added']}   updated: {s['papers_updated']}   "
+        f"duplicates merged: {s['duplicates_merged']}   skipped: {s['skipped_records']}"
+    )
     if s["graph"] == "unchanged":
         click.echo("graph: unchanged (`kg stats` shows its totals)")
         return
     if s["graph"] == "updated":
-        click.echo("graph updated in place: the nodes this build wrote and the relations it "
-                   "added to (`kg stats` shows the totals)")
+        click.echo(
+            "graph updated in place: the nodes this build wrote and the relations it "
+            "added to (`kg stats` shows the totals)"
+        )
     click.echo("nodes:     " + "  ".join(f"{k} {v}" for k, v in s["nodes"].items()))
     click.echo("relations: " + "  ".join(f"{k} {v}" for k, v in s["relations"].items()))
 
@@ -174,9 +217,17 @@ def build(inputs, fmt, skip_bad, jobs, min_confidence, categories, since, store)
     report = IngestReport()
     progress = PaperProgress("extracting", lambda: report.new)
     try:
-        res = build_store(inputs, store, jobs=jobs, skip_bad=skip_bad, fmt=fmt,
-                          progress=progress, min_confidence=min_confidence,
-                          select=Selection(categories, since), report=report)
+        res = build_store(
+            inputs,
+            store,
+            jobs=jobs,
+            skip_bad=skip_bad,
+            fmt=fmt,
+            progress=progress,
+            min_confidence=min_confidence,
+            select=Selection(categories, since),
+            report=report,
+        )
     finally:
         progress.done()
     _report_skipped(res.report)
@@ -189,14 +240,21 @@ def build(inputs, fmt, skip_bad, jobs, min_confidence, categories, since, store)
 @click.argument("question", nargs=-1)
 @STORE_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@click.option("--path", nargs=2, metavar="A B", default=None,
-              help="Show how two entities connect.")
+@click.option("--path", nargs=2, metavar="A B", default=None, help="Show how two entities connect.")
 @click.option("--list", "list_", is_flag=True, help="List the questions kg answers.")
-@click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True,
-              help="Leave out answers kg is less sure of than this (an entity's confidence "
-              "is the highest any paper gave it).")
-@click.option("--evidence", is_flag=True,
-              help="Add to each answer the paper title and the sentence it was read from.")
+@click.option(
+    "--min-confidence",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Leave out answers kg is less sure of than this (an entity's confidence "
+    "is the highest any paper gave it).",
+)
+@click.option(
+    "--evidence",
+    is_flag=True,
+    help="Add to each answer the paper title and the sentence it was read from.",
+)
 def query(question, store, as_json, path, list_, min_confidence, evidence) -> None:
     """Answer a question from the store.
 
@@ -208,7 +266,7 @@ def query(question, store, as_json, path, list_, min_confidence, evidence) -> No
 
     if list_:
         for name in QUESTIONS:
-            click.echo(f"{name:22s} e.g. kg query \"{EXAMPLES[name]}\"")
+            click.echo(f'{name:22s} e.g. kg query "{EXAMPLES[name]}"')
         return
     graph = kg.open(store)
     if path:
@@ -274,8 +332,19 @@ def _register() -> None:
     from kg.cli.stats import stats
     from kg.cli.viz import viz
 
-    for command in (merge, extract_shards, sparql, export, load, cypher, server, stats, viz,
-                    leaderboard, serve):
+    for command in (
+        merge,
+        extract_shards,
+        sparql,
+        export,
+        load,
+        cypher,
+        server,
+        stats,
+        viz,
+        leaderboard,
+        serve,
+    ):
         main.add_command(command)
 
 

@@ -13,13 +13,23 @@ from kg.table import format_table
 
 
 def _load_options(f):
-    f = click.option("--prune", is_flag=True,
-                     help="Also delete nodes and relationships the store no longer has.")(f)
-    f = click.option("--retries", type=click.IntRange(min=1), default=5, show_default=True,
-                     help="Attempts per batch on transient errors (backoff doubles from "
-                     "0.5 s).")(f)
-    f = click.option("--batch-size", type=click.IntRange(min=1), default=1000,
-                     show_default=True, help="Rows per UNWIND statement.")(f)
+    f = click.option(
+        "--prune", is_flag=True, help="Also delete nodes and relationships the store no longer has."
+    )(f)
+    f = click.option(
+        "--retries",
+        type=click.IntRange(min=1),
+        default=5,
+        show_default=True,
+        help="Attempts per batch on transient errors (backoff doubles from 0.5 s).",
+    )(f)
+    f = click.option(
+        "--batch-size",
+        type=click.IntRange(min=1),
+        default=1000,
+        show_default=True,
+        help="Rows per UNWIND statement.",
+    )(f)
     return STORE_OPTION(f)
 
 
@@ -29,6 +39,7 @@ def _progress():
     def progress(phase: str, done: int) -> None:
         if show:
             click.echo(f"\r{phase}: {done} batches written   ", err=True, nl=False)
+
     return progress
 
 
@@ -54,29 +65,42 @@ def load() -> None:
 
 
 @load.command("neo4j")
-@click.option("--uri", required=True, envvar="NEO4J_URI", show_envvar=True,
-              help="Bolt URI, e.g. bolt://localhost:7687 (user:password@ allowed; "
-              "else NEO4J_USERNAME / NEO4J_PASSWORD).")
-@click.option("--database", "-d", default=None, help="Database name (default: the "
-              "server's default database).")
+@click.option(
+    "--uri",
+    required=True,
+    envvar="NEO4J_URI",
+    show_envvar=True,
+    help="Bolt URI, e.g. bolt://localhost:7687 (user:password@ allowed; "
+    "else NEO4J_USERNAME / NEO4J_PASSWORD).",
+)
+@click.option(
+    "--database", "-d", default=None, help="Database name (default: the server's default database)."
+)
 @_load_options
 def load_neo4j(uri, database, store, batch_size, retries, prune) -> None:
     """Load into Neo4j 5: key constraints, then batched UNWIND ... MERGE."""
     from kg.sinks import neo4j
 
     with _graph(store, "loading into Neo4j") as g:
-        s = neo4j.load(g, uri, database=database, batch_size=batch_size, prune=prune,
-                       attempts=retries)
+        s = neo4j.load(
+            g, uri, database=database, batch_size=batch_size, prune=prune, attempts=retries
+        )
     click.echo(f"loaded {store} into {neo4j.redact(uri)}" + (f" ({database})" if database else ""))
     click.echo("\n".join(s.lines()))
 
 
 @load.command("falkordb")
 @click.option("--host", default="127.0.0.1", show_default=True, help="FalkorDB host.")
-@click.option("--port", default=6379, show_default=True, type=click.IntRange(1, 65535),
-              help="FalkorDB port.")
-@click.option("--socket", "unix_socket", default=None, type=click.Path(),
-              help="Unix socket path instead of host and port.")
+@click.option(
+    "--port", default=6379, show_default=True, type=click.IntRange(1, 65535), help="FalkorDB port."
+)
+@click.option(
+    "--socket",
+    "unix_socket",
+    default=None,
+    type=click.Path(),
+    help="Unix socket path instead of host and port.",
+)
 @click.option("--graph", "-g", default="kg", show_default=True, help="Graph name.")
 @_load_options
 def load_falkordb(host, port, unix_socket, graph, store, batch_size, retries, prune) -> None:
@@ -84,8 +108,16 @@ def load_falkordb(host, port, unix_socket, graph, store, batch_size, retries, pr
     from kg.sinks import falkordb
 
     with _graph(store, "loading into FalkorDB") as g:
-        s = falkordb.load(g, host=host, port=port, graph=graph, unix_socket=unix_socket,
-                          batch_size=batch_size, prune=prune, attempts=retries)
+        s = falkordb.load(
+            g,
+            host=host,
+            port=port,
+            graph=graph,
+            unix_socket=unix_socket,
+            batch_size=batch_size,
+            prune=prune,
+            attempts=retries,
+        )
     where = unix_socket or f"{host}:{port}"
     click.echo(f"loaded {store} into FalkorDB {where} graph {graph}")
     click.echo("\n".join(s.lines()))
@@ -102,12 +134,27 @@ def _table(cols: list[str], rows: list[list]) -> str:
 @click.command()
 @click.argument("query", required=False)
 @STORE_OPTION
-@click.option("--example", "-e", metavar="NAME", default=None,
-              help="Run a shipped example query (see --list).")
-@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
-              help="A query parameter ($NAME); VALUE is read as JSON if it parses.")
-@click.option("--uri", default=None, help="Send the query to this Neo4j (bolt://...) "
-              "instead of the local store; credentials from NEO4J_USERNAME/NEO4J_PASSWORD.")
+@click.option(
+    "--example",
+    "-e",
+    metavar="NAME",
+    default=None,
+    help="Run a shipped example query (see --list).",
+)
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A query parameter ($NAME); VALUE is read as JSON if it parses.",
+)
+@click.option(
+    "--uri",
+    default=None,
+    help="Send the query to this Neo4j (bolt://...) "
+    "instead of the local store; credentials from NEO4J_USERNAME/NEO4J_PASSWORD.",
+)
 @click.option("--database", "-d", default=None, help="Neo4j database (with --uri).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON records instead of a table.")
 @click.option("--list", "list_", is_flag=True, help="List the example queries.")
@@ -160,8 +207,12 @@ def _server(store: str):
 
 @server.command("start")
 @STORE_OPTION
-@click.option("--port", type=click.IntRange(1, 65535), default=None,
-              help="Listen on 127.0.0.1:PORT instead of a unix socket in the store.")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Listen on 127.0.0.1:PORT instead of a unix socket in the store.",
+)
 def server_start(store, port) -> None:
     """Start FalkorDB for the store, load the store into it, and leave it running."""
     from kg.query.cypher import ensure_loaded
@@ -179,8 +230,10 @@ def server_start(store, port) -> None:
             srv.stop(save=False)  # no server left behind with a half-loaded graph
             raise
         b.close()
-    click.echo(f"FalkorDB serving {store} at {info.address} (pid {info.pid}); "
-               f"stop it with `kg server stop --store {store}`")
+    click.echo(
+        f"FalkorDB serving {store} at {info.address} (pid {info.pid}); "
+        f"stop it with `kg server stop --store {store}`"
+    )
 
 
 @server.command("stop")
@@ -208,16 +261,22 @@ def server_status(store) -> None:
 @export.command("neo4j-csv")
 @click.argument("directory", type=click.Path(file_okay=False))
 @STORE_OPTION
-@click.option("--database", default="neo4j", show_default=True,
-              help="Database name to put in the printed neo4j-admin command.")
+@click.option(
+    "--database",
+    default="neo4j",
+    show_default=True,
+    help="Database name to put in the printed neo4j-admin command.",
+)
 def export_neo4j_csv(directory, store, database) -> None:
     """Write node and relationship CSVs for `neo4j-admin database import full`."""
     from kg.sinks.neo4j_csv import export as write
 
     with _graph(store, "exporting") as g:
         res = write(g, directory, database=database)
-    click.echo(f"wrote {len(res.node_files)} node files ({res.nodes} nodes) and "
-               f"{len(res.rel_files)} relationship files ({res.rels} relationships) to "
-               f"{directory}")
+    click.echo(
+        f"wrote {len(res.node_files)} node files ({res.nodes} nodes) and "
+        f"{len(res.rel_files)} relationship files ({res.rels} relationships) to "
+        f"{directory}"
+    )
     click.echo("import them (Neo4j stopped, database empty or to be overwritten) with:")
     click.echo(res.command)

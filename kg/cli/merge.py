@@ -7,8 +7,13 @@ import click
 
 @click.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--into", "into", required=True, type=click.Path(file_okay=False),
-              help="The store to merge into (created if missing; its records take part).")
+@click.option(
+    "--into",
+    "into",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="The store to merge into (created if missing; its records take part).",
+)
 def merge(sources, into) -> None:
     """Merge kg stores, directories of record shards or record files into one store.
 

@@ -11,19 +11,34 @@ from kg.cli.export import export
 from kg.cli.options import STORE_OPTION
 from kg.sinks import rdf
 
-_BASE = click.option("--base", default=rdf.DEFAULT_BASE, show_default=True,
-                     help="Namespace for the data's IRIs (an absolute IRI ending in / or #). "
-                     "The default is a placeholder: use one you control before publishing.")
+_BASE = click.option(
+    "--base",
+    default=rdf.DEFAULT_BASE,
+    show_default=True,
+    help="Namespace for the data's IRIs (an absolute IRI ending in / or #). "
+    "The default is a placeholder: use one you control before publishing.",
+)
 
 
 @click.command("rdf")
 @STORE_OPTION
-@click.option("--format", "-f", "fmt", type=click.Choice(rdf.FORMATS), default=None,
-              help="RDF syntax (default: from the -o suffix .ttl .nt .jsonld .trig, else "
-              "turtle). nt is streamed and suits large graphs; trig adds a named graph per "
-              "paper.")
-@click.option("-o", "--output", default="-", type=click.Path(dir_okay=False, allow_dash=True),
-              help="File to write (default: standard output).")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(rdf.FORMATS),
+    default=None,
+    help="RDF syntax (default: from the -o suffix .ttl .nt .jsonld .trig, else "
+    "turtle). nt is streamed and suits large graphs; trig adds a named graph per "
+    "paper.",
+)
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="File to write (default: standard output).",
+)
 @_BASE
 def rdf_command(store, fmt, output, base) -> None:
     """Export the graph as RDF (kg vocabulary, ML-Schema, schema.org, SKOS, PROV)."""
@@ -52,19 +67,34 @@ export.add_command(rdf_command)
 @STORE_OPTION
 @click.option("--example", "-e", metavar="NAME", help="Run a shipped example query (see --list).")
 @click.option("--list", "list_", is_flag=True, help="List the shipped example queries.")
-@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
-              help="Bind ?NAME to the entity called VALUE (repeatable), e.g. -p dataset=MNIST.")
-@click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default=None,
-              help="SPARQL engine (default: oxigraph when installed, else rdflib).")
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind ?NAME to the entity called VALUE (repeatable), e.g. -p dataset=MNIST.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["oxigraph", "rdflib"]),
+    default=None,
+    help="SPARQL engine (default: oxigraph when installed, else rdflib).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@click.option("--show", is_flag=True, help="Print the query with its parameters bound, then "
-              "run it.")
-@click.option("--allow-service", is_flag=True,
-              help="Let SERVICE clauses send requests to remote SPARQL endpoints (off by "
-              "default: kg sparql never touches the network).")
+@click.option(
+    "--show", is_flag=True, help="Print the query with its parameters bound, then run it."
+)
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Let SERVICE clauses send requests to remote SPARQL endpoints (off by "
+    "default: kg sparql never touches the network).",
+)
 @_BASE
-def sparql(query, store, example, list_, params, engine, as_json, show, base,
-           allow_service) -> None:
+def sparql(
+    query, store, example, list_, params, engine, as_json, show, base, allow_service
+) -> None:
     """Run a SPARQL query (QUERY text or a .rq FILE) over the store's RDF.
 
     The store is exported to RDF once and cached in STORE/rdf-cache/.
@@ -85,8 +115,9 @@ def sparql(query, store, example, list_, params, engine, as_json, show, base,
             raise click.BadParameter(f"expected NAME=VALUE, got {p!r}", param_hint="--param")
         binds[k.strip()] = v.strip()
     text = sq.example(example).text if example else query
-    ans = sq.run(text, binds, store, engine, base, show=_show if show else None,
-                 allow_service=allow_service)
+    ans = sq.run(
+        text, binds, store, engine, base, show=_show if show else None, allow_service=allow_service
+    )
     _print(ans, as_json)
 
 
@@ -105,6 +136,6 @@ def _print(ans, as_json: bool) -> None:
         click.echo(json.dumps(ans.records(), indent=1, default=str))
     else:
         rows = [{c: "" if v is None else v for c, v in r.items()} for r in ans.records()]
-        click.echo(format_table(ans.columns, [[str(r.get(c, "")) for c in ans.columns]
-                                              for r in rows]))
-
+        click.echo(
+            format_table(ans.columns, [[str(r.get(c, "")) for c in ans.columns] for r in rows])
+        )

@@ -9,18 +9,40 @@ from __future__ import annotations
 import click
 
 # Defined here, not imported from kg.cli, so that importing this module first works.
-STORE_OPTION = click.option("--store", "-s", default="kg-data", show_default=True,
-                            type=click.Path(file_okay=False), help="The store directory.")
+STORE_OPTION = click.option(
+    "--store",
+    "-s",
+    default="kg-data",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="The store directory.",
+)
 
 
 @click.command()
 @click.argument("dataset")
-@click.option("--metric", "-m", metavar="NAME", default=None,
-              help="The metric (name or alias). Without it: the leaderboards the dataset has.")
-@click.option("--task", "-t", metavar="NAME", default=None,
-              help="Only results reported by papers that mention this task.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown"]),
-              default="table", show_default=True, help="How to print it.")
+@click.option(
+    "--metric",
+    "-m",
+    metavar="NAME",
+    default=None,
+    help="The metric (name or alias). Without it: the leaderboards the dataset has.",
+)
+@click.option(
+    "--task",
+    "-t",
+    metavar="NAME",
+    default=None,
+    help="Only results reported by papers that mention this task.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "markdown"]),
+    default="table",
+    show_default=True,
+    help="How to print it.",
+)
 @STORE_OPTION
 def leaderboard(dataset, metric, task, fmt, store) -> None:
     """The best score of each method on DATASET in one metric, ranked.
@@ -44,10 +66,19 @@ def leaderboard(dataset, metric, task, fmt, store) -> None:
 
 @click.command()
 @STORE_OPTION
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="The address to listen on (loopback: this machine only).")
-@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
-              help="The port (0: any free one; the address is printed).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to listen on (loopback: this machine only).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="The port (0: any free one; the address is printed).",
+)
 def serve(store, host, port) -> None:
     """Serve a local site over the store: tasks, datasets, methods, papers, leaderboards.
 
@@ -59,8 +90,7 @@ def serve(store, host, port) -> None:
     from kg.site.app import create_app
 
     app = create_app(store)  # opens the store first: a bad --store fails here, clearly
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning",
-                            access_log=False)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
 
     original = server.startup

@@ -16,18 +16,23 @@ def _counts(d: dict[str, int]) -> str:
 
 def format_stats(s: dict) -> str:
     """The text `kg stats` prints for a :func:`kg.graph.analytics.stats` dict."""
-    lines = [f"nodes:     {_counts(s['nodes'])}",
-             f"relations: {_counts(s['relations'])}", ""]
+    lines = [f"nodes:     {_counts(s['nodes'])}", f"relations: {_counts(s['relations'])}", ""]
     cov = s["coverage"]
-    lines.append(f"papers with at least one relation besides MENTIONS: "
-                 f"{cov['with_relation']} of {cov['papers']} ({cov['share']:.1%})")
+    lines.append(
+        f"papers with at least one relation besides MENTIONS: "
+        f"{cov['with_relation']} of {cov['papers']} ({cov['share']:.1%})"
+    )
     if cov["by_type"]:
         lines.append("  papers per relation: " + _counts(cov["by_type"]))
-    for which, title in (("without_mentions", "without MENTIONS"),
-                         ("with_mentions", "with MENTIONS")):
+    for which, title in (
+        ("without_mentions", "without MENTIONS"),
+        ("with_mentions", "with MENTIONS"),
+    ):
         c = s["components"][which]
-        lines.append(f"components {title}: {c['count']}  largest {c['largest']} nodes  "
-                     f"isolated nodes {c['isolated']}")
+        lines.append(
+            f"components {title}: {c['count']}  largest {c['largest']} nodes  "
+            f"isolated nodes {c['isolated']}"
+        )
     for label, rows in s["top_by_papers"].items():
         if rows:
             lines += ["", f"top {label} by papers:"]
@@ -42,8 +47,14 @@ def format_stats(s: dict) -> str:
 
 @click.command()
 @STORE_OPTION
-@click.option("--top", "-n", type=click.IntRange(min=1), default=10, show_default=True,
-              help="How many entities to list per ranking.")
+@click.option(
+    "--top",
+    "-n",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="How many entities to list per ranking.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def stats(store, top, as_json) -> None:
     """Print counts, top entities by papers and by PageRank, components and coverage."""

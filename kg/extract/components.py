@@ -176,8 +176,11 @@ class MentionFinder:
             + M.hearst_examples(doc, self.lex)
         )
         acronyms = find_acronyms(text)
-        cands = [c for c in cands
-                 if c.source != "lexicon" or not M.contradicted(text, c, acronyms, self.lex)]
+        cands = [
+            c
+            for c in cands
+            if c.source != "lexicon" or not M.contradicted(text, c, acronyms, self.lex)
+        ]
         typed = {(c.start, c.end): c.type for c in cands + head}
         pairs = M.acronym_candidates(text, acronyms, self.lex, typed)
         for long, short in pairs:
@@ -233,8 +236,9 @@ class MentionFinder:
 def _uses(name: str, text: str, plural: bool = False) -> Iterator[re.Match]:
     """Where `text` uses `name` as a word of its own ('Names' too if `plural`), not inside
     a link or a path ('github.com/x/Name')."""
-    return re.finditer(r"(?<![\w/.-])" + re.escape(name) + ("s?" if plural else "")
-                       + r"(?![\w-])", text)
+    return re.finditer(
+        r"(?<![\w/.-])" + re.escape(name) + ("s?" if plural else "") + r"(?![\w-])", text
+    )
 
 
 @Language.factory(

@@ -66,8 +66,10 @@ def parse_tsv(text: str, type_: str) -> list[Entry]:
         aliases = tuple(a.strip() for a in rest.split("|") if a.strip())
         direction = direction.strip().lower()
         if direction not in ("", "higher", "lower"):
-            raise ValueError(f"{type_} lexicon: direction {direction!r} of {name!r} should be "
-                             "'higher', 'lower' or empty")
+            raise ValueError(
+                f"{type_} lexicon: direction {direction!r} of {name!r} should be "
+                "'higher', 'lower' or empty"
+            )
         out.append(Entry(type_, name.strip(), aliases, direction or None))
     return out
 

@@ -54,9 +54,10 @@ CUES: dict[str, re.Pattern[str]] = {
     "hedge": re.compile(r"\b(close to|almost|nearly|may|might|could|would|whether)\b", re.I),
     "propose": re.compile(
         r"\b(propos\w*|introduc\w*|present\w*|develop\w*|design\w*|call\w*|dub\w*|"
-        r"nam\w+|term\w*|coin\w*|new|novel)\b", re.I),
-    "address": re.compile(r"\b(tackl\w+|address\w*|solv\w+|towards?|applied to|aim\w*)\b",
-                          re.I),
+        r"nam\w+|term\w*|coin\w*|new|novel)\b",
+        re.I,
+    ),
+    "address": re.compile(r"\b(tackl\w+|address\w*|solv\w+|towards?|applied to|aim\w*)\b", re.I),
     "on": re.compile(r"\b(on|across|over)\b", re.I),
     "for": re.compile(r"\bfor\b", re.I),
     "of": re.compile(r"\bof\b", re.I),
@@ -64,8 +65,7 @@ CUES: dict[str, re.Pattern[str]] = {
     "paren": re.compile(r"[()]"),
     "break": re.compile(r"[;:]|\b(while|whereas|but|although|however)\b", re.I),
     "number": re.compile(r"\d"),
-    "comparative": re.compile(r"\b(\w+er|more|less|fewer|best|state[- ]of[- ]the[- ]art)\b",
-                              re.I),
+    "comparative": re.compile(r"\b(\w+er|more|less|fewer|best|state[- ]of[- ]the[- ]art)\b", re.I),
 }
 _PER_PAIR = ["cooc", "gap", "head_first", "between_ents", "between_methods", "same_clause"]
 FEATURES: list[str] = (
@@ -76,12 +76,33 @@ FEATURES: list[str] = (
     + _PER_PAIR
     + [f"between_{c}" for c in CUES]
     + [f"sentence_{c}" for c in CUES]
-    + ["head_own", "own_is_paper", "head_conf", "head_mentions", "head_title",
-       "head_first_sent", "head_proposed"]
-    + ["tail_conf", "tail_mentions", "tail_title", "tail_first_sent", "tail_first_rel",
-       "tail_proposed", "tail_type_count", "tail_words", "tail_upper", "tail_aliases",
-       "tail_first_propose", "tail_first_own", "title_first", "title_use", "title_for",
-       "title_after_colon"]
+    + [
+        "head_own",
+        "own_is_paper",
+        "head_conf",
+        "head_mentions",
+        "head_title",
+        "head_first_sent",
+        "head_proposed",
+    ]
+    + [
+        "tail_conf",
+        "tail_mentions",
+        "tail_title",
+        "tail_first_sent",
+        "tail_first_rel",
+        "tail_proposed",
+        "tail_type_count",
+        "tail_words",
+        "tail_upper",
+        "tail_aliases",
+        "tail_first_propose",
+        "tail_first_own",
+        "title_first",
+        "title_use",
+        "title_for",
+        "title_after_colon",
+    ]
     + ["sentences", "entities", "methods"]
 )
 
@@ -138,8 +159,11 @@ def _paper(rec: Record, sentences: list[tuple[int, int]]) -> _Paper:
     proposed = {r.tail for r in rec.relations if r.type == "PROPOSES"}
     spans: dict[str, list[tuple[int, int, int]]] = {}
     for e in rec.entities:
-        spans[e.key] = [(m.sentence, m.start, m.end) for m in e.mentions
-                        if m.field is None and m.sentence is not None]
+        spans[e.key] = [
+            (m.sentence, m.start, m.end)
+            for m in e.mentions
+            if m.field is None and m.sentence is not None
+        ]
     own_spans = [s for k in sorted(proposed) for s in spans.get(k, [])]
     for i, (a, b) in enumerate(sentences):
         own_spans += [(i, a + m.start(), a + m.end()) for m in OWN_CUES.finditer(text[a:b])]
@@ -154,13 +178,26 @@ def _paper(rec: Record, sentences: list[tuple[int, int]]) -> _Paper:
     pairs = {(norm(x.method), x.metric) for x in rec.results}
     pairs |= {(norm(x.method), x.dataset) for x in rec.results if x.dataset}
     starts = sorted(a for xs in spans.values() for _, a, _ in xs)
-    method_starts = sorted(a for e in rec.entities if e.type == "Method"
-                           for _, a, _ in spans[e.key])
+    method_starts = sorted(
+        a for e in rec.entities if e.type == "Method" for _, a, _ in spans[e.key]
+    )
     entities = {e.key: e for e in rec.entities}
     own_is_paper = float(not any(entities[k].type == "Method" for k in proposed if k in entities))
-    return _Paper(text, rec.paper.title or "", sentences, entities, spans, own_spans,
-                  proposed, rules, pairs, starts, method_starts,
-                  Counter(e.type for e in rec.entities), own_is_paper=own_is_paper)
+    return _Paper(
+        text,
+        rec.paper.title or "",
+        sentences,
+        entities,
+        spans,
+        own_spans,
+        proposed,
+        rules,
+        pairs,
+        starts,
+        method_starts,
+        Counter(e.type for e in rec.entities),
+        own_is_paper=own_is_paper,
+    )
 
 
 def candidates(rec: Record) -> list[Candidate]:
@@ -227,8 +264,9 @@ def _by_sentence(spans: list[tuple[int, int, int]]) -> dict[int, list[tuple[int,
     return out
 
 
-def _closest(p: _Paper, head: str, tail: str
-             ) -> tuple[int, tuple[int, int], tuple[int, int]] | None:
+def _closest(
+    p: _Paper, head: str, tail: str
+) -> tuple[int, tuple[int, int], tuple[int, int]] | None:
     """Where head and tail are named nearest to each other in one sentence: the sentence
     and the head's and the tail's spans."""
     hs, ts = p.by_sentence(head), p.by_sentence(tail)
@@ -280,8 +318,7 @@ def _features(p: _Paper, c: Candidate) -> list[float]:
         row["gap"] = b - a
         row["head_first"] = head_first
         row["between_ents"] = bisect_left(p.starts, b) - bisect_left(p.starts, a)
-        row["between_methods"] = (bisect_left(p.method_starts, b)
-                                  - bisect_left(p.method_starts, a))
+        row["between_methods"] = bisect_left(p.method_starts, b) - bisect_left(p.method_starts, a)
         row["same_clause"] = float(not CUES["break"].search(between))
         if len(between) > 2 * EDGE:  # far apart: the words next to each of them
             between = between[:EDGE] + " … " + between[-EDGE:]
@@ -335,8 +372,7 @@ def _features(p: _Paper, c: Candidate) -> list[float]:
     return [row[f] for f in FEATURES]
 
 
-def featurize(rec: Record, sentences: list[tuple[int, int]]
-              ) -> tuple[list[Candidate], np.ndarray]:
+def featurize(rec: Record, sentences: list[tuple[int, int]]) -> tuple[list[Candidate], np.ndarray]:
     """The candidates of one record and their feature rows (in :data:`FEATURES` order)."""
     cands = candidates(rec)
     p = _paper(rec, sentences)
@@ -381,19 +417,30 @@ class RelationModel:
         return self.booster.predict(X, num_threads=1)
 
 
-def decide(rec: Record, sentences: list[tuple[int, int]], cands: list[Candidate],
-           probs: np.ndarray, threshold: dict[str, float]) -> Record:
+def decide(
+    rec: Record,
+    sentences: list[tuple[int, int]],
+    cands: list[Candidate],
+    probs: np.ndarray,
+    threshold: dict[str, float],
+) -> Record:
     """`rec` with the relations the classifier keeps in place of the rules' (code links
     stay as the rules found them). What the rules credited to the paper's own method (the
     paper, or what they took as proposed) goes to the one the classifier found."""
     rule_ev: dict[tuple[str, str, str], Evidence | None] = {}
     proposed_rules = {r.tail for r in rec.relations if r.type == "PROPOSES"}
     for r in rec.relations:
-        head = PAPER if r.type == "PROPOSES" else (
-            OWN if r.head == PAPER or r.head in proposed_rules else r.head)
+        head = (
+            PAPER
+            if r.type == "PROPOSES"
+            else (OWN if r.head == PAPER or r.head in proposed_rules else r.head)
+        )
         rule_ev.setdefault((head, r.type, r.tail), r.evidence)
-    kept = [(c, float(pr)) for c, pr in zip(cands, probs, strict=True)
-            if c.type in threshold and pr >= threshold[c.type]]
+    kept = [
+        (c, float(pr))
+        for c, pr in zip(cands, probs, strict=True)
+        if c.type in threshold and pr >= threshold[c.type]
+    ]
     proposed = {c.tail for c, _ in kept if c.type == "PROPOSES"}
     own = _own_head(rec, proposed)
     p = _paper(rec, sentences)
@@ -401,8 +448,11 @@ def decide(rec: Record, sentences: list[tuple[int, int]], cands: list[Candidate]
     def ours(key: str) -> str:
         return own if key == PAPER or (key in proposed_rules and key not in proposed) else key
 
-    out = [r if r.type in ("PROPOSES", "HAS_CODE") else r.model_copy(update={"head": ours(r.head)})
-           for r in rec.relations if r.type not in threshold]
+    out = [
+        r if r.type in ("PROPOSES", "HAS_CODE") else r.model_copy(update={"head": ours(r.head)})
+        for r in rec.relations
+        if r.type not in threshold
+    ]
     out = [r for r in out if r.head != r.tail]
     results = [x.model_copy(update={"method": ours(x.method)}) for x in rec.results]
     for c, pr in kept:
@@ -412,8 +462,15 @@ def decide(rec: Record, sentences: list[tuple[int, int]], cands: list[Candidate]
         elif head == c.tail:
             continue
         ev = rule_ev.get((c.head, c.type, c.tail)) or _evidence(p, c)
-        out.append(Relation(head=head, type=cast(RelationType, c.type), tail=c.tail, evidence=ev,
-                            confidence=round(pr, 3)))
+        out.append(
+            Relation(
+                head=head,
+                type=cast(RelationType, c.type),
+                tail=c.tail,
+                evidence=ev,
+                confidence=round(pr, 3),
+            )
+        )
     best: dict[tuple[str, str, str], Relation] = {}  # OWN and its method may both say it
     for r in out:
         k = (r.head, r.type, r.tail)

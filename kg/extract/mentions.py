@@ -155,8 +155,12 @@ def trim(span: Span, lex: Lexicon) -> Span | None:
 def _chain_end(doc: Doc, s: int, e: int) -> int:
     """The end of the hyphen chain starting at token `s` ('state-of-the-art' → after 'art')."""
     k = s
-    while k + 2 < e and doc[k + 1].text == "-" and _joined(doc[k], doc[k + 1]) \
-            and _joined(doc[k + 1], doc[k + 2]):
+    while (
+        k + 2 < e
+        and doc[k + 1].text == "-"
+        and _joined(doc[k], doc[k + 1])
+        and _joined(doc[k + 1], doc[k + 2])
+    ):
         k += 2
     return k + 1
 
@@ -479,7 +483,7 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
 
     sid = [0] * (len(doc) + 1)
     for sn in doc.sents:
-        sid[sn.start:sn.end] = [sn.start] * (sn.end - sn.start)
+        sid[sn.start : sn.end] = [sn.start] * (sn.end - sn.start)
     inside: dict[int, list[Span]] = {}
     for s in spans:
         if s.start < len(doc):
@@ -559,8 +563,10 @@ def title_tasks(title: str) -> list[tuple[int, int]]:
         start += lead.end()
         phrase = phrase[lead.end() :].rstrip(" '-")
         words = phrase.lower().split()
-        if not words or phrase in NOT_METHODS or all(
-            w in GENERIC_MODIFIERS or w in ("deep", "neural", "learning") for w in words
+        if (
+            not words
+            or phrase in NOT_METHODS
+            or all(w in GENERIC_MODIFIERS or w in ("deep", "neural", "learning") for w in words)
         ):
             continue  # 'for the', 'for Effective and ...', 'for FPGAs'
         out.append((start, start + len(phrase)))

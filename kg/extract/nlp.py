@@ -91,9 +91,9 @@ def make_doc(nlp: Language, text: str) -> Doc:
 
     pos = 0
     for m in _LONG_RUN.finditer(text):
-        add(text[pos:m.start()])
+        add(text[pos : m.start()])
         for i in range(m.start(), m.end(), MAX_RUN):
-            add(text[i:min(i + MAX_RUN, m.end())])
+            add(text[i : min(i + MAX_RUN, m.end())])
         pos = m.end()
     add(text[pos:])
     return Doc(nlp.vocab, words=words, spaces=spaces)

@@ -47,8 +47,9 @@ class Extractor:
         return linker.apply(recs, self.relations)
 
 
-def _extract_batch(nlp: Language, papers: list[Paper]
-                   ) -> list[tuple[Record, list[tuple[int, int]]]]:
+def _extract_batch(
+    nlp: Language, papers: list[Paper]
+) -> list[tuple[Record, list[tuple[int, int]]]]:
     """Each paper's record as the rules assemble it, with its abstract's sentence bounds."""
     texts = []
     for i, p in enumerate(papers):
@@ -91,8 +92,9 @@ def _batches(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
 MIN_PAPERS_PER_WORKER = 200
 
 
-def extract(papers: Iterable[Paper], jobs: int = 0, batch_size: int = BATCH,
-            learned: bool = True) -> Iterator[Record]:
+def extract(
+    papers: Iterable[Paper], jobs: int = 0, batch_size: int = BATCH, learned: bool = True
+) -> Iterator[Record]:
     """Records for `papers`, in input order, streaming: at most a few batches in memory.
 
     `jobs` worker processes each load the pipeline once; 0 (the default) means one per

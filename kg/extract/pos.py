@@ -43,14 +43,18 @@ class PosTable:
                 if any(not _can_match(tok, dep) for tok in pattern):
                     continue  # needs a dependency label; there is none without the parser
                 if len(pattern) != 1 or index not in (0, -1):
-                    raise ExtractError(f"attribute_ruler pattern {pattern!r} sets POS/TAG over "
-                                       "several tokens; kg.extract.pos handles one-token "
-                                       "patterns only: keep the attribute_ruler for this model")
+                    raise ExtractError(
+                        f"attribute_ruler pattern {pattern!r} sets POS/TAG over "
+                        "several tokens; kg.extract.pos handles one-token "
+                        "patterns only: keep the attribute_ruler for this model"
+                    )
                 tok = pattern[0]
                 unknown = set(tok) - set(KEYS)
                 if unknown:
-                    raise ExtractError(f"attribute_ruler pattern {tok!r} tests {sorted(unknown)}; "
-                                       "kg.extract.pos reads only " + ", ".join(KEYS))
+                    raise ExtractError(
+                        f"attribute_ruler pattern {tok!r} tests {sorted(unknown)}; "
+                        "kg.extract.pos reads only " + ", ".join(KEYS)
+                    )
                 self.rules.append((tok, attrs.get("POS"), attrs.get("TAG")))
         self.dep = dep
         self.memo: dict[tuple[str, str, bool], tuple[str | None, str | None]] = {}
@@ -78,8 +82,11 @@ def _test(value: Any, spec: Any) -> bool:
     """One Matcher attribute test: a value, or {"IN": [...]} / {"NOT_IN": [...]}."""
     if isinstance(spec, dict):
         if set(spec) - {"IN", "NOT_IN"}:
-            raise ExtractError(f"attribute_ruler test {spec!r} is not supported by "
-                               "kg.extract.pos (only IN and NOT_IN)")
-        return ("IN" not in spec or value in spec["IN"]) and \
-            ("NOT_IN" not in spec or value not in spec["NOT_IN"])
+            raise ExtractError(
+                f"attribute_ruler test {spec!r} is not supported by "
+                "kg.extract.pos (only IN and NOT_IN)"
+            )
+        return ("IN" not in spec or value in spec["IN"]) and (
+            "NOT_IN" not in spec or value not in spec["NOT_IN"]
+        )
     return value == spec

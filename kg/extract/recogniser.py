@@ -136,8 +136,10 @@ def gather(doc: Doc, tagger: Any) -> tuple[dict[str, Group], np.ndarray, list]:
         add(s, e, f"crf:{ty}")
     if doc._.kg_title is None:  # a title: the rules that read titles propose too
         title = doc.text
-        for kind, found in (("title_name", M.title_name(title)),
-                            ("title_contribution", M.title_contribution(title))):
+        for kind, found in (
+            ("title_name", M.title_name(title)),
+            ("title_contribution", M.title_contribution(title)),
+        ):
             if found is not None and (ts := _token_span(doc, *found)) is not None:
                 add(*ts, kind)
         for a, b in M.title_tasks(title):
@@ -179,10 +181,28 @@ def well_formed(text: str) -> bool:
 
 def _feature_names() -> list[str]:
     names = [
-        "n_tokens", "n_chars", "n_spans", "first_pos", "is_title_doc", "in_title",
-        "all_upper", "first_upper", "inner_upper", "has_digit", "has_hyphen", "all_lower",
-        "cap_words", "sent_start", "generic", "after_the", "paren_after", "in_parens",
-        "acronym_long", "acronym_short", "number_after", "number_before",
+        "n_tokens",
+        "n_chars",
+        "n_spans",
+        "first_pos",
+        "is_title_doc",
+        "in_title",
+        "all_upper",
+        "first_upper",
+        "inner_upper",
+        "has_digit",
+        "has_hyphen",
+        "all_lower",
+        "cap_words",
+        "sent_start",
+        "generic",
+        "after_the",
+        "paren_after",
+        "in_parens",
+        "acronym_long",
+        "acronym_short",
+        "number_after",
+        "number_before",
     ]
     names += [f"lex:{t}" for t in TYPES]
     names += [f"cand:{s}:{t}" for s in RULE_SOURCES for t in TYPES]
@@ -230,9 +250,22 @@ def features(
     X = np.zeros((len(order), len(FEATURES)), dtype=np.float32)
     non_o = 1.0 - marg[:, 0] if len(marg) else marg
     starts, ends, lowers, sent_start, numeric, words_of = (
-        zip(*[(t.idx, t.idx + len(t), t.lower_, bool(t.is_sent_start),
-               t.like_num and any(c.isdigit() for c in t.text) or t.text == "%", t.text)
-              for t in doc], strict=True) if len(doc) else ((),) * 6
+        zip(
+            *[
+                (
+                    t.idx,
+                    t.idx + len(t),
+                    t.lower_,
+                    bool(t.is_sent_start),
+                    t.like_num and any(c.isdigit() for c in t.text) or t.text == "%",
+                    t.text,
+                )
+                for t in doc
+            ],
+            strict=True,
+        )
+        if len(doc)
+        else ((),) * 6
     )
 
     def number(a: int, b: int) -> bool:
@@ -334,8 +367,14 @@ def _categories(lowers: Sequence[str], s: int, e: int) -> dict[str, str]:
     def word(i: int) -> str:
         return lowers[i] if 0 <= i < len(lowers) else ("<s>" if i < 0 else "</s>")
 
-    return {"head": word(e - 1), "first": word(s), "prev": word(s - 1), "next": word(e),
-            "prev2": word(s - 2), "next2": word(e + 1)}
+    return {
+        "head": word(e - 1),
+        "first": word(s),
+        "prev": word(s - 1),
+        "next": word(e),
+        "prev2": word(s - 2),
+        "next2": word(e + 1),
+    }
 
 
 def category_values(doc: Doc, groups: dict[str, Group]) -> list[dict[str, str]]:
@@ -446,8 +485,9 @@ def predict(booster: Any, X: np.ndarray) -> np.ndarray:
     the remaining trees do not change its decision."""
     if not len(X):
         return np.zeros((0, len(CLASSES)))
-    return booster.predict(X, num_threads=1, pred_early_stop=True, pred_early_stop_freq=10,
-                           pred_early_stop_margin=5.0)
+    return booster.predict(
+        X, num_threads=1, pred_early_stop=True, pred_early_stop_freq=10, pred_early_stop_margin=5.0
+    )
 
 
 def apply(docs: list[Doc], model: Model) -> list[Doc]:
@@ -527,8 +567,12 @@ def write(
             short_d = at[sh][1]
             for sp in short_d.spans:
                 at[sp] = (ty, short_d)
-            pairs.append(((doc[lg[0]].idx, doc[lg[1] - 1].idx + len(doc[lg[1] - 1])),
-                          (doc[sh[0]].idx, doc[sh[1] - 1].idx + len(doc[sh[1] - 1]))))
+            pairs.append(
+                (
+                    (doc[lg[0]].idx, doc[lg[1] - 1].idx + len(doc[lg[1] - 1])),
+                    (doc[sh[0]].idx, doc[sh[1] - 1].idx + len(doc[sh[1] - 1])),
+                )
+            )
     spans = list(links)
     lex = lexicon.load()
     defined = {sp for lg, sh in links_of if lg in at and sh in at for sp in (lg, sh)}

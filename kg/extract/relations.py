@@ -72,7 +72,9 @@ OWN_CUES = re.compile(
 # a claim of superiority that is not made: "comes close to outperforming", "fails to beat"
 HEDGE = re.compile(
     r"\b(?:close to|nearly|almost|approach\w*|fail\w* to|not|unable to|could|may|might|"
-    r"would|whether|if)\s+(?:\w+\s+)?$", re.I)
+    r"would|whether|if)\s+(?:\w+\s+)?$",
+    re.I,
+)
 RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 # the relation from a method to a task, dataset or metric: ADDRESSES, EVALUATED_ON, MEASURED_BY
 TAIL_RELATION = {tail: t for t, (_head, tail) in METHOD_RELATIONS.items() if tail != "Method"}
@@ -88,7 +90,7 @@ def sentence_mentions(sent: Span) -> list[Span]:
     if cached is None or cached[0] is not group or cached[1] != len(group):
         sid = [0] * (len(doc) + 1)
         for sn in doc.sents:
-            sid[sn.start:sn.end] = [sn.start] * (sn.end - sn.start)
+            sid[sn.start : sn.end] = [sn.start] * (sn.end - sn.start)
         index: dict[int, list[Span]] = {}
         for s in group:
             if s.end > s.start and sid[s.start] == sid[s.end - 1]:
@@ -175,8 +177,7 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
             )
             for t in _listed_after(methods, ce, text):
                 out.append(
-                    Fact(head, "OUTPERFORMS" if better else "COMPARED_WITH", char_span(t),
-                         ev, 0.55)
+                    Fact(head, "OUTPERFORMS" if better else "COMPARED_WITH", char_span(t), ev, 0.55)
                 )
     # "the gap between X and Y"
     for cue in GAP_BETWEEN.finditer(stext):
@@ -200,8 +201,9 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
                 continue
             if NEGATION.search(text[max(s0, cs - 15) : cs]):
                 continue
-            if any(f.tail == char_span(t) and f.type in ("OUTPERFORMS", "COMPARED_WITH")
-                   for f in out):
+            if any(
+                f.tail == char_span(t) and f.type in ("OUTPERFORMS", "COMPARED_WITH") for f in out
+            ):
                 continue
             out.append(Fact(head, "USES", char_span(t), ev, 0.5))
         break  # the first use cue of a sentence governs it
@@ -245,8 +247,9 @@ def _chains(spans: list[Span]) -> list[list[Span]]:
     return runs
 
 
-def _respectively(sent: Span, methods: list[Span], ments: list[Span], text: str
-                  ) -> list[tuple[tuple[int, int], Span]]:
+def _respectively(
+    sent: Span, methods: list[Span], ments: list[Span], text: str
+) -> list[tuple[tuple[int, int], Span]]:
     """(method, tail) pairs of 'A and B ... C and D, respectively': a list of methods
     and, after it, a list of as many Tasks, Datasets or Metrics."""
     for heads in _chains(methods):
@@ -282,9 +285,14 @@ def _list_separator(between: Span) -> bool:
     words that name no verb or preposition (adjectives, nouns, hyphen compounds)."""
     joins = [t for t in between if t.lower_ in (",", "and", "or")]
     words = [t for t in between if t.lower_ not in (",", "and", "or", "(", ")", "-")]
-    return (bool(joins) or all(t.text in "()" for t in between)) and len(words) <= 3 and all(
-        t.pos_ in ("ADJ", "NOUN", "PROPN", "DET") or t.i and between.doc[t.i - 1].text == "-"
-        for t in words)
+    return (
+        (bool(joins) or all(t.text in "()" for t in between))
+        and len(words) <= 3
+        and all(
+            t.pos_ in ("ADJ", "NOUN", "PROPN", "DET") or t.i and between.doc[t.i - 1].text == "-"
+            for t in words
+        )
+    )
 
 
 def _clause_break(text: str, a: int, b: int) -> bool:

@@ -78,18 +78,26 @@ _NEW_CLAUSE = re.compile(
 
 Value = tuple[str, str | None]  # the number and its unit
 
-_UP = (r"improv\w*|increas\w*|gains?|gained|boost\w*|rais\w*|outperform\w*|surpass\w*|"
-       r"exceed\w*|beat\w*")
-_DOWN = (r"reduc\w*|decreas\w*|drops?|dropp\w*|lower\w*|cut\w*|sav\w*|shrink\w*|loses|lost|"
-         r"losing|degrad\w*|fall\w*|fell")
+_UP = (
+    r"improv\w*|increas\w*|gains?|gained|boost\w*|rais\w*|outperform\w*|surpass\w*|"
+    r"exceed\w*|beat\w*"
+)
+_DOWN = (
+    r"reduc\w*|decreas\w*|drops?|dropp\w*|lower\w*|cut\w*|sav\w*|shrink\w*|loses|lost|"
+    r"losing|degrad\w*|fall\w*|fell"
+)
 _CUE = re.compile(r"\b(?:(" + _UP + r")|(" + _DOWN + r"))\b", re.I)
 _BY = re.compile(
     r"[^.;:]{0,60}?\bby\s+(?:(?:up to|about|around|over|nearly|almost|roughly|approximately|"
-    r"at least|an? (?:average|absolute|relative|margin)(?: of)?|a further)\s+)*", re.I)
+    r"at least|an? (?:average|absolute|relative|margin)(?: of)?|a further)\s+)*",
+    re.I,
+)
 _CHANGE_AFTER = re.compile(
     r"^\s*(?:\\?%|x|×|points?|pp)?\s*(?:(?:absolute|relative|average|mean|overall|top-\d)\s+)*"
     r"(?:(improvement|increase|gain|boost|higher|better|more|speed-?up)|"
-    r"(reduction|decrease|drop|lower|less|fewer|degradation|loss|fall|smaller))\b", re.I)
+    r"(reduction|decrease|drop|lower|less|fewer|degradation|loss|fall|smaller))\b",
+    re.I,
+)
 _SIGNED = re.compile(r"(?:^|[\s(])([+\u2212-])$")
 
 
@@ -166,8 +174,12 @@ def _versus(sent: Span, methods: list[Span], head: Ref, text: str, before: int) 
     cue = OUTPERFORM_CUES.search(stext) or COMPARE_CUES.search(stext)
     start = s0 + cue.end() if cue else (head[1] if isinstance(head, tuple) else s0)
     for m in methods:
-        if (start <= m.start_char and m.end_char <= before and char_span(m) != head
-                and not _NEW_CLAUSE.search(_PAREN.sub("", text[m.end_char : before]))):
+        if (
+            start <= m.start_char
+            and m.end_char <= before
+            and char_span(m) != head
+            and not _NEW_CLAUSE.search(_PAREN.sub("", text[m.end_char : before]))
+        ):
             return char_span(m)
     return None
 
@@ -208,8 +220,9 @@ def _who(sent: Span, methods: list[Span], at: int, text: str) -> Ref:
 _ON_AFTER = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:on|in|for|over|across|with)\s+(?:the\s+)?")
 
 
-def _dataset_of(datasets: list[tuple[int, int]], start: int, end: int, text: str
-                ) -> tuple[int, int] | None:
+def _dataset_of(
+    datasets: list[tuple[int, int]], start: int, end: int, text: str
+) -> tuple[int, int] | None:
     """The dataset a number stated in text[start:end] (with its metric) was reached on:
     one named right after it ('81.2% accuracy on D'), else the last one named before it in
     the sentence, else the sentence's first."""
@@ -226,19 +239,24 @@ def _paired(datasets: list[tuple[int, int]], n: int, k: Span) -> list[tuple[int,
     """The datasets `n` values of metric `k` pair with in order: as many named between the
     metric and its values ('perplexity on A and B of x and y'), else in the sentence, else
     before the metric ('on A, B and C, it reduces X by x, y and z respectively')."""
-    for group in ([d for d in datasets if d[0] >= k.end_char], datasets,
-                  [d for d in datasets if d[1] <= k.start_char]):
+    for group in (
+        [d for d in datasets if d[0] >= k.end_char],
+        datasets,
+        [d for d in datasets if d[1] <= k.start_char],
+    ):
         if len(group) == n:
             return group
     return None
 
 
-_MORE_ON = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)[+\u2212-]?" + _NUM
-                      + r"\s+(?:on|in)\s+(?:the\s+)?")
+_MORE_ON = re.compile(
+    r"\s*(?:,\s*(?:and\s+)?|and\s+)[+\u2212-]?" + _NUM + r"\s+(?:on|in)\s+(?:the\s+)?"
+)
 
 
-def _more_on(text: str, datasets: list[tuple[int, int]], d: tuple[int, int] | None
-             ) -> list[tuple[Value, tuple[int, int]]]:
+def _more_on(
+    text: str, datasets: list[tuple[int, int]], d: tuple[int, int] | None
+) -> list[tuple[Value, tuple[int, int]]]:
     """Values that go on with the metric of a value on dataset `d`: '+7.2% F1 on A and
     +4.0% on B' gives B its 4.0."""
     out: list[tuple[Value, tuple[int, int]]] = []
@@ -262,7 +280,8 @@ def find_results(doc: Doc) -> list[dict]:
             continue
         methods = [m for m in ments if m.label_ == "Method"]
         datasets = [
-            char_span(m) for m in ments
+            char_span(m)
+            for m in ments
             if m.label_ == "Dataset" and not NEGATION.search(text[sent.start_char : m.start_char])
         ]
         listed = _metric_lists(sent, metrics, text)
@@ -295,13 +314,15 @@ def find_results(doc: Doc) -> list[dict]:
                     kind = change(text, *at_value) if at_value else "score"
                 if who is None or not _plausible(value):
                     continue
-                out.append({
-                    "method": who,
-                    "metric": char_span(k),
-                    "dataset": dataset,
-                    "value": value,
-                    "unit": unit.lstrip("\\").strip() if unit else None,
-                    "kind": kind,
-                    "evidence": sentence_span(sent),
-                })
+                out.append(
+                    {
+                        "method": who,
+                        "metric": char_span(k),
+                        "dataset": dataset,
+                        "value": value,
+                        "unit": unit.lstrip("\\").strip() if unit else None,
+                        "kind": kind,
+                        "evidence": sentence_span(sent),
+                    }
+                )
     return out

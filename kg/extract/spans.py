@@ -120,16 +120,23 @@ class SpanRelations:
             # with it and ends after it
             inside = inside or self.end_by_start.max(0, s) >= e or self.last_end.get(s, e) > e
             # within: starts after s and ends by e, or starts at s and ends before e
-            contains = (contains or self.minus_end_by_start.max(s + 1, e) >= -e
-                        or self.first_end.get(s, e) < e)
+            contains = (
+                contains
+                or self.minus_end_by_start.max(s + 1, e) >= -e
+                or self.first_end.get(s, e) < e
+            )
             # across: starts within and ends after, or ends within and starts before
-            crosses = (crosses or self.end_by_start.max(s + 1, e) > e
-                       or self.minus_start_by_end.max(s + 1, e) > -s)
+            crosses = (
+                crosses
+                or self.end_by_start.max(s + 1, e) > e
+                or self.minus_start_by_end.max(s + 1, e) > -s
+            )
         return inside, contains, crosses
 
 
-def relations_simply(spans: list[tuple[int, int]], rules: list[tuple[int, int]]
-                     ) -> tuple[bool, bool, bool]:
+def relations_simply(
+    spans: list[tuple[int, int]], rules: list[tuple[int, int]]
+) -> tuple[bool, bool, bool]:
     """:meth:`SpanRelations.relations` as defined: every span against every rule span."""
     inside = contains = crosses = False
     for s, e in spans:

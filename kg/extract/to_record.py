@@ -225,18 +225,31 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
             dk = sets[0]
         s, e = r["evidence"]
         ev = Evidence(sentence=_sentence_of(starts, s), start=s, end=e)
-        results.setdefault((mk, kk, dk, r["value"]), Result(
-            method=mk, metric=kk, dataset=dk, value=r["value"], unit=r["unit"],
-            kind=r["kind"], evidence=ev, confidence=0.5 if inferred else 0.6))
+        results.setdefault(
+            (mk, kk, dk, r["value"]),
+            Result(
+                method=mk,
+                metric=kk,
+                dataset=dk,
+                value=r["value"],
+                unit=r["unit"],
+                kind=r["kind"],
+                evidence=ev,
+                confidence=0.5 if inferred else 0.6,
+            ),
+        )
         # a reported number says its method is measured by its metric (and evaluated on
         # the dataset of its sentence)
-        relations.append(Relation(head=mk, type="MEASURED_BY", tail=kk, evidence=ev,
-                                  confidence=0.55))
+        relations.append(
+            Relation(head=mk, type="MEASURED_BY", tail=kk, evidence=ev, confidence=0.55)
+        )
         if dk is not None and not inferred:
-            relations.append(Relation(head=mk, type="EVALUATED_ON", tail=dk, evidence=ev,
-                                      confidence=0.55))
-    return Record(paper=paper, entities=entities, relations=_dedupe(relations),
-                  results=list(results.values()))
+            relations.append(
+                Relation(head=mk, type="EVALUATED_ON", tail=dk, evidence=ev, confidence=0.55)
+            )
+    return Record(
+        paper=paper, entities=entities, relations=_dedupe(relations), results=list(results.values())
+    )
 
 
 SIGNATURES = {

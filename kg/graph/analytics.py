@@ -40,7 +40,6 @@ __all__ = [
 ]
 
 
-
 def node_counts(g: nx.MultiDiGraph) -> dict[str, int]:
     """Number of nodes of each label, sorted by label.
 
@@ -92,8 +91,11 @@ def top_by_papers(g: nx.MultiDiGraph, label: str, n: int = 10) -> list[dict]:
     >>> [(r["name"], r["papers"]) for r in top_by_papers(g, "Dataset")]
     [('COCO', 2), ('MNIST', 1)]
     """
-    rows = [_row(g, k, papers=len(d.get("papers") or ()))
-            for k, d in g.nodes(data=True) if d.get("label") == label]
+    rows = [
+        _row(g, k, papers=len(d.get("papers") or ()))
+        for k, d in g.nodes(data=True)
+        if d.get("label") == label
+    ]
     rows.sort(key=lambda r: (-r["papers"], str(r["name"]).lower(), r["key"]))
     return rows[:n]
 
@@ -111,14 +113,22 @@ def uses_graph(g: nx.MultiDiGraph) -> nx.DiGraph:
     """
     u = nx.DiGraph()
     for a, b, k, d in g.edges(keys=True, data=True):
-        if (k == "USES" and g.nodes[a].get("label") == "Method"
-                and g.nodes[b].get("label") == "Method"):
+        if (
+            k == "USES"
+            and g.nodes[a].get("label") == "Method"
+            and g.nodes[b].get("label") == "Method"
+        ):
             u.add_edge(a, b, weight=d.get("support", 1))
     return u
 
 
-def pagerank(g: nx.DiGraph, alpha: float = 0.85, weight: str = "weight",
-             tol: float = 1.0e-8, max_iter: int = 200) -> dict[str, float]:
+def pagerank(
+    g: nx.DiGraph,
+    alpha: float = 0.85,
+    weight: str = "weight",
+    tol: float = 1.0e-8,
+    max_iter: int = 200,
+) -> dict[str, float]:
     """PageRank by power iteration in plain Python (networkx's own needs scipy).
 
     Same model as :func:`networkx.pagerank`: out-edges share a node's rank in proportion
@@ -206,8 +216,11 @@ def components(g: nx.MultiDiGraph, mentions: bool = False) -> dict[str, int]:
     h.add_nodes_from(g.nodes)
     h.add_edges_from((a, b) for a, b, k in g.edges(keys=True) if mentions or k != "MENTIONS")
     sizes = [len(c) for c in nx.connected_components(h)]
-    return {"count": len(sizes), "largest": max(sizes, default=0),
-            "isolated": sum(1 for s in sizes if s == 1)}
+    return {
+        "count": len(sizes),
+        "largest": max(sizes, default=0),
+        "isolated": sum(1 for s in sizes if s == 1),
+    }
 
 
 def relation_coverage(g: nx.MultiDiGraph) -> dict:
@@ -234,8 +247,12 @@ def relation_coverage(g: nx.MultiDiGraph) -> dict:
             by_type.setdefault(k, set()).update(d.get("papers") or ())
     covered = set().union(*by_type.values()) & papers if by_type else set()
     share = round(len(covered) / len(papers), 4) if papers else 0.0
-    return {"papers": len(papers), "with_relation": len(covered), "share": share,
-            "by_type": {k: len(v & papers) for k, v in sorted(by_type.items())}}
+    return {
+        "papers": len(papers),
+        "with_relation": len(covered),
+        "share": share,
+        "by_type": {k: len(v & papers) for k, v in sorted(by_type.items())},
+    }
 
 
 def stats(g: nx.MultiDiGraph, top: int = 10) -> dict:
@@ -250,7 +267,9 @@ def stats(g: nx.MultiDiGraph, top: int = 10) -> dict:
         "relations": relation_counts(g),
         "top_by_papers": {lb: top_by_papers(g, lb, top) for lb in ENTITY_LABELS},
         "uses_pagerank": uses_pagerank(g, top),
-        "components": {"without_mentions": components(g, mentions=False),
-                       "with_mentions": components(g, mentions=True)},
+        "components": {
+            "without_mentions": components(g, mentions=False),
+            "with_mentions": components(g, mentions=True),
+        },
         "coverage": relation_coverage(g),
     }

@@ -56,17 +56,44 @@ def digest(rec: dict) -> Digest:
     [['method:bert', 'Method', 'BERT', [], 1.0, None]]
     """
     p = rec["paper"]
-    attrs = {"label": "Paper", "name": p.get("title") or p["id"], "title": p.get("title"),
-             "date": p.get("date"), "authors": p.get("authors"), "url": p.get("url"),
-             "sources": [f"{s['path']}:{s['line']}" for s in p.get("sources", ())]}
+    attrs = {
+        "label": "Paper",
+        "name": p.get("title") or p["id"],
+        "title": p.get("title"),
+        "date": p.get("date"),
+        "authors": p.get("authors"),
+        "url": p.get("url"),
+        "sources": [f"{s['path']}:{s['line']}" for s in p.get("sources", ())],
+    }
     attrs.update(paper_identity(p))
-    ents = [[e["key"], e["type"], e["name"], e.get("aliases", []), e.get("confidence", 1.0),
-             e["mentions"][0] if e.get("mentions") else None] for e in rec.get("entities", ())]
-    facts = [[r["head"], r["type"], r["tail"], r.get("evidence"), r.get("confidence", 1.0)]
-             for r in rec.get("relations", ())]
-    results = [[x["method"], x["metric"], x.get("dataset"), x["value"], x.get("unit"),
-                x.get("evidence"), x.get("confidence", 1.0), x.get("kind") or "score"]
-               for x in rec.get("results", ())]
+    ents = [
+        [
+            e["key"],
+            e["type"],
+            e["name"],
+            e.get("aliases", []),
+            e.get("confidence", 1.0),
+            e["mentions"][0] if e.get("mentions") else None,
+        ]
+        for e in rec.get("entities", ())
+    ]
+    facts = [
+        [r["head"], r["type"], r["tail"], r.get("evidence"), r.get("confidence", 1.0)]
+        for r in rec.get("relations", ())
+    ]
+    results = [
+        [
+            x["method"],
+            x["metric"],
+            x.get("dataset"),
+            x["value"],
+            x.get("unit"),
+            x.get("evidence"),
+            x.get("confidence", 1.0),
+            x.get("kind") or "score",
+        ]
+        for x in rec.get("results", ())
+    ]
     return [p["id"], attrs, ents, facts, results]
 
 
@@ -105,8 +132,10 @@ class Counts:
 
     def summary(self) -> dict[str, dict[str, int]]:
         """Counts of nodes by label and edges by type."""
-        return {"nodes": dict(sorted(self.labels.items())),
-                "relations": dict(sorted(self.types.items()))}
+        return {
+            "nodes": dict(sorted(self.labels.items())),
+            "relations": dict(sorted(self.types.items())),
+        }
 
 
 class GraphData(Counts):
@@ -166,11 +195,19 @@ def graph_from_node_link(nodes: list[dict], links: list[dict]) -> nx.MultiDiGrap
 
 
 def _plain_dicts(g: nx.MultiDiGraph) -> bool:
-    factories = ("node_dict_factory", "node_attr_dict_factory", "adjlist_outer_dict_factory",
-                 "adjlist_inner_dict_factory", "edge_key_dict_factory",
-                 "edge_attr_dict_factory")
-    return (all(getattr(g, f, None) is dict for f in factories)
-            and g._succ is g._adj and isinstance(g._pred, dict))
+    factories = (
+        "node_dict_factory",
+        "node_attr_dict_factory",
+        "adjlist_outer_dict_factory",
+        "adjlist_inner_dict_factory",
+        "edge_key_dict_factory",
+        "edge_attr_dict_factory",
+    )
+    return (
+        all(getattr(g, f, None) is dict for f in factories)
+        and g._succ is g._adj
+        and isinstance(g._pred, dict)
+    )
 
 
 @dataclass
@@ -186,20 +223,24 @@ class GraphState:
     reasons: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        return {"info": {k: [t, n, sorted(a), p, c]
-                         for k, (t, n, a, p, c) in self.info.items()},
-                "refs": {k: sorted(v) for k, v in self.refs.items()},
-                "canon": self.canon, "reasons": self.reasons}
+        return {
+            "info": {k: [t, n, sorted(a), p, c] for k, (t, n, a, p, c) in self.info.items()},
+            "refs": {k: sorted(v) for k, v in self.refs.items()},
+            "canon": self.canon,
+            "reasons": self.reasons,
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> GraphState:
         info = {k: [t, n, set(a), p, c] for k, (t, n, a, p, c) in data["info"].items()}
-        return cls(info, {k: set(v) for k, v in data["refs"].items()}, data["canon"],
-                   data["reasons"])
+        return cls(
+            info, {k: set(v) for k, v in data["refs"].items()}, data["canon"], data["reasons"]
+        )
 
     def resolve(self) -> None:
         self.canon, self.reasons = resolve(
-            {k: (t, best_name(n), sorted(a), p) for k, (t, n, a, p, _c) in self.info.items()})
+            {k: (t, best_name(n), sorted(a), p) for k, (t, n, a, p, _c) in self.info.items()}
+        )
 
 
 def build_graph(records: Iterable[Record]) -> nx.MultiDiGraph:
@@ -211,8 +252,9 @@ def build_graph(records: Iterable[Record]) -> nx.MultiDiGraph:
         return data.to_networkx()
 
 
-def build(digests: Callable[[], Iterable[Digest]], out: Counts, hold: int = 200_000,
-          batch: int = 2048) -> GraphState:
+def build(
+    digests: Callable[[], Iterable[Digest]], out: Counts, hold: int = 200_000, batch: int = 2048
+) -> GraphState:
     """Build the graph of all digests into `out` and return its state.
 
     Two passes: the entity tallies and their resolution, then the nodes and edges. The
@@ -250,8 +292,9 @@ def build(digests: Callable[[], Iterable[Digest]], out: Counts, hold: int = 200_
         return state
 
 
-def paper_part(d: Digest, canon: dict[str, str], shared: dict[Edge, list],
-                nodes: list[dict], links: list[dict]) -> None:
+def paper_part(
+    d: Digest, canon: dict[str, str], shared: dict[Edge, list], nodes: list[dict], links: list[dict]
+) -> None:
     """Append one paper's nodes and own links to `nodes` and `links`; its edges between
     entities go to `shared`."""
     pid = d[0]
@@ -266,9 +309,16 @@ def paper_part(d: Digest, canon: dict[str, str], shared: dict[Edge, list],
         e = (u, v, t)
         x = own.get(e)
         if x is None:
-            own[e] = {"type": t, "papers": [pid], "support": 1,
-                      "evidence": [] if ev is None else [{"paper": pid, **ev}],
-                      "confidence": conf, "source": u, "target": v, "key": t}
+            own[e] = {
+                "type": t,
+                "papers": [pid],
+                "support": 1,
+                "evidence": [] if ev is None else [{"paper": pid, **ev}],
+                "confidence": conf,
+                "source": u,
+                "target": v,
+                "key": t,
+            }
             return
         if ev is not None:
             x["evidence"].append({"paper": pid, **ev})
@@ -299,8 +349,8 @@ def paused_gc() -> Iterator[None]:
 # The pieces of build, shared with kg.graph.incremental so that an incremental update
 # and a full build give the same graph.
 
-def tally(state: GraphState, d: Digest, papers: dict[str, set[str]] | None = None
-          ) -> list[str]:
+
+def tally(state: GraphState, d: Digest, papers: dict[str, set[str]] | None = None) -> list[str]:
     """Fold the entities of digest `d` into the state's tallies (and its paper id into
     `papers`, key → papers, if given) and remember the keys it names only in relations
     or results. Returns its entity keys."""
@@ -334,13 +384,18 @@ def entity_nodes(state: GraphState, key_papers: dict[str, set[str]]) -> list[dic
     groups: dict[str, list[str]] = {}
     for key, c in state.canon.items():
         groups.setdefault(c, []).append(key)
-    return [{"id": c, **entity_node(c, groups[c], state,
-                                    set().union(*(key_papers[k] for k in groups[c])))}
-            for c in sorted(groups)]
+    return [
+        {
+            "id": c,
+            **entity_node(c, groups[c], state, set().union(*(key_papers[k] for k in groups[c]))),
+        }
+        for c in sorted(groups)
+    ]
 
 
-def entity_node(c: str, members: list[str], state: GraphState,
-                papers: set[str] | None = None) -> dict:
+def entity_node(
+    c: str, members: list[str], state: GraphState, papers: set[str] | None = None
+) -> dict:
     """The attributes of the node `c` that merges the entity tallies of `members`, with
     ``papers`` the sorted `papers` (left out when None)."""
     names: Counter = Counter()
@@ -355,9 +410,14 @@ def entity_node(c: str, members: list[str], state: GraphState,
         if key != c:
             merged.append({"key": key, "why": state.reasons.get(key, ["same group"])})
     name = best_name(names) if not c.startswith("repository:") else c.split(":", 1)[1]
-    out = {"label": state.info[c if c in state.info else members[0]][0], "name": name,
-           "aliases": sorted((set(names) | aliases) - {name}), "papers": sorted(papers or ()),
-           "confidence": round(conf, 3), "merged": merged}
+    out = {
+        "label": state.info[c if c in state.info else members[0]][0],
+        "name": name,
+        "aliases": sorted((set(names) | aliases) - {name}),
+        "papers": sorted(papers or ()),
+        "confidence": round(conf, 3),
+        "merged": merged,
+    }
     if papers is None:
         del out["papers"]
     return out
@@ -393,8 +453,9 @@ def fold(acc: dict[Edge, list], e: Edge, pid: str, ev: dict | None, conf: float)
         a[1].append(ev)
 
 
-def contributions(d: Digest, canon: dict[str, str], add: Add, pn: str | None = None
-                  ) -> list[tuple[str, dict]]:
+def contributions(
+    d: Digest, canon: dict[str, str], add: Add, pn: str | None = None
+) -> list[tuple[str, dict]]:
     """Call `add(head, tail, type, evidence, confidence)` for every edge contribution of
     digest `d`, entity keys mapped through `canon` (`pn`: the paper's node id, if the
     caller has it). Returns the paper's result nodes."""
@@ -419,8 +480,13 @@ def contributions(d: Digest, canon: dict[str, str], add: Add, pn: str | None = N
         # a change is another node than the score of the same value (a score's key as before)
         tag = f"{pid}|{m}|{k}|{ds}|{value}" + ("" if kind == "score" else f"|{kind}")
         rid = "result:" + hashlib.sha1(tag.encode()).hexdigest()[:16]
-        attrs = {"label": "Result", "name": f"{value}{unit or ''}", "value": value,
-                 "unit": unit, "paper": pid}
+        attrs = {
+            "label": "Result",
+            "name": f"{value}{unit or ''}",
+            "value": value,
+            "unit": unit,
+            "paper": pid,
+        }
         if kind != "score":  # a score has no kind attribute: the graph of scores is as before
             attrs["kind"] = kind
         results.append((rid, attrs))
@@ -442,8 +508,13 @@ def edge_attrs(t: str, a: list) -> dict:
     papers = sorted(a[0])
     if len(a[1]) > 1:
         a[1].sort(key=_paper)  # stable: within a paper, the order of its record
-    return {"type": t, "papers": papers, "support": len(papers), "evidence": a[1],
-            "confidence": round(a[2], 3)}
+    return {
+        "type": t,
+        "papers": papers,
+        "support": len(papers),
+        "evidence": a[1],
+        "confidence": round(a[2], 3),
+    }
 
 
 def _paper(ev: dict) -> str:

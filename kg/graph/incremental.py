@@ -79,19 +79,32 @@ class Delta:
         return {"nodes": dict(sorted(nodes.items())), "relations": dict(sorted(rels.items()))}
 
     def to_json(self) -> dict:
-        return {"drop_edges": self.drop_edges, "drop_nodes": self.drop_nodes,
-                "nodes": self.nodes, "add_papers": self.add_papers,
-                "edges": [[*e, sorted(p), ev, c] for e, (p, ev, c) in self.edges.items()]}
+        return {
+            "drop_edges": self.drop_edges,
+            "drop_nodes": self.drop_nodes,
+            "nodes": self.nodes,
+            "add_papers": self.add_papers,
+            "edges": [[*e, sorted(p), ev, c] for e, (p, ev, c) in self.edges.items()],
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> Delta:
-        return cls([tuple(e) for e in data["drop_edges"]], data["drop_nodes"], data["nodes"],
-                   {(u, v, t): [set(p), ev, c] for u, v, t, p, ev, c in data["edges"]},
-                   data["add_papers"])
+        return cls(
+            [tuple(e) for e in data["drop_edges"]],
+            data["drop_nodes"],
+            data["nodes"],
+            {(u, v, t): [set(p), ev, c] for u, v, t, p, ev, c in data["edges"]},
+            data["add_papers"],
+        )
 
 
-def update(state: GraphState, digests: Iterable[Digest], fetch: Fetch,
-           known: Collection[str], papers_of: PapersOf) -> Delta | None:
+def update(
+    state: GraphState,
+    digests: Iterable[Digest],
+    fetch: Fetch,
+    known: Collection[str],
+    papers_of: PapersOf,
+) -> Delta | None:
     """The change `digests` make to the graph whose state is `state` (updated in place).
 
     `known` holds the ids of the papers already in the graph; a digest of one of them
@@ -105,8 +118,13 @@ def update(state: GraphState, digests: Iterable[Digest], fetch: Fetch,
         return _update(state, list(digests), fetch, known, papers_of)
 
 
-def _update(state: GraphState, digests: list[Digest], fetch: Fetch,
-            known: Collection[str], papers_of: PapersOf) -> Delta | None:
+def _update(
+    state: GraphState,
+    digests: list[Digest],
+    fetch: Fetch,
+    known: Collection[str],
+    papers_of: PapersOf,
+) -> Delta | None:
     delta = Delta()
     fresh = {d[0]: d for d in digests if d[0] not in known}
     replaced = {d[0]: d for d in digests if d[0] in known}
@@ -126,8 +144,7 @@ def _update(state: GraphState, digests: list[Digest], fetch: Fetch,
     state.resolve()
     canon, reasons = state.canon, state.reasons
     changed = {k for k, c in canon.items() if old_canon.get(k) != c}
-    rechanged = {k for k in set(reasons) | set(old_reasons)
-                 if reasons.get(k) != old_reasons.get(k)}
+    rechanged = {k for k in set(reasons) | set(old_reasons) if reasons.get(k) != old_reasons.get(k)}
     groups = {canon[k] for k in touched | changed | rechanged if k in canon}
     groups |= {old_canon[k] for k in changed | rechanged if k in old_canon}
 
@@ -149,8 +166,9 @@ def _update(state: GraphState, digests: list[Digest], fetch: Fetch,
     if redo:
         for d in redo.values():
             acc: dict[Edge, list] = {}
-            delta.drop_nodes += [rid for rid, _ in
-                                 contributions(d, old_canon, accumulate(acc, d[0]))]
+            delta.drop_nodes += [
+                rid for rid, _ in contributions(d, old_canon, accumulate(acc, d[0]))
+            ]
             stale.update(acc)
         # other papers that said what a stale entity-to-entity edge says: they name a
         # key of the old node at each end
@@ -224,8 +242,10 @@ def apply(g: nx.MultiDiGraph, delta: Delta) -> None:
     g.remove_nodes_from(delta.drop_nodes)
     for n, attrs in delta.nodes.items():
         if n in delta.add_papers:
-            attrs = {**attrs, "papers": sorted(set(g.nodes[n]["papers"])
-                                               | set(delta.add_papers[n]))}
+            attrs = {
+                **attrs,
+                "papers": sorted(set(g.nodes[n]["papers"]) | set(delta.add_papers[n])),
+            }
         if n in g:
             g.nodes[n].clear()
             g.nodes[n].update(attrs)
@@ -234,8 +254,7 @@ def apply(g: nx.MultiDiGraph, delta: Delta) -> None:
     for (u, v, t), a in delta.edges.items():
         if g.has_edge(u, v, key=t):
             e = g.edges[u, v, t]
-            a = [set(e["papers"]) | set(a[0]), e["evidence"] + a[1],
-                 max(e["confidence"], a[2])]
+            a = [set(e["papers"]) | set(a[0]), e["evidence"] + a[1], max(e["confidence"], a[2])]
             e.clear()
         g.add_edge(u, v, key=t, **edge_attrs(t, a))
 
@@ -247,6 +266,7 @@ def same(a: nx.MultiDiGraph, b: nx.MultiDiGraph) -> bool:
 
 def _canonical(g: nx.MultiDiGraph) -> tuple[str, str]:
     nodes = sorted((n, json.dumps(d, sort_keys=True)) for n, d in g.nodes(data=True))
-    edges = sorted((u, v, k, json.dumps(d, sort_keys=True))
-                   for u, v, k, d in g.edges(keys=True, data=True))
+    edges = sorted(
+        (u, v, k, json.dumps(d, sort_keys=True)) for u, v, k, d in g.edges(keys=True, data=True)
+    )
     return json.dumps(nodes), json.dumps(edges)

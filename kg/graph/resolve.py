@@ -41,8 +41,9 @@ class _UnionFind:
         return True
 
 
-def resolve(entities: dict[str, tuple[str, str, list[str], int]]
-            ) -> tuple[dict[str, str], dict[str, list[str]]]:
+def resolve(
+    entities: dict[str, tuple[str, str, list[str], int]],
+) -> tuple[dict[str, str], dict[str, list[str]]]:
     """Map every entity key to the key of its node, and say why each merge happened.
 
     `entities` maps key → (type, name, aliases, number of papers). Deterministic: the
@@ -60,8 +61,9 @@ def resolve(entities: dict[str, tuple[str, str, list[str], int]]
     for (_t, form), keys in sorted(by_form.items()):
         for other in keys[1:]:
             if uf.union(keys[0], other):
-                reasons[other].append(f"same name up to case, plural and hyphens as "
-                                      f"{keys[0]!r} ({form!r})")
+                reasons[other].append(
+                    f"same name up to case, plural and hyphens as {keys[0]!r} ({form!r})"
+                )
     # aliases (acronyms defined in some paper, lexicon variants)
     alias_targets: dict[tuple[str, str], set[str]] = defaultdict(set)
     for key in sorted(entities):
@@ -76,8 +78,9 @@ def resolve(entities: dict[str, tuple[str, str, list[str], int]]
         target = next(iter(roots))
         for other in by_form.get((type_, f), []):
             if uf.union(target, other):
-                reasons[other].append(f"its name is an alias (acronym or variant) defined for "
-                                      f"{target!r}")
+                reasons[other].append(
+                    f"its name is an alias (acronym or variant) defined for {target!r}"
+                )
     # choose each group's representative: a long form, then the most papers, then the key
     groups: dict[str, list[str]] = defaultdict(list)
     for key in entities:

@@ -12,5 +12,15 @@ from kg.ingest.base import READERS, detect_format, paper_id
 from kg.ingest.dumps import DUMPS, Selection
 from kg.ingest.reading import FORMATS, IngestReport, detect, read_file, read_papers
 
-__all__ = ["read_papers", "read_file", "IngestReport", "READERS", "DUMPS", "FORMATS",
-           "Selection", "paper_id", "detect", "detect_format"]
+__all__ = [
+    "read_papers",
+    "read_file",
+    "IngestReport",
+    "READERS",
+    "DUMPS",
+    "FORMATS",
+    "Selection",
+    "paper_id",
+    "detect",
+    "detect_format",
+]

@@ -21,12 +21,18 @@ from kg.ingest.identity import make_ids, split_authors, year_of
 
 WITHDRAWN = re.compile(
     r"^\W*(?:this|the) (?:paper|article|manuscript|submission|preprint|work)\b.{0,40}?"
-    r"\b(?:has been|is being|was|is) withdrawn", re.I | re.S)
+    r"\b(?:has been|is being|was|is) withdrawn",
+    re.I | re.S,
+)
 
 
 def _looks(rec: dict) -> bool:
-    return ("id" in rec and "abstract" in rec and "categories" in rec
-            and any(k in rec for k in ("versions", "update_date", "authors_parsed")))
+    return (
+        "id" in rec
+        and "abstract" in rec
+        and "categories" in rec
+        and any(k in rec for k in ("versions", "update_date", "authors_parsed"))
+    )
 
 
 def first_date(rec: dict) -> str | None:
@@ -57,8 +63,11 @@ def author_names(rec: dict) -> list[str] | None:
     """
     parsed = rec.get("authors_parsed")
     if isinstance(parsed, list) and parsed:
-        names = [" ".join(str(x).strip() for x in (p[1:2] + p[:1] + p[2:3]) if str(x).strip())
-                 for p in parsed if isinstance(p, list)]
+        names = [
+            " ".join(str(x).strip() for x in (p[1:2] + p[:1] + p[2:3]) if str(x).strip())
+            for p in parsed
+            if isinstance(p, list)
+        ]
         names = [n for n in names if n]
         if names:
             return names
@@ -69,7 +78,8 @@ def author_names(rec: dict) -> list[str] | None:
 def withdrawn(rec: dict, abstract: str) -> bool:
     comments = rec.get("comments")
     return bool(WITHDRAWN.search(abstract)) or (
-        isinstance(comments, str) and "withdrawn" in comments.lower())
+        isinstance(comments, str) and "withdrawn" in comments.lower()
+    )
 
 
 @register("arxiv", _looks, categories=True)
@@ -104,7 +114,14 @@ def read_arxiv(path: Path, select: Selection) -> Iterator[Item]:
         aid = arxiv_id(raw_id) or raw_id.strip()
         doi = text(rec.get("doi"))
         yield make_paper(
-            abstract, path, pos, title=text(rec.get("title")), date=date,
-            url=f"https://arxiv.org/abs/{aid}", year=year, author_names=author_names(rec),
+            abstract,
+            path,
+            pos,
+            title=text(rec.get("title")),
+            date=date,
+            url=f"https://arxiv.org/abs/{aid}",
+            year=year,
+            author_names=author_names(rec),
             venue=text(lower_keys(rec).get("journal-ref")),
-            ids=make_ids(arxiv=aid, doi=doi.split()[0] if doi else None))
+            ids=make_ids(arxiv=aid, doi=doi.split()[0] if doi else None),
+        )

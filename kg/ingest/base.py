@@ -71,14 +71,26 @@ _BLOCK_RE = re.compile(_TAG.format(_BLOCK_TAGS), re.I)
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 # LaTeX accents ("\'e", "{\'e}", "\'{e}") become the accented letter; "\%" and friends
 # their character. Maths and other commands are kept as written.
-_ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303",
-            "c": "\u0327", "v": "\u030c", "=": "\u0304", "u": "\u0306", "H": "\u030b"}
+_ACCENTS = {
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "c": "\u0327",
+    "v": "\u030c",
+    "=": "\u0304",
+    "u": "\u0306",
+    "H": "\u030b",
+}
 _ACCENT_RE = re.compile(
-    r"(\{)?\\(['`^\"~=]|[cvuH](?=[{ ]))\s*(?:\{([A-Za-z])\}|([A-Za-z]))(?(1)\})")
+    r"(\{)?\\(['`^\"~=]|[cvuH](?=[{ ]))\s*(?:\{([A-Za-z])\}|([A-Za-z]))(?(1)\})"
+)
 _ESCAPE_RE = re.compile(r"\\([%&_#$])")
 _JUNK = {"Cc", "Cs", "Co", "Cn"}  # control characters, lone surrogates, unassigned
-_ASCII_JUNK = {i: " " for i in range(128)
-               if unicodedata.category(chr(i)) in _JUNK and not chr(i).isspace()}
+_ASCII_JUNK = {
+    i: " " for i in range(128) if unicodedata.category(chr(i)) in _JUNK and not chr(i).isspace()
+}
 _INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u00ad"))  # BOM, zero-width space, soft hyphen
 
 
@@ -90,8 +102,7 @@ def _drop_junk(text: str) -> str:
         return text
     if text.isascii():
         return text.translate(_ASCII_JUNK)
-    return "".join(" " if unicodedata.category(c) in _JUNK and not c.isspace() else c
-                   for c in text)
+    return "".join(" " if unicodedata.category(c) in _JUNK and not c.isspace() else c for c in text)
 
 
 def _clean_once(text: str, latex: bool) -> str:
@@ -159,14 +170,20 @@ def make_paper(
         return IngestError(
             f"record is {size:,} characters long, more than the {MAX_ABSTRACT_CHARS:,} "
             "an abstract may have; split the file into one abstract per record",
-            str(path), line)
+            str(path),
+            line,
+        )
     if not abstract:
-        return IngestError("record has no abstract; give every record a non-empty abstract",
-                           str(path), line)
+        return IngestError(
+            "record has no abstract; give every record a non-empty abstract", str(path), line
+        )
     if title and len(title) > MAX_ABSTRACT_CHARS:
         return IngestError(
             f"title is {len(title):,} characters long, more than the {MAX_ABSTRACT_CHARS:,} "
-            "a record may have; check the file's columns or quoting", str(path), line)
+            "a record may have; check the file's columns or quoting",
+            str(path),
+            line,
+        )
     title = clean_text(title) if title else None
     names = identity.get("author_names")
     if names:
@@ -211,8 +228,11 @@ def read_lines(path: Path) -> Iterator[tuple[int, str]]:
     try:
         yield from _read_lines(path)
     except OSError as e:
-        raise IngestError(f"cannot read the file ({e.strerror or e}); check that it is a "
-                          "readable file of abstracts", str(path)) from None
+        raise IngestError(
+            f"cannot read the file ({e.strerror or e}); check that it is a "
+            "readable file of abstracts",
+            str(path),
+        ) from None
 
 
 def check_file(path: Path) -> None:
@@ -222,21 +242,29 @@ def check_file(path: Path) -> None:
         st = os.stat(path)
     except FileNotFoundError:
         if os.path.islink(path):
-            raise IngestError(f"is a symbolic link to {os.readlink(path)!r}, which does not "
-                              "exist; fix the link or give the file", str(path)) from None
+            raise IngestError(
+                f"is a symbolic link to {os.readlink(path)!r}, which does not "
+                "exist; fix the link or give the file",
+                str(path),
+            ) from None
         raise IngestError("no such file; check the path", str(path)) from None
     except OSError as e:
         if e.errno == errno.ELOOP:
-            raise IngestError("is a symbolic link loop (its links lead back to themselves); "
-                              "point the link at a file", str(path)) from None
-        raise IngestError(f"cannot open the file ({e.strerror}); check the path and its "
-                          "permissions", str(path)) from None
+            raise IngestError(
+                "is a symbolic link loop (its links lead back to themselves); "
+                "point the link at a file",
+                str(path),
+            ) from None
+        raise IngestError(
+            f"cannot open the file ({e.strerror}); check the path and its permissions", str(path)
+        ) from None
     if stat.S_ISDIR(st.st_mode):
         raise IngestError("is a directory; give the files inside it (e.g. DIR/*.txt)", str(path))
     if stat.S_ISSOCK(st.st_mode) or stat.S_ISBLK(st.st_mode):
         kind = "a socket" if stat.S_ISSOCK(st.st_mode) else "a block device"
-        raise IngestError(f"is {kind}, not a file; give a file of abstracts (or pipe them "
-                          "into a FIFO)", str(path))
+        raise IngestError(
+            f"is {kind}, not a file; give a file of abstracts (or pipe them into a FIFO)", str(path)
+        )
 
 
 def _read_lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -248,16 +276,22 @@ def _read_lines(path: Path) -> Iterator[tuple[int, str]]:
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError as e:
-            at = data[:e.start].decode("utf-16", "replace").count("\n") + 1
-            raise IngestError(f"not valid UTF-16 ({e.reason} at byte {e.start}) although the "
-                              "file starts with a UTF-16 byte-order mark; re-encode it as UTF-8",
-                              str(path), at) from None
+            at = data[: e.start].decode("utf-16", "replace").count("\n") + 1
+            raise IngestError(
+                f"not valid UTF-16 ({e.reason} at byte {e.start}) although the "
+                "file starts with a UTF-16 byte-order mark; re-encode it as UTF-8",
+                str(path),
+                at,
+            ) from None
         for i, line in enumerate(re.split(r"\r\n|\r|\n", text), 1):
             blank = blank and not line.strip()
             yield i, line
     elif b"\x00" in head:
-        raise IngestError("binary file (NUL bytes); expected UTF-8 text (UTF-16 needs a "
-                          "byte-order mark)", str(path), 1)
+        raise IngestError(
+            "binary file (NUL bytes); expected UTF-8 text (UTF-16 needs a byte-order mark)",
+            str(path),
+            1,
+        )
     else:
         lineno = 0
         with path.open("rb") as fh:
@@ -266,15 +300,20 @@ def _read_lines(path: Path) -> Iterator[tuple[int, str]]:
                     text = raw.decode("utf-8-sig" if lineno == 0 else "utf-8")
                 except UnicodeDecodeError as e:
                     # the bad byte's own line, also in files that end lines with a lone CR
-                    before = re.split(rb"\r\n|\r|\n", raw[:e.start])
+                    before = re.split(rb"\r\n|\r|\n", raw[: e.start])
                     raise IngestError(
                         f"not UTF-8 (byte {raw[e.start]:#04x} at column {len(before[-1]) + 1}); "
                         "re-encode the file, e.g. `iconv -f latin1 -t utf-8 FILE > FILE.utf8`",
-                        str(path), lineno + len(before)) from None
+                        str(path),
+                        lineno + len(before),
+                    ) from None
                 if "\x00" in text:
-                    before = re.split(r"\r\n|\r|\n", text[:text.index("\x00")])
-                    raise IngestError("binary file (a NUL byte on this line); expected UTF-8 "
-                                      "text", str(path), lineno + len(before))
+                    before = re.split(r"\r\n|\r|\n", text[: text.index("\x00")])
+                    raise IngestError(
+                        "binary file (a NUL byte on this line); expected UTF-8 text",
+                        str(path),
+                        lineno + len(before),
+                    )
                 parts = re.split(r"\r\n|\r|\n", text)
                 if parts and parts[-1] == "":
                     parts.pop()

@@ -90,8 +90,9 @@ WITH_CATEGORIES: set[str] = set()
 _LOOKS: dict[str, Callable[[dict], bool]] = {}
 
 
-def register(name: str, looks: Callable[[dict], bool], categories: bool = False
-             ) -> Callable[[DumpReader], DumpReader]:
+def register(
+    name: str, looks: Callable[[dict], bool], categories: bool = False
+) -> Callable[[DumpReader], DumpReader]:
     """Register a dump reader, with the test that recognises its first record."""
 
     def deco(fn: DumpReader) -> DumpReader:
@@ -108,8 +109,9 @@ def _check_file(path: Path) -> None:
     if not path.exists():
         raise IngestError("no such file; check the path", str(path))
     if path.is_dir():
-        raise IngestError("is a directory; give the files inside it (e.g. DIR/*.json.gz)",
-                          str(path))
+        raise IngestError(
+            "is a directory; give the files inside it (e.g. DIR/*.json.gz)", str(path)
+        )
 
 
 def is_gzip(path: Path) -> bool:
@@ -131,9 +133,12 @@ _STREAM_ERRORS = (gzip.BadGzipFile, EOFError, zlib.error)
 
 
 def _broken(path: Path, e: Exception, where: int) -> IngestError:
-    return IngestError(f"the compressed stream is damaged or cut off ({e}) after record "
-                       f"{where}; download the file again (`gzip -t FILE` checks it)",
-                       str(path), where or None)
+    return IngestError(
+        f"the compressed stream is damaged or cut off ({e}) after record "
+        f"{where}; download the file again (`gzip -t FILE` checks it)",
+        str(path),
+        where or None,
+    )
 
 
 def records(path: Path) -> Iterator[tuple[int, dict | IngestError]]:
@@ -156,8 +161,7 @@ def records(path: Path) -> Iterator[tuple[int, dict | IngestError]]:
             yield from _lines(path, fh, skipped)
 
 
-def _lines(path: Path, fh: IO[bytes], lineno: int = 0
-           ) -> Iterator[tuple[int, dict | IngestError]]:
+def _lines(path: Path, fh: IO[bytes], lineno: int = 0) -> Iterator[tuple[int, dict | IngestError]]:
     it = iter(fh)
     while True:
         try:
@@ -172,12 +176,20 @@ def _lines(path: Path, fh: IO[bytes], lineno: int = 0
         try:
             rec = orjson.loads(raw)
         except orjson.JSONDecodeError as e:
-            yield lineno, IngestError(f"not valid JSON ({e}); each line must be one JSON "
-                                      "object", str(path), lineno)
+            yield (
+                lineno,
+                IngestError(
+                    f"not valid JSON ({e}); each line must be one JSON object", str(path), lineno
+                ),
+            )
             continue
         if not isinstance(rec, dict):
-            yield lineno, IngestError(f"expected a JSON object, found {type(rec).__name__}",
-                                      str(path), lineno)
+            yield (
+                lineno,
+                IngestError(
+                    f"expected a JSON object, found {type(rec).__name__}", str(path), lineno
+                ),
+            )
             continue
         yield lineno, rec
 
@@ -190,13 +202,24 @@ def _array(path: Path, fh: IO[bytes]) -> Iterator[tuple[int, dict | IngestError]
             if isinstance(rec, dict):
                 yield n, rec
             else:
-                yield n, IngestError(f"record {n} of the JSON array is a "
-                                     f"{type(rec).__name__}, expected an object", str(path), n)
+                yield (
+                    n,
+                    IngestError(
+                        f"record {n} of the JSON array is a "
+                        f"{type(rec).__name__}, expected an object",
+                        str(path),
+                        n,
+                    ),
+                )
     except _STREAM_ERRORS as e:
         raise _broken(path, e, n) from None
     except ijson.JSONError as e:
-        raise IngestError(f"the JSON array is not valid JSON after record {n} ({e}); "
-                          "check that the file is complete", str(path), n or None) from None
+        raise IngestError(
+            f"the JSON array is not valid JSON after record {n} ({e}); "
+            "check that the file is complete",
+            str(path),
+            n or None,
+        ) from None
 
 
 def first_record(path: Path) -> dict | None:

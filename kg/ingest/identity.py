@@ -33,8 +33,10 @@ def author_list(value: Any) -> tuple[int | None, list[str] | None]:
     if isinstance(value, int):
         return value, None
     if isinstance(value, list):
-        names = [str(a.get("name") or a.get("display_name") or "") if isinstance(a, dict)
-                 else str(a) for a in value]
+        names = [
+            str(a.get("name") or a.get("display_name") or "") if isinstance(a, dict) else str(a)
+            for a in value
+        ]
         names = [n.strip() for n in names if n and n.strip()]
         return len(value), names or None
     text = str(value).strip()
@@ -100,8 +102,11 @@ def identity_fields(rec: Mapping[str, Any]) -> dict[str, Any]:
     _n, names = author_list(rec.get("authors"))
     venue = rec.get("venue")
     return {
-        "ids": make_ids(input=None if rec.get("id") in (None, "") else str(rec["id"]),
-                        doi=rec.get("doi"), arxiv=rec.get("arxiv_id") or rec.get("arxiv")),
+        "ids": make_ids(
+            input=None if rec.get("id") in (None, "") else str(rec["id"]),
+            doi=rec.get("doi"),
+            arxiv=rec.get("arxiv_id") or rec.get("arxiv"),
+        ),
         "author_names": names,
         "venue": str(venue) if venue not in (None, "") else None,
         "year": year_of(rec.get("year")) or year_of(rec.get("date")),
@@ -116,17 +121,19 @@ def merge_papers(a: Paper, b: Paper) -> Paper:
         both = {k: v for k, v in b.ids.model_dump().items() if v}
         both.update({k: v for k, v in (a.ids.model_dump() if a.ids else {}).items() if v})
         ids = PaperIds(**both)
-    return a.model_copy(update={
-        "title": a.title or b.title,
-        "date": a.date or b.date,
-        "year": a.year or b.year,
-        "authors": a.authors if a.authors is not None else b.authors,
-        "author_names": a.author_names or b.author_names,
-        "venue": a.venue or b.venue,
-        "url": a.url or b.url,
-        "ids": ids,
-        "sources": a.sources + [s for s in b.sources if s not in a.sources],
-    })
+    return a.model_copy(
+        update={
+            "title": a.title or b.title,
+            "date": a.date or b.date,
+            "year": a.year or b.year,
+            "authors": a.authors if a.authors is not None else b.authors,
+            "author_names": a.author_names or b.author_names,
+            "venue": a.venue or b.venue,
+            "url": a.url or b.url,
+            "ids": ids,
+            "sources": a.sources + [s for s in b.sources if s not in a.sources],
+        }
+    )
 
 
 def same_paper_keys(p: Paper) -> list[str]:

@@ -22,7 +22,8 @@ from kg.ingest.identity import make_ids, year_of
 
 def _looks(rec: dict) -> bool:
     return "abstract_inverted_index" in rec or str(rec.get("id", "")).startswith(
-        "https://openalex.org/W")
+        "https://openalex.org/W"
+    )
 
 
 def abstract_text(index: Any) -> str | None:
@@ -49,14 +50,18 @@ def _dict(value: Any) -> dict:
 
 
 def _arxiv_of_locations(rec: dict) -> str | None:
-    locations = [rec.get("primary_location"), rec.get("best_oa_location"),
-                 *(rec.get("locations") or [])]
+    locations = [
+        rec.get("primary_location"),
+        rec.get("best_oa_location"),
+        *(rec.get("locations") or []),
+    ]
     for loc in locations:
         loc = _dict(loc)
         for url in (loc.get("landing_page_url"), loc.get("pdf_url")):
             if isinstance(url, str) and "arxiv.org/" in url:
-                a = arxiv_id(url.split("arxiv.org/", 1)[1].removeprefix("abs/")
-                             .removeprefix("pdf/"))
+                a = arxiv_id(
+                    url.split("arxiv.org/", 1)[1].removeprefix("abs/").removeprefix("pdf/")
+                )
                 if a:
                     return a
     return None
@@ -84,16 +89,28 @@ def read_openalex(path: Path, select: Selection) -> Iterator[Item]:
             continue
         ids = _dict(rec.get("ids"))
         primary = _dict(rec.get("primary_location"))
-        venue = (_dict(primary.get("source")).get("display_name")
-                 or _dict(rec.get("host_venue")).get("display_name"))
+        venue = _dict(primary.get("source")).get("display_name") or _dict(
+            rec.get("host_venue")
+        ).get("display_name")
         doi = text(rec.get("doi")) or text(ids.get("doi"))
-        authors = [_dict(a.get("author")).get("display_name")
-                   for a in rec.get("authorships") or [] if isinstance(a, dict)]
+        authors = [
+            _dict(a.get("author")).get("display_name")
+            for a in rec.get("authorships") or []
+            if isinstance(a, dict)
+        ]
         yield make_paper(
-            abstract, path, pos, title=text(rec.get("title")) or text(rec.get("display_name")),
-            date=text(rec.get("publication_date")), year=year,
+            abstract,
+            path,
+            pos,
+            title=text(rec.get("title")) or text(rec.get("display_name")),
+            date=text(rec.get("publication_date")),
+            year=year,
             url=text(primary.get("landing_page_url")) or doi,
             author_names=[a for a in authors if isinstance(a, str)] or None,
             venue=text(venue),
-            ids=make_ids(openalex=rec.get("id") or ids.get("openalex"), doi=doi,
-                         arxiv=_arxiv_of_locations(rec)))
+            ids=make_ids(
+                openalex=rec.get("id") or ids.get("openalex"),
+                doi=doi,
+                arxiv=_arxiv_of_locations(rec),
+            ),
+        )

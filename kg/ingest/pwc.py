@@ -40,7 +40,14 @@ def read_pwc(path: Path, select: Selection) -> Iterator[Item]:
         url_abs = text(rec.get("url_abs"))
         _n, names = author_list(rec.get("authors"))
         yield make_paper(
-            abstract, path, pos, title=text(rec.get("title")), date=date, year=year,
-            url=url_abs or text(rec.get("paper_url")), author_names=names,
+            abstract,
+            path,
+            pos,
+            title=text(rec.get("title")),
+            date=date,
+            year=year,
+            url=url_abs or text(rec.get("paper_url")),
+            author_names=names,
             venue=text(rec.get("proceeding")),
-            ids=make_ids(arxiv=text(rec.get("arxiv_id")) or arxiv_id(url_abs)))
+            ids=make_ids(arxiv=text(rec.get("arxiv_id")) or arxiv_id(url_abs)),
+        )

@@ -50,9 +50,12 @@ def detect(path: str | Path) -> str:
     if found:
         return found
     if is_gzip(path):
-        raise IngestError("gzip file that is not one of the dumps kg reads compressed "
-                          f"({', '.join(sorted(DUMPS))}, jsonl); decompress it first "
-                          "(`gunzip -k FILE`)", str(path))
+        raise IngestError(
+            "gzip file that is not one of the dumps kg reads compressed "
+            f"({', '.join(sorted(DUMPS))}, jsonl); decompress it first "
+            "(`gunzip -k FILE`)",
+            str(path),
+        )
     return detect_format(path)
 
 
@@ -65,8 +68,7 @@ def _jsonl_gz(path: Path, select: Selection) -> Iterator[Item]:
         yield rec if isinstance(rec, IngestError) else _record(rec, path, pos)
 
 
-def read_file(path: str | Path, fmt: str | None = None, select: Selection = ALL
-              ) -> Iterator[Item]:
+def read_file(path: str | Path, fmt: str | None = None, select: Selection = ALL) -> Iterator[Item]:
     """Papers, per-record errors and Skips (records left out) of one file, in file order.
 
     A pipe or other stream (``kg extract <(...)``, a FIFO, /dev/stdin) is read once, into
@@ -99,8 +101,13 @@ def _renamed(item, local: Path, shown: Path):
     if isinstance(item, IngestError):
         return IngestError(item.message, b, item.line) if item.path == a else item
     if isinstance(item, Paper):
-        return item.model_copy(update={"sources": [
-            s.model_copy(update={"path": b}) if s.path == a else s for s in item.sources]})
+        return item.model_copy(
+            update={
+                "sources": [
+                    s.model_copy(update={"path": b}) if s.path == a else s for s in item.sources
+                ]
+            }
+        )
     return item
 
 
@@ -114,22 +121,28 @@ def _spooled(path: Path, stack: contextlib.ExitStack) -> Path:
     if regular:
         return path
     check_file(path)  # a socket or a block device is refused, not read
-    tmp = (Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kg-spool-")))
-           / f"input{path.suffix}")  # the suffix tells the format
+    tmp = (
+        Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kg-spool-")))
+        / f"input{path.suffix}"
+    )  # the suffix tells the format
     try:
         with path.open("rb") as src, tmp.open("wb") as dst:
             shutil.copyfileobj(src, dst, 1 << 20)
     except OSError as e:
-        raise IngestError(f"cannot read the stream ({e.strerror or e}); check that it "
-                          "gives text", str(path)) from None
+        raise IngestError(
+            f"cannot read the stream ({e.strerror or e}); check that it gives text", str(path)
+        ) from None
     return tmp
 
 
 def _read_file(path: Path, fmt: str, select: Selection) -> Iterator[Item]:
     if select.categories and fmt not in WITH_CATEGORIES:
-        raise IngestError(f"--category selects by arXiv category, and this {fmt} file has "
-                          f"none (formats with categories: {', '.join(sorted(WITH_CATEGORIES))})"
-                          "; read it in a run without --category", str(path))
+        raise IngestError(
+            f"--category selects by arXiv category, and this {fmt} file has "
+            f"none (formats with categories: {', '.join(sorted(WITH_CATEGORIES))})"
+            "; read it in a run without --category",
+            str(path),
+        )
     if fmt in DUMPS:
         yield from DUMPS[fmt](path, select)
         return
@@ -145,10 +158,15 @@ def _read_file(path: Path, fmt: str, select: Selection) -> Iterator[Item]:
         yield item
 
 
-def read_papers(paths: Iterable[str | Path], fmt: str | None = None, skip_bad: bool = False,
-                report: IngestReport | None = None, select: Selection = ALL,
-                known: Container[str] = (), known_ids: KnownIds | None = None
-                ) -> Iterator[Paper]:
+def read_papers(
+    paths: Iterable[str | Path],
+    fmt: str | None = None,
+    skip_bad: bool = False,
+    report: IngestReport | None = None,
+    select: Selection = ALL,
+    known: Container[str] = (),
+    known_ids: KnownIds | None = None,
+) -> Iterator[Paper]:
     """Every distinct paper in `paths`, once, remembering every place it was read.
 
     Records of one paper (same normalised abstract, arXiv id or DOI) are yielded once,
@@ -169,9 +187,16 @@ def read_papers(paths: Iterable[str | Path], fmt: str | None = None, skip_bad: b
         yield from _read_papers(files, local, fmt, skip_bad, report, select, known, known_ids)
 
 
-def _read_papers(paths: list[Path], local: dict[Path, Path], fmt: str | None, skip_bad: bool,
-                 report: IngestReport, select: Selection, known: Container[str],
-                 known_ids: KnownIds | None) -> Iterator[Paper]:
+def _read_papers(
+    paths: list[Path],
+    local: dict[Path, Path],
+    fmt: str | None,
+    skip_bad: bool,
+    report: IngestReport,
+    select: Selection,
+    known: Container[str],
+    known_ids: KnownIds | None,
+) -> Iterator[Paper]:
     formats: dict[Path, str] = {}
     for p in paths:
         try:
@@ -218,5 +243,13 @@ def _read_papers(paths: list[Path], local: dict[Path, Path], fmt: str | None, sk
                 yield merged
 
 
-__all__ = ["read_papers", "read_file", "detect", "IngestReport", "Selection", "Skip",
-           "identity_fields", "FORMATS"]
+__all__ = [
+    "read_papers",
+    "read_file",
+    "detect",
+    "IngestReport",
+    "Selection",
+    "Skip",
+    "identity_fields",
+    "FORMATS",
+]

@@ -18,8 +18,7 @@ from kg.ingest.identity import identity_fields
 from kg.ingest.text import DATE_RE, parse_date
 from kg.model import Paper
 
-FIELDS = ("id", "title", "abstract", "date", "authors", "url", "doi", "arxiv_id", "venue",
-          "year")
+FIELDS = ("id", "title", "abstract", "date", "authors", "url", "doi", "arxiv_id", "venue", "year")
 
 
 MAX_AUTHORS = 100_000  # more is a typo or a hostile number, not a paper
@@ -45,12 +44,13 @@ def _authors(value: Any) -> int | None:
     if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError(f"'authors' is {value!r}; expected a count, a list of names or "
-                         "'A; B; C'")
+        raise ValueError(f"'authors' is {value!r}; expected a count, a list of names or 'A; B; C'")
     if isinstance(value, int):
         if not 0 <= value <= MAX_AUTHORS:
-            raise ValueError(f"'authors' is {value}; expected a count from 0 to "
-                             f"{MAX_AUTHORS:,}, a list of names or 'A; B; C'")
+            raise ValueError(
+                f"'authors' is {value}; expected a count from 0 to "
+                f"{MAX_AUTHORS:,}, a list of names or 'A; B; C'"
+            )
         return value
     text = value.strip()
     sep = ";" if ";" in text else (" and " if " and " in text else ",")
@@ -92,26 +92,31 @@ def _date(value: Any) -> str | None:
             iso = parse_date(text)
             if iso and DATE_RE.fullmatch(text):
                 return iso
-    raise ValueError(f"'date' is {value!r}, not a date; write it as YYYY-MM-DD (or YYYY-MM, "
-                     "YYYY)")
+    raise ValueError(f"'date' is {value!r}, not a date; write it as YYYY-MM-DD (or YYYY-MM, YYYY)")
 
 
 def _from_mapping(rec: dict[str, Any], path: Path, line: int) -> Paper | IngestError:
     abstract = rec.get("abstract")
     if not isinstance(abstract, str) or not abstract.strip():
-        return IngestError("record has no 'abstract' (a non-empty string is required)",
-                           str(path), line)
+        return IngestError(
+            "record has no 'abstract' (a non-empty string is required)", str(path), line
+        )
     title = rec.get("title")
     try:
         date = _date(rec.get("date"))
         authors = _authors(rec.get("authors"))
     except ValueError as e:
         return IngestError(f"{e}; or leave it out", str(path), line)
-    return make_paper(abstract, path, line,
-                      title=title if isinstance(title, str) else None,
-                      date=date, authors=authors,
-                      url=str(rec["url"]) if rec.get("url") else None,
-                      **identity_fields(rec))
+    return make_paper(
+        abstract,
+        path,
+        line,
+        title=title if isinstance(title, str) else None,
+        date=date,
+        authors=authors,
+        url=str(rec["url"]) if rec.get("url") else None,
+        **identity_fields(rec),
+    )
 
 
 def _record(rec: dict[str, Any], path: Path, line: int) -> Paper | IngestError:
@@ -120,8 +125,9 @@ def _record(rec: dict[str, Any], path: Path, line: int) -> Paper | IngestError:
     try:
         return _from_mapping(rec, path, line)
     except (ValueError, TypeError, OverflowError, RecursionError, MemoryError) as e:
-        return IngestError(f"cannot read the record ({type(e).__name__}: {str(e)[:200]})",
-                           str(path), line)
+        return IngestError(
+            f"cannot read the record ({type(e).__name__}: {str(e)[:200]})", str(path), line
+        )
 
 
 @register("jsonl")
@@ -133,16 +139,24 @@ def read_jsonl(path: Path) -> Iterator[Paper | IngestError]:
         try:
             rec = json.loads(line)
         except json.JSONDecodeError as e:
-            yield IngestError(f"not valid JSON ({e.msg} at column {e.colno}); "
-                              "each line must be one JSON object", str(path), lineno)
+            yield IngestError(
+                f"not valid JSON ({e.msg} at column {e.colno}); each line must be one JSON object",
+                str(path),
+                lineno,
+            )
             continue
         except RecursionError:
-            yield IngestError("JSON nested too deeply to read; each line must be one JSON "
-                              "object with the fields of a paper", str(path), lineno)
+            yield IngestError(
+                "JSON nested too deeply to read; each line must be one JSON "
+                "object with the fields of a paper",
+                str(path),
+                lineno,
+            )
             continue
         if not isinstance(rec, dict):
-            yield IngestError(f"expected a JSON object, found {type(rec).__name__}",
-                              str(path), lineno)
+            yield IngestError(
+                f"expected a JSON object, found {type(rec).__name__}", str(path), lineno
+            )
             continue
         yield _record(rec, path, lineno)
 
@@ -167,7 +181,9 @@ def read_csv(path: Path) -> Iterator[Paper | IngestError]:
         raise IngestError(
             f"CSV header has columns {header}; expected an 'abstract' column "
             f"(and optionally {', '.join(f for f in FIELDS if f != 'abstract')})",
-            str(path), 1)
+            str(path),
+            1,
+        )
     rows = 0
     first: int | None = header_lines  # index of the first line still to read
     while first is not None:
@@ -188,14 +204,16 @@ def read_csv(path: Path) -> Iterator[Paper | IngestError]:
                 continue
             rows += 1
             if len(row) > len(header):
-                yield IngestError(f"row has {len(row)} fields, the header has "
-                                  f"{len(header)}; quote fields that contain commas",
-                                  str(path), start)
+                yield IngestError(
+                    f"row has {len(row)} fields, the header has "
+                    f"{len(header)}; quote fields that contain commas",
+                    str(path),
+                    start,
+                )
                 continue
             yield _record(dict(itertools.zip_longest(header, row)), path, start)
     if not rows:
-        raise IngestError("CSV has a header but no rows; expected one row per paper",
-                          str(path), 1)
+        raise IngestError("CSV has a header but no rows; expected one row per paper", str(path), 1)
 
 
 def _lines_of_header(lines: list[str]) -> int:
@@ -207,8 +225,12 @@ def _lines_of_header(lines: list[str]) -> int:
 
 def _quote_problem(error: str, line: int) -> str:
     if "unexpected end of data" in error:
-        return (f"the quoted field that starts on line {line} is never closed: every line "
-                "after it would become part of this record; close the quote (a quote inside "
-                'a quoted field is written "")')
-    return (f"cannot read the CSV row ({error}): a quote closes a field in the middle; "
-            'write a quote inside a quoted field as ""')
+        return (
+            f"the quoted field that starts on line {line} is never closed: every line "
+            "after it would become part of this record; close the quote (a quote inside "
+            'a quoted field is written "")'
+        )
+    return (
+        f"cannot read the CSV row ({error}): a quote closes a field in the middle; "
+        'write a quote inside a quoted field as ""'
+    )

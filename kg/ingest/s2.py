@@ -39,10 +39,19 @@ def read_s2(path: Path, select: Selection) -> Iterator[Item]:
             yield Skip("no abstract")
             continue
         ext = lower_keys(low.get("externalids") or {})
-        venue = text(low.get("venue")) or text(lower_keys(low.get("publicationvenue") or {})
-                                               .get("name"))
+        venue = text(low.get("venue")) or text(
+            lower_keys(low.get("publicationvenue") or {}).get("name")
+        )
         _n, names = author_list(low.get("authors"))
         yield make_paper(
-            abstract, path, pos, title=text(low.get("title")), date=date, year=year,
-            url=text(low.get("url")), author_names=names, venue=venue,
-            ids=make_ids(s2=low.get("paperid"), arxiv=ext.get("arxiv"), doi=ext.get("doi")))
+            abstract,
+            path,
+            pos,
+            title=text(low.get("title")),
+            date=date,
+            year=year,
+            url=text(low.get("url")),
+            author_names=names,
+            venue=venue,
+            ids=make_ids(s2=low.get("paperid"), arxiv=ext.get("arxiv"), doi=ext.get("doi")),
+        )

@@ -51,7 +51,9 @@ def read_pairs(path: Path) -> Iterator[Paper | IngestError]:
                 yield IngestError(
                     f"expected the abstract of {title[1]!r}, found another title-like line "
                     f"{line[:60]!r}; the file should alternate title and abstract lines",
-                    str(path), lineno)
+                    str(path),
+                    lineno,
+                )
                 title = (lineno, line)
                 continue
             yield make_paper(line, path, title[0], title=title[1])
@@ -104,14 +106,21 @@ def read_daily(path: Path) -> Iterator[Paper | IngestError]:
         if looks_like_title(line) and len(line) < 200:
             yield from flush()
             if title is not None:
-                yield IngestError(f"title {title[1]!r} has no abstract after it; "
-                                  "each block needs a title line and an abstract line",
-                                  str(path), title[0])
+                yield IngestError(
+                    f"title {title[1]!r} has no abstract after it; "
+                    "each block needs a title line and an abstract line",
+                    str(path),
+                    title[0],
+                )
             title = (lineno, line)
             continue
         yield from flush()
-        pending = {"abstract": line, "path": path, "line": title[0] if title else lineno,
-                   "title": title[1] if title else None}
+        pending = {
+            "abstract": line,
+            "path": path,
+            "line": title[0] if title else lineno,
+            "title": title[1] if title else None,
+        }
         title = None
     yield from flush()
     if title is not None:

@@ -44,8 +44,13 @@ class KnowledgeGraph:
             st = memory_store()
             with st.transaction() as c:
                 write_nodes(c, ({"id": n, **d} for n, d in source.nodes(data=True)))
-                write_links(c, ({"source": u, "target": v, "key": k, **d}
-                                for u, v, k, d in source.edges(keys=True, data=True)))
+                write_links(
+                    c,
+                    (
+                        {"source": u, "target": v, "key": k, **d}
+                        for u, v, k, d in source.edges(keys=True, data=True)
+                    ),
+                )
                 index_results(c)
                 # the graph is all there is: no records to build it from
                 c.execute("INSERT INTO meta VALUES ('graph_version', '0')")
@@ -70,8 +75,9 @@ class KnowledgeGraph:
     def _node(self, key: str) -> dict:
         d = self.store.node(key)
         if d is None:
-            raise QueryError(f"no node with the key {key!r} in the graph; look names up "
-                             "with find()")
+            raise QueryError(
+                f"no node with the key {key!r} in the graph; look names up with find()"
+            )
         return d
 
     def _label(self, key: str) -> str | None:
@@ -102,9 +108,11 @@ class KnowledgeGraph:
         exact title. QueryError if no paper has it."""
         node = self._find_paper(ident)
         if node is None:
-            raise QueryError(f"no paper with the id or title {ident!r} in the graph; give "
-                             "an arXiv id (1706.03762), a DOI, an OpenAlex (W...) or Semantic "
-                             "Scholar id, the id of the input record, or kg's paper id")
+            raise QueryError(
+                f"no paper with the id or title {ident!r} in the graph; give "
+                "an arXiv id (1706.03762), a DOI, an OpenAlex (W...) or Semantic "
+                "Scholar id, the id of the input record, or kg's paper id"
+            )
         return {"key": node, **self._node(node)}
 
     def entity(self, name: str) -> dict:
@@ -116,13 +124,24 @@ class KnowledgeGraph:
     @staticmethod
     def _rows(rows: Iterable[tuple]) -> list[dict]:
         """Answer rows from (key, name, label, confidence, support, papers JSON)."""
-        out = [{"key": k, "name": n, "type": lab, "confidence": c, "support": s,
-                "papers": orjson.loads(p)} for k, n, lab, c, s, p in rows]
+        out = [
+            {
+                "key": k,
+                "name": n,
+                "type": lab,
+                "confidence": c,
+                "support": s,
+                "papers": orjson.loads(p),
+            }
+            for k, n, lab, c, s, p in rows
+        ]
         return sorted(out, key=lambda r: (-r["support"], r["name"].lower()))
 
     def _out(self, key: str, rel: str, label: str | None = None) -> list[dict]:
-        sql = ("SELECT n.key, n.name, n.label, n.confidence, e.support, e.papers FROM edges e "
-               "JOIN nodes n ON n.key = e.tail WHERE e.head = ? AND e.type = ?")
+        sql = (
+            "SELECT n.key, n.name, n.label, n.confidence, e.support, e.papers FROM edges e "
+            "JOIN nodes n ON n.key = e.tail WHERE e.head = ? AND e.type = ?"
+        )
         args: tuple = (key, rel)
         if label is not None:
             sql, args = sql + " AND n.label = ?", (*args, label)
@@ -130,8 +149,10 @@ class KnowledgeGraph:
         return self._rows(self.db.execute(sql + " ORDER BY e.id", args))
 
     def _in(self, key: str, rel: str, label: str | None = None) -> list[dict]:
-        sql = ("SELECT n.key, n.name, n.label, n.confidence, e.support, e.papers FROM edges e "
-               "JOIN nodes n ON n.key = e.head WHERE e.tail = ? AND e.type = ?")
+        sql = (
+            "SELECT n.key, n.name, n.label, n.confidence, e.support, e.papers FROM edges e "
+            "JOIN nodes n ON n.key = e.head WHERE e.tail = ? AND e.type = ?"
+        )
         args: tuple = (key, rel)
         if label is not None:
             sql, args = sql + " AND n.label = ?", (*args, label)
@@ -161,15 +182,25 @@ class KnowledgeGraph:
         papers: dict[str, set[str]] = {}
         info: dict[str, tuple] = {}
         for k, n, lab, c, p in self.db.execute(
-                "SELECT n.key, n.name, n.label, n.confidence, e2.papers FROM edges e1 "
-                "JOIN edges e2 ON e2.head = e1.head AND e2.type = ? "
-                "JOIN nodes n ON n.key = e2.tail AND n.label = ? "
-                "WHERE e1.tail = ? AND e1.type = 'ADDRESSES' ORDER BY e1.id, e2.id",
-                (rel, label, key)):
+            "SELECT n.key, n.name, n.label, n.confidence, e2.papers FROM edges e1 "
+            "JOIN edges e2 ON e2.head = e1.head AND e2.type = ? "
+            "JOIN nodes n ON n.key = e2.tail AND n.label = ? "
+            "WHERE e1.tail = ? AND e1.type = 'ADDRESSES' ORDER BY e1.id, e2.id",
+            (rel, label, key),
+        ):
             papers.setdefault(k, set()).update(orjson.loads(p))
             info[k] = (n, lab, c)
-        rows = [{"key": k, "name": info[k][0], "type": info[k][1], "confidence": info[k][2],
-                 "support": len(p), "papers": sorted(p)} for k, p in papers.items()]
+        rows = [
+            {
+                "key": k,
+                "name": info[k][0],
+                "type": info[k][1],
+                "confidence": info[k][2],
+                "support": len(p),
+                "papers": sorted(p),
+            }
+            for k, p in papers.items()
+        ]
         return sorted(rows, key=lambda r: (-r["support"], r["name"].lower()))
 
     def datasets_for_task(self, task: str) -> list[dict]:
@@ -185,9 +216,13 @@ class KnowledgeGraph:
         if key.startswith("paper:"):
             papers = [key]
         else:
-            papers = [h for (h,) in self.db.execute(
-                "SELECT head FROM edges WHERE tail = ? AND type = 'PROPOSES' ORDER BY id",
-                (key,))]
+            papers = [
+                h
+                for (h,) in self.db.execute(
+                    "SELECT head FROM edges WHERE tail = ? AND type = 'PROPOSES' ORDER BY id",
+                    (key,),
+                )
+            ]
         rows: dict[str, dict] = {}
         for p in papers:
             for r in self._out(p, "HAS_CODE"):
@@ -199,9 +234,14 @@ class KnowledgeGraph:
 
     def papers_mentioning(self, name: str) -> list[dict]:
         key = self.resolve(name)
-        return [{"key": k, "name": n, "type": "Paper"} for k, n in self.db.execute(
-            "SELECT n.key, n.name FROM edges e JOIN nodes n ON n.key = e.head "
-            "WHERE e.tail = ? AND e.type = 'MENTIONS' ORDER BY e.head", (key,))]
+        return [
+            {"key": k, "name": n, "type": "Paper"}
+            for k, n in self.db.execute(
+                "SELECT n.key, n.name FROM edges e JOIN nodes n ON n.key = e.head "
+                "WHERE e.tail = ? AND e.type = 'MENTIONS' ORDER BY e.head",
+                (key,),
+            )
+        ]
 
     def top_for_task(self, task: str, label: str) -> list[dict]:
         """The most used datasets, metrics or methods for a task, ranked by papers."""
@@ -212,13 +252,19 @@ class KnowledgeGraph:
 
     def top(self, label: str, n: int = 10) -> list[dict]:
         """The `n` nodes of `label` that most papers mention (ties by name)."""
-        row = self.db.execute("SELECT papers FROM nodes WHERE label = ? ORDER BY papers DESC "
-                              "LIMIT 1 OFFSET ?", (label, max(n - 1, 0))).fetchone()
+        row = self.db.execute(
+            "SELECT papers FROM nodes WHERE label = ? ORDER BY papers DESC LIMIT 1 OFFSET ?",
+            (label, max(n - 1, 0)),
+        ).fetchone()
         least = row[0] if row else 0
-        rows = [{"key": k, "name": nm, "type": lab, "confidence": c, "support": p}
-                for k, nm, lab, c, p in self.db.execute(
-                    "SELECT key, name, label, confidence, papers FROM nodes WHERE label = ? "
-                    "AND papers >= ?", (label, least))]
+        rows = [
+            {"key": k, "name": nm, "type": lab, "confidence": c, "support": p}
+            for k, nm, lab, c, p in self.db.execute(
+                "SELECT key, name, label, confidence, papers FROM nodes WHERE label = ? "
+                "AND papers >= ?",
+                (label, least),
+            )
+        ]
         return sorted(rows, key=lambda r: (-r["support"], r["name"].lower()))[:n]
 
     # ------------------------------------------------------------ leaderboards
@@ -243,7 +289,9 @@ class KnowledgeGraph:
             q = marks(len(part))
             yield from self.db.execute(
                 f"SELECT head, tail FROM edges WHERE head IN ({q}) UNION ALL "
-                f"SELECT tail, head FROM edges WHERE tail IN ({q})", [*part, *part])
+                f"SELECT tail, head FROM edges WHERE tail IN ({q})",
+                [*part, *part],
+            )
 
     def path(self, a: str, b: str) -> list[dict]:
         """A shortest chain of relations between two entities (ignoring direction): a
@@ -254,16 +302,24 @@ class KnowledgeGraph:
             raise QueryError(f"{a!r} and {b!r} are not connected in the graph")
         rows = []
         for u, v in zip(nodes, nodes[1:], strict=False):
-            fwd = self.db.execute("SELECT type FROM edges WHERE head = ? AND tail = ? "
-                                  "ORDER BY id LIMIT 1", (u, v)).fetchone()
+            fwd = self.db.execute(
+                "SELECT type FROM edges WHERE head = ? AND tail = ? ORDER BY id LIMIT 1", (u, v)
+            ).fetchone()
             if fwd:
                 rel, direction = fwd[0], "->"
             else:
-                rel = self.db.execute("SELECT type FROM edges WHERE head = ? AND tail = ? "
-                                      "ORDER BY id LIMIT 1", (v, u)).fetchone()[0]
+                rel = self.db.execute(
+                    "SELECT type FROM edges WHERE head = ? AND tail = ? ORDER BY id LIMIT 1", (v, u)
+                ).fetchone()[0]
                 direction = "<-"
-            rows.append({"from": self._node(u)["name"], "rel": rel, "dir": direction,
-                         "to": self._node(v)["name"]})
+            rows.append(
+                {
+                    "from": self._node(u)["name"],
+                    "rel": rel,
+                    "dir": direction,
+                    "to": self._node(v)["name"],
+                }
+            )
         return rows
 
     def _shortest(self, ka: str, kb: str) -> list[str] | None:
@@ -293,7 +349,11 @@ class KnowledgeGraph:
         return None
 
     def counts(self) -> dict[str, Counter]:
-        return {"nodes": Counter(dict(self.db.execute(
-                    "SELECT label, count(*) FROM nodes GROUP BY label"))),
-                "relations": Counter(dict(self.db.execute(
-                    "SELECT type, count(*) FROM edges GROUP BY type")))}
+        return {
+            "nodes": Counter(
+                dict(self.db.execute("SELECT label, count(*) FROM nodes GROUP BY label"))
+            ),
+            "relations": Counter(
+                dict(self.db.execute("SELECT type, count(*) FROM edges GROUP BY type"))
+            ),
+        }

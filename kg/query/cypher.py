@@ -61,8 +61,9 @@ def parse_value(text: str) -> Any:
 def examples() -> dict[str, Example]:
     """The shipped example queries by name."""
     out = {}
-    for f in sorted(resources.files("kg.query").joinpath("queries").iterdir(),
-                    key=lambda f: f.name):
+    for f in sorted(
+        resources.files("kg.query").joinpath("queries").iterdir(), key=lambda f: f.name
+    ):
         if not f.name.endswith(".cypher"):
             continue
         text = f.read_text(encoding="utf-8")
@@ -88,8 +89,10 @@ def example(name: str, **params: Any) -> tuple[str, dict[str, Any]]:
         raise QueryError(f"no example query {name!r}; choose one of: {', '.join(sorted(ex))}")
     unknown = set(params) - set(ex[name].params)
     if unknown:
-        raise QueryError(f"example {name!r} takes no parameter {', '.join(sorted(unknown))}; "
-                         f"it takes: {', '.join(ex[name].params) or 'none'}")
+        raise QueryError(
+            f"example {name!r} takes no parameter {', '.join(sorted(unknown))}; "
+            f"it takes: {', '.join(ex[name].params) or 'none'}"
+        )
     return ex[name].text, {**ex[name].params, **params}
 
 
@@ -138,15 +141,22 @@ def ensure_loaded(store, backend, progress=None) -> bool:
     g = store.streamed()  # may build the graph first, so fingerprint after it
     fp = json.dumps(store_fingerprint(store), sort_keys=True)
     r.delete(SNAPSHOT_KEY)
-    load_graph(backend, g, batch_size=5000, prune=True, progress=progress,
-               what="loading the store into the local FalkorDB")
+    load_graph(
+        backend,
+        g,
+        batch_size=5000,
+        prune=True,
+        progress=progress,
+        what="loading the store into the local FalkorDB",
+    )
     r.set(SNAPSHOT_KEY, fp)
     r.execute_command("SAVE")
     return True
 
 
-def run_local(query: str, params: dict[str, Any] | None = None, store: str | Path = "kg-data",
-              progress=None) -> Answer:
+def run_local(
+    query: str, params: dict[str, Any] | None = None, store: str | Path = "kg-data", progress=None
+) -> Answer:
     """Answer a read-only Cypher query from the store, starting FalkorDB if none runs."""
     from kg.cache import cache_dir
     from kg.sinks.server import FalkorServer
@@ -165,10 +175,15 @@ def run_local(query: str, params: dict[str, Any] | None = None, store: str | Pat
             cols, rows = backend.query(query, params or {}, read_only=True)
             return Answer(cols, plain(rows))
         except Exception as e:
-            if "is to be executed only on read-only queries" in str(e) or \
-                    "read-only" in str(e).lower() and "write" in str(e).lower():
-                raise QueryError("kg cypher answers read-only queries on the local store; "
-                                 "change the store with `kg build` instead") from None
+            if (
+                "is to be executed only on read-only queries" in str(e)
+                or "read-only" in str(e).lower()
+                and "write" in str(e).lower()
+            ):
+                raise QueryError(
+                    "kg cypher answers read-only queries on the local store; "
+                    "change the store with `kg build` instead"
+                ) from None
             raise
         finally:
             backend.close()
@@ -176,8 +191,9 @@ def run_local(query: str, params: dict[str, Any] | None = None, store: str | Pat
                 server.stop(save=False)  # ensure_loaded already saved a fresh snapshot
 
 
-def run_neo4j(query: str, params: dict[str, Any] | None = None, uri: str = "",
-              database: str | None = None) -> Answer:
+def run_neo4j(
+    query: str, params: dict[str, Any] | None = None, uri: str = "", database: str | None = None
+) -> Answer:
     """Send a read-only query to Neo4j (credentials from NEO4J_USERNAME/NEO4J_PASSWORD)."""
     from kg.sinks.neo4j import Neo4jBackend
 
@@ -189,8 +205,13 @@ def run_neo4j(query: str, params: dict[str, Any] | None = None, uri: str = "",
         b.close()
 
 
-def run(query: str, params: dict[str, Any] | None = None, store: str | Path = "kg-data",
-        uri: str | None = None, database: str | None = None) -> Answer:
+def run(
+    query: str,
+    params: dict[str, Any] | None = None,
+    store: str | Path = "kg-data",
+    uri: str | None = None,
+    database: str | None = None,
+) -> Answer:
     """Run `query` on Neo4j at `uri` if given, else on the local store."""
     if uri:
         return run_neo4j(query, params, uri, database)

@@ -46,8 +46,14 @@ def quote(db: sqlite3.Connection, ev: dict) -> dict | None:
     start, end = ev["start"], ev["end"]
     if ev.get("field") != "title" and (end - start < 12 or text[start:end].count(" ") < 2):
         start, end = sentence_around(text, start, end)  # a mention: its sentence
-    return {"paper": pid, "title": title, "sentence": text[start:end], "start": start,
-            "end": end, "field": ev.get("field") or "abstract"}
+    return {
+        "paper": pid,
+        "title": title,
+        "sentence": text[start:end],
+        "start": start,
+        "end": end,
+        "field": ev.get("field") or "abstract",
+    }
 
 
 def add_evidence(kg: KnowledgeGraph, rows: list[dict], asked: str) -> list[dict]:
@@ -59,13 +65,15 @@ def add_evidence(kg: KnowledgeGraph, rows: list[dict], asked: str) -> list[dict]
         evs: list[dict] = []
         for k in keys:
             for a, b in ((k, r["key"]), (r["key"], k)):
-                for (ev,) in kg.db.execute("SELECT evidence FROM edges WHERE head = ? AND "
-                                           "tail = ? ORDER BY id", (a, b)):
+                for (ev,) in kg.db.execute(
+                    "SELECT evidence FROM edges WHERE head = ? AND tail = ? ORDER BY id", (a, b)
+                ):
                     evs += orjson.loads(ev)
         if not evs and r.get("papers"):
-            row = kg.db.execute("SELECT evidence FROM edges WHERE head = ? AND type = "
-                                "'MENTIONS' AND tail = ?",
-                                (f"paper:{r['papers'][0]}", r["key"])).fetchone()
+            row = kg.db.execute(
+                "SELECT evidence FROM edges WHERE head = ? AND type = 'MENTIONS' AND tail = ?",
+                (f"paper:{r['papers'][0]}", r["key"]),
+            ).fetchone()
             evs = orjson.loads(row[0]) if row else []
         r["evidence"] = next((q for ev in evs if (q := quote(kg.db, ev)) is not None), None)
     return rows

@@ -150,8 +150,13 @@ def _name(kg: KnowledgeGraph, key: str) -> str:
 BoardRow = tuple[str, str, int, int, str]  # dataset, metric, methods, scores, metric name
 
 
-def board_rows(kg: KnowledgeGraph, dataset_keys: list[str], task_key: str | None = None,
-               metric_key: str | None = None, limit: int | None = None) -> list[BoardRow]:
+def board_rows(
+    kg: KnowledgeGraph,
+    dataset_keys: list[str],
+    task_key: str | None = None,
+    metric_key: str | None = None,
+    limit: int | None = None,
+) -> list[BoardRow]:
     """(dataset, metric, methods, scores, metric name) of the leaderboards of the datasets
     (read from the store's ``result_index``): most methods first, then most scores, then
     by name; the first `limit` if given."""
@@ -169,24 +174,30 @@ def board_rows(kg: KnowledgeGraph, dataset_keys: list[str], task_key: str | None
     return kg.db.execute(sql, args).fetchall()
 
 
-def task_board_rows(kg: KnowledgeGraph, task_key: str,
-                    limit: int | None = None) -> list[BoardRow]:
+def task_board_rows(kg: KnowledgeGraph, task_key: str, limit: int | None = None) -> list[BoardRow]:
     """The leaderboards within a task, on every dataset: (dataset, metric, methods,
     scores, metric name) from the results of the papers that mention the task, most
     methods first; the first `limit` if given."""
-    sql = ("SELECT s.dataset, s.metric, count(DISTINCT s.method) AS methods, count(*) AS "
-           "scores, (SELECT name FROM nodes WHERE key = s.metric) AS name FROM edges m "
-           "JOIN result_index s ON s.paper = substr(m.head, 7) WHERE m.tail = ? AND m.type = "
-           "'MENTIONS' AND s.kind = 'score' AND s.value IS NOT NULL GROUP BY s.dataset, "
-           "s.metric ORDER BY methods DESC, scores DESC, name COLLATE NOCASE")
+    sql = (
+        "SELECT s.dataset, s.metric, count(DISTINCT s.method) AS methods, count(*) AS "
+        "scores, (SELECT name FROM nodes WHERE key = s.metric) AS name FROM edges m "
+        "JOIN result_index s ON s.paper = substr(m.head, 7) WHERE m.tail = ? AND m.type = "
+        "'MENTIONS' AND s.kind = 'score' AND s.value IS NOT NULL GROUP BY s.dataset, "
+        "s.metric ORDER BY methods DESC, scores DESC, name COLLATE NOCASE"
+    )
     args: list = [task_key]
     if limit is not None:
         sql, args = sql + " LIMIT ?", [*args, limit]
     return kg.db.execute(sql, args).fetchall()
 
 
-def boards(kg: KnowledgeGraph, dataset: str, task: str | None = None,
-           limit: int | None = None, metric_key: str | None = None) -> list[Board]:
+def boards(
+    kg: KnowledgeGraph,
+    dataset: str,
+    task: str | None = None,
+    limit: int | None = None,
+    metric_key: str | None = None,
+) -> list[Board]:
     """The leaderboards of `dataset` (a name or alias): one per metric with scores on it
     (within `task` if given; only `metric_key`'s if given), most methods first (then most
     scores, then by name); the first `limit` of them if given."""
@@ -198,60 +209,74 @@ def boards(kg: KnowledgeGraph, dataset: str, task: str | None = None,
 def make_boards(kg: KnowledgeGraph, rows: list[BoardRow]) -> list[Board]:
     """Boards from :func:`board_rows`, with the dataset's name and the metric's direction."""
     names = {d: _name(kg, d) for d in {r[0] for r in rows}}
-    return [Board(names[d], d, kname or k, k, metric_direction(kg, k), m, n)
-            for d, k, m, n, kname in rows]
+    return [
+        Board(names[d], d, kname or k, k, metric_direction(kg, k), m, n)
+        for d, k, m, n, kname in rows
+    ]
 
 
 def count_boards(kg: KnowledgeGraph, dataset_key: str) -> int:
     """How many leaderboards (metrics with scores) the dataset `dataset_key` has."""
-    return kg.db.execute("SELECT count(DISTINCT s.metric) FROM result_index s WHERE "
-                         "s.kind = 'score' AND s.value IS NOT NULL AND s.dataset = ?",
-                         (dataset_key,)).fetchone()[0]
+    return kg.db.execute(
+        "SELECT count(DISTINCT s.metric) FROM result_index s WHERE "
+        "s.kind = 'score' AND s.value IS NOT NULL AND s.dataset = ?",
+        (dataset_key,),
+    ).fetchone()[0]
 
 
 def _evidence(kg: KnowledgeGraph, paper_id: str, result_key: str) -> str | None:
-    row = kg.db.execute("SELECT evidence FROM edges WHERE head = ? AND type = 'REPORTS' AND "
-                        "tail = ?", (f"paper:{paper_id}", result_key)).fetchone()
+    row = kg.db.execute(
+        "SELECT evidence FROM edges WHERE head = ? AND type = 'REPORTS' AND tail = ?",
+        (f"paper:{paper_id}", result_key),
+    ).fetchone()
     evs = [e for e in orjson.loads(row[0]) if e.get("paper") == paper_id] if row else []
     if not evs:
         return None
     ev = evs[0]
     col = "title" if ev.get("field") == "title" else "abstract"
     text = kg.db.execute(f"SELECT {col} FROM papers WHERE id = ?", (paper_id,)).fetchone()
-    return text[0][ev["start"]:ev["end"]] if text and text[0] else None
+    return text[0][ev["start"] : ev["end"]] if text and text[0] else None
 
 
-def _no_board(kg: KnowledgeGraph, dataset_key: str, metric: str, task_key: str | None,
-              have: list[Board]) -> NoReturn:
+def _no_board(
+    kg: KnowledgeGraph, dataset_key: str, metric: str, task_key: str | None, have: list[Board]
+) -> NoReturn:
     """Raise the QueryError for a metric with no leaderboard on the dataset: what the
     dataset has, and the metrics named like `metric`."""
     listed = ", ".join(f"{b.metric!r} ({b.methods} methods)" for b in have) or "none"
     dname = kg.db.execute("SELECT name FROM nodes WHERE key = ?", (dataset_key,)).fetchone()[0]
     within = " within that task" if task_key else ""
     if kg.find(metric, "Metric"):
-        raise QueryError(f"no scores in {metric!r} on {dname!r}{within}; the leaderboards "
-                         f"of {dname!r}{within} are: {listed}. Run `kg leaderboard "
-                         f"{json.dumps(dname)}` to list them")
-    close = [(b.metric, "Metric") for b in have
-             if normal_form(metric) in normal_form(b.metric)]
+        raise QueryError(
+            f"no scores in {metric!r} on {dname!r}{within}; the leaderboards "
+            f"of {dname!r}{within} are: {listed}. Run `kg leaderboard "
+            f"{json.dumps(dname)}` to list them"
+        )
+    close = [(b.metric, "Metric") for b in have if normal_form(metric) in normal_form(b.metric)]
     hint = did_you_mean([*close, *kg.suggest(metric, "Metric")])
-    raise QueryError(f"no Metric named {metric!r} in the graph{hint} The leaderboards of "
-                     f"{dname!r}{within} are: {listed}")
+    raise QueryError(
+        f"no Metric named {metric!r} in the graph{hint} The leaderboards of "
+        f"{dname!r}{within} are: {listed}"
+    )
 
 
-def leaderboard(kg: KnowledgeGraph, dataset: str, metric: str,
-                task: str | None = None) -> Leaderboard:
+def leaderboard(
+    kg: KnowledgeGraph, dataset: str, metric: str, task: str | None = None
+) -> Leaderboard:
     """The leaderboard of `dataset` in `metric` (names or aliases), optionally within
     `task`: one row per method with its best score, ranked by the metric's direction."""
     dkey = kg.resolve(dataset, "Dataset")
     tkey = kg.resolve(task, "Task") if task else None
-    board = next((b for k in kg.find(metric, "Metric")
-                  for b in boards(kg, dkey, tkey, metric_key=k)), None)
+    board = next(
+        (b for k in kg.find(metric, "Metric") for b in boards(kg, dkey, tkey, metric_key=k)), None
+    )
     if board is None:
         _no_board(kg, dkey, metric, tkey, boards(kg, dkey, tkey, limit=8))
     kkey, direction = board.metric_key, board.direction
-    sql = ("SELECT s.method, s.value, s.confidence, s.result, s.paper, s.kind FROM "
-           "result_index s WHERE s.dataset = ? AND s.metric = ?")
+    sql = (
+        "SELECT s.method, s.value, s.confidence, s.result, s.paper, s.kind FROM "
+        "result_index s WHERE s.dataset = ? AND s.metric = ?"
+    )
     args: list = [dkey, kkey]
     if tkey is not None:
         sql, args = sql + _IN_TASK, [*args, tkey]
@@ -271,17 +296,34 @@ def leaderboard(kg: KnowledgeGraph, dataset: str, metric: str,
             best[mkey] = cand
     rows = []
     for mkey, (value, conf, pid, rkey) in best.items():
-        d = orjson.loads(kg.db.execute("SELECT data FROM nodes WHERE key = ?",
-                                       (rkey,)).fetchone()[0])
-        p = kg.db.execute("SELECT title, date, year FROM papers WHERE id = ?",
-                          (pid,)).fetchone() or (None, None, None)
-        rows.append(Row(None, _name(kg, mkey), mkey, value, str(d.get("value")), d.get("unit"),
-                        pid, p[0], p[1] or (str(p[2]) if p[2] else None),
-                        _evidence(kg, pid, rkey), conf, rkey, seen[mkey]))
+        d = orjson.loads(
+            kg.db.execute("SELECT data FROM nodes WHERE key = ?", (rkey,)).fetchone()[0]
+        )
+        p = kg.db.execute(
+            "SELECT title, date, year FROM papers WHERE id = ?", (pid,)
+        ).fetchone() or (None, None, None)
+        rows.append(
+            Row(
+                None,
+                _name(kg, mkey),
+                mkey,
+                value,
+                str(d.get("value")),
+                d.get("unit"),
+                pid,
+                p[0],
+                p[1] or (str(p[2]) if p[2] else None),
+                _evidence(kg, pid, rkey),
+                conf,
+                rkey,
+                seen[mkey],
+            )
+        )
     _rank(rows, direction)
     tname = _name(kg, tkey) if tkey else None
-    return Leaderboard(board.dataset, dkey, board.metric, kkey, direction, tname, tkey, rows,
-                       changes)
+    return Leaderboard(
+        board.dataset, dkey, board.metric, kkey, direction, tname, tkey, rows, changes
+    )
 
 
 def _better(a: tuple, b: tuple, direction: str | None) -> bool:
@@ -311,21 +353,36 @@ def render(lb: Leaderboard, fmt: str = "table") -> str:
     ``markdown``."""
     if fmt == "json":
         return json.dumps(lb.to_dict(), indent=1, ensure_ascii=False)
-    cells = [[("" if r.rank is None else str(r.rank)), r.method, r.value_text, r.unit or "",
-              r.paper_title or r.paper_id, r.date or "", r.sentence or ""] for r in lb.rows]
+    cells = [
+        [
+            ("" if r.rank is None else str(r.rank)),
+            r.method,
+            r.value_text,
+            r.unit or "",
+            r.paper_title or r.paper_id,
+            r.date or "",
+            r.sentence or "",
+        ]
+        for r in lb.rows
+    ]
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow([*COLUMNS, "paper_id", "method_key"])
-        w.writerows([c + [r.paper_id, r.method_key] for c, r in zip(cells, lb.rows,
-                                                                    strict=True)])
+        w.writerows([c + [r.paper_id, r.method_key] for c, r in zip(cells, lb.rows, strict=True)])
         return buf.getvalue().rstrip("\n")
     head = _heading(lb)
     if fmt == "markdown":
+
         def esc(x: str) -> str:
             return x.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-        lines = [f"**{esc(head)}**", "", "| " + " | ".join(COLUMNS) + " |",
-                 "|" + "---|" * len(COLUMNS)]
+
+        lines = [
+            f"**{esc(head)}**",
+            "",
+            "| " + " | ".join(COLUMNS) + " |",
+            "|" + "---|" * len(COLUMNS),
+        ]
         lines += ["| " + " | ".join(esc(x) for x in c) + " |" for c in cells]
         return "\n".join(lines)
     if fmt != "table":
@@ -336,10 +393,12 @@ def render(lb: Leaderboard, fmt: str = "table") -> str:
 
 def _heading(lb: Leaderboard) -> str:
     order = {"higher": "higher is better", "lower": "lower is better"}.get(
-        lb.direction or "", "direction unknown: not ranked")
+        lb.direction or "", "direction unknown: not ranked"
+    )
     within = f", task {lb.task}" if lb.task else ""
-    left = f"; {lb.changes_left_out} change(s) of the metric left out" if lb.changes_left_out \
-        else ""
+    left = (
+        f"; {lb.changes_left_out} change(s) of the metric left out" if lb.changes_left_out else ""
+    )
     mixed = "; units differ: ranked as numbers" if lb.mixed_units else ""
     return f"{lb.dataset} — {lb.metric} ({order}{within}{left}{mixed})"
 
@@ -355,7 +414,8 @@ def render_boards(items: list[Board], fmt: str = "table") -> str:
         csv.writer(buf, lineterminator="\n").writerows([cols, *rows])
         return buf.getvalue().rstrip("\n")
     if fmt == "markdown":
-        return "\n".join(["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-                         + ["| " + " | ".join(x.replace("|", "\\|") for x in r) + " |"
-                            for r in rows])
+        return "\n".join(
+            ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+            + ["| " + " | ".join(x.replace("|", "\\|") for x in r) + " |" for r in rows]
+        )
     return format_table(cols, rows, empty="(no leaderboards: no scores on this dataset)")

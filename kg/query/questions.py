@@ -14,27 +14,49 @@ from kg.errors import QueryError
 
 # name -> (KnowledgeGraph method, extra args, English patterns)
 QUESTIONS: dict[str, tuple[str, tuple, list[str]]] = {
-    "methods-evaluated-on": ("methods_evaluated_on", (), [
-        r"(?:which |what )?methods (?:are |were )?(?:evaluated|tested) on (.+)"]),
-    "tasks-addressed-by": ("tasks_addressed_by", (), [
-        r"(?:which |what )?tasks (?:are |is )?(?:addressed|tackled) by (.+)",
-        r"what tasks does (.+) address"]),
-    "outperformers-of": ("outperformers_of", (), [
-        r"(?:what|which methods?) (?:outperforms?|beats?) (.+)"]),
-    "outperformed-by": ("outperformed_by", (), [
-        r"what does (.+) (?:outperform|beat)", r"(?:methods )?outperformed by (.+)"]),
-    "methods-for-task": ("methods_for_task", (), [
-        r"(?:which |what )?methods (?:for|address(?:ing)?) (?:the task )?(.+)"]),
-    "datasets-for-task": ("datasets_for_task", (), [
-        r"(?:which |what )?datasets (?:are used )?(?:for|in) (?:the task )?(.+)"]),
-    "metrics-for-task": ("metrics_for_task", (), [
-        r"(?:which |what )?metrics (?:are used )?(?:for|in) (?:the task )?(.+)"]),
+    "methods-evaluated-on": (
+        "methods_evaluated_on",
+        (),
+        [r"(?:which |what )?methods (?:are |were )?(?:evaluated|tested) on (.+)"],
+    ),
+    "tasks-addressed-by": (
+        "tasks_addressed_by",
+        (),
+        [
+            r"(?:which |what )?tasks (?:are |is )?(?:addressed|tackled) by (.+)",
+            r"what tasks does (.+) address",
+        ],
+    ),
+    "outperformers-of": (
+        "outperformers_of",
+        (),
+        [r"(?:what|which methods?) (?:outperforms?|beats?) (.+)"],
+    ),
+    "outperformed-by": (
+        "outperformed_by",
+        (),
+        [r"what does (.+) (?:outperform|beat)", r"(?:methods )?outperformed by (.+)"],
+    ),
+    "methods-for-task": (
+        "methods_for_task",
+        (),
+        [r"(?:which |what )?methods (?:for|address(?:ing)?) (?:the task )?(.+)"],
+    ),
+    "datasets-for-task": (
+        "datasets_for_task",
+        (),
+        [r"(?:which |what )?datasets (?:are used )?(?:for|in) (?:the task )?(.+)"],
+    ),
+    "metrics-for-task": (
+        "metrics_for_task",
+        (),
+        [r"(?:which |what )?metrics (?:are used )?(?:for|in) (?:the task )?(.+)"],
+    ),
     "top-datasets": ("top_for_task", ("Dataset",), [r"(?:most used|top) datasets for (.+)"]),
     "top-metrics": ("top_for_task", ("Metric",), [r"(?:most used|top) metrics for (.+)"]),
     "top-methods": ("top_for_task", ("Method",), [r"(?:most used|top) methods for (.+)"]),
     "code-for": ("code_for", (), [r"(?:where is the )?code (?:for|of) (.+)"]),
-    "proposed-by": ("proposed_by", (), [r"what does (?:paper )?(.+) propose",
-                                        r"proposed by (.+)"]),
+    "proposed-by": ("proposed_by", (), [r"what does (?:paper )?(.+) propose", r"proposed by (.+)"]),
     "papers-mentioning": ("papers_mentioning", (), [r"papers (?:mentioning|about|on) (.+)"]),
     "entity": ("entity", (), [r"(?:what is|entity|show) (.+)"]),
     "paper": ("paper", (), [r"paper (?:with id |id )?(.+)"]),
@@ -72,7 +94,8 @@ def parse(question: str) -> tuple[str, str]:
                 return name, m.group(1).strip().strip("'\"")
     raise QueryError(
         f"cannot read the question {question!r}; ask e.g. 'methods evaluated on ImageNet', "
-        f"or name one of: {', '.join(QUESTIONS)} followed by a name")
+        f"or name one of: {', '.join(QUESTIONS)} followed by a name"
+    )
 
 
 def ask(kg, name: str, arg: str):

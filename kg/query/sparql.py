@@ -47,8 +47,19 @@ if TYPE_CHECKING:
 CACHE_DIR = "rdf-cache"
 EXPORT_VERSION = 1  # bump when the RDF written for a graph changes
 LABELS = tuple(lb for lb in NODE_LABELS if lb != RESULT_LABEL)  # what `label` may ask
-_INT = {"integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-        "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong"}
+_INT = {
+    "integer",
+    "int",
+    "long",
+    "short",
+    "byte",
+    "nonNegativeInteger",
+    "positiveInteger",
+    "negativeInteger",
+    "nonPositiveInteger",
+    "unsignedInt",
+    "unsignedLong",
+}
 _FLOAT = {"decimal", "double", "float"}
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -89,10 +100,13 @@ def parse_header(text: str, name: str = "query") -> Example:
         if m:
             label = m.group(2)
             if label and label != "any" and label not in LABELS:
-                raise QueryError(f"{name}: parameter {m.group(1)} has class {label!r}; "
-                                 f"expected one of {', '.join(LABELS)} or any")
-            params.append(Param(m.group(1), None if label in (None, "any") else label,
-                                m.group(3).strip()))
+                raise QueryError(
+                    f"{name}: parameter {m.group(1)} has class {label!r}; "
+                    f"expected one of {', '.join(LABELS)} or any"
+                )
+            params.append(
+                Param(m.group(1), None if label in (None, "any") else label, m.group(3).strip())
+            )
         elif not desc:
             desc = s.lstrip("#").strip()
     return Example(name, desc, params, text)
@@ -101,8 +115,9 @@ def parse_header(text: str, name: str = "query") -> Example:
 def examples() -> dict[str, Example]:
     """The shipped example queries by name."""
     out = {}
-    for f in sorted(resources.files("kg.query").joinpath("queries").iterdir(),
-                    key=lambda f: f.name):
+    for f in sorted(
+        resources.files("kg.query").joinpath("queries").iterdir(), key=lambda f: f.name
+    ):
         if f.name.endswith(".rq"):
             name = f.name[:-3]
             out[name] = parse_header(f.read_text(encoding="utf-8"), name)
@@ -113,8 +128,9 @@ def example(name: str) -> Example:
     """One shipped query; QueryError listing the names when there is none."""
     ex = examples()
     if name not in ex:
-        raise QueryError(f"no example query {name!r}; choose one of {', '.join(ex)} "
-                         "(see kg sparql --list)")
+        raise QueryError(
+            f"no example query {name!r}; choose one of {', '.join(ex)} (see kg sparql --list)"
+        )
     return ex[name]
 
 
@@ -159,7 +175,7 @@ class Answer:
 def _py(lex: str, dt: str | None) -> Any:
     """A literal as a Python value, the same for both engines."""
     if dt and dt.startswith(_XSD):
-        t = dt[len(_XSD):]
+        t = dt[len(_XSD) :]
         try:
             if t in _INT:
                 return int(lex)
@@ -173,8 +189,10 @@ def _py(lex: str, dt: str | None) -> Any:
 
 
 # the parts of a query where "SERVICE" is not a keyword: strings, IRIs and comments
-_NOT_CODE = (r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'
-             r"'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
+_NOT_CODE = (
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'
+    r"'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*"
+)
 _SERVICE = re.compile(_NOT_CODE + r"|(?<![\w:?$])(SERVICE)(?![\w:-])", re.I)
 
 
@@ -192,9 +210,11 @@ def calls_service(text: str) -> bool:
 def check_local(text: str, allow_service: bool) -> None:
     """QueryError if `text` would fetch anything from the network and that is not allowed."""
     if not allow_service and calls_service(text):
-        raise QueryError("the query has a SERVICE clause, which sends requests to a remote "
-                         "SPARQL endpoint; kg sparql does not touch the network unless you "
-                         "pass --allow-service")
+        raise QueryError(
+            "the query has a SERVICE clause, which sends requests to a remote "
+            "SPARQL endpoint; kg sparql does not touch the network unless you "
+            "pass --allow-service"
+        )
 
 
 class Engine(Protocol):
@@ -240,11 +260,15 @@ class RdflibEngine:
             return Answer("ask", boolean=bool(res.askAnswer))
         if res.type in ("CONSTRUCT", "DESCRIBE"):
             assert res.graph is not None
-            return Answer("graph", triples=sorted(
-                f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in res.graph))
+            return Answer(
+                "graph", triples=sorted(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in res.graph)
+            )
         cols = [str(v) for v in res.vars or ()]
-        return Answer("select", cols, [tuple(conv(r[c]) for c in cols)
-                                       for r in cast("Iterable[ResultRow]", res)])
+        return Answer(
+            "select",
+            cols,
+            [tuple(conv(r[c]) for c in cols) for r in cast("Iterable[ResultRow]", res)],
+        )
 
 
 class OxigraphEngine:
@@ -280,8 +304,9 @@ class OxigraphEngine:
         if isinstance(res, ox.QueryBoolean):
             return Answer("ask", boolean=bool(res))
         if isinstance(res, ox.QueryTriples):
-            return Answer("graph", triples=sorted(
-                f"{t.subject} {t.predicate} {t.object} ." for t in res))
+            return Answer(
+                "graph", triples=sorted(f"{t.subject} {t.predicate} {t.object} ." for t in res)
+            )
         cols = [v.value for v in res.variables]
         return Answer("select", cols, [tuple(conv(s[c]) for c in cols) for s in res])
 
@@ -320,8 +345,12 @@ def rdf_file(store_path: str | Path, base: str = rdf.DEFAULT_BASE) -> Path:
     return f
 
 
-def open_engine(store: str | Path, engine: str | None = None,
-                base: str = rdf.DEFAULT_BASE, allow_service: bool = False) -> Engine:
+def open_engine(
+    store: str | Path,
+    engine: str | None = None,
+    base: str = rdf.DEFAULT_BASE,
+    allow_service: bool = False,
+) -> Engine:
     """An engine loaded with the store's RDF; it answers SERVICE clauses (requests to
     remote endpoints) only with `allow_service`."""
     name = engine or default_engine()
@@ -330,8 +359,9 @@ def open_engine(store: str | Path, engine: str | None = None,
     try:
         return ENGINES[name](rdf_file(store, base), allow_service=allow_service)
     except ImportError:
-        raise SinkError(f"the {name} engine is not installed; install kg[rdf] or use "
-                        "--engine rdflib") from None
+        raise SinkError(
+            f"the {name} engine is not installed; install kg[rdf] or use --engine rdflib"
+        ) from None
 
 
 # ------------------------------------------------------------------ names to IRIs
@@ -350,27 +380,36 @@ def resolve(engine: Engine, name: str, label: str | None = None) -> str:
     rows = engine.query(q).rows
     if rows:
         return rows[0][0]
-    forms = " ".join(_lit(f) for f in dict.fromkeys((normal_form(name), compact_form(name)))
-                     if f)
+    forms = " ".join(_lit(f) for f in dict.fromkeys((normal_form(name), compact_form(name))) if f)
     if not forms:
         raise QueryError(f"cannot look up an empty name {name!r}")
     cls = f"?e a <{kg}{label}> ." if label else ""
-    q = (f"SELECT ?e ?key (COUNT(DISTINCT ?p) AS ?n) WHERE {{ VALUES ?form {{ {forms} }} "
-         f"?e <{kg}matchForm> ?form ; <{kg}key> ?key . {cls} "
-         f"OPTIONAL {{ ?p <{kg}mentions> ?e }} }} "
-         f"GROUP BY ?e ?key ORDER BY DESC(?n) ?key LIMIT 1")
+    q = (
+        f"SELECT ?e ?key (COUNT(DISTINCT ?p) AS ?n) WHERE {{ VALUES ?form {{ {forms} }} "
+        f"?e <{kg}matchForm> ?form ; <{kg}key> ?key . {cls} "
+        f"OPTIONAL {{ ?p <{kg}mentions> ?e }} }} "
+        f"GROUP BY ?e ?key ORDER BY DESC(?n) ?key LIMIT 1"
+    )
     rows = engine.query(q).rows
     if not rows:
-        raise QueryError(f"no {label or 'entity'} named {name!r} in the graph; "
-                         "try `kg query --list` or `kg sparql --example code-links`")
+        raise QueryError(
+            f"no {label or 'entity'} named {name!r} in the graph; "
+            "try `kg query --list` or `kg sparql --example code-links`"
+        )
     return rows[0][0]
 
 
 # ------------------------------------------------------------------ running
-def run(query: str, params: dict[str, str] | None = None, store: str | Path = "kg-data",
-        engine: str | None = None, base: str = rdf.DEFAULT_BASE,
-        loaded: Engine | None = None, show: Callable[[str], None] | None = None,
-        allow_service: bool = False) -> Answer:
+def run(
+    query: str,
+    params: dict[str, str] | None = None,
+    store: str | Path = "kg-data",
+    engine: str | None = None,
+    base: str = rdf.DEFAULT_BASE,
+    loaded: Engine | None = None,
+    show: Callable[[str], None] | None = None,
+    allow_service: bool = False,
+) -> Answer:
     """Answer a SPARQL query (text, a .rq file, or an example's name) over the store.
 
     Declared parameters (``# param``) take their defaults unless given in `params`;
@@ -389,8 +428,9 @@ def run(query: str, params: dict[str, str] | None = None, store: str | Path = "k
     values = {p.name: p.default for p in ex.params if p.default}
     values.update(params)
     eng = loaded or open_engine(store, engine, base, allow_service)
-    iris = {k: resolve(eng, v, declared[k].label if k in declared else None)
-            for k, v in values.items()}
+    iris = {
+        k: resolve(eng, v, declared[k].label if k in declared else None) for k, v in values.items()
+    }
     text = bind(ex.text, iris)
     if show is not None:
         show(text)

@@ -18,12 +18,17 @@ def _sorted_counts(rows) -> dict[str, int]:
 
 
 def top_by_papers(st: Store, label: str, n: int) -> list[dict]:
-    row = st.conn.execute("SELECT papers FROM nodes WHERE label = ? ORDER BY papers DESC "
-                          "LIMIT 1 OFFSET ?", (label, max(n - 1, 0))).fetchone()
-    rows = [{"key": k, "name": name if name is not None else k, "label": label, "papers": p}
-            for k, name, p in st.conn.execute(
-                "SELECT key, name, papers FROM nodes WHERE label = ? AND papers >= ?",
-                (label, row[0] if row else 0))]
+    row = st.conn.execute(
+        "SELECT papers FROM nodes WHERE label = ? ORDER BY papers DESC LIMIT 1 OFFSET ?",
+        (label, max(n - 1, 0)),
+    ).fetchone()
+    rows = [
+        {"key": k, "name": name if name is not None else k, "label": label, "papers": p}
+        for k, name, p in st.conn.execute(
+            "SELECT key, name, papers FROM nodes WHERE label = ? AND papers >= ?",
+            (label, row[0] if row else 0),
+        )
+    ]
     rows.sort(key=lambda r: (-r["papers"], str(r["name"]).lower(), r["key"]))
     return rows[:n]
 
@@ -32,16 +37,23 @@ def uses_pagerank(st: Store, n: int = 10, alpha: float = 0.85) -> list[dict]:
     u = nx.DiGraph()
     names = {}
     for a, b, w, na, nb in st.conn.execute(
-            "SELECT e.head, e.tail, e.support, x.name, y.name FROM edges e "
-            "JOIN nodes x ON x.key = e.head JOIN nodes y ON y.key = e.tail "
-            "WHERE e.type = 'USES' AND x.label = 'Method' AND y.label = 'Method' ORDER BY e.id"):
+        "SELECT e.head, e.tail, e.support, x.name, y.name FROM edges e "
+        "JOIN nodes x ON x.key = e.head JOIN nodes y ON y.key = e.tail "
+        "WHERE e.type = 'USES' AND x.label = 'Method' AND y.label = 'Method' ORDER BY e.id"
+    ):
         u.add_edge(a, b, weight=w)
         names[a], names[b] = na, nb
     if u.number_of_nodes() == 0:
         return []
     rows: list[dict[str, Any]] = [
-        {"key": k, "name": names[k] if names[k] is not None else k, "label": "Method",
-         "pagerank": round(v, 6)} for k, v in pagerank(u, alpha=alpha).items()]
+        {
+            "key": k,
+            "name": names[k] if names[k] is not None else k,
+            "label": "Method",
+            "pagerank": round(v, 6),
+        }
+        for k, v in pagerank(u, alpha=alpha).items()
+    ]
     rows.sort(key=lambda r: (-r["pagerank"], str(r["name"]).lower(), r["key"]))
     return rows[:n]
 
@@ -59,8 +71,10 @@ def components(st: Store, mentions: bool = False) -> dict[str, int]:
         return x
 
     where = "" if mentions else "WHERE e.type != 'MENTIONS'"
-    for a, b in st.conn.execute(f"SELECT x.rowid, y.rowid FROM edges e JOIN nodes x ON "
-                                f"x.key = e.head JOIN nodes y ON y.key = e.tail {where}"):
+    for a, b in st.conn.execute(
+        f"SELECT x.rowid, y.rowid FROM edges e JOIN nodes x ON "
+        f"x.key = e.head JOIN nodes y ON y.key = e.tail {where}"
+    ):
         ra, rb = find(a), find(b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
@@ -68,17 +82,23 @@ def components(st: Store, mentions: bool = False) -> dict[str, int]:
     for (r,) in st.conn.execute("SELECT rowid FROM nodes"):
         sizes[find(r)] += 1
     comps = [s for s in sizes if s]
-    return {"count": len(comps), "largest": max(comps, default=0),
-            "isolated": sum(1 for s in comps if s == 1)}
+    return {
+        "count": len(comps),
+        "largest": max(comps, default=0),
+        "isolated": sum(1 for s in comps if s == 1),
+    }
 
 
 def relation_coverage(st: Store) -> dict:
     papers = st.conn.execute("SELECT count(*) FROM nodes WHERE label = 'Paper'").fetchone()[0]
-    join = ("FROM edges e, json_each(e.papers) j JOIN nodes p ON p.key = 'paper:' || j.value "
-            "AND p.label = 'Paper' WHERE e.type != 'MENTIONS'")
+    join = (
+        "FROM edges e, json_each(e.papers) j JOIN nodes p ON p.key = 'paper:' || j.value "
+        "AND p.label = 'Paper' WHERE e.type != 'MENTIONS'"
+    )
     covered = st.conn.execute(f"SELECT count(DISTINCT j.value) {join}").fetchone()[0]
-    by_type = _sorted_counts(st.conn.execute(
-        f"SELECT e.type, count(DISTINCT j.value) {join} GROUP BY e.type"))
+    by_type = _sorted_counts(
+        st.conn.execute(f"SELECT e.type, count(DISTINCT j.value) {join} GROUP BY e.type")
+    )
     share = round(covered / papers, 4) if papers else 0.0
     return {"papers": papers, "with_relation": covered, "share": share, "by_type": by_type}
 
@@ -91,7 +111,9 @@ def stats(st: Store, top: int = 10) -> dict:
         "relations": _sorted_counts(c.execute("SELECT type, count(*) FROM edges GROUP BY type")),
         "top_by_papers": {lb: top_by_papers(st, lb, top) for lb in ENTITY_LABELS},
         "uses_pagerank": uses_pagerank(st, top),
-        "components": {"without_mentions": components(st, mentions=False),
-                       "with_mentions": components(st, mentions=True)},
+        "components": {
+            "without_mentions": components(st, mentions=False),
+            "with_mentions": components(st, mentions=True),
+        },
         "coverage": relation_coverage(st),
     }

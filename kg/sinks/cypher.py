@@ -60,8 +60,9 @@ def label(name: str) -> LiteralString:
 def rel_type(name: str) -> LiteralString:
     """A relationship type as a quoted identifier, if it is one of kg's types."""
     if name not in REL_TYPES:
-        raise SinkError(f"unknown relationship type {name!r}; expected one of: "
-                        f"{', '.join(REL_TYPES)}")
+        raise SinkError(
+            f"unknown relationship type {name!r}; expected one of: {', '.join(REL_TYPES)}"
+        )
     return _quoted(name)
 
 
@@ -74,8 +75,7 @@ def _quoted(name: str) -> LiteralString:
 # ------------------------------------------------------------------ writes
 def merge_nodes(lbl: str) -> Statement:
     """Create or update nodes of one label from ``$rows`` of ``{key, props}``."""
-    return Statement("UNWIND $rows AS r MERGE (n:" + label(lbl) + " {key: r.key}) "
-                     "SET n += r.props")
+    return Statement("UNWIND $rows AS r MERGE (n:" + label(lbl) + " {key: r.key}) SET n += r.props")
 
 
 def merge_rels(src: str, typ: str, dst: str) -> Statement:
@@ -84,9 +84,11 @@ def merge_rels(src: str, typ: str, dst: str) -> Statement:
     >>> merge_rels("Paper", "PROPOSES", "Method").text.split(" MERGE ")[1]
     '(a)-[e:`PROPOSES`]->(b) SET e += r.props'
     """
-    return Statement("UNWIND $rows AS r MATCH (a:" + label(src) + " {key: r.src}) "
-                     "MATCH (b:" + label(dst) + " {key: r.dst}) "
-                     "MERGE (a)-[e:" + rel_type(typ) + "]->(b) SET e += r.props")
+    return Statement(
+        "UNWIND $rows AS r MATCH (a:" + label(src) + " {key: r.src}) "
+        "MATCH (b:" + label(dst) + " {key: r.dst}) "
+        "MERGE (a)-[e:" + rel_type(typ) + "]->(b) SET e += r.props"
+    )
 
 
 def delete_nodes(lbl: str) -> Statement:
@@ -96,23 +98,34 @@ def delete_nodes(lbl: str) -> Statement:
 
 def delete_rels(src: str, typ: str, dst: str) -> Statement:
     """Delete relationships listed in ``$rows`` of ``{src, dst}``."""
-    return Statement("UNWIND $rows AS r MATCH (a:" + label(src) + " {key: r.src})-[e:"
-                     + rel_type(typ) + "]->(b:" + label(dst) + " {key: r.dst}) DELETE e")
+    return Statement(
+        "UNWIND $rows AS r MATCH (a:"
+        + label(src)
+        + " {key: r.src})-[e:"
+        + rel_type(typ)
+        + "]->(b:"
+        + label(dst)
+        + " {key: r.dst}) DELETE e"
+    )
 
 
 # ------------------------------------------------------------------ reads
 def node_hashes(lbl: str) -> Statement:
     """Every node of a label with its key and sync digest."""
-    return Statement("MATCH (n:" + label(lbl) + ") WHERE n.key IS NOT NULL "
-                     "RETURN n.key AS key, n." + HASH + " AS hash")
+    return Statement(
+        "MATCH (n:" + label(lbl) + ") WHERE n.key IS NOT NULL "
+        "RETURN n.key AS key, n." + HASH + " AS hash"
+    )
 
 
 def rel_hashes(typ: str) -> Statement:
     """Every relationship of a type between kg nodes, with end labels and digest."""
-    return Statement("MATCH (a)-[e:" + rel_type(typ) + "]->(b) "
-                     "WHERE a.key IS NOT NULL AND b.key IS NOT NULL "
-                     "RETURN labels(a)[0] AS src_label, a.key AS src, labels(b)[0] AS dst_label, "
-                     "b.key AS dst, e." + HASH + " AS hash")
+    return Statement(
+        "MATCH (a)-[e:" + rel_type(typ) + "]->(b) "
+        "WHERE a.key IS NOT NULL AND b.key IS NOT NULL "
+        "RETURN labels(a)[0] AS src_label, a.key AS src, labels(b)[0] AS dst_label, "
+        "b.key AS dst, e." + HASH + " AS hash"
+    )
 
 
 def count_nodes(lbl: str) -> Statement:
@@ -154,8 +167,15 @@ class Dialect:
             q = label(lbl)
             if self.name == "neo4j":
                 name = cast(LiteralString, "kg_" + q.strip("`") + "_key")
-                out.append(Statement("CREATE CONSTRAINT " + name + " IF NOT EXISTS FOR (n:"
-                                     + q + ") REQUIRE n.key IS UNIQUE"))
+                out.append(
+                    Statement(
+                        "CREATE CONSTRAINT "
+                        + name
+                        + " IF NOT EXISTS FOR (n:"
+                        + q
+                        + ") REQUIRE n.key IS UNIQUE"
+                    )
+                )
             else:
                 out.append(Statement("CREATE INDEX FOR (n:" + q + ") ON (n.key)"))
         return out
@@ -168,9 +188,11 @@ class Dialect:
 NEO4J5 = Dialect("neo4j")
 # FalkorDB rejects a second CREATE INDEX; over Bolt the error carries no message, so the
 # loader lists the indexes first and creates only the missing ones.
-FALKORDB = Dialect("falkordb", ("already indexed", "Constraint already exists"),
-                   Statement("CALL db.indexes() YIELD label, properties "
-                             "RETURN label, properties"))
+FALKORDB = Dialect(
+    "falkordb",
+    ("already indexed", "Constraint already exists"),
+    Statement("CALL db.indexes() YIELD label, properties RETURN label, properties"),
+)
 DIALECTS = {"neo4j": NEO4J5, "falkordb": FALKORDB}
 
 
@@ -180,8 +202,17 @@ def falkordb_unique_constraint(graph: str, lbl: str) -> tuple[str, ...]:
     >>> falkordb_unique_constraint("kg", "Task")
     ('GRAPH.CONSTRAINT', 'CREATE', 'kg', 'UNIQUE', 'NODE', 'Task', 'PROPERTIES', '1', 'key')
     """
-    return ("GRAPH.CONSTRAINT", "CREATE", graph, "UNIQUE", "NODE", label(lbl).strip("`"),
-            "PROPERTIES", "1", "key")
+    return (
+        "GRAPH.CONSTRAINT",
+        "CREATE",
+        graph,
+        "UNIQUE",
+        "NODE",
+        label(lbl).strip("`"),
+        "PROPERTIES",
+        "1",
+        "key",
+    )
 
 
 # ------------------------------------------------------------------ graph -> rows
@@ -202,8 +233,11 @@ def property_value(v: Any) -> Any:
         return v
     if _primitive(v):
         return v
-    if (isinstance(v, list | tuple) and all(_primitive(x) and x is not None for x in v)
-            and len({type(x) for x in v}) <= 1):
+    if (
+        isinstance(v, list | tuple)
+        and all(_primitive(x) and x is not None for x in v)
+        and len({type(x) for x in v}) <= 1
+    ):
         return list(v)
     return json.dumps(v, sort_keys=True, ensure_ascii=False)
 
@@ -244,8 +278,13 @@ def rel_props(data: dict) -> dict[str, Any]:
                 cols[2].append(g("start", -1))
                 cols[3].append(g("end", -1))
                 cols[4].append(g("field") or "abstract")
-            (props["evidence_papers"], props["evidence_sentences"], props["evidence_starts"],
-             props["evidence_ends"], props["evidence_fields"]) = cols
+            (
+                props["evidence_papers"],
+                props["evidence_sentences"],
+                props["evidence_starts"],
+                props["evidence_ends"],
+                props["evidence_fields"],
+            ) = cols
             continue
         props[k] = property_value(v)
     return _with_hash(props)
@@ -299,7 +338,7 @@ def batches(items: Sequence, size: int) -> Iterator[Sequence]:
     if size < 1:
         raise SinkError(f"batch size must be at least 1, got {size}")
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def group_by_label(keys: dict[str, str]) -> dict[str, list[str]]:

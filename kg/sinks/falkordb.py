@@ -58,8 +58,10 @@ def literal(v: Any) -> str:
         parts = []
         for k, x in v.items():
             if "`" in k or not k:
-                raise SinkError(f"property name {k!r} cannot be sent to FalkorDB (empty or "
-                                "containing a backtick)")
+                raise SinkError(
+                    f"property name {k!r} cannot be sent to FalkorDB (empty or "
+                    "containing a backtick)"
+                )
             parts.append("`" + k + "`:" + literal(x))
         return "{" + ",".join(parts) + "}"
     raise SinkError(f"cannot send a {t.__name__} value to FalkorDB: {v!r}")
@@ -80,16 +82,22 @@ class FalkorDBBackend:
 
     dialect = FALKORDB
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 6379, graph: str = "kg",
-                 password: str | None = None, username: str | None = None,
-                 unix_socket: str | None = None, attempts: int = 5, backoff: float = 0.5,
-                 timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 6379,
+        graph: str = "kg",
+        password: str | None = None,
+        username: str | None = None,
+        unix_socket: str | None = None,
+        attempts: int = 5,
+        backoff: float = 0.5,
+        timeout: float = 60.0,
+    ) -> None:
         self.host, self.port, self.graph_name = host, port, graph
         self.unix_socket = unix_socket
-        self._password = password if password is not None else os.environ.get(
-            "FALKORDB_PASSWORD")
-        self._username = username if username is not None else os.environ.get(
-            "FALKORDB_USERNAME")
+        self._password = password if password is not None else os.environ.get("FALKORDB_PASSWORD")
+        self._username = username if username is not None else os.environ.get("FALKORDB_USERNAME")
         self.attempts, self.backoff, self.timeout = attempts, backoff, timeout
         self._db = None
         self._graph = None
@@ -107,9 +115,13 @@ class FalkorDBBackend:
             from redis.retry import Retry
 
             # retries are ours (with_retries: logged, with backoff), not redis-py's
-            kw: dict[str, Any] = {"password": self._password, "username": self._username,
-                                  "socket_timeout": self.timeout, "socket_connect_timeout": 5,
-                                  "retry": Retry(NoBackoff(), 0)}
+            kw: dict[str, Any] = {
+                "password": self._password,
+                "username": self._username,
+                "socket_timeout": self.timeout,
+                "socket_connect_timeout": 5,
+                "retry": Retry(NoBackoff(), 0),
+            }
             if self.unix_socket:
                 kw["unix_socket_path"] = self.unix_socket
             else:
@@ -152,15 +164,22 @@ class FalkorDBBackend:
         if self._password:
             msg = msg.replace(self._password, "***")
         if isinstance(e, rx.AuthenticationError | rx.AuthorizationError) or any(
-                s in msg for s in ("WRONGPASS", "NOAUTH", "invalid username-password")):
-            return (f"authentication failed at {self.where}: {msg}; check FALKORDB_USERNAME "
-                    "and FALKORDB_PASSWORD")
+            s in msg for s in ("WRONGPASS", "NOAUTH", "invalid username-password")
+        ):
+            return (
+                f"authentication failed at {self.where}: {msg}; check FALKORDB_USERNAME "
+                "and FALKORDB_PASSWORD"
+            )
         if isinstance(e, rx.ConnectionError | rx.TimeoutError | ConnectionError | TimeoutError):
-            return (f"cannot reach {self.where}: {msg}; is the server running? Start one with "
-                    "`kg server start` or check --host/--port/--socket")
+            return (
+                f"cannot reach {self.where}: {msg}; is the server running? Start one with "
+                "`kg server start` or check --host/--port/--socket"
+            )
         if "empty key" in msg:
-            return (f"graph {self.graph_name!r} does not exist at {self.where}; load it with "
-                    f"`kg load falkordb --graph {self.graph_name}` or check --graph")
+            return (
+                f"graph {self.graph_name!r} does not exist at {self.where}; load it with "
+                f"`kg load falkordb --graph {self.graph_name}` or check --graph"
+            )
         return f"{self.where} rejected the statement: {msg}"
 
     def _call(self, fn):
@@ -169,19 +188,23 @@ class FalkorDBBackend:
     # ------------------------------------------------------------ backend API
     def read(self, st: Statement) -> list[dict]:
         """Run a read-only statement; rows as dicts."""
+
         def run():
             res = self._connect().ro_query(st.text, st.params or None)
             cols = [h[1] if isinstance(h, list | tuple) else h for h in res.header]
             return [dict(zip(cols, row, strict=True)) for row in res.result_set]
+
         return self._call(run)
 
     def query(self, text: str, params: dict | None = None, read_only: bool = True):
         """Run any Cypher (read-only unless told); returns (columns, rows)."""
+
         def run():
             g = self._connect()
             res = g.ro_query(text, params or None) if read_only else g.query(text, params or None)
             cols = [h[1] if isinstance(h, list | tuple) else h for h in res.header]
             return cols, [list(r) for r in res.result_set]
+
         return self._call(run)
 
     def write(self, st: Statement) -> None:
@@ -194,10 +217,15 @@ class FalkorDBBackend:
         if self.dialect.list_key_indexes is not None:
             with contextlib.suppress(SinkError):  # a graph that does not exist yet has none
                 missing = self.dialect.missing(labels, self.read(self.dialect.list_key_indexes))
-        steps = [lambda st=st: self._connect().query(st.text)
-                 for st in self.dialect.constraints(missing)]
-        steps += [lambda lbl=lbl: self.redis.execute_command(
-            *cypher.falkordb_unique_constraint(self.graph_name, lbl)) for lbl in labels]
+        steps = [
+            lambda st=st: self._connect().query(st.text) for st in self.dialect.constraints(missing)
+        ]
+        steps += [
+            lambda lbl=lbl: self.redis.execute_command(
+                *cypher.falkordb_unique_constraint(self.graph_name, lbl)
+            )
+            for lbl in labels
+        ]
         for step in steps:
             try:
                 self._call(step)
@@ -206,14 +234,28 @@ class FalkorDBBackend:
                     raise
 
 
-def load(g: GraphLike, host: str = "127.0.0.1", port: int = 6379, graph: str = "kg",
-         unix_socket: str | None = None, batch_size: int = 5000, prune: bool = False,
-         progress: Progress | None = None, **kw) -> LoadSummary:
+def load(
+    g: GraphLike,
+    host: str = "127.0.0.1",
+    port: int = 6379,
+    graph: str = "kg",
+    unix_socket: str | None = None,
+    batch_size: int = 5000,
+    prune: bool = False,
+    progress: Progress | None = None,
+    **kw,
+) -> LoadSummary:
     """Load `g` into a FalkorDB graph (idempotent; only changes are written)."""
     b = FalkorDBBackend(host=host, port=port, graph=graph, unix_socket=unix_socket, **kw)
     try:
         b.ping()
-        return load_graph(b, g, batch_size=batch_size, prune=prune, progress=progress,
-                          what=f"the load into {b.where}")
+        return load_graph(
+            b,
+            g,
+            batch_size=batch_size,
+            prune=prune,
+            progress=progress,
+            what=f"the load into {b.where}",
+        )
     finally:
         b.close()

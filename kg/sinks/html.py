@@ -37,13 +37,18 @@ from kg.store.lookup import resolve
 __all__ = ["select_nodes", "store_view", "view_data", "render", "write_viz", "VizResult"]
 
 STATIC = Path(__file__).parent / "static"
-MAX_PAPERS = 40      # paper ids listed per node in the page
-MAX_EVIDENCE = 12    # evidence items kept per edge
-CONTEXT = 70         # characters of context around a mention
+MAX_PAPERS = 40  # paper ids listed per node in the page
+MAX_EVIDENCE = 12  # evidence items kept per edge
+CONTEXT = 70  # characters of context around a mention
 
 
-PAPER_ID_NAMES = (("arxiv_id", "arXiv"), ("doi", "DOI"), ("openalex_id", "OpenAlex"),
-                  ("s2_id", "Semantic Scholar"), ("input_id", "id"))
+PAPER_ID_NAMES = (
+    ("arxiv_id", "arXiv"),
+    ("doi", "DOI"),
+    ("openalex_id", "OpenAlex"),
+    ("s2_id", "Semantic Scholar"),
+    ("input_id", "id"),
+)
 
 
 def _degrees(g: nx.MultiDiGraph) -> dict[str, int]:
@@ -51,8 +56,9 @@ def _degrees(g: nx.MultiDiGraph) -> dict[str, int]:
     return {n: len(set(g.successors(n)) | set(g.predecessors(n))) for n in g}
 
 
-def select_nodes(g: nx.MultiDiGraph, around: str | None = None, depth: int = 1,
-                 max_nodes: int = 150) -> list[str]:
+def select_nodes(
+    g: nx.MultiDiGraph, around: str | None = None, depth: int = 1, max_nodes: int = 150
+) -> list[str]:
     """The nodes to draw: the most connected ones, or the neighbourhood of `around`.
 
     Without `around`, nodes are ranked by number of distinct neighbours (ties by key)
@@ -80,8 +86,9 @@ def select_nodes(g: nx.MultiDiGraph, around: str | None = None, depth: int = 1,
         return linked or top
     if around not in g:
         raise SinkError(f"no node {around!r} in the graph")
-    dist = nx.single_source_shortest_path_length(g.to_undirected(as_view=True), around,
-                                                 cutoff=max(depth, 0))
+    dist = nx.single_source_shortest_path_length(
+        g.to_undirected(as_view=True), around, cutoff=max(depth, 0)
+    )
     return sorted(dist, key=lambda n: (dist[n], -deg[n], n))[:max_nodes]
 
 
@@ -97,16 +104,22 @@ def _snippet(ev: Mapping, texts: Mapping[str, tuple[str, str]]) -> dict:
             quote = quote[:600] + "…"
         out["text"] = quote
         if e - s < 120:  # a mention: add context
-            out["before"] = src[max(0, s - CONTEXT):s]
-            out["after"] = src[e:e + CONTEXT]
+            out["before"] = src[max(0, s - CONTEXT) : s]
+            out["after"] = src[e : e + CONTEXT]
     return out
 
 
-def view_data(g: nx.MultiDiGraph, around: str | None = None, depth: int = 1,
-              max_nodes: int = 150, texts: Mapping[str, tuple[str, str]] | None = None,
-              title: str = "kg graph", keep: list[str] | None = None,
-              deg: Mapping[str, int] | None = None,
-              totals: tuple[int, int] | None = None) -> dict:
+def view_data(
+    g: nx.MultiDiGraph,
+    around: str | None = None,
+    depth: int = 1,
+    max_nodes: int = 150,
+    texts: Mapping[str, tuple[str, str]] | None = None,
+    title: str = "kg graph",
+    keep: list[str] | None = None,
+    deg: Mapping[str, int] | None = None,
+    totals: tuple[int, int] | None = None,
+) -> dict:
     """The JSON-ready data the page draws (see :func:`select_nodes` for the choice).
 
     Args:
@@ -138,21 +151,32 @@ def view_data(g: nx.MultiDiGraph, around: str | None = None, depth: int = 1,
     for n in keep:
         d = g.nodes[n]
         pids = list(d.get("papers") or [])
-        node = {"id": n, "label": d.get("label", "?"), "name": str(d.get("name") or n),
-                "aliases": [str(a) for a in d.get("aliases") or []],
-                "papers": d.get("n_papers", len(pids)), "paperIds": pids[:MAX_PAPERS],
-                "deg": deg[n], "shownDeg": sub.degree(n),
-                "merged": [{"key": m.get("key"), "why": list(m.get("why") or [])}
-                           for m in d.get("merged") or []]}
+        node = {
+            "id": n,
+            "label": d.get("label", "?"),
+            "name": str(d.get("name") or n),
+            "aliases": [str(a) for a in d.get("aliases") or []],
+            "papers": d.get("n_papers", len(pids)),
+            "paperIds": pids[:MAX_PAPERS],
+            "deg": deg[n],
+            "shownDeg": sub.degree(n),
+            "merged": [
+                {"key": m.get("key"), "why": list(m.get("why") or [])}
+                for m in d.get("merged") or []
+            ],
+        }
         if d.get("label") == "Paper":
-            node.update({k: d.get(k) for k in ("title", "date", "url", "authors", "sources",
-                                               "author_names", "venue")})
+            node.update(
+                {
+                    k: d.get(k)
+                    for k in ("title", "date", "url", "authors", "sources", "author_names", "venue")
+                }
+            )
             # its ids, as "arXiv 1706.03762": shown, and found by the search box
             node["ids"] = [f"{name} {d[prop]}" for prop, name in PAPER_ID_NAMES if d.get(prop)]
             papers.add(n.split(":", 1)[1])
         if d.get("label") == "Result":
-            node.update({"value": d.get("value"), "unit": d.get("unit"),
-                         "paper": d.get("paper")})
+            node.update({"value": d.get("value"), "unit": d.get("unit"), "paper": d.get("paper")})
             if d.get("paper"):
                 papers.add(d["paper"])
         if n == around:
@@ -162,23 +186,37 @@ def view_data(g: nx.MultiDiGraph, around: str | None = None, depth: int = 1,
     edges = []
     for u, v, k, d in sorted(sub.edges(keys=True, data=True), key=lambda e: e[:3]):
         ev = [_snippet(x, texts) for x in (d.get("evidence") or [])[:MAX_EVIDENCE]]
-        edges.append({"source": u, "target": v, "type": d.get("type", k),
-                      "support": d.get("support", len(d.get("papers") or [])),
-                      "confidence": d.get("confidence"),
-                      "papers": list(d.get("papers") or [])[:MAX_PAPERS],
-                      "evidenceTotal": d.get("n_evidence", len(d.get("evidence") or [])),
-                      "evidence": ev})
+        edges.append(
+            {
+                "source": u,
+                "target": v,
+                "type": d.get("type", k),
+                "support": d.get("support", len(d.get("papers") or [])),
+                "confidence": d.get("confidence"),
+                "papers": list(d.get("papers") or [])[:MAX_PAPERS],
+                "evidenceTotal": d.get("n_evidence", len(d.get("evidence") or [])),
+                "evidence": ev,
+            }
+        )
         papers.update(edges[-1]["papers"])
     paper_info = {}
     for p in sorted(papers):
         d = g.nodes.get(f"paper:{p}", {})
-        paper_info[p] = {"title": d.get("title") or d.get("name") or p, "url": d.get("url"),
-                         "date": d.get("date")}
-    meta = {"title": title, "around": around, "depth": depth if around else None,
-            "totalNodes": totals[0] if totals else g.number_of_nodes(),
-            "totalEdges": totals[1] if totals else g.number_of_edges(),
-            "shownNodes": len(nodes), "shownEdges": len(edges),
-            "maxNodes": max_nodes}
+        paper_info[p] = {
+            "title": d.get("title") or d.get("name") or p,
+            "url": d.get("url"),
+            "date": d.get("date"),
+        }
+    meta = {
+        "title": title,
+        "around": around,
+        "depth": depth if around else None,
+        "totalNodes": totals[0] if totals else g.number_of_nodes(),
+        "totalEdges": totals[1] if totals else g.number_of_edges(),
+        "shownNodes": len(nodes),
+        "shownEdges": len(edges),
+        "maxNodes": max_nodes,
+    }
     return {"meta": meta, "nodes": nodes, "edges": edges, "papers": paper_info}
 
 
@@ -189,8 +227,13 @@ def _json_for_html(data: object) -> str:
     '{"n": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
     """
     s = json.dumps(data, ensure_ascii=False, default=str)
-    for a, b in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                 ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for a, b in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         s = s.replace(a, b)
     return s
 
@@ -206,8 +249,10 @@ def _static(name: str) -> str:
         raise SinkError(f"kg's viz asset {name} is missing ({e}); reinstall kg") from None
     low = text.lower()
     if "</script" in low or "</style" in low or "<!--" in low:
-        raise SinkError(f"{name} contains '</script', '</style' or '<!--', which would "
-                        "break its inline block; escape it as '<\\/'")
+        raise SinkError(
+            f"{name} contains '</script', '</style' or '<!--', which would "
+            "break its inline block; escape it as '<\\/'"
+        )
     return text
 
 
@@ -246,8 +291,10 @@ _PAGE = """<!DOCTYPE html>
 def render(data: Mapping) -> str:
     """The HTML page for :func:`view_data` output, as a string."""
     css, js = _static("viz.css"), _static("viz.js")
-    csp = ("default-src 'none'; img-src data:; base-uri 'none'; form-action 'none'; "
-           f"style-src {_csp_hash(css)}; script-src {_csp_hash(js)}")
+    csp = (
+        "default-src 'none'; img-src data:; base-uri 'none'; form-action 'none'; "
+        f"style-src {_csp_hash(css)}; script-src {_csp_hash(js)}"
+    )
     title = html.escape(str(data.get("meta", {}).get("title", "kg graph")))
     return _PAGE.format(csp=csp, title=title, css=css, js=js, data=_json_for_html(data))
 
@@ -268,15 +315,20 @@ def _sql_degrees(st: Store, keys: list[str]) -> dict[str, int]:
     out = dict.fromkeys(keys, 0)
     for part in chunks(keys):
         q = marks(len(part))
-        out.update(st.conn.execute(
-            f"SELECT k, count(DISTINCT o) FROM (SELECT head AS k, tail AS o FROM edges WHERE "
-            f"head IN ({q}) UNION ALL SELECT tail, head FROM edges WHERE tail IN ({q})) "
-            f"GROUP BY k", [*part, *part]))
+        out.update(
+            st.conn.execute(
+                f"SELECT k, count(DISTINCT o) FROM (SELECT head AS k, tail AS o FROM edges WHERE "
+                f"head IN ({q}) UNION ALL SELECT tail, head FROM edges WHERE tail IN ({q})) "
+                f"GROUP BY k",
+                [*part, *part],
+            )
+        )
     return out
 
 
-def _sql_select(st: Store, around: str | None, depth: int, max_nodes: int
-                ) -> tuple[list[str], dict[str, int]]:
+def _sql_select(
+    st: Store, around: str | None, depth: int, max_nodes: int
+) -> tuple[list[str], dict[str, int]]:
     """:func:`select_nodes` with SQL: the same nodes, and the degrees of those looked at."""
     if max_nodes < 1:
         raise SinkError(f"max_nodes must be at least 1, got {max_nodes}")
@@ -284,11 +336,17 @@ def _sql_select(st: Store, around: str | None, depth: int, max_nodes: int
         ranked = st.conn.execute(
             "SELECT k, count(DISTINCT o) AS d FROM (SELECT head AS k, tail AS o FROM edges "
             "UNION ALL SELECT tail, head FROM edges) GROUP BY k ORDER BY d DESC, k LIMIT ?",
-            (max_nodes,)).fetchall()
+            (max_nodes,),
+        ).fetchall()
         if len(ranked) < max_nodes:  # then nodes without an edge, by key
-            ranked += [(k, 0) for (k,) in st.conn.execute(
-                "SELECT key FROM nodes WHERE key NOT IN (SELECT head FROM edges) AND key NOT "
-                "IN (SELECT tail FROM edges) ORDER BY key LIMIT ?", (max_nodes - len(ranked),))]
+            ranked += [
+                (k, 0)
+                for (k,) in st.conn.execute(
+                    "SELECT key FROM nodes WHERE key NOT IN (SELECT head FROM edges) AND key NOT "
+                    "IN (SELECT tail FROM edges) ORDER BY key LIMIT ?",
+                    (max_nodes - len(ranked),),
+                )
+            ]
             ranked.sort(key=lambda r: (-r[1], r[0]))
         top = [k for k, _ in ranked]
         linked = {x for u, v in _edges_among(st, top) for x in (u, v) if u != v}
@@ -299,9 +357,11 @@ def _sql_select(st: Store, around: str | None, depth: int, max_nodes: int
         nxt = []
         for part in chunks(fringe):
             q = marks(len(part))
-            for (v,) in st.conn.execute(f"SELECT tail FROM edges WHERE head IN ({q}) UNION "
-                                        f"SELECT head FROM edges WHERE tail IN ({q})",
-                                        [*part, *part]):
+            for (v,) in st.conn.execute(
+                f"SELECT tail FROM edges WHERE head IN ({q}) UNION "
+                f"SELECT head FROM edges WHERE tail IN ({q})",
+                [*part, *part],
+            ):
                 if v not in dist:
                     dist[v] = level
                     nxt.append(v)
@@ -314,38 +374,63 @@ def _edges_among(st: Store, keys: list[str]) -> list[tuple[str, str]]:
     want = set(keys)
     out = []
     for part in chunks(keys):
-        out += [(u, v) for u, v in st.conn.execute(
-            f"SELECT head, tail FROM edges WHERE head IN ({marks(len(part))})", part)
-            if v in want]
+        out += [
+            (u, v)
+            for u, v in st.conn.execute(
+                f"SELECT head, tail FROM edges WHERE head IN ({marks(len(part))})", part
+            )
+            if v in want
+        ]
     return out
 
 
-def store_view(st: Store, around: str | None = None, depth: int = 1, max_nodes: int = 150,
-               title: str = "kg graph") -> dict:
+def store_view(
+    st: Store,
+    around: str | None = None,
+    depth: int = 1,
+    max_nodes: int = 150,
+    title: str = "kg graph",
+) -> dict:
     """:func:`view_data` of a store's graph, reading from its database only the nodes
     drawn, the edges between them, the papers they cite and the abstracts quoted."""
     keep, deg = _sql_select(st, around, depth, max_nodes)
     sub = nx.MultiDiGraph()
     for k in keep:  # the papers the page lists, and their number: not all of them
-        label, data, n = st.conn.execute("SELECT label, data, papers FROM nodes WHERE key = ?",
-                                         (k,)).fetchone()
+        label, data, n = st.conn.execute(
+            "SELECT label, data, papers FROM nodes WHERE key = ?", (k,)
+        ).fetchone()
         attrs = json.loads(data)
         if label not in ("Paper", "Result"):
-            attrs["papers"] = [h[6:] for (h,) in st.conn.execute(
-                "SELECT head FROM edges WHERE tail = ? AND type = 'MENTIONS' ORDER BY head "
-                "LIMIT ?", (k, MAX_PAPERS))]
+            attrs["papers"] = [
+                h[6:]
+                for (h,) in st.conn.execute(
+                    "SELECT head FROM edges WHERE tail = ? AND type = 'MENTIONS' ORDER BY head "
+                    "LIMIT ?",
+                    (k, MAX_PAPERS),
+                )
+            ]
             attrs["n_papers"] = n
         sub.add_node(k, **attrs)
     kept = set(keep)
     for part in chunks(keep):
         for u, t, v, support, conf, papers, ev in st.conn.execute(
-                "SELECT head, type, tail, support, confidence, papers, evidence FROM edges "
-                f"WHERE head IN ({marks(len(part))}) ORDER BY id", part):
+            "SELECT head, type, tail, support, confidence, papers, evidence FROM edges "
+            f"WHERE head IN ({marks(len(part))}) ORDER BY id",
+            part,
+        ):
             if v in kept:
                 evidence = json.loads(ev)
-                sub.add_edge(u, v, key=t, type=t, papers=json.loads(papers)[:MAX_PAPERS],
-                             support=support, evidence=evidence[:MAX_EVIDENCE],
-                             n_evidence=len(evidence), confidence=conf)
+                sub.add_edge(
+                    u,
+                    v,
+                    key=t,
+                    type=t,
+                    papers=json.loads(papers)[:MAX_PAPERS],
+                    support=support,
+                    evidence=evidence[:MAX_EVIDENCE],
+                    n_evidence=len(evidence),
+                    confidence=conf,
+                )
     cited: set[str] = set()
     for n in keep:
         d = sub.nodes[n]
@@ -357,29 +442,45 @@ def store_view(st: Store, around: str | None = None, depth: int = 1, max_nodes: 
     papers = sorted(f"paper:{p}" for p in cited - {n.split(":", 1)[1] for n in keep})
     found: dict[str, dict] = {}
     for part in chunks(papers):  # read a chunk at a time (a hub cites thousands)
-        found.update((k, json.loads(d)) for k, d in st.conn.execute(
-            f"SELECT key, data FROM nodes WHERE key IN ({marks(len(part))})", part))
+        found.update(
+            (k, json.loads(d))
+            for k, d in st.conn.execute(
+                f"SELECT key, data FROM nodes WHERE key IN ({marks(len(part))})", part
+            )
+        )
     for p in papers:
         sub.add_node(p, **found.get(p, {}))
     totals = (st.number_of_nodes(), st.number_of_edges())
-    data = view_data(sub, around, depth, max_nodes, title=title, keep=keep, deg=deg,
-                     totals=totals)
-    wanted = sorted({ev["paper"] for e in data["edges"] for ev in e["evidence"]
-                     if "paper" in ev})
+    data = view_data(sub, around, depth, max_nodes, title=title, keep=keep, deg=deg, totals=totals)
+    wanted = sorted({ev["paper"] for e in data["edges"] for ev in e["evidence"] if "paper" in ev})
     if wanted:
         texts = {}
         for part in chunks(wanted):
             for pid, text, t in st.conn.execute(
-                    f"SELECT id, abstract, title FROM papers WHERE id IN ({marks(len(part))})",
-                    part):
+                f"SELECT id, abstract, title FROM papers WHERE id IN ({marks(len(part))})", part
+            ):
                 texts[pid] = (text, t or "")
-        data = view_data(sub, around, depth, max_nodes, texts=texts, title=title, keep=keep,
-                         deg=deg, totals=totals)
+        data = view_data(
+            sub,
+            around,
+            depth,
+            max_nodes,
+            texts=texts,
+            title=title,
+            keep=keep,
+            deg=deg,
+            totals=totals,
+        )
     return data
 
 
-def write_viz(store: str | Path, output: str | Path, around: str | None = None,
-              depth: int = 1, max_nodes: int = 150) -> VizResult:
+def write_viz(
+    store: str | Path,
+    output: str | Path,
+    around: str | None = None,
+    depth: int = 1,
+    max_nodes: int = 150,
+) -> VizResult:
     """Write the picture of a store's graph (or of one entity's neighbourhood) to `output`.
 
     `around` is resolved like a query name (aliases, case-insensitive), with a
@@ -388,8 +489,11 @@ def write_viz(store: str | Path, output: str | Path, around: str | None = None,
     """
     st = Store.open(store).fresh()
     center = resolve(st.conn, around) if around else None
-    title = (f"kg: around {(st.node(center) or {}).get('name', center)} (depth {depth})"
-             if center else f"kg: {Path(store).name or store}")
+    title = (
+        f"kg: around {(st.node(center) or {}).get('name', center)} (depth {depth})"
+        if center
+        else f"kg: {Path(store).name or store}"
+    )
     data = store_view(st, center, depth, max_nodes, title=title)
     out = Path(output)
     try:

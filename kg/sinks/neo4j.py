@@ -26,16 +26,20 @@ def split_uri(uri: str) -> tuple[str, str | None, str | None]:
     """The URI without user info, and the user and password it carried."""
     parts = urlsplit(uri)
     if not parts.scheme or not parts.hostname:
-        raise SinkError(f"{redact(uri)!r} is not a Neo4j URI; expected e.g. "
-                        "bolt://localhost:7687 or neo4j://host:7687")
+        raise SinkError(
+            f"{redact(uri)!r} is not a Neo4j URI; expected e.g. "
+            "bolt://localhost:7687 or neo4j://host:7687"
+        )
     user = unquote(parts.username) if parts.username else None
     password = unquote(parts.password) if parts.password else None
     host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
     try:
         port = parts.port
     except ValueError:  # not a number, or out of 0-65535
-        raise SinkError(f"{redact(uri)!r} has no valid port (a number from 1 to 65535); "
-                        "expected e.g. bolt://localhost:7687") from None
+        raise SinkError(
+            f"{redact(uri)!r} has no valid port (a number from 1 to 65535); "
+            "expected e.g. bolt://localhost:7687"
+        ) from None
     netloc = host + (f":{port}" if port else "")
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, "")), user, password
 
@@ -56,8 +60,9 @@ def redact(uri: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
-def credentials(uri: str, user: str | None = None, password: str | None = None
-                ) -> tuple[str, tuple[str, str] | None]:
+def credentials(
+    uri: str, user: str | None = None, password: str | None = None
+) -> tuple[str, tuple[str, str] | None]:
     """(clean URI, auth) from explicit values, then the URI, then NEO4J_USERNAME/PASSWORD."""
     clean, u, p = split_uri(uri)
     user = user or u or os.environ.get("NEO4J_USERNAME") or "neo4j"
@@ -71,9 +76,18 @@ class Neo4jBackend:
     Pass `driver` to reuse one driver (and its connections) for many loads.
     """
 
-    def __init__(self, uri: str, database: str | None = None, user: str | None = None,
-                 password: str | None = None, dialect: Dialect = NEO4J5, driver=None,
-                 attempts: int = 5, backoff: float = 0.5, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        uri: str,
+        database: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        dialect: Dialect = NEO4J5,
+        driver=None,
+        attempts: int = 5,
+        backoff: float = 0.5,
+        timeout: float = 10.0,
+    ) -> None:
         self.uri, auth = credentials(uri, user, password)
         self.user = auth[0] if auth else None
         self._secret = auth[1] if auth else None
@@ -85,8 +99,12 @@ class Neo4jBackend:
 
             try:
                 driver = neo4j.GraphDatabase.driver(
-                    self.uri, auth=auth, connection_timeout=timeout,
-                    connection_acquisition_timeout=timeout, max_transaction_retry_time=0)
+                    self.uri,
+                    auth=auth,
+                    connection_timeout=timeout,
+                    connection_acquisition_timeout=timeout,
+                    max_transaction_retry_time=0,
+                )
             except Exception as e:  # noqa: BLE001 - bad URI scheme, bad config
                 raise SinkError(self._describe(e)) from None
         self.driver = driver
@@ -119,8 +137,15 @@ class Neo4jBackend:
 
         if isinstance(e, nx4.AuthError | nx4.Forbidden):
             return False
-        retry = isinstance(e, nx4.ServiceUnavailable | nx4.SessionExpired | nx4.TransientError
-                           | nx4.IncompleteCommit | ConnectionError | OSError)
+        retry = isinstance(
+            e,
+            nx4.ServiceUnavailable
+            | nx4.SessionExpired
+            | nx4.TransientError
+            | nx4.IncompleteCommit
+            | ConnectionError
+            | OSError,
+        )
         if not retry and isinstance(e, nx4.Neo4jError | nx4.DriverError):
             retry = e.is_retryable()
         if retry:
@@ -135,13 +160,17 @@ class Neo4jBackend:
             msg = msg.replace(self._secret, "***")
         code = getattr(e, "code", None) or ""
         if isinstance(e, nx4.AuthError) or "Unauthorized" in code:
-            return (f"authentication failed for user {self.user!r} at {self.where}: {msg}; "
-                    "check NEO4J_USERNAME and NEO4J_PASSWORD (or user:password in --uri)")
+            return (
+                f"authentication failed for user {self.user!r} at {self.where}: {msg}; "
+                "check NEO4J_USERNAME and NEO4J_PASSWORD (or user:password in --uri)"
+            )
         if "DatabaseNotFound" in code or "database does not exist" in msg.lower():
-            return (f"database {self.database!r} does not exist at {self.uri}: {msg}; create it "
-                    "(CREATE DATABASE ...) or choose another with --database")
+            return (
+                f"database {self.database!r} does not exist at {self.uri}: {msg}; create it "
+                "(CREATE DATABASE ...) or choose another with --database"
+            )
         if isinstance(e, nx4.ServiceUnavailable | nx4.SessionExpired | OSError):
-            return (f"cannot reach {self.where}: {msg}; is Neo4j running and is --uri right?")
+            return f"cannot reach {self.where}: {msg}; is Neo4j running and is --uri right?"
         if code:
             return f"{self.where} rejected the statement ({code}): {msg}"
         return f"{self.where}: {type(e).__name__}: {msg}"
@@ -169,9 +198,11 @@ class Neo4jBackend:
             return list(res.keys()), [list(r.values()) for r in res]
 
         def run():
-            with self.driver.session(database=self.database,
-                                     default_access_mode=neo4j.READ_ACCESS) as s:
+            with self.driver.session(
+                database=self.database, default_access_mode=neo4j.READ_ACCESS
+            ) as s:
                 return s.execute_read(work)
+
         return self._call(run)
 
     def ensure_constraints(self, labels: list[str]) -> None:
@@ -185,13 +216,26 @@ class Neo4jBackend:
                     raise
 
 
-def load(g: GraphLike, uri: str, database: str | None = None, batch_size: int = 1000,
-         prune: bool = False, progress: Progress | None = None, **kw) -> LoadSummary:
+def load(
+    g: GraphLike,
+    uri: str,
+    database: str | None = None,
+    batch_size: int = 1000,
+    prune: bool = False,
+    progress: Progress | None = None,
+    **kw,
+) -> LoadSummary:
     """Load `g` into Neo4j (idempotent; only changes are written; see kg.sinks.sync)."""
     b = Neo4jBackend(uri, database=database, **kw)
     try:
         b.ping()
-        return load_graph(b, g, batch_size=batch_size, prune=prune, progress=progress,
-                          what=f"the load into {b.where}")
+        return load_graph(
+            b,
+            g,
+            batch_size=batch_size,
+            prune=prune,
+            progress=progress,
+            what=f"the load into {b.where}",
+        )
     finally:
         b.close()

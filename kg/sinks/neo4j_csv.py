@@ -48,8 +48,10 @@ def _cell(v, where: str) -> str:
     if isinstance(v, list):
         items = [_cell(x, where) for x in v]
         if any(ARRAY_DELIMITER in x for x in items):
-            raise SinkError(f"{where} holds the array delimiter U+001F in a list value; "
-                            "remove that control character from the input")
+            raise SinkError(
+                f"{where} holds the array delimiter U+001F in a list value; "
+                "remove that control character from the input"
+            )
         return ARRAY_DELIMITER.join(items)
     if isinstance(v, bool):
         return "true" if v else "false"
@@ -89,8 +91,10 @@ def export(g: nx.MultiDiGraph, out_dir: str | Path, database: str = "neo4j") -> 
         cols = sorted({k for p in nodes.values() for k in p})
         types = {c: _type_of([p.get(c) for p in nodes.values()]) for c in cols}
         header = ["key:ID", *(f"{c}:{types[c]}" for c in cols), ":LABEL"]
-        body = [[key, *(_cell(p.get(c), f"node {key!r}") for c in cols), lbl]
-                for key, p in sorted(nodes.items())]
+        body = [
+            [key, *(_cell(p.get(c), f"node {key!r}") for c in cols), lbl]
+            for key, p in sorted(nodes.items())
+        ]
         f = out / f"nodes-{lbl}.csv"
         _write(f, header, body)
         node_files.append(f)
@@ -104,15 +108,19 @@ def export(g: nx.MultiDiGraph, out_dir: str | Path, database: str = "neo4j") -> 
         cols = sorted({k for _, _, p in rels for k in p})
         types = {c: _type_of([p.get(c) for _, _, p in rels]) for c in cols}
         header = [":START_ID", ":END_ID", ":TYPE", *(f"{c}:{types[c]}" for c in cols)]
-        body = [[s, d, typ, *(_cell(p.get(c), f"relationship {s}-{typ}->{d}") for c in cols)]
-                for s, d, p in rels]
+        body = [
+            [s, d, typ, *(_cell(p.get(c), f"relationship {s}-{typ}->{d}") for c in cols)]
+            for s, d, p in rels
+        ]
         f = out / f"rels-{typ}.csv"
         _write(f, header, body)
         rel_files.append(f)
     command = import_command(node_files, rel_files, database)
-    (out / "import.sh").write_text("#!/bin/sh\n# Import kg's graph into an EMPTY (or "
-                                   "overwritten) Neo4j database; stop the database first.\n"
-                                   + command + "\n", encoding="utf-8")
+    (out / "import.sh").write_text(
+        "#!/bin/sh\n# Import kg's graph into an EMPTY (or "
+        "overwritten) Neo4j database; stop the database first.\n" + command + "\n",
+        encoding="utf-8",
+    )
     return CsvExport(node_files, rel_files, rows.node_count(), rows.rel_count(), command)
 
 
@@ -128,6 +136,10 @@ def import_command(node_files: list[Path], rel_files: list[Path], database: str 
     parts = ["neo4j-admin", "database", "import", "full"]
     parts += [f"--nodes={f}" for f in node_files]
     parts += [f"--relationships={f}" for f in rel_files]
-    parts += [f"--array-delimiter={ARRAY_DELIMITER_ARG}", "--multiline-fields=true",
-              "--overwrite-destination=true", database]
+    parts += [
+        f"--array-delimiter={ARRAY_DELIMITER_ARG}",
+        "--multiline-fields=true",
+        "--overwrite-destination=true",
+        database,
+    ]
     return " ".join(shlex.quote(p) for p in parts)

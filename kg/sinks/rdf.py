@@ -59,8 +59,7 @@ DEFAULT_BASE = "https://w3id.org/kg/"
 (or register a w3id.org redirect) before publishing the data."""
 
 FORMATS = ("turtle", "nt", "jsonld", "trig")
-SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".jsonld": "jsonld", ".json": "jsonld",
-            ".trig": "trig"}
+SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".jsonld": "jsonld", ".json": "jsonld", ".trig": "trig"}
 
 
 class KG(ns.DefinedNamespace):
@@ -173,13 +172,26 @@ class WDT(ns.DefinedNamespace):
 
 #: graph attribute of a paper id -> (property, the value as written)
 PAPER_IDS: dict[str, tuple[str, Callable[[str], str]]] = {
-    "arxiv_id": (str(WDT.P818), str), "doi": (str(WDT.P356), str.upper),
-    "openalex_id": (str(WDT.P10283), str), "s2_id": (str(WDT.P4011), str),
-    "input_id": (str(KG.inputId), str)}
+    "arxiv_id": (str(WDT.P818), str),
+    "doi": (str(WDT.P356), str.upper),
+    "openalex_id": (str(WDT.P10283), str),
+    "s2_id": (str(WDT.P4011), str),
+    "input_id": (str(KG.inputId), str),
+}
 
-PREFIXES = {"kg": str(KG._NS), "mls": str(MLS._NS), "oa": str(OA._NS), "fabio": str(FABIO._NS),
-            "prov": str(PROV), "skos": str(SKOS), "dcterms": str(DCTERMS), "schema": str(ns.SDO),
-            "rdf": str(RDF), "xsd": str(ns.XSD), "wdt": str(WDT._NS)}
+PREFIXES = {
+    "kg": str(KG._NS),
+    "mls": str(MLS._NS),
+    "oa": str(OA._NS),
+    "fabio": str(FABIO._NS),
+    "prov": str(PROV),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "schema": str(ns.SDO),
+    "rdf": str(RDF),
+    "xsd": str(ns.XSD),
+    "wdt": str(WDT._NS),
+}
 
 #: relation type -> its property (kg/schema.py names it)
 RELATIONS: dict[str, URIRef] = {r.name: KG[r.rdf] for r in schema.RELATIONS}
@@ -233,6 +245,7 @@ class IRI:
     xsd_integer = str(ns.XSD.integer)
     xsd_nonNegativeInteger = str(ns.XSD.nonNegativeInteger)
 
+
 CLASSES: dict[str, tuple[URIRef, ...]] = {
     "Paper": (KG.Paper, FABIO.ResearchPaper, ns.SDO.ScholarlyArticle),
     "Method": (KG.Method, MLS.Algorithm, SKOS.Concept),
@@ -266,9 +279,11 @@ def check_base(base: str) -> str:
     'http://example.org/kg/'
     """
     if not _BASE.fullmatch(base or ""):
-        raise SinkError(f"the RDF base must be an absolute IRI ending in '/' or '#' with no "
-                        f"spaces, quotes or angle brackets; got {base!r}. Example: "
-                        f"--base https://example.org/kg/")
+        raise SinkError(
+            f"the RDF base must be an absolute IRI ending in '/' or '#' with no "
+            f"spaces, quotes or angle brackets; got {base!r}. Example: "
+            f"--base https://example.org/kg/"
+        )
     return base
 
 
@@ -280,8 +295,7 @@ def _seg(s: str) -> str:
     >>> _seg("a b/c.d"), _seg(""), _seg("é")
     ('a%20b%2Fc%2Ed', '_', '%C3%A9')
     """
-    return quote(s, safe="-").replace(".", "%2E").replace("_", "%5F").replace(
-        "~", "%7E") or "_"
+    return quote(s, safe="-").replace(".", "%2E").replace("_", "%5F").replace("~", "%7E") or "_"
 
 
 def node_iri(key: str, base: str = DEFAULT_BASE) -> str:
@@ -296,7 +310,7 @@ def key_of_iri(iri: str, base: str = DEFAULT_BASE) -> str:
     """The node key of an IRI made by :func:`node_iri` (its inverse)."""
     if not iri.startswith(base):
         raise SinkError(f"{iri!r} is not under the base {base!r}")
-    kind, _, rest = iri[len(base):].partition("/")
+    kind, _, rest = iri[len(base) :].partition("/")
     kind, rest = ("" if kind == "_" else unquote(kind)), ("" if rest == "_" else unquote(rest))
     return rest if kind == "node" else f"{kind}:{rest}"
 
@@ -330,8 +344,11 @@ def safe_url(url: str) -> str | None:
     >>> safe_url("http://ex.org:80/p?q=ä#f#g")
     'http://ex.org:80/p?q=%C3%A4#f%23g'
     """
-    m = re.fullmatch(r"([A-Za-z][A-Za-z0-9+.\-]*)://([^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?",
-                     (url or "").strip(), flags=re.S)
+    m = re.fullmatch(
+        r"([A-Za-z][A-Za-z0-9+.\-]*)://([^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?",
+        (url or "").strip(),
+        flags=re.S,
+    )
     if not m:
         return None
     scheme, authority, path, query, frag = m.groups()
@@ -410,11 +427,11 @@ def quads(g: nx.MultiDiGraph, base: str = DEFAULT_BASE, graphs: bool = True) -> 
     def paper_iri(paper: str) -> str:
         key = f"paper:{paper}"
         return iri.get(key) or node_iri(key, base)
+
     for n, d in g.nodes(data=True):
         label = d.get("label")
         if label not in CLASSES:
-            raise SinkError(f"node {n!r} has label {label!r}; expected one of "
-                            f"{', '.join(CLASSES)}")
+            raise SinkError(f"node {n!r} has label {label!r}; expected one of {', '.join(CLASSES)}")
         label_of[n] = label
         s = iri[n] = node_iri(n, base)
         for c in CLASSES[label]:
@@ -443,8 +460,9 @@ def quads(g: nx.MultiDiGraph, base: str = DEFAULT_BASE, graphs: bool = True) -> 
     for u, v, t, d in g.edges(keys=True, data=True):
         p = RELATIONS.get(t)
         if p is None:
-            raise SinkError(f"edge {u!r} -> {v!r} has type {t!r}; expected one of "
-                            f"{', '.join(RELATIONS)}")
+            raise SinkError(
+                f"edge {u!r} -> {v!r} has type {t!r}; expected one of {', '.join(RELATIONS)}"
+            )
         s, o = iri.get(u) or node_iri(u, base), iri.get(v) or node_iri(v, base)
         yield s, str(p), o, None
         papers = [str(x) for x in d.get("papers") or []]
@@ -518,8 +536,9 @@ def _result(s: str, d: dict, paper_iri: Callable[[str], str]) -> Iterator[Quad]:
         yield s, IRI.prov_wasDerivedFrom, paper_iri(d["paper"]), None
 
 
-def _evidence(st: str, u: str, t: str, v: str, ev: dict, base: str,
-              paper_iri: Callable[[str], str]) -> Iterator[Quad]:
+def _evidence(
+    st: str, u: str, t: str, v: str, ev: dict, base: str, paper_iri: Callable[[str], str]
+) -> Iterator[Quad]:
     paper = str(ev.get("paper", ""))
     field = ev.get("field") or "abstract"
     parts = (u, t, v, paper, field, ev.get("start"), ev.get("end"), ev.get("sentence"))
@@ -540,8 +559,9 @@ def _evidence(st: str, u: str, t: str, v: str, ev: dict, base: str,
 
 # ------------------------------------------------------------------ N-Triples / N-Quads
 _ESC = {i: f"\\u{i:04X}" for i in [*range(0x20), 0x7F]}
-_ESC.update({ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r",
-             ord("\t"): "\\t"})
+_ESC.update(
+    {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"}
+)
 
 
 def nt_term(o: str | Lit) -> str:
@@ -556,8 +576,9 @@ def nt_term(o: str | Lit) -> str:
     return f"<{o}>"
 
 
-def write_ntriples(g: nx.MultiDiGraph, out: IO[str], base: str = DEFAULT_BASE,
-                   quads_: bool = False) -> int:
+def write_ntriples(
+    g: nx.MultiDiGraph, out: IO[str], base: str = DEFAULT_BASE, quads_: bool = False
+) -> int:
     """Stream the default graph as N-Triples (or everything as N-Quads) to `out`.
 
     Nothing but a batch of lines is held in memory. Returns the number of lines.
@@ -607,8 +628,9 @@ def bind(graph: Graph, base: str = DEFAULT_BASE) -> None:
         graph.bind(kind, f"{base}{kind}/", override=True, replace=True)
 
 
-def serialize(g: nx.MultiDiGraph, out: IO[str], fmt: str = "turtle",
-              base: str = DEFAULT_BASE) -> int:
+def serialize(
+    g: nx.MultiDiGraph, out: IO[str], fmt: str = "turtle", base: str = DEFAULT_BASE
+) -> int:
     """Write the graph to `out` in `fmt` (turtle, nt, jsonld, trig). Returns the triple count.
 
     N-Triples is streamed; the other formats build an rdflib graph first.
@@ -649,8 +671,9 @@ def parse(text: str, fmt: str) -> Dataset:
     return ds
 
 
-def export(g: nx.MultiDiGraph, path: str, fmt: str | None = None,
-           base: str = DEFAULT_BASE) -> tuple[str, int]:
+def export(
+    g: nx.MultiDiGraph, path: str, fmt: str | None = None, base: str = DEFAULT_BASE
+) -> tuple[str, int]:
     """Write the graph to `path` ('-' for stdout); the format defaults to the file suffix.
 
     Returns (format, triples written).
@@ -669,9 +692,13 @@ def export(g: nx.MultiDiGraph, path: str, fmt: str | None = None,
         return fmt, serialize(g, fh, fmt, base)
 
 
-def export_store(store: str, path: str, fmt: str | None = None,
-                 base: str = DEFAULT_BASE,
-                 wrap: Callable[[Any], Any] | None = None) -> tuple[str, int]:
+def export_store(
+    store: str,
+    path: str,
+    fmt: str | None = None,
+    base: str = DEFAULT_BASE,
+    wrap: Callable[[Any], Any] | None = None,
+) -> tuple[str, int]:
     """Export the graph of the store at `store` (see :func:`export`). N-Triples are
     streamed from the store's graph file, holding only an IRI per node; the other
     formats load the graph. `wrap` (e.g. kg.sinks.tracked.TrackedGraph) wraps the graph
@@ -703,6 +730,7 @@ def validate(data: Graph, shapes: str | None = None) -> tuple[bool, str]:
     except ImportError:  # pragma: no cover - an extra
         raise SinkError("pySHACL is not installed; install kg[rdf]") from None
     sg = Graph().parse(shapes or shapes_path(), format="turtle")
-    conforms, _report, text = pyshacl.validate(data, shacl_graph=sg, inference="none",
-                                               advanced=True)
+    conforms, _report, text = pyshacl.validate(
+        data, shacl_graph=sg, inference="none", advanced=True
+    )
     return bool(conforms), str(text)

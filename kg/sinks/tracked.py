@@ -22,8 +22,9 @@ class TrackedGraph:
     and edges as ``nodes(data=True)`` and ``edges(keys=True, data=True)`` are read; other
     attributes are `g`'s. Close it (or use it as a context manager) when done."""
 
-    def __init__(self, g: Any, desc: str, show: bool | None = None,
-                 file: IO[str] | None = None) -> None:
+    def __init__(
+        self, g: Any, desc: str, show: bool | None = None, file: IO[str] | None = None
+    ) -> None:
         self._g = g
         self._bar = bar(graph_size(g), desc, "items", show, file)
 

@@ -30,10 +30,15 @@ from kg.site.search import search
 from kg.store.db import Store
 
 HERE = Path(__file__).parent
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-       "base-uri 'none'; frame-ancestors 'none'")
-HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
-           "Referrer-Policy": "no-referrer"}
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 
 
 class Site:
@@ -82,8 +87,11 @@ def create_app(store: str | Path) -> Starlette:
     """The Starlette application serving the store at `store` (StoreError if there is
     none)."""
     site = Site(store)
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
-                             autoescape=True, undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
     templates = Jinja2Templates(env=env)
     store_name = site.path.resolve().name
 
@@ -106,8 +114,7 @@ def create_app(store: str | Path) -> Starlette:
                 return _html_error(templates, request, str(e), 500, store_name)
             if "redirect" in d:
                 return RedirectResponse(d["redirect"], status_code=302)
-            resp = templates.TemplateResponse(request, template,
-                                              {"d": d, "store": store_name})
+            resp = templates.TemplateResponse(request, template, {"d": d, "store": store_name})
             resp.headers.update(HEADERS)
             return resp
 
@@ -123,14 +130,15 @@ def create_app(store: str | Path) -> Starlette:
 
     routes: list[Any] = []
     table: list[tuple[str, str, Callable[..., dict], tuple[str, ...]]] = [
-            ("/", "home.html", _home, ()),
-            ("/search", "search.html", _search, ()),
-            ("/task/{name:path}", "task.html", _task, ("name",)),
-            ("/dataset/{name:path}", "dataset.html", _dataset, ("name",)),
-            ("/method/{name:path}", "method.html", _method, ("name",)),
-            ("/entity/{name:path}", "entity.html", _entity, ("name",)),
-            ("/paper/{name:path}", "paper.html", _paper, ("name",)),
-            ("/leaderboard", "leaderboard.html", _leaderboard, ())]
+        ("/", "home.html", _home, ()),
+        ("/search", "search.html", _search, ()),
+        ("/task/{name:path}", "task.html", _task, ("name",)),
+        ("/dataset/{name:path}", "dataset.html", _dataset, ("name",)),
+        ("/method/{name:path}", "method.html", _method, ("name",)),
+        ("/entity/{name:path}", "entity.html", _entity, ("name",)),
+        ("/paper/{name:path}", "paper.html", _paper, ("name",)),
+        ("/leaderboard", "leaderboard.html", _leaderboard, ()),
+    ]
     for path, template, build, names in table:
         html, api = page(template, build, *names)
         routes.append(Route(path, html, name=template.split(".")[0]))
@@ -145,32 +153,42 @@ def create_app(store: str | Path) -> Starlette:
             with site.reading() as kg:
                 center = kg.resolve(key) if key else None
                 name = (kg.store.node(center) or {}).get("name", center) if center else None
-                data = store_view(kg.store, center, 1, 150,
-                                  title=f"kg: around {name}" if center else "kg graph")
+                data = store_view(
+                    kg.store, center, 1, 150, title=f"kg: around {name}" if center else "kg graph"
+                )
         except QueryError as e:
             return _html_error(templates, request, str(e), 404, store_name)
         if request.url.path.startswith("/api/"):
             return JSONResponse(data, headers=HEADERS)
-        return HTMLResponse(render(data), headers={"X-Content-Type-Options": "nosniff",
-                                                   "Referrer-Policy": "no-referrer"})
+        return HTMLResponse(
+            render(data),
+            headers={"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"},
+        )
 
-    routes += [Route("/graph", graph_view), Route("/api/graph", graph_view),
-               Mount("/static", StaticFiles(directory=HERE / "static"), name="static")]
+    routes += [
+        Route("/graph", graph_view),
+        Route("/api/graph", graph_view),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
     app = Starlette(routes=routes)
     app.state.site = site
     return app
 
 
 def _query(request: Request) -> dict:
-    return {k: v for k, v in request.query_params.items()
-            if k in ("q", "dataset", "metric", "task", "evidence")}
+    return {
+        k: v
+        for k, v in request.query_params.items()
+        if k in ("q", "dataset", "metric", "task", "evidence")
+    }
 
 
-def _html_error(templates: Jinja2Templates, request: Request, message: str, status: int,
-                store: str) -> Response:
-    resp = templates.TemplateResponse(request, "error.html",
-                                      {"message": message, "store": store, "d": {}},
-                                      status_code=status)
+def _html_error(
+    templates: Jinja2Templates, request: Request, message: str, status: int, store: str
+) -> Response:
+    resp = templates.TemplateResponse(
+        request, "error.html", {"message": message, "store": store, "d": {}}, status_code=status
+    )
     resp.headers.update(HEADERS)
     return resp
 
@@ -207,18 +225,26 @@ def _paper(kg: KnowledgeGraph, name: str, evidence: str = "", **_q: str) -> dict
             a, b = (int(x) for x in evidence.split("-", 1))
             span = (a, b) if 0 <= a < b else None
         except ValueError:
-            raise QueryError(f"evidence={evidence!r} is not a span START-END of the abstract "
-                             "(two numbers, such as 120-245)") from None
+            raise QueryError(
+                f"evidence={evidence!r} is not a span START-END of the abstract "
+                "(two numbers, such as 120-245)"
+            ) from None
     return pages.paper(kg, name, span)
 
 
-def _leaderboard(kg: KnowledgeGraph, dataset: str = "", metric: str = "", task: str = "",
-                 **_q: str) -> dict:
+def _leaderboard(
+    kg: KnowledgeGraph, dataset: str = "", metric: str = "", task: str = "", **_q: str
+) -> dict:
     if not dataset:
-        raise QueryError("a leaderboard needs ?dataset=NAME (and metric=NAME); the dataset "
-                         "pages list their leaderboards")
+        raise QueryError(
+            "a leaderboard needs ?dataset=NAME (and metric=NAME); the dataset "
+            "pages list their leaderboards"
+        )
     if not metric:  # the page: the dataset's; the API: its leaderboards
         key = kg.resolve(dataset, "Dataset")
-        return {"redirect": node_url(key, "Dataset"), "dataset_key": key,
-                "leaderboards": pages.dataset_boards(kg, key)}
+        return {
+            "redirect": node_url(key, "Dataset"),
+            "dataset_key": key,
+            "leaderboards": pages.dataset_boards(kg, key),
+        }
     return pages.leaderboard_page(kg, dataset, metric, task or None)

@@ -23,7 +23,7 @@ def node_url(key: str, label: str) -> str:
         return f"/paper/{quote(key[6:], safe='')}"
     page = PAGES.get(label)
     if page and key.startswith(page + ":"):
-        return f"/{page}/{quote(key[len(page) + 1:], safe='')}"
+        return f"/{page}/{quote(key[len(page) + 1 :], safe='')}"
     return f"/entity/{quote(key, safe='')}"
 
 
@@ -48,9 +48,17 @@ def external_links(node: dict) -> list[dict]:
     if node.get("doi"):
         out.append({"name": "DOI", "url": f"https://doi.org/{quote(node['doi'], safe='/')}"})
     if node.get("openalex_id"):
-        out.append({"name": "OpenAlex",
-                    "url": f"https://openalex.org/{quote(node['openalex_id'], safe='')}"})
+        out.append(
+            {
+                "name": "OpenAlex",
+                "url": f"https://openalex.org/{quote(node['openalex_id'], safe='')}",
+            }
+        )
     if node.get("s2_id"):
-        out.append({"name": "Semantic Scholar", "url": "https://www.semanticscholar.org/"
-                    f"paper/{quote(node['s2_id'], safe='')}"})
+        out.append(
+            {
+                "name": "Semantic Scholar",
+                "url": f"https://www.semanticscholar.org/paper/{quote(node['s2_id'], safe='')}",
+            }
+        )
     return out

@@ -34,16 +34,26 @@ def _ref(key: str, name: str | None, label: str, **more: Any) -> dict:
 def home(kg: KnowledgeGraph) -> dict:
     """Counts, the most studied tasks and datasets, papers per year."""
     counts = dict(kg.db.execute("SELECT label, count(*) FROM nodes GROUP BY label"))
-    years = [{"year": y, "papers": n} for y, n in kg.db.execute(
-        "SELECT year, count(*) FROM papers WHERE year IS NOT NULL GROUP BY year ORDER BY year")]
-    top = {lab: [_ref(r["key"], r["name"], lab, papers=r["support"])
-                 for r in kg.top(lab, 12)] for lab in PAGES}
+    years = [
+        {"year": y, "papers": n}
+        for y, n in kg.db.execute(
+            "SELECT year, count(*) FROM papers WHERE year IS NOT NULL GROUP BY year ORDER BY year"
+        )
+    ]
+    top = {
+        lab: [_ref(r["key"], r["name"], lab, papers=r["support"]) for r in kg.top(lab, 12)]
+        for lab in PAGES
+    }
     most = max((y["papers"] for y in years), default=0)
     for y in years:
         y["width"] = round(100 * y["papers"] / most) if most else 0
-    return {"counts": {lab: counts.get(lab, 0) for lab in ("Paper", *LABELS, "Result")},
-            "tasks": top["Task"], "datasets": top["Dataset"], "methods": top["Method"],
-            "years": years}
+    return {
+        "counts": {lab: counts.get(lab, 0) for lab in ("Paper", *LABELS, "Result")},
+        "tasks": top["Task"],
+        "datasets": top["Dataset"],
+        "methods": top["Method"],
+        "years": years,
+    }
 
 
 def _node(kg: KnowledgeGraph, label: str, name: str) -> tuple[str, dict]:
@@ -54,8 +64,14 @@ def _node(kg: KnowledgeGraph, label: str, name: str) -> tuple[str, dict]:
         key = kg.resolve(name, label)
     data = kg.db.execute("SELECT name, papers, data FROM nodes WHERE key = ?", (key,)).fetchone()
     attrs = orjson.loads(data[2])
-    return key, {"key": key, "name": data[0], "type": label, "papers": data[1],
-                 "aliases": attrs.get("aliases", []), "graph_url": f"/graph?key={_q(key)}"}
+    return key, {
+        "key": key,
+        "name": data[0],
+        "type": label,
+        "papers": data[1],
+        "aliases": attrs.get("aliases", []),
+        "graph_url": f"/graph?key={_q(key)}",
+    }
 
 
 def _q(text: str) -> str:
@@ -64,12 +80,15 @@ def _q(text: str) -> str:
     return q(text, safe="")
 
 
-def _neighbours(kg: KnowledgeGraph, key: str, rel: str, label: str | None, out: bool,
-                limit: int = LIMIT) -> list[dict]:
+def _neighbours(
+    kg: KnowledgeGraph, key: str, rel: str, label: str | None, out: bool, limit: int = LIMIT
+) -> list[dict]:
     """Nodes joined to `key` by `rel` edges (from it if `out`), most supported first."""
     near, far = ("head", "tail") if out else ("tail", "head")
-    sql = (f"SELECT n.key, n.name, n.label, e.support FROM edges e JOIN nodes n ON n.key = "
-           f"e.{far} WHERE e.{near} = ? AND e.type = ?")
+    sql = (
+        f"SELECT n.key, n.name, n.label, e.support FROM edges e JOIN nodes n ON n.key = "
+        f"e.{far} WHERE e.{near} = ? AND e.type = ?"
+    )
     args: tuple = (key, rel)
     if label:
         sql, args = sql + " AND n.label = ?", (*args, label)
@@ -82,15 +101,26 @@ def _papers_of(kg: KnowledgeGraph, key: str, limit: int = LIMIT) -> dict:
     total = _one(kg, "SELECT papers FROM nodes WHERE key = ?", (key,)) or 0
     rows = kg.db.execute(  # the first stored (reading them all to sort costs too much)
         "SELECT p.id, p.title, p.date, p.year FROM edges e JOIN papers p ON p.id = "
-        "substr(e.head, 7) WHERE e.tail = ? AND e.type = 'MENTIONS' LIMIT ?", (key, limit))
-    items = [{"id": pid, "title": t or pid, "date": d or (str(y) if y else None),
-              "url": f"/paper/{pid}"} for pid, t, d, y in rows]
+        "substr(e.head, 7) WHERE e.tail = ? AND e.type = 'MENTIONS' LIMIT ?",
+        (key, limit),
+    )
+    items = [
+        {"id": pid, "title": t or pid, "date": d or (str(y) if y else None), "url": f"/paper/{pid}"}
+        for pid, t, d, y in rows
+    ]
     items.sort(key=lambda p: (p["date"] or "", p["id"]), reverse=True)  # newest first
     return {"total": total, "items": items}
 
 
-def _via(kg: KnowledgeGraph, key: str, first: str, then: str, label: str,
-         limit: int = LIMIT, hops: int = 100) -> list[dict]:
+def _via(
+    kg: KnowledgeGraph,
+    key: str,
+    first: str,
+    then: str,
+    label: str,
+    limit: int = LIMIT,
+    hops: int = 100,
+) -> list[dict]:
     """Nodes of `label` two steps from `key`: in by `first`, then out by `then` (a
     task's datasets: methods ADDRESSES the task, EVALUATED_ON the dataset), counted over
     the `hops` most supported nodes of the first step (a hub has thousands)."""
@@ -100,7 +130,8 @@ def _via(kg: KnowledgeGraph, key: str, first: str, then: str, label: str,
         "JOIN edges e2 ON e2.head = e1.head AND e2.type = ? "
         "JOIN nodes n ON n.key = e2.tail AND n.label = ? "
         "GROUP BY n.key ORDER BY via DESC, n.name LIMIT ?",
-        (key, first, hops, then, label, limit))
+        (key, first, hops, then, label, limit),
+    )
     return [_ref(k, n, label, support=v) for k, n, v in rows]
 
 
@@ -109,8 +140,9 @@ def dataset_boards(kg: KnowledgeGraph, dataset_key: str) -> list[dict]:
     return _boards(kg, dataset_key)
 
 
-def _boards(kg: KnowledgeGraph, dataset_key: str, task_key: str | None = None,
-            limit: int = LIMIT) -> list[dict]:
+def _boards(
+    kg: KnowledgeGraph, dataset_key: str, task_key: str | None = None, limit: int = LIMIT
+) -> list[dict]:
     return _board_dicts(boards(kg, dataset_key, task_key, limit=limit), task_key)
 
 
@@ -118,10 +150,18 @@ def _board_dicts(items: list, task_key: str | None) -> list[dict]:
     out = []
     for b in items:
         url = f"/leaderboard?dataset={_q(b.dataset_key)}&metric={_q(b.metric_key)}"
-        out.append({"dataset": b.dataset, "dataset_key": b.dataset_key, "metric": b.metric,
-                    "metric_key": b.metric_key, "direction": b.direction,
-                    "methods": b.methods, "scores": b.scores,
-                    "url": url + (f"&task={_q(task_key)}" if task_key else "")})
+        out.append(
+            {
+                "dataset": b.dataset,
+                "dataset_key": b.dataset_key,
+                "metric": b.metric,
+                "metric_key": b.metric_key,
+                "direction": b.direction,
+                "methods": b.methods,
+                "scores": b.scores,
+                "url": url + (f"&task={_q(task_key)}" if task_key else ""),
+            }
+        )
     return out
 
 
@@ -132,8 +172,14 @@ def task(kg: KnowledgeGraph, name: str) -> dict:
     metrics = _via(kg, key, "ADDRESSES", "MEASURED_BY", "Metric")
     methods = _neighbours(kg, key, "ADDRESSES", "Method", out=False)
     lbs = _board_dicts(make_boards(kg, task_board_rows(kg, key, BOARDS)), key)
-    return {**node, "datasets": datasets, "metrics": metrics, "methods": methods,
-            "leaderboards": lbs, "papers_list": _papers_of(kg, key, 20)}
+    return {
+        **node,
+        "datasets": datasets,
+        "metrics": metrics,
+        "methods": methods,
+        "leaderboards": lbs,
+        "papers_list": _papers_of(kg, key, 20),
+    }
 
 
 def dataset(kg: KnowledgeGraph, name: str) -> dict:
@@ -141,9 +187,14 @@ def dataset(kg: KnowledgeGraph, name: str) -> dict:
     key, node = _node(kg, "Dataset", name)
     tasks = _via(kg, key, "EVALUATED_ON", "ADDRESSES", "Task")
     methods = _neighbours(kg, key, "EVALUATED_ON", "Method", out=False)
-    return {**node, "leaderboards": _boards(kg, key), "boards_total": count_boards(kg, key),
-            "tasks": tasks, "methods": methods,
-            "papers_list": _papers_of(kg, key)}
+    return {
+        **node,
+        "leaderboards": _boards(kg, key),
+        "boards_total": count_boards(kg, key),
+        "tasks": tasks,
+        "methods": methods,
+        "papers_list": _papers_of(kg, key),
+    }
 
 
 def _results_of(kg: KnowledgeGraph, method_key: str, limit: int = LIMIT) -> list[dict]:
@@ -153,35 +204,54 @@ def _results_of(kg: KnowledgeGraph, method_key: str, limit: int = LIMIT) -> list
         "JOIN edges eb ON eb.head = r.key AND eb.type = 'BY' JOIN nodes k ON k.key = eb.tail "
         "LEFT JOIN edges en ON en.head = r.key AND en.type = 'ON' "
         "LEFT JOIN nodes d ON d.key = en.tail "
-        "WHERE eo.tail = ? AND eo.type = 'OF' LIMIT ?", (method_key, limit))
+        "WHERE eo.tail = ? AND eo.type = 'OF' LIMIT ?",
+        (method_key, limit),
+    )
     out = []
     for rkey, data, kkey, kname, dkey, dname in rows:
         d = orjson.loads(data)
-        out.append({"key": rkey, "value": d.get("value"), "unit": d.get("unit"),
-                    "kind": d.get("kind", "score"), "metric": _ref(kkey, kname, "Metric"),
-                    "dataset": _ref(dkey, dname, "Dataset") if dkey else None,
-                    "paper": d.get("paper"), "paper_url": f"/paper/{d.get('paper')}"})
-    return sorted(out, key=lambda r: (r["metric"]["name"].lower(),
-                                      (r["dataset"] or {}).get("name", "").lower()))
+        out.append(
+            {
+                "key": rkey,
+                "value": d.get("value"),
+                "unit": d.get("unit"),
+                "kind": d.get("kind", "score"),
+                "metric": _ref(kkey, kname, "Metric"),
+                "dataset": _ref(dkey, dname, "Dataset") if dkey else None,
+                "paper": d.get("paper"),
+                "paper_url": f"/paper/{d.get('paper')}",
+            }
+        )
+    return sorted(
+        out,
+        key=lambda r: (r["metric"]["name"].lower(), (r["dataset"] or {}).get("name", "").lower()),
+    )
 
 
 def method(kg: KnowledgeGraph, name: str) -> dict:
     """A method: the papers proposing it, aliases, code, tasks, datasets, results, what it
     outperforms and what outperforms it."""
     key, node = _node(kg, "Method", name)
-    proposing = [{"id": k[6:], "title": n, "url": f"/paper/{k[6:]}"}
-                 for k, n in kg.db.execute(
-                     "SELECT n.key, n.name FROM edges e JOIN nodes n ON n.key = e.head WHERE "
-                     "e.tail = ? AND e.type = 'PROPOSES' AND n.label = 'Paper' LIMIT ?",
-                     (key, LIMIT))]
+    proposing = [
+        {"id": k[6:], "title": n, "url": f"/paper/{k[6:]}"}
+        for k, n in kg.db.execute(
+            "SELECT n.key, n.name FROM edges e JOIN nodes n ON n.key = e.head WHERE "
+            "e.tail = ? AND e.type = 'PROPOSES' AND n.label = 'Paper' LIMIT ?",
+            (key, LIMIT),
+        )
+    ]
     code = [{"url": safe_url(r["name"]), "name": r["name"]} for r in kg.code_for(key)]
-    return {**node, "proposed_by": proposing, "code": code,
-            "tasks": _neighbours(kg, key, "ADDRESSES", "Task", out=True),
-            "datasets": _neighbours(kg, key, "EVALUATED_ON", "Dataset", out=True),
-            "results": _results_of(kg, key),
-            "outperforms": _neighbours(kg, key, "OUTPERFORMS", None, out=True),
-            "outperformed_by": _neighbours(kg, key, "OUTPERFORMS", None, out=False),
-            "papers_list": _papers_of(kg, key, 20)}
+    return {
+        **node,
+        "proposed_by": proposing,
+        "code": code,
+        "tasks": _neighbours(kg, key, "ADDRESSES", "Task", out=True),
+        "datasets": _neighbours(kg, key, "EVALUATED_ON", "Dataset", out=True),
+        "results": _results_of(kg, key),
+        "outperforms": _neighbours(kg, key, "OUTPERFORMS", None, out=True),
+        "outperformed_by": _neighbours(kg, key, "OUTPERFORMS", None, out=False),
+        "papers_list": _papers_of(kg, key, 20),
+    }
 
 
 def entity(kg: KnowledgeGraph, key: str) -> dict:
@@ -204,15 +274,26 @@ def paper(kg: KnowledgeGraph, ident: str, evidence: tuple[int, int] | None = Non
     pid = node["key"][6:]
     row = kg.db.execute("SELECT abstract, title FROM papers WHERE id = ?", (pid,)).fetchone()
     if row is None:
-        raise QueryError(f"the paper {ident!r} is in the graph but its record is not stored; "
-                         "rebuild the store with `kg build`")
+        raise QueryError(
+            f"the paper {ident!r} is in the graph but its record is not stored; "
+            "rebuild the store with `kg build`"
+        )
     abstract, title = row
-    ents = {k: (t, n) for k, t, n in kg.db.execute(
-        "SELECT key, type, name FROM entities WHERE paper_id = ?", (pid,))}
+    ents = {
+        k: (t, n)
+        for k, t, n in kg.db.execute(
+            "SELECT key, type, name FROM entities WHERE paper_id = ?", (pid,)
+        )
+    }
     links = {k: _link(kg, k, t, n) for k, (t, n) in ents.items()}
-    spans = [(s, e, ents[k][0], links[k]) for k, f, s, e in kg.db.execute(
-        "SELECT key, field, start, \"end\" FROM mentions WHERE paper_id = ? ORDER BY start",
-        (pid,)) if f == "abstract" and k in ents]
+    spans = [
+        (s, e, ents[k][0], links[k])
+        for k, f, s, e in kg.db.execute(
+            'SELECT key, field, start, "end" FROM mentions WHERE paper_id = ? ORDER BY start',
+            (pid,),
+        )
+        if f == "abstract" and k in ents
+    ]
 
     def name(k: str) -> dict:
         if k == "PAPER":
@@ -224,31 +305,66 @@ def paper(kg: KnowledgeGraph, ident: str, evidence: tuple[int, int] | None = Non
         if s is None:
             return None
         q = quote(kg.db, {"paper": pid, "start": s, "end": e, "field": f})
-        return q and {"sentence": q["sentence"], "start": q["start"], "end": q["end"],
-                      "url": f"/paper/{pid}?evidence={q['start']}-{q['end']}#evidence"
-                      if q["field"] == "abstract" else None}
+        return q and {
+            "sentence": q["sentence"],
+            "start": q["start"],
+            "end": q["end"],
+            "url": f"/paper/{pid}?evidence={q['start']}-{q['end']}#evidence"
+            if q["field"] == "abstract"
+            else None,
+        }
 
-    facts = [{"head": name(h), "type": t, "tail": name(tl), "confidence": c,
-              "evidence": said(f, s, e)} for h, t, tl, c, f, s, e in kg.db.execute(
-                  "SELECT head, type, tail, confidence, field, start, \"end\" FROM facts "
-                  "WHERE paper_id = ? ORDER BY start, type", (pid,))]
-    results = [{"method": name(m), "metric": name(k), "dataset": name(d) if d else None,
-                "value": v, "unit": u, "kind": kind, "confidence": c,
-                "evidence": said(f, s, e)} for m, k, d, v, u, kind, c, f, s, e in kg.db.execute(
-                    "SELECT method, metric, dataset, value, unit, kind, confidence, field, "
-                    "start, \"end\" FROM results WHERE paper_id = ? ORDER BY start", (pid,))]
-    ids = {k: node.get(k) for k in ("arxiv_id", "doi", "openalex_id", "s2_id", "input_id")
-           if node.get(k)}
-    return {"id": pid, "key": node["key"], "title": title or pid, "date": node.get("date"),
-            "year": node.get("year"), "venue": node.get("venue"),
-            "authors": node.get("author_names") or [], "ids": ids,
-            "links": external_links(node), "abstract": abstract,
-            "segments": highlight(abstract, spans, evidence),
-            "entities": sorted(({"name": n, "type": t, "url": links[k]}
-                                for k, (t, n) in ents.items()),
-                               key=lambda x: (x["type"], x["name"].lower())),
-            "facts": facts, "results": results, "evidence": evidence,
-            "graph_url": f"/graph?key={_q(node['key'])}"}
+    facts = [
+        {"head": name(h), "type": t, "tail": name(tl), "confidence": c, "evidence": said(f, s, e)}
+        for h, t, tl, c, f, s, e in kg.db.execute(
+            'SELECT head, type, tail, confidence, field, start, "end" FROM facts '
+            "WHERE paper_id = ? ORDER BY start, type",
+            (pid,),
+        )
+    ]
+    results = [
+        {
+            "method": name(m),
+            "metric": name(k),
+            "dataset": name(d) if d else None,
+            "value": v,
+            "unit": u,
+            "kind": kind,
+            "confidence": c,
+            "evidence": said(f, s, e),
+        }
+        for m, k, d, v, u, kind, c, f, s, e in kg.db.execute(
+            "SELECT method, metric, dataset, value, unit, kind, confidence, field, "
+            'start, "end" FROM results WHERE paper_id = ? ORDER BY start',
+            (pid,),
+        )
+    ]
+    ids = {
+        k: node.get(k)
+        for k in ("arxiv_id", "doi", "openalex_id", "s2_id", "input_id")
+        if node.get(k)
+    }
+    return {
+        "id": pid,
+        "key": node["key"],
+        "title": title or pid,
+        "date": node.get("date"),
+        "year": node.get("year"),
+        "venue": node.get("venue"),
+        "authors": node.get("author_names") or [],
+        "ids": ids,
+        "links": external_links(node),
+        "abstract": abstract,
+        "segments": highlight(abstract, spans, evidence),
+        "entities": sorted(
+            ({"name": n, "type": t, "url": links[k]} for k, (t, n) in ents.items()),
+            key=lambda x: (x["type"], x["name"].lower()),
+        ),
+        "facts": facts,
+        "results": results,
+        "evidence": evidence,
+        "graph_url": f"/graph?key={_q(node['key'])}",
+    }
 
 
 def _link(kg: KnowledgeGraph, key: str, label: str, name: str) -> str | None:
@@ -259,19 +375,32 @@ def _link(kg: KnowledgeGraph, key: str, label: str, name: str) -> str | None:
     return node_url(found[0], label) if found else None
 
 
-def leaderboard_page(kg: KnowledgeGraph, dataset_: str, metric: str,
-                     task_: str | None = None) -> dict:
+def leaderboard_page(
+    kg: KnowledgeGraph, dataset_: str, metric: str, task_: str | None = None
+) -> dict:
     lb = leaderboard(kg, dataset_, metric, task_)
     data = lb.to_dict()
     for r in data["rows"]:
         r["method_url"] = node_url(r["method_key"], kg._label(r["method_key"]) or "Method")
         r["paper_url"] = f"/paper/{r['paper_id']}"
         if r["sentence"] is not None:
-            ev = kg.db.execute("SELECT evidence FROM edges WHERE head = ? AND type = 'REPORTS' "
-                               "AND tail = ?", (f"paper:{r['paper_id']}", r["result_key"])
-                               ).fetchone()
-            span = next((e for e in orjson.loads(ev[0]) if e.get("paper") == r["paper_id"]
-                         and (e.get("field") or "abstract") == "abstract"), None) if ev else None
+            ev = kg.db.execute(
+                "SELECT evidence FROM edges WHERE head = ? AND type = 'REPORTS' AND tail = ?",
+                (f"paper:{r['paper_id']}", r["result_key"]),
+            ).fetchone()
+            span = (
+                next(
+                    (
+                        e
+                        for e in orjson.loads(ev[0])
+                        if e.get("paper") == r["paper_id"]
+                        and (e.get("field") or "abstract") == "abstract"
+                    ),
+                    None,
+                )
+                if ev
+                else None
+            )
             if span is not None:
                 r["paper_url"] += f"?evidence={span['start']}-{span['end']}#evidence"
     data["dataset_url"] = node_url(lb.dataset_key, "Dataset")

@@ -32,19 +32,32 @@ def search(kg: KnowledgeGraph, q: str, limit: int = LIMIT) -> dict:
             found[k] = True
         forms = {f for f in (normal_form(q), compact_form(q)) if f}
         for f in forms:
-            for (k,) in kg.db.execute("SELECT DISTINCT key FROM names WHERE form >= ? AND "
-                                      "form < ? LIMIT ?", (f, _after(f), limit * 4)):
+            for (k,) in kg.db.execute(
+                "SELECT DISTINCT key FROM names WHERE form >= ? AND form < ? LIMIT ?",
+                (f, _after(f), limit * 4),
+            ):
                 found.setdefault(k, False)
     rows = []
     for k, exact in found.items():
         r = kg.db.execute("SELECT name, label, papers FROM nodes WHERE key = ?", (k,)).fetchone()
         if r is None or r[1] == "Result":
             continue
-        rows.append({"key": k, "name": r[0] or k, "type": r[1], "url": node_url(k, r[1]),
-                     "papers": r[2], "exact": exact})
+        rows.append(
+            {
+                "key": k,
+                "name": r[0] or k,
+                "type": r[1],
+                "url": node_url(k, r[1]),
+                "papers": r[2],
+                "exact": exact,
+            }
+        )
     rows.sort(key=lambda x: (not x["exact"], -x["papers"], x["name"].lower()))
-    return {"query": q, "results": rows[:limit],
-            "suggestions": [] if rows or not q else suggestions(kg, q)}
+    return {
+        "query": q,
+        "results": rows[:limit],
+        "suggestions": [] if rows or not q else suggestions(kg, q),
+    }
 
 
 def suggestions(kg: KnowledgeGraph, q: str, n: int = 5) -> list[dict]:
@@ -55,16 +68,19 @@ def suggestions(kg: KnowledgeGraph, q: str, n: int = 5) -> list[dict]:
         if not head or len(cands) >= CANDIDATES:
             continue
         for name, label, key in kg.db.execute(
-                "SELECT n.name, n.label, n.key FROM names f JOIN nodes n ON n.key = f.key "
-                "WHERE f.form >= ? AND f.form < ? LIMIT ?",
-                (head, _after(head), CANDIDATES - len(cands))):
+            "SELECT n.name, n.label, n.key FROM names f JOIN nodes n ON n.key = f.key "
+            "WHERE f.form >= ? AND f.form < ? LIMIT ?",
+            (head, _after(head), CANDIDATES - len(cands)),
+        ):
             if name and label not in ("Result", "Paper"):
                 cands.setdefault((name, label), key)
     names = sorted({nm for nm, _ in cands})
     close = difflib.get_close_matches(q, names, n=n, cutoff=0.6)
-    close += [c for c in difflib.get_close_matches(q.lower(), [x.lower() for x in names], n=n,
-                                                   cutoff=0.6)
-              if c not in {x.lower() for x in close}]
+    close += [
+        c
+        for c in difflib.get_close_matches(q.lower(), [x.lower() for x in names], n=n, cutoff=0.6)
+        if c not in {x.lower() for x in close}
+    ]
     lower = {x.lower(): x for x in names}
     out, seen = [], set()
     for c in close:

@@ -11,8 +11,11 @@
 from __future__ import annotations
 
 
-def highlight(text: str, spans: list[tuple[int, int, str, str | None]],
-              evidence: tuple[int, int] | None = None) -> list[dict]:
+def highlight(
+    text: str,
+    spans: list[tuple[int, int, str, str | None]],
+    evidence: tuple[int, int] | None = None,
+) -> list[dict]:
     """Segments of `text` (``text``, ``type``, ``url``, ``evidence``) from mention
     `spans` (start, end, type, url); overlapping mentions: the first (longest) wins."""
     marks: list[tuple[int, int, str, str | None]] = []

@@ -40,9 +40,13 @@ class BuildResult:
     def summary(self) -> dict:
         """What was read and what the graph became: node and relation totals after a full
         build, the nodes set and edges added to after an incremental one."""
-        out = {"papers_added": self.new_papers, "papers_updated": self.updated_papers,
-               "duplicates_merged": self.report.duplicates,
-               "skipped_records": len(self.report.skipped), "graph": "unchanged"}
+        out = {
+            "papers_added": self.new_papers,
+            "papers_updated": self.updated_papers,
+            "duplicates_merged": self.report.duplicates,
+            "skipped_records": len(self.report.skipped),
+            "graph": "unchanged",
+        }
         if isinstance(self.built, Counts):
             out.update(graph="built", **self.built.summary())
         elif isinstance(self.built, Delta):
@@ -50,11 +54,17 @@ class BuildResult:
         return out
 
 
-def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs: int = 0,
-                skip_bad: bool = False, fmt: str | None = None,
-                progress: Callable[[int], None] | None = None,
-                min_confidence: float = 0.0, select: Selection = ALL,
-                report: IngestReport | None = None) -> BuildResult:
+def build_store(
+    paths: Iterable[str | Path],
+    store: str | Path = "kg-data",
+    jobs: int = 0,
+    skip_bad: bool = False,
+    fmt: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    min_confidence: float = 0.0,
+    select: Selection = ALL,
+    report: IngestReport | None = None,
+) -> BuildResult:
     """Add the papers in `paths` that `store` does not hold yet, then update its graph.
 
     Building twice with the same inputs changes nothing; a paper seen again in a new file
@@ -88,9 +98,15 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
         again: list[Paper] = []  # ... and that changed: extracted again
 
         def new_papers() -> Iterator[Paper]:
-            for paper in read_papers(paths, fmt=fmt, skip_bad=skip_bad, report=report,
-                                     select=select, known=known,
-                                     known_ids=lambda: stored_ids(st) if known else ()):
+            for paper in read_papers(
+                paths,
+                fmt=fmt,
+                skip_bad=skip_bad,
+                report=report,
+                select=select,
+                known=known,
+                known_ids=lambda: stored_ids(st) if known else (),
+            ):
                 have = known.get(paper.id)
                 if have is None:
                     yield paper
@@ -111,8 +127,11 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
                     elif not _sources(p) <= known[p.id]:
                         updated.append(p)
             if again:
-                log.info("%d stored papers have new content (a title they lacked) or were "
-                         "not extracted from what they hold; extracting them again", len(again))
+                log.info(
+                    "%d stored papers have new content (a title they lacked) or were "
+                    "not extracted from what they hold; extracting them again",
+                    len(again),
+                )
                 report.new = (report.new or 0) + len(again)
             yield from again
 
@@ -134,8 +153,11 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
         first = next(papers, None)  # nothing to extract: do not load the extractor
         if first is not None and progress:
             progress(0)  # reading has counted the papers; extraction (and its model) next
-        n_new = (st.add_records(counted(extract(chain([first], papers), jobs=jobs)))
-                 if first is not None else 0) - len(again)
+        n_new = (
+            st.add_records(counted(extract(chain([first], papers), jobs=jobs)))
+            if first is not None
+            else 0
+        ) - len(again)
         if updated:
             recs = list(_with_sources(st, updated))
             st.add_records(recs)
@@ -148,8 +170,9 @@ def build_store(paths: Iterable[str | Path], store: str | Path = "kg-data", jobs
             built = st.rebuild()
         elif n_new or updated:
             built = st.update_graph(added, base, known)
-    return BuildResult(st, built, n_new, len(updated) + len(again), report,
-                       time.perf_counter() - t0)
+    return BuildResult(
+        st, built, n_new, len(updated) + len(again), report, time.perf_counter() - t0
+    )
 
 
 def _sources(paper: Paper) -> set[str]:

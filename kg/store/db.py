@@ -80,8 +80,9 @@ class Store(GraphTables):
         if p.exists() and not p.is_dir():
             raise StoreError(f"{p} is a file; give a directory for the store")
         if p.exists() and not (p / MARKER).exists() and not _only_ours(p):
-            raise StoreError(f"{p} exists and is not a kg store; choose an empty or new "
-                             "directory with --store")
+            raise StoreError(
+                f"{p} exists and is not a kg store; choose an empty or new directory with --store"
+            )
         if (p / MARKER).exists():
             return cls.open(p)
         p.mkdir(parents=True, exist_ok=True)
@@ -163,12 +164,16 @@ class Store(GraphTables):
             except BlockingIOError:
                 fh.seek(0)
                 who = fh.read().strip() or "another process"
-                raise StoreError(f"another kg build is writing to the store {self.path} "
-                                 f"({who}); wait for it to finish") from None
+                raise StoreError(
+                    f"another kg build is writing to the store {self.path} "
+                    f"({who}); wait for it to finish"
+                ) from None
             fh.seek(0)
             fh.truncate()
-            fh.write(f"pid {os.getpid()}: {' '.join(_command())}, since "
-                     f"{time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+            fh.write(
+                f"pid {os.getpid()}: {' '.join(_command())}, since "
+                f"{time.strftime('%Y-%m-%d %H:%M:%S')}\n"
+            )
             fh.flush()
             # the writer inserts into indexes in key order, not file order: more pages
             # in memory save most of the reads (readers keep the default cache). The
@@ -220,8 +225,12 @@ class Store(GraphTables):
             n += len(part)
         return n
 
-    def insert(self, c: sqlite3.Connection, lines: list[str],
-               contents: Mapping[str, str | None] | None = None) -> None:
+    def insert(
+        self,
+        c: sqlite3.Connection,
+        lines: list[str],
+        contents: Mapping[str, str | None] | None = None,
+    ) -> None:
         """Store record JSON lines inside the transaction the caller holds. A record's
         entities, relations and results were extracted from its title and abstract, or
         from what `contents` gives for its paper id (``papers.content``)."""
@@ -234,8 +243,12 @@ class Store(GraphTables):
             rows.add(rec, contents)
         seq = c.execute("SELECT coalesce(max(seq), 0) FROM papers").fetchone()[0]
         for ids in chunks(recs):  # papers stored again: their old rows go
-            have = [pid for (pid,) in c.execute(
-                f"SELECT id FROM papers WHERE id IN ({marks(len(ids))})", ids)]
+            have = [
+                pid
+                for (pid,) in c.execute(
+                    f"SELECT id FROM papers WHERE id IN ({marks(len(ids))})", ids
+                )
+            ]
             for table in CHILD_TABLES if have else ():
                 c.execute(f"DELETE FROM {table} WHERE paper_id IN ({marks(len(have))})", have)
         c.executemany(
@@ -245,7 +258,8 @@ class Store(GraphTables):
             "venue = excluded.venue, url = excluded.url, authors = excluded.authors, "
             "abstract = excluded.abstract, record = excluded.record, "
             "content = excluded.content",
-            [(r[0], seq + i, *r[1:]) for i, r in enumerate(rows.papers, 1)])
+            [(r[0], seq + i, *r[1:]) for i, r in enumerate(rows.papers, 1)],
+        )
         rows.write(c)
         _bump(c, "records_version")
 
@@ -254,16 +268,15 @@ class Store(GraphTables):
 
     def records(self) -> Iterator[Record]:
         """Every stored record, in the order stored."""
-        for text, rec in self.conn.execute(
-                "SELECT abstract, record FROM papers ORDER BY seq"):
+        for text, rec in self.conn.execute("SELECT abstract, record FROM papers ORDER BY seq"):
             yield Record.model_validate(_record(text, rec))
 
     def paper_sources(self) -> dict[str, set[str]]:
         """Paper id → the 'path:line' sources recorded for it (every stored paper)."""
         out: dict[str, set[str]] = {}
         for pid, source in self.conn.execute(
-                "SELECT p.id, s.source FROM papers p LEFT JOIN paper_sources s "
-                "ON s.paper_id = p.id"):
+            "SELECT p.id, s.source FROM papers p LEFT JOIN paper_sources s ON s.paper_id = p.id"
+        ):
             have = out.setdefault(pid, set())
             if source is not None:
                 have.add(source)
@@ -277,8 +290,9 @@ class Store(GraphTables):
         untitled: set[str] = set()
         unsure: set[str] = set()
         for pid, settled in self.conn.execute(
-                "SELECT id, content IS kg_content(title, abstract) FROM papers WHERE "
-                "title IS NULL OR content IS NOT kg_content(title, abstract)"):
+            "SELECT id, content IS kg_content(title, abstract) FROM papers WHERE "
+            "title IS NULL OR content IS NOT kg_content(title, abstract)"
+        ):
             (untitled if settled else unsure).add(pid)
         return untitled, unsure
 
@@ -286,8 +300,11 @@ class Store(GraphTables):
         """Paper id → the digest of what its stored record was extracted from."""
         out: dict[str, str | None] = {}
         for part in chunks(set(ids)):
-            out.update(self.conn.execute(
-                f"SELECT id, content FROM papers WHERE id IN ({marks(len(part))})", part))
+            out.update(
+                self.conn.execute(
+                    f"SELECT id, content FROM papers WHERE id IN ({marks(len(part))})", part
+                )
+            )
         return out
 
     def stored_ids(self, kinds: Iterable[str]) -> Iterator[tuple[str, list[str]]]:
@@ -295,7 +312,9 @@ class Store(GraphTables):
         kinds = list(kinds)
         cur = self.conn.execute(
             f"SELECT paper_id, kind, value FROM paper_ids WHERE kind IN ({marks(len(kinds))}) "
-            "ORDER BY paper_id", kinds)
+            "ORDER BY paper_id",
+            kinds,
+        )
         pid = ""  # no paper has the empty id
         keys: list[str] = []
         for p, kind, value in cur:
@@ -312,23 +331,22 @@ class Store(GraphTables):
         out: dict[str, Record] = {}
         for part in chunks(set(ids)):
             for pid, text, rec in self.conn.execute(
-                    "SELECT id, abstract, record FROM papers WHERE id IN "
-                    f"({marks(len(part))})", part):
+                f"SELECT id, abstract, record FROM papers WHERE id IN ({marks(len(part))})", part
+            ):
                 out[pid] = Record.model_validate(_record(text, rec))
         return out
 
     def digests(self) -> Iterator[Digest]:
         """The digest (what the graph reads, kg.graph.build.digest) of every record."""
-        for text, rec in self.conn.execute(
-                "SELECT abstract, record FROM papers ORDER BY seq"):
+        for text, rec in self.conn.execute("SELECT abstract, record FROM papers ORDER BY seq"):
             yield digest(_record(text, rec))
 
     def fetch_digests(self, ids: Iterable[str]) -> dict[str, Digest]:
         out: dict[str, Digest] = {}
         for part in chunks(set(ids)):
             for pid, text, rec in self.conn.execute(
-                    "SELECT id, abstract, record FROM papers WHERE id IN "
-                    f"({marks(len(part))})", part):
+                f"SELECT id, abstract, record FROM papers WHERE id IN ({marks(len(part))})", part
+            ):
                 out[pid] = digest(_record(text, rec))
         return out
 
@@ -337,14 +355,21 @@ class Store(GraphTables):
         out: dict[str, set[str]] = {}
         for part in chunks(set(keys)):
             for key, pid in self.conn.execute(
-                    f"SELECT key, paper_id FROM entities WHERE key IN ({marks(len(part))})",
-                    part):
+                f"SELECT key, paper_id FROM entities WHERE key IN ({marks(len(part))})", part
+            ):
                 out.setdefault(key, set()).add(pid)
         return out
 
 
-CHILD_TABLES = ("paper_sources", "paper_ids", "paper_authors", "entities", "mentions",
-                "facts", "results")
+CHILD_TABLES = (
+    "paper_sources",
+    "paper_ids",
+    "paper_authors",
+    "entities",
+    "mentions",
+    "facts",
+    "results",
+)
 
 
 class RecordRows:
@@ -363,30 +388,78 @@ class RecordRows:
     def add(self, rec: dict, contents: Mapping[str, str | None] | None = None) -> None:
         p = rec["paper"]
         pid = p["id"]
-        content = (contents[pid] if contents is not None and pid in contents
-                   else content_digest(p.get("title"), p["text"]))
+        content = (
+            contents[pid]
+            if contents is not None and pid in contents
+            else content_digest(p.get("title"), p["text"])
+        )
         # the record as `kg extract` wrote it, but the abstract, which has its column
         rest = {**rec, "paper": {k: v for k, v in p.items() if k != "text"}}
-        self.papers.append((pid, p.get("title"), p.get("date"), p.get("year"), p.get("venue"),
-                            p.get("url"), p.get("authors"), p["text"],
-                            orjson.dumps(rest).decode(), content))
+        self.papers.append(
+            (
+                pid,
+                p.get("title"),
+                p.get("date"),
+                p.get("year"),
+                p.get("venue"),
+                p.get("url"),
+                p.get("authors"),
+                p["text"],
+                orjson.dumps(rest).decode(),
+                content,
+            )
+        )
         self.sources += {(pid, f"{s['path']}:{s['line']}") for s in p.get("sources", ())}
         self.ids += [(pid, k, v) for k, v in (p.get("ids") or {}).items() if v]
         self.authors += [(pid, i, n) for i, n in enumerate(p.get("author_names") or ())]
         for e in rec.get("entities", ()):
-            self.entities.append((pid, e["key"], e["type"], e["name"],
-                                  orjson.dumps(e.get("aliases", [])).decode(),
-                                  e.get("confidence", 1.0)))
-            self.mentions += [(pid, e["key"], m.get("field") or "abstract", m.get("sentence"),
-                               m["start"], m["end"], m.get("confidence"))
-                              for m in e.get("mentions", ())]
+            self.entities.append(
+                (
+                    pid,
+                    e["key"],
+                    e["type"],
+                    e["name"],
+                    orjson.dumps(e.get("aliases", [])).decode(),
+                    e.get("confidence", 1.0),
+                )
+            )
+            self.mentions += [
+                (
+                    pid,
+                    e["key"],
+                    m.get("field") or "abstract",
+                    m.get("sentence"),
+                    m["start"],
+                    m["end"],
+                    m.get("confidence"),
+                )
+                for m in e.get("mentions", ())
+            ]
         for r in rec.get("relations", ()):
-            self.facts.append((pid, r["head"], r["type"], r["tail"], r.get("confidence", 1.0),
-                               *_span(r.get("evidence"))))
+            self.facts.append(
+                (
+                    pid,
+                    r["head"],
+                    r["type"],
+                    r["tail"],
+                    r.get("confidence", 1.0),
+                    *_span(r.get("evidence")),
+                )
+            )
         for x in rec.get("results", ()):
-            self.results.append((pid, x["method"], x["metric"], x.get("dataset"), x["value"],
-                                 x.get("unit"), x.get("confidence", 1.0),
-                                 *_span(x.get("evidence")), x.get("kind") or "score"))
+            self.results.append(
+                (
+                    pid,
+                    x["method"],
+                    x["metric"],
+                    x.get("dataset"),
+                    x["value"],
+                    x.get("unit"),
+                    x.get("confidence", 1.0),
+                    *_span(x.get("evidence")),
+                    x.get("kind") or "score",
+                )
+            )
 
     def write(self, c: sqlite3.Connection) -> None:
         c.executemany("INSERT OR IGNORE INTO paper_sources VALUES (?, ?)", self.sources)
@@ -395,9 +468,12 @@ class RecordRows:
         c.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?)", self.entities)
         c.executemany("INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?)", self.mentions)
         c.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self.facts)
-        c.executemany("INSERT INTO results (paper_id, method, metric, dataset, value, unit, "
-                      "confidence, field, sentence, start, \"end\", kind) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.results)
+        c.executemany(
+            "INSERT INTO results (paper_id, method, metric, dataset, value, unit, "
+            'confidence, field, sentence, start, "end", kind) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self.results,
+        )
 
 
 def _record(text: str, rec: str) -> dict:
@@ -431,14 +507,15 @@ def connect(db: Path) -> sqlite3.Connection:
     the database busy waits (60 s) rather than failing. A database in a directory that
     cannot be written (a read-only mount, another user's store) is opened read-only:
     through its WAL files if a writer left them, else as immutable (nobody writes it)."""
-    readonly = str(db) != ":memory:" and db.parent.exists() and not os.access(db.parent,
-                                                                             os.W_OK)
+    readonly = str(db) != ":memory:" and db.parent.exists() and not os.access(db.parent, os.W_OK)
     try:
         if readonly:
             if not db.exists():
-                raise StoreError(f"the store {db.parent} has no database and cannot be "
-                                 "written; build it where it can be, with `kg build INPUT... "
-                                 f"--store {db.parent}`")
+                raise StoreError(
+                    f"the store {db.parent} has no database and cannot be "
+                    "written; build it where it can be, with `kg build INPUT... "
+                    f"--store {db.parent}`"
+                )
             wal = Path(f"{db}-wal").exists() and Path(f"{db}-shm").exists()
             uri = f"{db.resolve().as_uri()}?{'mode=ro' if wal else 'immutable=1'}"
             c = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
@@ -451,40 +528,57 @@ def connect(db: Path) -> sqlite3.Connection:
         c.execute("PRAGMA cache_size = -65536")  # 64 MiB of pages
         have = c.execute("SELECT count(*) FROM sqlite_master WHERE name = 'meta'").fetchone()[0]
         if not have and not readonly:
-            c.executescript(f"BEGIN IMMEDIATE; {TABLES} {VIEWS} INSERT OR IGNORE INTO meta "
-                            f"VALUES ('schema_version', '{SCHEMA_VERSION}'); COMMIT;")
+            c.executescript(
+                f"BEGIN IMMEDIATE; {TABLES} {VIEWS} INSERT OR IGNORE INTO meta "
+                f"VALUES ('schema_version', '{SCHEMA_VERSION}'); COMMIT;"
+            )
         else:
             row = c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if (row is not None and int(row[0]) < SCHEMA_VERSION and not readonly
-                    and upgrade(c, int(row[0]))):
+            if (
+                row is not None
+                and int(row[0]) < SCHEMA_VERSION
+                and not readonly
+                and upgrade(c, int(row[0]))
+            ):
                 row = (SCHEMA_VERSION,)
             if row is not None and int(row[0]) < SCHEMA_VERSION and readonly:
-                raise StoreError(f"{db} has database schema {row[0]}, this kg reads "
-                                 f"{SCHEMA_VERSION} and converts older ones when it can write "
-                                 "the store: open it once where it is writable (`kg stats "
-                                 f"--store {db.parent}`), or rebuild it with "
-                                 "`kg build INPUT... --store NEW-DIR`")
+                raise StoreError(
+                    f"{db} has database schema {row[0]}, this kg reads "
+                    f"{SCHEMA_VERSION} and converts older ones when it can write "
+                    "the store: open it once where it is writable (`kg stats "
+                    f"--store {db.parent}`), or rebuild it with "
+                    "`kg build INPUT... --store NEW-DIR`"
+                )
             if row is None or int(row[0]) != SCHEMA_VERSION:
-                raise StoreError(f"{db} has database schema {row and row[0]}, this kg reads "
-                                 f"{SCHEMA_VERSION}; rebuild the store with "
-                                 f"`kg build INPUT... --store NEW-DIR`")
+                raise StoreError(
+                    f"{db} has database schema {row and row[0]}, this kg reads "
+                    f"{SCHEMA_VERSION}; rebuild the store with "
+                    f"`kg build INPUT... --store NEW-DIR`"
+                )
     except sqlite3.DatabaseError as e:
-        raise StoreError(f"cannot open the store's database {db} ({e}); expected a kg "
-                         "SQLite database. Check the path and permissions, or rebuild the "
-                         f"store with `kg build INPUT... --store {db.parent}`") from None
+        raise StoreError(
+            f"cannot open the store's database {db} ({e}); expected a kg "
+            "SQLite database. Check the path and permissions, or rebuild the "
+            f"store with `kg build INPUT... --store {db.parent}`"
+        ) from None
     return c
 
 
 def read_only(db: Path) -> sqlite3.Connection:
     """A connection that can only read the database `db` (which must exist)."""
     if not db.exists():
-        raise StoreError(f"no database at {db}; build the store with `kg build INPUT... "
-                         f"--store {db.parent}`")
+        raise StoreError(
+            f"no database at {db}; build the store with `kg build INPUT... --store {db.parent}`"
+        )
     # a directory that cannot be written, without the WAL files a writer leaves: nobody
     # writes it, and SQLite could not make its shared-memory file there (as connect())
     fixed = not os.access(db.parent, os.W_OK) and not Path(f"{db}-shm").exists()
-    c = sqlite3.connect(f"{db.resolve().as_uri()}?{'immutable=1' if fixed else 'mode=ro'}",
-                        uri=True, isolation_level=None, check_same_thread=False)
+    c = sqlite3.connect(
+        f"{db.resolve().as_uri()}?{'immutable=1' if fixed else 'mode=ro'}",
+        uri=True,
+        isolation_level=None,
+        check_same_thread=False,
+    )
     c.execute("PRAGMA query_only = ON")
     c.execute("PRAGMA busy_timeout = 60000")
     c.execute("PRAGMA cache_size = -16384")  # 16 MiB of pages per reader
@@ -498,28 +592,38 @@ def check_marker(p: Path) -> int:
     try:
         data = json.loads(marker.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
-        raise StoreError(f"{marker} is damaged ({e}); it should be {{\"kg_store\": {FORMAT}}}: "
-                         f"restore it, or rebuild the store with `kg build INPUT... --store "
-                         f"NEW-DIR`") from None
+        raise StoreError(
+            f'{marker} is damaged ({e}); it should be {{"kg_store": {FORMAT}}}: '
+            f"restore it, or rebuild the store with `kg build INPUT... --store "
+            f"NEW-DIR`"
+        ) from None
     version = data.get("kg_store") if isinstance(data, dict) else None
     if type(version) is not int:
-        raise StoreError(f"{marker} holds {json.dumps(data)[:80]}, not a store format number; "
-                         f"expected {{\"kg_store\": {FORMAT}}}: restore it, or rebuild the "
-                         "store with `kg build INPUT... --store NEW-DIR`")
+        raise StoreError(
+            f"{marker} holds {json.dumps(data)[:80]}, not a store format number; "
+            f'expected {{"kg_store": {FORMAT}}}: restore it, or rebuild the '
+            "store with `kg build INPUT... --store NEW-DIR`"
+        )
     if version > FORMAT:
-        raise StoreError(f"store {p} has format {version}, written by a newer kg; this kg "
-                         f"reads format {FORMAT} and leaves it alone: upgrade kg to use it")
+        raise StoreError(
+            f"store {p} has format {version}, written by a newer kg; this kg "
+            f"reads format {FORMAT} and leaves it alone: upgrade kg to use it"
+        )
     if version not in (1, FORMAT):
-        raise StoreError(f"store {p} has format {version}, which this kg does not read; "
-                         "rebuild it from its inputs with `kg build INPUT... --store NEW-DIR`")
+        raise StoreError(
+            f"store {p} has format {version}, which this kg does not read; "
+            "rebuild it from its inputs with `kg build INPUT... --store NEW-DIR`"
+        )
     return version
 
 
 def _only_ours(p: Path) -> bool:
     """True if `p` holds nothing but what a killed `Store.create` may have left."""
     ours = {DB, f"{DB}-wal", f"{DB}-shm", f"{DB}-journal", LOCK}
-    return all(x.name in ours or (x.name.startswith(f".{MARKER}.") and x.name.endswith(".tmp"))
-               for x in p.iterdir())
+    return all(
+        x.name in ours or (x.name.startswith(f".{MARKER}.") and x.name.endswith(".tmp"))
+        for x in p.iterdir()
+    )
 
 
 def _command() -> list[str]:

@@ -79,8 +79,16 @@ def write_nodes(c: sqlite3.Connection, nodes: Iterable[dict], replace: bool = Fa
         key = d["id"]
         attrs = {k: v for k, v in d.items() if k != "id"}
         papers = attrs.pop("papers", None)
-        rows.append((key, attrs["label"], attrs.get("name"), attrs.get("confidence"),
-                     len(papers) if papers is not None else 0, dumps(attrs)))
+        rows.append(
+            (
+                key,
+                attrs["label"],
+                attrs.get("name"),
+                attrs.get("confidence"),
+                len(papers) if papers is not None else 0,
+                dumps(attrs),
+            )
+        )
         names += [(f, key) for f in lookup_forms(key, attrs)]
         if attrs["label"] == "Paper":
             lookups += [(x, key) for x in paper_lookups(attrs)]
@@ -88,9 +96,12 @@ def write_nodes(c: sqlite3.Connection, nodes: Iterable[dict], replace: bool = Fa
         keys = [(r[0],) for r in rows]
         c.executemany("DELETE FROM names WHERE key = ?", keys)
         c.executemany("DELETE FROM paper_lookup WHERE key = ?", keys)
-        c.executemany("INSERT INTO nodes VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE "
-                      "SET label = excluded.label, name = excluded.name, confidence = "
-                      "excluded.confidence, papers = excluded.papers, data = excluded.data", rows)
+        c.executemany(
+            "INSERT INTO nodes VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE "
+            "SET label = excluded.label, name = excluded.name, confidence = "
+            "excluded.confidence, papers = excluded.papers, data = excluded.data",
+            rows,
+        )
     else:
         c.executemany("INSERT INTO nodes VALUES (?, ?, ?, ?, ?, ?)", rows)
     c.executemany("INSERT OR IGNORE INTO names VALUES (?, ?)", names)
@@ -102,9 +113,11 @@ def _edge_row(u: str, v: str, t: str, a: dict) -> tuple:
 
 
 def write_links(c: sqlite3.Connection, links: Iterable[dict]) -> None:
-    c.executemany("INSERT INTO edges (head, type, tail, support, confidence, papers, evidence) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                  [_edge_row(d["source"], d["target"], d["key"], d) for d in links])
+    c.executemany(
+        "INSERT INTO edges (head, type, tail, support, confidence, papers, evidence) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [_edge_row(d["source"], d["target"], d["key"], d) for d in links],
+    )
 
 
 RESULT_INDEX = """
@@ -130,7 +143,7 @@ def index_results(c: sqlite3.Connection, results: list[str] | None = None) -> No
         c.execute(RESULT_INDEX)
         return
     for i in range(0, len(results), 500):
-        part = results[i:i + 500]
+        part = results[i : i + 500]
         q = ",".join("?" * len(part))
         c.execute(f"DELETE FROM result_index WHERE result IN ({q})", part)
         c.execute(RESULT_INDEX + f" AND r.key IN ({q})", part)
@@ -161,36 +174,55 @@ def apply_delta(c: sqlite3.Connection, delta: Delta) -> None:
     results.update(u for u, _v, _t in (*delta.drop_edges, *delta.edges) if u.startswith("result:"))
     for n in delta.drop_nodes:  # an entity dropped: the results that named it
         if not n.startswith(("result:", "paper:")):
-            results.update(r for (r,) in c.execute(
-                "SELECT result FROM result_index WHERE dataset = ? OR metric = ? OR method = ?",
-                (n, n, n)))
+            results.update(
+                r
+                for (r,) in c.execute(
+                    "SELECT result FROM result_index WHERE dataset = ? OR metric = ? OR method = ?",
+                    (n, n, n),
+                )
+            )
     for u, v, t in delta.drop_edges:
         c.execute("DELETE FROM edges WHERE head = ? AND type = ? AND tail = ?", (u, t, v))
         recount.add(v)
     for n in delta.drop_nodes:
-        for sql in ("DELETE FROM nodes WHERE key = ?", "DELETE FROM edges WHERE head = ?",
-                    "DELETE FROM edges WHERE tail = ?", "DELETE FROM names WHERE key = ?",
-                    "DELETE FROM paper_lookup WHERE key = ?"):
+        for sql in (
+            "DELETE FROM nodes WHERE key = ?",
+            "DELETE FROM edges WHERE head = ?",
+            "DELETE FROM edges WHERE tail = ?",
+            "DELETE FROM names WHERE key = ?",
+            "DELETE FROM paper_lookup WHERE key = ?",
+        ):
             c.execute(sql, (n,))
     write_nodes(c, ({"id": n, **attrs} for n, attrs in delta.nodes.items()), replace=True)
     recount.update(n for n, a in delta.nodes.items() if a.get("label") not in NOT_ENTITIES)
     rows = []
     for (u, v, t), a in delta.edges.items():
-        old = c.execute("SELECT papers, evidence, confidence FROM edges WHERE head = ? AND "
-                        "type = ? AND tail = ?", (u, t, v)).fetchone()
+        old = c.execute(
+            "SELECT papers, evidence, confidence FROM edges WHERE head = ? AND "
+            "type = ? AND tail = ?",
+            (u, t, v),
+        ).fetchone()
         if old is not None:
-            a = [set(orjson.loads(old[0])) | set(a[0]), orjson.loads(old[1]) + a[1],
-                 max(old[2], a[2])]
+            a = [
+                set(orjson.loads(old[0])) | set(a[0]),
+                orjson.loads(old[1]) + a[1],
+                max(old[2], a[2]),
+            ]
         rows.append(_edge_row(u, v, t, edge_attrs(t, a)))
         if t == "MENTIONS":
             recount.add(v)
-    c.executemany("INSERT INTO edges (head, type, tail, support, confidence, papers, evidence) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (head, type, tail) DO UPDATE SET "
-                  "support = excluded.support, confidence = excluded.confidence, "
-                  "papers = excluded.papers, evidence = excluded.evidence", rows)
-    c.executemany("UPDATE nodes SET papers = (SELECT count(*) FROM edges WHERE tail = ? AND "
-                  "type = 'MENTIONS') WHERE key = ? AND label NOT IN ('Paper', 'Result')",
-                  [(k, k) for k in recount])
+    c.executemany(
+        "INSERT INTO edges (head, type, tail, support, confidence, papers, evidence) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (head, type, tail) DO UPDATE SET "
+        "support = excluded.support, confidence = excluded.confidence, "
+        "papers = excluded.papers, evidence = excluded.evidence",
+        rows,
+    )
+    c.executemany(
+        "UPDATE nodes SET papers = (SELECT count(*) FROM edges WHERE tail = ? AND "
+        "type = 'MENTIONS') WHERE key = ? AND label NOT IN ('Paper', 'Result')",
+        [(k, k) for k in recount],
+    )
     index_results(c, sorted(results))
 
 
@@ -222,8 +254,7 @@ class GraphTables:
         """:meth:`rebuild` inside the transaction the caller holds."""
         with paused_gc():
             version = self.records_version()
-            for table in ("nodes", "edges", "names", "paper_lookup", "graph_state",
-                          "result_index"):
+            for table in ("nodes", "edges", "names", "paper_lookup", "graph_state", "result_index"):
                 c.execute(f"DELETE FROM {table}")
             for sql in GRAPH_INDEXES:  # made again once the tables are full
                 c.execute(f"DROP INDEX IF EXISTS {sql.split(' EXISTS ')[1].split()[0]}")
@@ -235,8 +266,9 @@ class GraphTables:
             _finish(c, state, version)
         return out
 
-    def update_graph(self, records: list[Record], base: int,
-                     known: Iterable[str] | None = None) -> Delta | Counts:
+    def update_graph(
+        self, records: list[Record], base: int, known: Iterable[str] | None = None
+    ) -> Delta | Counts:
         """Fold `records` (just stored) into the graph; `base` is the records version the
         store had before they were stored, `known` the papers it held then. Incremental
         when the graph is that of `base`, else a full rebuild; the graph is the same either
@@ -246,8 +278,13 @@ class GraphTables:
             if known is None:
                 known = self.paper_sources()
             with paused_gc():
-                delta = update(state, [record_digest(r) for r in records], self.fetch_digests,
-                               set(known), self.papers_of)
+                delta = update(
+                    state,
+                    [record_digest(r) for r in records],
+                    self.fetch_digests,
+                    set(known),
+                    self.papers_of,
+                )
             if delta is not None:
                 with paused_gc(), self.transaction() as c:
                     apply_delta(c, delta)
@@ -279,17 +316,24 @@ class GraphTables:
                 if not self.graph_is_current():
                     self.rebuild()
         except (StoreError, OSError, sqlite3.Error) as e:
-            log.warning("the graph of %s is older than its records and was not rebuilt "
-                        "(%s); run `kg build` on the store to bring it up to date", self.path, e)
+            log.warning(
+                "the graph of %s is older than its records and was not rebuilt "
+                "(%s); run `kg build` on the store to bring it up to date",
+                self.path,
+                e,
+            )
         return self
 
     def _attrs(self, key: str, label: str, data: str) -> dict:
         attrs = orjson.loads(data)
         if label in NOT_ENTITIES:
             return attrs
-        papers = [h[6:] for (h,) in self.conn.execute(
-            "SELECT head FROM edges WHERE tail = ? AND type = 'MENTIONS' ORDER BY head",
-            (key,))]
+        papers = [
+            h[6:]
+            for (h,) in self.conn.execute(
+                "SELECT head FROM edges WHERE tail = ? AND type = 'MENTIONS' ORDER BY head", (key,)
+            )
+        ]
         out = {}
         for k, v in attrs.items():  # in the order a build gives: papers after aliases
             out[k] = v
@@ -300,8 +344,7 @@ class GraphTables:
 
     def node(self, key: str) -> dict | None:
         """A node's attributes, or None."""
-        row = self.conn.execute("SELECT label, data FROM nodes WHERE key = ?",
-                                (key,)).fetchone()
+        row = self.conn.execute("SELECT label, data FROM nodes WHERE key = ?", (key,)).fetchone()
         return None if row is None else self._attrs(key, row[0], row[1])
 
     def nodes(self, data: bool = True) -> Iterator[tuple[str, dict]]:
@@ -309,20 +352,30 @@ class GraphTables:
         for key, label, d in self.conn.execute("SELECT key, label, data FROM nodes"):
             yield key, self._attrs(key, label, d)
 
-    def edges(self, keys: bool = True, data: bool = True
-              ) -> Iterator[tuple[str, str, str, dict]]:
+    def edges(self, keys: bool = True, data: bool = True) -> Iterator[tuple[str, str, str, dict]]:
         """Every edge as (head, tail, type, attributes), read a row at a time."""
         for u, t, v, support, conf, papers, ev in self.conn.execute(
-                "SELECT head, type, tail, support, confidence, papers, evidence FROM edges "
-                "ORDER BY id"):
-            yield u, v, t, {"type": t, "papers": orjson.loads(papers), "support": support,
-                            "evidence": orjson.loads(ev), "confidence": conf}
+            "SELECT head, type, tail, support, confidence, papers, evidence FROM edges ORDER BY id"
+        ):
+            yield (
+                u,
+                v,
+                t,
+                {
+                    "type": t,
+                    "papers": orjson.loads(papers),
+                    "support": support,
+                    "evidence": orjson.loads(ev),
+                    "confidence": conf,
+                },
+            )
 
     def counts(self) -> Counts:
         """The graph's nodes by label and edges by type."""
         out = Counts()
-        out.labels.update(dict(self.conn.execute(
-            "SELECT label, count(*) FROM nodes GROUP BY label")))
+        out.labels.update(
+            dict(self.conn.execute("SELECT label, count(*) FROM nodes GROUP BY label"))
+        )
         out.types.update(dict(self.conn.execute("SELECT type, count(*) FROM edges GROUP BY type")))
         return out
 
@@ -339,7 +392,8 @@ class GraphTables:
         with paused_gc():
             return graph_from_node_link(
                 [{"id": k, **d} for k, d in self.nodes()],
-                [{"source": u, "target": v, "key": t, **d} for u, v, t, d in self.edges()])
+                [{"source": u, "target": v, "key": t, **d} for u, v, t, d in self.edges()],
+            )
 
     def streamed(self) -> Self:
         """The graph to be read a row at a time (``nodes(data=True)``,
@@ -349,7 +403,11 @@ class GraphTables:
 
 def _finish(c: sqlite3.Connection, state: GraphState, version: int) -> None:
     """Save the state an update needs and mark the graph as that of `version`."""
-    c.execute("INSERT OR REPLACE INTO graph_state VALUES (1, ?)",
-              (orjson.dumps({"version": STATE_VERSION, "state": state.to_json()}),))
-    c.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                  [("graph_version", str(version)), ("graph_id", uuid.uuid4().hex)])
+    c.execute(
+        "INSERT OR REPLACE INTO graph_state VALUES (1, ?)",
+        (orjson.dumps({"version": STATE_VERSION, "state": state.to_json()}),),
+    )
+    c.executemany(
+        "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+        [("graph_version", str(version)), ("graph_id", uuid.uuid4().hex)],
+    )

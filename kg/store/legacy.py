@@ -68,10 +68,15 @@ def convert(path: Path) -> None:
                     f.unlink()
             records.rename(path / "records-format-1")
             (path / ".lock").unlink(missing_ok=True)
-            log.warning("converted %s: %d papers; the old record shards are kept in %s",
-                        path, n, path / "records-format-1")
+            log.warning(
+                "converted %s: %d papers; the old record shards are kept in %s",
+                path,
+                n,
+                path / "records-format-1",
+            )
     except OSError as e:
         raise StoreError(
             f"the store {path} was written by an older kg (JSON shards) and must be converted "
             f"to a database once, which failed ({e}); open it once where it can be written, "
-            f"or rebuild it with `kg build INPUT... --store {path}-new`") from None
+            f"or rebuild it with `kg build INPUT... --store {path}-new`"
+        ) from None

@@ -34,9 +34,15 @@ def find(db: sqlite3.Connection, name: str, label: str | None = None) -> list[st
         if node is not None:
             return [node]
     forms = list(dict.fromkeys(f for f in (normal_form(name), compact_form(name)) if f))
-    rows = db.execute(
-        f"SELECT DISTINCT n.key, n.label, n.papers FROM names f JOIN nodes n ON n.key = "
-        f"f.key WHERE f.form IN ({marks(len(forms))})", forms).fetchall() if forms else []
+    rows = (
+        db.execute(
+            f"SELECT DISTINCT n.key, n.label, n.papers FROM names f JOIN nodes n ON n.key = "
+            f"f.key WHERE f.form IN ({marks(len(forms))})",
+            forms,
+        ).fetchall()
+        if forms
+        else []
+    )
     keys = [(k, p) for k, lab, p in rows if label is None or lab == label]
     if not keys and label is None:
         node = find_paper(db, name)
@@ -68,17 +74,21 @@ def resolve(db: sqlite3.Connection, name: str, label: str | None = None) -> str:
         return keys[0]
     what = label or "entity"
     if label is not None:
-        other = sorted({lab for k in find(db, name)
-                        if (lab := label_of(db, k)) not in (None, "Paper")})
+        other = sorted(
+            {lab for k in find(db, name) if (lab := label_of(db, k)) not in (None, "Paper")}
+        )
         if other:
-            raise QueryError(f"no {what} named {name!r} in the graph: {name!r} is a "
-                             f"{' and a '.join(other)}; give the name of a {what}")
+            raise QueryError(
+                f"no {what} named {name!r} in the graph: {name!r} is a "
+                f"{' and a '.join(other)}; give the name of a {what}"
+            )
     hint = did_you_mean(suggest(db, name, label))
     raise QueryError(f"no {what} named {name!r} in the graph{hint}")
 
 
-def suggest(db: sqlite3.Connection, name: str, label: str | None = None, n: int = 3
-            ) -> list[tuple[str, str]]:
+def suggest(
+    db: sqlite3.Connection, name: str, label: str | None = None, n: int = 3
+) -> list[tuple[str, str]]:
     """Up to `n` (name, type) of nodes whose name is close to `name`, each once, the
     closest first (difflib's ratio over the names of `label`, or of every entity)."""
     by_name: dict[str, set[str]] = {}
@@ -105,8 +115,9 @@ def find_paper(db: sqlite3.Connection, text: str) -> str | None:
         if label_of(db, node) == "Paper":
             return node
     for key in [*lookup_keys(text), title_lookup(text)]:
-        row = db.execute("SELECT key FROM paper_lookup WHERE lookup = ? ORDER BY "
-                         "rowid LIMIT 1", (key,)).fetchone()
+        row = db.execute(
+            "SELECT key FROM paper_lookup WHERE lookup = ? ORDER BY rowid LIMIT 1", (key,)
+        ).fetchone()
         if row:
             return row[0]
     return None

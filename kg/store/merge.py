@@ -47,8 +47,7 @@ class MergeResult:
         return self.store.graph()
 
     def summary(self) -> dict:
-        return {"papers": self.papers, "papers_combined": self.combined,
-                **self.built.summary()}
+        return {"papers": self.papers, "papers_combined": self.combined, **self.built.summary()}
 
 
 def record_files(source: str | Path) -> list[Path]:
@@ -58,8 +57,10 @@ def record_files(source: str | Path) -> list[Path]:
     if p.is_dir():
         files = sorted(p.glob("*.jsonl"))
         if not files:
-            raise StoreError(f"{p} is neither a kg store nor a directory of record shards "
-                             "(*.jsonl); give stores, shard directories or record files")
+            raise StoreError(
+                f"{p} is neither a kg store nor a directory of record shards "
+                "(*.jsonl); give stores, shard directories or record files"
+            )
         return files
     if p.is_file():
         return [p]
@@ -96,18 +97,23 @@ def _lines(files: Iterable[Path]) -> Iterator[tuple[Path, int, str]]:
 def _paper_id(raw: bytes, f: Path) -> str:
     head = b'{"paper":{"id":"'
     if raw.startswith(head):
-        return raw[len(head): raw.index(b'"', len(head))].decode()
+        return raw[len(head) : raw.index(b'"', len(head))].decode()
     try:
         return json.loads(raw)["paper"]["id"]
     except (ValueError, KeyError, TypeError):
-        raise StoreError(f"{f}: a line is not a kg record (expected JSON with paper.id); "
-                         "give `kg extract` output or a store") from None
+        raise StoreError(
+            f"{f}: a line is not a kg record (expected JSON with paper.id); "
+            "give `kg extract` output or a store"
+        ) from None
 
 
 def _read(where: Store | Path, what: str | int) -> str:
     if isinstance(where, Store):
-        return record_json(*where.conn.execute(
-            "SELECT abstract, record FROM papers WHERE id = ?", (what,)).fetchone())
+        return record_json(
+            *where.conn.execute(
+                "SELECT abstract, record FROM papers WHERE id = ?", (what,)
+            ).fetchone()
+        )
     with where.open("rb") as fh:
         fh.seek(int(what))
         return fh.readline().decode("utf-8")
@@ -154,8 +160,7 @@ def _extracted_from(where: Store | Path, what: str | int, rec: Record | None) ->
     return content_digest(rec.paper.title, rec.paper.text)
 
 
-def merge_stores(sources: Iterable[str | Path], into: str | Path,
-                 batch: int = 2000) -> MergeResult:
+def merge_stores(sources: Iterable[str | Path], into: str | Path, batch: int = 2000) -> MergeResult:
     """Merge `sources` (stores, shard directories, record files) into the store `into`.
 
     One transaction: a merge that fails (a record kg cannot store, say) writes nothing,
@@ -211,10 +216,12 @@ def _merge_into(st: Store, srcs: list[Path], batch: int) -> MergeResult:
                 rec = combine(copies)
                 # the content is one copy's (equal copies: the largest digest, so that the
                 # choice does not depend on the order either)
-                digests = [_extracted_from(f, o, r) for (f, o), r in zip(places, copies,
-                                                                         strict=True)]
-                best = max(range(len(copies)),
-                           key=lambda i: (_content_key(copies[i]), digests[i] or ""))
+                digests = [
+                    _extracted_from(f, o, r) for (f, o), r in zip(places, copies, strict=True)
+                ]
+                best = max(
+                    range(len(copies)), key=lambda i: (_content_key(copies[i]), digests[i] or "")
+                )
                 if pid in target and rec == copies[0] and digests[best] == digests[0]:
                     continue  # the target already holds this record
                 combined += 1
@@ -246,19 +253,25 @@ def checked(line: str, f: Store | Path, pid: str | None = None) -> Record:
         rec = Record.from_json(line)
     except ValueError as e:
         first = str(e).splitlines()[1:3] if "validation error" in str(e) else [str(e)]
-        raise StoreError(f"{where}: a record is not in kg's exchange format ("
-                         f"{'; '.join(first)}){_of(pid)}; nothing was merged: fix or remove "
-                         "it") from None
+        raise StoreError(
+            f"{where}: a record is not in kg's exchange format ("
+            f"{'; '.join(first)}){_of(pid)}; nothing was merged: fix or remove "
+            "it"
+        ) from None
     pid = rec.paper.id
     if not pid or len(pid) > MAX_ID or _BAD_ID.search(pid):
-        raise StoreError(f"{where}: paper id {pid[:60]!r} is not a valid id (expected up to "
-                         f"{MAX_ID} printable characters without spaces, like kg's 16 hex "
-                         "digits); nothing was merged: fix or remove the record")
+        raise StoreError(
+            f"{where}: paper id {pid[:60]!r} is not a valid id (expected up to "
+            f"{MAX_ID} printable characters without spaces, like kg's 16 hex "
+            "digits); nothing was merged: fix or remove the record"
+        )
     for s in _strings(rec.model_dump(exclude_none=True)):
         if _CONTROL.search(s):
-            raise StoreError(f"{where}: a record holds a control character in {s[:40]!r}"
-                             f"{_of(pid)}; nothing was merged: clean the record (or extract "
-                             "the paper again with kg)")
+            raise StoreError(
+                f"{where}: a record holds a control character in {s[:40]!r}"
+                f"{_of(pid)}; nothing was merged: clean the record (or extract "
+                "the paper again with kg)"
+            )
     return rec
 
 

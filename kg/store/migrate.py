@@ -30,8 +30,7 @@ def upgrade(c: sqlite3.Connection, version: int) -> bool:
         return False
     c.execute("BEGIN IMMEDIATE")
     try:
-        now = int(c.execute("SELECT value FROM meta WHERE key = 'schema_version'")
-                  .fetchone()[0])
+        now = int(c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
         while now < SCHEMA_VERSION:  # another process may have converted it meanwhile
             STEPS[now](c)
             now += 1
@@ -40,8 +39,7 @@ def upgrade(c: sqlite3.Connection, version: int) -> bool:
         for sql in VIEWS.split(";"):
             if sql.strip():
                 c.execute(sql)
-        c.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
-                  (str(SCHEMA_VERSION),))
+        c.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
     except BaseException:
         c.execute("ROLLBACK")
         raise
@@ -75,7 +73,8 @@ def _papers_content(c: sqlite3.Connection) -> None:
         "UPDATE papers SET content = kg_content(title, abstract) WHERE title IS NULL "
         "OR EXISTS (SELECT 1 FROM mentions m WHERE m.paper_id = papers.id "
         "AND m.field = 'title') OR (SELECT count(*) FROM paper_sources s "
-        "WHERE s.paper_id = papers.id) <= 1")
+        "WHERE s.paper_id = papers.id) <= 1"
+    )
     unknown = c.execute("SELECT count(*) FROM papers WHERE content IS NULL").fetchone()[0]
     if unknown:
         log.warning("%d papers will be extracted again when a build reads them", unknown)
@@ -94,10 +93,16 @@ def _results_kind(c: sqlite3.Connection) -> None:
         if any(k != "score" for k in kinds):
             changes.append((pid, kinds))
     for pid, kinds in changes:  # the rows of a paper are its record's results, in order
-        rows = [r for (r,) in c.execute(
-            "SELECT rowid FROM results WHERE paper_id = ? ORDER BY rowid", (pid,))]
-        c.executemany("UPDATE results SET kind = ? WHERE rowid = ?",
-                      [(k, r) for k, r in zip(kinds, rows, strict=False) if k != "score"])
+        rows = [
+            r
+            for (r,) in c.execute(
+                "SELECT rowid FROM results WHERE paper_id = ? ORDER BY rowid", (pid,)
+            )
+        ]
+        c.executemany(
+            "UPDATE results SET kind = ? WHERE rowid = ?",
+            [(k, r) for k, r in zip(kinds, rows, strict=False) if k != "score"],
+        )
     c.execute("CREATE INDEX IF NOT EXISTS papers_by_year ON papers (year)")  # papers per year
     for sql in TABLES.split(";"):  # result_index and its indexes (filled by the rebuild)
         if "result_index" in sql:
