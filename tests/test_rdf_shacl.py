@@ -198,3 +198,16 @@ def test_every_relation_type_has_a_property(ontology):
 def test_a_typo_in_the_vocabulary_is_an_error():
     with pytest.raises(AttributeError):
         KG.evaluatedon  # noqa: B018
+
+
+def test_a_change_says_its_kind_and_a_wrong_kind_fails(graph):
+    g = graph.copy()
+    r = next(n for n, d in g.nodes(data=True) if d["label"] == "Result")
+    g.nodes[r]["kind"] = "increase"
+    data = rdf.to_rdf(g, graphs=False).default_graph
+    assert set(data.objects(None, KG.kind)) == {Literal("increase")}
+    ok, report = rdf.validate(data)
+    assert ok, report
+    g.nodes[r]["kind"] = "sideways"
+    ok, report = rdf.validate(rdf.to_rdf(g, graphs=False).default_graph)
+    assert not ok and "kg:kind" in report

@@ -110,6 +110,7 @@ class KG(ns.DefinedNamespace):
     value: URIRef
     valueText: URIRef
     unit: URIRef
+    kind: URIRef
     authorCount: URIRef
 
 
@@ -218,6 +219,7 @@ class IRI:
     kg_source = str(KG.source)
     kg_support = str(KG.support)
     kg_unit = str(KG.unit)
+    kg_kind = str(KG.kind)
     kg_value = str(KG.value)
     kg_valueText = str(KG.valueText)
     kg_venue = str(KG.venue)
@@ -532,6 +534,8 @@ def _result(s: str, d: dict, paper_iri: Callable[[str], str]) -> Iterator[Quad]:
         yield s, IRI.kg_valueText, Lit(str(d["value"])), None
     if d.get("unit"):
         yield s, IRI.kg_unit, Lit(str(d["unit"])), None
+    if d.get("kind"):  # a change of a score, not a score ("improves accuracy by 2%")
+        yield s, IRI.kg_kind, Lit(str(d["kind"])), None
     if d.get("paper"):
         yield s, IRI.prov_wasDerivedFrom, paper_iri(d["paper"]), None
 
