@@ -7,7 +7,13 @@ The forms read, around a Metric mention of the sentence:
 * values before it: "92.76% accuracy", "18.1% and 17.4% word error rates",
   "a 72% relative reduction in error rate", "0.3+ PESQ", "4.39 vs 4.44 in MOS";
 * metrics and values in two lists: "perplexity, Hits@1 and F1 of 16.3, 80.7 and 19.5",
-  "power and latency respectively by up to 49% and 89%".
+  "power and latency respectively by up to 49% and 89%";
+* a list of values after the metric, paired in order with as many datasets: "on A, B and
+  C it reduces the error by 1.4%, 2.8% and 3.5% respectively", "perplexity on A and B to
+  51.1 and 44.3"; a metric going on to the next dataset: "+3.1% F1 on A and +2.0% on B".
+
+A range ("12%–67%", "6x to 20x") is one value, its first number; "from 35.6 to 36.2"
+gives the new value.
 
 Each number is a score or a change of one ("improves accuracy by 2.1%", "a 0.6% drop in
 top-1 accuracy", "reduces the error rate by 5%"): see :func:`change`.
