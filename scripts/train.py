@@ -730,6 +730,10 @@ def card(report: dict) -> str:
             "",
             "## Ablation (cross-validated entity F1)",
             "",
+        ]
+        if report.get("ablation_from"):
+            lines += [f"(From {report['ablation_from']}.)", ""]
+        lines += [
             "`tagger_only` is the CRF's own labelling (it reads the rules' spans as "
             "features); the `without_*` rows drop one family of the classifier's "
             "features.",
