@@ -163,3 +163,24 @@ def test_a_relation_said_by_own_and_by_its_method_is_one():
     out = L.decide(rec, SENTS, cands, np.array([0.9, 0.6, 0.7]), {"PROPOSES": 0.5, "USES": 0.5})
     uses = [r for r in out.relations if r.type == "USES"]
     assert [(r.head, r.tail, r.confidence) for r in uses] == [("method:zork", "method:blip", 0.7)]
+
+
+def test_the_name_a_title_starts_with_is_proposed():
+    rec = _record()
+    ents = [*rec.entities]
+    ents[0] = ents[0].model_copy(
+        update={"mentions": [*ents[0].mentions, Mention(start=0, end=4, field="title")]}
+    )
+    rec = rec.model_copy(
+        update={
+            "entities": ents,
+            "paper": rec.paper.model_copy(update={"title": "Zork: Parsing with Blips"}),
+        }
+    )
+    cands, _ = L.featurize(rec, SENTS)
+    probs = np.full(len(cands), 0.05)  # the classifier sure of nothing
+    threshold = {t: 0.5 for t in L.TYPES if t != "COMPARED_WITH"}
+    out = L.decide(rec, SENTS, cands, probs, threshold)
+    assert (PAPER, "PROPOSES", "method:zork") in {(r.head, r.type, r.tail) for r in out.relations}
+    untitled = L.decide(_record(), SENTS, cands, probs, threshold)
+    assert not [r for r in untitled.relations if r.type == "PROPOSES"]

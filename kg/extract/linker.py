@@ -417,6 +417,28 @@ class RelationModel:
         return self.booster.predict(X, num_threads=1)
 
 
+_TITLE_NAME = re.compile(r"\s*(\S[^:]{0,59}?)\s*:\s")
+
+
+def title_name(rec: Record) -> str | None:
+    """The entity a title names before its colon ("Mixnet: Mixing ..."), if it is one.
+
+    >>> from kg.model import Entity, Mention, Paper
+    >>> rec = Record(paper=Paper(id="p", text="We mix.", title="Mixnet: Mixing Nets"),
+    ...              entities=[Entity(key="method:mixnet", name="Mixnet", type="Method",
+    ...                               mentions=[Mention(start=0, end=6, field="title")])])
+    >>> title_name(rec)
+    'method:mixnet'
+    """
+    m = _TITLE_NAME.match(rec.paper.title or "")
+    if m is None:
+        return None
+    for e in rec.entities:
+        if any(x.field == "title" and (x.start, x.end) == m.span(1) for x in e.mentions):
+            return e.key
+    return None
+
+
 def decide(
     rec: Record,
     sentences: list[tuple[int, int]],
@@ -441,6 +463,14 @@ def decide(
         for c, pr in zip(cands, probs, strict=True)
         if c.type in threshold and pr >= threshold[c.type]
     ]
+    named = title_name(rec)
+    if named is not None and not any(c.type == "PROPOSES" and c.tail == named for c, _ in kept):
+        # the name a title starts with ("Mixnet: ...") is the paper's own
+        kept += [
+            (c, float(pr))
+            for c, pr in zip(cands, probs, strict=True)
+            if c.type == "PROPOSES" and c.tail == named
+        ]
     proposed = {c.tail for c, _ in kept if c.type == "PROPOSES"}
     own = _own_head(rec, proposed)
     p = _paper(rec, sentences)
