@@ -541,6 +541,8 @@ def test_values_after_the_datasets_they_were_reached_on(extract_by_rules):
         ("raises the accuracy from 71.0% to 74.5%", "74.5"),
         ("reaches an accuracy (74.5%)", "74.5"),
         ("reaches an accuracy of about 74.5%", "74.5"),
+        ("lowers the error rate by a relative 12%", "12"),
+        ("reaches an accuracy of an average of 74.5%", "74.5"),
     ],
 )
 def test_a_range_is_one_value_and_from_to_gives_the_new_one(extract_by_rules, said, value):
