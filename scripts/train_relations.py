@@ -34,25 +34,22 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from train import SHARED, folds_of, load_scorer, read_train  # noqa: E402
+from train import GBM_PARAMS, SHARED, folds_of, load_scorer, read_train  # noqa: E402
 
 from kg.extract import linker as L  # noqa: E402
 from kg.model import PAPER, Record  # noqa: E402
 
+# the entity classifier's settings, for a yes/no decision without categorical features
+MULTICLASS_ONLY = (
+    "objective",
+    "num_class",
+    "max_cat_to_onehot",
+    "cat_smooth",
+    "min_data_per_group",
+)
 PARAMS = {
     "objective": "binary",
-    "learning_rate": 0.05,
-    "num_leaves": 31,
-    "min_data_in_leaf": 20,
-    "feature_fraction": 0.8,
-    "bagging_fraction": 0.8,
-    "bagging_freq": 1,
-    "lambda_l2": 1.0,
-    "verbose": -1,
-    "num_threads": 2,
-    "seed": 13,
-    "deterministic": True,
-    "force_row_wise": True,
+    **{k: v for k, v in GBM_PARAMS.items() if k not in MULTICLASS_ONLY},
 }
 ROUNDS = 150
 GRID = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
