@@ -301,7 +301,10 @@ def find_results(doc: Doc) -> list[dict]:
             if versus:
                 heads[1] = _versus(sent, methods, head, text, k.start_char)
             sets = _paired(datasets, len(vals), k) if len(vals) > 1 and not versus else None
-            items: list[tuple[Value, Ref | None, tuple[int, int] | None]] = []
+            # (value, who, dataset, where the value is written)
+            items: list[
+                tuple[Value, Ref | None, tuple[int, int] | None, tuple[int, int] | None]
+            ] = []
             for n, ((value, unit), who) in enumerate(zip(vals, heads, strict=True)):
                 at_value = _position(text, value, min(at, k.start_char), sent.end_char)
                 dataset: tuple[int, int] | None
@@ -310,12 +313,11 @@ def find_results(doc: Doc) -> list[dict]:
                 else:
                     reach = (min(at, k.start_char), max(k.end_char, at_value[1] if at_value else 0))
                     dataset = _dataset_of(datasets, *reach, text)
-                items.append(((value, unit), who, dataset))
+                items.append(((value, unit), who, dataset, at_value))
             if len(items) == 1 and items[0][2] is not None and items[0][2][0] > at:
-                items += [(v, head, d) for v, d in _more_on(text, datasets, items[0][2])]
+                items += [(v, head, d, None) for v, d in _more_on(text, datasets, items[0][2])]
             kind = None  # the values of one list are all scores or all changes
-            for (value, unit), who, dataset in items:
-                at_value = _position(text, value, min(at, k.start_char), sent.end_char)
+            for (value, unit), who, dataset, at_value in items:
                 if kind is None or versus:
                     kind = change(text, *at_value) if at_value else "score"
                 if who is None or not _plausible(value):
