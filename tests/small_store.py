@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import networkx as nx
+import pytest
 
 from kg.model import PAPER, Entity, Evidence, Paper, Record, Relation, Source
 from kg.store.db import Store
@@ -84,3 +87,23 @@ def graph_fingerprint(g: nx.MultiDiGraph) -> tuple[list[str], list[str]]:
         for u, v, k, d in g.edges(keys=True, data=True)
     )
     return nodes, edges
+
+
+def read_only_mount_or_skip(store: Path) -> None:
+    """Skip the test unless `store` can be mounted read-only in a mount namespace
+    (``unshare -m``: needs the tool and the right to make namespaces)."""
+    if not shutil.which("unshare"):
+        pytest.skip("unshare is not installed")
+    probe = subprocess.run(
+        [
+            "unshare",
+            "-m",
+            "sh",
+            "-c",
+            f'mount --bind "{store}" "{store}" '
+            f'&& mount -o remount,bind,ro "{store}" && ! touch "{store}/x"',
+        ],
+        capture_output=True,
+    )
+    if probe.returncode != 0:
+        pytest.skip("cannot make a read-only mount here (needs mount namespaces)")

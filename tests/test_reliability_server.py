@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from small_store import make_store
+from small_store import make_store, read_only_mount_or_skip
 
 from kg.cli import main
 from kg.sinks.server import _is_our_redis, binaries, free_port
@@ -162,22 +161,8 @@ def _read_only(store: Path, *cmd: str, env: dict) -> subprocess.CompletedProcess
 
 
 def test_sparql_and_cypher_on_a_read_only_store(tmp_path):
-    if not shutil.which("unshare"):
-        pytest.skip("unshare is not installed")
     store = make_store(tmp_path / "s")
-    probe = subprocess.run(
-        [
-            "unshare",
-            "-m",
-            "sh",
-            "-c",
-            f'mount --bind "{store}" "{store}" '
-            f'&& mount -o remount,bind,ro "{store}" && ! touch "{store}/x"',
-        ],
-        capture_output=True,
-    )
-    if probe.returncode != 0:
-        pytest.skip("cannot make a read-only mount here (needs mount namespaces)")
+    read_only_mount_or_skip(store)
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     r = _read_only(
         store,

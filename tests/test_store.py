@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from small_store import graph_fingerprint, make_store
+from small_store import graph_fingerprint, make_store, read_only_mount_or_skip
 
 import kg
 from kg.errors import StoreError
@@ -525,25 +525,9 @@ def _with_result():
 def test_a_read_only_store_is_read(tmp_path):
     """A store on a read-only mount (or another user's): its database is opened read-only,
     and questions are answered."""
-    import shutil as sh
-
-    if not sh.which("unshare"):
-        pytest.skip("unshare is not installed")
     store = make_store(tmp_path / "s")
     Store.open(store).close()
-    probe = subprocess.run(
-        [
-            "unshare",
-            "-m",
-            "sh",
-            "-c",
-            f'mount --bind "{store}" "{store}" '
-            f'&& mount -o remount,bind,ro "{store}" && ! touch "{store}/x"',
-        ],
-        capture_output=True,
-    )
-    if probe.returncode != 0:
-        pytest.skip("cannot make a read-only mount here (needs mount namespaces)")
+    read_only_mount_or_skip(store)
     query = " ".join(
         [*KG, "query", "--json", "methods-evaluated-on", "ImageNet", "--store", f'"{store}"']
     )
