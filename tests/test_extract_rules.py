@@ -571,3 +571,104 @@ def test_latex_accents_and_unicode_letters_give_one_key():
         "Method", "Schrödinger Bridge"
     )
     assert entity_key("Method", "Fr{\\'e}chet loss") == entity_key("Method", "Fréchet loss")
+
+
+def _named(rec) -> set[tuple]:
+    """(method, dataset, metric, value, kind) of each result, by name."""
+    names = {e.key: e.name for e in rec.entities}
+    return {
+        (names.get(r.method, r.method), names.get(r.dataset), names[r.metric], r.value, r.kind)
+        for r in rec.results
+    }
+
+
+@pytest.mark.parametrize(
+    "said, value, kind",
+    [
+        (" gains +2.5% to +6.0% in accuracy", "2.5", "increase"),
+        (" reaches 91.0%, 93.5%, and 95.5% accuracy", "91.0 93.5 95.5", "score"),
+        ("'s accuracy achieves 93.5%", "93.5", "score"),
+        (" obtains upto 3.5x speed-up in latency", "3.5", "increase"),
+    ],
+)
+def test_signed_ranges_lists_with_a_comma_and_and_verbs_before_a_value(
+    extract_by_rules, said, value, kind
+):
+    rec = extract_by_rules(f"We propose SlimNet. SlimNet{said} on SVHN.")
+    assert sorted(r.value for r in rec.results) == value.split()
+    assert {r.kind for r in rec.results} == {kind}
+
+
+def test_values_after_a_colon_take_the_dataset_named_with_each(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose SlimNet. SlimNet reaches the best accuracy on two benchmarks: "
+        "91.5 on SVHN and 88.0 on CIFAR-10."
+    )
+    assert {(d, v) for _, d, _, v, _ in _named(rec)} == {("SVHN", "91.5"), ("CIFAR-10", "88.0")}
+
+
+def test_respectively_gives_each_value_to_the_method_listed_in_its_place(extract_by_rules):
+    rec = extract_by_rules(
+        "We compare backbones. On SVHN, ResNet-50, VGG-16 and AlexNet reach "
+        "accuracies of 90.3%, 91.8% and 85.1% respectively."
+    )
+    got = {(m, v) for m, _, _, v, _ in _named(rec)}
+    assert got == {("ResNet-50", "90.3"), ("VGG-16", "91.8"), ("AlexNet", "85.1")}
+
+
+def test_a_margin_over_a_baseline_is_a_change_of_the_metric_named_before(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose SlimNet. On SVHN, SlimNet reaches 91.0% accuracy, outperforming "
+        "ResNet-50 by 4.0% (a 12% relative gain) and VGG-16 by 6.5%."
+    )
+    got = {(v, k) for _, _, m, v, k in _named(rec) if m == "accuracy"}
+    assert got == {("91.0", "score"), ("4.0", "increase"), ("6.5", "increase")}
+
+
+def test_a_margin_after_another_number_is_not_read_for_the_metric_before(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose SlimNet. SlimNet keeps the accuracy loss below 0.5% on SVHN, "
+        "outperforming pruning baselines by 2x-3x."
+    )
+    assert "2" not in {r.value for r in rec.results}
+
+
+def test_a_gain_over_the_state_of_the_art_is_a_change_of_the_metric_before(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose SlimNet. SlimNet reaches an accuracy of 91.0% on SVHN, "
+        "a 2.5% gain over the state of the art."
+    )
+    assert {(v, k) for *_, v, k in _named(rec)} == {("91.0", "score"), ("2.5", "increase")}
+
+
+def test_and_by_goes_on_with_the_same_metric_but_not_past_another(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose SlimNet. SlimNet reduces the error rate by up to 12% compared with "
+        "pruning and by up to 15% compared with distillation."
+    )
+    assert {(m, v, k) for _, _, m, v, k in _named(rec)} == {
+        ("error rate", "12", "decrease"),
+        ("error rate", "15", "decrease"),
+    }
+    rec = extract_by_rules(
+        "We propose SlimNet. SlimNet reduces the error rate by 12% and the latency by 15%."
+    )
+    assert {(m, v) for _, _, m, v, _ in _named(rec)} == {("error rate", "12"), ("latency", "15")}
+
+
+def test_values_before_a_list_of_metrics_pair_in_order_and_keep_their_kind(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose SlimNet. SlimNet reaches an accuracy of 80% and an F1 of 70 on SVHN, "
+        "an improvement of 3% and 5% in accuracy and F1 respectively."
+    )
+    got = {(m.split()[0], v, k) for _, _, m, v, k in _named(rec)}
+    assert {("accuracy", "3", "increase"), ("F1", "5", "increase")} <= got
+    assert {("accuracy", "80", "score"), ("F1", "70", "score")} <= got
+
+
+def test_from_to_goes_on_to_the_next_dataset(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose SlimNet. SlimNet raises the accuracy from 80.1% to 82.5% on SVHN "
+        "and from 70.2% to 71.0% on CIFAR-10."
+    )
+    assert {(d, v) for _, d, _, v, _ in _named(rec)} == {("SVHN", "82.5"), ("CIFAR-10", "71.0")}

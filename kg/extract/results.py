@@ -12,6 +12,15 @@ The forms read, around a Metric mention of the sentence:
   C it reduces the error by 1.4%, 2.8% and 3.5% respectively", "perplexity on A and B to
   51.1 and 44.3"; a metric going on to the next dataset: "+3.1% F1 on A and +2.0% on B".
 
+* values that go on: "by 12% over A and by 15% over B", "from 80.1 to 82.5 on A and from
+  70.2 to 71.0 on B", "80% on A and 70% for B";
+* values before a list of metrics: "an improvement of 3% and 5% in A and B respectively";
+* margins whose metric was named before: "73% top-5 accuracy, outperforming B by 28% and
+  C by 14%", "an accuracy of 89.2% on D, a 2.9% gain over the state of the art".
+
+A list of values and "respectively" with as many methods (and no datasets to pair with)
+gives each method its value in order.
+
 A range ("12%–67%", "6x to 20x") is one value, its first number; "from 35.6 to 36.2"
 gives the new value.
 
@@ -46,16 +55,17 @@ from kg.extract.relations import (
 _UNIT = r"\\?%|x|×|dB|points?|pp"
 # a range ("12%–67%", "0.15% to 5.33%", "94% ~ 99%") is one value: its first number (the
 # least the paper claims); "from 35.6 to 36.2" is no range (see _LEAD)
-_RANGE = r"(?:\s*(?:–|—|~|(?<! )-| - |\bto\b)\s*\d+(?:\.\d+)?\s*(?:" + _UNIT + r")?)?"
+_RANGE = r"(?:\s*(?:–|—|~|(?<! )-| - |\bto\b)\s*[+\u2212]?\d+(?:\.\d+)?\s*(?:" + _UNIT + r")?)?"
 _NUM = r"(?<![\w.])(?<![A-Za-z]-)(?<!from )(\d+(?:\.\d+)?)\s*(" + _UNIT + r")?" + _RANGE
 _NUM_RE = re.compile(_NUM)
 _VS = r"\s*(?:vs\.?|versus)\s*"
 _WORDS_BEFORE = (
     r"in|of|on|higher|lower|better|absolute|relative|improvements?|gains?|average|mean|"
-    r"macro|micro|top-1|overall|reductions?|increases?|decreases?|drops?|percent|points?"
+    r"macro|micro|top-1|overall|reductions?|increases?|decreases?|drops?|percent|points?|"
+    r"speed-?ups?"
 )
 _LIST_BEFORE = re.compile(
-    r"(" + _NUM + r"(?:\s*(?:,|and|/|or)\s*" + _NUM + r")*)\s*\+?\s*"
+    r"(" + _NUM + r"(?:\s*(?:,|and|, and|/|or)\s*" + _NUM + r")*)\s*\+?\s*"
     r"(?:(?:" + _WORDS_BEFORE + r")\s+){0,3}$"
 )
 _VS_BEFORE = re.compile(_NUM + _VS + _NUM + r"\s*(?:(?:in|of|on)\s+)?$")
@@ -63,7 +73,10 @@ _LEAD = (
     r"^\s*(?:\([A-Za-z][\w-]{0,12}\)\s*)?(?:scores?\s+|metrics?\s+|values?\s+)?"
     # where: "perplexities on A and B (datasets) to 51.1 and 44.3"
     r"(?:(?:on|in|across|over)\s+[^,;:()]{1,80}?\s+(?=to\s+\d))?"
-    r"(?:of|=|:|\(|is|was|are|were|reaches|reached|at|by|up to|to|"
+    # "perplexities on two data sets: 57.3 on A and 65.8 on B"
+    r"(?:(?:on|in|across|over)\s+[^,;:()]{1,40}?(?=:))?"
+    r"(?:of|=|:|\(|is|was|are|were|reaches|reached|achieves|achieved|obtains|attains|at|by|"
+    r"up to|upto|to|"
     r"from\s+\d+(?:\.\d+)?\s*(?:" + _UNIT + r")?\s+to)\s*"
     r"(?:(?:up to|about|around|over|nearly|almost|roughly|approximately|only|more than|"
     r"at least|a relative|an absolute|an average of|a factor of)\s+)*"
@@ -74,6 +87,9 @@ _VS_AFTER = re.compile(r"^\s*(?:of\s+|:\s*|=\s*)?" + _NUM + _VS + _NUM)
 _LIST_AFTER = re.compile(
     r"\s*(?:metrics?|scores?)?\s*(?:respectively\s+)?(?:of|are|were|:|by)\s+"
     r"(?:up to\s+)?([\d.%\\\s,and]+)"
+)
+_VALUES_BEFORE = re.compile(
+    r"(" + _NUM + r"(?:\s*(?:,|and|, and)\s*" + _NUM + r")+)\s+(?:in|on|for|of)\s+(?:the\s+)?$"
 )
 _PAREN = re.compile(r"\s*\([^()]*\)")
 _CLAUSE = re.compile(r";|,\s*(?:while|whereas|but)\b|\b(?:while|whereas)\b")
@@ -104,6 +120,12 @@ _CHANGE_AFTER = re.compile(
     r"(reduction|decrease|drop|lower|less|fewer|degradation|loss|fall|smaller))\b",
     re.I,
 )
+_CHANGE_OF = re.compile(  # "an improvement of 3%", "a reduction of up to 40%"
+    r"\b(?:(improvements?|increases?|gains?|boosts?)|(reductions?|decreases?|drops?))\s+of\s+"
+    r"(?:(?:up to|about|around|over|nearly|almost|roughly|approximately|at least)\s+)*"
+    r"(?:\d+(?:\.\d+)?\s*(?:\\?%|x|×|points?)?\s*(?:,|and|, and)\s*)*$",  # the list so far
+    re.I,
+)
 _SIGNED = re.compile(r"(?:^|[\s(])([+\u2212-])$")
 
 
@@ -122,6 +144,9 @@ def change(text: str, start: int, end: int) -> str:
     for cue in reversed(cues):  # the nearest cue with "by" between it and the number
         if _BY.fullmatch(text, cue.end(), start):
             return "increase" if cue.group(1) else "decrease"
+    m = _CHANGE_OF.search(text, max(0, start - 60), start)
+    if m:
+        return "increase" if m.group(1) else "decrease"
     m = _CHANGE_AFTER.match(text[end : end + 40])
     if m:
         return "increase" if m.group(1) else "decrease"
@@ -148,10 +173,10 @@ def _plausible(value: str) -> bool:
     return not re.fullmatch(r"(19|20)\d\d", value)
 
 
-def _metric_lists(sent: Span, metrics: list[Span], text: str) -> dict[int, list[Value]]:
+def _metric_lists(sent: Span, metrics: list[Span], text: str) -> dict[int, tuple[list[Value], int]]:
     """Values of metrics named in a list and given in a list of the same length after it:
     'respective A, B and C (metrics) of x, y and z' (metric index → its value)."""
-    found: dict[int, list[Value]] = {}
+    found: dict[int, tuple[list[Value], int]] = {}
     i = 0
     while i < len(metrics):
         j = i
@@ -163,9 +188,14 @@ def _metric_lists(sent: Span, metrics: list[Span], text: str) -> dict[int, list[
             tail = _PAREN.sub("", text[metrics[j].end_char : sent.end_char])
             m = _LIST_AFTER.match(tail)
             vals = _numbers(m.group(1)) if m else []
+            at = metrics[i].start_char
+            if not vals:  # "an improvement of 17% and 32% in A and B respectively"
+                m = _VALUES_BEFORE.search(text, sent.start_char, metrics[i].start_char)
+                vals = _numbers(m.group(1)) if m else []
+                at = m.start() if m else at
             if len(vals) == j - i + 1:
                 for k, v in zip(range(i, j + 1), vals, strict=True):
-                    found[k] = [v]
+                    found[k] = ([v], at)
         i = j + 1
     return found
 
@@ -223,6 +253,21 @@ def _who(sent: Span, methods: list[Span], at: int, text: str) -> Ref:
     return subject(sent, methods, at, text) or OWN
 
 
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
+
+
+def _respective(sent: Span, methods: list[Span], n: int, text: str) -> list[Ref | None] | None:
+    """The methods `n` values of a sentence belong to in order, when it says
+    'respectively' and names that many methods: 'for A, B and C the accuracy drops by x, y
+    and z respectively'."""
+    if not _RESPECTIVELY.search(text, sent.start_char, sent.end_char):
+        return None
+    names = list(dict.fromkeys(text[m.start_char : m.end_char] for m in methods))
+    if len(names) != n or len(methods) != n:
+        return None
+    return [char_span(m) for m in methods]
+
+
 _ON_AFTER = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:on|in|for|over|across|with)\s+(?:the\s+)?")
 
 
@@ -256,7 +301,8 @@ def _paired(datasets: list[tuple[int, int]], n: int, k: Span) -> list[tuple[int,
 
 
 _MORE_ON = re.compile(
-    r"\s*(?:,\s*(?:and\s+)?|and\s+)[+\u2212-]?" + _NUM + r"\s+(?:on|in)\s+(?:the\s+)?"
+    r"\s*(?:,\s*(?:and\s+)?|and\s+)(?:by\s+|from\s+\d+(?:\.\d+)?\s*(?:" + _UNIT + r")?\s+to\s+)?"
+    r"[+\u2212-]?" + _NUM + r"\s+(?:on|in|for)\s+(?:the\s+)?"
 )
 
 
@@ -272,6 +318,75 @@ def _more_on(
         d = starts.get(m.end()) if m else None
         if m and d is not None:
             out.append(((m.group(1), m.group(2)), d))
+    return out
+
+
+# "outperforming B by 28% and C by 14%": changes of the metric named before the comparison
+_BEATS_BY = re.compile(
+    r"\b(?:outperform\w*|surpass\w*|beat(?:s|ing)?|exceed\w*|improv\w* (?:up)?on|"
+    r"improv\w* over)\b[^.;:%]{0,80}?\bby\s+(?:(?:up to|about|around|over|nearly|almost|"
+    r"roughly|approximately|at least|a (?:large |wide )?margin of)\s+)*" + _NUM,
+    re.I,
+)
+
+
+# "..., a 2.9% gain over the state of the art": a change of the metric named before it
+_GAIN_OVER = re.compile(
+    r"\ban?\s+(?:(?:absolute|relative|average)\s+)?" + _NUM + r"\s*"
+    r"(?:(?:absolute|relative|average)\s+)?(?:gain|improvement|increase|boost|reduction|drop|"
+    r"decrease)\s+(?:over|compared (?:to|with)|against)\b",
+    re.I,
+)
+_GAP = r"(?:(?![\s(]\d)[^.;:%]){0,60}?"  # words, no number of their own ("VGG-16" is a word)
+_BY_BEFORE = re.compile(r"\bby\s+(?:\w+\s+){0,2}$")
+_AND_BY = re.compile(
+    r"(?:\s*\([^()]*\))?" + _GAP + r"\band\b" + _GAP + r"\bby\s+(?:(?:up to|about|around|"
+    r"over|nearly|almost|roughly|approximately|at least)\s+)*" + _NUM
+)
+
+
+def _and_by(
+    text: str, where: tuple[int, int], sent: Span, metrics: list[Span]
+) -> list[tuple[Value, tuple[int, int]]]:
+    """Values that go on from a change 'by x' with the same metric: 'improves the return
+    by 19% over A and by 9% over B' gives 9 too (not when another metric is named
+    between them)."""
+    out: list[tuple[Value, tuple[int, int]]] = []
+    if not _BY_BEFORE.search(text, max(0, where[0] - 30), where[0]):
+        return out
+    m = _AND_BY.match(text, where[1], sent.end_char)
+    while m and not any(where[1] <= k.start_char < m.start(1) for k in metrics):
+        out.append(((m.group(1), m.group(2)), (m.start(1), m.end(1))))
+        where = (m.start(1), m.end(1))
+        m = _AND_BY.match(text, m.end(), sent.end_char)
+    return out
+
+
+Margin = tuple[Span, int, str, str | None, tuple[int, int]]
+
+
+def _margins(sent: Span, metrics: list[Span], text: str, said: set[int]) -> list[Margin]:
+    """Margins a sentence gives without naming their metric next to them: '73% top-5
+    accuracy, outperforming B by 28%' is a 28% gain in top-5 accuracy, the metric named
+    last before the comparison (metric, where the comparison starts, the value, its unit,
+    where the value is written)."""
+    out: list[Margin] = []
+    for gain in _GAIN_OVER.finditer(text, sent.start_char, sent.end_char):
+        before = [k for k in metrics if k.end_char <= gain.start()]
+        if before and gain.start(1) not in said:
+            where = (gain.start(1), gain.end(1))
+            out.append((before[-1], gain.start(), gain.group(1), gain.group(2), where))
+    for beat in _BEATS_BY.finditer(text, sent.start_char, sent.end_char):
+        before = [k for k in metrics if k.end_char <= beat.start()]
+        if not before or _NUM_RE.search(text, before[-1].end_char, beat.start()):
+            continue  # no metric, or another number said between them
+        m: re.Match[str] | None = beat
+        while m:
+            if m.start(1) not in said:
+                out.append(
+                    (before[-1], beat.start(), m.group(1), m.group(2), (m.start(1), m.end(1)))
+                )
+            m = _AND_BY.match(text, m.end(), sent.end_char)
     return out
 
 
@@ -291,8 +406,10 @@ def find_results(doc: Doc) -> list[dict]:
             if m.label_ == "Dataset" and not NEGATION.search(text[sent.start_char : m.start_char])
         ]
         listed = _metric_lists(sent, metrics, text)
+        said: set[int] = set()  # where the values read so far are written
         for idx, k in enumerate(metrics):
-            got = (listed[idx], False, k.start_char) if idx in listed else _values(sent, k, text)
+            got = (listed[idx][0], False, listed[idx][1]) if idx in listed else None
+            got = got or _values(sent, k, text)
             if got is None:
                 continue
             vals, versus, at = got
@@ -301,6 +418,8 @@ def find_results(doc: Doc) -> list[dict]:
             if versus:
                 heads[1] = _versus(sent, methods, head, text, k.start_char)
             sets = _paired(datasets, len(vals), k) if len(vals) > 1 and not versus else None
+            if sets is None and len(vals) > 1 and not versus:
+                heads = _respective(sent, methods, len(vals), text) or heads
             # (value, who, dataset, where the value is written)
             items: list[
                 tuple[Value, Ref | None, tuple[int, int] | None, tuple[int, int] | None]
@@ -316,21 +435,40 @@ def find_results(doc: Doc) -> list[dict]:
                 items.append(((value, unit), who, dataset, at_value))
             if len(items) == 1 and items[0][2] is not None and items[0][2][0] > at:
                 items += [(v, head, d, None) for v, d in _more_on(text, datasets, items[0][2])]
+            if len(items) == 1 and items[0][3] is not None:
+                for said_too, where in _and_by(text, items[0][3], sent, metrics):
+                    items.append((said_too, head, _dataset_of(datasets, *where, text), where))
             kind = None  # the values of one list are all scores or all changes
             for (value, unit), who, dataset, at_value in items:
                 if kind is None or versus:
                     kind = change(text, *at_value) if at_value else "score"
                 if who is None or not _plausible(value):
                     continue
-                out.append(
-                    {
-                        "method": who,
-                        "metric": char_span(k),
-                        "dataset": dataset,
-                        "value": value,
-                        "unit": unit.lstrip("\\").strip() if unit else None,
-                        "kind": kind,
-                        "evidence": sentence_span(sent),
-                    }
-                )
+                if at_value:
+                    said.add(at_value[0])
+                out.append(_result(who, k, dataset, value, unit, kind, sent))
+        for k, at, value, unit, where in _margins(sent, metrics, text, said):
+            dataset = _dataset_of(datasets, *where, text)
+            who = subject(sent, methods, at, text) or OWN
+            out.append(_result(who, k, dataset, value, unit, change(text, *where), sent))
     return out
+
+
+def _result(
+    who: Ref,
+    k: Span,
+    dataset: tuple[int, int] | None,
+    value: str,
+    unit: str | None,
+    kind: str,
+    sent: Span,
+) -> dict:
+    return {
+        "method": who,
+        "metric": char_span(k),
+        "dataset": dataset,
+        "value": value,
+        "unit": unit.lstrip("\\").strip() if unit else None,
+        "kind": kind,
+        "evidence": sentence_span(sent),
+    }
