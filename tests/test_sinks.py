@@ -78,6 +78,13 @@ def test_an_unknown_sink_is_an_error_listing_the_known_ones():
     assert all(n in str(e.value) for n in sinks.names())
 
 
+def test_options_a_sink_does_not_take_are_an_error_naming_those_it_does():
+    with pytest.raises(SinkError, match="'rdf' takes the options output, fmt, base; got uri"):
+        sinks.sink("rdf", uri="bolt://localhost:7687")
+    with pytest.raises(SinkError, match="'neo4j' takes the options uri, .*; got none"):
+        sinks.sink("neo4j")
+
+
 def test_a_class_without_write_is_not_a_sink():
     class Printer:
         def print(self, store: str) -> None: ...

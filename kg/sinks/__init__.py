@@ -26,6 +26,7 @@ kg.errors.SinkError: no sink called 'graphml'; expected one of: falkordb, html, 
 
 from __future__ import annotations
 
+import inspect
 from importlib import import_module
 from typing import Any
 
@@ -58,5 +59,14 @@ def sink_class(name: str) -> type[Sink]:
 
 
 def sink(name: str, **options: Any) -> Sink:
-    """The sink called `name`, made with `options` (its class's fields)."""
-    return sink_class(name)(**options)
+    """The sink called `name`, made with `options` (its class's fields); SinkError naming
+    them if `options` do not fit."""
+    cls = sink_class(name)
+    try:
+        return cls(**options)
+    except TypeError as e:
+        fields = ", ".join(inspect.signature(cls).parameters)
+        raise SinkError(
+            f"the sink {name!r} takes the options {fields}; got {', '.join(options) or 'none'} "
+            f"({e})"
+        ) from None

@@ -219,13 +219,18 @@ class Neo4jBackend:
                     raise
 
 
-@dataclass
+@dataclass(repr=False)
 class Neo4jSink:
     """``kg load neo4j``: bring a Neo4j 5 database in line with the store's graph (key
     constraints, then batched ``UNWIND ... MERGE`` of what changed; see kg.sinks.sync).
 
     Loading the same store twice writes nothing; with `prune`, what the store no longer
-    has is deleted. `attempts` is per batch, on transient errors."""
+    has is deleted. `attempts` is per batch, on transient errors. A password in `uri` is
+    not shown:
+
+    >>> Neo4jSink("bolt://ann:s3cret@localhost:7687")
+    Neo4jSink(uri='bolt://ann:***@localhost:7687', database=None)
+    """
 
     uri: str
     database: str | None = None
@@ -244,3 +249,6 @@ class Neo4jSink:
         db = f" ({self.database})" if self.database else ""
         s.title = f"loaded {store} into {redact(self.uri)}{db}"
         return s
+
+    def __repr__(self) -> str:
+        return f"Neo4jSink(uri={redact(self.uri)!r}, database={self.database!r})"
