@@ -1,16 +1,24 @@
 """kg: a knowledge graph of the machine-learning literature, built from paper abstracts.
 
+Python loads this module before any module of kg, so it loads none of them but the
+errors; the API loads the query layer when it is first used.
+
 >>> import kg
 >>> callable(kg.build) and callable(kg.open)
 True
+>>> kg.KnowledgeGraph.__module__
+'kg.query.api'
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kg.errors import KGError
-from kg.query.api import KnowledgeGraph
+
+if TYPE_CHECKING:
+    from kg.query.api import KnowledgeGraph
 
 __version__ = "0.1.0"
 __all__ = ["build", "open", "KnowledgeGraph", "KGError", "__version__"]
@@ -18,6 +26,7 @@ __all__ = ["build", "open", "KnowledgeGraph", "KGError", "__version__"]
 
 def build(paths, store: str | Path = "kg-data", **options) -> KnowledgeGraph:
     """Extract `paths` into the store at `store` (only new papers) and return its graph."""
+    from kg.query.api import KnowledgeGraph
     from kg.store.build import build_store
 
     return KnowledgeGraph(build_store(paths, store, **options).store)
@@ -25,6 +34,20 @@ def build(paths, store: str | Path = "kg-data", **options) -> KnowledgeGraph:
 
 def open(store: str | Path = "kg-data") -> KnowledgeGraph:  # noqa: A001
     """The graph of an existing store, without extracting anything."""
+    from kg.query.api import KnowledgeGraph
     from kg.store.db import Store
 
     return KnowledgeGraph(Store.open(store).fresh())
+
+
+def __getattr__(name: str) -> Any:
+    """``kg.KnowledgeGraph`` (and ``from kg import KnowledgeGraph``), imported on first use."""
+    if name == "KnowledgeGraph":
+        from kg.query.api import KnowledgeGraph
+
+        return KnowledgeGraph
+    raise AttributeError(f"module 'kg' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -437,7 +437,7 @@ def test_progress_bar_counts_against_the_total_and_notes_the_model_load():
 
 
 def test_tracked_graph_counts_nodes_and_edges(graph):
-    from kg.sinks.tracked import TrackedGraph
+    from kg.sinks.base import TrackedGraph
 
     out = io.StringIO()
     n = graph.g.number_of_nodes() + graph.g.number_of_edges()

@@ -113,7 +113,7 @@ def store(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def page(store, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("page") / "graph.html"
-    viz.write_viz(store, out)
+    viz.HtmlSink(out).write(store)
     return out
 
 
@@ -225,8 +225,8 @@ def test_neighbourhood_depth(store, tmp_path):
     assert viz.select_nodes(g, around="method:bert", depth=2, max_nodes=2)[0] == "method:bert"
 
 
-def test_write_viz_resolves_aliases_case_insensitively(store, tmp_path):
-    res = viz.write_viz(store, tmp_path / "a.html", around="bidirectional encoders")
+def test_the_sink_resolves_aliases_case_insensitively(store, tmp_path):
+    res = viz.HtmlSink(tmp_path / "a.html", around="bidirectional encoders").write(store)
     assert res.center == "method:bert"
     data = json.loads(_data_block((tmp_path / "a.html").read_text(encoding="utf-8")))
     centre = [n for n in data["nodes"] if n.get("center")]
@@ -234,9 +234,9 @@ def test_write_viz_resolves_aliases_case_insensitively(store, tmp_path):
     assert data["meta"]["around"] == "method:bert"
 
 
-def test_write_viz_did_you_mean(store, tmp_path):
+def test_the_sink_says_did_you_mean(store, tmp_path):
     with pytest.raises(QueryError, match="did you mean 'BERT'"):
-        viz.write_viz(store, tmp_path / "a.html", around="BERTT")
+        viz.HtmlSink(tmp_path / "a.html", around="BERTT").write(store)
 
 
 def test_kg_viz_command(store, tmp_path):
@@ -323,7 +323,7 @@ def test_click_search_and_provenance_in_chromium(browser, page):
 @needs_chromium
 def test_neighbourhood_page_in_chromium(browser, store, tmp_path):
     out = tmp_path / "around.html"
-    viz.write_viz(store, out, around="GLUE", depth=1)
+    viz.HtmlSink(out, around="GLUE", depth=1).write(store)
     _open(browser, out)
     ids = browser.js(
         "Array.from(document.querySelectorAll('#graph circle.node'))"
@@ -413,7 +413,7 @@ def test_screenshot_is_a_picture_of_the_graph(page, tmp_path):
 def test_the_page_read_from_the_database_is_the_page_of_the_whole_graph(
     store, around, depth, max_nodes
 ):
-    """write_viz reads only what it draws (SQL); it draws what the page of the whole
+    """The HTML sink reads only what it draws (SQL); it draws what the page of the whole
     graph in networkx draws, evidence quotes included."""
     st = Store.open(store)
     g = st.graph()

@@ -323,14 +323,13 @@ def explain(name, store) -> None:
 
 # --- commands defined in the other modules of kg/cli/ ----------------------------------
 def _register() -> None:
-    from kg.cli.db import cypher, load, server
-    from kg.cli.export import export
+    from kg.cli.db import cypher, server
+    from kg.cli.export import export, load, viz
     from kg.cli.merge import merge
-    from kg.cli.rdf import sparql
     from kg.cli.shards import extract_shards
     from kg.cli.site import leaderboard, serve
+    from kg.cli.sparql import sparql
     from kg.cli.stats import stats
-    from kg.cli.viz import viz
 
     for command in (
         merge,

@@ -1,4 +1,5 @@
-"""Commands for graph databases: `kg load`, `kg cypher`, `kg server`, `kg export neo4j-csv`."""
+"""Commands for querying the graph in a database: `kg cypher`, and `kg server` to keep the
+store's FalkorDB running for it (loading a database is `kg load`, in kg.cli.export)."""
 
 from __future__ import annotations
 
@@ -7,30 +8,8 @@ import sys
 
 import click
 
-from kg.cli.export import export
 from kg.cli.options import STORE_OPTION
 from kg.table import format_table
-
-
-def _load_options(f):
-    f = click.option(
-        "--prune", is_flag=True, help="Also delete nodes and relationships the store no longer has."
-    )(f)
-    f = click.option(
-        "--retries",
-        type=click.IntRange(min=1),
-        default=5,
-        show_default=True,
-        help="Attempts per batch on transient errors (backoff doubles from 0.5 s).",
-    )(f)
-    f = click.option(
-        "--batch-size",
-        type=click.IntRange(min=1),
-        default=1000,
-        show_default=True,
-        help="Rows per UNWIND statement.",
-    )(f)
-    return STORE_OPTION(f)
 
 
 def _progress():
@@ -46,81 +25,6 @@ def _progress():
 def _done() -> None:
     if sys.stderr.isatty():
         click.echo("", err=True)
-
-
-def _graph(store: str, desc: str | None = None):
-    """The store's graph, streamed from its file (loads hold no more than a batch); with
-    `desc`, reading it advances a progress bar (close it when done)."""
-    from kg.sinks.tracked import TrackedGraph
-    from kg.store.db import Store
-
-    g = Store.open(store).streamed()
-    return TrackedGraph(g, desc) if desc else g
-
-
-# ------------------------------------------------------------------ kg load
-@click.group()
-def load() -> None:
-    """Load the store's graph into a graph database (only changes are written)."""
-
-
-@load.command("neo4j")
-@click.option(
-    "--uri",
-    required=True,
-    envvar="NEO4J_URI",
-    show_envvar=True,
-    help="Bolt URI, e.g. bolt://localhost:7687 (user:password@ allowed; "
-    "else NEO4J_USERNAME / NEO4J_PASSWORD).",
-)
-@click.option(
-    "--database", "-d", default=None, help="Database name (default: the server's default database)."
-)
-@_load_options
-def load_neo4j(uri, database, store, batch_size, retries, prune) -> None:
-    """Load into Neo4j 5: key constraints, then batched UNWIND ... MERGE."""
-    from kg.sinks import neo4j
-
-    with _graph(store, "loading into Neo4j") as g:
-        s = neo4j.load(
-            g, uri, database=database, batch_size=batch_size, prune=prune, attempts=retries
-        )
-    click.echo(f"loaded {store} into {neo4j.redact(uri)}" + (f" ({database})" if database else ""))
-    click.echo("\n".join(s.lines()))
-
-
-@load.command("falkordb")
-@click.option("--host", default="127.0.0.1", show_default=True, help="FalkorDB host.")
-@click.option(
-    "--port", default=6379, show_default=True, type=click.IntRange(1, 65535), help="FalkorDB port."
-)
-@click.option(
-    "--socket",
-    "unix_socket",
-    default=None,
-    type=click.Path(),
-    help="Unix socket path instead of host and port.",
-)
-@click.option("--graph", "-g", default="kg", show_default=True, help="Graph name.")
-@_load_options
-def load_falkordb(host, port, unix_socket, graph, store, batch_size, retries, prune) -> None:
-    """Load into FalkorDB through its client (password from FALKORDB_PASSWORD)."""
-    from kg.sinks import falkordb
-
-    with _graph(store, "loading into FalkorDB") as g:
-        s = falkordb.load(
-            g,
-            host=host,
-            port=port,
-            graph=graph,
-            unix_socket=unix_socket,
-            batch_size=batch_size,
-            prune=prune,
-            attempts=retries,
-        )
-    where = unix_socket or f"{host}:{port}"
-    click.echo(f"loaded {store} into FalkorDB {where} graph {graph}")
-    click.echo("\n".join(s.lines()))
 
 
 # ------------------------------------------------------------------ kg cypher
@@ -255,28 +159,3 @@ def server_status(store) -> None:
         click.echo(f"no FalkorDB server is running for {store}")
     else:
         click.echo(f"running: pid {info.pid} at {info.address} (data in {info.dir})")
-
-
-# ------------------------------------------------------------------ kg export neo4j-csv
-@export.command("neo4j-csv")
-@click.argument("directory", type=click.Path(file_okay=False))
-@STORE_OPTION
-@click.option(
-    "--database",
-    default="neo4j",
-    show_default=True,
-    help="Database name to put in the printed neo4j-admin command.",
-)
-def export_neo4j_csv(directory, store, database) -> None:
-    """Write node and relationship CSVs for `neo4j-admin database import full`."""
-    from kg.sinks.neo4j_csv import export as write
-
-    with _graph(store, "exporting") as g:
-        res = write(g, directory, database=database)
-    click.echo(
-        f"wrote {len(res.node_files)} node files ({res.nodes} nodes) and "
-        f"{len(res.rel_files)} relationship files ({res.rels} relationships) to "
-        f"{directory}"
-    )
-    click.echo("import them (Neo4j stopped, database empty or to be overwritten) with:")
-    click.echo(res.command)

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from kg.errors import SinkError, printable
 from kg.sinks import cypher
+from kg.sinks.base import read_graph
 from kg.sinks.cypher import FALKORDB, Statement
-from kg.sinks.sync import GraphLike, LoadSummary, Progress, load_graph, with_retries
+from kg.sinks.sync import LoadSummary, load_graph, with_retries
 
 
 def _str(s: str) -> str:
@@ -234,28 +237,36 @@ class FalkorDBBackend:
                     raise
 
 
-def load(
-    g: GraphLike,
-    host: str = "127.0.0.1",
-    port: int = 6379,
-    graph: str = "kg",
-    unix_socket: str | None = None,
-    batch_size: int = 5000,
-    prune: bool = False,
-    progress: Progress | None = None,
-    **kw,
-) -> LoadSummary:
-    """Load `g` into a FalkorDB graph (idempotent; only changes are written)."""
-    b = FalkorDBBackend(host=host, port=port, graph=graph, unix_socket=unix_socket, **kw)
-    try:
-        b.ping()
-        return load_graph(
-            b,
-            g,
-            batch_size=batch_size,
-            prune=prune,
-            progress=progress,
-            what=f"the load into {b.where}",
-        )
-    finally:
-        b.close()
+@dataclass
+class FalkorDBSink:
+    """``kg load falkordb``: bring a FalkorDB graph in line with the store's graph, through
+    FalkorDB's client (password from FALKORDB_PASSWORD), writing only what changed.
+
+    `unix_socket` replaces `host` and `port`; `attempts` is per batch, on transient
+    errors; with `prune`, what the store no longer has is deleted."""
+
+    host: str = "127.0.0.1"
+    port: int = 6379
+    graph: str = "kg"
+    unix_socket: str | None = None
+    batch_size: int = 5000
+    prune: bool = False
+    attempts: int = 5
+
+    def write(self, store: str | Path, show: bool | None = False) -> LoadSummary:
+        with read_graph(store, "loading into FalkorDB", show) as g:
+            b = FalkorDBBackend(
+                host=self.host,
+                port=self.port,
+                graph=self.graph,
+                unix_socket=self.unix_socket,
+                attempts=self.attempts,
+            )
+            try:
+                b.ping()
+                s = load_graph(b, g, self.batch_size, self.prune, what=f"the load into {b.where}")
+            finally:
+                b.close()
+        where = self.unix_socket or f"{self.host}:{self.port}"
+        s.title = f"loaded {store} into FalkorDB {where} graph {self.graph}"
+        return s

@@ -34,7 +34,7 @@ from kg.graph.build import build_graph  # noqa: F401  (used in the doctest above
 from kg.store.db import Store, chunks, marks
 from kg.store.lookup import resolve
 
-__all__ = ["select_nodes", "store_view", "view_data", "render", "write_viz", "VizResult"]
+__all__ = ["select_nodes", "store_view", "view_data", "render", "HtmlSink", "VizResult"]
 
 STATIC = Path(__file__).parent / "static"
 MAX_PAPERS = 40  # paper ids listed per node in the page
@@ -301,13 +301,19 @@ def render(data: Mapping) -> str:
 
 @dataclass
 class VizResult:
-    """What `write_viz` wrote."""
+    """What :class:`HtmlSink` wrote."""
 
     path: Path
     shown_nodes: int
     shown_edges: int
     total_nodes: int
     center: str | None
+
+    def lines(self) -> list[str]:
+        return [
+            f"wrote {self.path}: {self.shown_nodes} of {self.total_nodes} nodes, "
+            f"{self.shown_edges} edges"
+        ]
 
 
 def _sql_degrees(st: Store, keys: list[str]) -> dict[str, int]:
@@ -474,31 +480,34 @@ def store_view(
     return data
 
 
-def write_viz(
-    store: str | Path,
-    output: str | Path,
-    around: str | None = None,
-    depth: int = 1,
-    max_nodes: int = 150,
-) -> VizResult:
-    """Write the picture of a store's graph (or of one entity's neighbourhood) to `output`.
+@dataclass
+class HtmlSink:
+    """``kg viz``: an HTML page in `output` that draws the store's graph, or the
+    neighbourhood `depth` steps around the entity `around`, at most `max_nodes` nodes.
 
     `around` is resolved like a query name (aliases, case-insensitive), with a
     "did you mean" QueryError on a miss. Evidence is quoted from the stored abstracts.
-    Only what the page draws is read from the store (:func:`store_view`).
-    """
-    st = Store.open(store).fresh()
-    center = resolve(st.conn, around) if around else None
-    title = (
-        f"kg: around {(st.node(center) or {}).get('name', center)} (depth {depth})"
-        if center
-        else f"kg: {Path(store).name or store}"
-    )
-    data = store_view(st, center, depth, max_nodes, title=title)
-    out = Path(output)
-    try:
-        out.write_text(render(data), encoding="utf-8")
-    except OSError as e:
-        raise SinkError(f"cannot write {out}: {e}; choose another -o path") from None
-    m = data["meta"]
-    return VizResult(out, m["shownNodes"], m["shownEdges"], m["totalNodes"], center)
+    Only what the page draws is read from the store (:func:`store_view`), so there is
+    no progress to show."""
+
+    output: str | Path = "graph.html"
+    around: str | None = None
+    depth: int = 1
+    max_nodes: int = 150
+
+    def write(self, store: str | Path, show: bool | None = False) -> VizResult:
+        st = Store.open(store).fresh()
+        center = resolve(st.conn, self.around) if self.around else None
+        title = (
+            f"kg: around {(st.node(center) or {}).get('name', center)} (depth {self.depth})"
+            if center
+            else f"kg: {Path(store).name or store}"
+        )
+        data = store_view(st, center, self.depth, self.max_nodes, title=title)
+        out = Path(self.output)
+        try:
+            out.write_text(render(data), encoding="utf-8")
+        except OSError as e:
+            raise SinkError(f"cannot write {out}: {e}; choose another -o path") from None
+        m = data["meta"]
+        return VizResult(out, m["shownNodes"], m["shownEdges"], m["totalNodes"], center)

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from kg.errors import SinkError
+from kg.sinks.base import read_graph
 from kg.sinks.cypher import NEO4J5, Dialect, Statement
-from kg.sinks.sync import GraphLike, LoadSummary, Progress, load_graph, with_retries
+from kg.sinks.sync import LoadSummary, load_graph, with_retries
 
 
 def split_uri(uri: str) -> tuple[str, str | None, str | None]:
@@ -216,26 +219,36 @@ class Neo4jBackend:
                     raise
 
 
-def load(
-    g: GraphLike,
-    uri: str,
-    database: str | None = None,
-    batch_size: int = 1000,
-    prune: bool = False,
-    progress: Progress | None = None,
-    **kw,
-) -> LoadSummary:
-    """Load `g` into Neo4j (idempotent; only changes are written; see kg.sinks.sync)."""
-    b = Neo4jBackend(uri, database=database, **kw)
-    try:
-        b.ping()
-        return load_graph(
-            b,
-            g,
-            batch_size=batch_size,
-            prune=prune,
-            progress=progress,
-            what=f"the load into {b.where}",
-        )
-    finally:
-        b.close()
+@dataclass(repr=False)
+class Neo4jSink:
+    """``kg load neo4j``: bring a Neo4j 5 database in line with the store's graph (key
+    constraints, then batched ``UNWIND ... MERGE`` of what changed; see kg.sinks.sync).
+
+    Loading the same store twice writes nothing; with `prune`, what the store no longer
+    has is deleted. `attempts` is per batch, on transient errors. A password in `uri` is
+    not shown:
+
+    >>> Neo4jSink("bolt://ann:s3cret@localhost:7687")
+    Neo4jSink(uri='bolt://ann:***@localhost:7687', database=None)
+    """
+
+    uri: str
+    database: str | None = None
+    batch_size: int = 1000
+    prune: bool = False
+    attempts: int = 5
+
+    def write(self, store: str | Path, show: bool | None = False) -> LoadSummary:
+        with read_graph(store, "loading into Neo4j", show) as g:
+            b = Neo4jBackend(self.uri, database=self.database, attempts=self.attempts)
+            try:
+                b.ping()
+                s = load_graph(b, g, self.batch_size, self.prune, what=f"the load into {b.where}")
+            finally:
+                b.close()
+        db = f" ({self.database})" if self.database else ""
+        s.title = f"loaded {store} into {redact(self.uri)}{db}"
+        return s
+
+    def __repr__(self) -> str:
+        return f"Neo4jSink(uri={redact(self.uri)!r}, database={self.database!r})"

@@ -14,10 +14,9 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
-import networkx as nx
-
 from kg.errors import SinkError
 from kg.sinks import cypher
+from kg.sinks.base import GraphLike, read_graph
 
 ARRAY_DELIMITER = "\x1f"
 ARRAY_DELIMITER_ARG = "U+001F"
@@ -60,13 +59,36 @@ def _cell(v, where: str) -> str:
 
 @dataclass
 class CsvExport:
-    """The files written and the neo4j-admin command that imports them."""
+    """The files written into `directory` and the neo4j-admin command that imports them."""
 
+    directory: str | Path
     node_files: list[Path]
     rel_files: list[Path]
     nodes: int
     rels: int
     command: str
+
+    def lines(self) -> list[str]:
+        return [
+            f"wrote {len(self.node_files)} node files ({self.nodes} nodes) and "
+            f"{len(self.rel_files)} relationship files ({self.rels} relationships) to "
+            f"{self.directory}",
+            "import them (Neo4j stopped, database empty or to be overwritten) with:",
+            self.command,
+        ]
+
+
+@dataclass
+class Neo4jCsvSink:
+    """``kg export neo4j-csv``: node and relationship CSVs of the store's graph in
+    `directory`, for ``neo4j-admin database import full`` into `database`."""
+
+    directory: str | Path
+    database: str = "neo4j"
+
+    def write(self, store: str | Path, show: bool | None = False) -> CsvExport:
+        with read_graph(store, "exporting", show) as g:
+            return export(g, self.directory, self.database)
 
 
 def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
@@ -76,7 +98,7 @@ def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
         w.writerows(rows)
 
 
-def export(g: nx.MultiDiGraph, out_dir: str | Path, database: str = "neo4j") -> CsvExport:
+def export(g: GraphLike, out_dir: str | Path, database: str = "neo4j") -> CsvExport:
     """Write node and relationship CSVs for `g` into `out_dir` and an import.sh."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -121,7 +143,7 @@ def export(g: nx.MultiDiGraph, out_dir: str | Path, database: str = "neo4j") -> 
         "overwritten) Neo4j database; stop the database first.\n" + command + "\n",
         encoding="utf-8",
     )
-    return CsvExport(node_files, rel_files, rows.node_count(), rows.rel_count(), command)
+    return CsvExport(out_dir, node_files, rel_files, rows.node_count(), rows.rel_count(), command)
 
 
 def import_command(node_files: list[Path], rel_files: list[Path], database: str = "neo4j") -> str:

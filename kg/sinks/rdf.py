@@ -39,8 +39,10 @@ import hashlib
 import io
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import IO, Any, NamedTuple
+from pathlib import Path
+from typing import IO, NamedTuple
 from urllib.parse import quote, unquote
 
 import networkx as nx
@@ -52,6 +54,7 @@ from kg import schema
 from kg.errors import SinkError
 from kg.files import output_file
 from kg.names import compact_form, normal_form
+from kg.sinks.base import TrackedGraph, read_graph
 from kg.store.db import Store
 
 DEFAULT_BASE = "https://w3id.org/kg/"
@@ -683,7 +686,6 @@ def export(
     Returns (format, triples written).
     """
     import sys
-    from pathlib import Path
 
     check_base(base)
     if fmt is None:
@@ -696,31 +698,48 @@ def export(
         return fmt, serialize(g, fh, fmt, base)
 
 
-def export_store(
-    store: str,
-    path: str,
-    fmt: str | None = None,
-    base: str = DEFAULT_BASE,
-    wrap: Callable[[Any], Any] | None = None,
-) -> tuple[str, int]:
-    """Export the graph of the store at `store` (see :func:`export`). N-Triples are
-    streamed from the store's graph file, holding only an IRI per node; the other
-    formats load the graph. `wrap` (e.g. kg.sinks.tracked.TrackedGraph) wraps the graph
-    read."""
-    from pathlib import Path
+@dataclass
+class RdfExport:
+    """What :class:`RdfSink` wrote: `triples` in `fmt` to `output` ('-': standard output)."""
 
-    st = Store.open(store)
-    if fmt is None and path != "-":
-        fmt = SUFFIXES.get(Path(path).suffix.lower())
-    g = st.streamed() if fmt == "nt" else st.graph()
-    return export(wrap(g) if wrap else g, path, fmt, base)
+    output: str
+    fmt: str
+    triples: int
+
+    def lines(self) -> list[str]:
+        if self.output == "-":  # the RDF itself went to standard output
+            return []
+        return [f"wrote {self.triples} triples ({self.fmt}) to {self.output}"]
+
+
+@dataclass
+class RdfSink:
+    """``kg export rdf``: the store's graph as RDF in `output` ('-': standard output), in
+    `fmt` (by default from the suffix, see :func:`export`), with data IRIs under `base`.
+
+    N-Triples are streamed from the store, holding only an IRI per node; the other formats
+    go through an rdflib graph, so the graph is loaded whole."""
+
+    output: str = "-"
+    fmt: str | None = None
+    base: str = DEFAULT_BASE
+
+    def write(self, store: str | Path, show: bool | None = False) -> RdfExport:
+        fmt = self.fmt
+        if fmt is None and self.output != "-":
+            fmt = SUFFIXES.get(Path(self.output).suffix.lower())
+        if fmt == "nt":
+            with read_graph(store, "exporting", show) as g:
+                fmt, n = export(g, self.output, fmt, self.base)
+        else:
+            with TrackedGraph(Store.open(store).graph(), "exporting", show) as g:
+                fmt, n = export(g, self.output, fmt, self.base)
+        return RdfExport(self.output, fmt, n)
 
 
 # ------------------------------------------------------------------ validation
 def shapes_path() -> str:
     """The SHACL shapes file, ``schemas/kg.shacl.ttl`` in the source tree."""
-    from pathlib import Path
-
     p = Path(__file__).resolve().parents[2] / "schemas" / "kg.shacl.ttl"
     if not p.exists():
         raise SinkError(f"SHACL shapes not found at {p}; run from a kg source checkout")

@@ -7,19 +7,21 @@ same graph twice writes nothing; an interrupted load re-run finishes the job wit
 duplicates (MERGE on ``key``).
 
 Backends (:mod:`kg.sinks.neo4j`, :mod:`kg.sinks.falkordb`) supply ``read`` and
-``write`` with their own retries; this module holds the comparison and the loop.
+``write`` with their own retries; this module holds the comparison and the loop, and
+:class:`LoadSummary`, what their sinks return.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from kg.errors import SinkError
 from kg.sinks import cypher
+from kg.sinks.base import GraphLike
 from kg.sinks.cypher import LABELS, REL_TYPES, Statement
 
 log = logging.getLogger(__name__)
@@ -41,7 +43,8 @@ class Backend(Protocol):
 
 @dataclass
 class LoadSummary:
-    """What a load did, and what the database holds afterwards."""
+    """What a load did, and what the database holds afterwards; :meth:`lines` (`title`
+    first, if there is one) are what ``kg load`` prints."""
 
     nodes_created: int = 0
     nodes_updated: int = 0
@@ -56,6 +59,7 @@ class LoadSummary:
     phase_seconds: dict[str, float] = field(default_factory=dict)  # delete/nodes/relationships
     db_nodes: dict[str, int] = field(default_factory=dict)
     db_rels: dict[str, int] = field(default_factory=dict)
+    title: str = ""  # what was loaded into where
 
     @property
     def written(self) -> int:
@@ -69,7 +73,7 @@ class LoadSummary:
         )
 
     def lines(self) -> list[str]:
-        return [
+        return ([self.title] if self.title else []) + [
             f"nodes:         {self.nodes_created} created, {self.nodes_updated} updated, "
             f"{self.nodes_unchanged} unchanged, {self.nodes_deleted} deleted",
             f"relationships: {self.rels_created} created, {self.rels_updated} updated, "
@@ -101,15 +105,6 @@ def db_counts(backend: Backend) -> tuple[dict[str, int], dict[str, int]]:
     nodes = {lbl: int(backend.read(cypher.count_nodes(lbl))[0]["n"]) for lbl in LABELS}
     rels = {t: int(backend.read(cypher.count_rels(t))[0]["n"]) for t in REL_TYPES}
     return nodes, rels
-
-
-class GraphLike(Protocol):
-    """What the loader reads of a graph: networkx's MultiDiGraph, or a graph streamed
-    from the store's database a row at a time (kg.store.db.Store)."""
-
-    def nodes(self, data: bool = ...) -> Iterable: ...
-
-    def edges(self, keys: bool = ..., data: bool = ...) -> Iterable: ...
 
 
 def load_graph(

@@ -33,6 +33,7 @@ from kg.errors import StoreError
 from kg.files import atomic_write
 from kg.graph.build import Digest, digest
 from kg.model import Record
+from kg.store import legacy
 from kg.store.graph import GraphTables
 from kg.store.migrate import content_digest, upgrade
 from kg.store.schema import SCHEMA_VERSION, TABLES, VIEWS
@@ -100,9 +101,7 @@ class Store(GraphTables):
         if not (p / MARKER).exists():
             raise StoreError(f"no kg store at {p}; build one with `kg build INPUT... --store {p}`")
         if check_marker(p) == 1:
-            from kg.store.legacy import convert
-
-            convert(p)
+            _convert(p)
         return cls(p)
 
     @classmethod
@@ -615,6 +614,42 @@ def check_marker(p: Path) -> int:
             "rebuild it from its inputs with `kg build INPUT... --store NEW-DIR`"
         )
     return version
+
+
+def _convert(path: Path) -> None:
+    """Convert the format-1 store at `path` into a database (see kg.store.legacy)."""
+    tmp = path / f".{DB}.converting"
+    try:
+        with Store(path).lock():
+            if json.loads((path / MARKER).read_text()).get("kg_store") != 1:
+                return  # converted by another process meanwhile
+            for f in path.glob(f".{DB}.converting*"):
+                f.unlink()
+            log.warning("converting the store %s to this kg's database (once)", path)
+            with Store(path, db=tmp) as st:
+                n = st.add_lines(legacy.record_lines(path), batch=5000)
+                st.rebuild()
+                # everything into the one file (the next open goes back to WAL)
+                mode = st.conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+                if mode != "delete":
+                    raise OSError(f"cannot finish the new database {tmp} (journal {mode})")
+            if Path(f"{tmp}-wal").exists():
+                raise OSError(f"the new database {tmp} was not written in full")
+            os.replace(tmp, path / DB)
+            atomic_write(path / MARKER, lambda fh: json.dump({"kg_store": FORMAT}, fh))
+            legacy.remove_old_files(path)
+            log.warning(
+                "converted %s: %d papers; the old record shards are kept in %s",
+                path,
+                n,
+                path / legacy.KEPT,
+            )
+    except OSError as e:
+        raise StoreError(
+            f"the store {path} was written by an older kg (JSON shards) and must be converted "
+            f"to a database once, which failed ({e}); open it once where it can be written, "
+            f"or rebuild it with `kg build INPUT... --store {path}-new`"
+        ) from None
 
 
 def _only_ours(p: Path) -> bool:

@@ -1,5 +1,4 @@
-"""The `kg export rdf` and `kg sparql` commands: thin wrappers over kg.sinks.rdf and
-kg.query.sparql."""
+"""`kg sparql`: a thin wrapper over kg.query.sparql."""
 
 from __future__ import annotations
 
@@ -7,59 +6,7 @@ import json
 
 import click
 
-from kg.cli.export import export
-from kg.cli.options import STORE_OPTION
-from kg.sinks import rdf
-
-_BASE = click.option(
-    "--base",
-    default=rdf.DEFAULT_BASE,
-    show_default=True,
-    help="Namespace for the data's IRIs (an absolute IRI ending in / or #). "
-    "The default is a placeholder: use one you control before publishing.",
-)
-
-
-@click.command("rdf")
-@STORE_OPTION
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(rdf.FORMATS),
-    default=None,
-    help="RDF syntax (default: from the -o suffix .ttl .nt .jsonld .trig, else "
-    "turtle). nt is streamed and suits large graphs; trig adds a named graph per "
-    "paper.",
-)
-@click.option(
-    "-o",
-    "--output",
-    default="-",
-    type=click.Path(dir_okay=False, allow_dash=True),
-    help="File to write (default: standard output).",
-)
-@_BASE
-def rdf_command(store, fmt, output, base) -> None:
-    """Export the graph as RDF (kg vocabulary, ML-Schema, schema.org, SKOS, PROV)."""
-    from kg.sinks.tracked import TrackedGraph
-
-    bars: list[TrackedGraph] = []
-
-    def track(g):
-        bars.append(TrackedGraph(g, "exporting"))
-        return bars[-1]
-
-    try:
-        fmt, n = rdf.export_store(store, output, fmt, base, wrap=track)
-    finally:
-        for b in bars:
-            b.close()
-    if output != "-":
-        click.echo(f"wrote {n} triples ({fmt}) to {output}", err=True)
-
-
-export.add_command(rdf_command)
+from kg.cli.options import BASE_OPTION, STORE_OPTION
 
 
 @click.command()
@@ -91,7 +38,7 @@ export.add_command(rdf_command)
     help="Let SERVICE clauses send requests to remote SPARQL endpoints (off by "
     "default: kg sparql never touches the network).",
 )
-@_BASE
+@BASE_OPTION
 def sparql(
     query, store, example, list_, params, engine, as_json, show, base, allow_service
 ) -> None:
