@@ -152,7 +152,7 @@ def create_app(store: str | Path) -> Starlette:
         try:
             with site.reading() as kg:
                 center = kg.resolve(key) if key else None
-                name = (kg.store.node(center) or {}).get("name", center) if center else None
+                name = (kg.store.node_data(center) or {}).get("name", center) if center else None
                 data = store_view(
                     kg.store, center, 1, 150, title=f"kg: around {name}" if center else "kg graph"
                 )
