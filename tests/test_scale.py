@@ -297,6 +297,8 @@ def test_store_update_graph_equals_full_build(tmp_path: Path, monkeypatch, seed:
         assert same(st.graph(), build_graph(stored.values())), (
             f"seed {seed}: the incremental graph differs from the full build after {b}"
         )
+        kept = (int(st.meta("graph_nodes") or -1), int(st.meta("graph_edges") or -1))
+        assert kept == st.graph_size() == (st.number_of_nodes(), st.number_of_edges())
         updated = _derived(st)
         assert updated["node_degree"] and updated == _derived_from_scratch(st), (
             f"seed {seed}: the tables derived in place differ from a full build's after {b}"

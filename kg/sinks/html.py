@@ -121,6 +121,7 @@ def view_data(
     keep: list[str] | None = None,
     deg: Mapping[str, int] | None = None,
     totals: tuple[int, int] | None = None,
+    cited: Mapping[str, Mapping] | None = None,
 ) -> dict:
     """The JSON-ready data the page draws (see :func:`select_nodes` for the choice).
 
@@ -134,6 +135,8 @@ def view_data(
         keep, deg, totals: the nodes to draw, the number of distinct neighbours of each
             and the graph's node and edge counts, when `g` is only the part of a larger
             graph that the page draws (see :func:`store_view`).
+        cited: the attributes of paper nodes that the page cites but `g` lacks (key →
+            attributes: ``title``, ``name``, ``url``, ``date`` are read).
 
     Returns:
         ``{"meta", "nodes", "edges", "papers"}``; nodes carry ``id``, ``label``,
@@ -218,7 +221,7 @@ def view_data(
         papers.update(edges[-1]["papers"])
     paper_info = {}
     for p in sorted(papers):
-        d = g.nodes.get(f"paper:{p}", {})
+        d = g.nodes.get(f"paper:{p}") or (cited or {}).get(f"paper:{p}", {})
         paper_info[p] = {
             "title": d.get("title") or d.get("name") or p,
             "url": d.get("url"),
@@ -376,7 +379,7 @@ def _edges_among(st: Store, keys: list[str]) -> list[tuple[str, str]]:
     want = dumps(keys)
     return st.conn.execute(
         "SELECT head, tail FROM edges WHERE head IN (SELECT value FROM json_each(?)) AND "
-        "tail IN (SELECT value FROM json_each(?))",
+        "+tail IN (SELECT value FROM json_each(?))",
         (want, want),
     ).fetchall()
 
@@ -410,9 +413,11 @@ def store_view(
         sub.add_node(k, **attrs)
     want = dumps(keep)
     quoted: set[str] = set()  # the papers whose evidence the page quotes
+    # by head (the kept nodes' out-edges; `+tail`: not by tail, whose in-edges are the
+    # MENTIONS of thousands of papers for a hub)
     for u, t, v, support, conf, papers, ev in st.conn.execute(
         "SELECT head, type, tail, support, confidence, papers, evidence FROM edges "
-        "WHERE head IN (SELECT value FROM json_each(?)) AND tail IN (SELECT value FROM "
+        "WHERE head IN (SELECT value FROM json_each(?)) AND +tail IN (SELECT value FROM "
         "json_each(?)) ORDER BY id",
         (want, want),
     ):
@@ -438,26 +443,21 @@ def store_view(
     for _u, _v, d in sub.edges(data=True):
         cited.update(d["papers"][:MAX_PAPERS])
     papers = sorted(f"paper:{p}" for p in cited - {n.split(":", 1)[1] for n in keep})
-    # of the papers cited but not drawn the page shows the title (else name), url, date
-    fields = ("title", "name", "url", "date")
-    found: dict[str, dict] = {}
+    found: dict[str, dict] = {}  # of the papers cited but not drawn
     for part in chunks(papers):  # read a chunk at a time (a hub cites thousands)
-        for key, *values in st.conn.execute(
-            "SELECT key, "
-            + ", ".join(f"json_extract(data, '$.{f}')" for f in fields)
-            + f" FROM nodes WHERE key IN ({marks(len(part))})",
-            part,
-        ):
-            found[key] = {f: x for f, x in zip(fields, values, strict=True) if x is not None}
-    for p in papers:
-        sub.add_node(p, **found.get(p, {}))
+        found.update(
+            (k, orjson.loads(d))
+            for k, d in st.conn.execute(
+                f"SELECT key, data FROM nodes WHERE key IN ({marks(len(part))})", part
+            )
+        )
     texts = {}
     for part in chunks(sorted(quoted)):
         for pid, text, t in st.conn.execute(
             f"SELECT id, abstract, title FROM papers WHERE id IN ({marks(len(part))})", part
         ):
             texts[pid] = (text, t or "")
-    totals = (st.number_of_nodes(), st.number_of_edges())
+    totals = st.graph_size()
     return view_data(
         sub,
         around,
@@ -468,6 +468,7 @@ def store_view(
         keep=keep,
         deg=deg,
         totals=totals,
+        cited=found,
     )
 
 

@@ -498,6 +498,18 @@ class GraphTables:
         out.types.update(dict(self.conn.execute("SELECT type, count(*) FROM edges GROUP BY type")))
         return out
 
+    def graph_size(self) -> tuple[int, int]:
+        """The graph's numbers of nodes and edges, as its last write counted them (else
+        counted now)."""
+        kept = dict(
+            self.conn.execute(
+                "SELECT key, value FROM meta WHERE key IN ('graph_nodes', 'graph_edges')"
+            )
+        )
+        if len(kept) == 2:
+            return int(kept["graph_nodes"]), int(kept["graph_edges"])
+        return self.number_of_nodes(), self.number_of_edges()
+
     def number_of_nodes(self) -> int:
         return self.conn.execute("SELECT count(*) FROM nodes").fetchone()[0]
 
@@ -526,7 +538,14 @@ def _finish(c: sqlite3.Connection, state: GraphState, version: int) -> None:
         "INSERT OR REPLACE INTO graph_state VALUES (1, ?)",
         (orjson.dumps({"version": STATE_VERSION, "state": state.to_json()}),),
     )
+    (nodes,) = c.execute("SELECT count(*) FROM nodes").fetchone()
+    (edges,) = c.execute("SELECT count(*) FROM edges").fetchone()
     c.executemany(
         "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-        [("graph_version", str(version)), ("graph_id", uuid.uuid4().hex)],
+        [
+            ("graph_version", str(version)),
+            ("graph_id", uuid.uuid4().hex),
+            ("graph_nodes", str(nodes)),  # the size of the graph (read by kg viz)
+            ("graph_edges", str(edges)),
+        ],
     )
