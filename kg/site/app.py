@@ -23,6 +23,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from kg.errors import KGError, QueryError
+from kg.extract.lexicon import metric_directions
 from kg.query.api import KnowledgeGraph
 from kg.site import pages
 from kg.site.links import node_url
@@ -51,6 +52,7 @@ class Site:
         with Store.open(self.path) as st:
             st.fresh()
             _ = st.paper_count()
+        metric_directions()  # the packaged metric lexicon, read once now (leaderboards rank by it)
         self._local = threading.local()
         self._cache: dict[str, tuple[str, dict]] = {}
 
