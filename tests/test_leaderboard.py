@@ -225,6 +225,26 @@ def test_a_schema_1_database_is_converted(tmp_path):
     )
 
 
+def test_a_schema_3_database_is_converted(tmp_path):
+    """A store of kg before node_degree and task_boards gains them, filled by a rebuild."""
+    from kg.query.leaderboard import task_board_rows
+
+    path = make_store(tmp_path / "old")
+    with sqlite3.connect(path / "kg.db") as c:
+        c.execute("DROP TABLE node_degree")
+        c.execute("DROP TABLE task_boards")
+        c.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    g = kg.open(path)
+    rows = task_board_rows(g, "task:image classification")
+    assert ("dataset:imagenet", "metric:top-1 accuracy") in [r[:2] for r in rows]
+    with sqlite3.connect(path / "kg.db") as c:
+        assert c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
+            str(SCHEMA_VERSION),
+        )
+        nodes = c.execute("SELECT count(*) FROM nodes").fetchone()[0]
+        assert c.execute("SELECT count(*) FROM node_degree").fetchone()[0] == nodes > 0
+
+
 def _index(st):
     return {
         t: sorted(st.conn.execute(f"SELECT * FROM {t}").fetchall())
