@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 if [ -f scripts/ci-system-deps.sh ]; then
-  bash scripts/ci-system-deps.sh   # Debian's chromium for the picture test, when root
+  bash scripts/ci-system-deps.sh   # Debian's chromium and chromedriver for the browser tests
 fi
 set +e
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

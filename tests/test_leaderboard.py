@@ -225,8 +225,31 @@ def test_a_schema_1_database_is_converted(tmp_path):
     )
 
 
+def test_a_schema_3_database_is_converted(tmp_path):
+    """A store of kg before node_degree and task_boards gains them, filled by a rebuild."""
+    from kg.query.leaderboard import task_board_rows
+
+    path = make_store(tmp_path / "old")
+    with sqlite3.connect(path / "kg.db") as c:
+        c.execute("DROP TABLE node_degree")
+        c.execute("DROP TABLE task_boards")
+        c.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    g = kg.open(path)
+    rows = task_board_rows(g, "task:image classification")
+    assert ("dataset:imagenet", "metric:top-1 accuracy") in [r[:2] for r in rows]
+    with sqlite3.connect(path / "kg.db") as c:
+        assert c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
+            str(SCHEMA_VERSION),
+        )
+        nodes = c.execute("SELECT count(*) FROM nodes").fetchone()[0]
+        assert c.execute("SELECT count(*) FROM node_degree").fetchone()[0] == nodes > 0
+
+
 def _index(st):
-    return sorted(st.conn.execute("SELECT * FROM result_index").fetchall())
+    return {
+        t: sorted(st.conn.execute(f"SELECT * FROM {t}").fetchall())
+        for t in ("result_index", "node_degree", "task_boards")
+    }
 
 
 def test_result_index_follows_incremental_updates(tmp_path):
@@ -241,7 +264,7 @@ def test_result_index_follows_incremental_updates(tmp_path):
         "DeltaNet",
         "2024-05-05",
         [
-            "DeltaNet reaches 99.0% top-1 accuracy on ImageNet.",
+            "DeltaNet reaches 99.0% top-1 accuracy on ImageNet for image classification.",
             "DeltaNet improves top-1 error by 3.0% on ImageNet.",
         ],
         [
@@ -250,6 +273,7 @@ def test_result_index_follows_incremental_updates(tmp_path):
         ],
     )
     st = Store.open(path)
+    before = _index(st)
     with st.lock():
         base, known = st.records_version(), set(st.paper_sources())
         st.add_records([new])
@@ -259,6 +283,17 @@ def test_result_index_follows_incremental_updates(tmp_path):
     err = kg.open(path).leaderboard("ImageNet", "top-1 error")
     assert err.changes_left_out == 1 and "DeltaNet" not in [r.method for r in err.rows]
     updated = _index(st)
+    # the task's leaderboard on ImageNet in top-1 accuracy has one method more
+    board = ("task:image classification", "dataset:imagenet", "metric:top-1 accuracy")
+    row = next(r for r in updated["task_boards"] if r[:3] == board)
+    old = next(r for r in before["task_boards"] if r[:3] == board)
+    assert row[3:] == (old[3] + 1, old[4] + 1)
+    degree = dict(updated["node_degree"])
+    # DeltaNet's neighbours: its paper and its two Result nodes
+    assert (
+        degree["method:deltanet"] == 3
+        and degree["dataset:imagenet"] > dict(before["node_degree"])["dataset:imagenet"]
+    )
     st.rebuild()
     assert _index(st) == updated
     st.close()

@@ -14,6 +14,7 @@ from kg.graph.build import GraphData, GraphState, build, build_graph, record_dig
 from kg.graph.incremental import Delta, apply, same, update
 from kg.model import PAPER, Entity, Evidence, Mention, Paper, Record, Relation, Result, Source
 from kg.store.db import Store
+from kg.store.graph import derive
 
 # names chosen so that resolution merges and splits as papers arrive: acronyms defined by
 # some papers only, an alias two entities claim, plural variants, a lone acronym
@@ -240,6 +241,21 @@ def test_store_index_and_fetch(tmp_path: Path) -> None:
     assert n == 1
 
 
+def _derived(st: Store) -> dict[str, list[tuple]]:
+    """The rows of the tables derived from the graph (kept with it)."""
+    return {
+        t: sorted(st.conn.execute(f"SELECT * FROM {t}").fetchall())
+        for t in ("result_index", "node_degree", "task_boards")
+    }
+
+
+def _derived_from_scratch(st: Store) -> dict[str, list[tuple]]:
+    """What a full build derives from the graph tables as they are now."""
+    with st.transaction() as c:
+        derive(c)
+    return _derived(st)
+
+
 def _no_rebuild(monkeypatch) -> None:
     def refuse(*a, **k):
         raise AssertionError("update_graph rebuilt instead of updating")
@@ -281,9 +297,16 @@ def test_store_update_graph_equals_full_build(tmp_path: Path, monkeypatch, seed:
         assert same(st.graph(), build_graph(stored.values())), (
             f"seed {seed}: the incremental graph differs from the full build after {b}"
         )
+        kept = (int(st.meta("graph_nodes") or -1), int(st.meta("graph_edges") or -1))
+        assert kept == st.graph_size() == (st.number_of_nodes(), st.number_of_edges())
+        updated = _derived(st)
+        assert updated["node_degree"] and updated == _derived_from_scratch(st), (
+            f"seed {seed}: the tables derived in place differ from a full build's after {b}"
+        )
     # and the graph a full build writes into the database is the same again
     st.rebuild()
     assert same(Store.open(tmp_path / "s").graph(), build_graph(stored.values()))
+    assert _derived(st) == updated
 
 
 def test_store_update_graph_rebuilds_from_a_stale_base(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """`kg viz`: the HTML page, its escaping, and the page in headless Chromium.
 
-The browser tests start Debian's chromium (``scripts/ci-system-deps.sh`` installs it) and
-talk to it over the DevTools protocol; they skip when /usr/bin/chromium is absent.
+The browser tests drive Debian's headless chromium through Selenium and Debian's
+chromedriver (tests/browser.py; ``scripts/ci-system-deps.sh`` installs both); they skip
+when either is absent.
 """
 
 from __future__ import annotations
@@ -9,13 +10,12 @@ from __future__ import annotations
 import json
 import re
 import struct
-import subprocess
 import zlib
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from browser import DevTools, chromium, chromium_args, needs_chromium
+from browser import Browser, chromium, elsewhere, needs_chromium
 from click.testing import CliRunner
 
 from kg.cli import main
@@ -28,9 +28,9 @@ from kg.store.db import Store
 
 @pytest.fixture
 def browser(tmp_path):
-    """A headless Chromium (tests/browser.py) on a free loopback port."""
-    with chromium(tmp_path) as tools:
-        yield tools
+    """Headless chromium under chromedriver (tests/browser.py)."""
+    with chromium(tmp_path) as b:
+        yield b
 
 
 EVIL_METHOD = "<script>alert(1)</script>"
@@ -256,10 +256,9 @@ def test_kg_viz_command(store, tmp_path):
 # ---------------------------------------------------------------- in Chromium
 
 
-def _open(tools: DevTools, path: Path) -> None:
-    tools.call("Page.navigate", url=path.as_uri())
-    tools.wait_for("Page.loadEventFired")
-    assert tools.js("document.body.getAttribute('data-ready')") == "1"
+def _open(b: Browser, path: Path) -> None:
+    b.get(path.as_uri())  # returns once the page has loaded
+    assert b.js("document.body.getAttribute('data-ready')") == "1"
 
 
 @needs_chromium
@@ -284,22 +283,14 @@ def test_page_in_chromium_shows_names_as_text_without_errors(browser, page):
     assert browser.js("document.querySelectorAll('#graph circle.node').length") == 8
     assert browser.js("document.querySelectorAll('#legend input').length") >= 4
     assert browser.errors() == []
+    assert elsewhere(browser.requests()) == []  # the page fetches nothing
 
 
 @needs_chromium
 def test_click_search_and_provenance_in_chromium(browser, page):
     _open(browser, page)
     # a real mouse click on the node of the hostile method
-    box = browser.js(
-        "(() => { const c = document.querySelector("
-        "'circle.node[data-id=\"method:evil\"]'); const r = "
-        "c.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]"
-        "; })()"
-    )
-    for kind in ("mousePressed", "mouseReleased"):
-        browser.call(
-            "Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1], button="left", clickCount=1
-        )
+    browser.click('circle.node[data-id="method:evil"]')
     panel = browser.js("document.getElementById('details').textContent")
     assert EVIL_METHOD in panel and "method:evil" in panel
     assert EVIL_TITLE in panel  # the paper it comes from, as text
@@ -377,15 +368,10 @@ def _png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
 
 @needs_chromium
 @pytest.mark.slow
-def test_screenshot_is_a_picture_of_the_graph(page, tmp_path):
-    shot = tmp_path / "shot.png"
-    proc = subprocess.run(
-        [*chromium_args(tmp_path / "profile"), f"--screenshot={shot}", page.as_uri()],
-        capture_output=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-2000:]
-    width, height, pixels = _png_pixels(shot.read_bytes())
+def test_screenshot_is_a_picture_of_the_graph(browser, page):
+    browser.viewport(1200, 800)
+    _open(browser, page)
+    width, height, pixels = _png_pixels(browser.screenshot())
     assert (width, height) == (1200, 800)
     colours = Counter(pixels)
     assert len(colours) > 50, "the screenshot is (nearly) blank"

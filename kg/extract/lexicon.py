@@ -129,9 +129,11 @@ def vocabulary() -> dict:
     return json.loads(f.read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=1)
 def metric_directions() -> dict[str, str | None]:
     """The normal form of every metric name and alias of the lexicon → its direction
-    (``higher`` or ``lower`` is better, None when the lexicon does not say).
+    (``higher`` or ``lower`` is better, None when the lexicon does not say). Read once
+    per process (the packaged lexicon does not change).
 
     >>> d = metric_directions()
     >>> d[normal_form("WER")], d[normal_form("top-1 accuracy")]

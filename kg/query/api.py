@@ -27,7 +27,7 @@ from kg.errors import QueryError
 from kg.model import Record
 from kg.store import lookup
 from kg.store.db import Store, chunks, marks
-from kg.store.graph import index_results, write_links, write_nodes
+from kg.store.graph import derive, write_links, write_nodes
 from kg.store.lookup import did_you_mean  # noqa: F401  (part of the API)
 
 
@@ -51,7 +51,7 @@ class KnowledgeGraph:
                         for u, v, k, d in source.edges(keys=True, data=True)
                     ),
                 )
-                index_results(c)
+                derive(c)
                 # the graph is all there is: no records to build it from
                 c.execute("INSERT INTO meta VALUES ('graph_version', '0')")
             source = st

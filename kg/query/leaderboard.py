@@ -176,16 +176,24 @@ def board_rows(
 
 def task_board_rows(kg: KnowledgeGraph, task_key: str, limit: int | None = None) -> list[BoardRow]:
     """The leaderboards within a task, on every dataset: (dataset, metric, methods,
-    scores, metric name) from the results of the papers that mention the task, most
-    methods first; the first `limit` if given."""
+    scores, metric name) from the results of the papers that mention the task (the
+    store's ``task_boards``, kept with the graph), most methods first; the first `limit`
+    if given."""
     sql = (
-        "SELECT s.dataset, s.metric, count(DISTINCT s.method) AS methods, count(*) AS "
-        "scores, (SELECT name FROM nodes WHERE key = s.metric) AS name FROM edges m "
-        "JOIN result_index s ON s.paper = substr(m.head, 7) WHERE m.tail = ? AND m.type = "
-        "'MENTIONS' AND s.kind = 'score' AND s.value IS NOT NULL GROUP BY s.dataset, "
-        "s.metric ORDER BY methods DESC, scores DESC, name COLLATE NOCASE"
+        "SELECT b.dataset, b.metric, b.methods, b.scores, (SELECT name FROM nodes WHERE "
+        "key = b.metric) AS name FROM task_boards b WHERE b.task = ?"
     )
     args: list = [task_key]
+    if limit is not None:
+        last = kg.db.execute(  # the limit-th largest: no smaller board can be listed
+            "SELECT methods, scores FROM task_boards WHERE task = ? ORDER BY methods DESC, "
+            "scores DESC LIMIT 1 OFFSET ?",
+            (task_key, max(limit, 1) - 1),
+        ).fetchone()
+        if last is not None:
+            sql += " AND (b.methods > ? OR (b.methods = ? AND b.scores >= ?))"
+            args += [last[0], last[0], last[1]]
+    sql += " ORDER BY methods DESC, scores DESC, name COLLATE NOCASE, b.dataset, b.metric"
     if limit is not None:
         sql, args = sql + " LIMIT ?", [*args, limit]
     return kg.db.execute(sql, args).fetchall()

@@ -28,10 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
+import orjson
 
 from kg.errors import SinkError
 from kg.graph.build import build_graph  # noqa: F401  (used in the doctest above)
 from kg.store.db import Store, chunks, marks
+from kg.store.graph import dumps
 from kg.store.lookup import resolve
 
 __all__ = ["select_nodes", "store_view", "view_data", "render", "HtmlSink", "VizResult"]
@@ -119,6 +121,7 @@ def view_data(
     keep: list[str] | None = None,
     deg: Mapping[str, int] | None = None,
     totals: tuple[int, int] | None = None,
+    cited: Mapping[str, Mapping] | None = None,
 ) -> dict:
     """The JSON-ready data the page draws (see :func:`select_nodes` for the choice).
 
@@ -132,6 +135,8 @@ def view_data(
         keep, deg, totals: the nodes to draw, the number of distinct neighbours of each
             and the graph's node and edge counts, when `g` is only the part of a larger
             graph that the page draws (see :func:`store_view`).
+        cited: the attributes of paper nodes that the page cites but `g` lacks (key →
+            attributes: ``title``, ``name``, ``url``, ``date`` are read).
 
     Returns:
         ``{"meta", "nodes", "edges", "papers"}``; nodes carry ``id``, ``label``,
@@ -145,7 +150,22 @@ def view_data(
     kept = set(keep)
     if deg is None:
         deg = _degrees(g)
-    sub = g.subgraph(kept)
+    # the edges among the kept nodes, and how many each kept node has (as the degree of
+    # the subgraph would count them; read off the adjacency: a view of it is slow)
+    among = sorted(
+        (
+            (u, v, k, d)
+            for u in kept
+            for v, kd in g.succ[u].items()
+            if v in kept
+            for k, d in kd.items()
+        ),
+        key=lambda e: e[:3],
+    )
+    shown = dict.fromkeys(kept, 0)
+    for u, v, _k, _d in among:
+        shown[u] += 1
+        shown[v] += 1
     papers: set[str] = set()
     nodes = []
     for n in keep:
@@ -159,7 +179,7 @@ def view_data(
             "papers": d.get("n_papers", len(pids)),
             "paperIds": pids[:MAX_PAPERS],
             "deg": deg[n],
-            "shownDeg": sub.degree(n),
+            "shownDeg": shown[n],
             "merged": [
                 {"key": m.get("key"), "why": list(m.get("why") or [])}
                 for m in d.get("merged") or []
@@ -184,7 +204,7 @@ def view_data(
         papers.update(node["paperIds"])
         nodes.append(node)
     edges = []
-    for u, v, k, d in sorted(sub.edges(keys=True, data=True), key=lambda e: e[:3]):
+    for u, v, k, d in among:
         ev = [_snippet(x, texts) for x in (d.get("evidence") or [])[:MAX_EVIDENCE]]
         edges.append(
             {
@@ -201,7 +221,7 @@ def view_data(
         papers.update(edges[-1]["papers"])
     paper_info = {}
     for p in sorted(papers):
-        d = g.nodes.get(f"paper:{p}", {})
+        d = g.nodes.get(f"paper:{p}") or (cited or {}).get(f"paper:{p}", {})
         paper_info[p] = {
             "title": d.get("title") or d.get("name") or p,
             "url": d.get("url"),
@@ -316,78 +336,58 @@ class VizResult:
         ]
 
 
-def _sql_degrees(st: Store, keys: list[str]) -> dict[str, int]:
-    """Number of distinct neighbours of each of `keys`, ignoring direction."""
-    out = dict.fromkeys(keys, 0)
-    for part in chunks(keys):
-        q = marks(len(part))
-        out.update(
-            st.conn.execute(
-                f"SELECT k, count(DISTINCT o) FROM (SELECT head AS k, tail AS o FROM edges WHERE "
-                f"head IN ({q}) UNION ALL SELECT tail, head FROM edges WHERE tail IN ({q})) "
-                f"GROUP BY k",
-                [*part, *part],
-            )
-        )
-    return out
-
-
 def _sql_select(
     st: Store, around: str | None, depth: int, max_nodes: int
 ) -> tuple[list[str], dict[str, int]]:
-    """:func:`select_nodes` with SQL: the same nodes, and the degrees of those looked at."""
+    """:func:`select_nodes` with SQL: the same nodes, and their numbers of distinct
+    neighbours (the store's ``node_degree``, kept with the graph). Bounded by what is
+    drawn: the most connected nodes are read off an index; around a node, each level
+    (distance) is asked for its most connected new nodes, as many as there is room for,
+    and the search stops at the level that fills the page."""
     if max_nodes < 1:
         raise SinkError(f"max_nodes must be at least 1, got {max_nodes}")
     if around is None:
         ranked = st.conn.execute(
-            "SELECT k, count(DISTINCT o) AS d FROM (SELECT head AS k, tail AS o FROM edges "
-            "UNION ALL SELECT tail, head FROM edges) GROUP BY k ORDER BY d DESC, k LIMIT ?",
+            "SELECT key, degree FROM node_degree ORDER BY degree DESC, key LIMIT ?",
             (max_nodes,),
         ).fetchall()
-        if len(ranked) < max_nodes:  # then nodes without an edge, by key
-            ranked += [
-                (k, 0)
-                for (k,) in st.conn.execute(
-                    "SELECT key FROM nodes WHERE key NOT IN (SELECT head FROM edges) AND key NOT "
-                    "IN (SELECT tail FROM edges) ORDER BY key LIMIT ?",
-                    (max_nodes - len(ranked),),
-                )
-            ]
-            ranked.sort(key=lambda r: (-r[1], r[0]))
         top = [k for k, _ in ranked]
         linked = {x for u, v in _edges_among(st, top) for x in (u, v) if u != v}
         return [n for n in top if n in linked] or top, dict(ranked)
-    dist = {around: 0}
-    fringe = [around]
-    for level in range(1, max(depth, 0) + 1):
-        nxt = []
+    row = st.conn.execute("SELECT degree FROM node_degree WHERE key = ?", (around,)).fetchone()
+    deg = {around: row[0] if row else 0}
+    keep, fringe = [around], [around]
+    for _level in range(max(depth, 0)):
+        room = max_nodes - len(keep)
+        if room <= 0 or not fringe:
+            break
+        # this level's new nodes, most connected first: from each part of the fringe its
+        # first room + len(keep) neighbours (at most len(keep) of them are not new)
+        found: dict[str, int] = {}
         for part in chunks(fringe):
             q = marks(len(part))
-            for (v,) in st.conn.execute(
-                f"SELECT tail FROM edges WHERE head IN ({q}) UNION "
-                f"SELECT head FROM edges WHERE tail IN ({q})",
-                [*part, *part],
-            ):
-                if v not in dist:
-                    dist[v] = level
-                    nxt.append(v)
-        fringe = nxt
-    deg = _sql_degrees(st, list(dist))
-    return sorted(dist, key=lambda n: (dist[n], -deg[n], n))[:max_nodes], deg
+            found.update(
+                st.conn.execute(
+                    f"SELECT o.k, d.degree FROM (SELECT tail AS k FROM edges WHERE head IN "
+                    f"({q}) UNION SELECT head FROM edges WHERE tail IN ({q})) o JOIN "
+                    "node_degree d ON d.key = o.k ORDER BY d.degree DESC, o.k LIMIT ?",
+                    [*part, *part, room + len(keep)],
+                )
+            )
+        new = sorted((k for k in found if k not in deg), key=lambda k: (-found[k], k))[:room]
+        deg.update((k, found[k]) for k in new)
+        keep += new
+        fringe = new
+    return keep, deg
 
 
 def _edges_among(st: Store, keys: list[str]) -> list[tuple[str, str]]:
-    want = set(keys)
-    out = []
-    for part in chunks(keys):
-        out += [
-            (u, v)
-            for u, v in st.conn.execute(
-                f"SELECT head, tail FROM edges WHERE head IN ({marks(len(part))})", part
-            )
-            if v in want
-        ]
-    return out
+    want = dumps(keys)
+    return st.conn.execute(
+        "SELECT head, tail FROM edges WHERE head IN (SELECT value FROM json_each(?)) AND "
+        "+tail IN (SELECT value FROM json_each(?))",
+        (want, want),
+    ).fetchall()
 
 
 def store_view(
@@ -405,7 +405,7 @@ def store_view(
         label, data, n = st.conn.execute(
             "SELECT label, data, papers FROM nodes WHERE key = ?", (k,)
         ).fetchone()
-        attrs = json.loads(data)
+        attrs = orjson.loads(data)
         if label not in ("Paper", "Result"):
             attrs["papers"] = [
                 h[6:]
@@ -417,26 +417,29 @@ def store_view(
             ]
             attrs["n_papers"] = n
         sub.add_node(k, **attrs)
-    kept = set(keep)
-    for part in chunks(keep):
-        for u, t, v, support, conf, papers, ev in st.conn.execute(
-            "SELECT head, type, tail, support, confidence, papers, evidence FROM edges "
-            f"WHERE head IN ({marks(len(part))}) ORDER BY id",
-            part,
-        ):
-            if v in kept:
-                evidence = json.loads(ev)
-                sub.add_edge(
-                    u,
-                    v,
-                    key=t,
-                    type=t,
-                    papers=json.loads(papers)[:MAX_PAPERS],
-                    support=support,
-                    evidence=evidence[:MAX_EVIDENCE],
-                    n_evidence=len(evidence),
-                    confidence=conf,
-                )
+    want = dumps(keep)
+    quoted: set[str] = set()  # the papers whose evidence the page quotes
+    # by head (the kept nodes' out-edges; `+tail`: not by tail, whose in-edges are the
+    # MENTIONS of thousands of papers for a hub)
+    for u, t, v, support, conf, papers, ev in st.conn.execute(
+        "SELECT head, type, tail, support, confidence, papers, evidence FROM edges "
+        "WHERE head IN (SELECT value FROM json_each(?)) AND +tail IN (SELECT value FROM "
+        "json_each(?)) ORDER BY id",
+        (want, want),
+    ):
+        evidence = orjson.loads(ev)
+        quoted.update(x["paper"] for x in evidence[:MAX_EVIDENCE] if "paper" in x)
+        sub.add_edge(
+            u,
+            v,
+            key=t,
+            type=t,
+            papers=orjson.loads(papers)[:MAX_PAPERS],
+            support=support,
+            evidence=evidence[:MAX_EVIDENCE],
+            n_evidence=len(evidence),
+            confidence=conf,
+        )
     cited: set[str] = set()
     for n in keep:
         d = sub.nodes[n]
@@ -446,38 +449,33 @@ def store_view(
     for _u, _v, d in sub.edges(data=True):
         cited.update(d["papers"][:MAX_PAPERS])
     papers = sorted(f"paper:{p}" for p in cited - {n.split(":", 1)[1] for n in keep})
-    found: dict[str, dict] = {}
+    found: dict[str, dict] = {}  # of the papers cited but not drawn
     for part in chunks(papers):  # read a chunk at a time (a hub cites thousands)
         found.update(
-            (k, json.loads(d))
+            (k, orjson.loads(d))
             for k, d in st.conn.execute(
                 f"SELECT key, data FROM nodes WHERE key IN ({marks(len(part))})", part
             )
         )
-    for p in papers:
-        sub.add_node(p, **found.get(p, {}))
-    totals = (st.number_of_nodes(), st.number_of_edges())
-    data = view_data(sub, around, depth, max_nodes, title=title, keep=keep, deg=deg, totals=totals)
-    wanted = sorted({ev["paper"] for e in data["edges"] for ev in e["evidence"] if "paper" in ev})
-    if wanted:
-        texts = {}
-        for part in chunks(wanted):
-            for pid, text, t in st.conn.execute(
-                f"SELECT id, abstract, title FROM papers WHERE id IN ({marks(len(part))})", part
-            ):
-                texts[pid] = (text, t or "")
-        data = view_data(
-            sub,
-            around,
-            depth,
-            max_nodes,
-            texts=texts,
-            title=title,
-            keep=keep,
-            deg=deg,
-            totals=totals,
-        )
-    return data
+    texts = {}
+    for part in chunks(sorted(quoted)):
+        for pid, text, t in st.conn.execute(
+            f"SELECT id, abstract, title FROM papers WHERE id IN ({marks(len(part))})", part
+        ):
+            texts[pid] = (text, t or "")
+    totals = st.graph_size()
+    return view_data(
+        sub,
+        around,
+        depth,
+        max_nodes,
+        texts=texts,
+        title=title,
+        keep=keep,
+        deg=deg,
+        totals=totals,
+        cited=found,
+    )
 
 
 @dataclass
@@ -499,7 +497,7 @@ class HtmlSink:
         st = Store.open(store).fresh()
         center = resolve(st.conn, self.around) if self.around else None
         title = (
-            f"kg: around {(st.node(center) or {}).get('name', center)} (depth {self.depth})"
+            f"kg: around {(st.node_data(center) or {}).get('name', center)} (depth {self.depth})"
             if center
             else f"kg: {Path(store).name or store}"
         )

@@ -23,6 +23,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from kg.errors import KGError, QueryError
+from kg.extract.lexicon import metric_directions
 from kg.query.api import KnowledgeGraph
 from kg.site import pages
 from kg.site.links import node_url
@@ -51,6 +52,7 @@ class Site:
         with Store.open(self.path) as st:
             st.fresh()
             _ = st.paper_count()
+        metric_directions()  # the packaged metric lexicon, read once now (leaderboards rank by it)
         self._local = threading.local()
         self._cache: dict[str, tuple[str, dict]] = {}
 
@@ -152,7 +154,7 @@ def create_app(store: str | Path) -> Starlette:
         try:
             with site.reading() as kg:
                 center = kg.resolve(key) if key else None
-                name = (kg.store.node(center) or {}).get("name", center) if center else None
+                name = (kg.store.node_data(center) or {}).get("name", center) if center else None
                 data = store_view(
                     kg.store, center, 1, 150, title=f"kg: around {name}" if center else "kg graph"
                 )

@@ -36,7 +36,7 @@ from kg.graph.incremental import Delta, update
 from kg.ids import ID_PROPS
 from kg.model import Record
 from kg.names import compact_form, normal_form
-from kg.store.schema import GRAPH_INDEXES
+from kg.store.schema import GRAPH_INDEXES, GRAPH_TABLES
 
 log = logging.getLogger("kg.store")
 NOT_ENTITIES = ("Paper", "Result")
@@ -149,6 +149,96 @@ def index_results(c: sqlite3.Connection, results: list[str] | None = None) -> No
         c.execute(RESULT_INDEX + f" AND r.key IN ({q})", part)
 
 
+NODE_DEGREE = """
+INSERT INTO node_degree (key, degree)
+SELECT n.key, (SELECT count(*) FROM (SELECT tail FROM edges WHERE head = n.key
+                                     UNION SELECT head FROM edges WHERE tail = n.key))
+FROM nodes n
+"""
+
+
+def count_degrees(c: sqlite3.Connection, keys: Iterable[str] | None = None) -> None:
+    """Write the ``node_degree`` rows (distinct neighbours, either direction) of the nodes
+    `keys` (every node if None) from the graph tables, replacing theirs; a key that is no
+    node loses its row."""
+    if keys is None:
+        c.execute("DELETE FROM node_degree")
+        c.execute(NODE_DEGREE)
+        return
+    todo = sorted(set(keys))
+    for i in range(0, len(todo), 500):
+        part = todo[i : i + 500]
+        q = ",".join("?" * len(part))
+        c.execute(f"DELETE FROM node_degree WHERE key IN ({q})", part)
+        c.execute(NODE_DEGREE + f" WHERE n.key IN ({q})", part)
+
+
+TASK_BOARDS = """
+INSERT INTO task_boards (task, dataset, metric, methods, scores)
+SELECT m.tail, s.dataset, s.metric, count(DISTINCT s.method), count(*)
+FROM nodes t
+JOIN edges m ON m.tail = t.key AND m.type = 'MENTIONS'
+JOIN result_index s ON s.paper = substr(m.head, 7)
+WHERE t.label = 'Task' AND s.kind = 'score' AND s.value IS NOT NULL
+"""
+
+
+def count_task_boards(c: sqlite3.Connection, tasks: Iterable[str] | None = None) -> None:
+    """Write the ``task_boards`` rows of the tasks `tasks` (every task if None): the
+    leaderboards of the scores of the papers that mention each (from ``result_index``),
+    replacing theirs; a key that is no task loses its rows."""
+    group = " GROUP BY m.tail, s.dataset, s.metric"
+    if tasks is None:
+        c.execute("DELETE FROM task_boards")
+        c.execute(TASK_BOARDS + group)
+        return
+    todo = sorted(set(tasks))
+    for i in range(0, len(todo), 500):
+        part = todo[i : i + 500]
+        q = ",".join("?" * len(part))
+        c.execute(f"DELETE FROM task_boards WHERE task IN ({q})", part)
+        c.execute(TASK_BOARDS + f" AND t.key IN ({q})" + group, part)
+
+
+def derive(c: sqlite3.Connection) -> None:
+    """Fill the tables derived from the graph tables (``result_index``, ``node_degree``,
+    ``task_boards``) from scratch: what a full build ends with."""
+    index_results(c)
+    count_degrees(c)
+    count_task_boards(c)
+
+
+def _mentioned_tasks(c: sqlite3.Connection, papers: Iterable[str]) -> set[str]:
+    """The keys the papers (ids) MENTION (their tasks among them)."""
+    heads = sorted({f"paper:{p}" for p in papers})
+    out: set[str] = set()
+    for i in range(0, len(heads), 500):
+        part = heads[i : i + 500]
+        out.update(
+            t
+            for (t,) in c.execute(
+                f"SELECT tail FROM edges WHERE head IN ({','.join('?' * len(part))}) "
+                "AND type = 'MENTIONS'",
+                part,
+            )
+        )
+    return out
+
+
+def _result_papers(c: sqlite3.Connection, results: list[str]) -> set[str]:
+    out: set[str] = set()
+    for i in range(0, len(results), 500):
+        part = results[i : i + 500]
+        out.update(
+            p
+            for (p,) in c.execute(
+                f"SELECT paper FROM result_index WHERE result IN ({','.join('?' * len(part))})",
+                part,
+            )
+        )
+    return out
+
+
 class GraphWriter(Counts):
     """Where a full build puts its nodes and links: the graph tables."""
 
@@ -181,6 +271,26 @@ def apply_delta(c: sqlite3.Connection, delta: Delta) -> None:
                     (n, n, n),
                 )
             )
+    # the nodes whose number of neighbours may change: those whose edges change, and
+    # the neighbours of the nodes dropped
+    degrees = {x for u, v, _t in (*delta.drop_edges, *delta.edges) for x in (u, v)}
+    degrees.update(delta.nodes)
+    # the tasks whose leaderboards may change: those whose mentions change, those of the
+    # papers whose results change (before and after) or that are dropped, and any node
+    # written or dropped (a task, or one no more)
+    tasks = {v for _u, v, t in (*delta.drop_edges, *delta.edges) if t == "MENTIONS"}
+    tasks.update(k for k in (*delta.nodes, *delta.drop_nodes) if not k.startswith("result:"))
+    dropped_papers = [n[6:] for n in delta.drop_nodes if n.startswith("paper:")]
+    tasks |= _mentioned_tasks(c, [*_result_papers(c, sorted(results)), *dropped_papers])
+    for n in delta.drop_nodes:
+        degrees.add(n)
+        degrees.update(
+            x
+            for (x,) in c.execute(
+                "SELECT tail FROM edges WHERE head = ? UNION SELECT head FROM edges WHERE tail = ?",
+                (n, n),
+            )
+        )
     for u, v, t in delta.drop_edges:
         c.execute("DELETE FROM edges WHERE head = ? AND type = ? AND tail = ?", (u, t, v))
         recount.add(v)
@@ -224,6 +334,9 @@ def apply_delta(c: sqlite3.Connection, delta: Delta) -> None:
         [(k, k) for k in recount],
     )
     index_results(c, sorted(results))
+    count_degrees(c, degrees)
+    tasks |= _mentioned_tasks(c, _result_papers(c, sorted(results)))
+    count_task_boards(c, tasks)
 
 
 class GraphTables:
@@ -254,7 +367,7 @@ class GraphTables:
         """:meth:`rebuild` inside the transaction the caller holds."""
         with paused_gc():
             version = self.records_version()
-            for table in ("nodes", "edges", "names", "paper_lookup", "graph_state", "result_index"):
+            for table in (*GRAPH_TABLES, "graph_state"):
                 c.execute(f"DELETE FROM {table}")
             for sql in GRAPH_INDEXES:  # made again once the tables are full
                 c.execute(f"DROP INDEX IF EXISTS {sql.split(' EXISTS ')[1].split()[0]}")
@@ -262,7 +375,7 @@ class GraphTables:
             state = build(self.digests, out)
             for sql in GRAPH_INDEXES:
                 c.execute(sql)
-            index_results(c)
+            derive(c)
             _finish(c, state, version)
         return out
 
@@ -347,6 +460,12 @@ class GraphTables:
         row = self.conn.execute("SELECT label, data FROM nodes WHERE key = ?", (key,)).fetchone()
         return None if row is None else self._attrs(key, row[0], row[1])
 
+    def node_data(self, key: str) -> dict | None:
+        """A node's attributes but its papers (one row read: a hub has thousands), or
+        None."""
+        row = self.conn.execute("SELECT data FROM nodes WHERE key = ?", (key,)).fetchone()
+        return None if row is None else orjson.loads(row[0])
+
     def nodes(self, data: bool = True) -> Iterator[tuple[str, dict]]:
         """Every node with its attributes, read a row at a time."""
         for key, label, d in self.conn.execute("SELECT key, label, data FROM nodes"):
@@ -379,6 +498,18 @@ class GraphTables:
         out.types.update(dict(self.conn.execute("SELECT type, count(*) FROM edges GROUP BY type")))
         return out
 
+    def graph_size(self) -> tuple[int, int]:
+        """The graph's numbers of nodes and edges, as its last write counted them (else
+        counted now)."""
+        kept = dict(
+            self.conn.execute(
+                "SELECT key, value FROM meta WHERE key IN ('graph_nodes', 'graph_edges')"
+            )
+        )
+        if len(kept) == 2:
+            return int(kept["graph_nodes"]), int(kept["graph_edges"])
+        return self.number_of_nodes(), self.number_of_edges()
+
     def number_of_nodes(self) -> int:
         return self.conn.execute("SELECT count(*) FROM nodes").fetchone()[0]
 
@@ -407,7 +538,14 @@ def _finish(c: sqlite3.Connection, state: GraphState, version: int) -> None:
         "INSERT OR REPLACE INTO graph_state VALUES (1, ?)",
         (orjson.dumps({"version": STATE_VERSION, "state": state.to_json()}),),
     )
+    (nodes,) = c.execute("SELECT count(*) FROM nodes").fetchone()
+    (edges,) = c.execute("SELECT count(*) FROM edges").fetchone()
     c.executemany(
         "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-        [("graph_version", str(version)), ("graph_id", uuid.uuid4().hex)],
+        [
+            ("graph_version", str(version)),
+            ("graph_id", uuid.uuid4().hex),
+            ("graph_nodes", str(nodes)),  # the size of the graph (read by kg viz)
+            ("graph_edges", str(edges)),
+        ],
     )

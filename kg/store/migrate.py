@@ -8,6 +8,10 @@ a change of one: ``increase``, ``decrease``), read back from each paper's stored
 the graph gains ``result_index`` (the leaderboards' rows, filled when it is built);
 the ``result_values`` view gains it too; and the graph is marked out of date, so that the
 next reader or build rebuilds it (its Result nodes then carry the kind of a change).
+
+Schema 3 → 4: the graph gains ``node_degree`` and ``task_boards`` (each node's number of
+neighbours, each task's leaderboards: filled when it is built), and is marked out of
+date so that the next reader or build rebuilds it.
 """
 
 from __future__ import annotations
@@ -111,4 +115,11 @@ def _results_kind(c: sqlite3.Connection) -> None:
     c.execute("DELETE FROM meta WHERE key = 'graph_version'")
 
 
-STEPS = {1: _papers_content, 2: _results_kind}
+def _degrees_and_task_boards(c: sqlite3.Connection) -> None:
+    for sql in TABLES.split(";"):  # the tables and their indexes (filled by the rebuild)
+        if "node_degree" in sql or "task_boards" in sql:
+            c.execute(sql)
+    c.execute("DELETE FROM meta WHERE key = 'graph_version'")
+
+
+STEPS = {1: _papers_content, 2: _results_kind, 3: _degrees_and_task_boards}

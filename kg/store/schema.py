@@ -8,9 +8,9 @@ how far the graph is built. The README describes every table with examples.
 
 from __future__ import annotations
 
-# 2 added papers.content; 3 results.kind, papers_by_year, result_index. Older databases
-# are converted on opening (kg.store.migrate).
-SCHEMA_VERSION = 3
+# 2 added papers.content; 3 results.kind, papers_by_year, result_index; 4 node_degree and
+# task_boards. Older databases are converted on opening (kg.store.migrate).
+SCHEMA_VERSION = 4
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -142,11 +142,34 @@ CREATE TABLE IF NOT EXISTS result_index (  -- each Result node on a dataset, wit
     result     TEXT NOT NULL,            -- the Result node
     paper      TEXT NOT NULL             -- the paper that reports it
 );
+CREATE TABLE IF NOT EXISTS node_degree (  -- each node's number of distinct neighbours (either
+    key    TEXT PRIMARY KEY,             -- direction): what kg viz ranks nodes by (kept with
+    degree INTEGER NOT NULL              -- the graph)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS task_boards (  -- the leaderboards within each task: the scores of
+    task    TEXT NOT NULL,               -- the papers that mention it, by dataset and metric
+    dataset TEXT NOT NULL,               -- (kept with the graph)
+    metric  TEXT NOT NULL,
+    methods INTEGER NOT NULL,            -- how many methods the board ranks
+    scores  INTEGER NOT NULL,            -- how many scores it saw
+    PRIMARY KEY (task, dataset, metric)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS graph_state (  -- what an incremental update needs (JSON)
     id   INTEGER PRIMARY KEY CHECK (id = 1),
     data BLOB NOT NULL
 );
 """
+
+# the graph's tables: what a build writes (the last three derived from the first four)
+GRAPH_TABLES = (
+    "nodes",
+    "edges",
+    "names",
+    "paper_lookup",
+    "result_index",
+    "node_degree",
+    "task_boards",
+)
 
 # the indexes of the graph tables: a full build drops them and makes them again at the
 # end (sorting once is far faster than inserting in key order row by row)
@@ -162,6 +185,9 @@ GRAPH_INDEXES = [
     "CREATE INDEX IF NOT EXISTS result_index_by_result ON result_index (result)",
     "CREATE INDEX IF NOT EXISTS result_index_by_paper ON result_index (paper, kind, dataset, "
     "metric, method, value)",
+    "CREATE INDEX IF NOT EXISTS node_degree_by_degree ON node_degree (degree DESC, key)",
+    "CREATE INDEX IF NOT EXISTS task_boards_by_size ON task_boards (task, methods DESC, "
+    "scores DESC)",
 ]
 TABLES += "".join(f"{x};\n" for x in GRAPH_INDEXES)
 
