@@ -545,3 +545,23 @@ def test_a_read_only_store_is_read(tmp_path):
     )
     assert p.returncode == 0, p.stderr
     assert [r["name"] for r in json.loads(p.stdout)] == ["ResNet", "ViT"]
+
+
+def test_papers_an_older_extractor_made_are_extracted_again_when_read(tmp_path, monkeypatch):
+    """A store built by another version of kg's extractor (another fingerprint of its code,
+    lexicons and weights): the papers a build reads again are extracted again, the others
+    keep their records until read, and a second build extracts nothing."""
+    import kg.extract.version as version
+
+    lines = DATA / "good" / "lines.txt"
+    with monkeypatch.context() as m:
+        m.setattr(version, "fingerprint", lambda: "an-older-kg")
+        build_store([lines], tmp_path / "s")
+    with Store.open(tmp_path / "s") as st:
+        untitled, unsure = st.may_change()
+        n = len(list(st.records()))
+        assert n > 1 and len(unsure) == n
+    res = build_store([lines], tmp_path / "s")
+    assert (res.new_papers, res.updated_papers) == (0, n)
+    assert Store.open(tmp_path / "s").may_change()[1] == set()  # none left unsure
+    assert build_store([lines], tmp_path / "s").updated_papers == 0

@@ -13,13 +13,10 @@ The weights live in ``kg/extract/model/`` and are rebuilt by ``scripts/train.py`
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,6 +28,7 @@ from kg.extract import mentions as M
 from kg.extract.acronyms import abbreviates, find_acronyms
 from kg.extract.spans import SpanRelations
 from kg.extract.tagger import TYPES, span_scores, tag, token_features
+from kg.extract.version import model_dir
 from kg.names import normal_form
 
 CLASSES = ("none", *TYPES)
@@ -431,13 +429,6 @@ def decide(
         if spans:
             out.append(Decision(order[r], ty, float(conf[r]), spans))
     return out
-
-
-def model_dir(path: Any = None) -> Any:
-    """Where kg's trained weights are: `path`, else $KG_ENTITY_MODEL, else the ones
-    shipped in kg/extract/model/."""
-    path = path or os.environ.get("KG_ENTITY_MODEL") or None
-    return resources.files("kg.extract") / "model" if path is None else Path(path)
 
 
 class Model:

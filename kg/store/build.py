@@ -128,8 +128,9 @@ def build_store(
                         updated.append(p)
             if again:
                 log.info(
-                    "%d stored papers have new content (a title they lacked) or were "
-                    "not extracted from what they hold; extracting them again",
+                    "%d stored papers have new content (a title they lacked), were not "
+                    "extracted from what they hold or were extracted by another version of "
+                    "kg's extractor; extracting them again",
                     len(again),
                 )
                 report.new = (report.new or 0) + len(again)

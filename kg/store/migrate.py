@@ -22,6 +22,7 @@ import sqlite3
 
 import orjson
 
+from kg.extract import version as extractor
 from kg.store.schema import SCHEMA_VERSION, TABLES, VIEW_NAMES, VIEWS
 
 log = logging.getLogger("kg.store")
@@ -53,14 +54,16 @@ def upgrade(c: sqlite3.Connection, version: int) -> bool:
 
 
 def content_digest(title: str | None, text: str) -> str:
-    """What a paper's extraction reads, as 16 hex digits: its title and abstract.
+    """What a paper's extraction reads, as 16 hex digits: its title and abstract, and the
+    extractor that read them (:func:`kg.extract.version.fingerprint`), so that a paper
+    extracted by another version of kg is extracted again when a build reads it.
 
     >>> content_digest(None, "We use BERT.") == content_digest("", "We use BERT.")
     True
     >>> content_digest("BERT", "We use BERT.") == content_digest(None, "We use BERT.")
     False
     """
-    return hashlib.sha1(orjson.dumps([title or "", text])).hexdigest()[:16]
+    return hashlib.sha1(orjson.dumps([title or "", text, extractor.fingerprint()])).hexdigest()[:16]
 
 
 def _papers_content(c: sqlite3.Connection) -> None:

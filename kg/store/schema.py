@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS papers (
     abstract TEXT NOT NULL,
     record   TEXT NOT NULL,              -- the rest of the record `kg extract` wrote (JSON)
     content  TEXT                        -- digest of the title and abstract its entities,
-                                         -- relations and results were extracted from
+                                         -- relations and results were extracted from, and
+                                         -- of the extractor that read them
                                          -- (kg.store.migrate.content_digest; NULL: unknown)
 );
 CREATE INDEX IF NOT EXISTS papers_by_year ON papers (year);
