@@ -406,3 +406,30 @@ def test_the_page_read_from_the_database_is_the_page_of_the_whole_graph(
     texts = {r.paper.id: (r.paper.text, r.paper.title or "") for r in st.records()}
     want = viz.view_data(g, around, depth, max_nodes, texts=texts, title="t")
     assert viz.store_view(st, around, depth, max_nodes, title="t") == want
+
+
+@pytest.mark.parametrize("around", [None, "method:bert"])
+def test_a_page_draws_at_most_max_edges_the_centres_first_from_the_database_too(
+    store, monkeypatch, around
+):
+    """Past MAX_EDGES the page keeps the edges of its centre, then the best supported,
+    and says how many there were; the page read with SQL is the same."""
+    st = Store.open(store)
+    g = st.graph()
+    texts = {r.paper.id: (r.paper.text, r.paper.title or "") for r in st.records()}
+    full = viz.view_data(g, around, 2, 150, texts=texts, title="t")
+    cap = full["meta"]["shownEdges"] // 2
+    assert cap >= 2
+    monkeypatch.setattr(viz, "MAX_EDGES", cap)
+    want = viz.view_data(g, around, 2, 150, texts=texts, title="t")
+    assert viz.store_view(st, around, 2, 150, title="t") == want
+    m = want["meta"]
+    assert m["shownEdges"] == cap and m["amongEdges"] == full["meta"]["shownEdges"]
+    assert m["shownNodes"] == full["meta"]["shownNodes"]
+    support = sorted((e["support"] for e in full["edges"]), reverse=True)
+    if around is None:  # the best supported
+        assert sorted((e["support"] for e in want["edges"]), reverse=True) == support[:cap]
+    else:  # the centre's first
+        ours = [e for e in full["edges"] if around in (e["source"], e["target"])]
+        kept = [e for e in want["edges"] if around in (e["source"], e["target"])]
+        assert len(kept) == min(len(ours), cap)

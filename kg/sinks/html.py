@@ -41,6 +41,9 @@ __all__ = ["select_nodes", "store_view", "view_data", "render", "HtmlSink", "Viz
 STATIC = Path(__file__).parent / "static"
 MAX_PAPERS = 40  # paper ids listed per node in the page
 MAX_EVIDENCE = 12  # evidence items kept per edge
+# edges drawn among the nodes: those of the centre first, then the best supported (a
+# page around a hub has tens of thousands among its 150 nodes: unreadable and slow)
+MAX_EDGES = 500
 CONTEXT = 70  # characters of context around a mention
 
 
@@ -94,6 +97,11 @@ def select_nodes(
     return sorted(dist, key=lambda n: (dist[n], -deg[n], n))[:max_nodes]
 
 
+def _support(d: Mapping) -> int:
+    """How many papers state an edge."""
+    return d.get("support", len(d.get("papers") or []))
+
+
 def _snippet(ev: Mapping, texts: Mapping[str, tuple[str, str]]) -> dict:
     """Evidence with the quoted text (and a little context) when the text is known."""
     out = {k: ev[k] for k in ("paper", "sentence", "start", "end", "field") if k in ev}
@@ -122,6 +130,7 @@ def view_data(
     deg: Mapping[str, int] | None = None,
     totals: tuple[int, int] | None = None,
     cited: Mapping[str, Mapping] | None = None,
+    among_total: int | None = None,
 ) -> dict:
     """The JSON-ready data the page draws (see :func:`select_nodes` for the choice).
 
@@ -152,16 +161,18 @@ def view_data(
         deg = _degrees(g)
     # the edges among the kept nodes, and how many each kept node has (as the degree of
     # the subgraph would count them; read off the adjacency: a view of it is slow)
-    among = sorted(
-        (
-            (u, v, k, d)
-            for u in kept
-            for v, kd in g.succ[u].items()
-            if v in kept
-            for k, d in kd.items()
-        ),
-        key=lambda e: e[:3],
-    )
+    among = [
+        (u, v, k, d)
+        for u in kept
+        for v, kd in g.succ[u].items()
+        if v in kept
+        for k, d in kd.items()
+    ]
+    n_among = len(among)
+    if n_among > MAX_EDGES:  # as the SQL of store_view picks them
+        among.sort(key=lambda e: (around not in e[:2], -_support(e[3]), e[0], e[2], e[1]))
+        among = among[:MAX_EDGES]
+    among.sort(key=lambda e: e[:3])
     shown = dict.fromkeys(kept, 0)
     for u, v, _k, _d in among:
         shown[u] += 1
@@ -211,7 +222,7 @@ def view_data(
                 "source": u,
                 "target": v,
                 "type": d.get("type", k),
-                "support": d.get("support", len(d.get("papers") or [])),
+                "support": _support(d),
                 "confidence": d.get("confidence"),
                 "papers": list(d.get("papers") or [])[:MAX_PAPERS],
                 "evidenceTotal": d.get("n_evidence", len(d.get("evidence") or [])),
@@ -235,6 +246,7 @@ def view_data(
         "totalEdges": totals[1] if totals else g.number_of_edges(),
         "shownNodes": len(nodes),
         "shownEdges": len(edges),
+        "amongEdges": n_among if among_total is None else among_total,
         "maxNodes": max_nodes,
     }
     return {"meta": meta, "nodes": nodes, "edges": edges, "papers": paper_info}
@@ -421,11 +433,17 @@ def store_view(
     quoted: set[str] = set()  # the papers whose evidence the page quotes
     # by head (the kept nodes' out-edges; `+tail`: not by tail, whose in-edges are the
     # MENTIONS of thousands of papers for a hub)
+    among = (
+        "FROM edges WHERE head IN (SELECT value FROM json_each(?)) AND +tail IN "
+        "(SELECT value FROM json_each(?))"
+    )
+    (n_among,) = st.conn.execute(f"SELECT count(*) {among}", (want, want)).fetchone()
+    # chosen by their small columns first, then read whole (evidence is large)
     for u, t, v, support, conf, papers, ev in st.conn.execute(
         "SELECT head, type, tail, support, confidence, papers, evidence FROM edges "
-        "WHERE head IN (SELECT value FROM json_each(?)) AND +tail IN (SELECT value FROM "
-        "json_each(?)) ORDER BY id",
-        (want, want),
+        f"WHERE id IN (SELECT id {among} ORDER BY (head IS ? OR tail IS ?) DESC, "
+        "support DESC, head, type, tail LIMIT ?)",
+        (want, want, around, around, MAX_EDGES),
     ):
         evidence = orjson.loads(ev)
         quoted.update(x["paper"] for x in evidence[:MAX_EVIDENCE] if "paper" in x)
@@ -475,6 +493,7 @@ def store_view(
         deg=deg,
         totals=totals,
         cited=found,
+        among_total=n_among,
     )
 
 

@@ -505,6 +505,7 @@
   var m = data.meta;
   document.getElementById('status').textContent =
     m.shownNodes + ' of ' + m.totalNodes + ' nodes, ' + m.shownEdges + ' edges shown' +
+    (m.shownEdges < m.amongEdges ? ' (of ' + m.amongEdges + ' among them: the centre\'s and the best supported)' : '') +
     (m.shownNodes < m.totalNodes ? (m.around ? ' (nearest first)' : ' (most connected first)') : '');
   layout();
   build();
