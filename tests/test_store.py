@@ -562,6 +562,7 @@ def test_papers_an_older_extractor_made_are_extracted_again_when_read(tmp_path, 
         n = len(list(st.records()))
         assert n > 1 and len(unsure) == n
     res = build_store([lines], tmp_path / "s")
-    assert (res.new_papers, res.updated_papers) == (0, n)
+    assert (res.new_papers, res.updated_papers, res.extracted_again) == (0, n, n)
+    assert res.summary()["papers_extracted_again"] == n
     assert Store.open(tmp_path / "s").may_change()[1] == set()  # none left unsure
     assert build_store([lines], tmp_path / "s").updated_papers == 0

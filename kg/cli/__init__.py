@@ -185,9 +185,11 @@ def extract(inputs, fmt, skip_bad, jobs, min_confidence, categories, since, outp
 
 
 def _print_summary(s: dict) -> None:
+    again = s.get("papers_extracted_again") or 0
     click.echo(
-        f"papers added: {s['papers_added']}   updated: {s['papers_updated']}   "
-        f"duplicates merged: {s['duplicates_merged']}   skipped: {s['skipped_records']}"
+        f"papers added: {s['papers_added']}   updated: {s['papers_updated']}"
+        + (f" ({again} extracted again)" if again else "")
+        + f"   duplicates merged: {s['duplicates_merged']}   skipped: {s['skipped_records']}"
     )
     if s["graph"] == "unchanged":
         click.echo("graph: unchanged (`kg stats` shows its totals)")

@@ -28,9 +28,10 @@ class BuildResult:
     store: Store
     built: Counts | Delta | None  # a full build, an incremental change, or nothing
     new_papers: int = 0
-    updated_papers: int = 0
+    updated_papers: int = 0  # stored papers read again that gained a source or changed
     report: IngestReport = field(default_factory=IngestReport)
     seconds: float = 0.0
+    extracted_again: int = 0  # of those, the papers extracted again (new content or kg)
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
@@ -43,6 +44,7 @@ class BuildResult:
         out = {
             "papers_added": self.new_papers,
             "papers_updated": self.updated_papers,
+            "papers_extracted_again": self.extracted_again,
             "duplicates_merged": self.report.duplicates,
             "skipped_records": len(self.report.skipped),
             "graph": "unchanged",
@@ -172,7 +174,13 @@ def build_store(
         elif n_new or updated:
             built = st.update_graph(added, base, known)
     return BuildResult(
-        st, built, n_new, len(updated) + len(again), report, time.perf_counter() - t0
+        st,
+        built,
+        n_new,
+        len(updated) + len(again),
+        report,
+        time.perf_counter() - t0,
+        extracted_again=len(again),
     )
 
 
