@@ -8,15 +8,7 @@ from __future__ import annotations
 
 import click
 
-# Defined here, not imported from kg.cli, so that importing this module first works.
-STORE_OPTION = click.option(
-    "--store",
-    "-s",
-    default="kg-data",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="The store directory.",
-)
+from kg.cli.options import STORE_OPTION
 
 
 @click.command()

@@ -33,6 +33,7 @@ from kg.extract.relations import (
     OTHERS,
     OUTPERFORM_CUES,
     OWN_CUES,
+    RESPECTIVELY,
     USE_CUES,
 )
 from kg.extract.to_record import SIGNATURES
@@ -48,7 +49,7 @@ CUES: dict[str, re.Pattern[str]] = {
     "negation": NEGATION,
     "own": OWN_CUES,
     "others": OTHERS,
-    "respectively": re.compile(r"\brespectively\b", re.I),
+    "respectively": RESPECTIVELY,
     "than": re.compile(r"\bthan\b", re.I),
     "example": re.compile(r"\b(such as|including|e\.g\.|like|i\.e\.)", re.I),
     "hedge": re.compile(r"\b(close to|almost|nearly|may|might|could|would|whether)\b", re.I),

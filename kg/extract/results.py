@@ -44,6 +44,7 @@ from kg.extract.relations import (
     NEGATION,
     OUTPERFORM_CUES,
     OWN,
+    RESPECTIVELY,
     Ref,
     char_span,
     sentence_mentions,
@@ -58,6 +59,8 @@ _UNIT = r"\\?%|x|×|dB|points?|pp"
 _RANGE = r"(?:\s*(?:–|—|~|(?<! )-| - |\bto\b)\s*[+\u2212]?\d+(?:\.\d+)?\s*(?:" + _UNIT + r")?)?"
 _NUM = r"(?<![\w.])(?<![A-Za-z]-)(?<!from )(\d+(?:\.\d+)?)\s*(" + _UNIT + r")?" + _RANGE
 _NUM_RE = re.compile(_NUM)
+# words that hedge a number: "by up to 12%", "of about 74.5%"
+_ABOUT = r"up to|about|around|over|nearly|almost|roughly|approximately|at least"
 _VS = r"\s*(?:vs\.?|versus)\s*"
 _WORDS_BEFORE = (
     r"in|of|on|higher|lower|better|absolute|relative|improvements?|gains?|average|mean|"
@@ -78,8 +81,8 @@ _LEAD = (
     r"(?:of|=|:|\(|is|was|are|were|reaches|reached|achieves|achieved|obtains|attains|at|by|"
     r"up to|upto|to|"
     r"from\s+\d+(?:\.\d+)?\s*(?:" + _UNIT + r")?\s+to)\s*"
-    r"(?:(?:up to|about|around|over|nearly|almost|roughly|approximately|only|more than|"
-    r"at least|a relative|an absolute|an average of|a factor of)\s+)*"
+    r"(?:(?:" + _ABOUT + r"|only|more than|a relative|an absolute|an average of|"
+    r"a factor of)\s+)*"
 )
 _LIST = _NUM + r"(?:\s*(?:,|and|, and|or)\s*[+\u2212-]?" + _NUM + r")*"
 _AFTER = re.compile(_LEAD + "(" + _LIST + ")")
@@ -110,8 +113,8 @@ _DOWN = (
 )
 _CUE = re.compile(r"\b(?:(" + _UP + r")|(" + _DOWN + r"))\b", re.I)
 _BY = re.compile(
-    r"[^.;:]{0,60}?\bby\s+(?:(?:up to|about|around|over|nearly|almost|roughly|approximately|"
-    r"at least|an? (?:average|absolute|relative|margin)(?: of)?|a further)\s+)*",
+    r"[^.;:]{0,60}?\bby\s+(?:(?:" + _ABOUT + r"|an? (?:average|absolute|relative|margin)"
+    r"(?: of)?|a further)\s+)*",
     re.I,
 )
 _CHANGE_AFTER = re.compile(
@@ -122,7 +125,7 @@ _CHANGE_AFTER = re.compile(
 )
 _CHANGE_OF = re.compile(  # "an improvement of 3%", "a reduction of up to 40%"
     r"\b(?:(improvements?|increases?|gains?|boosts?)|(reductions?|decreases?|drops?))\s+of\s+"
-    r"(?:(?:up to|about|around|over|nearly|almost|roughly|approximately|at least)\s+)*"
+    r"(?:(?:" + _ABOUT + r")\s+)*"
     r"(?:\d+(?:\.\d+)?\s*(?:\\?%|x|×|points?)?\s*(?:,|and|, and)\s*)*$",  # the list so far
     re.I,
 )
@@ -253,14 +256,11 @@ def _who(sent: Span, methods: list[Span], at: int, text: str) -> Ref:
     return subject(sent, methods, at, text) or OWN
 
 
-_RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
-
-
 def _respective(sent: Span, methods: list[Span], n: int, text: str) -> list[Ref | None] | None:
     """The methods `n` values of a sentence belong to in order, when it says
     'respectively' and names that many methods: 'for A, B and C the accuracy drops by x, y
     and z respectively'."""
-    if not _RESPECTIVELY.search(text, sent.start_char, sent.end_char):
+    if not RESPECTIVELY.search(text, sent.start_char, sent.end_char):
         return None
     names = list(dict.fromkeys(text[m.start_char : m.end_char] for m in methods))
     if len(names) != n or len(methods) != n:
@@ -324,8 +324,8 @@ def _more_on(
 # "outperforming B by 28% and C by 14%": changes of the metric named before the comparison
 _BEATS_BY = re.compile(
     r"\b(?:outperform\w*|surpass\w*|beat(?:s|ing)?|exceed\w*|improv\w* (?:up)?on|"
-    r"improv\w* over)\b[^.;:%]{0,80}?\bby\s+(?:(?:up to|about|around|over|nearly|almost|"
-    r"roughly|approximately|at least|a (?:large |wide )?margin of)\s+)*" + _NUM,
+    r"improv\w* over)\b[^.;:%]{0,80}?\bby\s+(?:(?:" + _ABOUT + r"|"
+    r"a (?:large |wide )?margin of)\s+)*" + _NUM,
     re.I,
 )
 
@@ -340,8 +340,7 @@ _GAIN_OVER = re.compile(
 _GAP = r"(?:(?![\s(]\d)[^.;:%]){0,60}?"  # words, no number of their own ("VGG-16" is a word)
 _BY_BEFORE = re.compile(r"\bby\s+(?:\w+\s+){0,2}$")
 _AND_BY = re.compile(
-    r"(?:\s*\([^()]*\))?" + _GAP + r"\band\b" + _GAP + r"\bby\s+(?:(?:up to|about|around|"
-    r"over|nearly|almost|roughly|approximately|at least)\s+)*" + _NUM
+    r"(?:\s*\([^()]*\))?" + _GAP + r"\band\b" + _GAP + r"\bby\s+(?:(?:" + _ABOUT + r")\s+)*" + _NUM
 )
 
 
