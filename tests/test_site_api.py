@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from site_store import EVIL, EVIL_DATASET, EVIL_TITLE, make_store, records
@@ -202,6 +202,43 @@ def test_entity_and_graph(client):
     assert {"method:betanet", "method:alphanet"} <= {n["id"] for n in g["nodes"]}
     html = _get(client, "/graph?key=method:betanet").text
     assert 'id="kg-data"' in html and "Content-Security-Policy" in html
+
+
+def test_the_graph_view_is_lazy_and_its_details_are_asked_of_the_api(client, store):
+    """The graph view leaves out the edges' evidence and the papers' titles (the page
+    asks for them when it shows an edge or a node: its policy lets it connect to the
+    site); the two endpoints answer what the kg viz page of the same node holds."""
+    from kg.sinks.html import store_view
+    from kg.store.db import Store
+
+    g = _get(client, "/api/graph?key=method:betanet").json()
+    assert g["meta"]["lazy"] is True and g["papers"] == {}
+    assert g["edges"] and all("evidence" not in e for e in g["edges"])
+    html = _get(client, "/graph?key=method:betanet").text
+    assert "connect-src 'self';" in html and '"lazy":true' in html
+    with Store.open(store) as st:
+        full = store_view(st, "method:betanet", 1, 150, title=g["meta"]["title"])
+    bare = [{k: v for k, v in e.items() if not k.startswith("evidence")} for e in full["edges"]]
+    assert bare == g["edges"]
+    quotes = []
+    for e in full["edges"]:
+        q = {"head": e["source"], "type": e["type"], "tail": e["target"]}
+        d = _get(client, "/api/graph/edge?" + urlencode(q)).json()
+        assert d["evidence"] == e["evidence"] and d["evidenceTotal"] == e["evidenceTotal"]
+        assert {p: d["paperInfo"][p] for p in e["papers"]} == {
+            p: full["papers"][p] for p in e["papers"]
+        }
+        quotes += [x["text"] for x in d["evidence"] if "text" in x]
+    assert "AlphaNet reaches 70.0% top-1 accuracy on ImageNet." in quotes
+    listed = [p for n in g["nodes"] for p in n["paperIds"]]
+    assert listed
+    d = _get(client, "/api/graph/papers?" + urlencode([("id", p) for p in listed])).json()
+    assert d == {p: full["papers"][p] for p in listed}
+    assert _get(client, "/api/graph/papers?id=p5").json()["p5"]["title"] == EVIL_TITLE
+    err = _get(client, "/api/graph/edge?head=method:betanet&type=USES&tail=x", 404).json()
+    assert "no edge method:betanet -[USES]-> x" in err["error"]
+    _get(client, "/api/graph/papers?" + urlencode([("id", f"p{i}") for i in range(101)]), 400)
+    assert _get(client, "/api/graph/papers").json() == {}
 
 
 def test_misses_are_404_with_a_hint(client):

@@ -140,6 +140,42 @@ def test_hostile_names_run_no_script(server, browser):
     assert len(urls) >= 6 and elsewhere(urls) == [], urls
 
 
+def _wait_loaded(b: Browser, timeout: float = 30) -> None:
+    """Wait until the graph view has the details it asked its server for."""
+    deadline = time.monotonic() + timeout
+    while b.js("document.body.hasAttribute('data-loading')"):
+        assert time.monotonic() < deadline, "the graph view is still loading its details"
+        time.sleep(0.05)
+
+
+@needs_chromium
+def test_the_graph_view_asks_for_the_evidence_of_the_edge_it_shows(server, browser):
+    """The graph view has no evidence in it: a click on an edge asks the site for it and
+    shows it quoted; a node's papers get their titles the same way; every request goes
+    to the site."""
+    base, _store = server
+    browser.get(base + "/graph?key=method:betanet")
+    _wait_page(browser, "/graph?key=method:betanet")
+    assert browser.js("document.body.getAttribute('data-ready')") == "1"
+    _wait_loaded(browser)  # the centre is selected: its papers' titles were asked for
+    panel = browser.js("document.getElementById('details').textContent")
+    assert "papers (1)BetaNet beats AlphaNet 2021-06-15" in panel  # p2's title and date
+    assert browser.js("kgViz.selectEdge('method:alphanet', 'dataset:imagenet')")
+    _wait_loaded(browser)
+    panel = browser.js("document.getElementById('details').textContent")
+    assert "EVALUATED_ON" in panel and "loading" not in panel
+    assert browser.js("document.querySelector('#details mark').textContent") == (
+        "AlphaNet reaches 70.0% top-1 accuracy on ImageNet."
+    )
+    assert "AlphaNet: a first network" in panel  # the paper's title, asked for too
+    assert browser.js("typeof window.__pwned") == "undefined"
+    assert browser.errors() == []
+    urls = browser.requests()
+    assert any(u.startswith(base + "/api/graph/edge?head=method%3Aalphanet") for u in urls)
+    assert any(u.startswith(base + "/api/graph/papers?id=") for u in urls)
+    assert elsewhere(urls) == [], urls
+
+
 @needs_chromium
 def test_the_request_check_sees_a_request_elsewhere(browser, tmp_path):
     """The check above is not blind: a page that loads a picture from another address

@@ -169,8 +169,11 @@ def test_page_loads_nothing_from_the_network(page):
     js = (viz.STATIC / "viz.js").read_text()
     js = re.sub(r"/\*.*?\*/", "", js, flags=re.S)  # comments may name them
     js = re.sub(r"^\s*//.*$", "", js, flags=re.M)
+    # one fetch: a lazy page, served by kg serve, asks its own server for the details it
+    # leaves out; a kg viz page is not lazy, and its policy allows no connection
+    assert js.count("fetch(") == 1
+    assert "connect-src" not in text and '"lazy"' not in _data_block(text)
     for word in (
-        "fetch(",
         "XMLHttpRequest",
         "import(",
         "innerHTML",
@@ -433,3 +436,84 @@ def test_a_page_draws_at_most_max_edges_the_centres_first_from_the_database_too(
         ours = [e for e in full["edges"] if around in (e["source"], e["target"])]
         kept = [e for e in want["edges"] if around in (e["source"], e["target"])]
         assert len(kept) == min(len(ours), cap)
+
+
+@pytest.mark.parametrize(("around", "depth"), [(None, 1), ("method:bert", 1), ("GLUE", 2)])
+def test_a_lazy_page_is_the_page_without_evidence_and_titles(store, around, depth):
+    """The page kg serve sends (lazy) is the kg viz page less the edges' evidence and the
+    cited papers' titles, read with SQL or from networkx alike; what it leaves out is
+    what edge_details and paper_details answer, the same as the kg viz page holds."""
+    st = Store.open(store).fresh()
+    center = viz.resolve(st.conn, around) if around else None
+    full = viz.store_view(st, center, depth, 150, title="t")
+    lazy = viz.store_view(st, center, depth, 150, title="t", lazy=True)
+    assert lazy == viz.view_data(st.graph(), center, depth, 150, title="t", lazy=True)
+    assert lazy["meta"] == {**full["meta"], "lazy": True}
+    assert lazy["nodes"] == full["nodes"]
+    assert lazy["papers"] == {} and full["papers"]
+    bare = [{k: v for k, v in e.items() if not k.startswith("evidence")} for e in full["edges"]]
+    assert bare == lazy["edges"]
+    quoted = 0
+    for e in full["edges"]:
+        got = viz.edge_details(st, e["source"], e["type"], e["target"])
+        assert got is not None
+        assert got["papers"] == e["papers"] and got["evidence"] == e["evidence"]
+        assert got["evidenceTotal"] == e["evidenceTotal"]
+        assert {p: got["paperInfo"][p] for p in e["papers"]} == {
+            p: full["papers"][p] for p in e["papers"]
+        }
+        assert {x["paper"] for x in e["evidence"]} <= set(got["paperInfo"])
+        quoted += sum("text" in x for x in e["evidence"])
+    assert quoted > 0
+    listed = [p for n in full["nodes"] for p in n["paperIds"]]
+    assert viz.paper_details(st, listed) == {p: full["papers"][p] for p in listed}
+
+
+def test_edge_and_paper_details_of_what_is_not_there(store):
+    st = Store.open(store).fresh()
+    assert viz.edge_details(st, "method:bert", "USES", "method:nope") is None
+    assert viz.edge_details(st, "method:bert", "OUTPERFORMS", "method:transformer") is None
+    info = viz.paper_details(st, ["nope", "p1", "nope"])
+    assert list(info) == ["nope", "p1"]
+    assert info["nope"] == {"title": "nope", "url": None, "date": None}
+    assert info["p1"]["title"] == "BERT: pre-training"
+    assert info["p1"]["url"] == "https://example.org/bert"
+    got = viz.edge_details(st, "method:bert", "USES", "method:transformer")
+    assert got["papers"] == ["p1"] and got["evidenceTotal"] == 1
+    assert got["evidence"][0]["text"] == "BERT uses the Transformer and is evaluated on GLUE"
+
+
+def test_a_lazy_page_may_connect_to_its_own_server_only():
+    data = viz.view_data(build_graph(records()), lazy=True)
+    text = viz.render(data)
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', text).group(1)
+    assert "connect-src 'self';" in csp and "default-src 'none'" in csp
+    assert json.loads(_data_block(text))["meta"]["lazy"] is True
+    assert "connect-src" not in viz.render(viz.view_data(build_graph(records())))
+
+
+@pytest.mark.parametrize("share", [1000, 0])
+@pytest.mark.parametrize(
+    ("around", "depth"), [("method:transformer", 1), ("method:bert", 1), ("GLUE", 2)]
+)
+def test_around_a_hub_its_neighbours_are_found_by_walking_the_most_connected(
+    store, monkeypatch, share, around, depth
+):
+    """Around a node with many neighbours the page walks the most connected nodes of the
+    graph instead of reading every neighbour; it draws the same nodes, whether the walk
+    finds them (share 1000: the walk may visit the whole graph) or gives up (share 0:
+    at once; then every neighbour is read)."""
+    monkeypatch.setattr(viz, "WALK_FROM", 1)
+    monkeypatch.setattr(viz, "WALK_SHARE", share)
+    walks = []
+    real = viz._walk_neighbours
+    monkeypatch.setattr(viz, "_walk_neighbours", lambda *a: walks.append(real(*a)) or walks[-1])
+    st = Store.open(store).fresh()
+    center = viz.resolve(st.conn, around)
+    want = viz.view_data(st.graph(), center, depth, 150, title="t", lazy=True)
+    assert viz.store_view(st, center, depth, 150, title="t", lazy=True) == want
+    assert len(want["nodes"]) > 2
+    assert walks and all((w is None) == (share == 0) for w in walks)
+    for max_nodes in (2, 3):  # the walk stops at the most connected
+        small = viz.view_data(st.graph(), center, depth, max_nodes, title="t", lazy=True)
+        assert viz.store_view(st, center, depth, max_nodes, title="t", lazy=True) == small

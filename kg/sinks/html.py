@@ -22,8 +22,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,11 +31,21 @@ import orjson
 
 from kg.errors import SinkError
 from kg.graph.build import build_graph  # noqa: F401  (used in the doctest above)
+from kg.schema import RELATION_TYPES
 from kg.store.db import Store, chunks, marks
 from kg.store.graph import dumps
 from kg.store.lookup import resolve
 
-__all__ = ["select_nodes", "store_view", "view_data", "render", "HtmlSink", "VizResult"]
+__all__ = [
+    "select_nodes",
+    "store_view",
+    "view_data",
+    "edge_details",
+    "paper_details",
+    "render",
+    "HtmlSink",
+    "VizResult",
+]
 
 STATIC = Path(__file__).parent / "static"
 MAX_PAPERS = 40  # paper ids listed per node in the page
@@ -45,6 +54,11 @@ MAX_EVIDENCE = 12  # evidence items kept per edge
 # page around a hub has tens of thousands among its 150 nodes: unreadable and slow)
 MAX_EDGES = 500
 CONTEXT = 70  # characters of context around a mention
+# around a node with at least WALK_FROM neighbours, find the most connected of them by
+# walking the most connected nodes of the graph, at most WALK_SHARE × its degree of them
+# (see _walk_neighbours)
+WALK_FROM = 1000
+WALK_SHARE = 0.125
 
 
 PAPER_ID_NAMES = (
@@ -131,6 +145,7 @@ def view_data(
     totals: tuple[int, int] | None = None,
     cited: Mapping[str, Mapping] | None = None,
     among_total: int | None = None,
+    lazy: bool = False,
 ) -> dict:
     """The JSON-ready data the page draws (see :func:`select_nodes` for the choice).
 
@@ -146,6 +161,10 @@ def view_data(
             graph that the page draws (see :func:`store_view`).
         cited: the attributes of paper nodes that the page cites but `g` lacks (key →
             attributes: ``title``, ``name``, ``url``, ``date`` are read).
+        lazy: leave out what a page served by ``kg serve`` asks for when it is shown
+            (:func:`edge_details`, :func:`paper_details`): the edges' evidence and
+            ``evidenceTotal``, and the cited papers' titles (``papers`` is empty);
+            ``meta["lazy"]`` is True.
 
     Returns:
         ``{"meta", "nodes", "edges", "papers"}``; nodes carry ``id``, ``label``,
@@ -216,28 +235,26 @@ def view_data(
         nodes.append(node)
     edges = []
     for u, v, k, d in among:
-        ev = [_snippet(x, texts) for x in (d.get("evidence") or [])[:MAX_EVIDENCE]]
-        edges.append(
-            {
-                "source": u,
-                "target": v,
-                "type": d.get("type", k),
-                "support": _support(d),
-                "confidence": d.get("confidence"),
-                "papers": list(d.get("papers") or [])[:MAX_PAPERS],
-                "evidenceTotal": d.get("n_evidence", len(d.get("evidence") or [])),
-                "evidence": ev,
-            }
-        )
-        papers.update(edges[-1]["papers"])
-    paper_info = {}
-    for p in sorted(papers):
-        d = g.nodes.get(f"paper:{p}") or (cited or {}).get(f"paper:{p}", {})
-        paper_info[p] = {
-            "title": d.get("title") or d.get("name") or p,
-            "url": d.get("url"),
-            "date": d.get("date"),
+        edge = {
+            "source": u,
+            "target": v,
+            "type": d.get("type", k),
+            "support": _support(d),
+            "confidence": d.get("confidence"),
+            "papers": list(d.get("papers") or [])[:MAX_PAPERS],
         }
+        if not lazy:
+            edge["evidenceTotal"] = d.get("n_evidence", len(d.get("evidence") or []))
+            edge["evidence"] = [
+                _snippet(x, texts) for x in (d.get("evidence") or [])[:MAX_EVIDENCE]
+            ]
+        edges.append(edge)
+        papers.update(edge["papers"])
+    paper_info = {}
+    if not lazy:
+        for p in sorted(papers):
+            d = g.nodes.get(f"paper:{p}") or (cited or {}).get(f"paper:{p}", {})
+            paper_info[p] = _paper_info(p, d)
     meta = {
         "title": title,
         "around": around,
@@ -249,16 +266,27 @@ def view_data(
         "amongEdges": n_among if among_total is None else among_total,
         "maxNodes": max_nodes,
     }
+    if lazy:
+        meta["lazy"] = True
     return {"meta": meta, "nodes": nodes, "edges": edges, "papers": paper_info}
+
+
+def _paper_info(pid: str, d: Mapping) -> dict:
+    """What the page shows of a cited paper (`d`: its node's attributes, or empty)."""
+    return {
+        "title": d.get("title") or d.get("name") or pid,
+        "url": d.get("url"),
+        "date": d.get("date"),
+    }
 
 
 def _json_for_html(data: object) -> str:
     """JSON safe inside a <script> block: no <, >, & or line separators as such.
 
     >>> _json_for_html({"n": "</script><b>&"})
-    '{"n": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
+    '{"n":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
     """
-    s = json.dumps(data, ensure_ascii=False, default=str)
+    s = orjson.dumps(data, default=str).decode()
     for a, b in (
         ("<", "\\u003c"),
         (">", "\\u003e"),
@@ -321,10 +349,13 @@ _PAGE = """<!DOCTYPE html>
 
 
 def render(data: Mapping) -> str:
-    """The HTML page for :func:`view_data` output, as a string."""
+    """The HTML page for :func:`view_data` output, as a string. A lazy page (served by
+    ``kg serve``) may ask its own server for the details it leaves out (``connect-src
+    'self'``); any other page fetches nothing."""
     css, js = _static("viz.css"), _static("viz.js")
+    connect = "connect-src 'self'; " if data.get("meta", {}).get("lazy") else ""
     csp = (
-        "default-src 'none'; img-src data:; base-uri 'none'; form-action 'none'; "
+        f"default-src 'none'; {connect}img-src data:; base-uri 'none'; form-action 'none'; "
         f"style-src {_csp_hash(css)}; script-src {_csp_hash(js)}"
     )
     title = html.escape(str(data.get("meta", {}).get("title", "kg graph")))
@@ -376,6 +407,10 @@ def _sql_select(
         # this level's new nodes, most connected first: from each part of the fringe its
         # first room + len(keep) neighbours (at most len(keep) of them are not new)
         found: dict[str, int] = {}
+        if len(fringe) == 1 and deg.get(fringe[0], 0) >= WALK_FROM:
+            walked = _walk_neighbours(st, fringe[0], deg[fringe[0]], room + len(keep))
+            if walked is not None:
+                found, fringe = walked, []
         for part in chunks(fringe):
             q = marks(len(part))
             found.update(
@@ -393,6 +428,36 @@ def _sql_select(
     return keep, deg
 
 
+def _walk_neighbours(st: Store, node: str, degree: int, n: int) -> dict[str, int] | None:
+    """The `n` most connected neighbours of a hub `node` (key -> degree; ties by key), as
+    the query of :func:`_sql_select` finds them, by walking ``node_degree`` from the top
+    and asking of each node whether it has an edge to or from `node` (one index seek per
+    relation type): a hub's neighbours are mostly near the top, and reading all of them
+    (tens of thousands of papers) costs more. None if the first ``WALK_SHARE * degree``
+    nodes of the walk did not hold `n` of them (then read them all)."""
+    types = list(RELATION_TYPES)
+    q = marks(len(types))
+    linked = (
+        f"SELECT EXISTS (SELECT 1 FROM edges WHERE head = ? AND type IN ({q}) AND tail = ?) "
+        f"OR EXISTS (SELECT 1 FROM edges WHERE head = ? AND type IN ({q}) AND tail = ?)"
+    )
+    n = min(n, degree)  # all of them if it has fewer (its degree counts them)
+    out: dict[str, int] = {}
+    walk = st.conn.execute(
+        "SELECT key, degree FROM node_degree ORDER BY degree DESC, key LIMIT ?",
+        (int(degree * WALK_SHARE),),
+    ).fetchall()
+    for key, d in walk:
+        if key == node:
+            continue
+        (yes,) = st.conn.execute(linked, (key, *types, node, node, *types, key)).fetchone()
+        if yes:
+            out[key] = d
+            if len(out) == n:
+                return out
+    return None
+
+
 def _edges_among(st: Store, keys: list[str]) -> list[tuple[str, str]]:
     want = dumps(keys)
     return st.conn.execute(
@@ -408,9 +473,11 @@ def store_view(
     depth: int = 1,
     max_nodes: int = 150,
     title: str = "kg graph",
+    lazy: bool = False,
 ) -> dict:
     """:func:`view_data` of a store's graph, reading from its database only the nodes
-    drawn, the edges between them, the papers they cite and the abstracts quoted."""
+    drawn, the edges between them, the papers they cite and the abstracts quoted (with
+    `lazy`, neither the evidence nor the cited papers: see :func:`view_data`)."""
     keep, deg = _sql_select(st, around, depth, max_nodes)
     sub = nx.MultiDiGraph()
     for k in keep:  # the papers the page lists, and their number: not all of them
@@ -422,8 +489,11 @@ def store_view(
             attrs["papers"] = [
                 h[6:]
                 for (h,) in st.conn.execute(
-                    "SELECT head FROM edges WHERE tail = ? AND type = 'MENTIONS' ORDER BY head "
-                    "LIMIT ?",
+                    # in head order: a MENTIONS edge is one paper's (support 1), so
+                    # this is the order of the index (tail, type, support, head), read
+                    # no further than the limit (ORDER BY head sorted all of a hub's)
+                    "SELECT head FROM edges WHERE tail = ? AND type = 'MENTIONS' "
+                    "ORDER BY support, head LIMIT ?",
                     (k, MAX_PAPERS),
                 )
             ]
@@ -440,12 +510,13 @@ def store_view(
     (n_among,) = st.conn.execute(f"SELECT count(*) {among}", (want, want)).fetchone()
     # chosen by their small columns first, then read whole (evidence is large)
     for u, t, v, support, conf, papers, ev in st.conn.execute(
-        "SELECT head, type, tail, support, confidence, papers, evidence FROM edges "
+        "SELECT head, type, tail, support, confidence, papers, "
+        f"{'NULL' if lazy else 'evidence'} FROM edges "
         f"WHERE id IN (SELECT id {among} ORDER BY (head IS ? OR tail IS ?) DESC, "
         "support DESC, head, type, tail LIMIT ?)",
         (want, want, around, around, MAX_EDGES),
     ):
-        evidence = orjson.loads(ev)
+        evidence = [] if ev is None else orjson.loads(ev)
         quoted.update(x["paper"] for x in evidence[:MAX_EVIDENCE] if "paper" in x)
         sub.add_edge(
             u,
@@ -458,6 +529,20 @@ def store_view(
             n_evidence=len(evidence),
             confidence=conf,
         )
+    totals = st.graph_size()
+    if lazy:
+        return view_data(
+            sub,
+            around,
+            depth,
+            max_nodes,
+            title=title,
+            keep=keep,
+            deg=deg,
+            totals=totals,
+            among_total=n_among,
+            lazy=True,
+        )
     cited: set[str] = set()
     for n in keep:
         d = sub.nodes[n]
@@ -466,28 +551,14 @@ def store_view(
             cited.add(d["paper"])
     for _u, _v, d in sub.edges(data=True):
         cited.update(d["papers"][:MAX_PAPERS])
-    papers = sorted(f"paper:{p}" for p in cited - {n.split(":", 1)[1] for n in keep})
-    found: dict[str, dict] = {}  # of the papers cited but not drawn
-    for part in chunks(papers):  # read a chunk at a time (a hub cites thousands)
-        found.update(
-            (k, orjson.loads(d))
-            for k, d in st.conn.execute(
-                f"SELECT key, data FROM nodes WHERE key IN ({marks(len(part))})", part
-            )
-        )
-    texts = {}
-    for part in chunks(sorted(quoted)):
-        for pid, text, t in st.conn.execute(
-            f"SELECT id, abstract, title FROM papers WHERE id IN ({marks(len(part))})", part
-        ):
-            texts[pid] = (text, t or "")
-    totals = st.graph_size()
+    # of the papers cited but not drawn
+    found = _paper_nodes(st, cited - {n.split(":", 1)[1] for n in keep})
     return view_data(
         sub,
         around,
         depth,
         max_nodes,
-        texts=texts,
+        texts=_texts(st, quoted),
         title=title,
         keep=keep,
         deg=deg,
@@ -495,6 +566,64 @@ def store_view(
         cited=found,
         among_total=n_among,
     )
+
+
+def _paper_nodes(st: Store, pids: Iterable[str]) -> dict[str, dict]:
+    """The attributes of the nodes of papers `pids` (paper node key → attributes)."""
+    found: dict[str, dict] = {}
+    for part in chunks(sorted(f"paper:{p}" for p in set(pids))):  # a hub cites thousands
+        found.update(
+            (k, orjson.loads(d))
+            for k, d in st.conn.execute(
+                f"SELECT key, data FROM nodes WHERE key IN ({marks(len(part))})", part
+            )
+        )
+    return found
+
+
+def _texts(st: Store, pids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """Paper id → (abstract, title) of the papers `pids`, to quote evidence from."""
+    texts = {}
+    for part in chunks(sorted(set(pids))):
+        for pid, text, t in st.conn.execute(
+            f"SELECT id, abstract, title FROM papers WHERE id IN ({marks(len(part))})", part
+        ):
+            texts[pid] = (text, t or "")
+    return texts
+
+
+def paper_details(st: Store, pids: Iterable[str]) -> dict[str, dict]:
+    """What a page cites of papers `pids` (id → ``title``, ``url``, ``date``), as
+    :func:`view_data` writes it into the page's ``papers``: what a lazy page asks for
+    when it shows a node."""
+    pids = list(dict.fromkeys(pids))
+    found = _paper_nodes(st, pids)
+    return {p: _paper_info(p, found.get(f"paper:{p}", {})) for p in pids}
+
+
+def edge_details(st: Store, head: str, type_: str, tail: str) -> dict | None:
+    """What a page draws of one edge and a lazy page leaves out (None if there is no
+    such edge): ``papers`` (the first ids), ``evidenceTotal``, ``evidence`` (quoted, as
+    :func:`view_data` quotes it) and ``paperInfo``, the cited papers of both (as in the
+    page's ``papers``)."""
+    row = st.conn.execute(
+        "SELECT papers, evidence FROM edges WHERE head = ? AND type = ? AND tail = ?",
+        (head, type_, tail),
+    ).fetchone()
+    if row is None:
+        return None
+    papers = orjson.loads(row[0])[:MAX_PAPERS]
+    evidence = orjson.loads(row[1])
+    shown = evidence[:MAX_EVIDENCE]
+    texts = _texts(st, (x["paper"] for x in shown if "paper" in x))
+    quoted = [_snippet(x, texts) for x in shown]
+    cited = [*papers, *(x["paper"] for x in shown if "paper" in x)]
+    return {
+        "papers": papers,
+        "evidenceTotal": len(evidence),
+        "evidence": quoted,
+        "paperInfo": paper_details(st, cited),
+    }
 
 
 @dataclass

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -35,6 +36,8 @@ CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
+# the most paper ids /api/graph/papers answers at once (a node lists at most MAX_PAPERS)
+MAX_PAPER_IDS = 100
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -147,7 +150,9 @@ def create_app(store: str | Path) -> Starlette:
         routes.append(Route("/api" + (path if path != "/" else "/"), api))
 
     def graph_view(request: Request) -> Response:
-        """The `kg viz` picture of a node's neighbourhood (its own page and policy)."""
+        """The `kg viz` picture of a node's neighbourhood (its own page and policy), lazy:
+        the evidence of an edge and the titles of the papers a node or an edge lists are
+        asked of the two endpoints below when the page shows them."""
         from kg.sinks.html import render, store_view
 
         key = request.query_params.get("key", "")
@@ -156,25 +161,65 @@ def create_app(store: str | Path) -> Starlette:
                 center = kg.resolve(key) if key else None
                 name = (kg.store.node_data(center) or {}).get("name", center) if center else None
                 data = store_view(
-                    kg.store, center, 1, 150, title=f"kg: around {name}" if center else "kg graph"
+                    kg.store,
+                    center,
+                    1,
+                    150,
+                    title=f"kg: around {name}" if center else "kg graph",
+                    lazy=True,
                 )
         except QueryError as e:
             return _html_error(templates, request, str(e), 404, store_name)
         if request.url.path.startswith("/api/"):
-            return JSONResponse(data, headers=HEADERS)
+            return _json(data)
         return HTMLResponse(
             render(data),
             headers={"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"},
         )
 
+    def graph_edge(request: Request) -> Response:
+        """``/api/graph/edge?head=&type=&tail=``: an edge's papers and evidence, quoted."""
+        from kg.sinks.html import edge_details
+
+        q = request.query_params
+        head, type_, tail = q.get("head", ""), q.get("type", ""), q.get("tail", "")
+        with site.reading() as kg:
+            data = edge_details(kg.store, head, type_, tail)
+        if data is None:
+            return _json({"error": f"no edge {head} -[{type_}]-> {tail}"}, 404)
+        return _json(data)
+
+    def graph_papers(request: Request) -> Response:
+        """``/api/graph/papers?id=P&id=Q``: title, link and date of each paper (at most
+        MAX_PAPER_IDS)."""
+        from kg.sinks.html import paper_details
+
+        ids = request.query_params.getlist("id")
+        if len(ids) > MAX_PAPER_IDS:
+            return _json({"error": f"at most {MAX_PAPER_IDS} ids, got {len(ids)}"}, 400)
+        with site.reading() as kg:
+            return _json(paper_details(kg.store, ids))
+
     routes += [
         Route("/graph", graph_view),
         Route("/api/graph", graph_view),
+        Route("/api/graph/edge", graph_edge),
+        Route("/api/graph/papers", graph_papers),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes)
     app.state.site = site
     return app
+
+
+def _json(data: object, status: int = 200) -> Response:
+    """A JSON response written by orjson (the graph view's data is large for json)."""
+    return Response(
+        orjson.dumps(data, default=str),
+        status_code=status,
+        media_type="application/json",
+        headers=HEADERS,
+    )
 
 
 def _query(request: Request) -> dict:

@@ -424,7 +424,9 @@
         (r.confidence !== null && r.confidence !== undefined ? ' \u00b7 confidence ' + r.confidence : '') }));
       out.push(el('div', { text: 'papers:' }));
       out.push(el('ul', null, r.papers.map(paperItem)));
-      if (r.evidence.length) {
+      if (r.evidence === undefined) {
+        out.push(el('div', { cls: 'hint loading', text: r.failed ? 'could not load the evidence: ' + r.failed : 'loading the evidence\u2026' }));
+      } else if (r.evidence.length) {
         out.push(el('div', { text: 'evidence' + (r.evidenceTotal > r.evidence.length ? ' (first ' + r.evidence.length + ' of ' + r.evidenceTotal + ')' : '') + ':' }));
         out.push(el('ul', null, r.evidence.map(evidenceBlock)));
       }
@@ -432,13 +434,68 @@
     return out;
   }
 
-  function select(kind, obj) {
-    selected = kind ? { kind: kind, obj: obj } : null;
+  function showDetails() {
     details.textContent = '';
     var parts = !selected ? [el('p', { cls: 'hint', text: 'Click a node or an edge to see its provenance.' })]
-      : kind === 'node' ? showNode(obj) : showPair(obj);
+      : selected.kind === 'node' ? showNode(selected.obj) : showPair(selected.obj);
     parts.forEach(function (x) { details.appendChild(x); });
+  }
+  function select(kind, obj) {
+    selected = kind ? { kind: kind, obj: obj } : null;
+    showDetails();
     draw();
+    if (selected && data.meta.lazy) load(kind, obj);
+  }
+
+  /* ------------------------------------------------------------ lazy details */
+  // A page served by kg serve leaves out the evidence of its edges and the titles of the
+  // papers it lists; they are asked of the server (the same origin) when shown.
+  var pending = 0;
+  function getJSON(url) {
+    return fetch(url, { credentials: 'same-origin' }).then(function (r) {
+      return r.json().then(function (x) {
+        if (!r.ok) throw new Error(x && x.error ? x.error : 'HTTP ' + r.status);
+        return x;
+      });
+    });
+  }
+  function qs(params) {
+    return params.map(function (kv) { return encodeURIComponent(kv[0]) + '=' + encodeURIComponent(kv[1]); }).join('&');
+  }
+  function load(kind, obj) {
+    var asks = [];
+    if (kind === 'pair') {
+      obj.rels.forEach(function (r) {
+        if (r.evidence !== undefined || r.loading) return;
+        r.loading = true;
+        asks.push(getJSON('/api/graph/edge?' + qs([['head', r.source], ['type', r.type], ['tail', r.target]]))
+          .then(function (x) {
+            Object.keys(x.paperInfo).forEach(function (k) { data.papers[k] = x.paperInfo[k]; });
+            r.evidenceTotal = x.evidenceTotal;
+            r.evidence = x.evidence;
+            delete r.failed;
+          }, function (e) { r.failed = String(e.message || e); })
+          .then(function () { r.loading = false; }));
+      });
+    } else {
+      var d = obj.d;
+      var ids = (d.label !== 'Paper' && d.label !== 'Result' ? d.paperIds : []).concat(d.paper ? [d.paper] : [])
+        .filter(function (pid) { return !data.papers[pid]; });
+      if (ids.length && !d.loading) {
+        d.loading = true;
+        asks.push(getJSON('/api/graph/papers?' + qs(ids.map(function (pid) { return ['id', pid]; })))
+          .then(function (x) { Object.keys(x).forEach(function (k) { data.papers[k] = x[k]; }); }, function () {})
+          .then(function () { d.loading = false; }));
+      }
+    }
+    if (!asks.length) return;
+    pending += 1;
+    document.body.setAttribute('data-loading', '1');
+    Promise.all(asks).then(function () {
+      if (selected && selected.obj === obj) showDetails();
+      pending -= 1;
+      if (!pending) document.body.removeAttribute('data-loading');
+    });
   }
 
   /* ------------------------------------------------------------ legend */
