@@ -4,12 +4,17 @@ and write the shipped weights to kg/extract/model/ (tagger.crfsuite, classifier.
 meta.json, MODEL_CARD.md; relations.txt, relations.json, RELATIONS_CARD.md).
 
     python scripts/train.py [--train FILE] [--out DIR] [--folds 5] [--seed 13]
+                            [--encoder-cv encoder-cv.npz | --no-encoder]
                             [--curve] [--ablation] [--no-save]
 
-Steps (fixed seed; about 6 minutes on two cores, 11 with --ablation --curve):
+Run scripts/train_encoder.py first: it writes the encoder (encoder.onnx) and its held-out
+probabilities of every training text (encoder-cv.npz), which the classifier learns from.
+
+Steps (fixed seed; about 15 minutes on two cores, more with --ablation --curve):
 1. run the rules (spaCy small tagger + kg_mentions) over every title and abstract;
 2. k-fold: train the CRF tagger on k-1 folds and tag the held-out one, so the classifier
-   learns from tagger scores on texts the tagger never saw;
+   learns from tagger scores on texts the tagger never saw (the encoder's probabilities
+   are held-out already);
 3. k-fold cross-validation of the classifier: entity P/R/F1 per type with the shared
    scorer's matching, a reliability table of the confidences, the decision threshold;
 4. train both on everything and save them with a model card of the scores;
@@ -42,10 +47,12 @@ sys.path.insert(0, str(ROOT))
 
 from kg.extract import components  # noqa: E402,F401  (registers kg_mentions)
 from kg.extract import recogniser as R  # noqa: E402
+from kg.extract.encoder import FILES as ENCODER_FILES  # noqa: E402
+from kg.extract.encoder import token_marginals  # noqa: E402
 from kg.extract.nlp import load_base  # noqa: E402
 from kg.extract.relations import find_relations  # noqa: E402
 from kg.extract.results import find_results  # noqa: E402
-from kg.extract.tagger import tag, token_features  # noqa: E402
+from kg.extract.tagger import LABELS, bio_spans, tag, token_features  # noqa: E402
 from kg.extract.to_record import doc_to_record  # noqa: E402
 from kg.model import Paper  # noqa: E402
 from kg.names import normal_form  # noqa: E402
@@ -177,14 +184,33 @@ def build_vocab(rows: list[dict[str, str]]) -> dict[str, dict[str, int]]:
     return vocab
 
 
-def candidates(items, taggers_by_item, papers, scorer, fold):
+def read_encoder_cv(path: Path, items) -> list:
+    """The encoder's held-out label probabilities per token of every item
+    (scripts/train_encoder.py writes them)."""
+    if not path.exists():
+        raise SystemExit(
+            f"{path} not found: the held-out probabilities of the entity encoder; make them "
+            "with `python scripts/train_encoder.py --cv {path}` (it also writes the encoder)"
+        )
+    out = []
+    with np.load(path) as z:
+        for it in items:
+            key = f"{it['paper']}/{it['field']}"
+            if f"{key}/probs" not in z.files:
+                raise SystemExit(f"{path} has no probabilities for text {key}: make it again")
+            probs = z[f"{key}/probs"].astype(np.float32)
+            out.append(token_marginals(it["doc"], z[f"{key}/offsets"], probs))
+    return out
+
+
+def candidates(items, taggers_by_item, encoded, papers, scorer, fold):
     """Groups, feature rows, labels and weights of every item, with the given (held-out)
     taggers and a phrase memory built from the other folds' papers. Also returns the
     vocabularies and the memory of all papers (to ship)."""
     per_item = []
     for k, it in enumerate(items):
         reset(it)
-        groups, marg, _links = R.gather(it["doc"], taggers_by_item[k])
+        groups, marg, _links = R.gather(it["doc"], taggers_by_item[k], encoded[k])
         order = list(groups.values())
         gold = gold_forms(papers[it["paper"]], scorer)
         lab = [
@@ -217,8 +243,9 @@ def candidates(items, taggers_by_item, papers, scorer, fold):
     folds = sorted(set(fold))
     mems = {f: memory([i for i in range(len(papers)) if fold[i] != f]) for f in folds}
     data = []
-    for it, (groups, marg, lab) in zip(items, per_item, strict=True):
-        order, X = R.features(it["doc"], groups, marg, vocab, mems[fold[it["paper"]]])
+    for k, (it, (groups, marg, lab)) in enumerate(zip(items, per_item, strict=True)):
+        mem = mems[fold[it["paper"]]]
+        order, X = R.features(it["doc"], groups, marg, vocab, mem, enc=encoded[k])
         data.append(
             {
                 "order": order,
@@ -417,6 +444,23 @@ def main() -> int:
     ap.add_argument("--ablation", action="store_true", help="also rules-only and model-only")
     ap.add_argument("--no-save", action="store_true", help="measure only; write no weights")
     ap.add_argument(
+        "--encoder-cv",
+        type=Path,
+        default=Path("encoder-cv.npz"),
+        help="the entity encoder's held-out probabilities (scripts/train_encoder.py --cv)",
+    )
+    ap.add_argument(
+        "--encoder-dir",
+        type=Path,
+        default=ROOT / "kg" / "extract" / "model",
+        help="where scripts/train_encoder.py wrote encoder.onnx (copied to OUT)",
+    )
+    ap.add_argument(
+        "--no-encoder",
+        action="store_true",
+        help="train without the encoder's features (a model that needs no encoder.onnx)",
+    )
+    ap.add_argument(
         "--card-only", action="store_true", help="only write MODEL_CARD.md again from OUT/meta.json"
     )
     ap.add_argument(
@@ -459,7 +503,8 @@ def main() -> int:
             if fold[it["paper"]] == f:
                 taggers[k] = tagger
         print(f"CRF fold {f} trained at {time.time() - t0:.0f}s", file=sys.stderr)
-    data, vocab, memory = candidates(items, taggers, papers, scorer, fold)
+    encoded = [None] * len(items) if args.no_encoder else read_encoder_cv(args.encoder_cv, items)
+    data, vocab, memory = candidates(items, taggers, encoded, papers, scorer, fold)
     print(
         f"{sum(len(d['y']) for d in data)} candidates at {time.time() - t0:.0f}s", file=sys.stderr
     )
@@ -550,7 +595,7 @@ def main() -> int:
         rows = [json.loads(line) for line in (Path(tmp) / "records.jsonl").open()]
         report["relations"] = train_relations.run(rows, papers, args.folds, args.seed, args.out)
     if args.ablation:
-        report["ablation"] = ablation(items, data, papers, scorer, taggers, cv, threshold)
+        report["ablation"] = ablation(items, data, papers, scorer, taggers, encoded, cv, threshold)
     if args.curve:
         report["learning_curve"] = {}
         for frac in (0.25, 0.5):
@@ -561,7 +606,8 @@ def main() -> int:
             print(f"learning curve {frac}: {t2['ALL']['f1']}", file=sys.stderr)
         report["learning_curve"]["1.0"] = table["ALL"]["f1"]
     if not args.no_save:
-        save(args.out, items, papers, data, vocab, memory, threshold, calibration, report)
+        encoder = None if args.no_encoder else args.encoder_dir / ENCODER_FILES[0]
+        save(args.out, items, papers, data, vocab, memory, threshold, calibration, report, encoder)
     shutil.rmtree(tmp, ignore_errors=True)
     print(f"done in {time.time() - t0:.0f}s", file=sys.stderr)
     print(json.dumps(report, indent=1))
@@ -599,8 +645,9 @@ def candidate_recall(items, data, papers, scorer) -> float:
     return round(hit / max(total, 1), 3)
 
 
-def ablation(items, data, papers, scorer, taggers, cv, threshold) -> dict:
-    """Rules alone, the tagger alone, and the classifier without rule or tagger features."""
+def ablation(items, data, papers, scorer, taggers, encoded, cv, threshold) -> dict:
+    """Rules alone, the tagger alone, the encoder alone, and the classifier without rule,
+    tagger, encoder or memory features."""
     out = {}
     rules = []
     for it in items:
@@ -620,12 +667,26 @@ def ablation(items, data, papers, scorer, taggers, cv, threshold) -> dict:
             ds.append(R.Decision(g, ty, 1.0, [(s, e)]))
         crf.append(ds)
     out["tagger_only"] = score_entities(papers, records(items, papers, crf), scorer)
+    if encoded[0] is not None:
+        enc = []
+        for it, m in zip(items, encoded, strict=True):
+            spans = bio_spans([LABELS[k] for k in m.argmax(axis=1)])
+            enc.append(
+                [
+                    R.Decision(
+                        R.Group(normal_form(it["doc"][s:e].text), [(s, e)]), ty, 1.0, [(s, e)]
+                    )
+                    for s, e, ty in spans
+                ]
+            )
+        out["encoder_only"] = score_entities(papers, records(items, papers, enc), scorer)
     for name, prefix in (
         (
             "without_rule_features",
             ("cand:", "rule", "lex:", "inside_rule", "contains_rule", "crosses_rule"),
         ),
         ("without_tagger_features", ("crf",)),
+        ("without_encoder_features", ("enc",)),
         ("without_phrase_memory", ("mem",)),
     ):
         drop = [i for i, f in enumerate(R.FEATURES) if f.startswith(prefix)]
@@ -637,8 +698,15 @@ def ablation(items, data, papers, scorer, taggers, cv, threshold) -> dict:
     return out
 
 
-def save(out: Path, items, papers, data, vocab, memory, threshold, calibration, report) -> None:
+def save(
+    out: Path, items, papers, data, vocab, memory, threshold, calibration, report, encoder
+) -> None:
+    """Write the weights, meta.json and the card to `out`; `encoder` (the ONNX file the
+    classifier's encoder features come from, or None) is copied there with its tokenizer."""
     out.mkdir(parents=True, exist_ok=True)
+    if encoder is not None and encoder.parent.resolve() != out.resolve():
+        for name in ENCODER_FILES:
+            shutil.copy(encoder.parent / name, out / name)
     train_crf(items, papers, str(out / "tagger.crfsuite"))
     booster = train_gbm(data)
     (out / "classifier.txt").write_text(booster.model_to_string())
@@ -652,6 +720,7 @@ def save(out: Path, items, papers, data, vocab, memory, threshold, calibration, 
         "crf": CRF_PARAMS,
         "gbm": GBM_PARAMS,
         "rounds": ROUNDS,
+        "encoder": None if encoder is None else encoder.name,
         "scores": report,
     }
     (out / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
@@ -672,17 +741,24 @@ def card(report: dict) -> str:
         "**What**: decides which candidate spans of an ML abstract are Method, Dataset, Task or",
         "Metric entities, with a calibrated confidence. Candidates come from kg's rules and",
         "lexicons (`kg_mentions`), a linear-chain CRF tagger (`tagger.crfsuite`,",
-        "python-crfsuite) and part-of-speech noun phrases; a LightGBM classifier",
+        "python-crfsuite), a transformer encoder that tags word pieces (`encoder.onnx`:",
+        "all-MiniLM-L6-v2, Apache-2.0, fine-tuned on kg-train, int8, run by onnxruntime;",
+        "`encoder-tokenizer.json`) and part-of-speech noun phrases; a LightGBM classifier",
         "(`classifier.txt`) scores each candidate entity (all spans of one normal form in a",
-        "text); `meta.json` holds the categorical vocabularies, the phrase memory, the decision",
-        "thresholds and the calibration map. Code links (Repository) stay with their rule.",
+        "text) from the rules', the CRF's and the encoder's evidence; `meta.json` holds the",
+        "categorical vocabularies, the phrase memory, the decision thresholds and the",
+        "calibration map. Code links (Repository) stay with their rule.",
         "",
         f"**Training data**: `../shared/train/kg-train.jsonl`, {report['papers']} ML abstracts",
         "(SciTLDR texts, Apache-2.0) annotated to kg's guide. The dev gold is never read.",
         "",
-        f"**Rebuild**: `python scripts/train.py` (seed {report['seed']}, {report['folds']}-fold",
-        "cross-validation, then training on everything; about 6 minutes on two cores, 11",
-        "with `--ablation --curve`, which add the last two tables).",
+        "**Rebuild**: first `python scripts/train_encoder.py` (PyTorch; seed 13; two",
+        "models, each trained on half of kg-train, tag the other half into `encoder-cv.npz`,",
+        "then one model trained on all of it is exported; about 45 minutes on two cores), then",
+        f"`python scripts/train.py` (seed {report['seed']}, {report['folds']}-fold",
+        "cross-validation of the classifier on the encoder's held-out probabilities, then",
+        "training on everything; about 15 minutes on two cores, more with `--ablation",
+        "--curve`, which add the last two tables).",
         "",
         f"**Settings**: CRF {json.dumps(CRF_PARAMS)}; LightGBM {ROUNDS} rounds, learning rate",
         f"{GBM_PARAMS['learning_rate']}, {GBM_PARAMS['num_leaves']} leaves; decision thresholds",
@@ -735,8 +811,8 @@ def card(report: dict) -> str:
             lines += [f"(From {report['ablation_from']}.)", ""]
         lines += [
             "`tagger_only` is the CRF's own labelling (it reads the rules' spans as "
-            "features); the `without_*` rows drop one family of the classifier's "
-            "features.",
+            "features), `encoder_only` the encoder's most likely labelling; the "
+            "`without_*` rows drop one family of the classifier's features.",
             "",
             "| variant | " + " | ".join(types) + " |",
             "|---" * (len(types) + 1) + "|",

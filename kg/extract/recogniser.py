@@ -26,8 +26,9 @@ from kg.errors import ExtractError
 from kg.extract import lexicon
 from kg.extract import mentions as M
 from kg.extract.acronyms import abbreviates, find_acronyms
+from kg.extract.encoder import Encoder, token_marginals
 from kg.extract.spans import SpanRelations
-from kg.extract.tagger import TYPES, span_scores, tag, token_features
+from kg.extract.tagger import LABELS, TYPES, bio_spans, span_scores, tag, token_features
 from kg.extract.version import model_dir
 from kg.names import normal_form
 
@@ -69,11 +70,15 @@ def _token_span(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     return None if span is None or not len(span) else (span.start, span.end)
 
 
-def gather(doc: Doc, tagger: Any) -> tuple[dict[str, Group], np.ndarray, list]:
+def gather(
+    doc: Doc, tagger: Any, enc: np.ndarray | None = None
+) -> tuple[dict[str, Group], np.ndarray, list]:
     """Candidate entities of `doc` from every source, with the tagger's marginals.
 
-    Returns (groups by normal form, marginals, link spans). Reads the rules' output
-    (``doc.spans["kg_mentions"]`` and ``doc._.kg_candidates``).
+    `enc` holds the encoder's label probabilities per token (:mod:`kg.extract.encoder`);
+    its most likely labelling adds candidates. Returns (groups by normal form, the CRF's
+    marginals, link spans). Reads the rules' output (``doc.spans["kg_mentions"]`` and
+    ``doc._.kg_candidates``).
     """
     groups: dict[str, Group] = {}
     links = [s for s in doc.spans.get("kg_mentions", []) if s.label_ == "Repository"]
@@ -132,6 +137,9 @@ def gather(doc: Doc, tagger: Any) -> tuple[dict[str, Group], np.ndarray, list]:
     marg, best = tag(tagger, token_features(doc, hints))
     for s, e, ty in best:
         add(s, e, f"crf:{ty}")
+    if enc is not None and len(enc):
+        for s, e, ty in bio_spans([LABELS[k] for k in enc.argmax(axis=1)]):
+            add(s, e, f"enc:{ty}")
     if doc._.kg_title is None:  # a title: the rules that read titles propose too
         title = doc.text
         for kind, found in (
@@ -211,6 +219,10 @@ def _feature_names() -> list[str]:
     names += [f"crf_max:{t}" for t in TYPES]
     names += [f"crf_mean:{t}" for t in TYPES]
     names += ["crf_any_max", "crf_any_mean"]
+    names += [f"enc:{t}" for t in TYPES]
+    names += [f"enc_max:{t}" for t in TYPES]
+    names += [f"enc_mean:{t}" for t in TYPES]
+    names += ["enc_any_max", "enc_any_mean"]
     names += ["np", "np_trim", "np_suffix", "np_name", "np_of"]
     names += ["title_name", "title_contribution", "title_task"]
     names += [f"cat:{c}" for c in CATEGORIES]
@@ -230,9 +242,11 @@ def features(
     vocab: dict[str, dict[str, int]],
     memory: Memory | None = None,
     acronyms: list | None = None,
+    enc: np.ndarray | None = None,
 ) -> tuple[list[Group], np.ndarray]:
     """One row of FEATURES per candidate entity (categoricals as vocabulary ids, 0 unknown;
-    `memory` says how the training papers annotated the same phrase and head word)."""
+    `memory` says how the training papers annotated the same phrase and head word; `marg`
+    and `enc` are the CRF's and the encoder's label probabilities per token)."""
     title = (doc._.kg_title or "").lower()
     text = doc.text
     n = max(len(doc), 1)
@@ -247,6 +261,7 @@ def features(
     order = list(groups.values())
     X = np.zeros((len(order), len(FEATURES)), dtype=np.float32)
     non_o = 1.0 - marg[:, 0] if len(marg) else marg
+    enc_non_o = 1.0 - enc[:, 0] if enc is not None and len(enc) else enc
     starts, ends, lowers, sent_start, numeric, words_of = (
         zip(
             *[
@@ -310,15 +325,17 @@ def features(
         row[index["inside_rule"]] = inside
         row[index["contains_rule"]] = contains
         row[index["crosses_rule"]] = crosses
-        if len(marg):
-            sc = np.array([span_scores(marg, s, e) for s, e in g.spans])
+        for name, m, not_o in (("crf", marg, non_o), ("enc", enc, enc_non_o)):
+            if m is None or not_o is None or not len(m):
+                continue
+            sc = np.array([span_scores(m, s, e) for s, e in g.spans])
             tops, sums = sc.max(axis=0), sc.sum(axis=0)
             for k, t in enumerate(TYPES):
-                row[index["crf_max:" + t]] = tops[k]
-                row[index["crf_mean:" + t]] = sums[k] / len(sc)
-            inner = np.concatenate([non_o[s:e] for s, e in g.spans])
-            row[index["crf_any_max"]] = inner.max()
-            row[index["crf_any_mean"]] = inner.sum() / len(inner)
+                row[index[f"{name}_max:{t}"]] = tops[k]
+                row[index[f"{name}_mean:{t}"]] = sums[k] / len(sc)
+            inner = np.concatenate([not_o[s:e] for s, e in g.spans])
+            row[index[f"{name}_any_max"]] = inner.max()
+            row[index[f"{name}_any_mean"]] = inner.sum() / len(inner)
         cats = _categories(lowers, s0, e0)
         for c in CATEGORIES:
             row[index["cat:" + c]] = vocab.get(c, {}).get(cats[c], 0)
@@ -434,9 +451,10 @@ def decide(
 class Model:
     """The trained tagger and classifier, loaded from a directory."""
 
-    def __init__(self, tagger: Any, booster: Any, meta: dict) -> None:
+    def __init__(self, tagger: Any, booster: Any, meta: dict, encoder: Encoder | None) -> None:
         self.tagger = tagger
         self.booster = booster
+        self.encoder = encoder
         self.vocab: dict[str, dict[str, int]] = meta["vocab"]
         self.threshold: float | dict[str, float] = meta["threshold"]
         self.calibration: list[list[float]] | None = meta.get("calibration")
@@ -467,7 +485,15 @@ class Model:
                 f"computes ({len(meta.get('features', []))} against {len(FEATURES)}); "
                 "rebuild it with `python scripts/train.py`"
             )
-        return cls(tagger, booster, meta)
+        encoder = Encoder(root) if meta.get("encoder") else None
+        return cls(tagger, booster, meta, encoder)
+
+    def encode(self, docs: Sequence[Doc]) -> list[np.ndarray | None]:
+        """The encoder's label probabilities per token of each doc (None without one)."""
+        if self.encoder is None:
+            return [None] * len(docs)
+        found = self.encoder.probabilities([d.text for d in docs])
+        return [token_marginals(d, offs, p) for d, (offs, p) in zip(docs, found, strict=True)]
 
 
 def predict(booster: Any, X: np.ndarray) -> np.ndarray:
@@ -485,10 +511,10 @@ def apply(docs: list[Doc], model: Model) -> list[Doc]:
     """Decide the entities of `docs` (one classifier call for all of them) and write them
     where the rules wrote theirs."""
     prepared = []
-    for doc in docs:
-        groups, marg, links = gather(doc, model.tagger)
+    for doc, enc in zip(docs, model.encode(docs), strict=True):
+        groups, marg, links = gather(doc, model.tagger, enc)
         acronyms = find_acronyms(doc.text)
-        order, X = features(doc, groups, marg, model.vocab, model.memory, acronyms)
+        order, X = features(doc, groups, marg, model.vocab, model.memory, acronyms, enc)
         prepared.append((doc, order, X, links, acronyms))
     rows = [p[2] for p in prepared if len(p[2])]
     probs = predict(model.booster, np.concatenate(rows)) if rows else np.zeros((0, len(CLASSES)))
