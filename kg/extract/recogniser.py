@@ -1,13 +1,15 @@
 """The learned entity recogniser: every source proposes spans, a classifier decides.
 
-The rules and lexicons (``kg_mentions``), a CRF tagger (:mod:`kg.extract.tagger`) and
-part-of-speech noun phrases each propose candidate spans. Spans with the same normal form
+The rules and lexicons (``kg_mentions``), a CRF tagger (:mod:`kg.extract.tagger`), a
+fine-tuned transformer (:mod:`kg.extract.encoder`) and part-of-speech noun phrases each
+propose candidate spans. Spans with the same normal form
 in one text are one candidate entity (one type per thing in a paper). A gradient-boosted
 classifier (LightGBM) reads :func:`features` of each candidate and gives the probability
 that it is a Method, Dataset, Task, Metric or nothing; :func:`decide` keeps the likely
 ones, most probable first, without crossing spans. Code links stay with their rule.
 
-The weights live in ``kg/extract/model/`` and are rebuilt by ``scripts/train.py``.
+The weights live in ``kg/extract/model/`` and are rebuilt by ``scripts/train_encoder.py``
+then ``scripts/train.py``.
 """
 
 from __future__ import annotations
@@ -449,7 +451,8 @@ def decide(
 
 
 class Model:
-    """The trained tagger and classifier, loaded from a directory."""
+    """The trained tagger, encoder (when the classifier was trained with one) and
+    classifier, loaded from a directory."""
 
     def __init__(self, tagger: Any, booster: Any, meta: dict, encoder: Encoder | None) -> None:
         self.tagger = tagger
