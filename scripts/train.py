@@ -52,7 +52,7 @@ from kg.extract.encoder import token_marginals  # noqa: E402
 from kg.extract.nlp import load_base  # noqa: E402
 from kg.extract.relations import find_relations  # noqa: E402
 from kg.extract.results import find_results  # noqa: E402
-from kg.extract.tagger import LABELS, bio_spans, tag, token_features  # noqa: E402
+from kg.extract.tagger import likeliest_spans, tag, token_features  # noqa: E402
 from kg.extract.to_record import doc_to_record  # noqa: E402
 from kg.model import Paper  # noqa: E402
 from kg.names import normal_form  # noqa: E402
@@ -676,27 +676,24 @@ def ablation(items, data, papers, scorer, taggers, encoded, cv, threshold) -> di
                 ds.append(R.Decision(g, s.label_, s._.kg_confidence, [(s.start, s.end)]))
         rules.append(ds)
     out["rules_only"] = score_entities(papers, records(items, papers, rules), scorer)
-    crf = []
-    for it, tagger in zip(items, taggers, strict=True):
-        ds = []
-        for s, e, ty in tag(tagger, token_features(it["doc"], hints(it)))[1]:
-            g = R.Group(normal_form(it["doc"][s:e].text), [(s, e)])
-            ds.append(R.Decision(g, ty, 1.0, [(s, e)]))
-        crf.append(ds)
-    out["tagger_only"] = score_entities(papers, records(items, papers, crf), scorer)
+
+    def spans_only(spans_of_items) -> dict:
+        """The entity scores of taking these (start, end, type) spans of each item as they are."""
+        decisions = [
+            [
+                R.Decision(R.Group(normal_form(it["doc"][s:e].text), [(s, e)]), ty, 1.0, [(s, e)])
+                for s, e, ty in spans
+            ]
+            for it, spans in zip(items, spans_of_items, strict=True)
+        ]
+        return score_entities(papers, records(items, papers, decisions), scorer)
+
+    out["tagger_only"] = spans_only(
+        tag(tagger, token_features(it["doc"], hints(it)))[1]
+        for it, tagger in zip(items, taggers, strict=True)
+    )
     if encoded[0] is not None:
-        enc = []
-        for it, m in zip(items, encoded, strict=True):
-            spans = bio_spans([LABELS[k] for k in m.argmax(axis=1)])
-            enc.append(
-                [
-                    R.Decision(
-                        R.Group(normal_form(it["doc"][s:e].text), [(s, e)]), ty, 1.0, [(s, e)]
-                    )
-                    for s, e, ty in spans
-                ]
-            )
-        out["encoder_only"] = score_entities(papers, records(items, papers, enc), scorer)
+        out["encoder_only"] = spans_only(likeliest_spans(m) for m in encoded)
     for name, prefix in (
         (
             "without_rule_features",

@@ -30,7 +30,7 @@ from kg.extract import mentions as M
 from kg.extract.acronyms import abbreviates, find_acronyms
 from kg.extract.encoder import Encoder, token_marginals
 from kg.extract.spans import SpanRelations
-from kg.extract.tagger import LABELS, TYPES, bio_spans, span_scores, tag, token_features
+from kg.extract.tagger import TYPES, likeliest_spans, span_scores, tag, token_features
 from kg.extract.version import model_dir
 from kg.names import normal_form
 
@@ -140,7 +140,7 @@ def gather(
     for s, e, ty in best:
         add(s, e, f"crf:{ty}")
     if enc is not None and len(enc):
-        for s, e, ty in bio_spans([LABELS[k] for k in enc.argmax(axis=1)]):
+        for s, e, ty in likeliest_spans(enc):
             add(s, e, f"enc:{ty}")
     if doc._.kg_title is None:  # a title: the rules that read titles propose too
         title = doc.text

@@ -121,6 +121,17 @@ def bio_spans(labels: Sequence[str]) -> list[tuple[int, int, str]]:
     return out
 
 
+def likeliest_spans(marg: np.ndarray) -> list[tuple[int, int, str]]:
+    """Spans of the most probable label of each token (rows of `marg` over LABELS).
+
+    >>> m = np.zeros((3, len(LABELS)), dtype=np.float32)
+    >>> m[0, _INDEX["B-Task"]] = m[1, _INDEX["I-Task"]] = m[2, 0] = 1.0
+    >>> likeliest_spans(m)
+    [(0, 2, 'Task')]
+    """
+    return bio_spans([LABELS[k] for k in marg.argmax(axis=1)])
+
+
 def span_scores(marg: np.ndarray, s: int, e: int) -> np.ndarray:
     """For tokens s..e-1, the tagger's support for the span being exactly one entity of each
     type: the smallest of P(B-type) at its start, P(I-type) inside, and P(not I-type) after.

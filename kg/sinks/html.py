@@ -529,42 +529,32 @@ def store_view(
             n_evidence=len(evidence),
             confidence=conf,
         )
-    totals = st.graph_size()
-    if lazy:
-        return view_data(
-            sub,
-            around,
-            depth,
-            max_nodes,
-            title=title,
-            keep=keep,
-            deg=deg,
-            totals=totals,
-            among_total=n_among,
-            lazy=True,
-        )
-    cited: set[str] = set()
-    for n in keep:
-        d = sub.nodes[n]
-        cited.update((d.get("papers") or [])[:MAX_PAPERS])
-        if d.get("label") == "Result" and d.get("paper"):
-            cited.add(d["paper"])
-    for _u, _v, d in sub.edges(data=True):
-        cited.update(d["papers"][:MAX_PAPERS])
-    # of the papers cited but not drawn
-    found = _paper_nodes(st, cited - {n.split(":", 1)[1] for n in keep})
+    texts, found = None, None
+    if not lazy:
+        cited: set[str] = set()
+        for n in keep:
+            d = sub.nodes[n]
+            cited.update((d.get("papers") or [])[:MAX_PAPERS])
+            if d.get("label") == "Result" and d.get("paper"):
+                cited.add(d["paper"])
+        for _u, _v, d in sub.edges(data=True):
+            cited.update(d["papers"][:MAX_PAPERS])
+        # of the papers cited but not drawn
+        found = _paper_nodes(st, cited - {n.split(":", 1)[1] for n in keep})
+        texts = _texts(st, quoted)
     return view_data(
         sub,
         around,
         depth,
         max_nodes,
-        texts=_texts(st, quoted),
+        texts=texts,
         title=title,
         keep=keep,
         deg=deg,
-        totals=totals,
+        totals=st.graph_size(),
         cited=found,
         among_total=n_among,
+        lazy=lazy,
     )
 
 
