@@ -26,6 +26,7 @@ import argparse
 import json
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import lightgbm
@@ -53,6 +54,7 @@ PARAMS = {
 }
 ROUNDS = 150
 GRID = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+MIN_WORD = 40  # candidates a context word must occur in to be a feature
 MARGIN = 0.01  # F1 the classifier must gain on a type over its rule to decide it
 
 
@@ -107,8 +109,19 @@ def score(papers, recs: dict[int, Record], scorer) -> dict:
     return {k: v for k, v in rels.table().items()}
 
 
-def train(X: np.ndarray, y: np.ndarray) -> lightgbm.Booster:
-    ds = lightgbm.Dataset(X, label=y, feature_name=[f.replace("=", "_") for f in L.FEATURES])
+def vocabulary(prepared: list[tuple[Record, list]]) -> list[str]:
+    """The context words (linker.context_words) of at least MIN_WORD training candidates;
+    read from the texts alone, not from the labels."""
+    counts: Counter[str] = Counter()
+    for rec, sents in prepared:
+        for bag in L.words_of(rec, sents):
+            counts.update(bag)
+    return sorted(w for w, n in counts.items() if n >= MIN_WORD)
+
+
+def train(X: np.ndarray, y: np.ndarray, words: list[str]) -> lightgbm.Booster:
+    names = [f.replace("=", "_") for f in L.FEATURES] + [f"word{i}" for i in range(len(words))]
+    ds = lightgbm.Dataset(X, label=y, feature_name=names)
     return lightgbm.train(PARAMS, ds, num_boost_round=ROUNDS)
 
 
@@ -118,17 +131,23 @@ def run(rows: list[dict], papers: list[dict], folds: int, seed: int, out: Path |
     t0 = time.time()
     scorer = load_scorer()
     fold = folds_of(len(papers), folds, seed)
+    prepared = [
+        (Record.model_validate(row["record"]), [tuple(s) for s in row["sentences"]]) for row in rows
+    ]
+    words = vocabulary(prepared)
     data = []
-    for row in rows:
+    for row, (rec, sents) in zip(rows, prepared, strict=True):
         i = row["paper"]
-        rec = Record.model_validate(row["record"])
-        sents = [tuple(s) for s in row["sentences"]]
-        cands, X = L.featurize(rec, sents)
+        cands, X = L.featurize(rec, sents, words)
         y = labels(papers[i], rec, cands, scorer)
         data.append({"paper": i, "rec": rec, "sents": sents, "cands": cands, "X": X, "y": y})
     n = sum(len(d["y"]) for d in data)
     pos = sum(v == 1 for d in data for v in d["y"])
-    print(f"relations: {n} candidates, {pos} true, at {time.time() - t0:.0f}s", file=sys.stderr)
+    print(
+        f"relations: {n} candidates, {pos} true, {len(words)} context words, "
+        f"at {time.time() - t0:.0f}s",
+        file=sys.stderr,
+    )
 
     def stack(ds):
         X = np.concatenate([d["X"] for d in ds])
@@ -137,7 +156,7 @@ def run(rows: list[dict], papers: list[dict], folds: int, seed: int, out: Path |
 
     probs: dict[int, np.ndarray] = {}
     for f in range(folds):
-        booster = train(*stack([d for d in data if fold[d["paper"]] != f]))
+        booster = train(*stack([d for d in data if fold[d["paper"]] != f]), words)
         for d in data:
             if fold[d["paper"]] == f:
                 probs[d["paper"]] = booster.predict(d["X"]) if len(d["X"]) else np.zeros(0)
@@ -168,6 +187,7 @@ def run(rows: list[dict], papers: list[dict], folds: int, seed: int, out: Path |
         "folds": folds,
         "seed": seed,
         "candidates": n,
+        "words": words,
         "true": pos,
         "threshold": threshold,
         "cv": best,
@@ -180,11 +200,12 @@ def run(rows: list[dict], papers: list[dict], folds: int, seed: int, out: Path |
             file=sys.stderr,
         )
     if out is not None:
-        booster = train(*stack(data))
+        booster = train(*stack(data), words)
         out.mkdir(parents=True, exist_ok=True)
         (out / "relations.txt").write_text(booster.model_to_string(), encoding="utf-8")
         meta = {
             "features": L.FEATURES,
+            "words": words,
             "threshold": threshold,
             "params": PARAMS,
             "rounds": ROUNDS,
@@ -205,8 +226,11 @@ def card(report: dict) -> str:
         "**What**: decides which relations an ML abstract states between its entities",
         "(`kg/extract/linker.py`): for every pair of entities a relation type may join (and",
         "PAPER PROPOSES each entity), a LightGBM classifier (`relations.txt`) scores the",
-        "candidate from the relation and result rules' facts, the words between the two",
-        "entities and what each entity is; `relations.json` holds the per-type thresholds.",
+        "candidate from the relation and result rules' facts, cue words between the two",
+        "entities and before the tail, the words around them (the "
+        f"{len(report['words'])} seen in at",
+        f"least {MIN_WORD} training candidates) and what each entity is; `relations.json`",
+        "holds the vocabulary and the per-type thresholds.",
         "A type the classifier did not decide at least "
         f"{MARGIN} F1 better than its rule in cross-validation stays with the rule.",
         "",

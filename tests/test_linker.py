@@ -75,6 +75,31 @@ def test_features_carry_the_rules_facts():
     assert row[L.Candidate(L.OWN, "USES", "method:blop")][rule] == 0.0
 
 
+def test_cues_before_the_tail_and_context_words():
+    text = "Our model outperforms strong baselines (Foonet, Barnet and Baznet)."
+
+    def ent(name):
+        start = text.index(name)
+        m = Mention(start=start, end=start + len(name), sentence=0)
+        return Entity(key=f"method:{name.lower()}", type="Method", name=name, mentions=[m])
+
+    rec = Record(
+        paper=Paper(id="p", text=text), entities=[ent("Foonet"), ent("Barnet"), ent("Baznet")]
+    )
+    words = ["b:outperforms", "tl:and", "tr:zzz"]
+    cands, X = L.featurize(rec, [(0, len(text))], words)
+    assert X.shape == (len(cands), len(L.FEATURES) + len(words))
+    row = dict(zip(cands, X, strict=True))[L.Candidate(L.OWN, "OUTPERFORMS", "method:baznet")]
+    col = {f: i for i, f in enumerate(L.FEATURES)}
+    # "outperforms" ends 43 characters before Baznet, with no clause break between
+    assert row[col["outperform_before_tail"]] == text.index("Baznet") - text.index(" strong")
+    assert row[col["outperform_break_before_tail"]] == 0.0
+    assert row[col["compare_before_tail"]] == L.FAR  # no comparison cue in the sentence
+    assert row[col["tail_listed"]] == 1.0
+    # "our" names the paper's own model: the words between it and Baznet, and before Baznet
+    assert list(row[len(L.FEATURES) :]) == [1.0, 1.0, 0.0]
+
+
 def test_decide_keeps_what_clears_its_threshold_and_leaves_other_types_to_the_rules():
     rec = _record()
     cands, _ = L.featurize(rec, SENTS)
@@ -112,6 +137,9 @@ def test_shipped_model_loads_and_decides_types_it_was_trained_for():
     assert set(model.threshold) <= set(L.TYPES)
     assert "PROPOSES" in model.threshold
     assert model.meta["features"] == L.FEATURES
+    assert len(model.words) > 100 and model.booster.num_feature() == len(L.FEATURES) + len(
+        model.words
+    )
 
 
 def test_invented_abstract_gets_its_facts(extract_one):

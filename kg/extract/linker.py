@@ -19,6 +19,7 @@ import json
 import re
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -69,6 +70,14 @@ CUES: dict[str, re.Pattern[str]] = {
     "comparative": re.compile(r"\b(\w+er|more|less|fewer|best|state[- ]of[- ]the[- ]art)\b", re.I),
 }
 _PER_PAIR = ["cooc", "gap", "head_first", "between_ents", "between_methods", "same_clause"]
+# cues read back from the tail: how far before it the last one of its sentence is, and
+# whether a clause break lies between ("outperforms baselines (A, B and C)")
+BEFORE_TAIL = (
+    "outperform", "compare", "use", "eval", "address", "propose", "for", "with", "on",
+    "example", "negation", "hedge", "than", "own", "others",
+)  # fmt: skip
+FAR = 999.0  # the distance of a cue the sentence does not have before the tail
+_LISTED = re.compile(r"\(|,|\band\b|\bor\b|as well as")
 FEATURES: list[str] = (
     [f"type={t}" for t in TYPES]
     + [f"rule={t}" for t in TYPES]
@@ -77,6 +86,9 @@ FEATURES: list[str] = (
     + _PER_PAIR
     + [f"between_{c}" for c in CUES]
     + [f"sentence_{c}" for c in CUES]
+    + [f"{c}_before_tail" for c in BEFORE_TAIL]
+    + [f"{c}_break_before_tail" for c in BEFORE_TAIL]
+    + ["tail_listed"]
     + [
         "head_own",
         "own_is_paper",
@@ -296,6 +308,44 @@ def _sentence_cues(p: _Paper, si: int) -> dict[str, float]:
     return p.sentence_cues[si]
 
 
+_WORD = re.compile(r"[a-z]+(?:-[a-z]+)?")
+
+
+def _last_words(text: str, n: int) -> list[str]:
+    return _WORD.findall(text.lower())[-n:]
+
+
+def context_words(p: _Paper, c: Candidate) -> set[str]:
+    """The words around a candidate, marked by where they are: between its two entities
+    (``b:``), just before and after the tail (``tl:``, ``tr:``), just before the head
+    (``hl:``); with the two never in one sentence, before the tail's first mention
+    (``ftl:``). The relation model's vocabulary (`words` in relations.json) is the most
+    frequent of them in its training candidates."""
+    near = _closest(p, OWN if c.type == "PROPOSES" else c.head, c.tail)
+    if near is None:
+        spans = p.spans.get(c.tail, [])
+        if not spans:
+            return set()
+        si, t0, _ = spans[0]
+        return {f"ftl:{w}" for w in _last_words(p.text[max(p.sentences[si][0], t0 - 40) : t0], 3)}
+    si, (h0, h1), (t0, t1) = near
+    s0, s1 = p.sentences[si]
+    between = p.text[min(h1, t1) : max(h0, t0)]
+    if len(between) > 2 * EDGE:
+        between = between[:EDGE] + " " + between[-EDGE:]
+    out = {f"b:{w}" for w in _WORD.findall(between.lower())}
+    out |= {f"tl:{w}" for w in _last_words(p.text[max(s0, t0 - 40) : t0], 3)}
+    out |= {f"tr:{w}" for w in _WORD.findall(p.text[t1 : min(s1, t1 + 30)].lower())[:2]}
+    out |= {f"hl:{w}" for w in _last_words(p.text[max(s0, h0 - 40) : h0], 3)}
+    return out
+
+
+def words_of(rec: Record, sentences: list[tuple[int, int]]) -> list[set[str]]:
+    """The :func:`context_words` of each of :func:`candidates`' candidates of `rec`."""
+    p = _paper(rec, sentences)
+    return [context_words(p, c) for c in candidates(rec)]
+
+
 def _features(p: _Paper, c: Candidate) -> list[float]:
     row = dict.fromkeys(FEATURES, 0.0)
     row[f"type={c.type}"] = 1.0
@@ -327,8 +377,18 @@ def _features(p: _Paper, c: Candidate) -> list[float]:
             row[f"between_{name}"] = float(bool(rx.search(between)))
         for name, flag in _sentence_cues(p, si).items():
             row[f"sentence_{name}"] = flag
+        s0 = p.sentences[si][0]
+        for name in BEFORE_TAIL:
+            cue = next(reversed(list(CUES[name].finditer(p.text, s0, t0))), None)
+            row[f"{name}_before_tail"] = FAR if cue is None else float(t0 - cue.end())
+            row[f"{name}_break_before_tail"] = float(
+                cue is not None and bool(CUES["break"].search(p.text, cue.end(), t0))
+            )
+        row["tail_listed"] = float(bool(_LISTED.search(p.text, max(s0, t0 - 25), t0)))
     else:
         row["gap"] = -1.0
+        for name in BEFORE_TAIL:
+            row[f"{name}_before_tail"] = FAR
     tail = p.entities[c.tail]
     row["own_is_paper"] = p.own_is_paper
     row["head_own"] = float(head == OWN)
@@ -373,12 +433,22 @@ def _features(p: _Paper, c: Candidate) -> list[float]:
     return [row[f] for f in FEATURES]
 
 
-def featurize(rec: Record, sentences: list[tuple[int, int]]) -> tuple[list[Candidate], np.ndarray]:
-    """The candidates of one record and their feature rows (in :data:`FEATURES` order)."""
+def featurize(
+    rec: Record, sentences: list[tuple[int, int]], words: Sequence[str] = ()
+) -> tuple[list[Candidate], np.ndarray]:
+    """The candidates of one record and their feature rows: :data:`FEATURES`, then one
+    column per word of `words` (1 where :func:`context_words` has it)."""
     cands = candidates(rec)
     p = _paper(rec, sentences)
-    X = np.array([_features(p, c) for c in cands], dtype=np.float32)
-    return cands, X.reshape(-1, len(FEATURES))
+    column = {w: len(FEATURES) + i for i, w in enumerate(words)}
+    X = np.zeros((len(cands), len(FEATURES) + len(words)), dtype=np.float32)
+    for i, c in enumerate(cands):
+        X[i, : len(FEATURES)] = _features(p, c)
+        if column:
+            for w in context_words(p, c):
+                if w in column:
+                    X[i, column[w]] = 1.0
+    return cands, X
 
 
 class RelationModel:
@@ -387,6 +457,7 @@ class RelationModel:
     def __init__(self, booster: Any, meta: dict) -> None:
         self.booster = booster
         self.threshold: dict[str, float] = meta["threshold"]
+        self.words: list[str] = meta.get("words", [])
         self.meta = meta
 
     @classmethod
@@ -523,7 +594,7 @@ def _evidence(p: _Paper, c: Candidate) -> Evidence | None:
 
 def apply(recs: list[tuple[Record, list[tuple[int, int]]]], model: RelationModel) -> list[Record]:
     """Decide the relations of several records with one classifier call."""
-    prepared = [featurize(rec, sents) for rec, sents in recs]
+    prepared = [featurize(rec, sents, model.words) for rec, sents in recs]
     rows = [X for _, X in prepared if len(X)]
     probs = model.predict(np.concatenate(rows)) if rows else np.zeros(0)
     out, at = [], 0
