@@ -145,6 +145,32 @@ def test_proposals_are_the_objects_of_our_verbs():
     assert [at(doc, p) for p in M.proposals(doc, list(doc.spans["kg_mentions"]))] == ["ZorkNet"]
 
 
+def test_proposals_after_other_work_lists_and_known_names():
+    # the clause before "we" speaks of others; what "we" propose is ours
+    doc = mark(plain("Unlike previous methods , we propose ZorkNet ."), ("ZorkNet", "Method"))
+    assert [at(doc, p) for p in M.proposals(doc, list(doc.spans["kg_mentions"]))] == ["ZorkNet"]
+    doc = mark(plain("They propose BlopNet ."), ("BlopNet", "Method"))
+    assert M.proposals(doc, list(doc.spans["kg_mentions"])) == []
+    # every name of a list the verb takes
+    doc = mark(
+        plain("We propose two tools ( ZorkNet and BlipNet ) . We use QuuxNet ."),
+        ("tools", "Method"),
+        ("ZorkNet", "Method"),
+        ("BlipNet", "Method"),
+        ("QuuxNet", "Method"),
+    )
+    got = [at(doc, p) for p in M.proposals(doc, list(doc.spans["kg_mentions"]))]
+    assert got == ["tools", "ZorkNet", "BlipNet"]
+    # a known name is ours when the paper defines it; a known name it only adds is not
+    doc = mark(
+        plain("We introduce blendup , a simple principle . We introduce dropout into it ."),
+        ("blendup", "Method"),
+        ("dropout", "Method"),
+        source="lexicon",
+    )
+    assert [at(doc, p) for p in M.proposals(doc, list(doc.spans["kg_mentions"]))] == ["blendup"]
+
+
 def test_hearst_examples_take_their_kind(lex):
     doc = tagged(
         "We test on datasets such as QuuxSet and ZorpBank .",

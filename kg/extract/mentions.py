@@ -460,14 +460,40 @@ NOT_OURS = re.compile(
 )
 
 
+_DEFINED = re.compile(r"\s*(?:\(|,\s*(?:an?|which|the first)\b)")
+_LIST_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|\(\s*)$")
+
+
+def _listed_with(doc: Doc, first: Span, new_starting, clause_end: int) -> list[tuple[int, int]]:
+    """The new spans listed right after `first` ('X and Y', 'X, Y and Z', 'techniques (X
+    and Y)'), up to `clause_end`: each one joined to the one before by a comma, 'and',
+    'or' or an opening bracket, with nothing else between."""
+    out: list[tuple[int, int]] = []
+    last = first
+    while True:
+        nxt = [
+            s
+            for s in new_starting(last.end, last.end + 4)
+            if s.start_char < clause_end
+            and _LIST_JOIN.fullmatch(doc.text[last.end_char : s.start_char])
+        ]
+        if not nxt:
+            return out
+        last = nxt[0]
+        out.append((last.start_char, last.end_char))
+
+
 def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
     """Mentions the paper presents as its own contribution.
 
-    * the first new mention after 'we propose/introduce/present ...' in the same clause;
+    * the first new mention after 'we propose/introduce/present ...' in the same clause
+      (what the clause of 'we' says: 'unlike previous work, we propose X' is ours), and
+      the new mentions listed with it ('X and Y', 'two tools (X and Y)');
     * the name after 'called/dubbed/named' in a sentence about the paper's own work;
     * a new Method right after 'our' or 'the proposed'.
 
-    Names from the lexicons are well-known prior work, so they are never proposals here.
+    Names from the lexicons are well-known prior work, so they are proposals only where
+    the paper defines them right after its verb ('we propose mixup, a ...', 'X (Y)').
     """
     out: list[tuple[int, int]] = []
     text = doc.text
@@ -476,6 +502,7 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
     by_start: dict[int, list[int]] = {}
     for i, s in enumerate(new):
         by_start.setdefault(s.start, []).append(i)
+    known_at = {s.start: s for s in spans if s._.kg_source == "lexicon"}
 
     def new_starting(a: int, b: int) -> list[Span]:
         """The new spans that start at tokens a..b-1, in their order in `new`."""
@@ -495,19 +522,28 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
             if lw in PROPOSE_VERBS and not (k > 0 and stoks[k - 1].text == "-"):
                 # ("co-designed" is an adjective, not a proposal)
                 before = text[sent.start_char : t.idx]
-                if not OWN_SUBJECT.search(before) or NOT_OURS.search(before):
+                subjects = list(OWN_SUBJECT.finditer(before))
+                # "unlike previous approaches ..., we propose X": what the last own
+                # subject says, not the clauses before it
+                if not subjects or NOT_OURS.search(before, subjects[-1].end()):
                     continue
                 clause_end = sent.end_char
                 for u in stoks[k + 1 :]:
                     if u.text in (".", ";") or u.lower_ in ("which", "that", "where", "whose"):
                         clause_end = u.idx
                         break
+                known = known_at.get(t.i + 1)
+                if known is not None and _DEFINED.match(text, known.end_char):
+                    # a known name the paper defines as its own: "we propose mixup, a ..."
+                    out.append((known.start_char, known.end_char))
+                    continue
                 for s in new_starting(t.i + 1, t.i + 16):
                     if t.idx < s.start_char < clause_end and s.start - t.i <= 15:
                         # only the verb's object: no preposition or verb in between
                         gap = doc[t.i + 1 : s.start]
                         if not any(u.pos_ in ("ADP", "VERB", "SCONJ", "AUX") for u in gap):
                             out.append((s.start_char, s.end_char))
+                            out += _listed_with(doc, s, new_starting, clause_end)
                         break
             elif lw in NAMING_VERBS and OWN_SUBJECT.search(text[sent.start_char : sent.end_char]):
                 for s in new_starting(t.i + 1, t.i + 3):
