@@ -209,6 +209,16 @@ def test_outperforms_has_the_method_before_the_cue_as_head():
     }
 
 
+def test_outperforms_in_other_words():
+    for text in (
+        "ZorkNet gives better performance than BlopNet .",
+        "We show the superiority of ZorkNet over BlopNet .",
+        "ZorkNet has clear advantages over BlopNet .",
+    ):
+        doc = mark(plain(text), ("ZorkNet", "Method"), ("BlopNet", "Method"))
+        assert "BlopNet" in {t for _, ty, t in _facts(doc) if ty == "OUTPERFORMS"}, text
+
+
 def test_a_hedged_or_negated_claim_is_no_win():
     for text in (
         "ZorkNet comes close to outperforming BlopNet .",

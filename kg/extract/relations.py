@@ -30,8 +30,8 @@ class Fact:
 
 OUTPERFORM_CUES = re.compile(
     r"\b(outperform\w*|surpass\w*|beat|beats|exceed\w*|better than|superior to|"
-    r"improv\w* (?:up)?on|improv\w* over|advantage over|higher \w+ than|lower \w+ than|"
-    r"faster than|more \w+ than)\b",
+    r"superiority (?:\w+ ){0,4}?over|improv\w* (?:up)?on|improv\w* over|advantages? over|"
+    r"gains? over|(?:higher|lower|better|stronger) \w+ than|faster than|more \w+ than)\b",
     re.I,
 )
 COMPARE_CUES = re.compile(
