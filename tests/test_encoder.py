@@ -38,7 +38,8 @@ def test_tags_an_invented_sentence(enc):
     spans = bio_spans([LABELS[k] for k in marg.argmax(1)])
     found = {(doc[s:e].text, ty) for s, e, ty in spans}
     assert ("BERT", "Method") in found
-    assert ("SQuAD", "Dataset") in found
+    # "SQuAD" or "SQuAD dataset": the recogniser decides the bounds among its candidates
+    assert any(name.startswith("SQuAD") and ty == "Dataset" for name, ty in found)
     assert not any(doc[s:e].text in ("We", "on the", "report") for s, e, _ in spans)
 
 

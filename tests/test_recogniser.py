@@ -80,7 +80,9 @@ def test_one_type_per_surface_form_in_a_paper(extract_one):
 
 def test_min_confidence_keeps_only_sure_entities_and_their_facts(tmp_path):
     src = tmp_path / "a.jsonl"
-    src.write_text(json.dumps({"abstract": ABSTRACT, "title": "HyperSpan"}) + "\n")
+    # a made-up "trick" kg is unsure about, beside names it knows well
+    text = ABSTRACT + " We also try a gated pooling trick with label smoothing for robustness."
+    src.write_text(json.dumps({"abstract": text, "title": "HyperSpan"}) + "\n")
     out_all, out_sure = tmp_path / "all.jsonl", tmp_path / "sure.jsonl"
     for out, extra in ((out_all, []), (out_sure, ["--min-confidence", "0.8"])):
         res = CliRunner().invoke(main, ["extract", str(src), "-o", str(out), *extra])
