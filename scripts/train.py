@@ -746,7 +746,10 @@ def card(report: dict) -> str:
 
     def table(rows: dict) -> list[str]:
         out = ["| type | P | R | F1 |", "|---|---|---|---|"]
-        out += [f"| {k} | {v['p']:.3f} | {v['r']:.3f} | {v['f1']:.3f} |" for k, v in rows.items()]
+        keys = sorted(rows, key=lambda k: (k == "ALL", k))  # the types, then ALL
+        out += [
+            f"| {k} | {rows[k]['p']:.3f} | {rows[k]['r']:.3f} | {rows[k]['f1']:.3f} |" for k in keys
+        ]
         return out
 
     lines = [

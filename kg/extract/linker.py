@@ -153,6 +153,7 @@ class _Paper:
     # computed once per paper, so a candidate costs the same however long the paper is
     own_is_paper: float = 0.0
     grouped: dict[str, dict[int, list[tuple[int, int]]]] = field(default_factory=dict)
+    nearest: dict[tuple[str, str], Any] = field(default_factory=dict)  # _closest's answers
 
     def by_sentence(self, key: str) -> dict[int, list[tuple[int, int]]]:
         """The spans of `key` (OWN: the paper's own method) by sentence."""
@@ -281,7 +282,15 @@ def _closest(
     p: _Paper, head: str, tail: str
 ) -> tuple[int, tuple[int, int], tuple[int, int]] | None:
     """Where head and tail are named nearest to each other in one sentence: the sentence
-    and the head's and the tail's spans."""
+    and the head's and the tail's spans (computed once per pair)."""
+    if (head, tail) not in p.nearest:
+        p.nearest[head, tail] = _nearest(p, head, tail)
+    return p.nearest[head, tail]
+
+
+def _nearest(
+    p: _Paper, head: str, tail: str
+) -> tuple[int, tuple[int, int], tuple[int, int]] | None:
     hs, ts = p.by_sentence(head), p.by_sentence(tail)
     best = None
     for si in sorted(_common(hs, ts)):
