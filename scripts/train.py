@@ -190,7 +190,7 @@ def read_encoder_cv(path: Path, items) -> list:
     if not path.exists():
         raise SystemExit(
             f"{path} not found: the held-out probabilities of the entity encoder; make them "
-            "with `python scripts/train_encoder.py --cv {path}` (it also writes the encoder)"
+            f"with `python scripts/train_encoder.py --cv {path}` (it also writes the encoder)"
         )
     out = []
     with np.load(path) as z:

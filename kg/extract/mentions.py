@@ -7,6 +7,7 @@ A rule returns :class:`Candidate` spans (character offsets, a type, a confidence
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
@@ -464,7 +465,9 @@ _DEFINED = re.compile(r"\s*(?:\(|,\s*(?:an?|which|the first)\b)")
 _LIST_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|\(\s*)$")
 
 
-def _listed_with(doc: Doc, first: Span, new_starting, clause_end: int) -> list[tuple[int, int]]:
+def _listed_with(
+    doc: Doc, first: Span, new_starting: Callable[[int, int], list[Span]], clause_end: int
+) -> list[tuple[int, int]]:
     """The new spans listed right after `first` ('X and Y', 'X, Y and Z', 'techniques (X
     and Y)'), up to `clause_end`: each one joined to the one before by a comma, 'and',
     'or' or an opening bracket, with nothing else between."""
