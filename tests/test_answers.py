@@ -1,19 +1,23 @@
 """The answers of every `kg query` question and API method on the sample corpus are those
 recorded (tests/answers.py): first before the store moved to SQLite, recorded again after
-two deliberate changes ("did you mean" names each suggestion's type; LaTeX accents and
+three deliberate changes ("did you mean" names each suggestion's type; LaTeX accents and
 the letters they make are one name, so "Pad\\'e Activation Units" is one node with
-"Padé Activation Units"). Shortest paths may differ, see below."""
+"Padé Activation Units"; a task's datasets and metrics are supported only by papers that
+state both edges, which took some metrics from four tasks). Shortest paths may
+differ, see below."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from answers import collect, load, sample_records
+from answers import TAKES, _names, collect, load, sample_records
 from click.testing import CliRunner
 
 from kg.cli import main
+from kg.errors import KGError
 from kg.query.api import KnowledgeGraph
+from kg.query.questions import QUESTIONS, SINGLE, ask
 from kg.store.db import Store
 
 
@@ -81,3 +85,61 @@ def test_the_command_line_prints_what_it_printed(store, recorded):
                 assert len(json.loads(r.output)) == len(json.loads(want["output"]))
             continue
         assert (r.exit_code, r.output) == (want["exit"], want["output"]), args
+
+
+def test_a_limited_answer_is_the_first_of_the_whole_one(store):
+    """`limit` (kg query's --limit) keeps the first answers of the whole list, ties at
+    the cut decided as in the whole list (by name, then the order the edges were written)."""
+    g = KnowledgeGraph(store)
+    records = sample_records()
+    names = _names(records)
+    asked = 0
+    for q in QUESTIONS:
+        if q in SINGLE:
+            continue
+        for a in names[TAKES[q]][:120]:
+            try:
+                whole = ask(g, q, a)
+            except KGError:
+                continue
+            for k in (1, 2, 3, 5):
+                assert ask(g, q, a, k) == whole[:k], (q, a, k)
+            asked += len(whole) > 3
+    assert asked >= 40  # enough answers long enough to be cut
+
+
+def test_kg_query_shows_the_first_answers_and_says_so(store):
+    g = KnowledgeGraph(store)
+    dataset = g.top("Dataset", 1)[0]["name"]
+    whole = ask(g, "methods-evaluated-on", dataset)
+    assert len(whole) > 2
+    run = CliRunner().invoke(
+        main,
+        [
+            "query",
+            "methods-evaluated-on",
+            dataset,
+            "--limit",
+            "2",
+            "--json",
+            "--store",
+            str(store.path),
+        ],
+    )
+    assert run.exit_code == 0
+    assert json.loads(run.stdout) == json.loads(json.dumps(whole[:2]))
+    assert "the first 2 answers; --limit 0 shows all" in run.stderr
+    run = CliRunner().invoke(
+        main,
+        [
+            "query",
+            "methods-evaluated-on",
+            dataset,
+            "--limit",
+            "0",
+            "--json",
+            "--store",
+            str(store.path),
+        ],
+    )
+    assert len(json.loads(run.stdout)) == len(whole) and not run.stderr

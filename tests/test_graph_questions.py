@@ -104,6 +104,45 @@ def test_every_question(kg):
     assert path[0]["from"] == "Reddit" and path[-1]["to"] == "AUROC"
 
 
+def test_a_task_reaches_a_dataset_only_within_one_paper():
+    """A generic method addresses speech enhancement in one paper and is evaluated on a
+    vision dataset in another: that dataset is no answer for the task. The paper that
+    states both edges supports its dataset."""
+
+    def paper(pid, rels):
+        ents = [
+            _e("Method", "deep network"),
+            _e("Task", "speech enhancement"),
+            _e("Dataset", "VoiceBank"),
+            _e("Dataset", "CIFAR-10"),
+            _e("Metric", "PESQ"),
+        ]
+        return Record(paper=Paper(id=pid, text=pid), entities=ents, relations=rels)
+
+    net = "method:deep network"
+    g = KnowledgeGraph(
+        build_graph(
+            [
+                paper("a", [_r(net, "ADDRESSES", "task:speech enhancement")]),
+                paper("b", [_r(net, "EVALUATED_ON", "dataset:cifar-10")]),
+                paper(
+                    "c",
+                    [
+                        _r(net, "ADDRESSES", "task:speech enhancement"),
+                        _r(net, "EVALUATED_ON", "dataset:voicebank"),
+                        _r(net, "MEASURED_BY", "metric:pesq"),
+                    ],
+                ),
+                paper("d", [_r(net, "MEASURED_BY", "metric:pesq")]),
+            ]
+        )
+    )
+    rows = g.datasets_for_task("speech enhancement")
+    assert [(r["name"], r["papers"]) for r in rows] == [("VoiceBank", ["c"])]
+    rows = g.metrics_for_task("speech enhancement")
+    assert [(r["name"], r["support"]) for r in rows] == [("PESQ", 1)]
+
+
 def test_results_are_nodes_linked_to_method_dataset_metric(kg):
     res = [n for n, d in kg.g.nodes(data=True) if d["label"] == "Result"]
     assert len(res) == 1

@@ -73,6 +73,42 @@ def test_examples_answer_like_the_api(store, api, engine, name, param, value, me
     assert keys == sorted(keys)
 
 
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_a_task_reaches_a_dataset_only_within_one_paper(tmp_path, engine_name):
+    """A method addresses the task in one paper and is evaluated on a dataset in another:
+    no answer, as in the API; the paper that states both supports its dataset."""
+
+    def paper(pid, rels):
+        ents = [
+            Entity(key="method:deep network", type="Method", name="deep network"),
+            Entity(key="task:speech enhancement", type="Task", name="speech enhancement"),
+            Entity(key="dataset:voicebank", type="Dataset", name="VoiceBank"),
+            Entity(key="dataset:cifar-10", type="Dataset", name="CIFAR-10"),
+        ]
+        rels = [Relation(head="method:deep network", type=t, tail=x) for t, x in rels]
+        return Record(paper=Paper(id=pid, text=f"text {pid}"), entities=ents, relations=rels)
+
+    path = tmp_path / "store"
+    Store.create(path).add_records(
+        [
+            paper("a", [("ADDRESSES", "task:speech enhancement")]),
+            paper("b", [("EVALUATED_ON", "dataset:cifar-10")]),
+            paper(
+                "c",
+                [("ADDRESSES", "task:speech enhancement"), ("EVALUATED_ON", "dataset:voicebank")],
+            ),
+        ]
+    )
+    got = sq.run(
+        "datasets-for-task",
+        {"task": "speech enhancement"},
+        loaded=sq.open_engine(path, engine_name),
+    ).records()
+    want = KnowledgeGraph(Store.open(path).graph()).datasets_for_task("speech enhancement")
+    assert [(r["name"], r["support"]) for r in got] == [("VoiceBank", 1)]
+    assert _ranked(got) == _ranked(want)
+
+
 def test_the_cases_are_not_trivial(api):
     assert len(api.methods_evaluated_on("ImageNet")) == 2
     assert {r["support"] for r in api.methods_evaluated_on("ImageNet")} == {1, 2}

@@ -19,6 +19,7 @@ import click
 
 from kg.cli.options import STORE_OPTION
 from kg.errors import KGError
+from kg.query.questions import SHOWN
 from kg.table import format_table, paper_lines
 
 
@@ -257,7 +258,14 @@ def build(inputs, fmt, skip_bad, jobs, min_confidence, categories, since, store)
     is_flag=True,
     help="Add to each answer the paper title and the sentence it was read from.",
 )
-def query(question, store, as_json, path, list_, min_confidence, evidence) -> None:
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=SHOWN,
+    show_default=True,
+    help="Show the first N answers, most supported first (0: all of them).",
+)
+def query(question, store, as_json, path, list_, min_confidence, evidence, limit) -> None:
     """Answer a question from the store.
 
     Ask in English ("methods evaluated on ImageNet") or by name
@@ -281,10 +289,17 @@ def query(question, store, as_json, path, list_, min_confidence, evidence) -> No
             name, arg = question[0], " ".join(question[1:])
         else:
             name, arg = parse(" ".join(question))
-        rows = ask(graph, name, arg)
+        # one more than shown, to say whether there are more (all when filtering them)
+        rows = ask(graph, name, arg, None if min_confidence or not limit else limit + 1)
         cols = ["name", "type", "support"]
         if min_confidence and isinstance(rows, list):
             rows = [r for r in rows if (r.get("confidence") or 0.0) >= min_confidence]
+        if limit and isinstance(rows, list) and len(rows) > limit:
+            rows = rows[:limit]
+            click.echo(
+                f"(the first {limit} answers; --limit 0 shows all)",
+                err=True,
+            )
         if evidence and isinstance(rows, list):
             from kg.query.evidence import add_evidence
 

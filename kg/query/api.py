@@ -123,7 +123,8 @@ class KnowledgeGraph:
     # ------------------------------------------------------------ edges
     @staticmethod
     def _rows(rows: Iterable[tuple]) -> list[dict]:
-        """Answer rows from (key, name, label, confidence, support, papers JSON)."""
+        """Answer rows from (key, name, label, confidence, support, papers JSON), most
+        supported first, ties by name (then in the order given)."""
         out = [
             {
                 "key": k,
@@ -137,59 +138,89 @@ class KnowledgeGraph:
         ]
         return sorted(out, key=lambda r: (-r["support"], r["name"].lower()))
 
-    def _out(self, key: str, rel: str, label: str | None = None) -> list[dict]:
-        sql = (
-            "SELECT n.key, n.name, n.label, n.confidence, e.support, e.papers FROM edges e "
-            "JOIN nodes n ON n.key = e.tail WHERE e.head = ? AND e.type = ?"
-        )
+    def _edges(
+        self, key: str, rel: str, out: bool, label: str | None, limit: int | None
+    ) -> list[dict]:
+        """The nodes joined to `key` by `rel` edges (from it if `out`), as answer rows;
+        with `limit`, the first `limit` of them, reading only those edges' papers."""
+        near, far = ("head", "tail") if out else ("tail", "head")
+        join = f"FROM edges e JOIN nodes n ON n.key = e.{far} WHERE e.{near} = ? AND e.type = ?"
         args: tuple = (key, rel)
         if label is not None:
-            sql, args = sql + " AND n.label = ?", (*args, label)
-        # in the order the edges were written (ties keep it, whatever index SQLite reads)
-        return self._rows(self.db.execute(sql + " ORDER BY e.id", args))
+            join, args = join + " AND n.label = ?", (*args, label)
+        # ties in the order the edges were written, whatever index SQLite reads
+        full = f"SELECT n.key, n.name, n.label, n.confidence, e.support, e.papers {join}"
+        least = None
+        if limit is not None:  # the support of the last row kept (an index has it)
+            least = self.db.execute(
+                f"SELECT e.support {join} ORDER BY e.support DESC LIMIT 1 OFFSET ?",
+                (*args, max(limit - 1, 0)),
+            ).fetchone()
+        if limit is None or least is None:  # all of them
+            return self._rows(self.db.execute(full + " ORDER BY e.id", args))[:limit]
+        above = list(self.db.execute(full + " AND e.support > ? ORDER BY e.id", (*args, *least)))
+        # of the rows as supported as the last one kept, those first by name
+        ties = self.db.execute(f"SELECT e.id, n.name {join} AND e.support = ?", (*args, *least))
+        ids = sorted(ties, key=lambda r: (r[1].lower(), r[0]))[: limit - len(above)]
+        kept = sorted(i for i, _ in ids)
+        for part in chunks(kept):
+            above += self.db.execute(
+                f"{full} AND e.id IN ({marks(len(part))}) ORDER BY e.id", (*args, *part)
+            )
+        return self._rows(above)[:limit]
 
-    def _in(self, key: str, rel: str, label: str | None = None) -> list[dict]:
-        sql = (
-            "SELECT n.key, n.name, n.label, n.confidence, e.support, e.papers FROM edges e "
-            "JOIN nodes n ON n.key = e.head WHERE e.tail = ? AND e.type = ?"
-        )
-        args: tuple = (key, rel)
-        if label is not None:
-            sql, args = sql + " AND n.label = ?", (*args, label)
-        return self._rows(self.db.execute(sql + " ORDER BY e.id", args))
+    def _out(
+        self, key: str, rel: str, label: str | None = None, limit: int | None = None
+    ) -> list[dict]:
+        return self._edges(key, rel, True, label, limit)
+
+    def _in(
+        self, key: str, rel: str, label: str | None = None, limit: int | None = None
+    ) -> list[dict]:
+        return self._edges(key, rel, False, label, limit)
 
     # ------------------------------------------------------------ questions
-    def methods_evaluated_on(self, dataset: str) -> list[dict]:
+    # Each answers a list, most supported first; `limit` keeps only the first that many
+    # (None: all). `kg query` asks for the first 100 unless told otherwise.
+    def methods_evaluated_on(self, dataset: str, limit: int | None = None) -> list[dict]:
         """Methods (or papers) evaluated on a dataset."""
-        return self._in(self.resolve(dataset, "Dataset"), "EVALUATED_ON")
+        return self._in(self.resolve(dataset, "Dataset"), "EVALUATED_ON", limit=limit)
 
-    def tasks_addressed_by(self, method: str) -> list[dict]:
-        return self._out(self.resolve(method, "Method"), "ADDRESSES", "Task")
+    def tasks_addressed_by(self, method: str, limit: int | None = None) -> list[dict]:
+        return self._out(self.resolve(method, "Method"), "ADDRESSES", "Task", limit)
 
-    def outperformers_of(self, method: str) -> list[dict]:
+    def outperformers_of(self, method: str, limit: int | None = None) -> list[dict]:
         """What the text says beats `method`."""
-        return self._in(self.resolve(method, "Method"), "OUTPERFORMS")
+        return self._in(self.resolve(method, "Method"), "OUTPERFORMS", limit=limit)
 
-    def outperformed_by(self, method: str) -> list[dict]:
+    def outperformed_by(self, method: str, limit: int | None = None) -> list[dict]:
         """What `method` is said to beat."""
-        return self._out(self.resolve(method, "Method"), "OUTPERFORMS")
+        return self._out(self.resolve(method, "Method"), "OUTPERFORMS", limit=limit)
 
-    def methods_for_task(self, task: str) -> list[dict]:
-        return self._in(self.resolve(task, "Task"), "ADDRESSES")
+    def methods_for_task(self, task: str, limit: int | None = None) -> list[dict]:
+        return self._in(self.resolve(task, "Task"), "ADDRESSES", limit=limit)
 
-    def _via_task(self, task: str, rel: str, label: str) -> list[dict]:
+    def _via_task(self, task: str, rel: str, label: str, limit: int | None) -> list[dict]:
+        """Nodes of `label` that what addresses `task` reaches by `rel`, each supported by
+        the papers that state both edges: a method that addresses the task in one paper
+        and is evaluated on a dataset in another does not join them."""
         key = self.resolve(task, "Task")
         papers: dict[str, set[str]] = {}
         info: dict[str, tuple] = {}
-        for k, n, lab, c, p in self.db.execute(
-            "SELECT n.key, n.name, n.label, n.confidence, e2.papers FROM edges e1 "
-            "JOIN edges e2 ON e2.head = e1.head AND e2.type = ? "
+        first: dict[int, set[str]] = {}  # the papers of each first edge, decoded once
+        for i, p1, k, n, lab, c, p2 in self.db.execute(
+            "SELECT e1.id, e1.papers, n.key, n.name, n.label, n.confidence, e2.papers "
+            "FROM edges e1 JOIN edges e2 ON e2.head = e1.head AND e2.type = ? "
             "JOIN nodes n ON n.key = e2.tail AND n.label = ? "
             "WHERE e1.tail = ? AND e1.type = 'ADDRESSES' ORDER BY e1.id, e2.id",
             (rel, label, key),
         ):
-            papers.setdefault(k, set()).update(orjson.loads(p))
-            info[k] = (n, lab, c)
+            if i not in first:
+                first[i] = set(orjson.loads(p1))
+            both = first[i].intersection(orjson.loads(p2))
+            if both:
+                papers.setdefault(k, set()).update(both)
+                info[k] = (n, lab, c)
         rows = [
             {
                 "key": k,
@@ -201,16 +232,17 @@ class KnowledgeGraph:
             }
             for k, p in papers.items()
         ]
-        return sorted(rows, key=lambda r: (-r["support"], r["name"].lower()))
+        return sorted(rows, key=lambda r: (-r["support"], r["name"].lower()))[:limit]
 
-    def datasets_for_task(self, task: str) -> list[dict]:
-        """Datasets that methods addressing `task` are evaluated on, by number of papers."""
-        return self._via_task(task, "EVALUATED_ON", "Dataset")
+    def datasets_for_task(self, task: str, limit: int | None = None) -> list[dict]:
+        """Datasets that methods addressing `task` are evaluated on, in the same paper, by
+        number of papers."""
+        return self._via_task(task, "EVALUATED_ON", "Dataset", limit)
 
-    def metrics_for_task(self, task: str) -> list[dict]:
-        return self._via_task(task, "MEASURED_BY", "Metric")
+    def metrics_for_task(self, task: str, limit: int | None = None) -> list[dict]:
+        return self._via_task(task, "MEASURED_BY", "Metric", limit)
 
-    def code_for(self, name: str) -> list[dict]:
+    def code_for(self, name: str, limit: int | None = None) -> list[dict]:
         """Repositories of the papers that propose `name` (a method) or of a paper."""
         key = self.resolve(name)
         if key.startswith("paper:"):
@@ -227,28 +259,30 @@ class KnowledgeGraph:
         for p in papers:
             for r in self._out(p, "HAS_CODE"):
                 rows[r["key"]] = r
-        return sorted(rows.values(), key=lambda r: r["name"])
+        return sorted(rows.values(), key=lambda r: r["name"])[:limit]
 
-    def proposed_by(self, paper: str) -> list[dict]:
-        return self._out(self.resolve(paper, "Paper"), "PROPOSES")
+    def proposed_by(self, paper: str, limit: int | None = None) -> list[dict]:
+        return self._out(self.resolve(paper, "Paper"), "PROPOSES", limit=limit)
 
-    def papers_mentioning(self, name: str) -> list[dict]:
+    def papers_mentioning(self, name: str, limit: int | None = None) -> list[dict]:
+        """The papers that mention `name`, by paper key."""
         key = self.resolve(name)
         return [
             {"key": k, "name": n, "type": "Paper"}
             for k, n in self.db.execute(
-                "SELECT n.key, n.name FROM edges e JOIN nodes n ON n.key = e.head "
-                "WHERE e.tail = ? AND e.type = 'MENTIONS' ORDER BY e.head",
-                (key,),
+                "SELECT n.key, n.name FROM (SELECT head FROM edges WHERE tail = ? AND "
+                "type = 'MENTIONS' ORDER BY head LIMIT ?) e JOIN nodes n ON n.key = e.head "
+                "ORDER BY e.head",
+                (key, -1 if limit is None else limit),
             )
         ]
 
-    def top_for_task(self, task: str, label: str) -> list[dict]:
+    def top_for_task(self, task: str, label: str, limit: int | None = None) -> list[dict]:
         """The most used datasets, metrics or methods for a task, ranked by papers."""
         if label == "Method":
-            return self.methods_for_task(task)
+            return self.methods_for_task(task, limit)
         rel = {"Dataset": "EVALUATED_ON", "Metric": "MEASURED_BY"}[label]
-        return self._via_task(task, rel, label)
+        return self._via_task(task, rel, label, limit)
 
     def top(self, label: str, n: int = 10) -> list[dict]:
         """The `n` nodes of `label` that most papers mention (ties by name)."""

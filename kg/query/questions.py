@@ -98,9 +98,18 @@ def parse(question: str) -> tuple[str, str]:
     )
 
 
-def ask(kg, name: str, arg: str):
-    """Answer a named question on a KnowledgeGraph."""
+# the questions that answer one thing (a node), not a list
+SINGLE = ("entity", "paper")
+# how many answers `kg query` shows unless told (--limit)
+SHOWN = 100
+
+
+def ask(kg, name: str, arg: str, limit: int | None = None):
+    """Answer a named question on a KnowledgeGraph: a list of answers (the first `limit`,
+    or all if None), or one node for the questions in :data:`SINGLE`."""
     if name not in QUESTIONS:
         raise QueryError(f"unknown question {name!r}; choose one of: {', '.join(QUESTIONS)}")
     method, extra, _ = QUESTIONS[name]
-    return getattr(kg, method)(arg, *extra)
+    if name in SINGLE:
+        return getattr(kg, method)(arg, *extra)
+    return getattr(kg, method)(arg, *extra, limit=limit)
