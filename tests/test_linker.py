@@ -212,3 +212,32 @@ def test_the_name_a_title_starts_with_is_proposed():
     assert (PAPER, "PROPOSES", "method:zork") in {(r.head, r.type, r.tail) for r in out.relations}
     untitled = L.decide(_record(), SENTS, cands, probs, threshold)
     assert not [r for r in untitled.relations if r.type == "PROPOSES"]
+
+
+def test_a_hedged_claim_is_no_win_whatever_the_classifier_says():
+    """ "comes close to outperforming" and "does not beat" are vetoed; "our approach
+    outperforms" (a noun that looks like a hedge) is not."""
+    for sentence, claimed in (
+        ("Our model comes close to outperforming Blop.", False),
+        ("Our model does not beat Blop.", False),
+        ("Our approach outperforms Blop.", True),
+        ("Our model nearly beats Blip but outperforms Blop.", True),
+    ):
+        text = "We propose Zork. " + sentence
+        at = text.rindex("Blop")
+        rec = Record(
+            paper=Paper(id="p", text=text),
+            entities=[
+                Entity(key="method:zork", type="Method", name="Zork",
+                       mentions=[Mention(start=11, end=15, sentence=0)]),
+                Entity(key="method:blop", type="Method", name="Blop",
+                       mentions=[Mention(start=at, end=at + 4, sentence=1)]),
+            ],
+            relations=[Relation(head=PAPER, type="PROPOSES", tail="method:zork")],
+        )  # fmt: skip
+        sents = [(0, 16), (17, len(text))]
+        cands, _ = L.featurize(rec, sents)
+        probs = np.array([0.9 if c.type in ("OUTPERFORMS", "PROPOSES") else 0.0 for c in cands])
+        out = L.decide(rec, sents, cands, probs, {"OUTPERFORMS": 0.5, "PROPOSES": 0.5})
+        beats = {(r.head, r.tail) for r in out.relations if r.type == "OUTPERFORMS"}
+        assert (("method:zork", "method:blop") in beats) == claimed, sentence

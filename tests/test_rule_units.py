@@ -219,10 +219,22 @@ def test_outperforms_in_other_words():
         assert "BlopNet" in {t for _, ty, t in _facts(doc) if ty == "OUTPERFORMS"}, text
 
 
+def test_a_claim_after_a_noun_that_looks_like_a_hedge_is_a_win():
+    for text in (
+        "Our approach outperforms BlopNet .",
+        "The proposed approaches outperform BlopNet .",
+        "ZorkNet not only outperforms BlopNet but is also faster .",
+    ):
+        doc = mark(plain(text), ("BlopNet", "Method"))
+        assert "BlopNet" in {t for _, ty, t in _facts(doc) if ty == "OUTPERFORMS"}, text
+
+
 def test_a_hedged_or_negated_claim_is_no_win():
     for text in (
         "ZorkNet comes close to outperforming BlopNet .",
         "ZorkNet does not beat BlopNet .",
+        "ZorkNet fails to outperform BlopNet .",
+        "ZorkNet nearly beats BlopNet .",
     ):
         doc = mark(plain(text), ("ZorkNet", "Method"), ("BlopNet", "Method"))
         assert not any(t == "OUTPERFORMS" for _h, t, _ in _facts(doc)), text

@@ -30,6 +30,7 @@ from kg.extract.recogniser import model_dir
 from kg.extract.relations import (
     COMPARE_CUES,
     EVAL_CUES,
+    HEDGE,
     NEGATION,
     OTHERS,
     OUTPERFORM_CUES,
@@ -520,6 +521,33 @@ def title_name(rec: Record) -> str | None:
     return None
 
 
+def unclaimed(p: _Paper, tail: str) -> bool:
+    """Whether every superiority cue ("outperforms", "better than") that comes before
+    `tail` in a sentence naming it is hedged or negated ("comes close to outperforming
+    X", "does not beat X"), and there is at least one: the text says nothing beats it.
+
+    >>> from kg.model import Entity, Mention, Paper
+    >>> text = "Our model comes close to outperforming BigNet."
+    >>> rec = Record(paper=Paper(id="p", text=text), entities=[Entity(key="method:bignet",
+    ...     type="Method", name="BigNet", mentions=[Mention(start=39, end=45, sentence=0)])])
+    >>> unclaimed(_paper(rec, [(0, len(text))]), "method:bignet")
+    True
+    """
+    cues = 0
+    for si, spans in p.by_sentence(tail).items():
+        s0 = p.sentences[si][0]
+        first = min(a for a, _ in spans)
+        for cue in OUTPERFORM_CUES.finditer(p.text, s0, first):
+            cs = cue.start()
+            if not (
+                NEGATION.search(p.text[max(s0, cs - 12) : cs])
+                or HEDGE.search(p.text[max(s0, cs - 40) : cs])
+            ):
+                return False
+            cues += 1
+    return cues > 0
+
+
 def decide(
     rec: Record,
     sentences: list[tuple[int, int]],
@@ -539,10 +567,14 @@ def decide(
             else (OWN if r.head == PAPER or r.head in proposed_rules else r.head)
         )
         rule_ev.setdefault((head, r.type, r.tail), r.evidence)
+    p = _paper(rec, sentences)
     kept = [
         (c, float(pr))
         for c, pr in zip(cands, probs, strict=True)
-        if c.type in threshold and pr >= threshold[c.type]
+        if c.type in threshold
+        and pr >= threshold[c.type]
+        # a hedged or negated claim is no claim, whatever else the words suggest
+        and not (c.type == "OUTPERFORMS" and unclaimed(p, c.tail))
     ]
     named = title_name(rec)
     if named is not None and not any(c.type == "PROPOSES" and c.tail == named for c, _ in kept):
@@ -554,7 +586,6 @@ def decide(
         ]
     proposed = {c.tail for c, _ in kept if c.type == "PROPOSES"}
     own = _own_head(rec, proposed)
-    p = _paper(rec, sentences)
 
     def ours(key: str) -> str:
         return own if key == PAPER or (key in proposed_rules and key not in proposed) else key

@@ -70,9 +70,10 @@ OWN_CUES = re.compile(
 )
 
 # a claim of superiority that is not made: "comes close to outperforming", "fails to beat"
+# ("our approach outperforms" and "not only outperforms" are claims)
 HEDGE = re.compile(
-    r"\b(?:close to|nearly|almost|approach\w*|fail\w* to|not|unable to|could|may|might|"
-    r"would|whether|if)\s+(?:\w+\s+)?$",
+    r"\b(?:close to|nearly|almost|approaching|approached|fail\w* to|not(?! only)|unable to|"
+    r"could|may|might|would|whether|if)\s+(?:\w+\s+)?$",
     re.I,
 )
 RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
