@@ -9,8 +9,9 @@ Usage::
 For each size it writes the records into a new store and builds its graph (the full build
 of ``kg build`` from extracted records), adds 1,000 more papers (records stored, graph
 updated incrementally), and asks every ``kg query`` question of the Python API in a fresh
-process (names chosen among the most used of each type), timing each answer and reading
-the process's peak resident memory. Each figure comes with its ratio to an anchor measured
+process (names chosen among the most used of each type), twice: as ``kg query`` asks it
+(the first 100 answers and one more) and for the whole answer (no limit), timing each and
+reading the process's peak resident memory. Each figure comes with its ratio to an anchor measured
 in the same run on the same machine:
 
 * build and add: reading and parsing the same records from a JSONL file (orjson), the
