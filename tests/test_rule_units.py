@@ -339,3 +339,20 @@ def test_a_change_is_told_from_a_score():
 def test_no_metric_no_result():
     doc = mark(plain("ZorkNet has 12 layers ."), ("ZorkNet", "Method"))
     assert _results(doc) == []
+
+
+def test_a_negation_only_holds_inside_its_clause():
+    """'Without extra features, X achieves ... on D' is an evaluation on D; 'X was not
+    evaluated on D' is none."""
+    doc = mark(
+        plain("Without extra features , ZorkNet achieves strong results on BlopSet ."),
+        ("ZorkNet", "Method"),
+        ("BlopSet", "Dataset"),
+    )
+    assert ("ZorkNet", "EVALUATED_ON", "BlopSet") in _facts(doc)
+    doc = mark(
+        plain("ZorkNet was not evaluated on BlopSet ."),
+        ("ZorkNet", "Method"),
+        ("BlopSet", "Dataset"),
+    )
+    assert not any(t == "EVALUATED_ON" for _h, t, _ in _facts(doc))

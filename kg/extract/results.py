@@ -41,12 +41,12 @@ from spacy.tokens import Doc, Span
 
 from kg.extract.relations import (
     COMPARE_CUES,
-    NEGATION,
     OUTPERFORM_CUES,
     OWN,
     RESPECTIVELY,
     Ref,
     char_span,
+    negated,
     sentence_mentions,
     sentence_span,
     subject,
@@ -402,7 +402,8 @@ def find_results(doc: Doc) -> list[dict]:
         datasets = [
             char_span(m)
             for m in ments
-            if m.label_ == "Dataset" and not NEGATION.search(text[sent.start_char : m.start_char])
+            if m.label_ == "Dataset"
+            and not negated(text, max(sent.start_char, m.start_char - 30), m.start_char)
         ]
         listed = _metric_lists(sent, metrics, text)
         said: set[int] = set()  # where the values read so far are written
