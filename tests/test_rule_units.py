@@ -336,6 +336,27 @@ def test_a_change_is_told_from_a_score():
     assert S.change(text, text.index("3 %"), text.index("3 %") + 1) == "decrease"
 
 
+def test_values_in_other_places_around_their_metric():
+    cases = [
+        # a change named after its metric
+        ("ZorkNet shows a zork accuracy drop of 16% .", ("16", "%", "decrease")),
+        # a number right after its metric, with a unit or decimals
+        ("ZorkNet reaches a zork error 49.87% on QuuxSet .", ("49.87", "%", "score")),
+        ("ZorkNet reaches zork score 28.4 on QuuxSet .", ("28.4", None, "score")),
+        # a loss before its metric
+        ("ZorkNet costs only 0.4% loss in zork accuracy .", ("0.4", "%", "decrease")),
+    ]
+    for text, want in cases:
+        metric = "zork " + next(w for w in ("accuracy", "error", "score") if "zork " + w in text)
+        doc = mark(plain(text), ("ZorkNet", "Method"), (metric, "Metric"))
+        assert [(v, u, k) for *_, v, u, k in _results(doc)] == [want], text
+    # a count is no value: no unit, no decimals
+    doc = mark(
+        plain("ZorkNet uses zork score 12 times ."), ("ZorkNet", "Method"), ("zork score", "Metric")
+    )
+    assert _results(doc) == []
+
+
 def test_no_metric_no_result():
     doc = mark(plain("ZorkNet has 12 layers ."), ("ZorkNet", "Method"))
     assert _results(doc) == []

@@ -65,7 +65,7 @@ _VS = r"\s*(?:vs\.?|versus)\s*"
 _WORDS_BEFORE = (
     r"in|of|on|higher|lower|better|absolute|relative|improvements?|gains?|average|mean|"
     r"macro|micro|top-1|overall|reductions?|increases?|decreases?|drops?|percent|points?|"
-    r"speed-?ups?"
+    r"speed-?ups?|less|more|loss(?:es)?|degradations?"
 )
 _LIST_BEFORE = re.compile(
     r"(" + _NUM + r"(?:\s*(?:,|and|, and|/|or)\s*" + _NUM + r")*)\s*\+?\s*"
@@ -74,6 +74,9 @@ _LIST_BEFORE = re.compile(
 _VS_BEFORE = re.compile(_NUM + _VS + _NUM + r"\s*(?:(?:in|of|on)\s+)?$")
 _LEAD = (
     r"^\s*(?:\([A-Za-z][\w-]{0,12}\)\s*)?(?:scores?\s+|metrics?\s+|values?\s+)?"
+    # a change named after its metric: "an accuracy drop of 16%"
+    r"(?:(?:drops?|improvements?|gains?|increases?|decreases?|reductions?|degradations?|"
+    r"boosts?)\s+(?=of\b|by\b))?"
     # where: "perplexities on A and B (datasets) to 51.1 and 44.3"
     r"(?:(?:on|in|across|over)\s+[^,;:()]{1,80}?\s+(?=to\s+\d))?"
     # "perplexities on two data sets: 57.3 on A and 65.8 on B"
@@ -86,6 +89,11 @@ _LEAD = (
 )
 _LIST = _NUM + r"(?:\s*(?:,|and|, and|or)\s*[+\u2212-]?" + _NUM + r")*"
 _AFTER = re.compile(_LEAD + "(" + _LIST + ")")
+# a number right after its metric, with a unit or decimals: "test error 49.87%", "BLEU 28.4"
+_BARE_AFTER = re.compile(
+    r"^\s(\d+\.\d+\s*(?:" + _UNIT + r")?|\d+\s*(?:\\?%|dB))"
+    r"(?![\w.%-]|\s*(?:" + _UNIT + r"|times|fold)\b)"
+)
 _VS_AFTER = re.compile(r"^\s*(?:of\s+|:\s*|=\s*)?" + _NUM + _VS + _NUM)
 _LIST_AFTER = re.compile(
     r"\s*(?:metrics?|scores?)?\s*(?:respectively\s+)?(?:of|are|were|:|by)\s+"
@@ -236,6 +244,9 @@ def _values(sent: Span, k: Span, text: str) -> tuple[list[Value], bool, int] | N
     if m:
         return [(m.group(1), m.group(2)), (m.group(3), m.group(4))], True, b0 + m.start()
     m = _AFTER.match(after)
+    if m:
+        return _numbers(m.group(1)), False, k.start_char
+    m = _BARE_AFTER.match(after)
     if m:
         return _numbers(m.group(1)), False, k.start_char
     m = _LIST_BEFORE.search(before)
