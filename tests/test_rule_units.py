@@ -214,6 +214,10 @@ def test_outperforms_in_other_words():
         "ZorkNet gives better performance than BlopNet .",
         "We show the superiority of ZorkNet over BlopNet .",
         "ZorkNet has clear advantages over BlopNet .",
+        "ZorkNet substantially out-performs BlopNet .",
+        "ZorkNet reaches higher sample-efficiency than BlopNet .",
+        "ZorkNet is 10x faster at training than BlopNet .",
+        "ZorkNet ends up overtaking BlopNet .",
     ):
         doc = mark(plain(text), ("ZorkNet", "Method"), ("BlopNet", "Method"))
         assert "BlopNet" in {t for _, ty, t in _facts(doc) if ty == "OUTPERFORMS"}, text

@@ -29,9 +29,10 @@ class Fact:
 
 
 OUTPERFORM_CUES = re.compile(
-    r"\b(outperform\w*|surpass\w*|beat|beats|exceed\w*|better than|superior to|"
+    r"\b(out-?perform\w*|surpass\w*|beat|beats|exceed\w*|overtak\w*|better than|superior to|"
     r"superiority (?:\w+ ){0,4}?over|improv\w* (?:up)?on|improv\w* over|advantages? over|"
-    r"gains? over|(?:higher|lower|better|stronger) \w+ than|faster than|more \w+ than)\b",
+    r"gains? over|(?:higher|lower|better|stronger) [\w-]+ than|faster (?:[\w-]+ ){0,2}than|"
+    r"more [\w-]+ than)\b",
     re.I,
 )
 COMPARE_CUES = re.compile(

@@ -334,7 +334,7 @@ def _more_on(
 
 # "outperforming B by 28% and C by 14%": changes of the metric named before the comparison
 _BEATS_BY = re.compile(
-    r"\b(?:outperform\w*|surpass\w*|beat(?:s|ing)?|exceed\w*|improv\w* (?:up)?on|"
+    r"\b(?:out-?perform\w*|surpass\w*|beat(?:s|ing)?|exceed\w*|improv\w* (?:up)?on|"
     r"improv\w* over)\b[^.;:%]{0,80}?\bby\s+(?:(?:" + _ABOUT + r"|"
     r"a (?:large |wide )?margin of)\s+)*" + _NUM,
     re.I,
