@@ -113,33 +113,14 @@ def test_kg_query_shows_the_first_answers_and_says_so(store):
     dataset = g.top("Dataset", 1)[0]["name"]
     whole = ask(g, "methods-evaluated-on", dataset)
     assert len(whole) > 2
-    run = CliRunner().invoke(
-        main,
-        [
-            "query",
-            "methods-evaluated-on",
-            dataset,
-            "--limit",
-            "2",
-            "--json",
-            "--store",
-            str(store.path),
-        ],
-    )
-    assert run.exit_code == 0
-    assert json.loads(run.stdout) == json.loads(json.dumps(whole[:2]))
-    assert "the first 2 answers; --limit 0 shows all" in run.stderr
-    run = CliRunner().invoke(
-        main,
-        [
-            "query",
-            "methods-evaluated-on",
-            dataset,
-            "--limit",
-            "0",
-            "--json",
-            "--store",
-            str(store.path),
-        ],
-    )
-    assert len(json.loads(run.stdout)) == len(whole) and not run.stderr
+
+    def run(limit: str):
+        args = ["query", "methods-evaluated-on", dataset, "--limit", limit, "--json"]
+        return CliRunner().invoke(main, [*args, "--store", str(store.path)])
+
+    cut = run("2")
+    assert cut.exit_code == 0
+    assert json.loads(cut.stdout) == json.loads(json.dumps(whole[:2]))
+    assert "the first 2 answers; --limit 0 shows all" in cut.stderr
+    everything = run("0")
+    assert len(json.loads(everything.stdout)) == len(whole) and not everything.stderr
