@@ -279,6 +279,7 @@ def query(question, store, as_json, path, list_, min_confidence, evidence, limit
             click.echo(f'{name:22s} e.g. kg query "{EXAMPLES[name]}"')
         return
     graph = kg.open(store)
+    more = False
     if path:
         rows = graph.path(*path)
         cols = ["from", "dir", "rel", "to"]
@@ -294,12 +295,9 @@ def query(question, store, as_json, path, list_, min_confidence, evidence, limit
         cols = ["name", "type", "support"]
         if min_confidence and isinstance(rows, list):
             rows = [r for r in rows if (r.get("confidence") or 0.0) >= min_confidence]
-        if limit and isinstance(rows, list) and len(rows) > limit:
+        more = bool(limit) and isinstance(rows, list) and len(rows) > limit
+        if more:
             rows = rows[:limit]
-            click.echo(
-                f"(the first {limit} answers; --limit 0 shows all)",
-                err=True,
-            )
         if evidence and isinstance(rows, list):
             from kg.query.evidence import add_evidence
 
@@ -320,6 +318,8 @@ def query(question, store, as_json, path, list_, min_confidence, evidence, limit
         click.echo(json.dumps(rows, indent=1, default=str))
     else:
         click.echo(format_table(cols, [[str(r.get(c, "")) for c in cols] for r in rows]))
+    if more:
+        click.echo(f"(the first {limit} answers; --limit 0 shows all)", err=True)
 
 
 @main.command()
