@@ -241,3 +241,23 @@ def test_a_hedged_claim_is_no_win_whatever_the_classifier_says():
         out = L.decide(rec, sents, cands, probs, {"OUTPERFORMS": 0.5, "PROPOSES": 0.5})
         beats = {(r.head, r.tail) for r in out.relations if r.type == "OUTPERFORMS"}
         assert (("method:zork", "method:blop") in beats) == claimed, sentence
+
+
+def test_what_a_paper_sets_apart_it_does_not_use():
+    text = "We propose Zork. Unlike Blop, Zork needs no labels."
+    at = text.index("Blop")
+    rec = Record(
+        paper=Paper(id="p", text=text),
+        entities=[
+            Entity(key="method:zork", type="Method", name="Zork",
+                   mentions=[Mention(start=11, end=15, sentence=0)]),
+            Entity(key="method:blop", type="Method", name="Blop",
+                   mentions=[Mention(start=at, end=at + 4, sentence=1)]),
+        ],
+        relations=[Relation(head=PAPER, type="PROPOSES", tail="method:zork")],
+    )  # fmt: skip
+    sents = [(0, 16), (17, len(text))]
+    cands, _ = L.featurize(rec, sents)
+    probs = np.array([0.9 if c.type in ("USES", "PROPOSES") else 0.0 for c in cands])
+    out = L.decide(rec, sents, cands, probs, {"USES": 0.5, "PROPOSES": 0.5})
+    assert not any(r.type == "USES" and r.tail == "method:blop" for r in out.relations)

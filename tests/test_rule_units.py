@@ -218,6 +218,7 @@ def test_outperforms_in_other_words():
         "ZorkNet reaches higher sample-efficiency than BlopNet .",
         "ZorkNet is 10x faster at training than BlopNet .",
         "ZorkNet ends up overtaking BlopNet .",
+        "ZorkNet improves the zork score by 1.5 dB over BlopNet .",
     ):
         doc = mark(plain(text), ("ZorkNet", "Method"), ("BlopNet", "Method"))
         assert "BlopNet" in {t for _, ty, t in _facts(doc) if ty == "OUTPERFORMS"}, text
@@ -242,6 +243,11 @@ def test_a_hedged_or_negated_claim_is_no_win():
     ):
         doc = mark(plain(text), ("ZorkNet", "Method"), ("BlopNet", "Method"))
         assert not any(t == "OUTPERFORMS" for _h, t, _ in _facts(doc)), text
+
+
+def test_matching_is_a_comparison():
+    doc = mark(plain("ZorkNet matches BlopNet ."), ("ZorkNet", "Method"), ("BlopNet", "Method"))
+    assert _facts(doc) == {("ZorkNet", "COMPARED_WITH", "BlopNet")}
 
 
 def test_compared_with_without_a_winner():
@@ -359,6 +365,23 @@ def test_values_in_other_places_around_their_metric():
         plain("ZorkNet uses zork score 12 times ."), ("ZorkNet", "Method"), ("zork score", "Metric")
     )
     assert _results(doc) == []
+
+
+def test_a_change_of_something_else_is_no_value_of_the_metric():
+    """'improves X by 1.5 dB and reduces the parameters by 40%': 40% is no change of X."""
+    doc = mark(
+        plain("ZorkNet improves zork score by 1.5 dB and reduces the parameters by 40% ."),
+        ("ZorkNet", "Method"),
+        ("zork score", "Metric"),
+    )
+    assert [(v, k) for *_, v, _u, k in _results(doc)] == [("1.5", "increase")]
+    # the same verb going on is the same metric
+    doc = mark(
+        plain("ZorkNet improves zork score by 19% over A and by 9% over B ."),
+        ("ZorkNet", "Method"),
+        ("zork score", "Metric"),
+    )
+    assert [v for *_, v, _u, _k in _results(doc)] == ["19", "9"]
 
 
 def test_no_metric_no_result():

@@ -548,6 +548,29 @@ def unclaimed(p: _Paper, tail: str) -> bool:
     return cues > 0
 
 
+# what a text sets apart rather than uses: "unlike Adam", "without batch normalization"
+_SET_APART = re.compile(
+    r"\b(?:unlike|without|instead of|rather than|w/o)\s+(?:an?\s+|the\s+)?$", re.I
+)
+
+
+def set_apart(p: _Paper, tail: str) -> bool:
+    """Whether every mention of `tail` in the abstract comes right after "unlike",
+    "without", "instead of" or "rather than": what a paper uses it names otherwise.
+
+    >>> from kg.model import Entity, Mention, Paper
+    >>> text = "Unlike Adam, our method needs no tuning."
+    >>> rec = Record(paper=Paper(id="p", text=text), entities=[Entity(key="method:adam",
+    ...     type="Method", name="Adam", mentions=[Mention(start=7, end=11, sentence=0)])])
+    >>> set_apart(_paper(rec, [(0, len(text))]), "method:adam")
+    True
+    """
+    spans = [(si, a) for si, xs in p.by_sentence(tail).items() for a, _ in xs]
+    return bool(spans) and all(
+        _SET_APART.search(p.text[max(p.sentences[si][0], a - 20) : a]) for si, a in spans
+    )
+
+
 def decide(
     rec: Record,
     sentences: list[tuple[int, int]],
@@ -575,6 +598,7 @@ def decide(
         and pr >= threshold[c.type]
         # a hedged or negated claim is no claim, whatever else the words suggest
         and not (c.type == "OUTPERFORMS" and unclaimed(p, c.tail))
+        and not (c.type == "USES" and set_apart(p, c.tail))
     ]
     named = title_name(rec)
     if named is not None and not any(c.type == "PROPOSES" and c.tail == named for c, _ in kept):

@@ -32,11 +32,14 @@ OUTPERFORM_CUES = re.compile(
     r"\b(out-?perform\w*|surpass\w*|beat|beats|exceed\w*|overtak\w*|better than|superior to|"
     r"superiority (?:\w+ ){0,4}?over|improv\w* (?:up)?on|improv\w* over|advantages? over|"
     r"gains? over|(?:higher|lower|better|stronger) [\w-]+ than|faster (?:[\w-]+ ){0,2}than|"
-    r"more [\w-]+ than)\b",
+    r"more [\w-]+ than|"
+    # a margin over another: "improves SI-SDR by 1.5 dB over Conv-TasNet"
+    r"by (?:up to |about |nearly |over |more than )?\d+(?:\.\d+)?\s*(?:%|dB|points?|pp|x|×)?"
+    r"\s+(?:over|than|compared (?:to|with)))\b",
     re.I,
 )
 COMPARE_CUES = re.compile(
-    r"\b(compar\w+ (?:with|to|against)|compared|comparable|competitive (?:with|to)|"
+    r"\b(compar\w+ (?:with|to|against)|compared|comparable|competitive (?:with|to)|match(?:es|ing)|"
     r"on par with|similar to|inferior to|worse than|versus|vs\.?|against|contrasted with|"
     r"as (?!(?:well|soon|long|far|much|many|early|late)\b)\w+ as)\b",  # 'as good as'
     re.I,
