@@ -243,8 +243,16 @@ def test_a_hedged_claim_is_no_win_whatever_the_classifier_says():
         assert (("method:zork", "method:blop") in beats) == claimed, sentence
 
 
-def test_what_a_paper_sets_apart_it_does_not_use():
-    text = "We propose Zork. Unlike Blop, Zork needs no labels."
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Unlike Blop, Zork needs no labels.",
+        "Zork needs no labels, while the Blop baseline needs many.",
+        "Zork beats strong baselines such as Blop.",
+    ],
+)
+def test_what_a_paper_sets_apart_it_does_not_use(sentence):
+    text = "We propose Zork. " + sentence
     at = text.index("Blop")
     rec = Record(
         paper=Paper(id="p", text=text),

@@ -548,15 +548,21 @@ def unclaimed(p: _Paper, tail: str) -> bool:
     return cues > 0
 
 
-# what a text sets apart rather than uses: "unlike Adam", "without batch normalization"
+# what a text sets apart rather than uses: "unlike Adam", "without batch normalization",
+# or names as what it is compared with: "the BERT baseline", "baselines such as BERT"
 _SET_APART = re.compile(
     r"\b(?:unlike|without|instead of|rather than|w/o)\s+(?:an?\s+|the\s+)?$", re.I
 )
+_BASELINE_BEFORE = re.compile(
+    r"\b(?:baselines?|competitors?)\s*(?:\(|,?\s*(?:such as|like|including|e\.g\.,?))\s*$", re.I
+)
+_BASELINE_AFTER = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:baselines?|counterparts?)\b", re.I)
 
 
 def set_apart(p: _Paper, tail: str) -> bool:
     """Whether every mention of `tail` in the abstract comes right after "unlike",
-    "without", "instead of" or "rather than": what a paper uses it names otherwise.
+    "without", "instead of" or "rather than", or names it as a baseline ("the BERT
+    baseline", "baselines such as BERT"): what a paper uses it names otherwise.
 
     >>> from kg.model import Entity, Mention, Paper
     >>> text = "Unlike Adam, our method needs no tuning."
@@ -565,9 +571,13 @@ def set_apart(p: _Paper, tail: str) -> bool:
     >>> set_apart(_paper(rec, [(0, len(text))]), "method:adam")
     True
     """
-    spans = [(si, a) for si, xs in p.by_sentence(tail).items() for a, _ in xs]
+    spans = [(si, a, b) for si, xs in p.by_sentence(tail).items() for a, b in xs]
+    text = p.text
     return bool(spans) and all(
-        _SET_APART.search(p.text[max(p.sentences[si][0], a - 20) : a]) for si, a in spans
+        _SET_APART.search(text[max(p.sentences[si][0], a - 20) : a])
+        or _BASELINE_BEFORE.search(text[max(p.sentences[si][0], a - 40) : a])
+        or _BASELINE_AFTER.match(text, b, p.sentences[si][1])
+        for si, a, b in spans
     )
 
 
