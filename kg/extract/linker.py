@@ -30,13 +30,13 @@ from kg.extract.recogniser import model_dir
 from kg.extract.relations import (
     COMPARE_CUES,
     EVAL_CUES,
-    HEDGE,
     NEGATION,
     OTHERS,
     OUTPERFORM_CUES,
     OWN_CUES,
     RESPECTIVELY,
     USE_CUES,
+    hedged,
 )
 from kg.extract.to_record import SIGNATURES
 from kg.model import PAPER, Entity, Evidence, Record, Relation, RelationType
@@ -538,11 +538,7 @@ def unclaimed(p: _Paper, tail: str) -> bool:
         s0 = p.sentences[si][0]
         first = min(a for a, _ in spans)
         for cue in OUTPERFORM_CUES.finditer(p.text, s0, first):
-            cs = cue.start()
-            if not (
-                NEGATION.search(p.text[max(s0, cs - 12) : cs])
-                or HEDGE.search(p.text[max(s0, cs - 40) : cs])
-            ):
+            if not hedged(p.text, s0, cue.start()):
                 return False
             cues += 1
     return cues > 0
@@ -606,7 +602,8 @@ def decide(
         for c, pr in zip(cands, probs, strict=True)
         if c.type in threshold
         and pr >= threshold[c.type]
-        # a hedged or negated claim is no claim, whatever else the words suggest
+        # whatever else the words suggest: a hedged or negated claim is no win, and what
+        # the text sets apart or names as a baseline is not used
         and not (c.type == "OUTPERFORMS" and unclaimed(p, c.tail))
         and not (c.type == "USES" and set_apart(p, c.tail))
     ]

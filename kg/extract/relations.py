@@ -81,6 +81,17 @@ HEDGE = re.compile(
     re.I,
 )
 RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
+
+
+def hedged(text: str, start: int, cue: int) -> bool:
+    """Whether the superiority cue at text[cue] is negated or hedged by the words before
+    it (from `start`, the sentence's): "does not beat", "comes close to outperforming"."""
+    return bool(
+        NEGATION.search(text[max(start, cue - 12) : cue])
+        or HEDGE.search(text[max(start, cue - 40) : cue])
+    )
+
+
 # the relation from a method to a task, dataset or metric: ADDRESSES, EVALUATED_ON, MEASURED_BY
 TAIL_RELATION = {tail: t for t, (_head, tail) in METHOD_RELATIONS.items() if tail != "Method"}
 
@@ -175,9 +186,7 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
         if head is None:
             head = OWN  # a claim of superiority in an abstract is the paper's own
         for t in tails:
-            if NEGATION.search(text[max(s0, cs - 12) : cs]) or HEDGE.search(
-                text[max(s0, cs - 40) : cs]
-            ):
+            if hedged(text, s0, cs):
                 continue
             out.append(Fact(head, "OUTPERFORMS", char_span(t), ev, 0.7))
             won = True
@@ -247,7 +256,7 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
         for d in datasets:
             if negated(text, max(s0, d.start_char - 30), d.start_char):
                 continue
-            head = subject(sent, methods, d.start_char, text) or (OWN if own_sentence else OWN)
+            head = subject(sent, methods, d.start_char, text) or OWN
             out.append(Fact(head, "EVALUATED_ON", char_span(d), ev, 0.6))
     # MEASURED_BY
     for k in metrics:
