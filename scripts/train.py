@@ -111,6 +111,11 @@ def parse(papers: list[dict]) -> list[dict]:
                 "field": fld,
                 "doc": doc,
                 "rules": list(doc.spans["kg_mentions"]),
+                # a span's extension values are kept by its offsets in the doc, so writing
+                # decided entities over the rules' spans changes them: kept here
+                "rule_attrs": [
+                    (x._.kg_source, x._.kg_confidence) for x in doc.spans["kg_mentions"]
+                ],
                 "acronyms": doc._.kg_acronyms,
                 "proposed": doc._.kg_proposed,
             }
@@ -136,7 +141,9 @@ def gold_bio(doc, paper: dict, fld: str) -> list[str]:
 
 def hints(item) -> list:
     return [
-        (s.start, s.end, s.label_, s._.kg_source) for s in item["rules"] if s.label_ != "Repository"
+        (s.start, s.end, s.label_, src)
+        for s, (src, _) in zip(item["rules"], item["rule_attrs"], strict=True)
+        if s.label_ != "Repository"
     ]
 
 
@@ -155,8 +162,11 @@ def train_crf(items: list[dict], papers: list[dict], path: str) -> pycrfsuite.Ta
 
 
 def reset(item) -> None:
-    """Put the rules' decisions back on the item's doc."""
+    """Put the rules' decisions back on the item's doc (with their sources and
+    confidences, which writing decided entities over the same offsets replaced)."""
     doc = item["doc"]
+    for x, (src, conf) in zip(item["rules"], item["rule_attrs"], strict=True):
+        x._.kg_source, x._.kg_confidence = src, conf
     doc.spans["kg_mentions"] = item["rules"]
     doc._.kg_acronyms = item["acronyms"]
     doc._.kg_proposed = item["proposed"]
