@@ -243,10 +243,7 @@ def _values(sent: Span, k: Span, text: str) -> tuple[list[Value], bool, int] | N
     m = _VS_BEFORE.search(before)
     if m:
         return [(m.group(1), m.group(2)), (m.group(3), m.group(4))], True, b0 + m.start()
-    m = _AFTER.match(after)
-    if m:
-        return _numbers(m.group(1)), False, k.start_char
-    m = _BARE_AFTER.match(after)
+    m = _AFTER.match(after) or _BARE_AFTER.match(after)
     if m:
         return _numbers(m.group(1)), False, k.start_char
     m = _LIST_BEFORE.search(before)
@@ -418,8 +415,7 @@ def find_results(doc: Doc) -> list[dict]:
         datasets = [
             char_span(m)
             for m in ments
-            if m.label_ == "Dataset"
-            and not negated(text, max(sent.start_char, m.start_char - 30), m.start_char)
+            if m.label_ == "Dataset" and not negated(text, sent.start_char, m.start_char)
         ]
         listed = _metric_lists(sent, metrics, text)
         said: set[int] = set()  # where the values read so far are written
