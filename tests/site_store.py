@@ -6,6 +6,8 @@ Dataset ImageNet, task image classification:
   top-1 accuracy (higher is better): AlphaNet 70.0 (p1) and 75.5 (p3), BetaNet 80.25 (p2),
       GammaNet 75.5 (p4, not on the task), EVIL 60.0 (p5); an increase of 90.0 by BetaNet
       (p2), which is a change, not a score
+Dataset EVIL_DATASET: AlphaNet is evaluated on it in p3, where it addresses no task (it
+  addresses image classification in p1), so the two do not meet on a task's page
   top-1 error (lower is better): AlphaNet 24.5 (p1), BetaNet 19.75 (p2)
   zorblax index (not in the lexicon: direction unknown): AlphaNet 3.0 (p1), BetaNet 7.0 (p2)
 """
@@ -172,8 +174,11 @@ def records() -> list[Record]:
             [
                 "A longer schedule for AlphaNet in image classification.",
                 "AlphaNet now reaches 75.5% top-1 accuracy on ImageNet.",
+                f"AlphaNet is also tried on {EVIL_DATASET}.",
             ],
             [("AlphaNet", acc, "ImageNet", "75.5", "%", "score", 1)],
+            # not on the task in this paper: the task pages must not join the two
+            [("AlphaNet", "EVALUATED_ON", EVIL_DATASET, 2)],
         ),
         paper(
             "p4",

@@ -91,7 +91,8 @@ def test_task(client):
     d = _get(client, "/api/task/image%20classification").json()
     assert d["name"] == "image classification"
     assert [m["name"] for m in d["methods"]] == ["AlphaNet", "BetaNet"]
-    assert [x["name"] for x in d["datasets"]] == ["ImageNet"]
+    # not EVIL_DATASET: AlphaNet is evaluated on it in a paper where it addresses no task
+    assert [(x["name"], x["support"]) for x in d["datasets"]] == [("ImageNet", 2)]
     lbs = {b["metric"]: b for b in d["leaderboards"]}
     assert lbs["top-1 accuracy"]["methods"] == 3  # GammaNet is not on the task
     assert "&task=task%3Aimage%20classification" in lbs["top-1 accuracy"]["url"]
@@ -113,6 +114,8 @@ def test_dataset(client):
     assert [t["name"] for t in d["tasks"]] == ["image classification"]
     assert d["papers_list"]["total"] == 5
     assert [p["id"] for p in d["papers_list"]["items"]][:2] == ["p5", "p4"]  # newest first
+    evil = _get(client, "/api/dataset/" + quote(EVIL_DATASET.lower(), safe="")).json()
+    assert evil["tasks"] == [] and {m["name"] for m in evil["methods"]} == {"AlphaNet", EVIL}
     html = _get(client, "/dataset/imagenet").text
     assert "/leaderboard?dataset=dataset%3Aimagenet&amp;metric=metric%3Atop-1%20accuracy" in html
 

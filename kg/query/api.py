@@ -201,23 +201,29 @@ class KnowledgeGraph:
         return self._in(self.resolve(task, "Task"), "ADDRESSES", limit=limit)
 
     def _via_task(self, task: str, rel: str, label: str, limit: int | None) -> list[dict]:
-        """Nodes of `label` that what addresses `task` reaches by `rel`, each supported by
-        the papers that state both edges: a method that addresses the task in one paper
-        and is evaluated on a dataset in another does not join them."""
-        key = self.resolve(task, "Task")
+        return self.two_steps(self.resolve(task, "Task"), "ADDRESSES", rel, label, limit)
+
+    def two_steps(
+        self, key: str, first: str, then: str, label: str, limit: int | None = None
+    ) -> list[dict]:
+        """Nodes of `label` two steps from the node `key`: what reaches it by a `first`
+        edge reaches them by a `then` edge (a task's datasets: the methods that ADDRESSES
+        the task are EVALUATED_ON them). Each is supported by the papers that state both
+        edges: a method that addresses the task in one paper and is evaluated on a dataset
+        in another does not join them. Most supported first, ties by name."""
         papers: dict[str, set[str]] = {}
         info: dict[str, tuple] = {}
-        first: dict[int, set[str]] = {}  # the papers of each first edge, decoded once
+        seen: dict[int, set[str]] = {}  # the papers of each first edge, decoded once
         for i, p1, k, n, lab, c, p2 in self.db.execute(
             "SELECT e1.id, e1.papers, n.key, n.name, n.label, n.confidence, e2.papers "
             "FROM edges e1 JOIN edges e2 ON e2.head = e1.head AND e2.type = ? "
             "JOIN nodes n ON n.key = e2.tail AND n.label = ? "
-            "WHERE e1.tail = ? AND e1.type = 'ADDRESSES' ORDER BY e1.id, e2.id",
-            (rel, label, key),
+            "WHERE e1.tail = ? AND e1.type = ? ORDER BY e1.id, e2.id",
+            (then, label, key, first),
         ):
-            if i not in first:
-                first[i] = set(orjson.loads(p1))
-            both = first[i].intersection(orjson.loads(p2))
+            if i not in seen:
+                seen[i] = set(orjson.loads(p1))
+            both = seen[i].intersection(orjson.loads(p2))
             if both:
                 papers.setdefault(k, set()).update(both)
                 info[k] = (n, lab, c)

@@ -112,27 +112,12 @@ def _papers_of(kg: KnowledgeGraph, key: str, limit: int = LIMIT) -> dict:
     return {"total": total, "items": items}
 
 
-def _via(
-    kg: KnowledgeGraph,
-    key: str,
-    first: str,
-    then: str,
-    label: str,
-    limit: int = LIMIT,
-    hops: int = 100,
-) -> list[dict]:
-    """Nodes of `label` two steps from `key`: in by `first`, then out by `then` (a
-    task's datasets: methods ADDRESSES the task, EVALUATED_ON the dataset), counted over
-    the `hops` most supported nodes of the first step (a hub has thousands)."""
-    rows = kg.db.execute(
-        "SELECT n.key, n.name, count(*) AS via FROM (SELECT head FROM edges WHERE tail = ? "
-        "AND type = ? ORDER BY support DESC LIMIT ?) e1 "
-        "JOIN edges e2 ON e2.head = e1.head AND e2.type = ? "
-        "JOIN nodes n ON n.key = e2.tail AND n.label = ? "
-        "GROUP BY n.key ORDER BY via DESC, n.name LIMIT ?",
-        (key, first, hops, then, label, limit),
-    )
-    return [_ref(k, n, label, support=v) for k, n, v in rows]
+def _via(kg: KnowledgeGraph, key: str, first: str, then: str, label: str) -> list[dict]:
+    """Nodes of `label` two steps from `key`, supported inside one paper (a task's
+    datasets: a method ADDRESSES the task and is EVALUATED_ON the dataset in the same
+    paper); the :data:`LIMIT` most supported."""
+    rows = kg.two_steps(key, first, then, label, LIMIT)
+    return [_ref(r["key"], r["name"], label, support=r["support"]) for r in rows]
 
 
 def dataset_boards(kg: KnowledgeGraph, dataset_key: str) -> list[dict]:
