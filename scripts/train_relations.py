@@ -233,6 +233,8 @@ def card(report: dict) -> str:
         "holds the vocabulary and the per-type thresholds.",
         "A type the classifier did not decide at least "
         f"{MARGIN} F1 better than its rule in cross-validation stays with the rule.",
+        "An abstract with no PROPOSES above its threshold gets its likeliest candidate if "
+        f'it scores at least {L.PROPOSE_FLOOR} (not read as "we").',
         "",
         f"**Training data**: cross-validated records of the {report['papers']} abstracts of",
         "`../shared/train/kg-train.jsonl` (entities decided by entity models that never saw",

@@ -214,6 +214,39 @@ def test_the_name_a_title_starts_with_is_proposed():
     assert not [r for r in untitled.relations if r.type == "PROPOSES"]
 
 
+def test_an_abstract_with_no_sure_proposal_gets_its_likeliest():
+    """Below its threshold, the likeliest PROPOSES candidate (at least PROPOSE_FLOOR) is
+    still proposed, but does not stand for "we": what the paper's own method does stays
+    with the paper."""
+    rec = _record()
+    cands, _ = L.featurize(rec, SENTS)
+
+    def decided(zork: float, blip: float) -> set[tuple[str, str, str]]:
+        want = {
+            L.Candidate(PAPER, "PROPOSES", "method:zork"): zork,
+            L.Candidate(PAPER, "PROPOSES", "method:blip"): blip,
+            L.Candidate(L.OWN, "USES", "method:blip"): 0.6,
+        }
+        probs = np.array([want.get(c, 0.05) for c in cands])
+        out = L.decide(rec, SENTS, cands, probs, {"PROPOSES": 0.5, "USES": 0.5})
+        return {(r.head, r.type, r.tail) for r in out.relations if r.type != "HAS_CODE"}
+
+    sure = decided(0.6, 0.4)
+    assert (PAPER, "PROPOSES", "method:zork") in sure
+    assert ("method:zork", "USES", "method:blip") in sure
+    assert (PAPER, "PROPOSES", "method:blip") not in sure
+    unsure = decided(0.45, 0.4)
+    assert {r for r in unsure if r[1] in ("PROPOSES", "USES")} == {
+        (PAPER, "PROPOSES", "method:zork"),
+        (PAPER, "USES", "method:blip"),
+    }
+    floor = L.PROPOSE_FLOOR
+    assert {r for r in decided(floor - 0.01, floor) if r[1] == "PROPOSES"} == {
+        (PAPER, "PROPOSES", "method:blip")
+    }
+    assert not {r for r in decided(floor - 0.01, floor - 0.02) if r[1] == "PROPOSES"}
+
+
 def _sure_of(rtype: str, sentence: str) -> set[tuple[str, str]]:
     """The (head, tail) of `rtype` that decide keeps after "We propose Zork. " + `sentence`
     (naming Blop once), with a classifier sure of every `rtype` and PROPOSES candidate."""
