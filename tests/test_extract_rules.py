@@ -7,7 +7,13 @@ import pytest
 
 from kg.extract.acronyms import find_acronyms
 from kg.extract.links import find_code_links
-from kg.extract.mentions import is_name_like, title_contribution, title_name, title_type
+from kg.extract.mentions import (
+    is_name_like,
+    studied_in_title,
+    title_contribution,
+    title_name,
+    title_type,
+)
 from kg.model import PAPER
 
 
@@ -71,6 +77,28 @@ def test_title_rules():
     assert t[slice(*title_contribution(t))] == "Active Template Regression"
     t = "Scalable Vision Transformers with Hierarchical Pooling"
     assert t[slice(*title_contribution(t))] == "Scalable Vision Transformers"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Gradient Clipping Revisited",
+        "Rethinking Sparse Attention for Long Documents",
+        "Understanding Weight Decay",
+        "Demystifying Layer Dropping in Vision Transformers",
+        "Why Do Wide Networks Generalize",
+    ],
+)
+def test_a_title_about_what_it_studies_names_no_contribution(title):
+    """Titles that revisit, rethink or ask about a method do not propose it."""
+    assert title_contribution(title) is None
+
+
+def test_a_title_study_word_does_not_hide_a_real_name():
+    t = "Sparse Tree Mixtures for Clustering"
+    assert t[slice(*title_contribution(t))] == "Sparse Tree Mixtures"
+    assert studied_in_title("Adversarial Attacks on Pruned Networks", 23, 38)
+    assert not studied_in_title("Pruned Networks for Speech", 0, 15)
 
 
 def test_name_shapes():

@@ -247,6 +247,33 @@ def test_an_abstract_with_no_sure_proposal_gets_its_likeliest():
     assert not {r for r in decided(floor - 0.01, floor - 0.02) if r[1] == "PROPOSES"}
 
 
+@pytest.mark.parametrize(
+    ("title", "proposed"),
+    [
+        ("Zork Revisited", False),
+        ("On the Parsing Power of Zork", False),
+        ("Zork for Parsing", True),
+    ],
+)
+def test_what_a_title_studies_is_not_proposed(title, proposed):
+    rec = _record()
+    at = title.index("Zork")
+    ents = [*rec.entities]
+    ents[0] = ents[0].model_copy(
+        update={"mentions": [*ents[0].mentions, Mention(start=at, end=at + 4, field="title")]}
+    )
+    rec = rec.model_copy(
+        update={"entities": ents, "paper": rec.paper.model_copy(update={"title": title})}
+    )
+    cands, _ = L.featurize(rec, SENTS)
+    probs = np.array(
+        [0.9 if c == L.Candidate(PAPER, "PROPOSES", "method:zork") else 0.05 for c in cands]
+    )
+    out = L.decide(rec, SENTS, cands, probs, {"PROPOSES": 0.5})
+    got = (PAPER, "PROPOSES", "method:zork") in {(r.head, r.type, r.tail) for r in out.relations}
+    assert got == proposed
+
+
 def _sure_of(rtype: str, sentence: str) -> set[tuple[str, str]]:
     """The (head, tail) of `rtype` that decide keeps after "We propose Zork. " + `sentence`
     (naming Blop once), with a classifier sure of every `rtype` and PROPOSES candidate."""

@@ -28,6 +28,7 @@ from typing import Any, cast
 import numpy as np
 
 from kg.errors import ExtractError
+from kg.extract import mentions as M
 from kg.extract.recogniser import model_dir
 from kg.extract.relations import (
     COMPARE_CUES,
@@ -526,6 +527,18 @@ def title_name(rec: Record) -> str | None:
     return None
 
 
+def studied_in_title(rec: Record) -> set[str]:
+    """The entities the title names only as what the paper studies ("Mirror Descent
+    Revisited", "On the Convergence of Adam"): not the paper's own proposal."""
+    title = rec.paper.title or ""
+    out = set()
+    for e in rec.entities:
+        spans = [(m.start, m.end) for m in e.mentions if m.field == "title"]
+        if spans and all(M.studied_in_title(title, a, b) for a, b in spans):
+            out.add(e.key)
+    return out
+
+
 def unclaimed(p: _Paper, tail: str) -> bool:
     """Whether every superiority cue ("outperforms", "better than") that comes before
     `tail` in a sentence naming it is hedged or negated ("comes close to outperforming
@@ -602,6 +615,7 @@ def decide(
         )
         rule_ev.setdefault((head, r.type, r.tail), r.evidence)
     p = _paper(rec, sentences)
+    studied = studied_in_title(rec)
     kept = [
         (c, float(pr))
         for c, pr in zip(cands, probs, strict=True)
@@ -611,6 +625,7 @@ def decide(
         # the text sets apart or names as a baseline is not used
         and not (c.type == "OUTPERFORMS" and unclaimed(p, c.tail))
         and not (c.type == "USES" and set_apart(p, c.tail))
+        and not (c.type == "PROPOSES" and c.tail in studied)
     ]
     named = title_name(rec)
     if named is not None and not any(c.type == "PROPOSES" and c.tail == named for c, _ in kept):
@@ -626,7 +641,7 @@ def decide(
             (
                 (c, float(pr))
                 for c, pr in zip(cands, probs, strict=True)
-                if c.type == "PROPOSES" and pr >= PROPOSE_FLOOR
+                if c.type == "PROPOSES" and pr >= PROPOSE_FLOOR and c.tail not in studied
             ),
             key=lambda x: x[1],
             default=None,

@@ -221,6 +221,9 @@ def is_name_like(text: str) -> bool:
 
 
 NAMING_VERBS: set[str] = set(VOCABULARY["naming_verbs"])
+# a title about something it studies: "Revisiting X", "On the ... of X", "X Revisited"
+STUDY_BEFORE: set[str] = set(VOCABULARY["study_before"])
+STUDY_AFTER: set[str] = set(VOCABULARY["study_after"])
 PROPOSE_VERBS: set[str] = set(VOCABULARY["propose_verbs"])
 TYPE_WORDS: dict[str, str] = dict(VOCABULARY["type_words"])
 
@@ -358,6 +361,34 @@ def title_name(title: str) -> tuple[int, int] | None:
             for w in words
         )
     return (m.start(1), m.end(1)) if ok else None
+
+
+_TITLE_WORD = re.compile(r"[\w'-]+")
+
+
+def studied_in_title(title: str, start: int, end: int) -> bool:
+    """Whether a title presents title[start:end] as what it studies rather than as its
+    own contribution: a title that opens with a study word or a question ("Revisiting
+    ...", "On the ... of X", "Why Do ..."), or the name next to one ("Attacks on X", "X
+    Revisited").
+
+    >>> studied_in_title("Mirror Descent Revisited", 0, 14)
+    True
+    >>> studied_in_title("On the Convergence of Adam and Beyond", 26, 30)
+    True
+    >>> studied_in_title("Mirror Descent for Sparse Recovery", 0, 14)
+    False
+    """
+    words = [w.lower() for w in _TITLE_WORD.findall(title)]
+    inside = [w.lower() for w in _TITLE_WORD.findall(title[start:end])]
+    before = [w.lower() for w in _TITLE_WORD.findall(title[:start])]
+    after = [w.lower() for w in _TITLE_WORD.findall(title[end:])]
+    return bool(
+        (words and words[0] in STUDY_BEFORE)
+        or (before and before[-1] in STUDY_BEFORE)
+        or (inside and inside[-1] in STUDY_AFTER)
+        or (after and after[0] in STUDY_AFTER)
+    )
 
 
 def title_type(title: str, end: int) -> str:
@@ -650,6 +681,8 @@ def title_contribution(title: str) -> tuple[int, int] | None:
         and all(w[:1].isupper() or w[:1].isdigit() for w in words)
         and not lex.is_generic(title)
     ):
+        if studied_in_title(title, 0, len(title)):
+            return None
         return 0, len(title)  # the title is the name, even a famous one: "Pointer Networks"
     with_m = _TITLE_WITH.search(title)
     if with_m is not None:
@@ -671,6 +704,8 @@ def title_contribution(title: str) -> tuple[int, int] | None:
             continue
         if m is not with_m and _type_from_head(m.group(1)) == "Task":
             continue  # "Neural Speech Synthesis with ..." names the problem, not a method
+        if studied_in_title(title, m.start(1), m.end(1)):
+            continue  # "Revisiting Self-Training for ..."
         return m.start(1), m.end(1)
     return None
 
