@@ -539,6 +539,49 @@ def studied_in_title(rec: Record) -> set[str]:
     return out
 
 
+_LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|/\s*)")
+
+
+def respective(p: _Paper) -> dict[str, str]:
+    """The method each task, dataset or metric is paired with by a "respectively"
+    sentence: "A and B address C and D, respectively" gives {C: A, D: B} (a list of
+    methods, then a list of as many entities of one other type)."""
+    out: dict[str, str] = {}
+    for si, (s0, s1) in enumerate(p.sentences):
+        if not RESPECTIVELY.search(p.text, s0, s1):
+            continue
+        named = sorted((a, b, k) for k in p.spans for a, b in p.by_sentence(k).get(si, ()))
+        chains: list[list[tuple[int, int, str]]] = []  # runs of one type joined as a list
+        for a, b, k in named:
+            last = chains[-1][-1] if chains else None
+            if (
+                last is not None
+                and p.entities[last[2]].type == p.entities[k].type
+                and _LIST_SEP.fullmatch(p.text, last[1], a)
+            ):
+                chains[-1].append((a, b, k))
+            else:
+                chains.append([(a, b, k)])
+        # a list ends with "and" or "or" ("A, B and C"): "baselines X, Y trim ..." is none
+        chains = [
+            c
+            for c in chains
+            if len(c) > 1 and re.search(r"\b(?:and|or)\b", p.text[c[-2][1] : c[-1][0]])
+        ]
+        for i, heads in enumerate(chains):
+            if p.entities[heads[0][2]].type != "Method":
+                continue
+            for tails in chains[i + 1 :]:
+                if len(tails) == len(heads) and p.entities[tails[0][2]].type != "Method":
+                    out.update((t[2], h[2]) for h, t in zip(heads, tails, strict=True))
+                    break
+    return out
+
+
+def _pairs(head: str, paired: str, proposed: set[str]) -> bool:
+    return head == paired or (head == OWN and paired in proposed)
+
+
 def unclaimed(p: _Paper, tail: str) -> bool:
     """Whether every superiority cue ("outperforms", "better than") that comes before
     `tail` in a sentence naming it is hedged or negated ("comes close to outperforming
@@ -565,7 +608,10 @@ def unclaimed(p: _Paper, tail: str) -> bool:
 # what a text sets apart rather than uses: "unlike Adam", "without batch normalization",
 # or names as what it is compared with: "the BERT baseline", "baselines such as BERT"
 _SET_APART = re.compile(
-    r"\b(?:unlike|without|instead of|rather than|w/o)\s+(?:an?\s+|the\s+)?$", re.I
+    r"\b(?:unlike|without|instead of|rather than|w/o|"
+    # what the paper measures itself against: "faster than X", "matches X", "X vs Y"
+    r"than|against|versus|vs\.?|match(?:es|ing)?|compared (?:to|with))\s+(?:an?\s+|the\s+)?$",
+    re.I,
 )
 _BASELINE_BEFORE = re.compile(
     r"\b(?:baselines?|competitors?)\s*(?:\(|,?\s*(?:such as|like|including|e\.g\.,?))\s*$", re.I
@@ -575,8 +621,9 @@ _BASELINE_AFTER = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:baselines?|counterparts?)
 
 def set_apart(p: _Paper, tail: str) -> bool:
     """Whether every mention of `tail` in the abstract comes right after "unlike",
-    "without", "instead of" or "rather than", or names it as a baseline ("the BERT
-    baseline", "baselines such as BERT"): what a paper uses it names otherwise.
+    "without", "instead of" or "rather than", after a comparison ("faster than", "matches",
+    "compared with", "vs"), or names it as a baseline ("the BERT baseline", "baselines
+    such as BERT"): what a paper uses it names otherwise.
 
     >>> from kg.model import Entity, Mention, Paper
     >>> text = "Unlike Adam, our method needs no tuning."
@@ -616,6 +663,7 @@ def decide(
         rule_ev.setdefault((head, r.type, r.tail), r.evidence)
     p = _paper(rec, sentences)
     studied = studied_in_title(rec)
+    paired = respective(p)
     kept = [
         (c, float(pr))
         for c, pr in zip(cands, probs, strict=True)
@@ -626,6 +674,12 @@ def decide(
         and not (c.type == "OUTPERFORMS" and unclaimed(p, c.tail))
         and not (c.type == "USES" and set_apart(p, c.tail))
         and not (c.type == "PROPOSES" and c.tail in studied)
+        # "A and B address C and D, respectively": A does not address D
+        and not (
+            c.type != "PROPOSES"
+            and c.tail in paired
+            and not _pairs(c.head, paired[c.tail], p.proposed)
+        )
     ]
     named = title_name(rec)
     if named is not None and not any(c.type == "PROPOSES" and c.tail == named for c, _ in kept):
