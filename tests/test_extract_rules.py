@@ -451,6 +451,9 @@ def test_what_is_beaten_is_the_list_after_the_cue(extract_by_rules):
         ("It reaches 91.3% accuracy, a 1.2% absolute improvement.", "1.2", "increase"),
         ("The MOS rises to 4.2 (+0.3) with the vocoder.", "0.3", "increase"),
         ("Error falls from 12% to 9.5% on the test split.", "9.5", "score"),
+        ("Both backbones gain 1.7% in accuracy with the module.", "1.7", "increase"),
+        ("The pruned model saves 35% of the energy.", "35", "decrease"),
+        ("The model achieves 88.0% accuracy.", "88.0", "score"),
     ],
 )
 def test_a_change_is_told_from_a_score(sentence, number, kind):
@@ -459,6 +462,17 @@ def test_a_change_is_told_from_a_score(sentence, number, kind):
     start = sentence.index(number)
     end = start + len(number) + (sentence[start + len(number)] == "%")
     assert change(sentence, start, end) == kind
+
+
+def test_a_change_named_after_its_metric_is_a_change(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose GlideNet. GlideNet gives a 3.4% accuracy improvement and a 41% "
+        "FLOPs reduction on CIFAR-10, and reaches 95.2% accuracy."
+    )
+    kinds = {r.value: r.kind for r in rec.results}
+    assert kinds.get("3.4") == "increase"
+    assert kinds.get("41") == "decrease"
+    assert kinds.get("95.2") == "score"
 
 
 def test_results_say_whether_they_are_scores_or_changes(extract_by_rules):

@@ -131,6 +131,11 @@ _CHANGE_AFTER = re.compile(
     r"(reduction|decrease|drop|lower|less|fewer|degradation|loss|fall|smaller))\b",
     re.I,
 )
+_CHANGE_ENDS = re.compile(
+    r"\b(?:(improvements?|increases?|gains?|boosts?|speed-?ups?)|"
+    r"(reductions?|decreases?|drops?|degradations?))$",
+    re.I,
+)
 _CHANGE_OF = re.compile(  # "an improvement of 3%", "a reduction of up to 40%"
     r"\b(?:(improvements?|increases?|gains?|boosts?)|(reductions?|decreases?|drops?))\s+of\s+"
     r"(?:(?:" + _ABOUT + r")\s+)*"
@@ -138,17 +143,28 @@ _CHANGE_OF = re.compile(  # "an improvement of 3%", "a reduction of up to 40%"
     re.I,
 )
 _SIGNED = re.compile(r"(?:^|[\s(])([+\u2212-])$")
+# a verb of change right before its amount: "the models gain 2.3%", "it saves 40% energy"
+_VERB_BEFORE = re.compile(
+    r"\b(?:(gain(?:s|ed|ing)?|improv(?:es|ed|ing)|increas(?:es|ed|ing)|boost(?:s|ed|ing)?)|"
+    r"(reduc(?:es|ed|ing)|decreas(?:es|ed|ing)|sav(?:es|ed|ing)|cut(?:s|ting)?|lose|loses|lost|"
+    r"losing|drop(?:s|ped|ping)?))\s+(?:(?:" + _ABOUT + r"|only|a further)\s+)*$",
+    re.I,
+)
 
 
-def change(text: str, start: int, end: int) -> str:
+def change(text: str, start: int, end: int, metric_end: int | None = None) -> str:
     """Whether the number at text[start:end] is a score or a change of one, from the
-    words around it: 'increase', 'decrease' or 'score'.
+    words around it: 'increase', 'decrease' or 'score'. `metric_end`: where the metric
+    named right after the number ends ("2.3% accuracy improvement").
 
     >>> s = "It improves accuracy by 2.1% and reaches 91.3% accuracy."
     >>> change(s, 24, 28), change(s, 41, 46)
     ('increase', 'score')
     >>> s = "a 0.6% drop in top-1 accuracy"
     >>> change(s, 2, 6)
+    'decrease'
+    >>> s = "a 39% FLOPs reduction"
+    >>> change(s, 2, 5, metric_end=11)
     'decrease'
     """
     cues = list(_CUE.finditer(text, max(0, start - 100), start))
@@ -159,6 +175,14 @@ def change(text: str, start: int, end: int) -> str:
     if m:
         return "increase" if m.group(1) else "decrease"
     m = _CHANGE_AFTER.match(text[end : end + 40])
+    if m is None and metric_end is not None and metric_end > end:
+        # "2.3% accuracy improvement"; or the metric's own name ends so: "FLOPs reduction"
+        m = _CHANGE_AFTER.match(text[metric_end : metric_end + 40]) or _CHANGE_ENDS.search(
+            text, end, metric_end
+        )
+    if m:
+        return "increase" if m.group(1) else "decrease"
+    m = _VERB_BEFORE.search(text, max(0, start - 40), start)
     if m:
         return "increase" if m.group(1) else "decrease"
     m = _SIGNED.search(text[max(0, start - 2) : start])
@@ -453,7 +477,8 @@ def find_results(doc: Doc) -> list[dict]:
             kind = None  # the values of one list are all scores or all changes
             for (value, unit), who, dataset, at_value in items:
                 if kind is None or versus:
-                    kind = change(text, *at_value) if at_value else "score"
+                    after = k.end_char if at_value and at_value[1] <= k.start_char else None
+                    kind = change(text, *at_value, after) if at_value else "score"
                 if who is None or not _plausible(value):
                     continue
                 if at_value:
