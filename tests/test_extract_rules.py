@@ -464,6 +464,33 @@ def test_a_change_is_told_from_a_score(sentence, number, kind):
     assert change(sentence, start, end) == kind
 
 
+@pytest.mark.parametrize(
+    ("text", "proposed"),
+    [
+        (
+            "We propose two architectures for speech denoising: ZorbNet and BlipNet. "
+            "Both run in real time.",
+            {"ZorbNet", "BlipNet"},
+        ),
+        (
+            "Wiring matters on chips. Three networks are proposed and tested: ZorbNet, "
+            "BlipNet and QuuxNet. They save energy.",
+            {"ZorbNet", "BlipNet", "QuuxNet"},
+        ),
+        ("Clustering is hard. We call our model the ZorbNet. It is fast.", {"ZorbNet"}),
+    ],
+)
+def test_proposals_listed_after_a_colon_or_named_after_fillers(extract_by_rules, text, proposed):
+    assert proposed <= {t for h, t in _rels(extract_by_rules(text), "PROPOSES")}
+
+
+def test_a_list_of_prior_work_is_no_proposal(extract_by_rules):
+    rec = extract_by_rules(
+        "Several networks were proposed for this: ZorbNet and BlipNet. We study their limits."
+    )
+    assert not {"ZorbNet", "BlipNet"} & {t for h, t in _rels(rec, "PROPOSES")}
+
+
 def test_a_change_named_after_its_metric_is_a_change(extract_by_rules):
     rec = extract_by_rules(
         "We propose GlideNet. GlideNet gives a 3.4% accuracy improvement and a 41% "

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from kg.extract import lexicon as lexmod
 from kg.extract.acronyms import Acronym
@@ -496,6 +496,36 @@ _DEFINED = re.compile(r"\s*(?:\(|,\s*(?:an?|which|the first)\b)")
 _LIST_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|\(\s*)$")
 
 
+# "three techniques are proposed": a passive proposal, ours when a list names them
+_PASSIVE = re.compile(r"\b(?:is|are)\s+(?:\w+\s+)?$", re.I)
+# words between a naming verb and the name: "we call our model the X"
+_NAMING_FILLERS = {
+    "as", "the", "a", "an", "it", "this", "our", "them", "these", "model", "method",
+    "approach", "framework", "network", "algorithm", "architecture", "system",
+    "`", "'", '"', "“", "‘", "``",
+}  # fmt: skip
+
+
+def _colon_list(
+    doc: Doc, verb: Token, sent: Span, new_starting: Callable[[int, int], list[Span]]
+) -> list[tuple[int, int]]:
+    """The new spans listed after a colon that closes a proposal's object: 'we propose
+    two approaches for X: A and B' gives A and B (none when the object runs past 12
+    tokens, or a sentence or clause ends first)."""
+    for u in doc[verb.i + 1 : min(sent.end, verb.i + 13)]:
+        if u.text in (".", ";") or u.lower_ in ("which", "that", "where", "whose"):
+            return []
+        if u.text == ":":
+            first = new_starting(u.i + 1, u.i + 3)
+            if not first:
+                return []
+            return [
+                (first[0].start_char, first[0].end_char),
+                *_listed_with(doc, first[0], new_starting, sent.end_char),
+            ]
+    return []
+
+
 def _listed_with(
     doc: Doc, first: Span, new_starting: Callable[[int, int], list[Span]], clause_end: int
 ) -> list[tuple[int, int]]:
@@ -557,6 +587,15 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
                 # ("co-designed" is an adjective, not a proposal)
                 before = text[sent.start_char : t.idx]
                 subjects = list(OWN_SUBJECT.finditer(before))
+                listed = _colon_list(doc, t, sent, new_starting)
+                own_verb = bool(subjects) and not re.search(
+                    r"\S+\s+\S", before[subjects[-1].end() :]
+                )  # "we (also) propose", not "we evaluate our proposed approach on"
+                if listed and (own_verb or _PASSIVE.search(before)):
+                    # "we propose two approaches for X: A and B", "three techniques are
+                    # proposed and tested: A, B and C"
+                    out += listed
+                    continue
                 # "unlike previous approaches ..., we propose X": what the last own
                 # subject says, not the clauses before it
                 if not subjects or NOT_OURS.search(before, subjects[-1].end()):
@@ -580,9 +619,13 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
                             out += _listed_with(doc, s, new_starting, clause_end)
                         break
             elif lw in NAMING_VERBS and OWN_SUBJECT.search(text[sent.start_char : sent.end_char]):
-                for s in new_starting(t.i + 1, t.i + 3):
-                    if s.start in (t.i + 1, t.i + 2):
-                        out.append((s.start_char, s.end_char))
+                # "called X", "we call it X", "we call our model the X"
+                at = t.i + 1
+                while at < min(sent.end, t.i + 6) and doc[at].lower_ in _NAMING_FILLERS:
+                    at += 1
+                for s in new_starting(at, at + 1):
+                    out.append((s.start_char, s.end_char))
+                    break
         for s in inside.get(sent.start, ()):
             if s.label_ != "Method" or s.start < sent.start or s.end > sent.end:
                 continue
