@@ -484,6 +484,16 @@ def test_proposals_listed_after_a_colon_or_named_after_fillers(extract_by_rules,
     assert proposed <= {t for h, t in _rels(extract_by_rules(text), "PROPOSES")}
 
 
+def test_what_our_model_beats_is_not_ours(extract_by_rules):
+    """ "our" names a method only when nothing is said between them."""
+    for text in ("Our method beats BlipNet on CIFAR-10.", "Our model outperform BlipNet."):
+        rec = extract_by_rules(text)
+        assert not _rels(rec, "PROPOSES"), text
+        assert (PAPER, "BlipNet") in _rels(rec, "OUTPERFORMS"), text
+    rec = extract_by_rules("We test our proposed ZorbNet on CIFAR-10.")
+    assert (PAPER, "ZorbNet") in _rels(rec, "PROPOSES")
+
+
 def test_a_list_of_prior_work_is_no_proposal(extract_by_rules):
     rec = extract_by_rules(
         "Several networks were proposed for this: ZorbNet and BlipNet. We study their limits."

@@ -506,6 +506,19 @@ _NAMING_FILLERS = {
 }  # fmt: skip
 
 
+_VERB_LIKE = re.compile(r"out-?perform\w*|beat\w*|surpass\w*|exceed\w*|compar\w*|match\w*", re.I)
+
+
+def _predicate(u: Token) -> bool:
+    """Whether token `u` says something of what comes before it (a verb, not a participle
+    that names: 'our model outperforms X', not 'our proposed X')."""
+    return (
+        u.pos_ in ("AUX", "ADP")
+        or (u.pos_ == "VERB" and u.tag_ not in ("VBN", "VBG"))
+        or bool(_VERB_LIKE.fullmatch(u.text))
+    )
+
+
 def _colon_list(
     doc: Doc, verb: Token, sent: Span, new_starting: Callable[[int, int], list[Span]]
 ) -> list[tuple[int, int]]:
@@ -629,8 +642,13 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
         for s in inside.get(sent.start, ()):
             if s.label_ != "Method" or s.start < sent.start or s.end > sent.end:
                 continue
-            prev = doc[max(sent.start, s.start - 3) : s.start].text.lower()
-            if not re.search(r"\b(our|the proposed)\b", prev):
+            window = doc[max(sent.start, s.start - 3) : s.start]
+            m = re.search(r"\b(our|the proposed)\b", window.text.lower())
+            if not m:
+                continue
+            # named by "our": "our ZorbNet", not "our model outperforms ZorbNet"
+            said = window.start_char + m.end()
+            if any(u.idx >= said and _predicate(u) for u in window):
                 continue
             # a known name is ours only when named as our method: 'our "SimSiam" method'
             after = doc[s.end : s.end + 2].text.lower()
