@@ -512,6 +512,14 @@ def test_a_change_named_after_its_metric_is_a_change(extract_by_rules):
     assert kinds.get("95.2") == "score"
 
 
+def test_a_change_goes_on_past_its_metric_and_a_year(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose ZorbNet. ZorbNet improves the state of the art by 0.7 BLEU points on "
+        "the WMT 2014 English-German task and by 0.3 on the English-French task."
+    )
+    assert {(r.value, r.kind) for r in rec.results} == {("0.7", "increase"), ("0.3", "increase")}
+
+
 def test_results_say_whether_they_are_scores_or_changes(extract_by_rules):
     rec = extract_by_rules(
         "We propose FluxNet for image classification. FluxNet reaches 84.2% accuracy on "

@@ -369,7 +369,8 @@ _GAIN_OVER = re.compile(
     r"decrease)\s+(?:over|compared (?:to|with)|against)\b",
     re.I,
 )
-_GAP = r"(?:(?![\s(]\d)[^.;:%]){0,60}?"  # words, no number of their own ("VGG-16" is a word)
+# words, no number of their own ("VGG-16" is a word, and so is a year: "WMT 2014")
+_GAP = r"(?:(?![\s(](?!(?:19|20)\d\d\b)\d)[^.;:%]){0,60}?"
 _BY_BEFORE = re.compile(r"\bby\s+(?:\w+\s+){0,2}$")
 _AND_BY = re.compile(
     r"(?:\s*\([^()]*\))?" + _GAP + r"\band\b" + _GAP + r"\bby\s+(?:(?:" + _ABOUT + r")\s+)*" + _NUM
@@ -377,7 +378,7 @@ _AND_BY = re.compile(
 
 
 def _and_by(
-    text: str, where: tuple[int, int], sent: Span, metrics: list[Span]
+    text: str, where: tuple[int, int], sent: Span, metrics: list[Span], k: Span
 ) -> list[tuple[Value, tuple[int, int]]]:
     """Values that go on from a change 'by x' with the same metric: 'improves the return
     by 19% over A and by 9% over B' gives 9 too (not when another metric is named
@@ -389,7 +390,7 @@ def _and_by(
     m = _AND_BY.match(text, where[1], sent.end_char)
     while (
         m
-        and not any(where[1] <= k.start_char < m.start(1) for k in metrics)
+        and not any(where[1] <= o.start_char < m.start(1) for o in metrics if o != k)
         and not _CUE.search(text, where[1], m.start(1))
     ):
         out.append(((m.group(1), m.group(2)), (m.start(1), m.end(1))))
@@ -472,7 +473,7 @@ def find_results(doc: Doc) -> list[dict]:
             if len(items) == 1 and items[0][2] is not None and items[0][2][0] > at:
                 items += [(v, head, d, None) for v, d in _more_on(text, datasets, items[0][2])]
             if len(items) == 1 and items[0][3] is not None:
-                for said_too, where in _and_by(text, items[0][3], sent, metrics):
+                for said_too, where in _and_by(text, items[0][3], sent, metrics, k):
                     items.append((said_too, head, _dataset_of(datasets, *where, text), where))
             kind = None  # the values of one list are all scores or all changes
             for (value, unit), who, dataset, at_value in items:
