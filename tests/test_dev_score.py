@@ -33,13 +33,18 @@ FLOORS = {
     # trained it on sources that decided entities had written over): here relations
     # 0.501 -> 0.511, results 0.467 -> 0.500, entities 0.777, Metric 0.784 -> 0.760 (one
     # of 27 gold metrics), Dataset 0.880 -> 0.902.
+    # 12-04 (session 28, a fresh environment: entities measured 0.771 before any change,
+    # Method 0.753, Dataset 0.885): the likeliest proposal when none is sure, comparison
+    # and "respectively" vetoes, proposal rules ("our method beats X" proposed X):
+    # relations 0.514 -> 0.524 (PROPOSES 0.650 -> 0.690, OUTPERFORMS 0.270 -> 0.324),
+    # results 0.500.
     # The floors follow what was measured, not the other way round.
     ("entities", "ALL"): 0.77,
     ("entities", "Method"): 0.75,
     ("entities", "Dataset"): 0.86,
     ("entities", "Task"): 0.76,
     ("entities", "Metric"): 0.75,
-    ("relations", "ALL"): 0.50,
+    ("relations", "ALL"): 0.51,
     ("results", "ALL"): 0.48,
     ("entities", "Repository"): 0.95,
     ("relations", "HAS_CODE"): 0.95,
