@@ -689,20 +689,15 @@ def decide(
             for c, pr in zip(cands, probs, strict=True)
             if c.type == "PROPOSES" and c.tail == named
         ]
+    fallback = []
     if "PROPOSES" in threshold and not any(c.type == "PROPOSES" for c, _ in kept):
         # an abstract presents something of its own: its likeliest contribution
-        best = max(
-            (
-                (c, float(pr))
-                for c, pr in zip(cands, probs, strict=True)
-                if c.type == "PROPOSES" and pr >= PROPOSE_FLOOR and c.tail not in studied
-            ),
-            key=lambda x: x[1],
-            default=None,
-        )
-        fallback = [best] if best is not None else []
-    else:
-        fallback = []
+        likely = [
+            (c, float(pr))
+            for c, pr in zip(cands, probs, strict=True)
+            if c.type == "PROPOSES" and pr >= PROPOSE_FLOOR and c.tail not in studied
+        ]
+        fallback = [max(likely, key=lambda x: x[1])] if likely else []
     proposed = {c.tail for c, _ in kept if c.type == "PROPOSES"}
     own = _own_head(rec, proposed)
     kept += fallback  # proposed, but not sure enough to stand for "we"

@@ -498,12 +498,8 @@ _LIST_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|\(\s*)$")
 
 # "three techniques are proposed": a passive proposal, ours when a list names them
 _PASSIVE = re.compile(r"\b(?:is|are)\s+(?:\w+\s+)?$", re.I)
-# words between a naming verb and the name: "we call our model the X"
-_NAMING_FILLERS = {
-    "as", "the", "a", "an", "it", "this", "our", "them", "these", "model", "method",
-    "approach", "framework", "network", "algorithm", "architecture", "system",
-    "`", "'", '"', "“", "‘", "``",
-}  # fmt: skip
+# words between a naming verb and the name: "we call our model the X", "called `X'"
+NAMING_FILLERS: set[str] = set(VOCABULARY["naming_fillers"])
 
 
 _VERB_LIKE = re.compile(r"out-?perform\w*|beat\w*|surpass\w*|exceed\w*|compar\w*|match\w*", re.I)
@@ -634,7 +630,7 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
             elif lw in NAMING_VERBS and OWN_SUBJECT.search(text[sent.start_char : sent.end_char]):
                 # "called X", "we call it X", "we call our model the X"
                 at = t.i + 1
-                while at < min(sent.end, t.i + 6) and doc[at].lower_ in _NAMING_FILLERS:
+                while at < min(sent.end, t.i + 6) and doc[at].lower_ in NAMING_FILLERS:
                     at += 1
                 for s in new_starting(at, at + 1):
                     out.append((s.start_char, s.end_char))
