@@ -89,7 +89,7 @@ def _batches(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
 
 
 # Below this many papers, starting worker processes (each loads spaCy) costs more than it saves.
-MIN_PAPERS_PER_WORKER = 200
+MIN_PAPERS_PER_WORKER = 50
 
 
 def extract(
@@ -98,7 +98,7 @@ def extract(
     """Records for `papers`, in input order, streaming: at most a few batches in memory.
 
     `jobs` worker processes each load the pipeline once; 0 (the default) means one per
-    core, but small inputs (fewer than 200 papers per worker) run in this process.
+    core, but small inputs (fewer than 50 papers per worker) run in this process.
     `learned` False leaves the entities to the rules (see build_nlp).
     """
     auto = not jobs

@@ -58,15 +58,21 @@ class PosTable:
                 self.rules.append((tok, attrs.get("POS"), attrs.get("TAG")))
         self.dep = dep
         self.memo: dict[tuple[str, str, bool], tuple[str | None, str | None]] = {}
+        self.by_tag: dict[str, list[Rule]] = {}  # the rules a fine tag can match, in order
 
     def lookup(self, tag: str, lower: str, is_space: bool) -> tuple[str | None, str | None]:
         """(coarse tag or None, new fine tag or None) of a token."""
         key = (tag, lower, is_space)
         hit = self.memo.get(key)
         if hit is None:
+            rules = self.by_tag.get(tag)
+            if rules is None:
+                rules = self.by_tag[tag] = [
+                    r for r in self.rules if "TAG" not in r[0] or _test(tag, r[0]["TAG"])
+                ]
             values = {"TAG": tag, "LOWER": lower, "IS_SPACE": is_space, "DEP": self.dep}
             pos = new_tag = None
-            for cond, p, t in self.rules:  # in pattern order: the last match wins
+            for cond, p, t in rules:  # in pattern order: the last match wins
                 if all(_test(values[k], v) for k, v in cond.items()):
                     pos = p or pos
                     new_tag = t or new_tag
