@@ -37,6 +37,22 @@ def test_pipeline_runs_the_shipped_model(nlp):
     assert limits and all(0 < v < 1 for v in limits.values())
 
 
+def test_a_value_tied_to_a_candidate_is_a_feature(nlp):
+    """The classifier reads whether the result rules tie a value to a candidate, before
+    it ("92.1% accuracy") or after it ("a BLEU of 28.4"), as a metric's."""
+    doc = nlp("Our tagger reaches 92.1% accuracy. Its BLEU of 28.4 is high. The loss is small.")
+    words = [t.text for t in doc]
+    groups = {
+        w: R.Group(w, [(words.index(w), words.index(w) + 1)]) for w in ("accuracy", "BLEU", "loss")
+    }
+    order, X = R.features(doc, groups, np.zeros((0, 9)), {})
+    row = {g.form: X[r] for r, g in enumerate(order)}
+    after, before = R.FEATURES.index("value_after"), R.FEATURES.index("value_before")
+    assert (row["accuracy"][before], row["accuracy"][after]) == (1, 0)
+    assert (row["BLEU"][before], row["BLEU"][after]) == (0, 1)
+    assert (row["loss"][before], row["loss"][after]) == (0, 0)
+
+
 def test_model_loading_failure_says_how_to_fix(tmp_path):
     from kg.errors import KGError
 

@@ -29,6 +29,7 @@ from kg.extract import lexicon
 from kg.extract import mentions as M
 from kg.extract.acronyms import abbreviates, find_acronyms
 from kg.extract.encoder import Encoder, token_marginals
+from kg.extract.results import values_of
 from kg.extract.spans import SpanRelations
 from kg.extract.tagger import TYPES, likeliest_spans, span_scores, tag, token_features
 from kg.extract.version import model_dir
@@ -211,6 +212,8 @@ def _feature_names() -> list[str]:
         "acronym_short",
         "number_after",
         "number_before",
+        "value_after",
+        "value_before",
     ]
     names += [f"lex:{t}" for t in TYPES]
     names += [f"cand:{s}:{t}" for s in RULE_SOURCES for t in TYPES]
@@ -286,6 +289,16 @@ def features(
     def number(a: int, b: int) -> bool:
         return any(numeric[max(a, 0) : b])
 
+    bounds = [(0, 0)] * len(doc)  # each token's sentence, in characters
+    for sent in doc.sents:
+        bounds[sent.start : sent.end] = [(sent.start_char, sent.end_char)] * len(sent)
+
+    def valued(s: int, e: int) -> int:
+        """1 when the result rules read a value after the span as its metric's ("a BLEU
+        of 28.4"), -1 before it ("92.1% accuracy"), 0 when they read none."""
+        found = values_of(text, starts[s], ends[e - 1], *bounds[s])
+        return 0 if found is None else (1 if found[2] >= starts[s] else -1)
+
     for r, g in enumerate(order):
         row = X[r]
         s0, e0 = min(g.spans)
@@ -314,6 +327,9 @@ def features(
         )
         row[index["number_after"]] = any(number(e, e + 4) for _, e in g.spans)
         row[index["number_before"]] = any(number(s - 4, s) for s, _ in g.spans)
+        side = {valued(s, e) for s, e in g.spans}
+        row[index["value_after"]] = 1 in side
+        row[index["value_before"]] = -1 in side
         row[index["acronym_long"]] = any(sp in longs for sp in g.spans)
         row[index["acronym_short"]] = any(sp in shorts for sp in g.spans)
         entry = lex.by_form.get(g.form)

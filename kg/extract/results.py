@@ -255,21 +255,33 @@ def _versus(sent: Span, methods: list[Span], head: Ref, text: str, before: int) 
     return None
 
 
-def _values(sent: Span, k: Span, text: str) -> tuple[list[Value], bool, int] | None:
-    """The values given for metric mention `k` on its own, whether they are an 'x vs y'
-    pair, and where the first of metric and values starts."""
-    after = text[k.end_char : min(sent.end_char, k.end_char + 120)]
-    b0 = max(sent.start_char, k.start_char - 40)
-    before = text[b0 : k.start_char]
+def values_of(
+    text: str, start: int, end: int, lo: int, hi: int
+) -> tuple[list[Value], bool, int] | None:
+    """The values given for a metric named at text[start:end], in a sentence spanning
+    text[lo:hi], on its own: the values, whether they are an 'x vs y' pair, and where the
+    first of metric and values starts (None when no value is tied to it).
+
+    >>> t = "It reaches 92.1% accuracy and a BLEU of 28.4."
+    >>> values_of(t, 17, 25, 0, len(t))
+    ([('92.1', '%')], False, 11)
+    >>> values_of(t, 32, 36, 0, len(t))
+    ([('28.4', None)], False, 32)
+    >>> values_of("A new model.", 6, 11, 0, 12) is None
+    True
+    """
+    after = text[end : min(hi, end + 120)]
+    b0 = max(lo, start - 40)
+    before = text[b0:start]
     m = _VS_AFTER.match(after)
     if m:
-        return [(m.group(1), m.group(2)), (m.group(3), m.group(4))], True, k.start_char
+        return [(m.group(1), m.group(2)), (m.group(3), m.group(4))], True, start
     m = _VS_BEFORE.search(before)
     if m:
         return [(m.group(1), m.group(2)), (m.group(3), m.group(4))], True, b0 + m.start()
     m = _AFTER.match(after) or _BARE_AFTER.match(after)
     if m:
-        return _numbers(m.group(1)), False, k.start_char
+        return _numbers(m.group(1)), False, start
     m = _LIST_BEFORE.search(before)
     if m:
         return _numbers(m.group(1)), False, b0 + m.start()
@@ -446,7 +458,7 @@ def find_results(doc: Doc) -> list[dict]:
         said: set[int] = set()  # where the values read so far are written
         for idx, k in enumerate(metrics):
             got = (listed[idx][0], False, listed[idx][1]) if idx in listed else None
-            got = got or _values(sent, k, text)
+            got = got or values_of(text, k.start_char, k.end_char, sent.start_char, sent.end_char)
             if got is None:
                 continue
             vals, versus, at = got
