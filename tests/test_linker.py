@@ -193,17 +193,19 @@ def test_a_relation_said_by_own_and_by_its_method_is_one():
     assert [(r.head, r.tail, r.confidence) for r in uses] == [("method:zork", "method:blip", 0.7)]
 
 
-def test_the_name_a_title_starts_with_is_proposed():
+@pytest.mark.parametrize(
+    "title", ["Zork: Parsing with Blips", "The Zork: Parsing with Blips", "Zork.", "A Zork"]
+)
+def test_the_name_a_title_starts_with_is_proposed(title):
+    """A name before the title's colon, or a method that is the whole title."""
     rec = _record()
     ents = [*rec.entities]
+    at = title.index("Zork")
     ents[0] = ents[0].model_copy(
-        update={"mentions": [*ents[0].mentions, Mention(start=0, end=4, field="title")]}
+        update={"mentions": [*ents[0].mentions, Mention(start=at, end=at + 4, field="title")]}
     )
     rec = rec.model_copy(
-        update={
-            "entities": ents,
-            "paper": rec.paper.model_copy(update={"title": "Zork: Parsing with Blips"}),
-        }
+        update={"entities": ents, "paper": rec.paper.model_copy(update={"title": title})}
     )
     cands, _ = L.featurize(rec, SENTS)
     probs = np.full(len(cands), 0.05)  # the classifier sure of nothing

@@ -505,11 +505,14 @@ class RelationModel:
         return self.booster.predict(X, num_threads=1)
 
 
-_TITLE_NAME = re.compile(r"\s*(\S[^:]{0,59}?)\s*:\s")
+_ARTICLE = r"\s*(?:(?:The|An?)\s+)?"
+_TITLE_NAME = re.compile(_ARTICLE + r"(\S[^:]{0,59}?)\s*:\s")  # "Mixnet: Mixing Nets"
+_WHOLE_TITLE = re.compile(_ARTICLE + r"(\S.{0,59}?)\s*[.?!]?\s*$")  # "Siamese Capsule Networks"
 
 
 def title_name(rec: Record) -> str | None:
-    """The entity a title names before its colon ("Mixnet: Mixing ..."), if it is one.
+    """The entity a title names before its colon ("Mixnet: Mixing ...", "The Kanerva
+    Machine: ..."), or the Method the whole title names, if there is one.
 
     >>> from kg.model import Entity, Mention, Paper
     >>> rec = Record(paper=Paper(id="p", text="We mix.", title="Mixnet: Mixing Nets"),
@@ -517,13 +520,22 @@ def title_name(rec: Record) -> str | None:
     ...                               mentions=[Mention(start=0, end=6, field="title")])])
     >>> title_name(rec)
     'method:mixnet'
+    >>> rec = Record(paper=Paper(id="p", text="We mix.", title="The Mixing Net."),
+    ...              entities=[Entity(key="method:mixing net", name="Mixing Net",
+    ...                     type="Method", mentions=[Mention(start=4, end=14, field="title")])])
+    >>> title_name(rec)
+    'method:mixing net'
     """
-    m = _TITLE_NAME.match(rec.paper.title or "")
-    if m is None:
-        return None
-    for e in rec.entities:
-        if any(x.field == "title" and (x.start, x.end) == m.span(1) for x in e.mentions):
-            return e.key
+    title = rec.paper.title or ""
+    for pattern, types in ((_TITLE_NAME, None), (_WHOLE_TITLE, ("Method",))):
+        m = pattern.match(title)
+        if m is None:
+            continue
+        for e in rec.entities:
+            if (types is None or e.type in types) and any(
+                x.field == "title" and (x.start, x.end) == m.span(1) for x in e.mentions
+            ):
+                return e.key
     return None
 
 
