@@ -81,8 +81,9 @@ def run_kg(n: int, jobs: int, batch: int, learned: bool = True) -> dict:
     marks["tree_peak"] = max(top, marks["rss_end"])
     secs = time.perf_counter() - t0
     what = "kg extract" if learned else "kg extract, rules only"
+    how = f"{jobs} process{'es' if jobs > 1 else ''}" if jobs else "auto (--jobs 0)"
     return {
-        "what": f"{what}, {jobs} process{'es' if jobs > 1 else ''}",
+        "what": f"{what}, {how}",
         "n": k,
         "seconds": secs,
         **marks,
@@ -184,7 +185,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=5000, help="abstracts (default 5000)")
-    ap.add_argument("--jobs", default="1,2", help="process counts for kg (default 1,2)")
+    ap.add_argument(
+        "--jobs",
+        default="1,2",
+        help="process counts for kg (default 1,2); 0 is kg's default: a process per core, "
+        "but one process, the encoder on several threads, for small inputs",
+    )
     ap.add_argument("--batch", type=int, default=64, help="nlp.pipe batch size (default 64)")
     args = ap.parse_args(argv)
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start", flush=True)
@@ -194,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     print("  done: kg with the rules alone, 1 process", flush=True)
     for j in (int(x) for x in args.jobs.split(",")):
         rows.append(measure("kg", args.n, j, args.batch))
-        print(f"  done: kg with {j} process(es)", flush=True)
+        print(f"  done: kg with --jobs {j}", flush=True)
     print(table(rows, anchor))
     print(f"load average {os.getloadavg()[0]:.1f} at end")
     return 0

@@ -67,6 +67,15 @@ def test_batches_give_the_same_probabilities_as_one_text(enc):
         assert np.allclose(p, p1, atol=1e-3)
 
 
+def test_threads_do_not_change_the_probabilities(enc):
+    # kg extract gives the encoder several threads when it runs in one process
+    texts = ["We fine-tune BERT on SQuAD and report exact match. " * 12, "GANs on CelebA."]
+    two = E.Encoder(model_dir(), threads=2)
+    for (o1, p1), (o2, p2) in zip(enc.probabilities(texts), two.probabilities(texts), strict=True):
+        assert np.array_equal(o1, o2)
+        assert np.array_equal(p1, p2)
+
+
 def test_missing_encoder_says_how_to_fix(tmp_path):
     root = model_dir()
     for name in ("meta.json", "tagger.crfsuite", "classifier.txt"):

@@ -253,9 +253,11 @@ def make_mentions(nlp: Language, name: str) -> MentionFinder:
     "kg_entities",
     assigns=["doc.spans", "doc._.kg_acronyms", "doc._.kg_proposed", "doc._.kg_decided"],
     requires=["doc.spans", "doc._.kg_candidates"],
+    default_config={"threads": 1},
 )
-def make_entities(nlp: Language, name: str) -> EntityDecider:
-    return EntityDecider(Model.load())
+def make_entities(nlp: Language, name: str, threads: int) -> EntityDecider:
+    """`threads`: the cores the encoder may use (1 where extraction runs a process per core)."""
+    return EntityDecider(Model.load(threads=threads))
 
 
 class EntityDecider:

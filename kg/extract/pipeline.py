@@ -20,24 +20,25 @@ from kg.model import Paper, Record
 BATCH = 64
 
 
-def build_nlp(learned: bool = True) -> Language:
+def build_nlp(learned: bool = True, threads: int = 1) -> Language:
     """spaCy's small English tagger and sentence splitter, plus kg's components: the rules
     (kg_mentions), the learned recogniser deciding on their candidates (kg_entities, unless
-    `learned` is False) and the relation rules (kg_relations)."""
+    `learned` is False; its encoder on `threads` cores) and the relation rules
+    (kg_relations)."""
     nlp = load_base()
     nlp.add_pipe("kg_mentions")
     if learned:
-        nlp.add_pipe("kg_entities")
+        nlp.add_pipe("kg_entities", config={"threads": threads})
     nlp.add_pipe("kg_relations")
     return nlp
 
 
 class Extractor:
     """The spaCy pipeline and, when `learned`, the relation classifier that decides on
-    what the relation rules read (:mod:`kg.extract.linker`)."""
+    what the relation rules read (:mod:`kg.extract.linker`). `threads`: see build_nlp."""
 
-    def __init__(self, learned: bool = True) -> None:
-        self.nlp = build_nlp(learned)
+    def __init__(self, learned: bool = True, threads: int = 1) -> None:
+        self.nlp = build_nlp(learned, threads)
         self.relations = linker.RelationModel.load() if learned else None
 
     def __call__(self, papers: list[Paper]) -> list[Record]:
@@ -90,6 +91,8 @@ def _batches(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
 
 # Below this many papers, starting worker processes (each loads spaCy) costs more than it saves.
 MIN_PAPERS_PER_WORKER = 50
+# More threads than this gain little on the small encoder's matrices.
+ENCODER_THREADS = 4
 
 
 def extract(
@@ -98,11 +101,13 @@ def extract(
     """Records for `papers`, in input order, streaming: at most a few batches in memory.
 
     `jobs` worker processes each load the pipeline once; 0 (the default) means one per
-    core, but small inputs (fewer than 50 papers per worker) run in this process.
+    core, but small inputs (fewer than 50 papers per worker) run in this process, the
+    encoder on several threads.
     `learned` False leaves the entities to the rules (see build_nlp).
     """
     auto = not jobs
-    jobs = jobs or os.cpu_count() or 1
+    cores = os.cpu_count() or 1
+    jobs = jobs or cores
     it = iter(papers)
     if auto and jobs > 1:
         head = list(islice(it, MIN_PAPERS_PER_WORKER * jobs))
@@ -110,7 +115,10 @@ def extract(
             jobs = 1
         it = chain(head, it)
     if jobs == 1:
-        extractor = Extractor(learned)
+        # alone in this process, the encoder (most of the work) may use the cores (up to
+        # ENCODER_THREADS): its outputs do not depend on how many it uses
+        threads = min(cores, ENCODER_THREADS) if auto else 1
+        extractor = Extractor(learned, threads)
         for batch in _batches(it, batch_size):
             yield from extractor(batch)
         return

@@ -481,8 +481,9 @@ class Model:
         self.meta = meta
 
     @classmethod
-    def load(cls, path: Any = None) -> Model:
-        """The model in `path`, else in $KG_ENTITY_MODEL, else the one shipped with kg."""
+    def load(cls, path: Any = None, threads: int = 1) -> Model:
+        """The model in `path`, else in $KG_ENTITY_MODEL, else the one shipped with kg; its
+        encoder runs on `threads` cores."""
         import lightgbm
         import pycrfsuite
 
@@ -504,7 +505,7 @@ class Model:
                 f"computes ({len(meta.get('features', []))} against {len(FEATURES)}); "
                 "rebuild it with `python scripts/train.py`"
             )
-        encoder = Encoder(root) if meta.get("encoder") else None
+        encoder = Encoder(root, threads) if meta.get("encoder") else None
         return cls(tagger, booster, meta, encoder)
 
     def encode(self, docs: Sequence[Doc]) -> list[np.ndarray | None]:
