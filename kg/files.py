@@ -78,14 +78,17 @@ def glob_escape(name: str) -> str:
 
 
 @contextlib.contextmanager
-def replacing(path: Path, binary: bool = False, fsync: bool = True) -> Iterator[IO[Any]]:
+def replacing(
+    path: Path, binary: bool = False, fsync: bool = True, mode: int | None = None
+) -> Iterator[IO[Any]]:
     """A temporary file next to `path`, renamed onto `path` when the block succeeds.
 
-    The file gets the mode an existing `path` has, else 0666 less the umask; on any
+    The file gets `mode`, else the mode an existing `path` has, else 0666 less the
+    umask; readers see the old file or the whole new one, never a part. On any
     failure (or KeyboardInterrupt, SystemExit) the temporary is removed and `path` is
     left as it was. Temporaries of killed writers of `path` are removed first.
     """
-    mode = new_file_mode(path)
+    mode = new_file_mode(path) if mode is None else mode
     remove_stale_temporaries(path)
     fd, tmp = tempfile.mkstemp(
         prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent
@@ -110,12 +113,16 @@ def replacing(path: Path, binary: bool = False, fsync: bool = True) -> Iterator[
 
 
 def atomic_write(
-    path: Path, write: Callable[[IO[Any]], object], binary: bool = False, fsync: bool = True
+    path: Path,
+    write: Callable[[IO[Any]], object],
+    binary: bool = False,
+    fsync: bool = True,
+    mode: int | None = None,
 ) -> None:
     """Call `write(fh)` on a temporary file next to `path`, then rename it into place (see
     :func:`replacing`); the parent directory is made if missing."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with replacing(path, binary, fsync) as fh:
+    with replacing(path, binary, fsync, mode) as fh:
         write(fh)
 
 

@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -59,6 +60,8 @@ def test_the_server_of_a_killed_kg_cypher_dies_with_it(tmp_path, sig):
     pid = None
     try:
         assert wait_for(state.exists), "kg cypher never started its server"
+        # written whole (renamed into place) and private: it holds the password
+        assert stat.S_IMODE(state.stat().st_mode) == 0o600
         pid = json.loads(state.read_text())["pid"]
         time.sleep(0.5)  # let the query start
         p.send_signal(sig)

@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from kg.errors import SinkError
+from kg.files import atomic_write
 
 log = logging.getLogger("kg.server")
 
@@ -282,10 +283,8 @@ class FalkorServer:
                 f"another server answers at {info.address}, not the FalkorDB kg "
                 "started; stop it or choose another --port"
             )
-        f = self._state_file()
-        f.touch(mode=0o600)
-        os.chmod(f, 0o600)
-        f.write_text(json.dumps(asdict(info)))
+        # whole or not at all: `status` deletes a state file it cannot parse
+        atomic_write(self._state_file(), lambda fh: json.dump(asdict(info), fh), mode=0o600)
         self.info = info
         return info
 
