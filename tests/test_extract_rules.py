@@ -38,8 +38,15 @@ def _ents(rec, type_=None):
         ("the word error rate (WER) drops", "word error rate", "WER"),
         ("a TTS (text-to-speech) model", "text-to-speech", "TTS"),
         ("long short-term memory (LSTM) cells", "long short-term memory", "LSTM"),
+        # a count of repeated initials: two V's, four D's
+        ("we build a sparse visual voice parser (SV2P) here", "sparse visual voice parser", "SV2P"),
+        ("dual dense deep dropout pools (D4P)", "dual dense deep dropout pools", "D4P"),
+        ("a \\emph{hashed sparse encoder} (HSE) is", "hashed sparse encoder", "HSE"),
+        # a title's name before its colon, spelled by the words after it
+        ("TRD: A Tabular Receipt Dataset for Parsing", "Tabular Receipt Dataset", "TRD"),
+        ("QuNet: Quantized Convolution for Fast Networks", "Quantized Convolution", "QuNet"),
     ],
-)
+)  # fmt: skip
 def test_acronym_pairs(text, long, short):
     pairs = [(text[slice(*a.long)], text[slice(*a.short)]) for a in find_acronyms(text)]
     assert (long, short) in pairs
@@ -48,6 +55,37 @@ def test_acronym_pairs(text, long, short):
 def test_acronym_rejects_non_abbreviations():
     assert find_acronyms("results (see Table 2) and (e.g. images)") == []
     assert find_acronyms("a strong baseline (ResNet-50) helps") == []
+    # a word before a title's colon is a name, not an acronym of what follows
+    assert find_acronyms("Lookahead: A Far-sighted Alternative of Pruning") == []
+    assert find_acronyms("SlowMo: Improving Communication-Efficient SGD") == []
+
+
+@pytest.mark.parametrize(
+    "title,text,short,long",
+    [
+        (
+            "Wavelet Routing for Sparse Capsules",
+            "We propose a novel Max-margin Capsule Routing (MCR) for sparse capsules. "
+            "MCR trains twice as fast as dynamic routing on two image benchmarks.",
+            "MCR",
+            "Max-margin Capsule Routing",
+        ),
+        (
+            "TRD: A Tabular Receipt Dataset for Post-OCR Parsing",
+            "We release a new dataset of 5,000 scanned receipts with box-level labels. "
+            "Baselines trained on TRD reach 80% field accuracy.",
+            "TRD",
+            "Tabular Receipt Dataset",
+        ),
+    ],
+)
+def test_an_acronym_is_one_entity_with_the_entity_holding_its_long_form(
+    extract_one, title, text, short, long
+):
+    rec = extract_one(text, title=title)
+    holders = [e for e in rec.entities if short in {e.name, *e.aliases}]
+    assert len(holders) == 1, [(e.name, e.aliases) for e in rec.entities]
+    assert long.lower() in {x.lower() for x in (holders[0].name, *holders[0].aliases)}
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ definitions in biomedical text", PSB 2003. Finds "long form (SHORT)" and
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import NamedTuple
 
@@ -35,20 +36,42 @@ def is_short_form(s: str) -> bool:
     return any(c.isupper() for c in s)
 
 
+def spelled(short: str) -> str:
+    """`short` with a letter and a count spelled out, the way acronyms count repeated
+    initials ("A3C": three A's and a C); unchanged when it has no count.
+
+    >>> spelled("D4PG"), spelled("M^3RL"), spelled("SV2P"), spelled("GPT")
+    ('DDDDPG', 'MMMRL', 'SVVP', 'GPT')
+    """
+    return _COUNT.sub(lambda m: m.group(1) * int(m.group(2)), short)
+
+
+_COUNT = re.compile(r"([A-Za-z])\^?([2-9])(?!\d)")
+
+
 def best_long_form(short: str, long: str) -> int | None:
     """Where in `long` the long form for `short` starts (Schwartz–Hearst), or None.
 
     Matches the short form's characters right to left; each must appear in order in the
-    candidate, and its first character must start a word of the long form.
+    candidate, and its first character must start a word of the long form. A short form
+    with a count ("SV2P") matches as written, else spelled out (:func:`spelled`).
 
     >>> long = "based on the Temporal Graph Networks"
     >>> long[best_long_form("TGN", long):]
     'Temporal Graph Networks'
     >>> best_long_form("XYZ", "totally unrelated words") is None
     True
+    >>> best_long_form("D4PG", "distributed distributional deep deterministic policy gradient")
+    0
     """
     s = short.lower().rstrip("s") if short.endswith("s") and short[:-1].isupper() else short.lower()
-    lf = long.lower()
+    found = _match(s, long.lower())
+    if found is None and _COUNT.search(s):
+        found = _match(spelled(s), long.lower())
+    return found
+
+
+def _match(s: str, lf: str) -> int | None:
     si, li = len(s) - 1, len(lf) - 1
     while si >= 0:
         c = s[si]
@@ -77,8 +100,14 @@ def find_acronyms(text: str) -> list[Acronym]:
     >>> text = "the TTS (text-to-speech) model"
     >>> [(text[slice(*a.long)], text[slice(*a.short)]) for a in find_acronyms(text)]
     [('text-to-speech', 'TTS')]
+    >>> text = "MRD: A Multilingual Receipt Dataset for Parsing"  # a title
+    >>> [(text[slice(*a.long)], text[slice(*a.short)]) for a in find_acronyms(text)]
+    [('Multilingual Receipt Dataset', 'MRD')]
     """
     out: list[Acronym] = []
+    named = _before_colon(text)
+    if named is not None:
+        out.append(named)
     for m in _PAREN.finditer(text):
         inner = m.group(1).strip()
         inner_start = m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
@@ -97,7 +126,7 @@ def find_acronyms(text: str) -> list[Acronym]:
                     wstart, cand = wstart + cut + 2, cand[cut + 2 :]
                 pos = best_long_form(short, cand)
                 if pos is not None:
-                    long = cand[pos:].rstrip("\"'”,")
+                    long = cand[pos:].rstrip("\"'”,}")
                     cand = cand[: pos + len(long)]
                     if _long_ok(long, short):
                         s0 = inner_start
@@ -117,6 +146,29 @@ def find_acronyms(text: str) -> list[Acronym]:
                     )
                 )
     return out
+
+
+_LEADING_NAME = re.compile(r"\s*(\S+?)\s*:\s+(?:(?:A|An|The)\s+)?")
+
+
+def _before_colon(text: str) -> Acronym | None:
+    """A title's "SHORT: long form ...": the shortest run of words after the colon that
+    SHORT spells from its first word on. SHORT has two capitals at least ("CORD",
+    "DyNet"), so a plain word before the colon ("Lookahead: ...") is no acronym."""
+    m = _LEADING_NAME.match(text)
+    if m is None:
+        return None
+    short = m.group(1)
+    if not is_short_form(short) or sum(c.isupper() for c in short) < 2:
+        return None
+    start = m.end()
+    for w in itertools.islice(_WORD.finditer(text, start), 2 * len(short)):
+        long = text[start : w.end()].rstrip(",;")
+        if best_long_form(short, long) == 0:
+            if not _long_ok(long, short):
+                return None
+            return Acronym((m.start(1), m.end(1)), (start, start + len(long)))
+    return None
 
 
 def _long_ok(long: str, short: str) -> bool:

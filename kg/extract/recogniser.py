@@ -559,6 +559,30 @@ def calibrate(score: float, table: list[list[float]] | None) -> float:
     return round(float(np.interp(score, xs, ys)), 3)
 
 
+def _decided_long_form(
+    long: tuple[int, int] | None, short: tuple[int, int] | None, at: dict[tuple[int, int], Any]
+) -> tuple[int, int] | None:
+    """The decided entity span that stands for an acronym's long form (token spans): the
+    long form itself, else the shortest decided span that holds it and shares its start or
+    end (Schwartz–Hearst took "margin Domain Training" of the entity "Max-margin Domain
+    Training (MDT)"), else the long form. A decided span inside the long form never
+    stands for it: "Max-margin [Domain Training] (MDT)" is not Domain Training.
+
+    >>> at = {(0, 4): "a", (2, 4): "b", (6, 7): "c"}
+    >>> _decided_long_form((1, 4), (6, 7), at), _decided_long_form((0, 3), (6, 7), at)
+    ((0, 4), (0, 4))
+    >>> _decided_long_form((0, 6), (6, 7), {(3, 6): "x"})
+    (0, 6)
+    """
+    if long is None or long in at:
+        return long
+    a, b = long
+    holding = [
+        sp for sp in at if sp != short and sp[0] <= a and sp[1] >= b and (sp[0] == a or sp[1] == b)
+    ]
+    return min(holding, key=lambda sp: sp[1] - sp[0]) if holding else long
+
+
 MAX_ACRONYM_CHECKS = 20_000  # short-form/long-form pairs compared per text
 
 
@@ -597,6 +621,7 @@ def write(
                 break
         if budget <= 0:
             break
+    links_of = [(_decided_long_form(lg, sh, at), sh) for lg, sh in links_of]
     pairs = []
     for lg, sh in links_of:
         if lg in at and sh in at and at[sh][1] is not at[lg][1]:

@@ -70,17 +70,22 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
         found += _found(title, "title")
     text = abstract.text
     pairs = []
-    for (ls, le), (ss, se) in abstract._.kg_acronyms or []:
-        long_f = next(
-            (f for f in found if f.field == "abstract" and f.cand.start == ls and f.cand.end == le),
-            None,
-        )
-        if long_f is None:
-            continue
-        ltype = long_f.cand.type
-        pairs.append(
-            (entity_key(ltype, long_f.cand.name or text[ls:le]), entity_key(ltype, text[ss:se]))
-        )
+    for field, doc in (("abstract", abstract), ("title", title)):
+        for (ls, le), (ss, se) in (doc._.kg_acronyms or []) if doc is not None else []:
+            long_f = next(
+                (f for f in found if f.field == field and f.cand.start == ls and f.cand.end == le),
+                None,
+            )
+            if long_f is None:
+                continue
+            ltype = long_f.cand.type
+            said = doc.text
+            pairs.append(
+                (
+                    entity_key(ltype, long_f.cand.name or said[ls:le]),
+                    entity_key(ltype, said[ss:se]),
+                )
+            )
     groups = group(found, pairs)
     key_at = _KeyAt({"abstract": len(text), "title": len(paper.title or "")})
     for g in groups.values():
