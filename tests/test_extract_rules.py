@@ -796,3 +796,22 @@ def test_from_to_goes_on_to_the_next_dataset(extract_by_rules):
         "and from 70.2% to 71.0% on CIFAR-10."
     )
     assert {(d, v) for _, d, _, v, _ in _named(rec)} == {("SVHN", "82.5"), ("CIFAR-10", "71.0")}
+
+
+def test_a_name_and_the_name_with_its_kind_word_are_one_entity(extract_one):
+    rec = extract_one(
+        "We propose the Dual Routing Network for sparse capsules. Dual Routing outperforms "
+        "dynamic routing on two image benchmarks."
+    )
+    named = [e for e in rec.entities if "dual routing" in e.name.lower()]
+    assert [(e.name, e.aliases) for e in named] == [("Dual Routing Network", ["Dual Routing"])]
+
+
+def test_a_kind_word_of_another_type_keeps_two_entities():
+    from kg.extract.entities import Grouped, with_kind_words
+
+    method = Grouped("method:tree parsing", "Method", "tree parsing")
+    task = Grouped("task:tree parsing task", "Task", "tree parsing task")
+    loss = Grouped("method:tree parsing loss", "Method", "tree parsing loss")
+    groups = {g.key: g for g in (method, task, loss)}
+    assert set(with_kind_words(groups)) == {method.key, task.key, loss.key}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kg.extract import lexicon as lexmod
 from kg.extract.mentions import Candidate
 from kg.extract.spans import MaxTree
 from kg.names import entity_key
@@ -179,7 +180,33 @@ def group(found: list[Found], pairs: list[tuple[str, str]]) -> dict[str, Grouped
         if s is None or long_key not in groups:
             continue
         _fold(groups[long_key], s)
-    return one_type_per_name(groups)
+    return one_type_per_name(with_kind_words(groups))
+
+
+NAMING_HEADS: dict[str, str] = lexmod.vocabulary()["naming_heads"]
+
+
+def with_kind_words(groups: dict[str, Grouped]) -> dict[str, Grouped]:
+    """ "X" and "X network" are one entity when the last word only says what kind of thing
+    X is (`naming_heads` in vocabulary.json, by type): the fuller name stays.
+
+    >>> a = Grouped("method:dual transfer network", "Method", "Dual Transfer Network")
+    >>> b = Grouped("method:dual transfer", "Method", "Dual Transfer")
+    >>> c = Grouped("task:dual transfer task", "Task", "dual transfer task")
+    >>> list(with_kind_words({k.key: k for k in (a, b, c)}))
+    ['method:dual transfer network', 'task:dual transfer task']
+    """
+    for key in sorted(groups, key=len, reverse=True):
+        g = groups.get(key)
+        if g is None:
+            continue
+        prefix, _, form = key.partition(":")
+        stem, _, last = form.rpartition(" ")
+        if stem and NAMING_HEADS.get(last) == g.type:
+            short = groups.pop(f"{prefix}:{stem}", None)
+            if short is not None:
+                _fold(g, short)
+    return groups
 
 
 def _fold(tgt: Grouped, s: Grouped) -> None:
