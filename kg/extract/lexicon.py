@@ -120,7 +120,8 @@ def load() -> Lexicon:
 
 @lru_cache(maxsize=1)
 def vocabulary() -> dict:
-    """The word lists of the rules in :mod:`kg.extract.mentions`, by name (read once).
+    """The word lists of the rules in :mod:`kg.extract.mentions` and
+    :mod:`kg.extract.entities`, by name (read once).
 
     >>> "network" in vocabulary()["method_heads"]
     True
