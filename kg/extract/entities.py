@@ -187,7 +187,7 @@ NAMING_HEADS: dict[str, str] = lexmod.vocabulary()["naming_heads"]
 
 
 def with_kind_words(groups: dict[str, Grouped]) -> dict[str, Grouped]:
-    """ "X" and "X network" are one entity when the last word only says what kind of thing
+    """One entity for "X" and "X network" when the last word only says what kind of thing
     X is (`naming_heads` in vocabulary.json, by type): the fuller name stays.
 
     >>> a = Grouped("method:dual transfer network", "Method", "Dual Transfer Network")

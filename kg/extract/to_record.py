@@ -71,21 +71,18 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
     text = abstract.text
     pairs = []
     for field, doc in (("abstract", abstract), ("title", title)):
-        for (ls, le), (ss, se) in (doc._.kg_acronyms or []) if doc is not None else []:
+        if doc is None:
+            continue
+        for (ls, le), (ss, se) in doc._.kg_acronyms or []:
             long_f = next(
                 (f for f in found if f.field == field and f.cand.start == ls and f.cand.end == le),
                 None,
             )
             if long_f is None:
                 continue
-            ltype = long_f.cand.type
-            said = doc.text
-            pairs.append(
-                (
-                    entity_key(ltype, long_f.cand.name or said[ls:le]),
-                    entity_key(ltype, said[ss:se]),
-                )
-            )
+            ltype, said = long_f.cand.type, doc.text
+            long_name = long_f.cand.name or said[ls:le]
+            pairs.append((entity_key(ltype, long_name), entity_key(ltype, said[ss:se])))
     groups = group(found, pairs)
     key_at = _KeyAt({"abstract": len(text), "title": len(paper.title or "")})
     for g in groups.values():
