@@ -12,6 +12,7 @@ import spacy
 from hand_docs import at, mark, plain, tagged
 
 from kg.extract import acronyms as A
+from kg.extract import entities as E
 from kg.extract import lexicon as lexmod
 from kg.extract import mentions as M
 from kg.extract import relations as R
@@ -45,8 +46,11 @@ def test_the_vocabulary_file_is_what_the_rules_read():
     for key, words in data.items():
         if key == "about":
             continue
-        const = getattr(M, key.upper(), None)
-        const = getattr(M, "_" + key.upper()) if const is None else const
+        # a constant of the mention rules, or of the entity grouping (naming_heads)
+        names = (key.upper(), "_" + key.upper())
+        found = [getattr(mod, n) for mod in (M, E) for n in names if hasattr(mod, n)]
+        assert found, f"no rule reads {key}"
+        const = found[0]
         assert const == (set(words) if isinstance(words, list) else words), key
         assert len(set(words)) == len(words), f"{key} repeats a word"
     assert {"network", "dataset"} <= M.METHOD_HEADS | M.DATASET_HEADS
