@@ -65,9 +65,10 @@ def best_long_form(short: str, long: str) -> int | None:
     0
     """
     s = short.lower().rstrip("s") if short.endswith("s") and short[:-1].isupper() else short.lower()
-    found = _match(s, long.lower())
+    lf = long.lower()
+    found = _match(s, lf)
     if found is None and _COUNT.search(s):
-        found = _match(spelled(s), long.lower())
+        found = _match(spelled(s), lf)
     return found
 
 
