@@ -623,6 +623,14 @@ def test_a_bracket_glued_to_a_word_leaves_no_junk_alias(extract_by_rules):
     assert not [s for s in surfaces if "(" in s or "~" in s]
 
 
+def test_a_latex_percent_sign_leaves_the_number_a_value(extract_by_rules):
+    rec = extract_by_rules("We propose TinyNet. TinyNet reaches 96.5\\% accuracy on CIFAR-10.")
+    names = {e.key: e.name for e in rec.entities}
+    assert "accuracy" in names.values()
+    assert not [n for n in names.values() if "96" in n]
+    assert [(names[r.metric], r.value, r.unit) for r in rec.results] == [("accuracy", "96.5", "%")]
+
+
 def test_a_number_said_twice_is_one_result(extract_by_rules):
     rec = extract_by_rules(
         "We propose TinyNet. TinyNet reaches 90.1% accuracy on CIFAR-10. "
@@ -815,3 +823,42 @@ def test_a_kind_word_of_another_type_keeps_two_entities():
     loss = Grouped("method:tree parsing loss", "Method", "tree parsing loss")
     groups = {g.key: g for g in (method, task, loss)}
     assert set(with_kind_words(groups)) == {method.key, task.key, loss.key}
+
+
+def test_names_that_differ_in_neural_or_a_written_out_acronym_are_one_entity(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose lattice invertible networks for density estimation. They are fast.",
+        title="Lattice Invertible Neural Networks for Density Estimation",
+    )
+    methods = [e for e in rec.entities if e.type == "Method"]
+    assert len(methods) == 1
+    assert "Lattice Invertible Neural Networks" in (methods[0].name, *methods[0].aliases)
+    rec = extract_by_rules(
+        "We introduce lattice generative adversarial networks. They train fast.",
+        title="Lattice GANs for Image Synthesis",
+    )
+    methods = [e for e in rec.entities if e.type == "Method"]
+    assert len(methods) == 1
+    assert "Lattice GANs" in (methods[0].name, *methods[0].aliases)
+
+
+@pytest.mark.parametrize(
+    "said, want",
+    [
+        (  # what changes, then by how much, and on for a second thing
+            "SlimNet increases the accuracy of image classification models by up to 12% and "
+            "detection models by up to 7%.",
+            {("12", "increase"), ("7", "increase")},
+        ),
+        ("SlimNet gets a BLEU score nearly 2.5 points higher than LSTMs.", {("2.5", "increase")}),
+        ("SlimNet reaches an F1 that is more than 4% higher than BERT.", {("4", "increase")}),
+        ("On SVHN the accuracy of SlimNet only drops by 2.1%.", {("2.1", "decrease")}),
+        (
+            "SlimNet gives 0.3% less top-1 accuracy on CIFAR-10 and 0.2% less on SVHN.",
+            {("0.3", "decrease"), ("0.2", "decrease")},
+        ),
+    ],
+)
+def test_margins_said_after_their_metric_or_its_object(extract_by_rules, said, want):
+    rec = extract_by_rules(f"We propose SlimNet. {said}")
+    assert {(r.value, r.kind) for r in rec.results} == want

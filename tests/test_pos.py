@@ -17,7 +17,7 @@ def _ruler_pipeline():
         except OSError:
             continue
         nlp.enable_pipe("senter")
-        nlpmod._split_glued_brackets(nlp)  # the same tokens; the tags are compared
+        nlpmod._tokenizer_rules(nlp)  # the same tokens; the tags are compared
         return nlp
     pytest.skip("no en_core_web_sm installed")
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from kg.extract import lexicon as lexmod
 from kg.extract.mentions import Candidate
 from kg.extract.spans import MaxTree
-from kg.names import entity_key
+from kg.names import entity_key, normal_form, singular
 
 PRIORITY = {
     "link": 6,
@@ -180,10 +180,11 @@ def group(found: list[Found], pairs: list[tuple[str, str]]) -> dict[str, Grouped
         if s is None or long_key not in groups:
             continue
         _fold(groups[long_key], s)
-    return one_type_per_name(with_kind_words(groups))
+    return one_type_per_name(with_variants(with_kind_words(groups)))
 
 
 NAMING_HEADS: dict[str, str] = lexmod.vocabulary()["naming_heads"]
+VARIANT_WORDS: frozenset[str] = frozenset(lexmod.vocabulary()["variant_words"])
 
 
 def with_kind_words(groups: dict[str, Grouped]) -> dict[str, Grouped]:
@@ -206,6 +207,44 @@ def with_kind_words(groups: dict[str, Grouped]) -> dict[str, Grouped]:
             short = groups.pop(f"{prefix}:{stem}", None)
             if short is not None:
                 _fold(g, short)
+    return groups
+
+
+def variant_form(name: str) -> str:
+    """The form two names of one thing share when they differ only in a word that says
+    nothing of what it is (`variant_words`: "neural"), in an acronym the lexicon knows
+    written out, or in a plural inside the name.
+
+    >>> variant_form("Wasserstein-Bounded GANs") == variant_form(
+    ...     "Wasserstein-Bounded Generative Adversarial Networks")
+    True
+    >>> variant_form("quantized networks") == variant_form("Quantized Neural Network")
+    True
+    """
+    long = lexmod.expansions()
+    words = " ".join(long.get(w, w) for w in normal_form(name).split()).split()
+    return " ".join(singular(w) for w in words if w not in VARIANT_WORDS)
+
+
+def with_variants(groups: dict[str, Grouped]) -> dict[str, Grouped]:
+    """One entity for the names of one type that have the same :func:`variant_form`
+    ("Invertible Neural Network" in the title, "invertible network" in the abstract),
+    named by the one with more mentions (the longer name when as many).
+
+    >>> a = Grouped("method:invertible neural network", "Method", "Invertible Neural Network")
+    >>> b = Grouped("method:invertible network", "Method", "invertible network")
+    >>> list(with_variants({k.key: k for k in (a, b)}))
+    ['method:invertible neural network']
+    """
+    first: dict[tuple[str, str], str] = {}
+    order = sorted(groups, key=lambda k: (-len(groups[k].mentions), -len(groups[k].name), k))
+    for key in order:
+        g = groups[key]
+        if g.type == "Repository":
+            continue
+        keep = first.setdefault((g.type, variant_form(g.name)), key)
+        if keep != key:
+            _fold(groups[keep], groups.pop(key))
     return groups
 
 

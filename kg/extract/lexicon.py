@@ -131,6 +131,23 @@ def vocabulary() -> dict:
 
 
 @lru_cache(maxsize=1)
+def expansions() -> dict[str, str]:
+    """The normal form of every acronym the lexicon knows (a single word of two to six
+    letters or digits) → the normal form of its full name, for reading an acronym inside
+    a longer name ("Wasserstein GAN").
+
+    >>> expansions()["gan"]
+    'generative adversarial network'
+    """
+    out: dict[str, str] = {}
+    for form, entry in load().by_form.items():
+        full = normal_form(entry.name)
+        if re.fullmatch(r"[a-z0-9]{2,6}", form) and form != full and " " in full:
+            out.setdefault(form, full)
+    return out
+
+
+@lru_cache(maxsize=1)
 def metric_directions() -> dict[str, str | None]:
     """The normal form of every metric name and alias of the lexicon → its direction
     (``higher`` or ``lower`` is better, None when the lexicon does not say). Read once

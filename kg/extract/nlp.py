@@ -23,11 +23,19 @@ EXCLUDE = ("parser", "ner", "lemmatizer")
 GLUED = (r"(?<=[A-Za-z])~(?=\()", r"(?<=[A-Za-z~])\((?=[A-Za-z])")
 
 
-def _split_glued_brackets(nlp: Language) -> None:
-    from spacy.util import compile_infix_regex
+# LaTeX's percent sign after a number ("96.88\\%", "3.5\\%-point") is a token of its own,
+# as "%" is: the number stays a number
+LATEX_PERCENT = r"(?<=[0-9])\\%"
 
-    infixes = list(nlp.Defaults.infixes or []) + list(GLUED)
-    cast(Tokenizer, nlp.tokenizer).infix_finditer = compile_infix_regex(infixes).finditer
+
+def _tokenizer_rules(nlp: Language) -> None:
+    from spacy.util import compile_infix_regex, compile_suffix_regex
+
+    tokenizer = cast(Tokenizer, nlp.tokenizer)
+    infixes = [*(nlp.Defaults.infixes or []), *GLUED, LATEX_PERCENT]
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    suffixes = [*(nlp.Defaults.suffixes or []), LATEX_PERCENT]
+    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
 
 
 def load_base() -> Language:
@@ -41,7 +49,7 @@ def load_base() -> Language:
             nlp = spacy.load(name, exclude=list(EXCLUDE))
         except OSError:
             continue
-        _split_glued_brackets(nlp)
+        _tokenizer_rules(nlp)
         if "senter" in nlp.disabled:
             nlp.enable_pipe("senter")
         import kg.extract.components  # noqa: F401  (registers kg_pos, kg_bound_sentences)
