@@ -862,3 +862,32 @@ def test_names_that_differ_in_neural_or_a_written_out_acronym_are_one_entity(ext
 def test_margins_said_after_their_metric_or_its_object(extract_by_rules, said, want):
     rec = extract_by_rules(f"We propose SlimNet. {said}")
     assert {(r.value, r.kind) for r in rec.results} == want
+
+
+def test_we_right_before_the_verb_are_its_subject(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose SlimNet. For common backbones (VGG-16, MobileNet and ResNet-50 variants) "
+        "we obtain 3x to 9x increases in throughput with SlimNet."
+    )
+    names = {e.key: e.name for e in rec.entities}
+    assert [names.get(r.method, r.method) for r in rec.results] == ["SlimNet"]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "SlimNet reaches 7.0% error rate on SVHN at epsilon=0.3, and 66.9% on CIFAR-10.",
+        "SlimNet reaches 7.0% error rate on SVHN and 66.9% when transferred to CIFAR-10.",
+    ],
+)
+def test_a_second_value_goes_on_past_what_qualifies_the_first(extract_by_rules, said):
+    rec = extract_by_rules(f"We propose SlimNet. {said}")
+    assert {(v, d) for _, d, _, v, _ in _named(rec)} == {("7.0", "SVHN"), ("66.9", "CIFAR-10")}
+
+
+def test_a_change_goes_on_past_a_long_dataset_name(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose ZorbNet. ZorbNet improves the state of the art by 0.7 BLEU points on the "
+        "WMT 2014 English-to-German news translation task and by 0.3 on the English-French task."
+    )
+    assert {(r.value, r.kind) for r in rec.results} == {("0.7", "increase"), ("0.3", "increase")}

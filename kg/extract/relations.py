@@ -95,7 +95,6 @@ def hedged(text: str, start: int, cue: int) -> bool:
 # the relation from a method to a task, dataset or metric: ADDRESSES, EVALUATED_ON, MEASURED_BY
 TAIL_RELATION = {tail: t for t, (_head, tail) in METHOD_RELATIONS.items() if tail != "Method"}
 
-WE_CLAUSE = re.compile(r"[,;]\s*(?:and\s+)?we\b", re.I)
 
 
 def sentence_mentions(sent: Span) -> list[Span]:
@@ -124,6 +123,8 @@ def subject(sent: Span, methods: list[Span], cue_start: int, text: str) -> Ref |
     if before:
         # the method right before the verb is its subject: "..., WaveRipple outperforms"
         gap = text[before[-1].end_char : cue_start]
+        if re.search(r"\bwe\b", gap, re.I):  # "For A and B we obtain ...": we do
+            return OWN
         if (
             len(gap) <= 25
             and not re.search(r"[,;(]", gap)
@@ -131,10 +132,9 @@ def subject(sent: Span, methods: list[Span], cue_start: int, text: str) -> Ref |
         ):
             return char_span(before[-1])
         # the method nearest to the start of the sentence is its subject, unless the
-        # sentence is about "our"/"we", or "we" start a clause after the methods
-        # ("For BERT on GLUE, we achieve ...")
+        # sentence is about "our"/"we"
         first = before[0]
-        if OWN_CUES.search(text[sent.start_char : first.start_char]) or WE_CLAUSE.search(gap):
+        if OWN_CUES.search(text[sent.start_char : first.start_char]):
             return OWN
         return (first.start_char, first.end_char)
     if OWN_CUES.search(text_before):

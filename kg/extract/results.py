@@ -13,7 +13,8 @@ The forms read, around a Metric mention of the sentence:
   51.1 and 44.3"; a metric going on to the next dataset: "+3.1% F1 on A and +2.0% on B".
 
 * values that go on: "by 12% over A and by 15% over B", "from 80.1 to 82.5 on A and from
-  70.2 to 71.0 on B", "80% on A and 70% for B";
+  70.2 to 71.0 on B", "80% on A and 70% for B", "7.0% on A at epsilon=0.3, and 66.9% on B",
+  "3.6% on A and 20.3% when transferred to B";
 * values before a list of metrics: "an improvement of 3% and 5% in A and B respectively";
 * margins whose metric was named before: "73% top-5 accuracy, outperforming B by 28% and
   C by 14%", "an accuracy of 89.2% on D, a 2.9% gain over the state of the art".
@@ -372,9 +373,12 @@ def _paired(datasets: list[tuple[int, int]], n: int, k: Span) -> list[tuple[int,
 
 
 _MORE_ON = re.compile(
+    # what the first value was reached with: "on A at epsilon=0.3, and ..."
+    r"(?:\s+(?:at|with|under|using)\s+[^,;:()]{1,25}?)?"
     r"\s*(?:,\s*(?:and\s+)?|and\s+)(?:by\s+|from\s+\d+(?:\.\d+)?\s*(?:" + _UNIT + r")?\s+to\s+)?"
     r"[+\u2212-]?" + _NUM + r"(?:\s+(?:less|more|higher|lower|better|worse))?"
-    r"\s+(?:on|in|for)\s+(?:the\s+)?"
+    # "and 20.3% when transferred to B"
+    r"(?:\s+(?:when|if|after)(?:\s+[a-z]+){1,2}?)?\s+(?:on|in|for|to)\s+(?:the\s+)?"
 )
 
 
@@ -410,7 +414,7 @@ _GAIN_OVER = re.compile(
     re.I,
 )
 # words, no number of their own ("VGG-16" is a word, and so is a year: "WMT 2014")
-_GAP = r"(?:(?![\s(](?!(?:19|20)\d\d\b)\d)[^.;:%]){0,60}?"
+_GAP = r"(?:(?![\s(](?!(?:19|20)\d\d\b)\d)[^.;:%]){0,80}?"
 _BY_BEFORE = re.compile(r"\bby\s+(?:\w+\s+){0,2}$")
 _AND_BY = re.compile(
     r"(?:\s*\([^()]*\))?" + _GAP + r"\band\b" + _GAP + r"\bby\s+(?:(?:" + _ABOUT + r")\s+)*" + _NUM
