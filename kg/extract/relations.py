@@ -96,7 +96,6 @@ def hedged(text: str, start: int, cue: int) -> bool:
 TAIL_RELATION = {tail: t for t, (_head, tail) in METHOD_RELATIONS.items() if tail != "Method"}
 
 
-
 def sentence_mentions(sent: Span) -> list[Span]:
     """The mentions inside `sent`, in the doc's order (indexed once per doc: linear)."""
     doc = sent.doc
