@@ -891,3 +891,19 @@ def test_a_change_goes_on_past_a_long_dataset_name(extract_by_rules):
         "WMT 2014 English-to-German news translation task and by 0.3 on the English-French task."
     )
     assert {(r.value, r.kind) for r in rec.results} == {("0.7", "increase"), ("0.3", "increase")}
+
+
+@pytest.mark.parametrize(
+    ("said", "want"),
+    [
+        ("We compare our method with ResNet-50 and VGG-16 on SVHN.", "COMPARED_WITH"),
+        ("We compare it to ResNet-50 and VGG-16 on SVHN.", "COMPARED_WITH"),
+        ("SlimNet compares favorably to ResNet-50 and VGG-16 on SVHN.", "OUTPERFORMS"),
+    ],
+)
+def test_a_comparison_with_its_object_between(extract_by_rules, said, want):
+    facts = _facts(extract_by_rules(f"We propose SlimNet. {said}"))
+    assert {(h, t) for h, r, t in facts if r == want} == {
+        ("SlimNet", "ResNet-50"),
+        ("SlimNet", "VGG-16"),
+    }

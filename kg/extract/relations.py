@@ -39,7 +39,9 @@ OUTPERFORM_CUES = re.compile(
     re.I,
 )
 COMPARE_CUES = re.compile(
-    r"\b(compar\w+ (?:with|to|against)|compared|comparable|competitive (?:with|to)|match(?:es|ing)|"
+    r"\b(compar\w+ (?:(?:favou?rably|well) )?(?:with|to|against)|compared|comparable|competitive (?:with|to)|match(?:es|ing)|"
+    # "we compare our method with A", "comparing it to A"
+    r"compar(?:e|es|ing) (?:(?:it|them|our|this|the|these|its)\b[\w\s-]{0,30}?\s)?(?:with|to|against)|"
     r"on par with|similar to|inferior to|worse than|versus|vs\.?|against|contrasted with|"
     r"as (?!(?:well|soon|long|far|much|many|early|late)\b)\w+ as)\b",  # 'as good as'
     re.I,
@@ -199,7 +201,7 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
                 continue
             better = bool(
                 re.search(
-                    r"\b(better|higher|faster|improv\w+|superior|"
+                    r"\b(better|higher|faster|improv\w+|superior|favou?rabl\w*|"
                     r"outperform\w*|lower error|gains?)\b",
                     stext,
                     re.I,
