@@ -833,6 +833,8 @@ def card(report: dict) -> str:
             f"{v['results']['f1']:.3f} |"
             for k, v in f.items()
         ]
+        if report.get("facts_from"):
+            lines += ["", f"({report['facts_from']}.)"]
     if "ablation" in report:
         types = ["Method", "Dataset", "Task", "Metric", "ALL"]
         lines += [

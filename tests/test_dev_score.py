@@ -52,13 +52,19 @@ FLOORS = {
     # results 0.567 -> 0.459 (14 of 34 gold results found, was 17), most of both one paper
     # whose own method became a generic family name the lexicon knows (its relations 6
     # right -> 0 right, 12 wrong). Floors lowered: CV on 1,040 papers decided.
+    # 12-05 (session 32): names differing in "neural" or a written-out acronym as one
+    # entity, "we" before the verb as its subject, comparisons with their object between
+    # ("we compare our method with X"), more margin forms in the result rules; the
+    # relation classifier retrained. CV on kg-train: results 0.472 -> 0.510, relation
+    # classifier 0.574 -> 0.571. Here relations 0.492 -> 0.518 (EVALUATED_ON 0.538 ->
+    # 0.717), entities 0.781, results 0.459: the relations floor went up.
     # The floors follow what was measured, not the other way round.
     ("entities", "ALL"): 0.77,
     ("entities", "Method"): 0.74,
     ("entities", "Dataset"): 0.86,
     ("entities", "Task"): 0.76,
     ("entities", "Metric"): 0.75,
-    ("relations", "ALL"): 0.48,
+    ("relations", "ALL"): 0.50,
     ("results", "ALL"): 0.45,
     ("entities", "Repository"): 0.95,
     ("relations", "HAS_CODE"): 0.95,
