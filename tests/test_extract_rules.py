@@ -907,3 +907,20 @@ def test_a_comparison_with_its_object_between(extract_by_rules, said, want):
         ("SlimNet", "ResNet-50"),
         ("SlimNet", "VGG-16"),
     }
+
+
+def test_a_plural_verb_of_superiority_has_every_listed_subject(extract_by_rules):
+    facts = _facts(
+        extract_by_rules("We show that TreeNet and ForestNet outperform ResNet-50 on SVHN.")
+    )
+    assert {h for h, r, t in facts if r == "OUTPERFORMS" and t == "ResNet-50"} == {
+        "TreeNet",
+        "ForestNet",
+    }
+    facts = _facts(extract_by_rules("Unlike TreeNet and ForestNet, SlimNet outperforms ResNet-50."))
+    assert {h for h, r, t in facts if r == "OUTPERFORMS"} == {"SlimNet"}
+
+
+def test_what_a_method_is_compared_with_is_not_used(extract_by_rules):
+    facts = _facts(extract_by_rules("Compared with AlexNet and VGG-16, SlimNet outperforms BERT."))
+    assert not [f for f in facts if f[1] == "USES"]

@@ -39,13 +39,16 @@ OUTPERFORM_CUES = re.compile(
     re.I,
 )
 COMPARE_CUES = re.compile(
-    r"\b(compar\w+ (?:(?:favou?rably|well) )?(?:with|to|against)|compared|comparable|competitive (?:with|to)|match(?:es|ing)|"
+    r"\b(compar\w+ (?:(?:favou?rably|well) )?(?:with|to|against)|compared|comparable|"
+    r"competitive (?:with|to)|match(?:es|ing)|"
     # "we compare our method with A", "comparing it to A"
-    r"compar(?:e|es|ing) (?:(?:it|them|our|this|the|these|its)\b[\w\s-]{0,30}?\s)?(?:with|to|against)|"
+    r"compar(?:e|es|ing) (?:(?:it|them|our|this|the|these|its)\b[\w\s-]{0,30}?\s)?"
+    r"(?:with|to|against)|"
     r"on par with|similar to|inferior to|worse than|versus|vs\.?|against|contrasted with|"
     r"as (?!(?:well|soon|long|far|much|many|early|late)\b)\w+ as)\b",  # 'as good as'
     re.I,
 )
+_COMPARED_BEFORE = re.compile(r"\b(?:compar\w+|competitive|on par)\s+$", re.I)
 GAP_BETWEEN = re.compile(r"\b(?:gap|difference)s? between\b", re.I)
 USE_CUES = re.compile(
     r"\b(based on|built (?:up)?on|builds (?:up)?on|build (?:up)?on|using|uses|use|used|utiliz\w+|"
@@ -188,10 +191,14 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
         tails = _listed_after(methods, ce, text)
         if head is None:
             head = OWN  # a claim of superiority in an abstract is the paper's own
+        heads: list[Ref] = [head]
+        if isinstance(head, tuple) and PLURAL_VERB.fullmatch(cue.group()):
+            heads = _joined_before(methods, head)  # "A and B outperform C"
         for t in tails:
             if hedged(text, s0, cs):
                 continue
-            out.append(Fact(head, "OUTPERFORMS", char_span(t), ev, 0.7))
+            for h in heads:
+                out.append(Fact(h, "OUTPERFORMS", char_span(t), ev, 0.7))
             won = True
     if not won:
         for cue in COMPARE_CUES.finditer(stext):
@@ -221,6 +228,8 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
     # USES
     for cue in USE_CUES.finditer(stext):
         cs, ce = s0 + cue.start(), s0 + cue.end()
+        if _COMPARED_BEFORE.search(text, max(s0, cs - 20), cs):
+            continue  # "compared with A": no use of A
         head = subject(sent, methods, cs, text)
         if head is None and (own_sentence or not OTHERS.search(text[s0:cs])):
             head = OWN  # parts described without a subject are the paper's own model's
@@ -293,6 +302,24 @@ def _respectively(
                 if len(tails) == len(heads):
                     return [(char_span(h), t) for h, t in zip(heads, tails, strict=True)]
     return []
+
+
+# a verb of superiority in the plural: its subject may be a list ("A and B outperform C")
+PLURAL_VERB = re.compile(r"out-?perform|surpass|beat|exceed", re.I)
+
+
+def _joined_before(methods: list[Span], head: tuple[int, int]) -> list[Ref]:
+    """`head` and the methods listed before it with an 'and' ('A, B and C'): the subjects
+    of a verb in the plural."""
+    for run in _chains(methods):
+        spans: list[Ref] = [char_span(m) for m in run]
+        if head in spans:
+            k = spans.index(head)
+            joined = k > 0 and any(
+                t.lower_ == "and" for t in run[0].doc[run[k - 1].end : run[k].start]
+            )
+            return spans[: k + 1] if joined else [head]
+    return [head]
 
 
 def _listed_after(methods: list[Span], at: int, text: str) -> list[Span]:
