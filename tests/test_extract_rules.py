@@ -592,11 +592,20 @@ def test_respectively_pairs_in_order(extract_by_rules):
 
 @pytest.mark.parametrize(
     "claim",
-    ["comes close to outperforming", "fails to beat", "does not outperform", "may outperform"],
+    [
+        "comes close to outperforming",
+        "fails to beat",
+        "does not outperform",
+        "may outperform",
+        "performs on par or better than",
+        "outperforms or matches",
+    ],
 )
 def test_a_hedged_or_denied_win_is_no_win(extract_by_rules, claim):
     rec = extract_by_rules(f"We propose LinkNet. LinkNet {claim} BERT on GLUE.")
     assert not [r for r in rec.relations if r.type == "OUTPERFORMS"]
+    if " or " in claim:  # a win or a tie: a comparison
+        assert ("LinkNet", "COMPARED_WITH", "BERT") in _facts(rec)
 
 
 def test_each_value_goes_to_the_dataset_named_with_it(extract_by_rules):
@@ -929,3 +938,12 @@ def test_a_plural_verb_of_superiority_has_every_listed_subject(extract_by_rules)
 def test_what_a_method_is_compared_with_is_not_used(extract_by_rules):
     facts = _facts(extract_by_rules("Compared with AlexNet and VGG-16, SlimNet outperforms BERT."))
     assert not [f for f in facts if f[1] == "USES"]
+
+
+def test_a_passive_win_goes_to_the_method_after_by(extract_by_rules):
+    facts = _facts(
+        extract_by_rules("We find that ResNet-50 is consistently outperformed by SlimNet on SVHN.")
+    )
+    assert {(h, t) for h, r, t in facts if r == "OUTPERFORMS"} == {("SlimNet", "ResNet-50")}
+    facts = _facts(extract_by_rules("We find that older aligners are outperformed by SlimNet."))
+    assert not [f for f in facts if f[1] == "OUTPERFORMS"]

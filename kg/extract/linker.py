@@ -611,7 +611,7 @@ def unclaimed(p: _Paper, tail: str) -> bool:
         s0 = p.sentences[si][0]
         first = min(a for a, _ in spans)
         for cue in OUTPERFORM_CUES.finditer(p.text, s0, first):
-            if not hedged(p.text, s0, cue.start()):
+            if not hedged(p.text, s0, cue.start(), cue.end()):
                 return False
             cues += 1
     return cues > 0

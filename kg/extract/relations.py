@@ -85,15 +85,42 @@ HEDGE = re.compile(
     r"could|may|might|would|whether|if)\s+(?:\w+\s+)?$",
     re.I,
 )
+# a win claimed only as one of two outcomes: "on par or better than X", "outperforms or
+# matches X"
+EITHER_BEFORE = re.compile(
+    r"\b(?:on par|comparabl\w*|competitive|similar\w*|match\w*|equal\w*)\s+"
+    r"(?:\w+\s+)?or\s+(?:even\s+)?$",
+    re.I,
+)
+EITHER_AFTER = re.compile(
+    r"\s+or\s+(?:match\w*|equal\w*|(?:perform\w*|is|are)\s+(?:on par|comparabl\w*|similar\w*))",
+    re.I,
+)
 RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 
 
-def hedged(text: str, start: int, cue: int) -> bool:
-    """Whether the superiority cue at text[cue] is negated or hedged by the words before
-    it (from `start`, the sentence's): "does not beat", "comes close to outperforming"."""
+def hedged(text: str, start: int, cue: int, end: int | None = None) -> bool:
+    """Whether the superiority cue at text[cue] (ending at `end`) is negated or hedged by
+    the words before it (from `start`, the sentence's) or after it: "does not beat",
+    "comes close to outperforming", "on par or better than", "outperforms or matches".
+
+    >>> s = "It performs on par or better than X; it outperforms or matches Y."
+    >>> hedged(s, 0, s.index("better")), hedged(s, 0, s.index("outp"), s.index(" or m"))
+    (True, True)
+    """
     return bool(
         NEGATION.search(text[max(start, cue - 12) : cue])
         or HEDGE.search(text[max(start, cue - 40) : cue])
+        or either(text, start, cue, end)
+    )
+
+
+def either(text: str, start: int, cue: int, end: int | None = None) -> bool:
+    """Whether the superiority cue at text[cue:end] is one of two outcomes, the other a
+    tie: "on par or better than", "outperforms or matches" (a comparison, not a win)."""
+    return bool(
+        EITHER_BEFORE.search(text[max(start, cue - 40) : cue])
+        or (end is not None and EITHER_AFTER.match(text, end))
     )
 
 
@@ -184,9 +211,19 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
     s0 = sent.start_char
 
     # OUTPERFORMS / COMPARED_WITH
-    won = False
+    won = denied = False  # a win claimed; a win hedged or denied
     for cue in OUTPERFORM_CUES.finditer(stext):
         cs, ce = s0 + cue.start(), s0 + cue.end()
+        if _PASSIVE_BEFORE.search(text, max(s0, cs - 25), cs) and _BY_AFTER.match(text, ce):
+            # "A is outperformed by B": B wins over A
+            winners = _listed_after(methods, ce, text)
+            losers = [m for m in methods if m.end_char <= cs][-1:]
+            if winners and losers and not hedged(text, s0, cs, ce):
+                out.append(
+                    Fact(char_span(winners[0]), "OUTPERFORMS", char_span(losers[0]), ev, 0.7)
+                )
+                won = True
+            continue
         head = subject(sent, methods, cs, text)
         tails = _listed_after(methods, ce, text)
         if head is None:
@@ -194,9 +231,14 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
         heads: list[Ref] = [head]
         if isinstance(head, tuple) and PLURAL_VERB.fullmatch(cue.group()):
             heads = _joined_before(methods, head)  # "A and B outperform C"
+        if hedged(text, s0, cs, ce):
+            denied = True
+            if either(text, s0, cs, ce):  # "on par or better than X": compared with X
+                out += [
+                    Fact(h, "COMPARED_WITH", char_span(t), ev, 0.55) for t in tails for h in heads
+                ]
+            continue
         for t in tails:
-            if hedged(text, s0, cs):
-                continue
             for h in heads:
                 out.append(Fact(h, "OUTPERFORMS", char_span(t), ev, 0.7))
             won = True
@@ -206,7 +248,7 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
             head = subject(sent, methods, cs, text) or (OWN if own_sentence else None)
             if head is None:
                 continue
-            better = bool(
+            better = not denied and bool(
                 re.search(
                     r"\b(better|higher|faster|improv\w+|superior|favou?rabl\w*|"
                     r"outperform\w*|lower error|gains?)\b",
@@ -303,6 +345,10 @@ def _respectively(
                     return [(char_span(h), t) for h, t in zip(heads, tails, strict=True)]
     return []
 
+
+# "A is (often) outperformed by B"
+_PASSIVE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$", re.I)
+_BY_AFTER = re.compile(r"\s+by\b")
 
 # a verb of superiority in the plural: its subject may be a list ("A and B outperform C")
 PLURAL_VERB = re.compile(r"out-?perform|surpass|beat|exceed", re.I)
