@@ -70,17 +70,18 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
         found += _found(title, "title")
     text = abstract.text
     pairs = []
+    found_at: dict[tuple[str, int, int], Found] = {}  # the first mention at each place
+    for f in found:
+        found_at.setdefault((f.field, f.cand.start, f.cand.end), f)
     for field, doc in (("abstract", abstract), ("title", title)):
         if doc is None:
             continue
+        said = doc.text  # spaCy builds doc.text anew on every access
         for (ls, le), (ss, se) in doc._.kg_acronyms or []:
-            long_f = next(
-                (f for f in found if f.field == field and f.cand.start == ls and f.cand.end == le),
-                None,
-            )
+            long_f = found_at.get((field, ls, le))
             if long_f is None:
                 continue
-            ltype, said = long_f.cand.type, doc.text
+            ltype = long_f.cand.type
             long_name = long_f.cand.name or said[ls:le]
             pairs.append((entity_key(ltype, long_name), entity_key(ltype, said[ss:se])))
     groups = group(found, pairs)
