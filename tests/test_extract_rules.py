@@ -841,6 +841,31 @@ def test_a_kind_word_of_another_type_keeps_two_entities():
     assert set(with_kind_words(groups)) == {method.key, task.key, loss.key}
 
 
+def test_an_acronym_with_the_rest_of_a_name_is_the_name_spelled_out():
+    from kg.extract.entities import Grouped, with_spelled_out
+
+    short = Grouped("method:ld sampling", "Method", "LD-sampling", ["LD-sampling"])
+    long = Grouped(
+        "method:langevin dynamics sampling", "Method", "Langevin dynamics sampling", ["Langevin"]
+    )
+    other = Grouped("method:langevin dynamics", "Method", "Langevin dynamics")  # no tail
+    task = Grouped("task:ld sampling task", "Task", "LD sampling task")  # other type
+    groups = {g.key: g for g in (short, long, other, task)}
+    assert set(with_spelled_out(groups)) == {long.key, other.key, task.key}
+    assert "LD-sampling" in long.surfaces
+    # a different rest keeps two entities
+    a = Grouped("method:ld sampling", "Method", "LD-sampling")
+    b = Grouped("method:langevin dynamics solver", "Method", "Langevin dynamics solver")
+    assert set(with_spelled_out({a.key: a, b.key: b})) == {a.key, b.key}
+
+
+def test_marks_inside_a_word_do_not_make_another_name():
+    from kg.extract.entities import variant_form
+
+    assert variant_form("$k$-means clustering") == variant_form("K-means clustering")
+    assert variant_form("k-means clustering") != variant_form("k-medians clustering")
+
+
 @pytest.mark.parametrize(
     ("text", "title", "name"),
     [

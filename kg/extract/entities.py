@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from kg.extract import lexicon as lexmod
+from kg.extract.acronyms import abbreviates
 from kg.extract.mentions import Candidate
 from kg.extract.spans import MaxTree
 from kg.names import entity_key, normal_form, singular
@@ -180,7 +181,7 @@ def group(found: list[Found], pairs: list[tuple[str, str]]) -> dict[str, Grouped
         if s is None or long_key not in groups:
             continue
         _fold(groups[long_key], s)
-    return one_type_per_name(with_variants(with_kind_words(groups)))
+    return one_type_per_name(with_spelled_out(with_variants(with_kind_words(groups))))
 
 
 NAMING_HEADS: dict[str, str] = lexmod.vocabulary()["naming_heads"]
@@ -223,7 +224,9 @@ def variant_form(name: str) -> str:
     """
     long = lexmod.expansions()
     words = " ".join(long.get(w, w) for w in normal_form(name).split()).split()
-    return " ".join(singular(w) for w in words if w not in VARIANT_WORDS)
+    # "$f$-divergences" and "F-divergences": marks inside a word are no part of the name
+    words = [re.sub(r"[^\w]+", "", singular(w)) for w in words if w not in VARIANT_WORDS]
+    return " ".join(w for w in words if w)
 
 
 def with_variants(groups: dict[str, Grouped]) -> dict[str, Grouped]:
@@ -245,6 +248,39 @@ def with_variants(groups: dict[str, Grouped]) -> dict[str, Grouped]:
         keep = first.setdefault((g.type, variant_form(g.name)), key)
         if keep != key:
             _fold(groups[keep], groups.pop(key))
+    return groups
+
+
+def with_spelled_out(groups: dict[str, Grouped]) -> dict[str, Grouped]:
+    """One entity for a name that starts with an acronym and the name that spells it out,
+    the rest alike ("TD-learning" and "temporal difference learning"), named by the long one.
+
+    >>> a = Grouped("method:td learning", "Method", "TD-learning")
+    >>> b = Grouped("method:temporal difference learning", "Method", "temporal difference learning")
+    >>> list(with_spelled_out({k.key: k for k in (a, b)}))
+    ['method:temporal difference learning']
+    """
+    by_type: dict[str, list[Grouped]] = {}
+    for g in groups.values():
+        by_type.setdefault(g.type, []).append(g)
+    for key in list(groups):
+        g = groups[key]
+        first, _, rest = _clean(g.name).replace("-", " ").partition(" ")
+        if not rest or g.type == "Repository" or not first.isupper():
+            continue
+        tail = normal_form(rest).split()
+        for other in by_type[g.type]:
+            words = re.split(r"[\s\-]+", _clean(other.name))
+            lead = words[: len(words) - len(tail)]
+            if (
+                other is not g
+                and other.key in groups
+                and len(lead) >= 2
+                and normal_form(" ".join(words[len(lead) :])).split() == tail
+                and abbreviates(first, " ".join(lead))
+            ):
+                _fold(other, groups.pop(key))
+                break
     return groups
 
 
