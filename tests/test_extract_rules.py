@@ -972,3 +972,32 @@ def test_a_passive_win_goes_to_the_method_after_by(extract_by_rules):
     assert {(h, t) for h, r, t in facts if r == "OUTPERFORMS"} == {("SlimNet", "ResNet-50")}
     facts = _facts(extract_by_rules("We find that older aligners are outperformed by SlimNet."))
     assert not [f for f in facts if f[1] == "OUTPERFORMS"]
+
+
+@pytest.mark.parametrize(
+    "said, want",
+    [
+        # a list of margins, then what they are: all changes
+        (
+            "SlimNet reaches 0.8% and 1.4% higher accuracy than LSTMs and GRUs.",
+            {("0.8", "increase"), ("1.4", "increase")},
+        ),
+        ("SlimNet can reduce the error rate by more than 35% on SVHN.", {("35", "decrease")}),
+        ("SlimNet shows a reduction in perplexity of over 7 percent.", {("7", "decrease")}),
+        # thousands separators: one number, not two
+        ("SlimNet reaches over 204,000 frames per second (FPS) here.", {("204,000", "score")}),
+    ],
+)
+def test_margins_in_lists_after_more_than_and_numbers_with_separators(extract_by_rules, said, want):
+    rec = extract_by_rules(f"We propose SlimNet. {said}")
+    assert {(r.value, r.kind) for r in rec.results} == want
+
+
+def test_a_value_in_brackets_after_a_name_is_that_ones(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose SlimNet. SlimNet reaches 91.2% accuracy on SVHN, well above "
+        "MobileNet (84.0% accuracy)."
+    )
+    names = {e.key: e.name for e in rec.entities}
+    got = {(names.get(r.method, r.method), r.value) for r in rec.results}
+    assert got == {("SlimNet", "91.2"), ("MobileNet", "84.0")}

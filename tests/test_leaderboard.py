@@ -87,6 +87,22 @@ def test_within_a_task(graph):
     assert lb.task == "image classification"
 
 
+def test_a_value_with_thousands_separators_ranks_as_its_number():
+    big = paper(
+        "p9",
+        "Fast throughput",
+        "2024-02-02",
+        ["DeltaNet reaches 204,000 top-1 accuracy on ImageNet."],
+        [("DeltaNet", "top-1 accuracy", "ImageNet", "204,000", None, "score", 0)],
+    )
+    lb = kg.KnowledgeGraph.from_records([*records(), big]).leaderboard("ImageNet", "top-1 accuracy")
+    assert (lb.rows[0].method, lb.rows[0].value, lb.rows[0].value_text) == (
+        "DeltaNet",
+        204000.0,
+        "204,000",
+    )
+
+
 def test_mixed_units_are_said(graph, tmp_path):
     assert not graph.leaderboard("ImageNet", "top-1 accuracy").mixed_units  # all in %
     assert "units differ" not in render(graph.leaderboard("ImageNet", "top-1 accuracy"))

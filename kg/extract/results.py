@@ -57,11 +57,15 @@ from kg.extract.relations import (
 )
 
 # a number on its own: not part of a name ("SST-2", "bfloat16", "F1", "ResNet-50")
-_UNIT = r"\\?%|x|×|dB|points?|pp"
+_UNIT = r"\\?%|percent|x|×|dB|points?|pp"
 # a range ("12%–67%", "0.15% to 5.33%", "94% ~ 99%") is one value: its first number (the
 # least the paper claims); "from 35.6 to 36.2" is no range (see _LEAD)
 _RANGE = r"(?:\s*(?:–|—|~|(?<! )-| - |\bto\b)\s*[+\u2212]?\d+(?:\.\d+)?\s*(?:" + _UNIT + r")?)?"
-_NUM = r"(?<![\w.])(?<![A-Za-z]-)(?<!from )(\d+(?:\.\d+)?)\s*(" + _UNIT + r")?" + _RANGE
+# a number with thousands separators ("108,000") is one number, its last digits none
+_NUM = (
+    r"(?<![\w.])(?<![A-Za-z]-)(?<!from )(?!(?<=\d,)\d{3}(?![\d.]))"
+    r"(\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?:\.\d+)?)\s*(" + _UNIT + r")?" + _RANGE
+)
 _NUM_RE = re.compile(_NUM)
 # words that hedge a number: "by up to 12%", "of about 74.5%"
 _ABOUT = r"up to|about|around|over|nearly|almost|roughly|approximately|at least"
@@ -144,12 +148,14 @@ _DOWN = (
 )
 _CUE = re.compile(r"\b(?:(" + _UP + r")|(" + _DOWN + r"))\b", re.I)
 _BY = re.compile(
-    r"[^.;:]{0,60}?\bby\s+(?:(?:" + _ABOUT + r"|an? (?:average|absolute|relative|margin)"
+    r"[^.;:]{0,60}?\bby\s+(?:(?:" + _ABOUT + r"|more than|less than|"
+    r"an? (?:average|absolute|relative|margin)"
     r"(?: of)?|a further)\s+)*",
     re.I,
 )
 _CHANGE_AFTER = re.compile(
-    r"^\s*(?:\\?%|x|×|points?|pp)?\s*(?:(?:absolute|relative|average|mean|overall|top-\d)\s+)*"
+    r"^\s*(?:\\?%|percent|x|×|points?|pp)?\s*"
+    r"(?:(?:absolute|relative|average|mean|overall|top-\d)\s+)*"
     r"(?:(improvement|increase|gain|boost|higher|better|more|speed-?up)|"
     r"(reduction|decrease|drop|lower|less|fewer|degradation|loss|fall|smaller))\b",
     re.I,
@@ -160,10 +166,14 @@ _CHANGE_ENDS = re.compile(
     re.I,
 )
 _CHANGE_OF = re.compile(  # "an improvement of 3%", "a reduction of up to 40%"
-    r"\b(?:(improvements?|increases?|gains?|boosts?)|(reductions?|decreases?|drops?))\s+of\s+"
+    r"\b(?:(improvements?|increases?|gains?|boosts?)|(reductions?|decreases?|drops?))\s+"
+    r"(?:in\s+(?:[\w-]+\s+){1,3}?)?of\s+"  # "a reduction in perplexity of 5%"
     r"(?:(?:" + _ABOUT + r")\s+)*"
     r"(?:\d+(?:\.\d+)?\s*(?:\\?%|x|×|points?)?\s*(?:,|and|, and)\s*)*$",  # the list so far
     re.I,
+)
+_LIST_REST = re.compile(
+    r"(?:\s*(?:,|and|, and|or)\s*[+\u2212-]?\d+(?:\.\d+)?\s*(?:" + _UNIT + r")?)*"
 )
 _SIGNED = re.compile(r"(?:^|[\s(])([+\u2212-])$")
 # a verb of change right before its amount: "the models gain 2.3%", "it saves 40% energy"
@@ -197,6 +207,7 @@ def change(text: str, start: int, end: int, metric_end: int | None = None) -> st
     m = _CHANGE_OF.search(text, max(0, start - 60), start)
     if m:
         return "increase" if m.group(1) else "decrease"
+    end = _LIST_REST.match(text, end).end()  # "0.7% and 1.5% higher": the list's word
     m = _CHANGE_AFTER.match(text[end : end + 40])
     if m is None and metric_end is not None and metric_end > end:
         # "2.3% accuracy improvement"; or the metric's own name ends so: "FLOPs reduction"
@@ -326,6 +337,19 @@ def _who(sent: Span, methods: list[Span], at: int, text: str) -> Ref:
         if inside:
             return char_span(inside[-1])
     return subject(sent, methods, at, text) or OWN
+
+
+def _bracketed_by(methods: list[Span], start: int, text: str) -> Ref | None:
+    """The method a value opening a bracket right after its name belongs to: 'it is 54x
+    faster than B (7699 SPS)' gives B the 7699."""
+    m = re.search(r"\(\s*[+\u2212-]?$", text[max(0, start - 4) : start])
+    if m is None:
+        return None
+    opening = max(0, start - 4) + m.start()
+    for x in methods:
+        if x.end_char <= opening and not text[x.end_char : opening].strip():
+            return char_span(x)
+    return None
 
 
 def _respective(sent: Span, methods: list[Span], n: int, text: str) -> list[Ref | None] | None:
@@ -509,6 +533,8 @@ def find_results(doc: Doc) -> list[dict]:
             ] = []
             for n, ((value, unit), who) in enumerate(zip(vals, heads, strict=True)):
                 at_value = _position(text, value, min(at, k.start_char), sent.end_char)
+                if at_value and not versus:
+                    who = _bracketed_by(methods, at_value[0], text) or who
                 dataset: tuple[int, int] | None
                 if sets:
                     dataset = sets[n]
@@ -552,7 +578,7 @@ def _result(
         "metric": char_span(k),
         "dataset": dataset,
         "value": value,
-        "unit": unit.lstrip("\\").strip() if unit else None,
+        "unit": ("%" if unit == "percent" else unit.lstrip("\\").strip()) if unit else None,
         "kind": kind,
         "evidence": sentence_span(sent),
     }

@@ -124,8 +124,8 @@ RESULT_INDEX = """
 INSERT INTO result_index (dataset, metric, kind, method, value, confidence, result, paper)
 SELECT en.tail, eb.tail, coalesce(json_extract(r.data, '$.kind'), 'score'), eo.tail,
        CASE WHEN json_type(r.data, '$.value') IN ('integer', 'real')
-                 OR trim(json_extract(r.data, '$.value'), '0123456789.') = ''
-            THEN CAST(json_extract(r.data, '$.value') AS REAL) END,
+                 OR trim(json_extract(r.data, '$.value'), '0123456789.,') = ''
+            THEN CAST(replace(json_extract(r.data, '$.value'), ',', '') AS REAL) END,
        eo.confidence, r.key, json_extract(r.data, '$.paper')
 FROM nodes r
 JOIN edges en ON en.head = r.key AND en.type = 'ON'
