@@ -1001,3 +1001,17 @@ def test_a_value_in_brackets_after_a_name_is_that_ones(extract_by_rules):
     names = {e.key: e.name for e in rec.entities}
     got = {(names.get(r.method, r.method), r.value) for r in rec.results}
     assert got == {("SlimNet", "91.2"), ("MobileNet", "84.0")}
+
+
+def test_a_relative_clause_after_a_method_has_it_as_subject(extract_by_rules):
+    rec = extract_by_rules("ResNet inspired SlimNet, which outperforms VGG-16 on CIFAR-10.")
+    assert _rels(rec, "OUTPERFORMS") == {("SlimNet", "VGG-16")}
+
+
+def test_a_gain_in_another_clause_does_not_make_a_comparison_a_win(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose SlimNet. Besides the gains in accuracy, we give an analysis of SlimNet "
+        "compared to VGG-16."
+    )
+    assert ("SlimNet", "VGG-16") in _rels(rec, "COMPARED_WITH")
+    assert not _rels(rec, "OUTPERFORMS")

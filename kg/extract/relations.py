@@ -145,6 +145,16 @@ def sentence_mentions(sent: Span) -> list[Span]:
     return [s for s in cached[2].get(sent.start, []) if s.end <= sent.end]
 
 
+# a relative clause that starts right after a method: it is the clause's subject
+_RELATIVE = re.compile(
+    r"\s*,?\s*(?:and\s+)?(?:which|who)\s+(?:(?:also|further|consistently|significantly|"
+    r"clearly|even|then|now|still)\s+)?",
+    re.I,
+)
+# where a clause with a subject of its own starts: "Besides the gains, we show ..."
+_OWN_CLAUSE = re.compile(r";|,\s*(?:we|while|whereas|but|although)\b", re.I)
+
+
 def subject(sent: Span, methods: list[Span], cue_start: int, text: str) -> Ref | None:
     """Who does what the sentence says: a Method named before the cue, or OWN.
 
@@ -156,6 +166,8 @@ def subject(sent: Span, methods: list[Span], cue_start: int, text: str) -> Ref |
         gap = text[before[-1].end_char : cue_start]
         if re.search(r"\bwe\b", gap, re.I):  # "For A and B we obtain ...": we do
             return OWN
+        if _RELATIVE.fullmatch(gap):  # "A, which outperforms", "A and which uses"
+            return char_span(before[-1])
         if (
             len(gap) <= 25
             and not re.search(r"[,;(]", gap)
@@ -248,11 +260,14 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
             head = subject(sent, methods, cs, text) or (OWN if own_sentence else None)
             if head is None:
                 continue
+            # a word of superiority in the comparison's own clause makes it a win
+            starts = [b.end() for b in _OWN_CLAUSE.finditer(text, s0, cs)]
+            stop = _OWN_CLAUSE.search(text, ce, sent.end_char)
             better = not denied and bool(
                 re.search(
                     r"\b(better|higher|faster|improv\w+|superior|favou?rabl\w*|"
                     r"outperform\w*|lower error|gains?)\b",
-                    stext,
+                    text[starts[-1] if starts else s0 : stop.start() if stop else sent.end_char],
                     re.I,
                 )
             )
