@@ -1015,3 +1015,12 @@ def test_a_gain_in_another_clause_does_not_make_a_comparison_a_win(extract_by_ru
     )
     assert ("SlimNet", "VGG-16") in _rels(rec, "COMPARED_WITH")
     assert not _rels(rec, "OUTPERFORMS")
+
+
+def test_a_full_stop_after_a_name_ending_in_a_capital_ends_the_sentence():
+    from kg.extract.nlp import load_base
+
+    nlp = load_base()
+    doc = nlp("SlimNet beats the baseline on FaceA. Overall, it is small.")
+    assert [t.text for t in doc][5:7] == ["FaceA", "."]
+    assert len(list(doc.sents)) == 2

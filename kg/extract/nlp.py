@@ -28,13 +28,18 @@ GLUED = (r"(?<=[A-Za-z])~(?=\()", r"(?<=[A-Za-z~])\((?=[A-Za-z])")
 LATEX_PERCENT = r"(?<=[0-9])\\%"
 
 
+# a full stop after a name that ends in a capital after a small letter ("CelebA.", "ViT.")
+# ends the sentence: spaCy keeps it on the word, as in an abbreviation
+CAPITAL_STOP = r"(?<=[a-z][A-Z])\."
+
+
 def _tokenizer_rules(nlp: Language) -> None:
     from spacy.util import compile_infix_regex, compile_suffix_regex
 
     tokenizer = cast(Tokenizer, nlp.tokenizer)
     infixes = [*(nlp.Defaults.infixes or []), *GLUED, LATEX_PERCENT]
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-    suffixes = [*(nlp.Defaults.suffixes or []), LATEX_PERCENT]
+    suffixes = [*(nlp.Defaults.suffixes or []), LATEX_PERCENT, CAPITAL_STOP]
     tokenizer.suffix_search = compile_suffix_regex(suffixes).search
 
 
