@@ -1024,3 +1024,34 @@ def test_a_full_stop_after_a_name_ending_in_a_capital_ends_the_sentence():
     doc = nlp("SlimNet beats the baseline on FaceA. Overall, it is small.")
     assert [t.text for t in doc][5:7] == ["FaceA", "."]
     assert len(list(doc.sents)) == 2
+
+
+def test_a_speedup_over_a_method_is_a_win(extract_by_rules):
+    rec = extract_by_rules("We propose SlimNet. SlimNet yields a 40x speedup over Tacotron 2.")
+    assert ("SlimNet", "Tacotron 2") in _rels(rec, "OUTPERFORMS")
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Our model gives a 40x speedup over FastGraph.",
+        "Our model is good, outperforming powerful FastGraph models.",
+    ],
+)
+def test_what_a_paper_beats_is_set_apart_from_what_it_uses(said):
+    from kg.extract.linker import _paper, set_apart
+    from kg.model import Entity, Mention, Paper, Record
+
+    at = said.index("FastGraph")
+    rec = Record(
+        paper=Paper(id="p", text=said),
+        entities=[
+            Entity(
+                key="method:fastgraph",
+                type="Method",
+                name="FastGraph",
+                mentions=[Mention(start=at, end=at + 9, sentence=0)],
+            )
+        ],
+    )
+    assert set_apart(_paper(rec, [(0, len(said))]), "method:fastgraph")

@@ -621,8 +621,11 @@ def unclaimed(p: _Paper, tail: str) -> bool:
 # or names as what it is compared with: "the BERT baseline", "baselines such as BERT"
 _SET_APART = re.compile(
     r"\b(?:unlike|without|instead of|rather than|w/o|"
-    # what the paper measures itself against: "faster than X", "matches X", "X vs Y"
-    r"than|against|versus|vs\.?|match(?:es|ing)?|compared (?:to|with))\s+(?:an?\s+|the\s+)?$",
+    # what the paper measures itself against: "faster than X", "matches X", "X vs Y",
+    # "outperforming strong X", "a speedup over X"
+    r"than|against|versus|vs\.?|match(?:es|ing)?|compared (?:to|with)|out-?perform\w*|"
+    r"surpass\w*|(?:speed-?ups?|gains?|improvements?|advantages?) over)"
+    r"\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}$",
     re.I,
 )
 _BASELINE_BEFORE = re.compile(
@@ -647,7 +650,7 @@ def set_apart(p: _Paper, tail: str) -> bool:
     spans = [(si, a, b) for si, xs in p.by_sentence(tail).items() for a, b in xs]
     text = p.text
     return bool(spans) and all(
-        _SET_APART.search(text[max(p.sentences[si][0], a - 20) : a])
+        _SET_APART.search(text[max(p.sentences[si][0], a - 40) : a])
         or _BASELINE_BEFORE.search(text[max(p.sentences[si][0], a - 40) : a])
         or _BASELINE_AFTER.match(text, b, p.sentences[si][1])
         for si, a, b in spans

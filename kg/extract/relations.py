@@ -31,8 +31,8 @@ class Fact:
 OUTPERFORM_CUES = re.compile(
     r"\b(out-?perform\w*|surpass\w*|beat|beats|exceed\w*|overtak\w*|better than|superior to|"
     r"superiority (?:\w+ ){0,4}?over|improv\w* (?:up)?on|improv\w* over|advantages? over|"
-    r"gains? over|(?:higher|lower|better|stronger) [\w-]+ than|faster (?:[\w-]+ ){0,2}than|"
-    r"more [\w-]+ than|"
+    r"gains? over|speed-?ups? over|(?:higher|lower|better|stronger) [\w-]+ than|"
+    r"faster (?:[\w-]+ ){0,2}than|more [\w-]+ than|"
     # a margin over another: "improves SI-SDR by 1.5 dB over Conv-TasNet"
     r"by (?:up to |about |nearly |over |more than )?\d+(?:\.\d+)?\s*(?:%|dB|points?|pp|x|×)?"
     r"\s+(?:over|than|compared (?:to|with)))\b",
