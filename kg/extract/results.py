@@ -172,9 +172,7 @@ _CHANGE_OF = re.compile(  # "an improvement of 3%", "a reduction of up to 40%"
     r"(?:\d+(?:\.\d+)?\s*(?:\\?%|x|×|points?)?\s*(?:,|and|, and)\s*)*$",  # the list so far
     re.I,
 )
-_LIST_REST = re.compile(
-    r"(?:\s*(?:,|and|, and|or)\s*[+\u2212-]?\d+(?:\.\d+)?\s*(?:" + _UNIT + r")?)*"
-)
+_LIST_REST = re.compile(r"(?:\s*(?:,|and|, and|or)\s*[+\u2212-]?" + _NUM + r")*")
 _SIGNED = re.compile(r"(?:^|[\s(])([+\u2212-])$")
 # a verb of change right before its amount: "the models gain 2.3%", "it saves 40% energy"
 _VERB_BEFORE = re.compile(
