@@ -205,7 +205,8 @@ def change(text: str, start: int, end: int, metric_end: int | None = None) -> st
     m = _CHANGE_OF.search(text, max(0, start - 60), start)
     if m:
         return "increase" if m.group(1) else "decrease"
-    end = _LIST_REST.match(text, end).end()  # "0.7% and 1.5% higher": the list's word
+    rest = _LIST_REST.match(text, end)  # "0.7% and 1.5% higher": the list's word
+    end = rest.end() if rest else end
     m = _CHANGE_AFTER.match(text[end : end + 40])
     if m is None and metric_end is not None and metric_end > end:
         # "2.3% accuracy improvement"; or the metric's own name ends so: "FLOPs reduction"
