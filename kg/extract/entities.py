@@ -261,16 +261,18 @@ def with_spelled_out(groups: dict[str, Grouped]) -> dict[str, Grouped]:
     ['method:temporal difference learning']
     """
     by_type: dict[str, list[Grouped]] = {}
+    words_of: dict[str, list[str]] = {}  # each name's words, split once
     for g in groups.values():
         by_type.setdefault(g.type, []).append(g)
+        words_of[g.key] = re.split(r"[\s\-]+", _clean(g.name))
     for key in list(groups):
         g = groups[key]
-        first, _, rest = _clean(g.name).replace("-", " ").partition(" ")
+        first, *rest = words_of[key]
         if not rest or g.type == "Repository" or not first.isupper():
             continue
-        tail = normal_form(rest).split()
+        tail = normal_form(" ".join(rest)).split()
         for other in by_type[g.type]:
-            words = re.split(r"[\s\-]+", _clean(other.name))
+            words = words_of[other.key]
             lead = words[: len(words) - len(tail)]
             if (
                 other is not g
