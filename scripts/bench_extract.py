@@ -3,6 +3,7 @@
 Usage::
 
     python scripts/bench_extract.py [--n 5000] [--jobs 1,2] [--batch 64]
+    python scripts/bench_extract.py --inputs ../shared/seeds/*.txt [--repeat 2] [--output OUT]
 
 The abstracts are the seeds recombined and varied by scripts/make_corpus.py (deterministic),
 so every run sees the same text. Each measurement runs in its own process and reports
@@ -12,6 +13,12 @@ Memory with workers is the summed resident memory of the process tree, sampled e
 abstracts. The anchor is ``en_core_web_sm`` with all its components, ``nlp.pipe`` with the
 same batch size, on the same texts (abstracts and titles, as kg reads both), in one process.
 Every time includes loading the pipeline (and, for kg, starting its worker processes).
+
+With ``--inputs``, the command a user runs is timed instead: ``kg extract INPUTS -o OUTPUT``
+in a fresh process (its default ``--jobs``), each time right after the anchor, spaCy's
+pipeline over the same papers' abstracts and titles read from the same files, also a fresh
+process; both times are wall-clock times of the whole process, and kg's is reported as a
+ratio to the anchor's of the same round (the machine may be shared: compare ratios).
 """
 
 from __future__ import annotations
@@ -135,8 +142,27 @@ def run_spacy(n: int, batch: int) -> dict:
     }
 
 
+def run_spacy_inputs(inputs: list[str], batch: int) -> None:
+    """The anchor over the papers of `inputs` (read as kg extract reads them)."""
+    from kg.ingest import read_papers
+
+    nlp = load_anchor()
+
+    def texts():
+        for p in read_papers(inputs):
+            yield p.text
+            if p.title:
+                yield p.title
+
+    for _doc in nlp.pipe(texts(), batch_size=batch):
+        pass
+
+
 def child(argv: list[str]) -> None:
     kind, n, jobs, batch = argv[0], int(argv[1]), int(argv[2]), int(argv[3])
+    if kind == "spacy-inputs":
+        run_spacy_inputs(argv[4:], batch)
+        return
     out = (
         run_spacy(n, batch)
         if kind == "spacy"
@@ -178,6 +204,32 @@ def table(rows: list[dict], anchor: dict) -> str:
     return "\n".join(lines)
 
 
+def wall(cmd: list[str]) -> float:
+    """Seconds `cmd` takes, start to exit (it must succeed)."""
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
+    return time.perf_counter() - t0
+
+
+def bench_inputs(inputs: list[str], repeat: int, batch: int, output: str) -> None:
+    """Alternate the anchor and `kg extract INPUTS -o OUTPUT`; print each round's seconds
+    and ratio, then the median ratio."""
+    exe = Path(sys.executable).with_name("kg")
+    kg = [str(exe)] if exe.exists() else [sys.executable, "-m", "kg.cli"]
+    anchor = [sys.executable, __file__, "--child", "spacy-inputs", "0", "1", str(batch)]
+    ratios = []
+    print("| round | anchor s | kg extract s | kg / anchor |\n|---:|---:|---:|---:|", flush=True)
+    for r in range(1, repeat + 1):
+        a = wall([*anchor, *inputs])
+        k = wall([*kg, "extract", *inputs, "-o", output])
+        ratios.append(k / a)
+        print(f"| {r} | {a:.1f} | {k:.1f} | {k / a:.2f} |", flush=True)
+    ratios.sort()
+    print(f"median kg / anchor: {ratios[len(ratios) // 2]:.2f} (records in {output})")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "--child":
@@ -192,8 +244,22 @@ def main(argv: list[str] | None = None) -> int:
         "but one process, the encoder on several threads, for small inputs",
     )
     ap.add_argument("--batch", type=int, default=64, help="nlp.pipe batch size (default 64)")
+    ap.add_argument(
+        "--inputs",
+        nargs="+",
+        metavar="FILE",
+        help="time `kg extract FILE... -o OUTPUT` itself against the anchor on these papers",
+    )
+    ap.add_argument("--repeat", type=int, default=2, help="rounds with --inputs (default 2)")
+    ap.add_argument(
+        "--output", default="bench-extract.jsonl", help="kg's records with --inputs (to compare)"
+    )
     args = ap.parse_args(argv)
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start", flush=True)
+    if args.inputs:
+        bench_inputs(args.inputs, args.repeat, args.batch, args.output)
+        print(f"load average {os.getloadavg()[0]:.1f} at end")
+        return 0
     anchor = measure("spacy", args.n, 1, args.batch)
     rows = [anchor]
     rows.append(measure("kg-rules", args.n, 1, args.batch))
