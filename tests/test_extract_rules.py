@@ -859,6 +859,48 @@ def test_an_acronym_with_the_rest_of_a_name_is_the_name_spelled_out():
     assert set(with_spelled_out({a.key: a, b.key: b})) == {a.key, b.key}
 
 
+def test_an_acronym_in_one_text_is_the_name_it_spells_in_the_other():
+    from kg.extract.entities import Grouped, with_short_forms
+
+    # the title names "Hashed Query Networks", the abstract only says "HQNs"
+    short = Grouped("method:hqns", "Method", "HQNs", ["HQNs"])
+    long = Grouped("method:hashed query networks", "Method", "Hashed Query Networks")
+    task = Grouped("task:hqns", "Task", "HQNs", ["HQNs"])  # another type stays apart
+    groups = {g.key: g for g in (short, long, task)}
+    assert set(with_short_forms(groups)) == {long.key, task.key}
+    assert "HQNs" in long.surfaces
+    # letters found inside words, not at their starts, spell nothing
+    a = Grouped("method:pcs", "Method", "PCS", ["PCS"])
+    b = Grouped("method:principal correlation analysis", "Method", "principal correlation analysis")
+    assert len(with_short_forms({a.key: a, b.key: b})) == 2
+    # a name the lexicon knows as a thing of its own is no acronym of another
+    c = Grouped("method:resnet", "Method", "ResNet", ["ResNet"])
+    d = Grouped("method:residual scaling network", "Method", "Residual Scaling Network")
+    assert len(with_short_forms({c.key: c, d.key: d})) == 2
+    # two names it could spell: neither is taken
+    e = Grouped("method:qn", "Method", "QN", ["QN"])
+    f = Grouped("method:query network", "Method", "query network")
+    g = Grouped("method:quantile network", "Method", "quantile network")
+    assert len(with_short_forms({x.key: x for x in (e, f, g)})) == 3
+
+
+@pytest.mark.parametrize(
+    ("short", "long", "spelled"),
+    [
+        ("MDRT", "Max-Margin Domain-Robust Training", True),  # one word given no letter
+        ("SGANs", "Spectral Gating GANs", True),  # letters from inside the last word
+        ("MDRT", "Max-Margin Domain Training", False),  # no word gives the R
+        ("SGT", "sparse gating transformer layers", False),  # the last word gives none
+        ("SGT", "sparse graph transformer", True),
+        ("sgt", "sparse graph transformer", False),  # no capital: a word, no acronym
+    ],
+)
+def test_which_names_an_acronym_spells(short, long, spelled):
+    from kg.extract.acronyms import spells
+
+    assert spells(short, long) is spelled
+
+
 def test_marks_inside_a_word_do_not_make_another_name():
     from kg.extract.entities import variant_form
 

@@ -205,3 +205,48 @@ def abbreviates(short: str, long: str) -> bool:
         return True
     # Schwartz–Hearst: every letter in order, the first starting the long form's first word
     return 2 <= len(words) <= len(letters) and best_long_form(short, long) == 0
+
+
+def spells(short: str, long: str, skip: int = 1) -> bool:
+    """`short` is spelled by the words of `long` in order, stricter than
+    :func:`abbreviates`: each word it uses gives the next letter with its initial and maybe
+    more letters from inside it ("GANs" gives G, A, N), the first and the last word are
+    used, and at most `skip` words between give none (small words aside).
+
+    >>> spells("DIP", "Deep Image Prior"), spells("BGANs", "Boundary Seeking GANs")
+    (True, True)
+    >>> spells("MDAT", "Max-Margin Domain-Adversarial Training")
+    True
+    >>> spells("PLS", "principal component analysis")  # Schwartz-Hearst takes it
+    False
+    """
+    letters = short[:-1] if short.endswith("s") and short[:-1].isupper() else short
+    letters = spelled(letters).lower()
+    if not (2 <= len(letters) <= 8 and letters.isalnum()) or short.lower() == short:
+        return False
+    words = [w.lower() for w in re.split(r"[\s\-]+", long) if w and w.lower() not in _SKIP_WORDS]
+    if len(words) < 2:
+        return False
+
+    def inside(part: str, word: str) -> bool:
+        rest = iter(word)
+        return all(c in rest for c in part)
+
+    def rest_spelled(i: int, k: int, skipped: int) -> bool:
+        """letters[k:] spelled by words[i:], word i used first."""
+        w = words[i]
+        if w[0] != letters[k]:
+            return False
+        for n in range(k + 1, len(letters) + 1):  # word i gives letters[k:n]
+            if not inside(letters[k + 1 : n], w[1:]):
+                break
+            if n == len(letters):
+                if i == len(words) - 1:
+                    return True
+                continue
+            for j in range(i + 1, min(i + 2 + skip - skipped, len(words))):
+                if rest_spelled(j, n, skipped + j - i - 1):
+                    return True
+        return False
+
+    return rest_spelled(0, 0, 0)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from kg.extract import lexicon as lexmod
-from kg.extract.acronyms import abbreviates
+from kg.extract.acronyms import abbreviates, spells
 from kg.extract.mentions import Candidate
 from kg.extract.spans import MaxTree
 from kg.names import entity_key, normal_form, singular
@@ -181,7 +181,9 @@ def group(found: list[Found], pairs: list[tuple[str, str]]) -> dict[str, Grouped
         if s is None or long_key not in groups:
             continue
         _fold(groups[long_key], s)
-    return one_type_per_name(with_spelled_out(with_variants(with_kind_words(groups))))
+    return one_type_per_name(
+        with_short_forms(with_spelled_out(with_variants(with_kind_words(groups))))
+    )
 
 
 NAMING_HEADS: dict[str, str] = lexmod.vocabulary()["naming_heads"]
@@ -283,6 +285,53 @@ def with_spelled_out(groups: dict[str, Grouped]) -> dict[str, Grouped]:
             ):
                 _fold(other, groups.pop(key))
                 break
+    return groups
+
+
+MAX_SHORT_FORM_CHECKS = 20_000  # acronym/name pairs compared per paper
+
+
+def with_short_forms(groups: dict[str, Grouped]) -> dict[str, Grouped]:
+    """One entity for an acronym and the one name of its type it abbreviates, wherever in
+    the paper each is named (the title's "Deep Image Prior", the abstract's "DIP": the
+    recogniser links the two only inside one text), named by the long one.
+
+    >>> a = Grouped("method:dip", "Method", "DIP", ["DIP"])
+    >>> b = Grouped("method:deep image prior", "Method", "Deep Image Prior")
+    >>> c = Grouped("task:dip", "Task", "DIP", ["DIP"])
+    >>> list(with_short_forms({k.key: k for k in (a, b, c)}))
+    ['method:deep image prior', 'task:dip']
+
+    A name the lexicon knows as a thing of its own stays apart:
+
+    >>> a = Grouped("method:infogan", "Method", "InfoGAN", ["InfoGAN"])
+    >>> b = Grouped("method:information bottleneck gan", "Method", "Information Bottleneck GAN")
+    >>> len(with_short_forms({k.key: k for k in (a, b)}))
+    2
+    """
+    lex = lexmod.load()
+    budget = MAX_SHORT_FORM_CHECKS
+    for key in list(groups):
+        g = groups[key]
+        shorts = [s for s in g.surfaces or [g.name] if " " not in s]
+        if g.type == "Repository" or " " in g.name or not shorts:
+            continue
+        known = lex.lookup(g.name)  # "InfoGAN" is no "Information Bottleneck GAN"
+        longs = []
+        for other in groups.values():
+            budget -= 1
+            if (
+                other is not g
+                and other.type == g.type
+                and " " in other.name
+                and (known is None or lex.lookup(other.name) is known)
+                and any(spells(s, other.name) for s in shorts)
+            ):
+                longs.append(other)
+        if len(longs) == 1:
+            _fold(longs[0], groups.pop(key))
+        if budget <= 0:
+            break
     return groups
 
 
