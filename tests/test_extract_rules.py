@@ -599,6 +599,8 @@ def test_respectively_pairs_in_order(extract_by_rules):
         "may outperform",
         "performs on par or better than",
         "outperforms or matches",
+        "matches or significantly outperforms",
+        "outperforms or performs comparatively to",
     ],
 )
 def test_a_hedged_or_denied_win_is_no_win(extract_by_rules, claim):

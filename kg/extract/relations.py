@@ -89,11 +89,12 @@ HEDGE = re.compile(
 # matches X"
 EITHER_BEFORE = re.compile(
     r"\b(?:on par|comparabl\w*|competitive|similar\w*|match\w*|equal\w*)\s+"
-    r"(?:\w+\s+)?or\s+(?:even\s+)?$",
+    r"(?:\w+\s+)?or\s+(?:even\s+|\w+ly\s+)?$",
     re.I,
 )
 EITHER_AFTER = re.compile(
-    r"\s+or\s+(?:match\w*|equal\w*|(?:perform\w*|is|are)\s+(?:on par|comparabl\w*|similar\w*))",
+    r"\s+or\s+(?:match\w*|equal\w*|"
+    r"(?:perform\w*|is|are)\s+(?:on par|compara(?:bl|tiv)\w*|similar\w*))",
     re.I,
 )
 RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
@@ -106,6 +107,9 @@ def hedged(text: str, start: int, cue: int, end: int | None = None) -> bool:
 
     >>> s = "It performs on par or better than X; it outperforms or matches Y."
     >>> hedged(s, 0, s.index("better")), hedged(s, 0, s.index("outp"), s.index(" or m"))
+    (True, True)
+    >>> s = "It matches or greatly outperforms X and outperforms or performs comparatively to Y."
+    >>> hedged(s, 0, s.index("outp")), hedged(s, 0, s.rindex("outp"), s.index(" or p"))
     (True, True)
     """
     return bool(
