@@ -610,6 +610,16 @@ def test_a_hedged_or_denied_win_is_no_win(extract_by_rules, claim):
         assert ("LinkNet", "COMPARED_WITH", "BERT") in _facts(rec)
 
 
+def test_a_win_of_other_methods_is_not_the_papers(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose LinkNet for graph search. Although these methods run faster than "
+        "BERT, they need more memory. LinkNet is faster than GPT-2."
+    )
+    wins = {(r.head, r.tail) for r in rec.relations if r.type == "OUTPERFORMS"}
+    names = {e.key: e.name for e in rec.entities}
+    assert {names.get(t, t) for _, t in wins} == {"GPT-2"}
+
+
 def test_each_value_goes_to_the_dataset_named_with_it(extract_by_rules):
     rec = extract_by_rules(
         "We present LiteQA. LiteQA reaches 81.2% accuracy on SST-2 and 90.4% accuracy on QNLI."

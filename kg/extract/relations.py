@@ -149,6 +149,9 @@ def sentence_mentions(sent: Span) -> list[Span]:
     return [s for s in cached[2].get(sent.start, []) if s.end <= sent.end]
 
 
+# other people's methods as what a sentence is about ("these methods run faster than A")
+_THEIRS = re.compile(r"\b(?:they|these|those|existing|previous|prior)\b", re.I)
+
 # a relative clause that starts right after a method: it is the clause's subject
 _RELATIVE = re.compile(
     r"\s*,?\s*(?:and\s+)?(?:which|who)\s+(?:(?:also|further|consistently|significantly|"
@@ -242,6 +245,8 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
             continue
         head = subject(sent, methods, cs, text)
         tails = _listed_after(methods, ce, text)
+        if head is None and _THEIRS.search(text, s0, cs):
+            continue  # "Although these methods run faster than A": other methods' claim
         if head is None:
             head = OWN  # a claim of superiority in an abstract is the paper's own
         heads: list[Ref] = [head]
