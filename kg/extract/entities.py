@@ -292,9 +292,9 @@ MAX_SHORT_FORM_CHECKS = 20_000  # acronym/name pairs compared per paper
 
 
 def with_short_forms(groups: dict[str, Grouped]) -> dict[str, Grouped]:
-    """One entity for an acronym and the one name of its type it abbreviates, wherever in
-    the paper each is named (the title's "Deep Image Prior", the abstract's "DIP": the
-    recogniser links the two only inside one text), named by the long one.
+    """One entity for an acronym and the one name of its type it spells (:func:`spells`),
+    wherever in the paper each is named (the title's "Deep Image Prior", the abstract's
+    "DIP": the recogniser links the two only inside one text), named by the long one.
 
     >>> a = Grouped("method:dip", "Method", "DIP", ["DIP"])
     >>> b = Grouped("method:deep image prior", "Method", "Deep Image Prior")
