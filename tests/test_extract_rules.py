@@ -843,6 +843,56 @@ def test_a_name_and_the_name_with_its_kind_word_are_one_entity(extract_one):
     assert [(e.name, e.aliases) for e in named] == [("Dual Routing Network", ["Dual Routing"])]
 
 
+@pytest.mark.parametrize(
+    ("text", "title", "name", "type_"),
+    [
+        (
+            "We introduce TrueCap, a metric for the faithfulness of image captions. TrueCap "
+            "agrees with human judgements better than BLEU.",
+            "TrueCap: A New Metric for Caption Faithfulness",
+            "TrueCap",
+            "Metric",
+        ),
+        (
+            "We introduce MarbleMaze, a suite of procedurally generated environments for "
+            "testing exploration. Agents using curiosity solve only a few of its levels.",
+            "MarbleMaze: Testing Exploration in Procedural Environments",
+            "MarbleMaze",
+            "Dataset",
+        ),
+        (
+            "We introduce PolyGlotNLI (PGN), a dataset of natural language inference pairs "
+            "in twelve languages. Multilingual models lose 9 points of accuracy on PGN.",
+            None,
+            "PolyGlotNLI",
+            "Dataset",
+        ),
+    ],
+)
+def test_a_name_takes_the_type_its_apposition_states(extract_one, text, title, name, type_):
+    rec = extract_one(text, title)
+    [named] = [e for e in rec.entities if e.name == name]
+    assert named.type == type_
+    assert ("PROPOSES", named.key) in {(r.type, r.tail) for r in rec.relations}
+
+
+@pytest.mark.parametrize(
+    ("text", "end", "want"),
+    [
+        ("Foo, a new large-scale dataset of scans.", 3, "Dataset"),
+        ("Foo (FB) is a benchmark that tests parsing.", 3, "Dataset"),
+        ("Foo: An Evaluation Measure for Parsers", 3, "Metric"),
+        ("Foo, a dataset-driven model of scans.", 3, None),  # the head is "model"
+        ("Foo, a new model for parsing.", 3, None),  # Methods are not stated kinds
+        ("Foo and a benchmark of scans.", 3, None),  # no apposition
+    ],
+)
+def test_what_an_apposition_says_a_name_is(text, end, want):
+    from kg.extract.mentions import stated_type
+
+    assert stated_type(text, end) == want
+
+
 def test_a_kind_word_of_another_type_keeps_two_entities():
     from kg.extract.entities import Grouped, with_kind_words
 

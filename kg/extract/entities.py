@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from kg.extract import lexicon as lexmod
 from kg.extract.acronyms import abbreviates, spells
-from kg.extract.mentions import Candidate
+from kg.extract.mentions import Candidate, stated_type
 from kg.extract.spans import MaxTree
 from kg.names import entity_key, normal_form, singular
 
@@ -333,6 +333,31 @@ def with_short_forms(groups: dict[str, Grouped]) -> dict[str, Grouped]:
         if budget <= 0:
             break
     return groups
+
+
+def with_stated_types(groups: dict[str, Grouped], texts: dict[str, str]) -> dict[str, Grouped]:
+    """Entities retyped as an apposition after their names says what they are ("X, a new
+    dataset of ...", "X: A Metric for ...", :func:`kg.extract.mentions.stated_type`),
+    when the mentions that say something all say the same; `texts` holds each field's text.
+
+    >>> from kg.extract.mentions import Candidate
+    >>> t = "We release Foo, a benchmark of tasks."
+    >>> g = Grouped("method:foo", "Method", "Foo", ["Foo"],
+    ...             [Found(Candidate(11, 14, "Method", "shape"), "abstract", "Foo")])
+    >>> list(with_stated_types({g.key: g}, {"abstract": t}))
+    ['dataset:foo']
+    """
+    out: dict[str, Grouped] = {}
+    for g in groups.values():
+        said = {stated_type(texts.get(f.field, ""), f.cand.end) for f in g.mentions} - {None}
+        ty = said.pop() if len(said) == 1 and g.type != "Repository" else g.type
+        if ty is not None and ty != g.type:
+            g.key, g.type = entity_key(ty, g.name), ty
+        if g.key in out:
+            _fold(out[g.key], g)
+        else:
+            out[g.key] = g
+    return out
 
 
 def _fold(tgt: Grouped, s: Grouped) -> None:
