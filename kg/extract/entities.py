@@ -349,9 +349,10 @@ def with_stated_types(groups: dict[str, Grouped], texts: dict[str, str]) -> dict
     """
     out: dict[str, Grouped] = {}
     for g in groups.values():
-        said = {stated_type(texts.get(f.field, ""), f.cand.end) for f in g.mentions} - {None}
-        ty = said.pop() if len(said) == 1 and g.type != "Repository" else g.type
-        if ty is not None and ty != g.type:
+        said = {stated_type(texts.get(f.field, ""), f.cand.end) for f in g.mentions}
+        said.discard(None)
+        ty = said.pop() if len(said) == 1 else None
+        if ty is not None and ty != g.type and g.type != "Repository":
             g.key, g.type = entity_key(ty, g.name), ty
         if g.key in out:
             _fold(out[g.key], g)
