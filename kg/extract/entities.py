@@ -154,9 +154,12 @@ def _priority(c: Candidate) -> float:
     return PRIORITY[c.source]
 
 
-def group(found: list[Found], pairs: list[tuple[str, str]]) -> dict[str, Grouped]:
+def group(
+    found: list[Found], pairs: list[tuple[str, str]], texts: dict[str, str] | None = None
+) -> dict[str, Grouped]:
     """Group mentions into entities by key; `pairs` (long surface, short surface) of one
-    type make one entity named by the long form."""
+    type make one entity named by the long form. With `texts` (each field's text), what an
+    apposition says a name is decides its type at the end (:func:`with_stated_types`)."""
     groups: dict[str, Grouped] = {}
     alias_of: dict[str, str] = {}
     for f in found:
@@ -181,9 +184,12 @@ def group(found: list[Found], pairs: list[tuple[str, str]]) -> dict[str, Grouped
         if s is None or long_key not in groups:
             continue
         _fold(groups[long_key], s)
-    return one_type_per_name(
-        with_short_forms(with_spelled_out(with_variants(with_kind_words(groups))))
+    groups = one_type_per_name(
+        with_title_aliases(
+            with_short_forms(with_spelled_out(with_variants(with_kind_words(groups))))
+        )
     )
+    return groups if texts is None else with_stated_types(groups, texts)
 
 
 NAMING_HEADS: dict[str, str] = lexmod.vocabulary()["naming_heads"]
@@ -332,6 +338,36 @@ def with_short_forms(groups: dict[str, Grouped]) -> dict[str, Grouped]:
             _fold(longs[0], groups.pop(key))
         if budget <= 0:
             break
+    return groups
+
+
+def with_title_aliases(groups: dict[str, Grouped]) -> dict[str, Grouped]:
+    """An entity named only in the title, by a name the abstract uses for an entity it
+    names otherwise (an acronym it defines: "The Foo corpus (FC)"), is that entity,
+    whatever type the title alone suggested (names alike are :func:`one_type_per_name`'s).
+
+    >>> from kg.extract.mentions import Candidate
+    >>> fc = Grouped("method:fc", "Method", "FC", ["FC"],
+    ...              [Found(Candidate(0, 2, "Method", "shape"), "title", "FC")])
+    >>> corpus = Grouped("dataset:foo corpus", "Dataset", "Foo corpus", ["Foo corpus", "FC"],
+    ...                  [Found(Candidate(4, 14, "Dataset", "lexicon"), "abstract", "Foo corpus")])
+    >>> list(with_title_aliases({g.key: g for g in (fc, corpus)}))
+    ['dataset:foo corpus']
+    """
+    said: dict[str, list[str]] = {}  # a surface the abstract uses -> the entities using it
+    for g in groups.values():
+        if any(f.field != "title" for f in g.mentions):
+            for x in g.surfaces:
+                said.setdefault(x, []).append(g.key)
+    for key in list(groups):
+        g = groups[key]
+        owners = [
+            k
+            for k in said.get(g.name, [])
+            if k in groups and normal_form(groups[k].name) != normal_form(g.name)
+        ]
+        if len(owners) == 1 and all(f.field == "title" for f in g.mentions):
+            _fold(groups[owners[0]], groups.pop(key))
     return groups
 
 

@@ -7,7 +7,7 @@ from typing import cast
 from spacy.tokens import Doc
 
 from kg.extract import lexicon as lexmod
-from kg.extract.entities import Found, Grouped, group, with_stated_types
+from kg.extract.entities import Found, Grouped, group
 from kg.extract.mentions import (
     CONFIDENCE,
     Candidate,
@@ -84,7 +84,7 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
             ltype = long_f.cand.type
             long_name = long_f.cand.name or said[ls:le]
             pairs.append((entity_key(ltype, long_name), entity_key(ltype, said[ss:se])))
-    groups = with_stated_types(group(found, pairs), {"abstract": text, "title": paper.title or ""})
+    groups = group(found, pairs, {"abstract": text, "title": paper.title or ""})
     key_at = _KeyAt({"abstract": len(text), "title": len(paper.title or "")})
     for g in groups.values():
         for f in g.mentions:
