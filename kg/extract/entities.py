@@ -155,11 +155,11 @@ def _priority(c: Candidate) -> float:
 
 
 def group(
-    found: list[Found], pairs: list[tuple[str, str]], texts: dict[str, str] | None = None
+    found: list[Found], pairs: list[tuple[str, str]], texts: dict[str, str]
 ) -> dict[str, Grouped]:
     """Group mentions into entities by key; `pairs` (long surface, short surface) of one
-    type make one entity named by the long form. With `texts` (each field's text), what an
-    apposition says a name is decides its type at the end (:func:`with_stated_types`)."""
+    type make one entity named by the long form; at the end, what an apposition in `texts`
+    (each field's text) says a name is decides its type (:func:`with_stated_types`)."""
     groups: dict[str, Grouped] = {}
     alias_of: dict[str, str] = {}
     for f in found:
@@ -189,7 +189,7 @@ def group(
             with_short_forms(with_spelled_out(with_variants(with_kind_words(groups))))
         )
     )
-    return groups if texts is None else with_stated_types(groups, texts)
+    return with_stated_types(groups, texts)
 
 
 NAMING_HEADS: dict[str, str] = lexmod.vocabulary()["naming_heads"]
@@ -359,14 +359,14 @@ def with_title_aliases(groups: dict[str, Grouped]) -> dict[str, Grouped]:
         if any(f.field != "title" for f in g.mentions):
             for x in g.surfaces:
                 said.setdefault(x, []).append(g.key)
-    for key in list(groups):
+    for key in list(groups):  # only title-only entities are folded: no owner goes
         g = groups[key]
+        if any(f.field != "title" for f in g.mentions):
+            continue
         owners = [
-            k
-            for k in said.get(g.name, [])
-            if k in groups and normal_form(groups[k].name) != normal_form(g.name)
+            k for k in said.get(g.name, []) if normal_form(groups[k].name) != normal_form(g.name)
         ]
-        if len(owners) == 1 and all(f.field == "title" for f in g.mentions):
+        if len(owners) == 1:
             _fold(groups[owners[0]], groups.pop(key))
     return groups
 
