@@ -119,15 +119,23 @@ def test_min_confidence_is_checked():
 
 @given(
     st.lists(
-        st.tuples(st.integers(0, 20), st.integers(1, 5), st.floats(0, 1), st.integers(0, 4)),
+        st.tuples(
+            st.lists(st.tuples(st.integers(0, 20), st.integers(1, 5)), min_size=1, max_size=3),
+            st.floats(0, 1),
+            st.integers(0, 4),
+        ),
         min_size=1,
         max_size=12,
     )
 )
 def test_decide_never_keeps_crossing_or_same_type_nested_spans(rows):
-    order = [R.Group(str(i), [(s, s + n)]) for i, (s, n, _p, _t) in enumerate(rows)]
+    # names with several mentions, so that a variant may take one of them
+    order = [
+        R.Group(str(i), sorted({(s, s + n) for s, n in spans}))
+        for i, (spans, _p, _t) in enumerate(rows)
+    ]
     probs = np.zeros((len(rows), len(R.CLASSES)))
-    for i, (_s, _n, p, t) in enumerate(rows):
+    for i, (_spans, p, t) in enumerate(rows):
         probs[i, t] = p
         probs[i, 0] = 1 - p
     kept = [(s, e, d.type) for d in R.decide(order, probs, 0.3) for s, e in d.spans]
@@ -137,6 +145,45 @@ def test_decide_never_keeps_crossing_or_same_type_nested_spans(rows):
                 continue
             nested = (a <= c and d <= b) or (c <= a and b <= d)
             assert nested and t != u and (a, b) != (c, d)
+
+
+def _decided(groups: list[tuple[str, list[tuple[int, int]], str, float]]) -> dict[str, list]:
+    order = [R.Group(form, spans) for form, spans, _t, _p in groups]
+    probs = np.zeros((len(groups), len(R.CLASSES)))
+    for i, (_f, _s, ty, p) in enumerate(groups):
+        probs[i, R.CLASSES.index(ty)] = p
+        probs[i, 0] = 1 - p
+    return {d.group.form: d.spans for d in R.decide(order, probs, 0.4)}
+
+
+def test_a_method_variant_takes_the_mention_of_the_name_it_extends():
+    # "Quantile Banditron ... banditron ... the Banditron" (invented): the variant's
+    # mention (0, 2) holds one of the base name's three
+    kept = _decided(
+        [
+            ("banditron", [(1, 2), (8, 9), (15, 16)], "Method", 0.95),
+            ("quantile banditron", [(0, 2)], "Method", 0.6),
+        ]
+    )
+    assert kept == {"banditron": [(8, 9), (15, 16)], "quantile banditron": [(0, 2)]}
+
+
+def test_a_variant_leaves_a_name_said_only_inside_it():
+    kept = _decided(
+        [("banditron", [(1, 2)], "Method", 0.95), ("quantile banditron", [(0, 2)], "Method", 0.6)]
+    )
+    assert kept == {"banditron": [(1, 2)]}
+
+
+def test_only_methods_have_variants():
+    # "the Lakeview corpus" around "Lakeview": the dataset is named without its kind word
+    kept = _decided(
+        [
+            ("lakeview", [(1, 2), (9, 10)], "Dataset", 0.95),
+            ("lakeview corpus", [(1, 3)], "Dataset", 0.6),
+        ]
+    )
+    assert kept == {"lakeview": [(1, 2), (9, 10)]}
 
 
 @pytest.mark.slow

@@ -424,6 +424,10 @@ class Decision:
     spans: list[tuple[int, int]]
 
 
+# the type whose variants take the mention of the name they extend (see decide)
+EXTENDED = "Method"
+
+
 def decide(
     order: list[Group], probs: np.ndarray, threshold: float | dict[str, float]
 ) -> list[Decision]:
@@ -431,39 +435,58 @@ def decide(
     per type), most probable first.
 
     A kept span may sit inside a span of another type, never cross a kept span or nest in
-    one of its own type; a candidate with no span left is dropped.
+    one of its own type; a candidate with no span left is dropped. One exception: a
+    Method that extends a kept Method's name ("Wasserstein GANs" around "GANs") takes that
+    mention when the shorter name has other mentions left. Each name is scored over all
+    its mentions, so a base name said plainly elsewhere is the surer, but a variant is
+    named whole.
 
     >>> a, b = Group("x", [(0, 2)]), Group("y", [(1, 3)])
     >>> p = np.array([[0.1, 0.8, 0, 0.1, 0], [0.2, 0.0, 0, 0.7, 0]])
     >>> [(d.group.form, d.type) for d in decide([a, b], p, 0.5)]
     [('x', 'Method')]
+    >>> gans, wgans = Group("gan", [(1, 2), (5, 6)]), Group("wasserstein gan", [(4, 6)])
+    >>> p = np.array([[0.1, 0.9, 0, 0, 0], [0.3, 0.7, 0, 0, 0]])
+    >>> [(d.group.form, d.spans) for d in decide([gans, wgans], p, 0.5)]
+    [('gan', [(1, 2)]), ('wasserstein gan', [(4, 6)])]
     """
     best = probs[:, 1:].argmax(axis=1)
     conf = probs[np.arange(len(order)), best + 1] if len(order) else np.zeros(0)
     # the kept spans covering each token: a span is checked only against those it overlaps
     # (linear in the text, where checking all kept spans was quadratic)
     cover: dict[int, list[tuple[int, int, str]]] = {}
+    owner: dict[tuple[int, int], Decision] = {}
     out = []
     limits = threshold if isinstance(threshold, dict) else dict.fromkeys(TYPES, threshold)
     for r in np.argsort(-conf, kind="stable"):
         ty = TYPES[best[r]]
         if conf[r] < limits[ty]:
             continue
-        spans = []
+        d = Decision(order[r], ty, float(conf[r]), [])
         for s, e in sorted(order[r].spans):
-            ok = True
+            ok, taken = True, []
             for a, b, t in {k for i in range(s, e) for k in cover.get(i, ())}:
                 nested = (a <= s and e <= b) or (s <= a and b <= e)
-                if not nested or t == ty or (a, b) == (s, e):
+                if not nested or (a, b) == (s, e):
                     ok = False
+                elif t == ty:  # a variant takes the mention of the name it extends
+                    ok = ty == EXTENDED and s <= a and b <= e and len(owner[a, b].spans) > 1
+                    taken.append((a, b))
+                if not ok:
                     break
-            if ok:
-                spans.append((s, e))
-                for i in range(s, e):
-                    cover.setdefault(i, []).append((s, e, ty))
-        if spans:
-            out.append(Decision(order[r], ty, float(conf[r]), spans))
-    return out
+            if not ok:
+                continue
+            for a, b in taken:
+                owner.pop((a, b)).spans.remove((a, b))
+                for i in range(a, b):
+                    cover[i] = [k for k in cover[i] if k[:2] != (a, b)]
+            d.spans.append((s, e))
+            owner[s, e] = d
+            for i in range(s, e):
+                cover.setdefault(i, []).append((s, e, ty))
+        if d.spans:
+            out.append(d)
+    return [d for d in out if d.spans]
 
 
 class Model:
