@@ -424,8 +424,28 @@ class Decision:
     spans: list[tuple[int, int]]
 
 
-# the type whose variants take the mention of the name they extend (see decide)
-EXTENDED = "Method"
+# words that say what a dataset is without being part of its name ("the X dataset")
+DATASET_KINDS = {word for word, kind in M.STATED_KINDS.items() if kind == "Dataset"}
+
+
+def is_variant(type_: str, form: str, inner: str) -> bool:
+    """Whether a `type_` name with normal form `form`, holding the name `inner`, is a
+    variant of it to be named whole: any Method; a Dataset unless all it adds is a kind
+    word.
+
+    >>> is_variant("Method", "wasserstein gan", "gan")
+    True
+    >>> is_variant("Dataset", "binarized mnist", "mnist")
+    True
+    >>> is_variant("Dataset", "mnist dataset", "mnist")
+    False
+    >>> is_variant("Task", "face super resolution", "super resolution")
+    False
+    """
+    if type_ == "Method":
+        return True
+    added = set(form.split()) - set(inner.split())
+    return type_ == "Dataset" and bool(added - DATASET_KINDS)
 
 
 def decide(
@@ -436,10 +456,10 @@ def decide(
 
     A kept span may sit inside a span of another type, never cross a kept span or nest in
     one of its own type; a candidate with no span left is dropped. One exception: a
-    Method that extends a kept Method's name ("Wasserstein GANs" around "GANs") takes that
-    mention when the shorter name has other mentions left. Each name is scored over all
-    its mentions, so a base name said plainly elsewhere is the surer, but a variant is
-    named whole.
+    variant (:func:`is_variant`: "Wasserstein GANs" around "GANs", "binarized MNIST"
+    around "MNIST") takes the mention of the kept name it extends when that name has
+    other mentions left. Each name is scored over all its mentions, so a base name said
+    plainly elsewhere is the surer, but a variant is named whole.
 
     >>> a, b = Group("x", [(0, 2)]), Group("y", [(1, 3)])
     >>> p = np.array([[0.1, 0.8, 0, 0.1, 0], [0.2, 0.0, 0, 0.7, 0]])
@@ -470,7 +490,13 @@ def decide(
                 if not nested or (a, b) == (s, e):
                     ok = False
                 elif t == ty:  # a variant takes the mention of the name it extends
-                    ok = ty == EXTENDED and s <= a and b <= e and len(owner[a, b].spans) > 1
+                    inner = owner[a, b]
+                    ok = (
+                        s <= a
+                        and b <= e
+                        and len(inner.spans) > 1
+                        and is_variant(ty, order[r].form, inner.group.form)
+                    )
                     taken.append((a, b))
                 if not ok:
                     break
