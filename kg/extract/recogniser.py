@@ -510,9 +510,8 @@ def decide(
             owner[s, e] = d
             for i in range(s, e):
                 cover.setdefault(i, []).append((s, e, ty))
-        if d.spans:
-            out.append(d)
-    return [d for d in out if d.spans]
+        out.append(d)
+    return [d for d in out if d.spans]  # a variant may have taken a name's every mention
 
 
 class Model:
