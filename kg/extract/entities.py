@@ -186,7 +186,9 @@ def group(
         _fold(groups[long_key], s)
     groups = one_type_per_name(
         with_title_aliases(
-            with_short_forms(with_spelled_out(with_variants(with_kind_words(groups))))
+            with_short_forms(
+                with_spelled_out(with_variants(with_metric_heads(with_kind_words(groups))))
+            )
         )
     )
     return with_stated_types(groups, texts)
@@ -216,6 +218,24 @@ def with_kind_words(groups: dict[str, Grouped]) -> dict[str, Grouped]:
             short = groups.pop(f"{prefix}:{stem}", None)
             if short is not None:
                 _fold(g, short)
+    return groups
+
+
+def with_metric_heads(groups: dict[str, Grouped]) -> dict[str, Grouped]:
+    """One entity for a metric and the one fuller name of it the paper also uses
+    ("accuracy" and "top-1 accuracy"), named by the fuller one; a head that several
+    fuller names end in ("error rate" beside "word" and "character error rate") stays.
+
+    >>> a = Grouped("metric:accuracy", "Metric", "accuracy")
+    >>> b = Grouped("metric:top 1 accuracy", "Metric", "top-1 accuracy")
+    >>> list(with_metric_heads({k.key: k for k in (a, b)}))
+    ['metric:top 1 accuracy']
+    """
+    metrics = [k.partition(":")[2] for k, g in groups.items() if g.type == "Metric"]
+    for form in metrics:
+        fuller = [m for m in metrics if m.endswith(" " + form)]
+        if len(fuller) == 1 and f"metric:{fuller[0]}" in groups:
+            _fold(groups[f"metric:{fuller[0]}"], groups.pop(f"metric:{form}"))
     return groups
 
 

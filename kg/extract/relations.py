@@ -154,8 +154,7 @@ _THEIRS = re.compile(r"\b(?:they|these|those|existing|previous|prior)\b", re.I)
 
 # a relative clause that starts right after a method: it is the clause's subject
 _RELATIVE = re.compile(
-    r"\s*,?\s*(?:and\s+)?(?:which|who)\s+(?:(?:also|further|consistently|significantly|"
-    r"clearly|even|then|now|still)\s+)?",
+    r"\s*,?\s*(?:and\s+)?(?:which|who)\s+(?:(?:also|further|then|now|still|even|\w+ly)\s+)?",
     re.I,
 )
 # where a clause with a subject of its own starts: "Besides the gains, we show ..."
@@ -173,12 +172,19 @@ def subject(sent: Span, methods: list[Span], cue_start: int, text: str) -> Ref |
         gap = text[before[-1].end_char : cue_start]
         if re.search(r"\bwe\b", gap, re.I):  # "For A and B we obtain ...": we do
             return OWN
-        if _RELATIVE.fullmatch(gap):  # "A, which outperforms", "A and which uses"
-            return char_span(before[-1])
+        relative = _RELATIVE.match(gap)  # "A, which outperforms", "A and which uses"
+        if relative:
+            gap = gap[relative.end() :]  # "A, which experimentally yields 3%"
         if (
-            len(gap) <= 25
-            and not re.search(r"[,;(]", gap)
-            and not re.search(r"\b(than|over|with|by|to|of|from|and|or|in|on|for)\b", gap)
+            relative
+            and not gap
+            or (
+                len(gap) <= 25
+                and not re.search(r"[,;(]", gap)
+                and not re.search(
+                    r"\b(than|over|with|by|to|of|from|and|or|in|on|for|as|while|whereas|but)\b", gap
+                )
+            )
         ):
             return char_span(before[-1])
         # the method nearest to the start of the sentence is its subject, unless the

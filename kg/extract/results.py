@@ -63,7 +63,9 @@ _UNIT = r"\\?%|percent|x|×|dB|points?|pp"
 _RANGE = r"(?:\s*(?:–|—|~|(?<! )-| - |\bto\b)\s*[+\u2212]?\d+(?:\.\d+)?\s*(?:" + _UNIT + r")?)?"
 # a number with thousands separators ("108,000") is one number, its last digits none
 _NUM = (
-    r"(?<![\w.])(?<![A-Za-z]-)(?<!from )(?!(?<=\d,)\d{3}(?![\d.]))"
+    # not the first number of "from x to y" (but "ranging from x - y" is one value)
+    r"(?<![\w.])(?<![A-Za-z]-)(?<!(?<!ranging )(?<!ranges )(?<!range )from )"
+    r"(?!(?<=\d,)\d{3}(?![\d.]))"
     r"(\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?:\.\d+)?)\s*(" + _UNIT + r")?" + _RANGE
 )
 _NUM_RE = re.compile(_NUM)
@@ -78,7 +80,7 @@ _MOVES = (
 _WORDS_BEFORE = (
     r"in|of|on|higher|lower|better|absolute|relative|improvements?|gains?|average|mean|"
     r"macro|micro|top-1|overall|reductions?|increases?|decreases?|drops?|percent|points?|"
-    r"speed-?ups?|less|more|loss(?:es)?|degradations?"
+    r"speed[- ]?ups?|less|more|loss(?:es)?|degradations?"
 )
 _LIST_BEFORE = re.compile(
     r"(" + _NUM + r"(?:\s*(?:,|and|, and|/|or)\s*" + _NUM + r")*)\s*\+?\s*"
@@ -95,7 +97,7 @@ _LEAD = (
     # "perplexities on two data sets: 57.3 on A and 65.8 on B"
     r"(?:(?:on|in|across|over)\s+[^,;:()]{1,40}?(?=:))?"
     r"(?:of|=|:|\(|is|was|are|were|reaches|reached|achieves|achieved|obtains|attains|at|by|"
-    r"up to|upto|to|"
+    r"up to|upto|to|(?:ranging|ranges?)\s+from|"
     r"from\s+\d+(?:\.\d+)?\s*(?:" + _UNIT + r")?\s+to)\s*"
     r"(?:(?:" + _ABOUT + r"|only|more than|a relative|an absolute|an average of|"
     r"a factor of)\s+)*"
@@ -130,7 +132,7 @@ _VALUES_BEFORE = re.compile(
     r"(" + _NUM + r"(?:\s*(?:,|and|, and)\s*" + _NUM + r")+)\s+(?:in|on|for|of)\s+(?:the\s+)?$"
 )
 _PAREN = re.compile(r"\s*\([^()]*\)")
-_CLAUSE = re.compile(r";|,\s*(?:while|whereas|but)\b|\b(?:while|whereas)\b")
+_CLAUSE = re.compile(r";|,\s*(?:while|whereas|but)\b|\b(?:[Ww]hile|[Ww]hereas)\b")
 _NEW_CLAUSE = re.compile(
     r"[);]|\b(?:and|but|while|whereas)\s+(?:is|are|was|were|has|have|remains?|achiev\w*|"
     r"reach\w*|obtain\w*|yield\w*|gets?)\b"
@@ -156,7 +158,7 @@ _BY = re.compile(
 _CHANGE_AFTER = re.compile(
     r"^\s*(?:\\?%|percent|x|×|points?|pp)?\s*"
     r"(?:(?:absolute|relative|average|mean|overall|top-\d)\s+)*"
-    r"(?:(improvement|increase|gain|boost|higher|better|more|speed-?up)|"
+    r"(?:(improvement|increase|gain|boost|higher|better|more|speed[- ]?up)|"
     r"(reduction|decrease|drop|lower|less|fewer|degradation|loss|fall|smaller))\b",
     re.I,
 )
@@ -328,10 +330,16 @@ def values_of(
 
 def _who(sent: Span, methods: list[Span], at: int, text: str) -> Ref:
     """Who reached the number stated at `at`: in a clause of its own ('..., while SPINN
-    loses 6% accuracy') the last method named in it, else the sentence's subject."""
+    loses 6% accuracy') the last method named in it, else the sentence's subject; after a
+    clause that opens the sentence ('While A loses 6%, B gains 2%'), the main clause's."""
     clauses = list(_CLAUSE.finditer(text, sent.start_char, at))
     if clauses:
         start = clauses[-1].end()
+        comma = text.find(",", start, at)
+        if comma != -1 and not text[sent.start_char : clauses[-1].start()].strip():
+            # "While A reaches x on D, our model reaches y": y is the main clause's
+            main = [m for m in methods if m.start_char > comma]
+            return subject(sent, main, at, text) or OWN
         inside = [m for m in methods if start <= m.start_char and m.end_char <= at]
         if inside:
             return char_span(inside[-1])
@@ -351,6 +359,9 @@ def _bracketed_by(methods: list[Span], start: int, text: str) -> Ref | None:
     return None
 
 
+_LIST_GLUE = re.compile(r"\s*(?:,|,?\s*and|,?\s*or)\s*")
+
+
 def _respective(sent: Span, methods: list[Span], n: int, text: str) -> list[Ref | None] | None:
     """The methods `n` values of a sentence belong to in order, when it says
     'respectively' and names that many methods: 'for A, B and C the accuracy drops by x, y
@@ -358,9 +369,22 @@ def _respective(sent: Span, methods: list[Span], n: int, text: str) -> list[Ref 
     if not RESPECTIVELY.search(text, sent.start_char, sent.end_char):
         return None
     names = list(dict.fromkeys(text[m.start_char : m.end_char] for m in methods))
-    if len(names) != n or len(methods) != n:
-        return None
-    return [char_span(m) for m in methods]
+    if len(names) == n and len(methods) == n:
+        return [char_span(m) for m in methods]
+    # else the one list of n methods the sentence names: "(A, B, C and D) with E ..."
+    lists = [run for run in _method_lists(methods, text) if len(run) == n]
+    return [char_span(m) for m in lists[0]] if len(lists) == 1 else None
+
+
+def _method_lists(methods: list[Span], text: str) -> list[list[Span]]:
+    """Runs of methods named one after another in a list ("A, B, and C")."""
+    runs: list[list[Span]] = []
+    for m in methods:
+        if runs and _LIST_GLUE.fullmatch(text, runs[-1][-1].end_char, m.start_char):
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return runs
 
 
 _ON_AFTER = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:on|in|for|over|across|with)\s+(?:the\s+)?")
