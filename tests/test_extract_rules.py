@@ -1226,3 +1226,22 @@ def test_a_range_after_ranging_from_and_a_speed_up_are_read(extract_by_rules):
     )
     got = {(m, v, k) for _, _, m, v, k in _named(rec)}
     assert {("accuracy", "61", "score"), ("training time", "3.2", "increase")} <= got
+
+
+@pytest.mark.parametrize(
+    "said, losers",
+    [
+        # a margin in a metric of several words
+        ("On SVHN, ZorbNet achieves a 0.6% higher top-1 accuracy than GlimNet.", {"GlimNet"}),
+        # a speed-up in something over another
+        ("ZorbNet provides a 3.1× speed up in optimization time over BorkTune.", {"BorkTune"}),
+        # the examples in brackets after what it beats
+        ("ZorbNet outperforms strong baseline tagger models (GlimNet and BorkNet) on all "
+         "tasks.", {"GlimNet", "BorkNet"}),
+        # a comparison whose clause says which is greater
+        ("Compared with GlimNet, ZorbNet has greater capacity and trains faster.", {"GlimNet"}),
+    ],
+)  # fmt: skip
+def test_more_forms_of_a_win(extract_by_rules, said, losers):
+    rec = extract_by_rules("We propose ZorbNet for image tagging. " + said)
+    assert {t for h, t in _rels(rec, "OUTPERFORMS") if h in ("ZorbNet", PAPER)} >= losers

@@ -31,7 +31,8 @@ class Fact:
 OUTPERFORM_CUES = re.compile(
     r"\b(out-?perform\w*|surpass\w*|beat|beats|exceed\w*|overtak\w*|better than|superior to|"
     r"superiority (?:\w+ ){0,4}?over|improv\w* (?:up)?on|improv\w* over|advantages? over|"
-    r"gains? over|speed-?ups? over|(?:higher|lower|better|stronger) [\w-]+ than|"
+    r"gains? over|speed[- ]?ups? (?:in (?:[\w-]+ ){1,3})?over|"
+    r"(?:higher|lower|better|stronger) (?:[\w-]+ ){1,3}than|"
     r"faster (?:[\w-]+ ){0,2}than|more [\w-]+ than|"
     # a margin over another: "improves SI-SDR by 1.5 dB over Conv-TasNet"
     r"by (?:up to |about |nearly |over |more than )?\d+(?:\.\d+)?\s*(?:%|dB|points?|pp|x|×)?"
@@ -273,6 +274,10 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
         for cue in COMPARE_CUES.finditer(stext):
             cs, ce = s0 + cue.start(), s0 + cue.end()
             head = subject(sent, methods, cs, text) or (OWN if own_sentence else None)
+            tails = _listed_after(methods, ce, text)
+            if head is None and not text[s0:cs].strip():
+                # "Compared with A, our model ...": the main clause's subject
+                head, tails = _after_opening(sent, methods, ce, text)
             if head is None:
                 continue
             # a word of superiority in the comparison's own clause makes it a win
@@ -280,13 +285,13 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
             stop = _OWN_CLAUSE.search(text, ce, sent.end_char)
             better = not denied and bool(
                 re.search(
-                    r"\b(better|higher|faster|improv\w+|superior|favou?rabl\w*|"
-                    r"outperform\w*|lower error|gains?)\b",
+                    r"\b(better|higher|greater|stronger|faster|improv\w+|superior|"
+                    r"favou?rabl\w*|outperform\w*|lower error|gains?|more (?:accurate|robust))\b",
                     text[starts[-1] if starts else s0 : stop.start() if stop else sent.end_char],
                     re.I,
                 )
             )
-            for t in _listed_after(methods, ce, text):
+            for t in tails:
                 out.append(
                     Fact(head, "OUTPERFORMS" if better else "COMPARED_WITH", char_span(t), ev, 0.55)
                 )
@@ -398,6 +403,27 @@ def _joined_before(methods: list[Span], head: tuple[int, int]) -> list[Ref]:
     return [head]
 
 
+def _after_opening(
+    sent: Span, methods: list[Span], at: int, text: str
+) -> tuple[Ref | None, list[Span]]:
+    """The subject of the main clause after an opening phrase ending at `at` ('Compared
+    with A and B, our model ...': OWN; '..., ZorbNet trains': ZorbNet) and the methods the
+    phrase names."""
+    comma = text.find(",", at, sent.end_char)
+    if comma == -1:
+        return None, []
+    named = [m for m in _listed_after(methods, at, text) if m.end_char <= comma]
+    first = next((m for m in methods if m.start_char > comma), None)
+    if first is not None and re.fullmatch(
+        r"\s*(?:(?:the|our|this)\s+)?", text[comma + 1 : first.start_char], re.I
+    ):
+        return char_span(first), named
+    rest = text[comma + 1 : sent.end_char]
+    if OWN_CUES.match(text, comma + 1 + len(rest) - len(rest.lstrip())):
+        return OWN, named
+    return None, named
+
+
 def _listed_after(methods: list[Span], at: int, text: str) -> list[Span]:
     """The method right after `at` and those listed with it ('Y, Z and W', 'Y-based
     models and W', 'Y and other W'), stopping at a clause break or at anything else
@@ -417,11 +443,13 @@ def _listed_after(methods: list[Span], at: int, text: str) -> list[Span]:
 
 def _list_separator(between: Span) -> bool:
     """Tokens between two items of one list: a comma, 'and' or 'or', and at most three
-    words that name no verb or preposition (adjectives, nouns, hyphen compounds)."""
+    words that name no verb or preposition (adjectives, nouns, hyphen compounds); or such
+    words and a bracket that opens the list's examples ('RNN methods (LSTMs, GRUs)')."""
     joins = [t for t in between if t.lower_ in (",", "and", "or")]
     words = [t for t in between if t.lower_ not in (",", "and", "or", "(", ")", "-")]
+    opens = len(between) > 0 and between[-1].text == "("
     return (
-        (bool(joins) or all(t.text in "()" for t in between))
+        (bool(joins) or opens or all(t.text in "()" for t in between))
         and len(words) <= 3
         and all(
             t.pos_ in ("ADJ", "NOUN", "PROPN", "DET") or t.i and between.doc[t.i - 1].text == "-"
