@@ -1245,3 +1245,15 @@ def test_a_range_after_ranging_from_and_a_speed_up_are_read(extract_by_rules):
 def test_more_forms_of_a_win(extract_by_rules, said, losers):
     rec = extract_by_rules("We propose ZorbNet for image tagging. " + said)
     assert {t for h, t in _rels(rec, "OUTPERFORMS") if h in ("ZorbNet", PAPER)} >= losers
+
+
+def test_signed_changes_after_an_opening_phrase_are_the_subject_s(extract_by_rules):
+    """ "For A (1.0) and B (2.0), C reduces ... while the accuracy changes by +1.0% and
+    -0.3%": C's, each change with its own sign."""
+    rec = extract_by_rules(
+        "We propose ZorbNet. For GlimNet (1.0) and BorkNet (2.0), ZorbNet reduces 40.0% "
+        "and 56.7% FLOPs respectively while the accuracy on SVHN only changes by +1.0% "
+        "and -0.27%."
+    )
+    got = {(m, v, k) for m, _, n, v, k in _named(rec) if n == "accuracy"}
+    assert got == {("ZorbNet", "1.0", "increase"), ("ZorbNet", "0.27", "decrease")}

@@ -162,6 +162,16 @@ _RELATIVE = re.compile(
 _OWN_CLAUSE = re.compile(r";|,\s*(?:we|while|whereas|but|although)\b", re.I)
 
 
+# a phrase that opens a sentence before its subject ("For A (1.0), B and C, D reduces ...",
+# "Specifically, unlike A, ..."): the subject is the first method a verb follows
+_VERB = ("VERB", "AUX")
+_OPENING = re.compile(
+    r"\s*(?:[a-z]+ly,?\s+)?(?:for|on|in|with|using|unlike|like|compared (?:with|to)|besides|beyond|"
+    r"apart from|instead of|beside)\b",
+    re.I,
+)
+
+
 def subject(sent: Span, methods: list[Span], cue_start: int, text: str) -> Ref | None:
     """Who does what the sentence says: a Method named before the cue, or OWN.
 
@@ -189,8 +199,10 @@ def subject(sent: Span, methods: list[Span], cue_start: int, text: str) -> Ref |
         ):
             return char_span(before[-1])
         # the method nearest to the start of the sentence is its subject, unless the
-        # sentence is about "our"/"we"
-        first = before[0]
+        # sentence is about "our"/"we"; not one in a phrase that opens it ("For A, B ...")
+        opens = _OPENING.match(text, sent.start_char, cue_start)
+        main = [m for m in before if opens and m.end < len(m.doc) and m.doc[m.end].pos_ in _VERB]
+        first = (main or before)[0]
         if OWN_CUES.search(text[sent.start_char : first.start_char]):
             return OWN
         return (first.start_char, first.end_char)

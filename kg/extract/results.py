@@ -109,7 +109,7 @@ _AFTER = re.compile(_LEAD + "(" + _LIST + ")")
 _MOVED_BY = re.compile(
     r"^\s*(?:(?:of|on|in|for)\s+(?:(?!\b(?:and|or|but|while|whereas|that|which)\b)[^,;:()\d%])"
     r"{1,60}?\s+)?(?:(?:only|further|also)\s+)?(?:(?:" + _MOVES + r")\s+(?:only\s+)?)?"
-    r"by\s+(?:(?:" + _ABOUT + r")\s+)*(" + _LIST + r")"
+    r"by\s+(?:(?:" + _ABOUT + r")\s+)*[+\u2212]?(" + _LIST + r")"
 )
 # a margin right after its metric: "an F1 that is 5% higher", "SDR (SDR) nearly 2.2
 # points higher than"
@@ -577,9 +577,13 @@ def find_results(doc: Doc) -> list[dict]:
                     kind = change(text, *at_value, after) if at_value else "score"
                 if who is None or not _plausible(value):
                     continue
+                own = kind
                 if at_value:
                     said.add(at_value[0])
-                out.append(_result(who, k, dataset, value, unit, kind, sent))
+                    sign = _SIGNED.search(text, max(0, at_value[0] - 2), at_value[0])
+                    if sign and kind != "score":  # "changes by +1.0% and -0.3%"
+                        own = "increase" if sign.group(1) == "+" else "decrease"
+                out.append(_result(who, k, dataset, value, unit, own, sent))
         for k, at, value, unit, where in _margins(sent, metrics, text, said):
             dataset = _dataset_of(datasets, *where, text)
             who = subject(sent, methods, at, text) or OWN
