@@ -1257,3 +1257,12 @@ def test_signed_changes_after_an_opening_phrase_are_the_subject_s(extract_by_rul
     )
     got = {(m, v, k) for m, _, n, v, k in _named(rec) if n == "accuracy"}
     assert got == {("ZorbNet", "1.0", "increase"), ("ZorbNet", "0.27", "decrease")}
+
+
+def test_a_list_of_the_beaten_goes_on_after_as_well_as(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose ZorbNet for image tagging. We demonstrate the superiority of our method "
+        "over GlimNet, BorkNet, as well as the recently proposed SnarkNet and FoozNet."
+    )
+    beaten = {t for _, t in _rels(rec, "OUTPERFORMS")}
+    assert beaten == {"GlimNet", "BorkNet", "SnarkNet", "FoozNet"}

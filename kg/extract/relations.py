@@ -457,14 +457,22 @@ def _list_separator(between: Span) -> bool:
     """Tokens between two items of one list: a comma, 'and' or 'or', and at most three
     words that name no verb or preposition (adjectives, nouns, hyphen compounds); or such
     words and a bracket that opens the list's examples ('RNN methods (LSTMs, GRUs)')."""
-    joins = [t for t in between if t.lower_ in (",", "and", "or")]
-    words = [t for t in between if t.lower_ not in (",", "and", "or", "(", ")", "-")]
+    glue = {t.i for t in between if t.lower_ in (",", "and", "or")}
+    # "A, B, as well as C"
+    for t in between[:-2]:
+        if t.lower_ == "as" and t.nbor().lower_ == "well" and t.nbor(2).lower_ == "as":
+            glue |= {t.i, t.i + 1, t.i + 2}
+    joins = [t for t in between if t.i in glue]
+    words = [t for t in between if t.i not in glue and t.lower_ not in ("(", ")", "-")]
     opens = len(between) > 0 and between[-1].text == "("
     return (
         (bool(joins) or opens or all(t.text in "()" for t in between))
         and len(words) <= 3
         and all(
-            t.pos_ in ("ADJ", "NOUN", "PROPN", "DET") or t.i and between.doc[t.i - 1].text == "-"
+            t.pos_ in ("ADJ", "NOUN", "PROPN", "DET", "ADV")
+            or t.tag_ == "VBN"  # "the recently proposed"
+            or t.i
+            and between.doc[t.i - 1].text == "-"
             for t in words
         )
     )
