@@ -158,6 +158,11 @@ _RELATIVE = re.compile(
     r"\s*,?\s*(?:and\s+)?(?:which|who)\s+(?:(?:also|further|then|now|still|even|\w+ly)\s+)?",
     re.I,
 )
+# words between a method and a verb that make the method not its subject ("than A
+# achieves", "B while achieving", "A as well as achieve")
+_NOT_ITS_VERB = re.compile(
+    r"\b(than|over|with|by|to|of|from|and|or|in|on|for|as|while|whereas|but)\b", re.I
+)
 # where a clause with a subject of its own starts: "Besides the gains, we show ..."
 _OWN_CLAUSE = re.compile(r";|,\s*(?:we|while|whereas|but|although)\b", re.I)
 
@@ -186,17 +191,7 @@ def subject(sent: Span, methods: list[Span], cue_start: int, text: str) -> Ref |
         relative = _RELATIVE.match(gap)  # "A, which outperforms", "A and which uses"
         if relative:
             gap = gap[relative.end() :]  # "A, which experimentally yields 3%"
-        if (
-            relative
-            and not gap
-            or (
-                len(gap) <= 25
-                and not re.search(r"[,;(]", gap)
-                and not re.search(
-                    r"\b(than|over|with|by|to|of|from|and|or|in|on|for|as|while|whereas|but)\b", gap
-                )
-            )
-        ):
+        if len(gap) <= 25 and not re.search(r"[,;(]", gap) and not _NOT_ITS_VERB.search(gap):
             return char_span(before[-1])
         # the method nearest to the start of the sentence is its subject, unless the
         # sentence is about "our"/"we"; not one in a phrase that opens it ("For A, B ...")
