@@ -1266,3 +1266,16 @@ def test_a_list_of_the_beaten_goes_on_after_as_well_as(extract_by_rules):
     )
     beaten = {t for _, t in _rels(rec, "OUTPERFORMS")}
     assert beaten == {"GlimNet", "BorkNet", "SnarkNet", "FoozNet"}
+
+
+def test_a_method_after_for_or_without_is_not_beaten(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose ZorbNet for image tagging. Our results outperform many previous "
+        "approaches for various networks such as GlimNet and BorkNet."
+    )
+    assert not _rels(rec, "OUTPERFORMS")
+    rec = extract_by_rules(
+        "We propose ZorbNet for image tagging. ZorbNet outperforms strong baselines such as "
+        "GlimNet and BorkNet."
+    )
+    assert {t for _, t in _rels(rec, "OUTPERFORMS")} == {"GlimNet", "BorkNet"}

@@ -163,6 +163,11 @@ _RELATIVE = re.compile(
 _NOT_ITS_VERB = re.compile(
     r"\b(than|over|with|by|to|of|from|and|or|in|on|for|as|while|whereas|but)\b", re.I
 )
+# a phrase between a win and the next method that makes the method no loser: "outperforms
+# earlier quantizers for networks such as A", "networks without B"
+_NOT_BEATEN = re.compile(
+    r"\b(?:for|on|in|with|without|using|across|at|from|under|during|when)\b", re.I
+)
 # where a clause with a subject of its own starts: "Besides the gains, we show ..."
 _OWN_CLAUSE = re.compile(r";|,\s*(?:we|while|whereas|but|although)\b", re.I)
 
@@ -259,6 +264,8 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
             continue
         head = subject(sent, methods, cs, text)
         tails = _listed_after(methods, ce, text)
+        if tails and _NOT_BEATEN.search(text, ce, tails[0].start_char):
+            tails = []  # "outperforms prior work for networks such as A": A is not beaten
         if head is None and _THEIRS.search(text, s0, cs):
             continue  # "Although these methods run faster than A": other methods' claim
         if head is None:
