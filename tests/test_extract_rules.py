@@ -522,6 +522,72 @@ def test_proposals_listed_after_a_colon_or_named_after_fillers(extract_by_rules,
     assert proposed <= {t for h, t in _rels(extract_by_rules(text), "PROPOSES")}
 
 
+@pytest.mark.parametrize(
+    ("text", "proposed"),
+    [
+        ("Sampling is slow. We refer to it as ZorbNet. It is fast.", {"ZorbNet"}),
+        ("Clustering is hard. The proposed extension is named as ZorbNet.", {"ZorbNet"}),
+        ("Clustering is hard. This view, which we term {\\em ZorbNet}, is new.", {"ZorbNet"}),
+        ("Tracking is hard. We provide a novel method, ZorbNet, which models noise.", {"ZorbNet"}),
+        ("Captions are dull. We define a new task, ZorbCap, where captions engage.", {"ZorbCap"}),
+        (
+            "Memory is scarce. The proposed architecture, the ZorbNet-XL, needs less of it.",
+            {"ZorbNet-XL"},
+        ),
+        (
+            "Pruning is slow. We accomplish this by developing ZorbNet, an algorithm that "
+            "prunes early.",
+            {"ZorbNet"},
+        ),
+        (
+            "Graphs are big. We introduce two inference frameworks for graphs; ZorbNet and "
+            "BlipNet.",
+            {"ZorbNet", "BlipNet"},
+        ),
+        (
+            "Pooling matters. We propose and analyze three heads, namely ZorbNet, BlipNet and "
+            "QuuxNet, on two datasets.",
+            {"ZorbNet", "BlipNet", "QuuxNet"},
+        ),
+        (
+            "Dialogue is hard. We propose the ZorbNet encoder (ZNE) and the BlipNet decoder (BND).",
+            {"ZorbNet encoder", "BlipNet decoder"},
+        ),
+        ("Labels are noisy. To solve this, a novel ZorbNet loss is proposed.", {"ZorbNet loss"}),
+        (
+            "Optimizers vary. We provide variants, called ZorbGrad and BlipGrad.",
+            {"ZorbGrad", "BlipGrad"},
+        ),
+    ],
+)
+def test_proposals_named_in_apposition_passive_or_after_namely(extract_by_rules, text, proposed):
+    assert proposed <= {t for h, t in _rels(extract_by_rules(text), "PROPOSES")}, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Results show the superiority of our method over Adam, ZorbGrad and BlipGrad.",
+        "The ZorbNet network is proposed by Smith et al. for translation.",
+        "Prior work introduced the BlipNet model, which was proposed by others.",
+    ],
+)
+def test_what_others_proposed_or_what_ours_beats_is_no_proposal(extract_by_rules, text):
+    assert not {"ZorbGrad", "BlipGrad", "ZorbNet", "BlipNet"} & {
+        t for h, t in _rels(extract_by_rules(text), "PROPOSES")
+    }, text
+
+
+def test_ours_is_the_paper_when_it_proposes_several_methods(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose two models: ZorbNet and BlipNet. Our model outperforms QuuxNet on CIFAR-10."
+    )
+    assert {"ZorbNet", "BlipNet"} <= {t for h, t in _rels(rec, "PROPOSES")}
+    assert (PAPER, "QuuxNet") in _rels(rec, "OUTPERFORMS")
+    rec = extract_by_rules("We propose ZorbNet. Our model outperforms QuuxNet on CIFAR-10.")
+    assert ("ZorbNet", "QuuxNet") in _rels(rec, "OUTPERFORMS")
+
+
 def test_what_our_model_beats_is_not_ours(extract_by_rules):
     """ "our" names a method only when nothing is said between them."""
     for text in ("Our method beats BlipNet on CIFAR-10.", "Our model outperform BlipNet."):

@@ -276,6 +276,49 @@ def test_what_a_title_studies_is_not_proposed(title, proposed):
     assert got == proposed
 
 
+def test_ours_is_the_paper_when_the_classifier_proposes_two_methods():
+    """Which of two proposed methods "our model" is the text does not say: the paper."""
+    text = "We propose Zork and Blip. Our model addresses parsing."
+    rec = Record(
+        paper=Paper(id="p", text=text),
+        entities=[
+            Entity(
+                key=f"method:{n.lower()}",
+                type="Method",
+                name=n,
+                mentions=[Mention(start=text.index(n), end=text.index(n) + len(n), sentence=0)],
+            )
+            for n in ("Zork", "Blip")
+        ]
+        + [
+            Entity(
+                key="task:parsing",
+                type="Task",
+                name="parsing",
+                mentions=[Mention(start=text.index("parsing"), end=len(text) - 1, sentence=1)],
+            )
+        ],
+    )
+    sents = [(0, 25), (26, len(text))]
+    cands, _ = L.featurize(rec, sents)
+    for proposed, head in (
+        (("method:zork",), "method:zork"),
+        (("method:zork", "method:blip"), PAPER),
+    ):
+        probs = np.array(
+            [
+                0.9
+                if c.type == "ADDRESSES" or (c.type == "PROPOSES" and c.tail in proposed)
+                else 0.0
+                for c in cands
+            ]
+        )
+        out = L.decide(rec, sents, cands, probs, {"ADDRESSES": 0.5, "PROPOSES": 0.5})
+        assert {(r.head, r.tail) for r in out.relations if r.type == "ADDRESSES"} == {
+            (head, "task:parsing")
+        }, proposed
+
+
 def test_respectively_pairs_in_order_whatever_the_classifier_says():
     """ "Zork and Blip tackle parsing and tagging, respectively": Zork does not tackle
     tagging, nor Blip parsing."""
@@ -302,7 +345,8 @@ def test_respectively_pairs_in_order_whatever_the_classifier_says():
     )
     sents = [(0, len(text))]
     cands, _ = L.featurize(rec, sents)
-    probs = np.array([0.9 if c.type in ("ADDRESSES", "PROPOSES") else 0.0 for c in cands])
+    zork = L.Candidate(PAPER, "PROPOSES", "method:zork")
+    probs = np.array([0.9 if c.type == "ADDRESSES" or c == zork else 0.0 for c in cands])
     out = L.decide(rec, sents, cands, probs, {"ADDRESSES": 0.5, "PROPOSES": 0.5})
     got = {(r.head, r.tail) for r in out.relations if r.type == "ADDRESSES"}
     assert ("method:zork", "task:parsing") in got and ("method:blip", "task:tagging") in got
@@ -312,7 +356,8 @@ def test_respectively_pairs_in_order_whatever_the_classifier_says():
 
 def _sure_of(rtype: str, sentence: str) -> set[tuple[str, str]]:
     """The (head, tail) of `rtype` that decide keeps after "We propose Zork. " + `sentence`
-    (naming Blop once), with a classifier sure of every `rtype` and PROPOSES candidate."""
+    (naming Blop once), with a classifier sure of every `rtype` candidate and of Zork's
+    proposal."""
     text = "We propose Zork. " + sentence
     at = text.index("Blop")
     rec = Record(
@@ -327,7 +372,8 @@ def _sure_of(rtype: str, sentence: str) -> set[tuple[str, str]]:
     )  # fmt: skip
     sents = [(0, 16), (17, len(text))]
     cands, _ = L.featurize(rec, sents)
-    probs = np.array([0.9 if c.type in (rtype, "PROPOSES") else 0.0 for c in cands])
+    zork = L.Candidate(PAPER, "PROPOSES", "method:zork")
+    probs = np.array([0.9 if c.type == rtype or c == zork else 0.0 for c in cands])
     out = L.decide(rec, sents, cands, probs, {rtype: 0.5, "PROPOSES": 0.5})
     return {(r.head, r.tail) for r in out.relations if r.type == rtype}
 

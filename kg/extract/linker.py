@@ -28,6 +28,7 @@ from typing import Any, cast
 import numpy as np
 
 from kg.errors import ExtractError
+from kg.extract import lexicon
 from kg.extract import mentions as M
 from kg.extract.recogniser import model_dir
 from kg.extract.relations import (
@@ -41,7 +42,7 @@ from kg.extract.relations import (
     USE_CUES,
     hedged,
 )
-from kg.extract.to_record import SIGNATURES
+from kg.extract.to_record import SIGNATURES, own_method
 from kg.model import PAPER, Entity, Evidence, Record, Relation, RelationType
 
 OWN = "OWN"
@@ -116,6 +117,8 @@ FEATURES: list[str] = (
         "tail_words",
         "tail_upper",
         "tail_aliases",
+        "tail_known",
+        "tail_coined",
         "tail_first_propose",
         "tail_first_own",
         "title_first",
@@ -171,8 +174,7 @@ class _Paper:
 
 
 def _own_head(rec: Record, proposed: set[str]) -> str:
-    methods = [e.key for e in rec.entities if e.key in proposed and e.type == "Method"]
-    return methods[0] if methods else PAPER
+    return own_method([e.key for e in rec.entities if e.key in proposed and e.type == "Method"])
 
 
 def _paper(rec: Record, sentences: list[tuple[int, int]]) -> _Paper:
@@ -364,6 +366,7 @@ def words_of(rec: Record, sentences: list[tuple[int, int]]) -> list[set[str]]:
 
 def _features(p: _Paper, c: Candidate) -> list[float]:
     row = dict.fromkeys(FEATURES, 0.0)
+    lex = lexicon.load()
     row[f"type={c.type}"] = 1.0
     head = OWN if c.type == "PROPOSES" else c.head
     rule_head = PAPER if c.type == "PROPOSES" else c.head
@@ -429,6 +432,9 @@ def _features(p: _Paper, c: Candidate) -> list[float]:
     row["tail_words"] = len(tail.name.split())
     row["tail_upper"] = float(any(ch.isupper() for ch in tail.name))
     row["tail_aliases"] = len(tail.aliases)
+    # a name the lexicons hold is prior work, a coined one ("ZorbNet") more likely the paper's
+    row["tail_known"] = float(any(lex.lookup(x) is not None for x in (tail.name, *tail.aliases)))
+    row["tail_coined"] = float(any(M.is_name_like(w) for w in tail.name.split()))
     if first >= 0:
         cues = _sentence_cues(p, first)
         row["tail_first_propose"] = cues["propose"]

@@ -512,7 +512,9 @@ def _type_from_head(phrase: str) -> str | None:
     return None
 
 
-OWN_SUBJECT = re.compile(r"\b(we|this paper|this work|this letter|this article|here)\b", re.I)
+OWN_SUBJECT = re.compile(
+    r"\b(we|this paper|this work|this letter|this article|this study|here)\b", re.I
+)
 NOT_OURS = re.compile(
     r"\b(unlike|previous(?:ly)?|prior|existing|they|others|recently|has been|"
     r"have been|was|were)\b",
@@ -521,7 +523,35 @@ NOT_OURS = re.compile(
 
 
 _DEFINED = re.compile(r"\s*(?:\(|,\s*(?:an?|which|the first)\b)")
-_LIST_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|\(\s*)$")
+# what joins two listed names, a bracketed short form of the first allowed before it:
+# "A, B", "A and B", "techniques (A", "A (AB) and B"
+_LIST_JOIN = re.compile(
+    r"\s*(?:\([^()]{1,20}\)\s*)?(?:,\s*(?:and\s+|or\s+)?|(?:and|or)\s+(?:an?\s+|the\s+)?|\(\s*)$"
+)
+# the bracketed short form of the name before it: "A (AB)"
+_SHORT_FORM = re.compile(r"\s*\(\s*\S+\s*\).?")
+# a sentence about the paper's own work, before a naming verb: "we call it", "the
+# proposed extension is named", "this method, called", "a novel algorithm, dubbed"
+_OWN_NAMING = re.compile(
+    r"\b(?:we|our|this paper|this work|this letter|this article|the article|here|"
+    r"the proposed|this (?:method|model|approach|framework|algorithm|technique|view)|"
+    r"an? (?:new|novel))\b",
+    re.I,
+)
+# a new thing named in apposition: "we provide a novel method, X", "a new task, X"
+_NEW_APPOSITION = re.compile(
+    r"\b(?:an?\s+(?:new|novel)|the\s+proposed|the\s+resulting|our)\s+"
+    r"(?:(?!(?:over|than|to|with|of|on|for|in|by|from|and|or|as|against)\b)[\w()-]+\s+){0,4}?"
+    r"[\w()-]+\s*,\s*(?:the\s+|namely,?\s+|i\.e\.,?\s+)?$",
+    re.I,
+)
+# a passive proposal after the names: "A and B are proposed", "a new X loss is introduced"
+_PROPOSED_AFTER = re.compile(
+    r"\s*(?:\([^()]{1,20}\)\s*)?(?:is|are)\s+(?:\w+ly\s+)?(?:proposed|introduced|presented)\b(?!\s+(?:by|in)\b)",
+    re.I,
+)
+# a list that a count announces, after a semicolon: "two frameworks for X; A and B"
+_COUNTED = re.compile(r"\b(?:two|three|four|five|both|several)\b", re.I)
 
 
 # "three techniques are proposed": a passive proposal, ours when a list names them
@@ -547,12 +577,16 @@ def _colon_list(
     doc: Doc, verb: Token, sent: Span, new_starting: Callable[[int, int], list[Span]]
 ) -> list[tuple[int, int]]:
     """The new spans listed after a colon that closes a proposal's object: 'we propose
-    two approaches for X: A and B' gives A and B (none when the object runs past 12
-    tokens, or a sentence or clause ends first)."""
+    two approaches for X: A and B' gives A and B, as do 'namely' and a semicolon after an
+    object that counts them ('two frameworks for X; A and B'); none when the object runs past 12
+    tokens, or a sentence or clause ends first."""
     for u in doc[verb.i + 1 : min(sent.end, verb.i + 13)]:
-        if u.text in (".", ";") or u.lower_ in ("which", "that", "where", "whose"):
+        counted = u.text == ";" and _COUNTED.search(doc[verb.i + 1 : u.i].text)
+        if u.text == "." or (u.text == ";" and not counted):
             return []
-        if u.text == ":":
+        if u.lower_ in ("which", "that", "where", "whose"):
+            return []
+        if u.text == ":" or counted or u.lower_ == "namely":
             first = new_starting(u.i + 1, u.i + 3)
             if not first:
                 return []
@@ -567,16 +601,18 @@ def _listed_with(
     doc: Doc, first: Span, new_starting: Callable[[int, int], list[Span]], clause_end: int
 ) -> list[tuple[int, int]]:
     """The new spans listed right after `first` ('X and Y', 'X, Y and Z', 'techniques (X
-    and Y)'), up to `clause_end`: each one joined to the one before by a comma, 'and',
-    'or' or an opening bracket, with nothing else between."""
+    and Y)', 'X (XA) and Y'), up to `clause_end`: each one joined to the one before by a
+    comma, 'and', 'or' or an opening bracket, with nothing else between but a bracketed
+    short form."""
     out: list[tuple[int, int]] = []
     last = first
     while True:
         nxt = [
             s
-            for s in new_starting(last.end, last.end + 4)
+            for s in new_starting(last.end, last.end + 8)
             if s.start_char < clause_end
             and _LIST_JOIN.fullmatch(doc.text[last.end_char : s.start_char])
+            and not _SHORT_FORM.fullmatch(doc.text[last.end_char : s.end_char + 2])
         ]
         if not nxt:
             return out
@@ -655,14 +691,38 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
                             out.append((s.start_char, s.end_char))
                             out += _listed_with(doc, s, new_starting, clause_end)
                         break
-            elif lw in NAMING_VERBS and OWN_SUBJECT.search(text[sent.start_char : sent.end_char]):
-                # "called X", "we call it X", "we call our model the X"
+            elif lw in NAMING_VERBS and (
+                OWN_SUBJECT.search(text[sent.start_char : sent.end_char])
+                or _OWN_NAMING.search(text[sent.start_char : t.idx])
+            ):
+                # "called X", "we call it X", "we call our model the X", "we refer to it
+                # as X", "which we term {\em X}"
                 at = t.i + 1
-                while at < min(sent.end, t.i + 6) and doc[at].lower_ in NAMING_FILLERS:
+                while at < min(sent.end, t.i + 6) and (
+                    doc[at].lower_ in NAMING_FILLERS
+                    or doc[at].text.lstrip("{").startswith("\\")
+                    or doc[at].text == "{"
+                ):
                     at += 1
-                for s in new_starting(at, at + 1):
+                # a known name too: the paper names its own work with it
+                for s in [*new_starting(at, at + 1), *([known_at[at]] if at in known_at else [])]:
                     out.append((s.start_char, s.end_char))
+                    out += _listed_with(doc, s, new_starting, sent.end_char)
                     break
+        for s in new_starting(sent.start, sent.end):
+            before = text[sent.start_char : s.start_char]
+            if _NEW_APPOSITION.search(before) and not NOT_OURS.search(before):
+                # "we provide a novel method, X", "a new task, X, where ...", "the proposed
+                # architecture, the X"
+                out.append((s.start_char, s.end_char))
+            elif not NOT_OURS.search(before):
+                # "A and B are proposed"
+                listed = [
+                    (s.start_char, s.end_char),
+                    *_listed_with(doc, s, new_starting, sent.end_char),
+                ]
+                if _PROPOSED_AFTER.match(text, listed[-1][1]):
+                    out += listed
         for s in inside.get(sent.start, ()):
             if s.label_ != "Method" or s.start < sent.start or s.end > sent.end:
                 continue

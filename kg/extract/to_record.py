@@ -63,6 +63,16 @@ def _sentence_of(starts: list[int], offset: int) -> int:
     return lo
 
 
+def own_method(proposed_methods: list[str]) -> str:
+    """What "we" and "our model" stand for: the one Method the paper proposes, else the
+    paper itself (it proposes none, or several and which one is meant is not known).
+
+    >>> own_method(["method:zorbnet"]), own_method([]), own_method(["method:a", "method:b"])
+    ('method:zorbnet', 'PAPER', 'PAPER')
+    """
+    return proposed_methods[0] if len(proposed_methods) == 1 else PAPER
+
+
 def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Record:
     """Everything extracted from one paper."""
     found = _found(abstract, "abstract")
@@ -184,8 +194,7 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
                     confidence=0.95,
                 )
             )
-    own_methods = [k for k in proposed if groups[k].type == "Method"]
-    own = own_methods[0] if own_methods else PAPER
+    own = own_method([k for k in proposed if groups[k].type == "Method"])
 
     def ref(r) -> str | None:
         if r == OWN:
