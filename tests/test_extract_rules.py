@@ -1279,3 +1279,15 @@ def test_a_method_after_for_or_without_is_not_beaten(extract_by_rules):
         "GlimNet and BorkNet."
     )
     assert {t for _, t in _rels(rec, "OUTPERFORMS")} == {"GlimNet", "BorkNet"}
+
+
+def test_up_to_is_no_value_reached_on_a_dataset(extract_by_rules):
+    """'1.2% higher top-5 accuracy on B when saving up to 40% energy': the 1.2 is the
+    accuracy's, not the 40 that 'up to' leads to."""
+    rec = extract_by_rules(
+        "We propose ZorbNet. ZorbNet reaches 0.6% higher top-1 accuracy on FooSet when "
+        "saving up to 20% energy, and 1.2% higher top-5 accuracy on GlimSet when saving up "
+        "to 40% energy."
+    )
+    got = {(n, v) for _, _, n, v, _ in _named(rec)}
+    assert ("top-5 accuracy", "1.2") in got and ("top-5 accuracy", "40") not in got

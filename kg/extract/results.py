@@ -92,8 +92,8 @@ _LEAD = (
     # a change named after its metric: "an accuracy drop of 16%"
     r"(?:(?:drops?|improvements?|gains?|increases?|decreases?|reductions?|degradations?|"
     r"boosts?)\s+(?=of\b|by\b))?"
-    # where: "perplexities on A and B (datasets) to 51.1 and 44.3"
-    r"(?:(?:on|in|across|over)\s+[^,;:()]{1,80}?\s+(?=to\s+\d))?"
+    # where: "perplexities on A and B (datasets) to 51.1 and 44.3" (not "... up to 40%")
+    r"(?:(?:on|in|across|over)\s+[^,;:()]{1,80}?(?<!\bup)\s+(?=to\s+\d))?"
     # "perplexities on two data sets: 57.3 on A and 65.8 on B"
     r"(?:(?:on|in|across|over)\s+[^,;:()]{1,40}?(?=:))?"
     r"(?:of|=|:|\(|is|was|are|were|reaches|reached|achieves|achieved|obtains|attains|at|by|"
