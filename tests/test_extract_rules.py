@@ -1291,3 +1291,16 @@ def test_up_to_is_no_value_reached_on_a_dataset(extract_by_rules):
     )
     got = {(n, v) for _, _, n, v, _ in _named(rec)}
     assert ("top-5 accuracy", "1.2") in got and ("top-5 accuracy", "40") not in got
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "ZorbNet improves the Pearson correlation of the means and variances from 0.81 to "
+        "0.95 and 0.71 to 0.85, respectively.",
+        "ZorbNet raises the accuracy from 81.2% to 0.95% and 70.1% to 0.85% on the two tasks.",
+    ],
+)
+def test_a_list_of_changes_from_x_to_y_gives_the_new_values(extract_by_rules, said):
+    rec = extract_by_rules(f"We propose ZorbNet. {said}")
+    assert {v for _, _, _, v, _ in _named(rec)} == {"0.95", "0.85"}

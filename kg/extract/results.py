@@ -21,6 +21,8 @@ The forms read, around a Metric mention of the sentence:
 * margins after their metric, or after what it is of: "an F1 that is 5% higher than B",
   "raises the accuracy of A models by up to 12% and B models by up to 7%", "0.3% less
   accuracy on A and 0.2% less on B".
+* new values after what changed: "the correlation of the means and variances from 0.81 to
+  0.95 and 0.71 to 0.85" (0.95 and 0.85);
 
 A list of values and "respectively" with as many methods (and no datasets to pair with)
 gives each method its value in order.
@@ -123,6 +125,16 @@ _BARE_AFTER = re.compile(
     r"^\s(\d+\.\d+\s*(?:" + _UNIT + r")?|\d+\s*(?:\\?%|dB))"
     r"(?![\w.%-]|\s*(?:" + _UNIT + r"|times|fold)\b)"
 )
+# what goes from one value to another, then the list of new values: "the correlation of
+# the means and variances from 0.81 to 0.95 and 0.71 to 0.85"
+_FROM_TO_AFTER = re.compile(
+    r"^\s*(?:of|on|in|for)\s+[^,;:()\d]{1,100}?\s+from\s+\d+(?:\.\d+)?\s*(?:" + _UNIT + r")?"
+    r"\s+to\s+(" + _LIST + ")"
+)
+# the lead of a list of new values: "... from 0.81 to"
+_FROM_TO_END = re.compile(r"\bfrom\s+\d+(?:\.\d+)?\s*(?:" + _UNIT + r")?\s+to\s*$")
+# the new value of a pair in such a list: "0.71 to 0.85"
+_TO_NEW = re.compile(r"\bto\s*[+\u2212]?(\d+(?:\.\d+)?)\s*(" + _UNIT + r")?$")
 _VS_AFTER = re.compile(r"^\s*(?:of\s+|:\s*|=\s*)?" + _NUM + _VS + _NUM)
 _LIST_AFTER = re.compile(
     r"\s*(?:metrics?|scores?)?\s*(?:respectively\s+)?(?:of|are|were|:|by)\s+"
@@ -239,6 +251,16 @@ def _numbers(text: str) -> list[Value]:
     return [(m.group(1), m.group(2)) for m in _NUM_RE.finditer(text)]
 
 
+def _new_numbers(text: str) -> list[Value]:
+    """The new values of a list that goes on from 'from x to': '0.95 and 0.71 to 0.85'
+    gives 0.95 and 0.85 (a pair 'x to y' is a change to y, not a range)."""
+    out: list[Value] = []
+    for m in _NUM_RE.finditer(text):
+        to = _TO_NEW.search(m.group(0))
+        out.append((to.group(1), to.group(2) or m.group(2)) if to else (m.group(1), m.group(2)))
+    return out
+
+
 def _plausible(value: str) -> bool:
     return not re.fullmatch(r"(19|20)\d\d", value)
 
@@ -319,7 +341,9 @@ def values_of(
         return [(m.group(1), m.group(2)), (m.group(3), m.group(4))], True, b0 + m.start()
     m = _AFTER.match(after) or _BARE_AFTER.match(after)
     if m is None and margins:
-        m = _MOVED_BY.match(after) or _HIGHER_AFTER.match(after)
+        m = _MOVED_BY.match(after) or _HIGHER_AFTER.match(after) or _FROM_TO_AFTER.match(after)
+    if m and _FROM_TO_END.search(after, 0, m.start(1)):
+        return _new_numbers(m.group(1)), False, start
     if m:
         return _numbers(m.group(1)), False, start
     m = _LIST_BEFORE.search(before)
