@@ -1304,3 +1304,17 @@ def test_up_to_is_no_value_reached_on_a_dataset(extract_by_rules):
 def test_a_list_of_changes_from_x_to_y_gives_the_new_values(extract_by_rules, said):
     rec = extract_by_rules(f"We propose ZorbNet. {said}")
     assert {v for _, _, _, v, _ in _named(rec)} == {"0.95", "0.85"}
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "On FooSet, ZorbNet has an accuracy of 97.1% compared to 71% for GlimNet.",
+        "ZorbNet reaches 97.1% accuracy on FooSet, in contrast to 71% from directly "
+        "applying GlimNet.",
+    ],
+)
+def test_a_value_compared_to_after_the_first_goes_to_the_method_after_it(extract_by_rules, said):
+    rec = extract_by_rules(f"We propose ZorbNet. {said}")
+    got = {(m, v) for m, _, _, v, _ in _named(rec)}
+    assert {("ZorbNet", "97.1"), ("GlimNet", "71")} <= got

@@ -23,6 +23,8 @@ The forms read, around a Metric mention of the sentence:
   accuracy on A and 0.2% less on B".
 * new values after what changed: "the correlation of the means and variances from 0.81 to
   0.95 and 0.71 to 0.85" (0.95 and 0.85);
+* a value another method reaches, right after the first: "an accuracy of 97% compared to
+  0.5% for B", "in contrast to 71% from directly applying B";
 
 A list of values and "respectively" with as many methods (and no datasets to pair with)
 gives each method its value in order.
@@ -468,6 +470,31 @@ def _more_on(
     return out
 
 
+# the value of another method, after a first one: "an accuracy of 97% compared to 0.5% for
+# B", "97.1% accuracy on D, in contrast to 71% from directly applying B"
+_AGAINST = re.compile(
+    r"(?:\s+(?:on|in|for)\s+[^,;:()\d%]{1,40}?)?\s*,?\s*"
+    r"(?:compared (?:to|with)|in contrast to|as opposed to|against)\s+"
+    r"(?:(?:only|just)\s+)?" + _NUM + r"\s+(?:for|from|by|with|of|using)\s+"
+)
+_FEW_WORDS = re.compile(r"(?:[\w-]+\s+){0,4}")
+
+
+def _against(
+    text: str, pos: int, end: int, methods: list[Span]
+) -> tuple[Value, tuple[int, int], Ref] | None:
+    """The value a method other than the first one's reaches, said right after the first
+    one (which ends at `pos`) with the method a few words after it: the value, where it is
+    written and the method."""
+    m = _AGAINST.match(text, pos, end)
+    if m is None:
+        return None
+    for x in methods:
+        if x.start_char >= m.end() and _FEW_WORDS.fullmatch(text, m.end(), x.start_char):
+            return (m.group(1), m.group(2)), (m.start(1), m.end(1)), char_span(x)
+    return None
+
+
 # "outperforming B by 28% and C by 14%": changes of the metric named before the comparison
 _BEATS_BY = re.compile(
     r"\b(?:out-?perform\w*|surpass\w*|beat(?:s|ing)?|exceed\w*|improv\w* (?:up)?on|"
@@ -594,6 +621,11 @@ def find_results(doc: Doc) -> list[dict]:
             if len(items) == 1 and items[0][3] is not None:
                 for said_too, where in _and_by(text, items[0][3], sent, metrics, k):
                     items.append((said_too, head, _dataset_of(datasets, *where, text), where))
+            if len(items) == 1 and items[0][3] is not None and not versus:
+                past = max(items[0][3][1], k.end_char)  # past the first value and its metric
+                other = _against(text, past, sent.end_char, methods)
+                if other:
+                    items.append((other[0], other[2], items[0][2], other[1]))
             kind = None  # the values of one list are all scores or all changes
             for (value, unit), who, dataset, at_value in items:
                 if kind is None or versus:
