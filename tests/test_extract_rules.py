@@ -1318,3 +1318,16 @@ def test_a_value_compared_to_after_the_first_goes_to_the_method_after_it(extract
     rec = extract_by_rules(f"We propose ZorbNet. {said}")
     got = {(m, v) for m, _, _, v, _ in _named(rec)}
     assert {("ZorbNet", "97.1"), ("GlimNet", "71")} <= got
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Its compression rate reaches 97% in a sentiment task and 93% ~ 98% in translation tasks.",
+        "ZorbNet gives 5x to 18x increases in throughput for plain inference, and 3x to 10x "
+        "for private inference.",
+    ],
+)
+def test_a_value_goes_on_to_a_place_that_is_no_dataset(extract_by_rules, said):
+    rec = extract_by_rules(f"We propose ZorbNet. {said}")
+    assert len({v for _, _, _, v, _ in _named(rec)}) == 2
