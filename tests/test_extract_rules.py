@@ -1331,3 +1331,27 @@ def test_a_value_compared_to_after_the_first_goes_to_the_method_after_it(extract
 def test_a_value_goes_on_to_a_place_that_is_no_dataset(extract_by_rules, said):
     rec = extract_by_rules(f"We propose ZorbNet. {said}")
     assert len({v for _, _, _, v, _ in _named(rec)}) == 2
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "On FooSet, ZorbNet reaches top-1 / top-5 accuracies of 76.1% / 93.0%.",
+        "On FooSet, ZorbNet reaches 76.1% / 93.0% (top-1 / top-5 accuracy).",
+    ],
+)
+def test_a_slash_pair_of_values_goes_to_a_slash_pair_of_metrics(extract_by_rules, said):
+    rec = extract_by_rules(f"We propose ZorbNet. {said}")
+    got = {(n.split()[0].lower(), v) for _, _, n, v, _ in _named(rec)}
+    assert got == {("top-1", "76.1"), ("top-5", "93.0")}
+
+
+def test_a_slash_pair_is_one_slot_of_a_list_paired_with_datasets(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose ZorbNet. On CIFAR-10, CIFAR-100 and ImageNet, ZorbNet reaches error "
+        "rates of 4.1%, 17.2% and 24.3% / 7.9% (top-1 / top-5) respectively."
+    )
+    got = {(d, n.split()[0].lower(), v) for _, d, n, v, _ in _named(rec)}
+    assert {("ImageNet", "top-1", "24.3"), ("ImageNet", "top-5", "7.9")} <= got
+    assert ("CIFAR-100", "error", "17.2") in got
+    assert not any(v == "24.3" and n == "error" for _, n, v in got)

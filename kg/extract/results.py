@@ -27,6 +27,8 @@ The forms read, around a Metric mention of the sentence:
   0.5% for B", "in contrast to 71% from directly applying B";
 * values going on to places that are no datasets: "97% in a sentiment task and 93% in
   translation tasks";
+* a slash pair of values for a slash pair of metrics: "26.0% / 8.5% (top-1 / top-5)",
+  one slot of its list of values ("on A, B and C ... of 3.9%, 18.5% and 26.0% / 8.5%").
 
 A list of values and "respectively" with as many methods (and no datasets to pair with)
 gives each method its value in order.
@@ -561,6 +563,54 @@ def _and_by(
     return out
 
 
+# two values joined by a slash next to two metrics joined by one: "26.0% / 8.5% (top-1 /
+# top-5)", "top-1 / top-5 errors of 26.0% / 8.5%"
+_SLASH = re.compile(r"\s*/\s*")
+_SLASH_BEFORE = re.compile(_NUM + r"\s*/\s*" + _NUM + r"\s*\(?\s*$")
+_SLASH_AFTER = re.compile(
+    r"\s*\)?\s*(?:[a-z]+\s+)?(?:of|=|:|\(|is|are|was|were)?\s*" + _NUM + r"\s*/\s*" + _NUM
+)
+# the slots of a list of values, a slash pair being one: "3.9%, 18.5% and 26.0% / 8.5%"
+_SLOT = _NUM + r"(?:\s*/\s*" + _NUM + r")?"
+_SLOT_GLUE = re.compile(r"\s*(?:,\s*and|,|and)\s*")
+_SLOTS_BEFORE = re.compile(r"(?:" + _SLOT + r"\s*(?:,\s*and|,|and)\s*)*$")
+_SLOTS_AFTER = re.compile(r"(?:\s*(?:,\s*and|,|and)\s*" + _SLOT + r")*")
+
+Slashed = tuple[Span, Value, tuple[int, int], tuple[int, int] | None]
+
+
+def _slash_pairs(
+    sent: Span, metrics: list[Span], datasets: list[tuple[int, int]], text: str
+) -> list[Slashed]:
+    """Values given in a pair for a pair of metrics, each pair joined by a slash: '26.0% /
+    8.5% (top-1 / top-5)' gives top-1 its 26.0 and top-5 its 8.5 (metric, value, where it
+    is written, dataset). The pair is one slot of its list of values, paired in order with
+    as many datasets ('on A, B and C ... of 3.9%, 18.5% and 26.0% / 8.5%' is on C)."""
+    out: list[Slashed] = []
+    for a, b in zip(metrics, metrics[1:], strict=False):
+        if not _SLASH.fullmatch(text, a.end_char, b.start_char):
+            continue
+        lo = max(sent.start_char, a.start_char - 40)
+        m = _SLASH_BEFORE.search(text, lo, a.start_char) or _SLASH_AFTER.match(
+            text, b.end_char, sent.end_char
+        )
+        if m is None:
+            continue
+        first, second = (m.start(1), m.end(1)), (m.start(3), m.end(3))
+        before = _SLOTS_BEFORE.search(text, sent.start_char, first[0])
+        after = _SLOTS_AFTER.match(text, second[1], sent.end_char)
+        slot = len(_SLOT_GLUE.findall(before.group())) if before else 0
+        slots = slot + 1 + (len(_SLOT_GLUE.findall(after.group())) if after else 0)
+        dataset = (
+            datasets[slot]
+            if len(datasets) == slots and slots > 1
+            else _dataset_of(datasets, first[0], second[1], text)
+        )
+        out.append((a, (m.group(1), m.group(2)), first, dataset))
+        out.append((b, (m.group(3), m.group(4)), second, dataset))
+    return out
+
+
 Margin = tuple[Span, int, str, str | None, tuple[int, int]]
 
 
@@ -605,6 +655,9 @@ def find_results(doc: Doc) -> list[dict]:
             if m.label_ == "Dataset" and not negated(text, sent.start_char, m.start_char)
         ]
         listed = _metric_lists(sent, metrics, text)
+        slashed = _slash_pairs(sent, metrics, datasets, text)
+        # where each value of a slash pair is written → the metric it belongs to
+        claimed = {where[0]: k.start_char for k, _, where, _ in slashed}
         said: set[int] = set()  # where the values read so far are written
         for idx, k in enumerate(metrics):
             got = (listed[idx][0], False, listed[idx][1]) if idx in listed else None
@@ -655,6 +708,8 @@ def find_results(doc: Doc) -> list[dict]:
                     kind = change(text, *at_value, after) if at_value else "score"
                 if who is None or not _plausible(value):
                     continue
+                if at_value and claimed.get(at_value[0], k.start_char) != k.start_char:
+                    continue  # a value of a slash pair, which belongs to another metric
                 own = kind
                 if at_value:
                     said.add(at_value[0])
@@ -662,6 +717,11 @@ def find_results(doc: Doc) -> list[dict]:
                     if sign and kind != "score":  # "changes by +1.0% and -0.3%"
                         own = "increase" if sign.group(1) == "+" else "decrease"
                 out.append(_result(who, k, dataset, value, unit, own, sent))
+        for k, (value, unit), where, dataset in slashed:
+            if where[0] not in said:
+                who = _who(sent, methods, where[0], text)
+                out.append(_result(who, k, dataset, value, unit, change(text, *where), sent))
+                said.add(where[0])
         for k, at, value, unit, where in _margins(sent, metrics, text, said):
             dataset = _dataset_of(datasets, *where, text)
             who = subject(sent, methods, at, text) or OWN
