@@ -1355,3 +1355,11 @@ def test_a_slash_pair_is_one_slot_of_a_list_paired_with_datasets(extract_by_rule
     assert {("ImageNet", "top-1", "24.3"), ("ImageNet", "top-5", "7.9")} <= got
     assert ("CIFAR-100", "error", "17.2") in got
     assert not any(v == "24.3" and n == "error" for _, n, v in got)
+
+
+def test_values_after_results_using_a_method_are_its_own(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose ZorbNet for image classification. We also present results using "
+        "GlimNet, achieving 0.3% less top-1 accuracy on CIFAR-10 and 0.1% less on ImageNet."
+    )
+    assert {(m, v) for m, _, _, v, _ in _named(rec)} == {("GlimNet", "0.3"), ("GlimNet", "0.1")}

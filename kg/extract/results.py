@@ -358,6 +358,24 @@ def values_of(
     return None
 
 
+# what the results said are of: "we also present results using A, achieving ..."
+_RESULTS_OF = re.compile(
+    r"\bresults?\s+(?:of|using|with|for|from|obtained (?:with|by))\s+(?:the\s+)?$", re.I
+)
+
+
+def _results_of(sent: Span, methods: list[Span], at: int, text: str) -> Ref | None:
+    """The method named right after 'results of/using/with' before `at`, whose results
+    the sentence reports ('we also present results using A, achieving 0.3% less
+    accuracy'), not ours."""
+    for m in methods:
+        if m.end_char <= at and _RESULTS_OF.search(
+            text, max(sent.start_char, m.start_char - 40), m.start_char
+        ):
+            return char_span(m)
+    return None
+
+
 def _who(sent: Span, methods: list[Span], at: int, text: str) -> Ref:
     """Who reached the number stated at `at`: in a clause of its own ('..., while SPINN
     loses 6% accuracy') the last method named in it, else the sentence's subject; after a
@@ -373,7 +391,8 @@ def _who(sent: Span, methods: list[Span], at: int, text: str) -> Ref:
         inside = [m for m in methods if start <= m.start_char and m.end_char <= at]
         if inside:
             return char_span(inside[-1])
-    return subject(sent, methods, at, text) or OWN
+    who = subject(sent, methods, at, text) or OWN
+    return (_results_of(sent, methods, at, text) or OWN) if who == OWN else who
 
 
 def _bracketed_by(methods: list[Span], start: int, text: str) -> Ref | None:
