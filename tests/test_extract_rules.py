@@ -1363,3 +1363,12 @@ def test_values_after_results_using_a_method_are_its_own(extract_by_rules):
         "GlimNet, achieving 0.3% less top-1 accuracy on CIFAR-10 and 0.1% less on ImageNet."
     )
     assert {(m, v) for m, _, _, v, _ in _named(rec)} == {("GlimNet", "0.3"), ("GlimNet", "0.1")}
+
+
+def test_a_versus_pair_after_where_the_metric_was_measured(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose ZorbNet for speech recognition. ZorbNet beats GlimNet in word error rate "
+        "on the clean test set (3.1% vs 6.2%)."
+    )
+    got = {(m, v) for m, _, _, v, _ in _named(rec)}
+    assert {("ZorbNet", "3.1"), ("GlimNet", "6.2")} <= got

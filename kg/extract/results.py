@@ -29,6 +29,8 @@ The forms read, around a Metric mention of the sentence:
   translation tasks";
 * a slash pair of values for a slash pair of metrics: "26.0% / 8.5% (top-1 / top-5)",
   one slot of its list of values ("on A, B and C ... of 3.9%, 18.5% and 26.0% / 8.5%").
+* an "x vs y" pair in brackets after where its metric was measured: "CER on the clean set
+  (3.3% vs 6.5%)".
 
 A list of values and "respectively" with as many methods (and no datasets to pair with)
 gives each method its value in order.
@@ -141,6 +143,11 @@ _FROM_TO_AFTER = re.compile(
 _FROM_TO_END = re.compile(r"\bfrom\s+\d+(?:\.\d+)?\s*(?:" + _UNIT + r")?\s+to\s*$")
 # the new value of a pair in such a list: "0.71 to 0.85"
 _TO_NEW = re.compile(r"\bto\s*[+\u2212]?(\d+(?:\.\d+)?)\s*(" + _UNIT + r")?$")
+# an "x vs y" pair in brackets after where its metric was measured: "CER on the clean
+# set (3.3% vs 6.5%)"
+_VS_LATER = re.compile(
+    r"^\s*(?:\([A-Za-z][\w-]{0,12}\)\s*)?(?:on|in|for)\s+[^;:()\d]{1,40}?\(\s*" + _NUM + _VS + _NUM
+)
 _VS_AFTER = re.compile(r"^\s*(?:of\s+|:\s*|=\s*)?" + _NUM + _VS + _NUM)
 _LIST_AFTER = re.compile(
     r"\s*(?:metrics?|scores?)?\s*(?:respectively\s+)?(?:of|are|were|:|by)\s+"
@@ -345,6 +352,9 @@ def values_of(
     m = _VS_BEFORE.search(before)
     if m:
         return [(m.group(1), m.group(2)), (m.group(3), m.group(4))], True, b0 + m.start()
+    m = _VS_LATER.match(after) if margins else None
+    if m:
+        return [(m.group(1), m.group(2)), (m.group(3), m.group(4))], True, start
     m = _AFTER.match(after) or _BARE_AFTER.match(after)
     if m is None and margins:
         m = _MOVED_BY.match(after) or _HIGHER_AFTER.match(after) or _FROM_TO_AFTER.match(after)
