@@ -1372,3 +1372,12 @@ def test_a_versus_pair_after_where_the_metric_was_measured(extract_by_rules):
     )
     got = {(m, v) for m, _, _, v, _ in _named(rec)}
     assert {("ZorbNet", "3.1"), ("GlimNet", "6.2")} <= got
+
+
+def test_versus_pairs_go_on(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose ZorbNet for speech recognition. ZorbNet beats GlimNet in word error rate "
+        "on the clean test set (3.1% vs 6.2%) and on the noisy one (10.5% vs 17.9%)."
+    )
+    got = {(m, v) for m, _, _, v, _ in _named(rec)}
+    assert {("ZorbNet", "10.5"), ("GlimNet", "17.9")} <= got

@@ -30,7 +30,7 @@ The forms read, around a Metric mention of the sentence:
 * a slash pair of values for a slash pair of metrics: "26.0% / 8.5% (top-1 / top-5)",
   one slot of its list of values ("on A, B and C ... of 3.9%, 18.5% and 26.0% / 8.5%").
 * an "x vs y" pair in brackets after where its metric was measured: "CER on the clean set
-  (3.3% vs 6.5%)".
+  (3.3% vs 6.5%)" and the pairs that go on: "... and on the other set (11.0% vs 18.1%)".
 
 A list of values and "respectively" with as many methods (and no datasets to pair with)
 gives each method its value in order.
@@ -147,6 +147,10 @@ _TO_NEW = re.compile(r"\bto\s*[+\u2212]?(\d+(?:\.\d+)?)\s*(" + _UNIT + r")?$")
 # set (3.3% vs 6.5%)"
 _VS_LATER = re.compile(
     r"^\s*(?:\([A-Za-z][\w-]{0,12}\)\s*)?(?:on|in|for)\s+[^;:()\d]{1,40}?\(\s*" + _NUM + _VS + _NUM
+)
+# more such pairs going on: "... (3.3% vs 6.5%) and on the other set (11.0% vs 18.1%)"
+_VS_MORE = re.compile(
+    r"\s*\)?\s*,?\s*(?:and\s+)?[^;:()\d]{1,40}?\(\s*" + _NUM + _VS + _NUM + r"\s*\)"
 )
 _VS_AFTER = re.compile(r"^\s*(?:of\s+|:\s*|=\s*)?" + _NUM + _VS + _NUM)
 _LIST_AFTER = re.compile(
@@ -323,6 +327,22 @@ def _versus(sent: Span, methods: list[Span], head: Ref, text: str, before: int) 
         ):
             return char_span(m)
     return None
+
+
+def _more_pairs(text: str, pos: int, end: int) -> list[list[tuple[Value, tuple[int, int]]]]:
+    """The 'x vs y' pairs that go on after a first one ending at `pos`, each value with
+    where it is written: '(3.3% vs 6.5%) and on the other set (11.0% vs 18.1%)'."""
+    out: list[list[tuple[Value, tuple[int, int]]]] = []
+    m = _VS_MORE.match(text, pos, end)
+    while m:
+        out.append(
+            [
+                ((m.group(1), m.group(2)), (m.start(1), m.end(1))),
+                ((m.group(3), m.group(4)), (m.start(3), m.end(3))),
+            ]
+        )
+        m = _VS_MORE.match(text, m.end(), end)
+    return out
 
 
 def values_of(
@@ -718,6 +738,10 @@ def find_results(doc: Doc) -> list[dict]:
                     reach = (min(at, k.start_char), max(k.end_char, at_value[1] if at_value else 0))
                     dataset = _dataset_of(datasets, *reach, text)
                 items.append(((value, unit), who, dataset, at_value))
+            if versus and items[1][3] is not None:
+                for pair in _more_pairs(text, items[1][3][1], sent.end_char):
+                    for (said_too, where), who in zip(pair, (head, heads[1]), strict=True):
+                        items.append((said_too, who, items[0][2], where))
             if len(items) == 1 and items[0][2] is not None and items[0][2][0] > at:
                 items += [(v, head, d, None) for v, d in _more_on(text, datasets, items[0][2])]
             if len(items) == 1 and items[0][3] is not None:
