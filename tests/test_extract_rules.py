@@ -1345,3 +1345,105 @@ def test_a_method_after_for_or_without_is_not_beaten(extract_by_rules):
         "GlimNet and BorkNet."
     )
     assert {t for _, t in _rels(rec, "OUTPERFORMS")} == {"GlimNet", "BorkNet"}
+
+
+def test_up_to_is_no_value_reached_on_a_dataset(extract_by_rules):
+    """'1.2% higher top-5 accuracy on B when saving up to 40% energy': the 1.2 is the
+    accuracy's, not the 40 that 'up to' leads to."""
+    rec = extract_by_rules(
+        "We propose ZorbNet. ZorbNet reaches 0.6% higher top-1 accuracy on FooSet when "
+        "saving up to 20% energy, and 1.2% higher top-5 accuracy on GlimSet when saving up "
+        "to 40% energy."
+    )
+    got = {(n, v) for _, _, n, v, _ in _named(rec)}
+    assert ("top-5 accuracy", "1.2") in got and ("top-5 accuracy", "40") not in got
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "ZorbNet improves the Pearson correlation of the means and variances from 0.81 to "
+        "0.95 and 0.71 to 0.85, respectively.",
+        "ZorbNet raises the accuracy from 81.2% to 0.95% and 70.1% to 0.85% on the two tasks.",
+    ],
+)
+def test_a_list_of_changes_from_x_to_y_gives_the_new_values(extract_by_rules, said):
+    rec = extract_by_rules(f"We propose ZorbNet. {said}")
+    assert {v for _, _, _, v, _ in _named(rec)} == {"0.95", "0.85"}
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "On FooSet, ZorbNet has an accuracy of 97.1% compared to 71% for GlimNet.",
+        "ZorbNet reaches 97.1% accuracy on FooSet, in contrast to 71% from directly "
+        "applying GlimNet.",
+    ],
+)
+def test_a_value_compared_to_after_the_first_goes_to_the_method_after_it(extract_by_rules, said):
+    rec = extract_by_rules(f"We propose ZorbNet. {said}")
+    got = {(m, v) for m, _, _, v, _ in _named(rec)}
+    assert {("ZorbNet", "97.1"), ("GlimNet", "71")} <= got
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Its compression rate reaches 97% in a sentiment task and 93% ~ 98% in translation tasks.",
+        "ZorbNet gives 5x to 18x increases in throughput for plain inference, and 3x to 10x "
+        "for private inference.",
+    ],
+)
+def test_a_value_goes_on_to_a_place_that_is_no_dataset(extract_by_rules, said):
+    rec = extract_by_rules(f"We propose ZorbNet. {said}")
+    assert len({v for _, _, _, v, _ in _named(rec)}) == 2
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "On FooSet, ZorbNet reaches top-1 / top-5 accuracies of 76.1% / 93.0%.",
+        "On FooSet, ZorbNet reaches 76.1% / 93.0% (top-1 / top-5 accuracy).",
+    ],
+)
+def test_a_slash_pair_of_values_goes_to_a_slash_pair_of_metrics(extract_by_rules, said):
+    rec = extract_by_rules(f"We propose ZorbNet. {said}")
+    got = {(n.split()[0].lower(), v) for _, _, n, v, _ in _named(rec)}
+    assert got == {("top-1", "76.1"), ("top-5", "93.0")}
+
+
+def test_a_slash_pair_is_one_slot_of_a_list_paired_with_datasets(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose ZorbNet. On CIFAR-10, CIFAR-100 and ImageNet, ZorbNet reaches error "
+        "rates of 4.1%, 17.2% and 24.3% / 7.9% (top-1 / top-5) respectively."
+    )
+    got = {(d, n.split()[0].lower(), v) for _, d, n, v, _ in _named(rec)}
+    assert {("ImageNet", "top-1", "24.3"), ("ImageNet", "top-5", "7.9")} <= got
+    assert ("CIFAR-100", "error", "17.2") in got
+    assert not any(v == "24.3" and n == "error" for _, n, v in got)
+
+
+def test_values_after_results_using_a_method_are_its_own(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose ZorbNet for image classification. We also present results using "
+        "GlimNet, achieving 0.3% less top-1 accuracy on CIFAR-10 and 0.1% less on ImageNet."
+    )
+    assert {(m, v) for m, _, _, v, _ in _named(rec)} == {("GlimNet", "0.3"), ("GlimNet", "0.1")}
+
+
+def test_a_versus_pair_after_where_the_metric_was_measured(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose ZorbNet for speech recognition. ZorbNet beats GlimNet in word error rate "
+        "on the clean test set (3.1% vs 6.2%)."
+    )
+    got = {(m, v) for m, _, _, v, _ in _named(rec)}
+    assert {("ZorbNet", "3.1"), ("GlimNet", "6.2")} <= got
+
+
+def test_versus_pairs_go_on(extract_by_rules):
+    rec = extract_by_rules(
+        "We propose ZorbNet for speech recognition. ZorbNet beats GlimNet in word error rate "
+        "on the clean test set (3.1% vs 6.2%) and on the noisy one (10.5% vs 17.9%)."
+    )
+    got = {(m, v) for m, _, _, v, _ in _named(rec)}
+    assert {("ZorbNet", "10.5"), ("GlimNet", "17.9")} <= got

@@ -21,6 +21,16 @@ The forms read, around a Metric mention of the sentence:
 * margins after their metric, or after what it is of: "an F1 that is 5% higher than B",
   "raises the accuracy of A models by up to 12% and B models by up to 7%", "0.3% less
   accuracy on A and 0.2% less on B".
+* new values after what changed: "the correlation of the means and variances from 0.81 to
+  0.95 and 0.71 to 0.85" (0.95 and 0.85);
+* a value another method reaches, right after the first: "an accuracy of 97% compared to
+  0.5% for B", "in contrast to 71% from directly applying B";
+* values going on to places that are no datasets: "97% in a sentiment task and 93% in
+  translation tasks";
+* a slash pair of values for a slash pair of metrics: "26.0% / 8.5% (top-1 / top-5)",
+  one slot of its list of values ("on A, B and C ... of 3.9%, 18.5% and 26.0% / 8.5%").
+* an "x vs y" pair in brackets after where its metric was measured: "CER on the clean set
+  (3.3% vs 6.5%)" and the pairs that go on: "... and on the other set (11.0% vs 18.1%)".
 
 A list of values and "respectively" with as many methods (and no datasets to pair with)
 gives each method its value in order.
@@ -92,8 +102,8 @@ _LEAD = (
     # a change named after its metric: "an accuracy drop of 16%"
     r"(?:(?:drops?|improvements?|gains?|increases?|decreases?|reductions?|degradations?|"
     r"boosts?)\s+(?=of\b|by\b))?"
-    # where: "perplexities on A and B (datasets) to 51.1 and 44.3"
-    r"(?:(?:on|in|across|over)\s+[^,;:()]{1,80}?\s+(?=to\s+\d))?"
+    # where: "perplexities on A and B (datasets) to 51.1 and 44.3" (not "... up to 40%")
+    r"(?:(?:on|in|across|over)\s+[^,;:()]{1,80}?(?<!\bup)\s+(?=to\s+\d))?"
     # "perplexities on two data sets: 57.3 on A and 65.8 on B"
     r"(?:(?:on|in|across|over)\s+[^,;:()]{1,40}?(?=:))?"
     r"(?:of|=|:|\(|is|was|are|were|reaches|reached|achieves|achieved|obtains|attains|at|by|"
@@ -122,6 +132,25 @@ _HIGHER_AFTER = re.compile(
 _BARE_AFTER = re.compile(
     r"^\s(\d+\.\d+\s*(?:" + _UNIT + r")?|\d+\s*(?:\\?%|dB))"
     r"(?![\w.%-]|\s*(?:" + _UNIT + r"|times|fold)\b)"
+)
+# what goes from one value to another, then the list of new values: "the correlation of
+# the means and variances from 0.81 to 0.95 and 0.71 to 0.85"
+_FROM_TO_AFTER = re.compile(
+    r"^\s*(?:of|on|in|for)\s+[^,;:()\d]{1,100}?\s+from\s+\d+(?:\.\d+)?\s*(?:" + _UNIT + r")?"
+    r"\s+to\s+(" + _LIST + ")"
+)
+# the lead of a list of new values: "... from 0.81 to"
+_FROM_TO_END = re.compile(r"\bfrom\s+\d+(?:\.\d+)?\s*(?:" + _UNIT + r")?\s+to\s*$")
+# the new value of a pair in such a list: "0.71 to 0.85"
+_TO_NEW = re.compile(r"\bto\s*[+\u2212]?(\d+(?:\.\d+)?)\s*(" + _UNIT + r")?$")
+# an "x vs y" pair in brackets after where its metric was measured: "CER on the clean
+# set (3.3% vs 6.5%)"
+_VS_LATER = re.compile(
+    r"^\s*(?:\([A-Za-z][\w-]{0,12}\)\s*)?(?:on|in|for)\s+[^;:()\d]{1,40}?\(\s*" + _NUM + _VS + _NUM
+)
+# more such pairs going on: "... (3.3% vs 6.5%) and on the other set (11.0% vs 18.1%)"
+_VS_MORE = re.compile(
+    r"\s*\)?\s*,?\s*(?:and\s+)?[^;:()\d]{1,40}?\(\s*" + _NUM + _VS + _NUM + r"\s*\)"
 )
 _VS_AFTER = re.compile(r"^\s*(?:of\s+|:\s*|=\s*)?" + _NUM + _VS + _NUM)
 _LIST_AFTER = re.compile(
@@ -239,6 +268,16 @@ def _numbers(text: str) -> list[Value]:
     return [(m.group(1), m.group(2)) for m in _NUM_RE.finditer(text)]
 
 
+def _new_numbers(text: str) -> list[Value]:
+    """The new values of a list that goes on from 'from x to': '0.95 and 0.71 to 0.85'
+    gives 0.95 and 0.85 (a pair 'x to y' is a change to y, not a range)."""
+    out: list[Value] = []
+    for m in _NUM_RE.finditer(text):
+        to = _TO_NEW.search(m.group(0))
+        out.append((to.group(1), to.group(2) or m.group(2)) if to else (m.group(1), m.group(2)))
+    return out
+
+
 def _plausible(value: str) -> bool:
     return not re.fullmatch(r"(19|20)\d\d", value)
 
@@ -290,6 +329,22 @@ def _versus(sent: Span, methods: list[Span], head: Ref, text: str, before: int) 
     return None
 
 
+def _more_pairs(text: str, pos: int, end: int) -> list[list[tuple[Value, tuple[int, int]]]]:
+    """The 'x vs y' pairs that go on after a first one ending at `pos`, each value with
+    where it is written: '(3.3% vs 6.5%) and on the other set (11.0% vs 18.1%)'."""
+    out: list[list[tuple[Value, tuple[int, int]]]] = []
+    m = _VS_MORE.match(text, pos, end)
+    while m:
+        out.append(
+            [
+                ((m.group(1), m.group(2)), (m.start(1), m.end(1))),
+                ((m.group(3), m.group(4)), (m.start(3), m.end(3))),
+            ]
+        )
+        m = _VS_MORE.match(text, m.end(), end)
+    return out
+
+
 def values_of(
     text: str, start: int, end: int, lo: int, hi: int, margins: bool = False
 ) -> tuple[list[Value], bool, int] | None:
@@ -317,14 +372,37 @@ def values_of(
     m = _VS_BEFORE.search(before)
     if m:
         return [(m.group(1), m.group(2)), (m.group(3), m.group(4))], True, b0 + m.start()
+    m = _VS_LATER.match(after) if margins else None
+    if m:
+        return [(m.group(1), m.group(2)), (m.group(3), m.group(4))], True, start
     m = _AFTER.match(after) or _BARE_AFTER.match(after)
     if m is None and margins:
-        m = _MOVED_BY.match(after) or _HIGHER_AFTER.match(after)
+        m = _MOVED_BY.match(after) or _HIGHER_AFTER.match(after) or _FROM_TO_AFTER.match(after)
+    if m and _FROM_TO_END.search(after, 0, m.start(1)):
+        return _new_numbers(m.group(1)), False, start
     if m:
         return _numbers(m.group(1)), False, start
     m = _LIST_BEFORE.search(before)
     if m:
         return _numbers(m.group(1)), False, b0 + m.start()
+    return None
+
+
+# what the results said are of: "we also present results using A, achieving ..."
+_RESULTS_OF = re.compile(
+    r"\bresults?\s+(?:of|using|with|for|from|obtained (?:with|by))\s+(?:the\s+)?$", re.I
+)
+
+
+def _results_of(sent: Span, methods: list[Span], at: int, text: str) -> Ref | None:
+    """The method named right after 'results of/using/with' before `at`, whose results
+    the sentence reports ('we also present results using A, achieving 0.3% less
+    accuracy'), not ours."""
+    for m in methods:
+        if m.end_char <= at and _RESULTS_OF.search(
+            text, max(sent.start_char, m.start_char - 40), m.start_char
+        ):
+            return char_span(m)
     return None
 
 
@@ -343,7 +421,8 @@ def _who(sent: Span, methods: list[Span], at: int, text: str) -> Ref:
         inside = [m for m in methods if start <= m.start_char and m.end_char <= at]
         if inside:
             return char_span(inside[-1])
-    return subject(sent, methods, at, text) or OWN
+    who = subject(sent, methods, at, text) or OWN
+    return (_results_of(sent, methods, at, text) or OWN) if who == OWN else who
 
 
 def _bracketed_by(methods: list[Span], start: int, text: str) -> Ref | None:
@@ -419,7 +498,8 @@ def _paired(datasets: list[tuple[int, int]], n: int, k: Span) -> list[tuple[int,
     return None
 
 
-_MORE_ON = re.compile(
+# a value going on after the first one's place, up to its own place
+_GOES_ON = (
     # what the first value was reached with: "on A at epsilon=0.3, and ..."
     r"(?:\s+(?:at|with|under|using)\s+[^,;:()]{1,25}?)?"
     r"\s*(?:,\s*(?:and\s+)?|and\s+)(?:by\s+|from\s+\d+(?:\.\d+)?\s*(?:" + _UNIT + r")?\s+to\s+)?"
@@ -427,6 +507,10 @@ _MORE_ON = re.compile(
     # "and 20.3% when transferred to B"
     r"(?:\s+(?:when|if|after)(?:\s+[a-z]+){1,2}?)?\s+(?:on|in|for|to)\s+(?:the\s+)?"
 )
+_MORE_ON = re.compile(_GOES_ON)
+# a place that is no dataset ("in a sentiment task"), then a value going on
+_IN_PLACE = re.compile(r"\s+(?:on|in|for)\s+")
+_MORE_IN = re.compile(r"(?:(?!\band\b)[^,;:()\d%]){1,50}?" + _GOES_ON)
 
 
 def _more_on(
@@ -442,6 +526,44 @@ def _more_on(
         if m and d is not None:
             out.append(((m.group(1), m.group(2)), d))
     return out
+
+
+def _more_in(text: str, pos: int, end: int) -> list[tuple[Value, tuple[int, int]]]:
+    """Values that go on with the metric of a value said before `pos`, each in a place of
+    its own that is no dataset: '97% in a sentiment task and 93% in translation tasks',
+    '5x higher throughput for plain inference, and 3x for private inference'."""
+    out: list[tuple[Value, tuple[int, int]]] = []
+    m = _IN_PLACE.match(text, pos, end)
+    while m:
+        m = _MORE_IN.match(text, m.end(), end)
+        if m:
+            out.append(((m.group(1), m.group(2)), (m.start(1), m.end(1))))
+    return out
+
+
+# the value of another method, after a first one: "an accuracy of 97% compared to 0.5% for
+# B", "97.1% accuracy on D, in contrast to 71% from directly applying B"
+_AGAINST = re.compile(
+    r"(?:\s+(?:on|in|for)\s+[^,;:()\d%]{1,40}?)?\s*,?\s*"
+    r"(?:compared (?:to|with)|in contrast to|as opposed to|against)\s+"
+    r"(?:(?:only|just)\s+)?" + _NUM + r"\s+(?:for|from|by|with|of|using)\s+"
+)
+_FEW_WORDS = re.compile(r"(?:[\w-]+\s+){0,4}")
+
+
+def _against(
+    text: str, pos: int, end: int, methods: list[Span]
+) -> tuple[Value, tuple[int, int], Ref] | None:
+    """The value a method other than the first one's reaches, said right after the first
+    one (which ends at `pos`) with the method a few words after it: the value, where it is
+    written and the method."""
+    m = _AGAINST.match(text, pos, end)
+    if m is None:
+        return None
+    for x in methods:
+        if x.start_char >= m.end() and _FEW_WORDS.fullmatch(text, m.end(), x.start_char):
+            return (m.group(1), m.group(2)), (m.start(1), m.end(1)), char_span(x)
+    return None
 
 
 # "outperforming B by 28% and C by 14%": changes of the metric named before the comparison
@@ -490,6 +612,54 @@ def _and_by(
     return out
 
 
+# two values joined by a slash next to two metrics joined by one: "26.0% / 8.5% (top-1 /
+# top-5)", "top-1 / top-5 errors of 26.0% / 8.5%"
+_SLASH = re.compile(r"\s*/\s*")
+_SLASH_BEFORE = re.compile(_NUM + r"\s*/\s*" + _NUM + r"\s*\(?\s*$")
+_SLASH_AFTER = re.compile(
+    r"\s*\)?\s*(?:[a-z]+\s+)?(?:of|=|:|\(|is|are|was|were)?\s*" + _NUM + r"\s*/\s*" + _NUM
+)
+# the slots of a list of values, a slash pair being one: "3.9%, 18.5% and 26.0% / 8.5%"
+_SLOT = _NUM + r"(?:\s*/\s*" + _NUM + r")?"
+_SLOT_GLUE = re.compile(r"\s*(?:,\s*and|,|and)\s*")
+_SLOTS_BEFORE = re.compile(r"(?:" + _SLOT + r"\s*(?:,\s*and|,|and)\s*)*$")
+_SLOTS_AFTER = re.compile(r"(?:\s*(?:,\s*and|,|and)\s*" + _SLOT + r")*")
+
+Slashed = tuple[Span, Value, tuple[int, int], tuple[int, int] | None]
+
+
+def _slash_pairs(
+    sent: Span, metrics: list[Span], datasets: list[tuple[int, int]], text: str
+) -> list[Slashed]:
+    """Values given in a pair for a pair of metrics, each pair joined by a slash: '26.0% /
+    8.5% (top-1 / top-5)' gives top-1 its 26.0 and top-5 its 8.5 (metric, value, where it
+    is written, dataset). The pair is one slot of its list of values, paired in order with
+    as many datasets ('on A, B and C ... of 3.9%, 18.5% and 26.0% / 8.5%' is on C)."""
+    out: list[Slashed] = []
+    for a, b in zip(metrics, metrics[1:], strict=False):
+        if not _SLASH.fullmatch(text, a.end_char, b.start_char):
+            continue
+        lo = max(sent.start_char, a.start_char - 40)
+        m = _SLASH_BEFORE.search(text, lo, a.start_char) or _SLASH_AFTER.match(
+            text, b.end_char, sent.end_char
+        )
+        if m is None:
+            continue
+        first, second = (m.start(1), m.end(1)), (m.start(3), m.end(3))
+        before = _SLOTS_BEFORE.search(text, sent.start_char, first[0])
+        after = _SLOTS_AFTER.match(text, second[1], sent.end_char)
+        slot = len(_SLOT_GLUE.findall(before.group())) if before else 0
+        slots = slot + 1 + (len(_SLOT_GLUE.findall(after.group())) if after else 0)
+        dataset = (
+            datasets[slot]
+            if len(datasets) == slots and slots > 1
+            else _dataset_of(datasets, first[0], second[1], text)
+        )
+        out.append((a, (m.group(1), m.group(2)), first, dataset))
+        out.append((b, (m.group(3), m.group(4)), second, dataset))
+    return out
+
+
 Margin = tuple[Span, int, str, str | None, tuple[int, int]]
 
 
@@ -534,6 +704,9 @@ def find_results(doc: Doc) -> list[dict]:
             if m.label_ == "Dataset" and not negated(text, sent.start_char, m.start_char)
         ]
         listed = _metric_lists(sent, metrics, text)
+        slashed = _slash_pairs(sent, metrics, datasets, text)
+        # where each value of a slash pair is written → the metric it belongs to
+        claimed = {where[0]: k.start_char for k, _, where, _ in slashed}
         said: set[int] = set()  # where the values read so far are written
         for idx, k in enumerate(metrics):
             got = (listed[idx][0], False, listed[idx][1]) if idx in listed else None
@@ -565,10 +738,21 @@ def find_results(doc: Doc) -> list[dict]:
                     reach = (min(at, k.start_char), max(k.end_char, at_value[1] if at_value else 0))
                     dataset = _dataset_of(datasets, *reach, text)
                 items.append(((value, unit), who, dataset, at_value))
+            if versus and items[1][3] is not None:
+                for pair in _more_pairs(text, items[1][3][1], sent.end_char):
+                    for (said_too, where), who in zip(pair, (head, heads[1]), strict=True):
+                        items.append((said_too, who, items[0][2], where))
             if len(items) == 1 and items[0][2] is not None and items[0][2][0] > at:
                 items += [(v, head, d, None) for v, d in _more_on(text, datasets, items[0][2])]
             if len(items) == 1 and items[0][3] is not None:
                 for said_too, where in _and_by(text, items[0][3], sent, metrics, k):
+                    items.append((said_too, head, _dataset_of(datasets, *where, text), where))
+            if len(items) == 1 and items[0][3] is not None and not versus:
+                past = max(items[0][3][1], k.end_char)  # past the first value and its metric
+                other = _against(text, past, sent.end_char, methods)
+                if other:
+                    items.append((other[0], other[2], items[0][2], other[1]))
+                for said_too, where in _more_in(text, past, sent.end_char):
                     items.append((said_too, head, _dataset_of(datasets, *where, text), where))
             kind = None  # the values of one list are all scores or all changes
             for (value, unit), who, dataset, at_value in items:
@@ -577,6 +761,8 @@ def find_results(doc: Doc) -> list[dict]:
                     kind = change(text, *at_value, after) if at_value else "score"
                 if who is None or not _plausible(value):
                     continue
+                if at_value and claimed.get(at_value[0], k.start_char) != k.start_char:
+                    continue  # a value of a slash pair, which belongs to another metric
                 own = kind
                 if at_value:
                     said.add(at_value[0])
@@ -584,6 +770,11 @@ def find_results(doc: Doc) -> list[dict]:
                     if sign and kind != "score":  # "changes by +1.0% and -0.3%"
                         own = "increase" if sign.group(1) == "+" else "decrease"
                 out.append(_result(who, k, dataset, value, unit, own, sent))
+        for k, (value, unit), where, dataset in slashed:
+            if where[0] not in said:
+                who = _who(sent, methods, where[0], text)
+                out.append(_result(who, k, dataset, value, unit, change(text, *where), sent))
+                said.add(where[0])
         for k, at, value, unit, where in _margins(sent, metrics, text, said):
             dataset = _dataset_of(datasets, *where, text)
             who = subject(sent, methods, at, text) or OWN
