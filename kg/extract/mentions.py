@@ -550,6 +550,7 @@ _PROPOSED_AFTER = re.compile(
     r"\s*(?:\([^()]{1,20}\)\s*)?(?:is|are)\s+(?:\w+ly\s+)?(?:proposed|introduced|presented)\b(?!\s+(?:by|in)\b)",
     re.I,
 )
+_PASSIVE_VERB = re.compile(r"\b(?:proposed|introduced|presented)\b", re.I)
 # a list that a count announces, after a semicolon: "two frameworks for X; A and B"
 _COUNTED = re.compile(r"\b(?:two|three|four|five|both|several)\b", re.I)
 
@@ -626,7 +627,11 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
     * the first new mention after 'we propose/introduce/present ...' in the same clause
       (what the clause of 'we' says: 'unlike previous work, we propose X' is ours), and
       the new mentions listed with it ('X and Y', 'two tools (X and Y)');
-    * the name after 'called/dubbed/named' in a sentence about the paper's own work;
+    * the name after 'called/dubbed/named/refer to it as' in a sentence about the paper's
+      own work, and the names listed with it;
+    * a new name in apposition to 'a novel method,', 'the proposed architecture, the',
+      'our approach,' ('we provide a novel method, X');
+    * new names that 'are proposed' ('A and B are proposed', not '... proposed by');
     * a new Method right after 'our' or 'the proposed'.
 
     Names from the lexicons are well-known prior work, so they are proposals only where
@@ -709,13 +714,16 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
                     out.append((s.start_char, s.end_char))
                     out += _listed_with(doc, s, new_starting, sent.end_char)
                     break
+        passive = _PASSIVE_VERB.search(text, sent.start_char, sent.end_char)
         for s in new_starting(sent.start, sent.end):
             before = text[sent.start_char : s.start_char]
-            if _NEW_APPOSITION.search(before) and not NOT_OURS.search(before):
+            if NOT_OURS.search(before):
+                continue
+            if _NEW_APPOSITION.search(before):
                 # "we provide a novel method, X", "a new task, X, where ...", "the proposed
                 # architecture, the X"
                 out.append((s.start_char, s.end_char))
-            elif not NOT_OURS.search(before):
+            elif passive:
                 # "A and B are proposed"
                 listed = [
                     (s.start_char, s.end_char),
