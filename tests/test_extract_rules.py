@@ -1447,3 +1447,21 @@ def test_versus_pairs_go_on(extract_by_rules):
     )
     got = {(m, v) for m, _, _, v, _ in _named(rec)}
     assert {("ZorbNet", "10.5"), ("GlimNet", "17.9")} <= got
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        ("ZorbGAN improves the FID by 12% on CelebA.", "12", "decrease"),
+        ("ZorbNet improves the word error rate by 0.8 points on WSJ.", "0.8", "decrease"),
+        ("ZorbNet improves accuracy by 2.1% on CIFAR-10.", "2.1", "increase"),
+        ("ZorbNet reduces the WER by 5% on WSJ.", "5", "decrease"),
+        ("ZorbNet degrades the WER by 1.5% on WSJ.", "1.5", "increase"),
+    ],
+)
+def test_an_improvement_of_a_lower_is_better_metric_is_a_decrease(
+    extract_by_rules, text, value, kind
+):
+    """The lexicon's direction of the metric decides which way "improves" moved it."""
+    kinds = {r.value: r.kind for r in extract_by_rules(text).results}
+    assert kinds.get(value) == kind, (text, kinds)

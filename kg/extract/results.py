@@ -53,6 +53,7 @@ import re
 
 from spacy.tokens import Doc, Span
 
+from kg.extract import lexicon
 from kg.extract.relations import (
     COMPARE_CUES,
     OUTPERFORM_CUES,
@@ -65,6 +66,7 @@ from kg.extract.relations import (
     sentence_span,
     subject,
 )
+from kg.names import normal_form
 
 # a number on its own: not part of a name ("SST-2", "bfloat16", "F1", "ResNet-50")
 _UNIT = r"\\?%|percent|x|×|dB|points?|pp"
@@ -178,6 +180,12 @@ _DOWN = (
     r"losing|degrad\w*|fall\w*|fell"
 )
 _CUE = re.compile(r"\b(?:(" + _UP + r")|(" + _DOWN + r"))\b", re.I)
+# the words that say a metric got better or worse, not which way its number moved
+_BETTER_OR_WORSE = re.compile(
+    r"improv\w*|gains?|gained|gaining|boost\w*|outperform\w*|surpass\w*|exceed\w*|beat\w*|"
+    r"better|degrad\w*|loses|lost|losing|lose|loss(?:es)?",
+    re.I,
+)
 _BY = re.compile(
     r"[^.;:]{0,60}?\bby\s+(?:(?:" + _ABOUT + r"|more than|less than|"
     r"an? (?:average|absolute|relative|margin)"
@@ -214,10 +222,15 @@ _VERB_BEFORE = re.compile(
 )
 
 
-def change(text: str, start: int, end: int, metric_end: int | None = None) -> str:
+def change(
+    text: str, start: int, end: int, metric_end: int | None = None, lower_better: bool = False
+) -> str:
     """Whether the number at text[start:end] is a score or a change of one, from the
     words around it: 'increase', 'decrease' or 'score'. `metric_end`: where the metric
-    named right after the number ends ("2.3% accuracy improvement").
+    named right after the number ends ("2.3% accuracy improvement"). For a metric where
+    lower is better (`lower_better`), an improvement is a decrease and a degradation an
+    increase ("improves the WER by 2%"); "reduces", "higher" and the like say the way the
+    number itself moved whatever the metric.
 
     >>> s = "It improves accuracy by 2.1% and reaches 91.3% accuracy."
     >>> change(s, 24, 28), change(s, 41, 46)
@@ -228,14 +241,24 @@ def change(text: str, start: int, end: int, metric_end: int | None = None) -> st
     >>> s = "a 39% FLOPs reduction"
     >>> change(s, 2, 5, metric_end=11)
     'decrease'
+    >>> s = "It improves the FID by 12% and reduces it by 3%."
+    >>> change(s, 23, 26, lower_better=True), change(s, 45, 47, lower_better=True)
+    ('decrease', 'decrease')
     """
+
+    def kind(m: re.Match[str]) -> str:
+        up = m.group(1) is not None
+        if lower_better and _BETTER_OR_WORSE.fullmatch(m.group(1) or m.group(2)):
+            up = not up  # a lower error is the improvement
+        return "increase" if up else "decrease"
+
     cues = list(_CUE.finditer(text, max(0, start - 100), start))
     for cue in reversed(cues):  # the nearest cue with "by" between it and the number
         if _BY.fullmatch(text, cue.end(), start):
-            return "increase" if cue.group(1) else "decrease"
+            return kind(cue)
     m = _CHANGE_OF.search(text, max(0, start - 60), start)
     if m:
-        return "increase" if m.group(1) else "decrease"
+        return kind(m)
     rest = _LIST_REST.match(text, end)  # "0.7% and 1.5% higher": the list's word
     end = rest.end() if rest else end
     m = _CHANGE_AFTER.match(text[end : end + 40])
@@ -245,10 +268,10 @@ def change(text: str, start: int, end: int, metric_end: int | None = None) -> st
             text, end, metric_end
         )
     if m:
-        return "increase" if m.group(1) else "decrease"
+        return kind(m)
     m = _VERB_BEFORE.search(text, max(0, start - 40), start)
     if m:
-        return "increase" if m.group(1) else "decrease"
+        return kind(m)
     m = _SIGNED.search(text[max(0, start - 2) : start])
     if m:
         return "increase" if m.group(1) == "+" else "decrease"
@@ -758,7 +781,7 @@ def find_results(doc: Doc) -> list[dict]:
             for (value, unit), who, dataset, at_value in items:
                 if kind is None or versus:
                     after = k.end_char if at_value and at_value[1] <= k.start_char else None
-                    kind = change(text, *at_value, after) if at_value else "score"
+                    kind = change(text, *at_value, after, lower(k)) if at_value else "score"
                 if who is None or not _plausible(value):
                     continue
                 if at_value and claimed.get(at_value[0], k.start_char) != k.start_char:
@@ -773,13 +796,20 @@ def find_results(doc: Doc) -> list[dict]:
         for k, (value, unit), where, dataset in slashed:
             if where[0] not in said:
                 who = _who(sent, methods, where[0], text)
-                out.append(_result(who, k, dataset, value, unit, change(text, *where), sent))
+                kind = change(text, *where, lower_better=lower(k))
+                out.append(_result(who, k, dataset, value, unit, kind, sent))
                 said.add(where[0])
         for k, at, value, unit, where in _margins(sent, metrics, text, said):
             dataset = _dataset_of(datasets, *where, text)
             who = subject(sent, methods, at, text) or OWN
-            out.append(_result(who, k, dataset, value, unit, change(text, *where), sent))
+            kind = change(text, *where, lower_better=lower(k))
+            out.append(_result(who, k, dataset, value, unit, kind, sent))
     return out
+
+
+def lower(metric: Span) -> bool:
+    """Whether the metric lexicon says lower is better for this metric ("WER", "FID")."""
+    return lexicon.metric_directions().get(normal_form(metric.text)) == "lower"
 
 
 def _result(
