@@ -525,17 +525,17 @@ NOT_OURS = re.compile(
 _DEFINED = re.compile(r"\s*(?:\(|,\s*(?:an?|which|the first)\b)")
 # what joins two listed names, a bracketed short form of the first allowed before it:
 # "A, B", "A and B", "techniques (A", "A (AB) and B"
+_BRACKETED = r"\s*(?:\([^()]{1,20}\)\s*)?"  # an optional short form in brackets: "(AB)"
 _LIST_JOIN = re.compile(
-    r"\s*(?:\([^()]{1,20}\)\s*)?(?:,\s*(?:and\s+|or\s+)?|(?:and|or)\s+(?:an?\s+|the\s+)?|\(\s*)$"
+    _BRACKETED + r"(?:,\s*(?:and\s+|or\s+)?|(?:and|or)\s+(?:an?\s+|the\s+)?|\(\s*)$"
 )
 # the bracketed short form of the name before it: "A (AB)"
 _SHORT_FORM = re.compile(r"\s*\(\s*\S+\s*\).?")
-# a sentence about the paper's own work, before a naming verb: "we call it", "the
-# proposed extension is named", "this method, called", "a novel algorithm, dubbed"
+# besides OWN_SUBJECT, what says the paper's own work before a naming verb: "the proposed
+# extension is named", "this method, called", "a novel algorithm, dubbed", "our ..."
 _OWN_NAMING = re.compile(
-    r"\b(?:we|our|this paper|this work|this letter|this article|the article|here|"
-    r"the proposed|this (?:method|model|approach|framework|algorithm|technique|view)|"
-    r"an? (?:new|novel))\b",
+    r"\b(?:our|the article|the proposed|"
+    r"this (?:method|model|approach|framework|algorithm|technique|view)|an? (?:new|novel))\b",
     re.I,
 )
 # a new thing named in apposition: "we provide a novel method, X", "a new task, X"
@@ -547,7 +547,7 @@ _NEW_APPOSITION = re.compile(
 )
 # a passive proposal after the names: "A and B are proposed", "a new X loss is introduced"
 _PROPOSED_AFTER = re.compile(
-    r"\s*(?:\([^()]{1,20}\)\s*)?(?:is|are)\s+(?:\w+ly\s+)?(?:proposed|introduced|presented)\b(?!\s+(?:by|in)\b)",
+    _BRACKETED + r"(?:is|are)\s+(?:\w+ly\s+)?(?:proposed|introduced|presented)\b(?!\s+(?:by|in)\b)",
     re.I,
 )
 _PASSIVE_VERB = re.compile(r"\b(?:proposed|introduced|presented)\b", re.I)

@@ -644,9 +644,10 @@ _SLASH_AFTER = re.compile(
 )
 # the slots of a list of values, a slash pair being one: "3.9%, 18.5% and 26.0% / 8.5%"
 _SLOT = _NUM + r"(?:\s*/\s*" + _NUM + r")?"
-_SLOT_GLUE = re.compile(r"\s*(?:,\s*and|,|and)\s*")
-_SLOTS_BEFORE = re.compile(r"(?:" + _SLOT + r"\s*(?:,\s*and|,|and)\s*)*$")
-_SLOTS_AFTER = re.compile(r"(?:\s*(?:,\s*and|,|and)\s*" + _SLOT + r")*")
+_GLUE = r"\s*(?:,\s*and|,|and)\s*"
+_SLOT_GLUE = re.compile(_GLUE)
+_SLOTS_BEFORE = re.compile(r"(?:" + _SLOT + _GLUE + r")*$")
+_SLOTS_AFTER = re.compile(r"(?:" + _GLUE + _SLOT + r")*")
 
 Slashed = tuple[Span, Value, tuple[int, int], tuple[int, int] | None]
 
@@ -781,7 +782,7 @@ def find_results(doc: Doc) -> list[dict]:
             for (value, unit), who, dataset, at_value in items:
                 if kind is None or versus:
                     after = k.end_char if at_value and at_value[1] <= k.start_char else None
-                    kind = change(text, *at_value, after, lower(k)) if at_value else "score"
+                    kind = change(text, *at_value, after, _lower_better(k)) if at_value else "score"
                 if who is None or not _plausible(value):
                     continue
                 if at_value and claimed.get(at_value[0], k.start_char) != k.start_char:
@@ -796,18 +797,18 @@ def find_results(doc: Doc) -> list[dict]:
         for k, (value, unit), where, dataset in slashed:
             if where[0] not in said:
                 who = _who(sent, methods, where[0], text)
-                kind = change(text, *where, lower_better=lower(k))
+                kind = change(text, *where, lower_better=_lower_better(k))
                 out.append(_result(who, k, dataset, value, unit, kind, sent))
                 said.add(where[0])
         for k, at, value, unit, where in _margins(sent, metrics, text, said):
             dataset = _dataset_of(datasets, *where, text)
             who = subject(sent, methods, at, text) or OWN
-            kind = change(text, *where, lower_better=lower(k))
+            kind = change(text, *where, lower_better=_lower_better(k))
             out.append(_result(who, k, dataset, value, unit, kind, sent))
     return out
 
 
-def lower(metric: Span) -> bool:
+def _lower_better(metric: Span) -> bool:
     """Whether the metric lexicon says lower is better for this metric ("WER", "FID")."""
     return lexicon.metric_directions().get(normal_form(metric.text)) == "lower"
 
