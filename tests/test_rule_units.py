@@ -149,6 +149,27 @@ def test_proposals_are_the_objects_of_our_verbs():
     assert [at(doc, p) for p in M.proposals(doc, list(doc.spans["kg_mentions"]))] == ["ZorkNet"]
 
 
+def test_a_proposal_said_in_more_forms_is_surer():
+    # the object of "we propose" alone; the same name after "our" as well
+    doc = mark(plain("We propose ZorkNet ."), ("ZorkNet", "Method"))
+    (once,) = M.proposals(doc, list(doc.spans["kg_mentions"]))
+    doc = mark(
+        plain("We propose ZorkNet . Our ZorkNet is fast ."),
+        ("ZorkNet", "Method"),
+        ("ZorkNet", "Method"),
+    )
+    found = M.proposals(doc, list(doc.spans["kg_mentions"]))
+    assert [p.forms for p in found] == [("object",), ("our",)]
+    assert once.forms == ("object",)
+    assert once.confidence == M.PROPOSAL_CONFIDENCE["object"]
+    assert M.combined([0.67, 0.4]) > 0.67
+    # one mention said in two forms: "called" names what "we propose" takes
+    doc = mark(plain("We propose a model called ZorkNet ."), ("ZorkNet", "Method"))
+    (both,) = M.proposals(doc, list(doc.spans["kg_mentions"]))
+    assert sorted(both.forms) == ["naming", "object"]
+    assert both.confidence > max(M.PROPOSAL_CONFIDENCE[f] for f in both.forms)
+
+
 def test_proposals_after_other_work_lists_and_known_names():
     # the clause before "we" speaks of others; what "we" propose is ours
     doc = mark(plain("Unlike previous methods , we propose ZorkNet ."), ("ZorkNet", "Method"))

@@ -7,8 +7,9 @@ A rule returns :class:`Candidate` spans (character offsets, a type, a confidence
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from spacy.tokens import Doc, Span, Token
 
@@ -31,6 +32,49 @@ CONFIDENCE = {
     "headnoun": 0.6,
     "shape": 0.5,
 }
+
+
+# Confidence of a proposal by the form that says it (`Proposal.forms`): about the share of each
+# form's proposals that kg-train's gold holds, in scripts/train.py's held-out records (forms
+# seen fewer than ten times there: between their share and the mean)
+PROPOSAL_CONFIDENCE = {
+    "object": 0.67,  # "we propose X"
+    "object_list": 0.55,  # "we propose X and Y": Y
+    "list": 0.8,  # "we propose two methods: A and B"
+    "defined": 0.8,  # a known name the paper defines: "we propose mixup, a ..."
+    "naming": 0.74,  # "called X", "we refer to it as X"
+    "naming_list": 0.6,  # "called A and B": B
+    "apposition": 0.8,  # "a novel method, X"
+    "passive": 0.6,  # "A and B are proposed"
+    "our": 0.4,  # "our X", "the proposed X"
+    "title": 0.64,  # the title's "X: ...", or the contribution it names
+}
+
+
+class Proposal(NamedTuple):
+    """A mention the paper presents as its own (character offsets) and the forms that say
+    so (keys of :data:`PROPOSAL_CONFIDENCE`)."""
+
+    start: int
+    end: int
+    forms: tuple[str, ...]
+
+    @property
+    def confidence(self) -> float:
+        """Each form that says it is more evidence: 1 - (1 - a)(1 - b)...
+
+        >>> Proposal(0, 5, ("object",)).confidence, Proposal(0, 5, ("object", "our")).confidence
+        (0.67, 0.802)
+        """
+        return combined(PROPOSAL_CONFIDENCE[f] for f in self.forms)
+
+
+def combined(confidences: Iterable[float]) -> float:
+    """The confidence of independent pieces of evidence together (noisy-or)."""
+    doubt = 1.0
+    for c in confidences:
+        doubt *= 1 - c
+    return round(1 - doubt, 3)
 
 
 @dataclass
@@ -621,7 +665,7 @@ def _listed_with(
         out.append((last.start_char, last.end_char))
 
 
-def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
+def proposals(doc: Doc, spans: list[Span]) -> list[Proposal]:
     """Mentions the paper presents as its own contribution.
 
     * the first new mention after 'we propose/introduce/present ...' in the same clause
@@ -637,7 +681,7 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
     Names from the lexicons are well-known prior work, so they are proposals only where
     the paper defines them right after its verb ('we propose mixup, a ...', 'X (Y)').
     """
-    out: list[tuple[int, int]] = []
+    out: list[tuple[int, int, str]] = []
     text = doc.text
     new = [s for s in spans if s._.kg_source not in ("lexicon", "link")]
     # indexes, so that each verb and sentence looks only at the spans near it (linear)
@@ -672,7 +716,7 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
                 if listed and (own_verb or _PASSIVE.search(before)):
                     # "we propose two approaches for X: A and B", "three techniques are
                     # proposed and tested: A, B and C"
-                    out += listed
+                    out += [(a, b, "list") for a, b in listed]
                     continue
                 # "unlike previous approaches ..., we propose X": what the last own
                 # subject says, not the clauses before it
@@ -686,15 +730,18 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
                 known = known_at.get(t.i + 1)
                 if known is not None and _DEFINED.match(text, known.end_char):
                     # a known name the paper defines as its own: "we propose mixup, a ..."
-                    out.append((known.start_char, known.end_char))
+                    out.append((known.start_char, known.end_char, "defined"))
                     continue
                 for s in new_starting(t.i + 1, t.i + 16):
                     if t.idx < s.start_char < clause_end and s.start - t.i <= 15:
                         # only the verb's object: no preposition or verb in between
                         gap = doc[t.i + 1 : s.start]
                         if not any(u.pos_ in ("ADP", "VERB", "SCONJ", "AUX") for u in gap):
-                            out.append((s.start_char, s.end_char))
-                            out += _listed_with(doc, s, new_starting, clause_end)
+                            out.append((s.start_char, s.end_char, "object"))
+                            out += [
+                                (a, b, "object_list")
+                                for a, b in _listed_with(doc, s, new_starting, clause_end)
+                            ]
                         break
             elif lw in NAMING_VERBS and (
                 OWN_SUBJECT.search(text[sent.start_char : sent.end_char])
@@ -711,8 +758,11 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
                     at += 1
                 # a known name too: the paper names its own work with it
                 for s in [*new_starting(at, at + 1), *([known_at[at]] if at in known_at else [])]:
-                    out.append((s.start_char, s.end_char))
-                    out += _listed_with(doc, s, new_starting, sent.end_char)
+                    out.append((s.start_char, s.end_char, "naming"))
+                    out += [
+                        (a, b, "naming_list")
+                        for a, b in _listed_with(doc, s, new_starting, sent.end_char)
+                    ]
                     break
         passive = _PASSIVE_VERB.search(text, sent.start_char, sent.end_char)
         for s in new_starting(sent.start, sent.end):
@@ -722,7 +772,7 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
             if _NEW_APPOSITION.search(before):
                 # "we provide a novel method, X", "a new task, X, where ...", "the proposed
                 # architecture, the X"
-                out.append((s.start_char, s.end_char))
+                out.append((s.start_char, s.end_char, "apposition"))
             elif passive:
                 # "A and B are proposed"
                 listed = [
@@ -730,7 +780,7 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
                     *_listed_with(doc, s, new_starting, sent.end_char),
                 ]
                 if _PROPOSED_AFTER.match(text, listed[-1][1]):
-                    out += listed
+                    out += [(a, b, "passive") for a, b in listed]
         for s in inside.get(sent.start, ()):
             if s.label_ != "Method" or s.start < sent.start or s.end > sent.end:
                 continue
@@ -751,8 +801,12 @@ def proposals(doc: Doc, spans: list[Span]) -> list[tuple[int, int]]:
                 after,
             ):
                 continue
-            out.append((s.start_char, s.end_char))
-    return list(dict.fromkeys(out))
+            out.append((s.start_char, s.end_char, "our"))
+    forms: dict[tuple[int, int], list[str]] = {}
+    for a, b, form in out:
+        if form not in forms.setdefault((a, b), []):
+            forms[(a, b)].append(form)
+    return [Proposal(a, b, tuple(f)) for (a, b), f in forms.items()]
 
 
 _TITLE_FOR = re.compile(

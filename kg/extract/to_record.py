@@ -10,7 +10,9 @@ from kg.extract import lexicon as lexmod
 from kg.extract.entities import Found, Grouped, group
 from kg.extract.mentions import (
     CONFIDENCE,
+    PROPOSAL_CONFIDENCE,
     Candidate,
+    combined,
     title_contribution,
     title_name,
     title_tasks,
@@ -123,7 +125,7 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
                 key_at[("title", a, b)] = key
             if groups[key].type == "Task":
                 title_task_keys.append(key)
-    proposed: list[str] = []
+    proposed: dict[str, float] = {}  # key -> confidence of the form that proposes it
     # the title's "X: subtitle", or the contribution a title without a colon names
     if title is not None and paper.title:
         tn = title_name(paper.title) or title_contribution(paper.title)
@@ -141,11 +143,11 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
                 g.confidence = max(g.confidence, c.confidence)
                 key = g.key
             if key is not None:
-                proposed.append(key)
-    for s, e in abstract._.kg_proposed or []:
-        key = _key_overlapping(key_at, "abstract", s, e)
-        if key is not None and key not in proposed:
-            proposed.append(key)
+                proposed[key] = PROPOSAL_CONFIDENCE["title"]
+    for prop in abstract._.kg_proposed or []:
+        key = _key_overlapping(key_at, "abstract", prop.start, prop.end)
+        if key is not None:
+            proposed[key] = combined([proposed.get(key, 0.0), prop.confidence])
 
     starts = _sentence_starts(abstract)
     entities = []
@@ -175,12 +177,16 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
         )
 
     relations: list[Relation] = []
-    for key in proposed:
+    for key, conf in proposed.items():
         g = groups[key]
         f = g.mentions[0]
         relations.append(
             Relation(
-                head=PAPER, type="PROPOSES", tail=key, evidence=_evidence(starts, f), confidence=0.8
+                head=PAPER,
+                type="PROPOSES",
+                tail=key,
+                evidence=_evidence(starts, f),
+                confidence=conf,
             )
         )
     for g in groups.values():
