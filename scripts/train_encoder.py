@@ -248,8 +248,8 @@ def main() -> int:
     ap.add_argument("--start", help=argparse.SUPPRESS)
     ap.add_argument(
         "--pretrain",
-        default=str(SHARED / "train" / "scirex-train.jsonl"),
-        help="SciREX abstracts to pre-train on first ('' for none)",
+        default="",
+        help="SciREX abstracts to pre-train on first (scirex-train.jsonl; none by default)",
     )
     ap.add_argument("--pretrain-epochs", type=int, default=3)
     ap.add_argument("--cv-only", action="store_true", help="stop after the held-out halves")
