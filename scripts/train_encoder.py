@@ -46,7 +46,6 @@ LR = 1e-4
 BATCH = 8
 MAXLEN = 512
 HALVES = 2
-PRETRAIN = -3  # the --part that pre-trains on SciREX
 
 
 def base_model() -> str:
@@ -87,28 +86,6 @@ def examples(tok, paper: dict) -> list[dict]:
     return out
 
 
-SCIREX_TYPES = {"Method": "Method", "Task": "Task", "Metric": "Metric", "Material": "Dataset"}
-
-
-def scirex_papers(path: str) -> list[dict]:
-    """SciREX abstracts in kg-train's shape (its Material is our Dataset)."""
-    out = []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        if not line:
-            continue
-        p = json.loads(line)
-        ents = [
-            {
-                "type": SCIREX_TYPES[e["type"]],
-                "mentions": [{"start": e["start"], "end": e["end"], "field": "abstract"}],
-            }
-            for e in p["entities"]
-            if e["type"] in SCIREX_TYPES
-        ]
-        out.append({"text": p["text"], "entities": ents})
-    return out
-
-
 def batchify(xs: list[dict]):
     import torch
 
@@ -134,18 +111,11 @@ def train_part(args: argparse.Namespace) -> None:
     random.seed(SEED)
     np.random.seed(SEED)
     torch.set_num_threads(args.threads)
+    papers = [json.loads(x) for x in Path(args.train).read_text(encoding="utf-8").splitlines() if x]
+    half = folds_of(len(papers), HALVES, SEED) if args.part >= 0 else [-2] * len(papers)
     tok = AutoTokenizer.from_pretrained(base_model())
-    if args.part == PRETRAIN:
-        train = [x for p in scirex_papers(args.pretrain) for x in examples(tok, p)]
-        start = base_model()
-    else:
-        papers = [
-            json.loads(x) for x in Path(args.train).read_text(encoding="utf-8").splitlines() if x
-        ]
-        half = folds_of(len(papers), HALVES, SEED) if args.part >= 0 else [-2] * len(papers)
-        train = [x for i, p in enumerate(papers) if half[i] != args.part for x in examples(tok, p)]
-        start = args.start or base_model()
-    model = AutoModelForTokenClassification.from_pretrained(start, num_labels=len(LABELS))
+    train = [x for i, p in enumerate(papers) if half[i] != args.part for x in examples(tok, p)]
+    model = AutoModelForTokenClassification.from_pretrained(base_model(), num_labels=len(LABELS))
     opt = torch.optim.AdamW(model.parameters(), lr=LR, weight_decay=0.01)
     steps = args.epochs * ((len(train) + BATCH - 1) // BATCH)
     sched = torch.optim.lr_scheduler.LambdaLR(
@@ -245,13 +215,6 @@ def main() -> int:
     ap.add_argument("--part", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--part-out", help=argparse.SUPPRESS)
     ap.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
-    ap.add_argument("--start", help=argparse.SUPPRESS)
-    ap.add_argument(
-        "--pretrain",
-        default="",
-        help="SciREX abstracts to pre-train on first (scirex-train.jsonl; none by default)",
-    )
-    ap.add_argument("--pretrain-epochs", type=int, default=3)
     ap.add_argument("--cv-only", action="store_true", help="stop after the held-out halves")
     args = ap.parse_args()
     if args.part is not None:
@@ -261,16 +224,7 @@ def main() -> int:
 
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
-    me = [sys.executable, __file__, "--train", args.train, "--pretrain", args.pretrain]
-    if args.pretrain:
-        pre = work / "pretrained"
-        subprocess.run(
-            [*me, "--epochs", str(args.pretrain_epochs), "--part", str(PRETRAIN)]
-            + ["--part-out", str(pre), "--threads", "2"],
-            check=True,
-        )
-        me += ["--start", str(pre)]
-    me += ["--epochs", str(args.epochs)]
+    me = [sys.executable, __file__, "--train", args.train, "--epochs", str(args.epochs)]
     halves = [
         subprocess.Popen([*me, "--part", str(h), "--part-out", str(work / f"half{h}")])
         for h in range(HALVES)
