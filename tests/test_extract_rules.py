@@ -495,7 +495,7 @@ def test_what_is_beaten_is_the_list_after_the_cue(extract_by_rules):
     ],
 )
 def test_a_change_is_told_from_a_score(sentence, number, kind):
-    from kg.extract.results import change
+    from kg.extract.values import change
 
     start = sentence.index(number)
     end = start + len(number) + (sentence[start + len(number)] == "%")

@@ -17,6 +17,7 @@ from kg.extract import lexicon as lexmod
 from kg.extract import mentions as M
 from kg.extract import relations as R
 from kg.extract import results as S
+from kg.extract import values as V
 
 
 @pytest.fixture(autouse=True)
@@ -367,8 +368,8 @@ def test_values_pair_with_datasets_in_order():
 
 def test_a_change_is_told_from_a_score():
     text = "it improves zork accuracy by 2.5 % and reduces the error by 3 %"
-    assert S.change(text, text.index("2.5"), text.index("2.5") + 3) == "increase"
-    assert S.change(text, text.index("3 %"), text.index("3 %") + 1) == "decrease"
+    assert V.change(text, text.index("2.5"), text.index("2.5") + 3) == "increase"
+    assert V.change(text, text.index("3 %"), text.index("3 %") + 1) == "decrease"
 
 
 def test_values_in_other_places_around_their_metric():

@@ -29,9 +29,9 @@ from kg.extract import lexicon
 from kg.extract import mentions as M
 from kg.extract.acronyms import abbreviates, find_acronyms
 from kg.extract.encoder import Encoder, token_marginals
-from kg.extract.results import values_of
 from kg.extract.spans import SpanRelations
 from kg.extract.tagger import TYPES, likeliest_spans, span_scores, tag, token_features
+from kg.extract.values import values_of
 from kg.extract.version import model_dir
 from kg.names import normal_form
 

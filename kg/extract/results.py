@@ -39,7 +39,7 @@ A range ("12%–67%", "6x to 20x") is one value, its first number; "from 35.6 to
 gives the new value.
 
 Each number is a score or a change of one ("improves accuracy by 2.1%", "a 0.6% drop in
-top-1 accuracy", "reduces the error rate by 5%"): see :func:`change`.
+top-1 accuracy", "reduces the error rate by 5%"): see :func:`kg.extract.values.change`.
 
 "x vs y" gives x to the sentence's subject and y to the method it is compared with (and
 is dropped when the sentence compares with no method). When a list of values is as long
@@ -66,101 +66,29 @@ from kg.extract.relations import (
     sentence_span,
     subject,
 )
+from kg.extract.values import (
+    ABOUT,
+    CUE,
+    NUM,
+    NUM_RE,
+    SIGNED,
+    UNIT,
+    Value,
+    change,
+    more_pairs,
+    numbers,
+    plausible,
+    position,
+    values_of,
+)
 from kg.names import normal_form
 
-# a number on its own: not part of a name ("SST-2", "bfloat16", "F1", "ResNet-50")
-_UNIT = r"\\?%|percent|x|×|dB|points?|pp"
-# a range ("12%–67%", "0.15% to 5.33%", "94% ~ 99%") is one value: its first number (the
-# least the paper claims); "from 35.6 to 36.2" is no range (see _LEAD)
-_RANGE = r"(?:\s*(?:–|—|~|(?<! )-| - |\bto\b)\s*[+\u2212]?\d+(?:\.\d+)?\s*(?:" + _UNIT + r")?)?"
-# a number with thousands separators ("108,000") is one number, its last digits none
-_NUM = (
-    # not the first number of "from x to y" (but "ranging from x - y" is one value)
-    r"(?<![\w.])(?<![A-Za-z]-)(?<!(?<!ranging )(?<!ranges )(?<!range )from )"
-    r"(?!(?<=\d,)\d{3}(?![\d.]))"
-    r"(\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?:\.\d+)?)\s*(" + _UNIT + r")?" + _RANGE
-)
-_NUM_RE = re.compile(_NUM)
-# words that hedge a number: "by up to 12%", "of about 74.5%"
-_ABOUT = r"up to|about|around|over|nearly|almost|roughly|approximately|at least"
-_VS = r"\s*(?:vs\.?|versus)\s*"
-# verbs that say how a metric moved: "accuracy drops by 2%"
-_MOVES = (
-    r"chang\w*|improv\w*|increas\w*|decreas\w*|drop\w*|reduc\w*|ris\w*|rose|grow\w*|"
-    r"fall\w*|fell"
-)
-_WORDS_BEFORE = (
-    r"in|of|on|higher|lower|better|absolute|relative|improvements?|gains?|average|mean|"
-    r"macro|micro|top-1|overall|reductions?|increases?|decreases?|drops?|percent|points?|"
-    r"speed[- ]?ups?|less|more|loss(?:es)?|degradations?"
-)
-_LIST_BEFORE = re.compile(
-    r"(" + _NUM + r"(?:\s*(?:,|and|, and|/|or)\s*" + _NUM + r")*)\s*\+?\s*"
-    r"(?:(?:" + _WORDS_BEFORE + r")\s+){0,3}$"
-)
-_VS_BEFORE = re.compile(_NUM + _VS + _NUM + r"\s*(?:(?:in|of|on)\s+)?$")
-_LEAD = (
-    r"^\s*(?:\([A-Za-z][\w-]{0,12}\)\s*)?(?:scores?\s+|metrics?\s+|values?\s+)?"
-    # a change named after its metric: "an accuracy drop of 16%"
-    r"(?:(?:drops?|improvements?|gains?|increases?|decreases?|reductions?|degradations?|"
-    r"boosts?)\s+(?=of\b|by\b))?"
-    # where: "perplexities on A and B (datasets) to 51.1 and 44.3" (not "... up to 40%")
-    r"(?:(?:on|in|across|over)\s+[^,;:()]{1,80}?(?<!\bup)\s+(?=to\s+\d))?"
-    # "perplexities on two data sets: 57.3 on A and 65.8 on B"
-    r"(?:(?:on|in|across|over)\s+[^,;:()]{1,40}?(?=:))?"
-    r"(?:of|=|:|\(|is|was|are|were|reaches|reached|achieves|achieved|obtains|attains|at|by|"
-    r"up to|upto|to|(?:ranging|ranges?)\s+from|"
-    r"from\s+\d+(?:\.\d+)?\s*(?:" + _UNIT + r")?\s+to)\s*"
-    r"(?:(?:" + _ABOUT + r"|only|more than|a relative|an absolute|an average of|"
-    r"a factor of)\s+)*"
-)
-_LIST = _NUM + r"(?:\s*(?:,|and|, and|or)\s*[+\u2212-]?" + _NUM + r")*"
-_AFTER = re.compile(_LEAD + "(" + _LIST + ")")
-# what changes, then by how much: "the accuracy of A tasks by 50%", "accuracy on D only
-# drops by 2%"
-_MOVED_BY = re.compile(
-    r"^\s*(?:(?:of|on|in|for)\s+(?:(?!\b(?:and|or|but|while|whereas|that|which)\b)[^,;:()\d%])"
-    r"{1,60}?\s+)?(?:(?:only|further|also)\s+)?(?:(?:" + _MOVES + r")\s+(?:only\s+)?)?"
-    r"by\s+(?:(?:" + _ABOUT + r")\s+)*[+\u2212]?(" + _LIST + r")"
-)
-# a margin right after its metric: "an F1 that is 5% higher", "SDR (SDR) nearly 2.2
-# points higher than"
-_HIGHER_AFTER = re.compile(
-    r"^\s*(?:\([A-Za-z][\w-]{0,12}\)\s*)?(?:(?:that|which)\s+(?:is|was|are|were)\s+)?"
-    r"(?:(?:" + _ABOUT + r"|more than|only)\s+)*(" + _NUM + r")\s*(?:\(\w+\)\s*)?"
-    r"(?=(?:higher|lower|better|worse|more|less)\b)"
-)
-# a number right after its metric, with a unit or decimals: "test error 49.87%", "BLEU 28.4"
-_BARE_AFTER = re.compile(
-    r"^\s(\d+\.\d+\s*(?:" + _UNIT + r")?|\d+\s*(?:\\?%|dB))"
-    r"(?![\w.%-]|\s*(?:" + _UNIT + r"|times|fold)\b)"
-)
-# what goes from one value to another, then the list of new values: "the correlation of
-# the means and variances from 0.81 to 0.95 and 0.71 to 0.85"
-_FROM_TO_AFTER = re.compile(
-    r"^\s*(?:of|on|in|for)\s+[^,;:()\d]{1,100}?\s+from\s+\d+(?:\.\d+)?\s*(?:" + _UNIT + r")?"
-    r"\s+to\s+(" + _LIST + ")"
-)
-# the lead of a list of new values: "... from 0.81 to"
-_FROM_TO_END = re.compile(r"\bfrom\s+\d+(?:\.\d+)?\s*(?:" + _UNIT + r")?\s+to\s*$")
-# the new value of a pair in such a list: "0.71 to 0.85"
-_TO_NEW = re.compile(r"\bto\s*[+\u2212]?(\d+(?:\.\d+)?)\s*(" + _UNIT + r")?$")
-# an "x vs y" pair in brackets after where its metric was measured: "CER on the clean
-# set (3.3% vs 6.5%)"
-_VS_LATER = re.compile(
-    r"^\s*(?:\([A-Za-z][\w-]{0,12}\)\s*)?(?:on|in|for)\s+[^;:()\d]{1,40}?\(\s*" + _NUM + _VS + _NUM
-)
-# more such pairs going on: "... (3.3% vs 6.5%) and on the other set (11.0% vs 18.1%)"
-_VS_MORE = re.compile(
-    r"\s*\)?\s*,?\s*(?:and\s+)?[^;:()\d]{1,40}?\(\s*" + _NUM + _VS + _NUM + r"\s*\)"
-)
-_VS_AFTER = re.compile(r"^\s*(?:of\s+|:\s*|=\s*)?" + _NUM + _VS + _NUM)
 _LIST_AFTER = re.compile(
     r"\s*(?:metrics?|scores?)?\s*(?:respectively\s+)?(?:of|are|were|:|by)\s+"
     r"(?:up to\s+)?([\d.%\\\s,and]+)"
 )
 _VALUES_BEFORE = re.compile(
-    r"(" + _NUM + r"(?:\s*(?:,|and|, and)\s*" + _NUM + r")+)\s+(?:in|on|for|of)\s+(?:the\s+)?$"
+    r"(" + NUM + r"(?:\s*(?:,|and|, and)\s*" + NUM + r")+)\s+(?:in|on|for|of)\s+(?:the\s+)?$"
 )
 _PAREN = re.compile(r"\s*\([^()]*\)")
 _CLAUSE = re.compile(r";|,\s*(?:while|whereas|but)\b|\b(?:[Ww]hile|[Ww]hereas)\b")
@@ -168,141 +96,6 @@ _NEW_CLAUSE = re.compile(
     r"[);]|\b(?:and|but|while|whereas)\s+(?:is|are|was|were|has|have|remains?|achiev\w*|"
     r"reach\w*|obtain\w*|yield\w*|gets?)\b"
 )
-
-Value = tuple[str, str | None]  # the number and its unit
-
-_UP = (
-    r"improv\w*|increas\w*|gains?|gained|boost\w*|rais\w*|outperform\w*|surpass\w*|"
-    r"exceed\w*|beat\w*"
-)
-_DOWN = (
-    r"reduc\w*|decreas\w*|drops?|dropp\w*|lower\w*|cut\w*|sav\w*|shrink\w*|loses|lost|"
-    r"losing|degrad\w*|fall\w*|fell"
-)
-_CUE = re.compile(r"\b(?:(" + _UP + r")|(" + _DOWN + r"))\b", re.I)
-# the words that say a metric got better or worse, not which way its number moved
-_BETTER_OR_WORSE = re.compile(
-    r"improv\w*|gains?|gained|gaining|boost\w*|outperform\w*|surpass\w*|exceed\w*|beat\w*|"
-    r"better|degrad\w*|loses|lost|losing|lose|loss(?:es)?",
-    re.I,
-)
-_BY = re.compile(
-    r"[^.;:]{0,60}?\bby\s+(?:(?:" + _ABOUT + r"|more than|less than|"
-    r"an? (?:average|absolute|relative|margin)"
-    r"(?: of)?|a further)\s+)*",
-    re.I,
-)
-_CHANGE_AFTER = re.compile(
-    r"^\s*(?:\\?%|percent|x|×|points?|pp)?\s*"
-    r"(?:(?:absolute|relative|average|mean|overall|top-\d)\s+)*"
-    r"(?:(improvement|increase|gain|boost|higher|better|more|speed[- ]?up)|"
-    r"(reduction|decrease|drop|lower|less|fewer|degradation|loss|fall|smaller))\b",
-    re.I,
-)
-_CHANGE_ENDS = re.compile(
-    r"\b(?:(improvements?|increases?|gains?|boosts?|speed-?ups?)|"
-    r"(reductions?|decreases?|drops?|degradations?))$",
-    re.I,
-)
-_CHANGE_OF = re.compile(  # "an improvement of 3%", "a reduction of up to 40%"
-    r"\b(?:(improvements?|increases?|gains?|boosts?)|(reductions?|decreases?|drops?))\s+"
-    r"(?:in\s+(?:[\w-]+\s+){1,3}?)?of\s+"  # "a reduction in perplexity of 5%"
-    r"(?:(?:" + _ABOUT + r")\s+)*"
-    r"(?:\d+(?:\.\d+)?\s*(?:\\?%|x|×|points?)?\s*(?:,|and|, and)\s*)*$",  # the list so far
-    re.I,
-)
-_LIST_REST = re.compile(r"(?:\s*(?:,|and|, and|or)\s*[+\u2212-]?" + _NUM + r")*")
-_SIGNED = re.compile(r"(?:^|[\s(])([+\u2212-])$")
-# a verb of change right before its amount: "the models gain 2.3%", "it saves 40% energy"
-_VERB_BEFORE = re.compile(
-    r"\b(?:(gain(?:s|ed|ing)?|improv(?:es|ed|ing)|increas(?:es|ed|ing)|boost(?:s|ed|ing)?)|"
-    r"(reduc(?:es|ed|ing)|decreas(?:es|ed|ing)|sav(?:es|ed|ing)|cut(?:s|ting)?|lose|loses|lost|"
-    r"losing|drop(?:s|ped|ping)?))\s+(?:(?:" + _ABOUT + r"|only|a further)\s+)*$",
-    re.I,
-)
-
-
-def change(
-    text: str, start: int, end: int, metric_end: int | None = None, lower_better: bool = False
-) -> str:
-    """Whether the number at text[start:end] is a score or a change of one, from the
-    words around it: 'increase', 'decrease' or 'score'. `metric_end`: where the metric
-    named right after the number ends ("2.3% accuracy improvement"). For a metric where
-    lower is better (`lower_better`), an improvement is a decrease and a degradation an
-    increase ("improves the WER by 2%"); "reduces", "higher" and the like say the way the
-    number itself moved whatever the metric.
-
-    >>> s = "It improves accuracy by 2.1% and reaches 91.3% accuracy."
-    >>> change(s, 24, 28), change(s, 41, 46)
-    ('increase', 'score')
-    >>> s = "a 0.6% drop in top-1 accuracy"
-    >>> change(s, 2, 6)
-    'decrease'
-    >>> s = "a 39% FLOPs reduction"
-    >>> change(s, 2, 5, metric_end=11)
-    'decrease'
-    >>> s = "It improves the FID by 12% and reduces it by 3%."
-    >>> change(s, 23, 26, lower_better=True), change(s, 45, 47, lower_better=True)
-    ('decrease', 'decrease')
-    """
-
-    def kind(m: re.Match[str]) -> str:
-        up = m.group(1) is not None
-        if lower_better and _BETTER_OR_WORSE.fullmatch(m.group(1) or m.group(2)):
-            up = not up  # a lower error is the improvement
-        return "increase" if up else "decrease"
-
-    cues = list(_CUE.finditer(text, max(0, start - 100), start))
-    for cue in reversed(cues):  # the nearest cue with "by" between it and the number
-        if _BY.fullmatch(text, cue.end(), start):
-            return kind(cue)
-    m = _CHANGE_OF.search(text, max(0, start - 60), start)
-    if m:
-        return kind(m)
-    rest = _LIST_REST.match(text, end)  # "0.7% and 1.5% higher": the list's word
-    end = rest.end() if rest else end
-    m = _CHANGE_AFTER.match(text[end : end + 40])
-    if m is None and metric_end is not None and metric_end > end:
-        # "2.3% accuracy improvement"; or the metric's own name ends so: "FLOPs reduction"
-        m = _CHANGE_AFTER.match(text[metric_end : metric_end + 40]) or _CHANGE_ENDS.search(
-            text, end, metric_end
-        )
-    if m:
-        return kind(m)
-    m = _VERB_BEFORE.search(text, max(0, start - 40), start)
-    if m:
-        return kind(m)
-    m = _SIGNED.search(text[max(0, start - 2) : start])
-    if m:
-        return "increase" if m.group(1) == "+" else "decrease"
-    return "score"
-
-
-def _position(text: str, value: str, lo: int, hi: int) -> tuple[int, int] | None:
-    """Where number `value` is written in text[lo:hi] (its first occurrence)."""
-    for m in _NUM_RE.finditer(text, lo, hi):
-        if m.group(1) == value:
-            return m.start(), m.end()
-    return None
-
-
-def _numbers(text: str) -> list[Value]:
-    """The numbers of a list such as '18.1% and 17.4%'."""
-    return [(m.group(1), m.group(2)) for m in _NUM_RE.finditer(text)]
-
-
-def _new_numbers(text: str) -> list[Value]:
-    """The new values of a list that goes on from 'from x to': '0.95 and 0.71 to 0.85'
-    gives 0.95 and 0.85 (a pair 'x to y' is a change to y, not a range)."""
-    out: list[Value] = []
-    for m in _NUM_RE.finditer(text):
-        to = _TO_NEW.search(m.group(0))
-        out.append((to.group(1), to.group(2) or m.group(2)) if to else (m.group(1), m.group(2)))
-    return out
-
-
-def _plausible(value: str) -> bool:
-    return not re.fullmatch(r"(19|20)\d\d", value)
 
 
 def _metric_lists(sent: Span, metrics: list[Span], text: str) -> dict[int, tuple[list[Value], int]]:
@@ -319,11 +112,11 @@ def _metric_lists(sent: Span, metrics: list[Span], text: str) -> dict[int, tuple
         if j > i:
             tail = _PAREN.sub("", text[metrics[j].end_char : sent.end_char])
             m = _LIST_AFTER.match(tail)
-            vals = _numbers(m.group(1)) if m else []
+            vals = numbers(m.group(1)) if m else []
             at = metrics[i].start_char
             if not vals:  # "an improvement of 17% and 32% in A and B respectively"
                 m = _VALUES_BEFORE.search(text, sent.start_char, metrics[i].start_char)
-                vals = _numbers(m.group(1)) if m else []
+                vals = numbers(m.group(1)) if m else []
                 at = m.start() if m else at
             if len(vals) == j - i + 1:
                 for k, v in zip(range(i, j + 1), vals, strict=True):
@@ -349,65 +142,6 @@ def _versus(sent: Span, methods: list[Span], head: Ref, text: str, before: int) 
             and not _NEW_CLAUSE.search(_PAREN.sub("", text[m.end_char : before]))
         ):
             return char_span(m)
-    return None
-
-
-def _more_pairs(text: str, pos: int, end: int) -> list[list[tuple[Value, tuple[int, int]]]]:
-    """The 'x vs y' pairs that go on after a first one ending at `pos`, each value with
-    where it is written: '(3.3% vs 6.5%) and on the other set (11.0% vs 18.1%)'."""
-    out: list[list[tuple[Value, tuple[int, int]]]] = []
-    m = _VS_MORE.match(text, pos, end)
-    while m:
-        out.append(
-            [
-                ((m.group(1), m.group(2)), (m.start(1), m.end(1))),
-                ((m.group(3), m.group(4)), (m.start(3), m.end(3))),
-            ]
-        )
-        m = _VS_MORE.match(text, m.end(), end)
-    return out
-
-
-def values_of(
-    text: str, start: int, end: int, lo: int, hi: int, margins: bool = False
-) -> tuple[list[Value], bool, int] | None:
-    """The values given for a metric named at text[start:end], in a sentence spanning
-    text[lo:hi], on its own: the values, whether they are an 'x vs y' pair, and where the
-    first of metric and values starts (None when no value is tied to it). With `margins`,
-    also a margin said after the metric or what it is of ("an F1 5% higher than",
-    "the accuracy of A by 3%"); the entity recogniser's feature reads without them, as
-    it was trained.
-
-    >>> t = "It reaches 92.1% accuracy and a BLEU of 28.4."
-    >>> values_of(t, 17, 25, 0, len(t))
-    ([('92.1', '%')], False, 11)
-    >>> values_of(t, 32, 36, 0, len(t))
-    ([('28.4', None)], False, 32)
-    >>> values_of("A new model.", 6, 11, 0, 12) is None
-    True
-    """
-    after = text[end : min(hi, end + 120)]
-    b0 = max(lo, start - 40)
-    before = text[b0:start]
-    m = _VS_AFTER.match(after)
-    if m:
-        return [(m.group(1), m.group(2)), (m.group(3), m.group(4))], True, start
-    m = _VS_BEFORE.search(before)
-    if m:
-        return [(m.group(1), m.group(2)), (m.group(3), m.group(4))], True, b0 + m.start()
-    m = _VS_LATER.match(after) if margins else None
-    if m:
-        return [(m.group(1), m.group(2)), (m.group(3), m.group(4))], True, start
-    m = _AFTER.match(after) or _BARE_AFTER.match(after)
-    if m is None and margins:
-        m = _MOVED_BY.match(after) or _HIGHER_AFTER.match(after) or _FROM_TO_AFTER.match(after)
-    if m and _FROM_TO_END.search(after, 0, m.start(1)):
-        return _new_numbers(m.group(1)), False, start
-    if m:
-        return _numbers(m.group(1)), False, start
-    m = _LIST_BEFORE.search(before)
-    if m:
-        return _numbers(m.group(1)), False, b0 + m.start()
     return None
 
 
@@ -525,8 +259,8 @@ def _paired(datasets: list[tuple[int, int]], n: int, k: Span) -> list[tuple[int,
 _GOES_ON = (
     # what the first value was reached with: "on A at epsilon=0.3, and ..."
     r"(?:\s+(?:at|with|under|using)\s+[^,;:()]{1,25}?)?"
-    r"\s*(?:,\s*(?:and\s+)?|and\s+)(?:by\s+|from\s+\d+(?:\.\d+)?\s*(?:" + _UNIT + r")?\s+to\s+)?"
-    r"[+\u2212-]?" + _NUM + r"(?:\s+(?:less|more|higher|lower|better|worse))?"
+    r"\s*(?:,\s*(?:and\s+)?|and\s+)(?:by\s+|from\s+\d+(?:\.\d+)?\s*(?:" + UNIT + r")?\s+to\s+)?"
+    r"[+\u2212-]?" + NUM + r"(?:\s+(?:less|more|higher|lower|better|worse))?"
     # "and 20.3% when transferred to B"
     r"(?:\s+(?:when|if|after)(?:\s+[a-z]+){1,2}?)?\s+(?:on|in|for|to)\s+(?:the\s+)?"
 )
@@ -569,7 +303,7 @@ def _more_in(text: str, pos: int, end: int) -> list[tuple[Value, tuple[int, int]
 _AGAINST = re.compile(
     r"(?:\s+(?:on|in|for)\s+[^,;:()\d%]{1,40}?)?\s*,?\s*"
     r"(?:compared (?:to|with)|in contrast to|as opposed to|against)\s+"
-    r"(?:(?:only|just)\s+)?" + _NUM + r"\s+(?:for|from|by|with|of|using)\s+"
+    r"(?:(?:only|just)\s+)?" + NUM + r"\s+(?:for|from|by|with|of|using)\s+"
 )
 _FEW_WORDS = re.compile(r"(?:[\w-]+\s+){0,4}")
 
@@ -592,15 +326,15 @@ def _against(
 # "outperforming B by 28% and C by 14%": changes of the metric named before the comparison
 _BEATS_BY = re.compile(
     r"\b(?:out-?perform\w*|surpass\w*|beat(?:s|ing)?|exceed\w*|improv\w* (?:up)?on|"
-    r"improv\w* over)\b[^.;:%]{0,80}?\bby\s+(?:(?:" + _ABOUT + r"|"
-    r"a (?:large |wide )?margin of)\s+)*" + _NUM,
+    r"improv\w* over)\b[^.;:%]{0,80}?\bby\s+(?:(?:" + ABOUT + r"|"
+    r"a (?:large |wide )?margin of)\s+)*" + NUM,
     re.I,
 )
 
 
 # "..., a 2.9% gain over the state of the art": a change of the metric named before it
 _GAIN_OVER = re.compile(
-    r"\ban?\s+(?:(?:absolute|relative|average)\s+)?" + _NUM + r"\s*"
+    r"\ban?\s+(?:(?:absolute|relative|average)\s+)?" + NUM + r"\s*"
     r"(?:(?:absolute|relative|average)\s+)?(?:gain|improvement|increase|boost|reduction|drop|"
     r"decrease)\s+(?:over|compared (?:to|with)|against)\b",
     re.I,
@@ -609,7 +343,7 @@ _GAIN_OVER = re.compile(
 _GAP = r"(?:(?![\s(](?!(?:19|20)\d\d\b)\d)[^.;:%]){0,80}?"
 _BY_BEFORE = re.compile(r"\bby\s+(?:\w+\s+){0,2}$")
 _AND_BY = re.compile(
-    r"(?:\s*\([^()]*\))?" + _GAP + r"\band\b" + _GAP + r"\bby\s+(?:(?:" + _ABOUT + r")\s+)*" + _NUM
+    r"(?:\s*\([^()]*\))?" + _GAP + r"\band\b" + _GAP + r"\bby\s+(?:(?:" + ABOUT + r")\s+)*" + NUM
 )
 
 
@@ -627,7 +361,7 @@ def _and_by(
     while (
         m
         and not any(where[1] <= o.start_char < m.start(1) for o in metrics if o != k)
-        and not _CUE.search(text, where[1], m.start(1))
+        and not CUE.search(text, where[1], m.start(1))
     ):
         out.append(((m.group(1), m.group(2)), (m.start(1), m.end(1))))
         where = (m.start(1), m.end(1))
@@ -638,12 +372,12 @@ def _and_by(
 # two values joined by a slash next to two metrics joined by one: "26.0% / 8.5% (top-1 /
 # top-5)", "top-1 / top-5 errors of 26.0% / 8.5%"
 _SLASH = re.compile(r"\s*/\s*")
-_SLASH_BEFORE = re.compile(_NUM + r"\s*/\s*" + _NUM + r"\s*\(?\s*$")
+_SLASH_BEFORE = re.compile(NUM + r"\s*/\s*" + NUM + r"\s*\(?\s*$")
 _SLASH_AFTER = re.compile(
-    r"\s*\)?\s*(?:[a-z]+\s+)?(?:of|=|:|\(|is|are|was|were)?\s*" + _NUM + r"\s*/\s*" + _NUM
+    r"\s*\)?\s*(?:[a-z]+\s+)?(?:of|=|:|\(|is|are|was|were)?\s*" + NUM + r"\s*/\s*" + NUM
 )
 # the slots of a list of values, a slash pair being one: "3.9%, 18.5% and 26.0% / 8.5%"
-_SLOT = _NUM + r"(?:\s*/\s*" + _NUM + r")?"
+_SLOT = NUM + r"(?:\s*/\s*" + NUM + r")?"
 _GLUE = r"\s*(?:,\s*and|,|and)\s*"
 _SLOT_GLUE = re.compile(_GLUE)
 _SLOTS_BEFORE = re.compile(r"(?:" + _SLOT + _GLUE + r")*$")
@@ -700,7 +434,7 @@ def _margins(sent: Span, metrics: list[Span], text: str, said: set[int]) -> list
             out.append((before[-1], gain.start(), gain.group(1), gain.group(2), where))
     for beat in _BEATS_BY.finditer(text, sent.start_char, sent.end_char):
         before = [k for k in metrics if k.end_char <= beat.start()]
-        if not before or _NUM_RE.search(text, before[-1].end_char, beat.start()):
+        if not before or NUM_RE.search(text, before[-1].end_char, beat.start()):
             continue  # no metric, or another number said between them
         m: re.Match[str] | None = beat
         while m:
@@ -752,7 +486,7 @@ def find_results(doc: Doc) -> list[dict]:
                 tuple[Value, Ref | None, tuple[int, int] | None, tuple[int, int] | None]
             ] = []
             for n, ((value, unit), who) in enumerate(zip(vals, heads, strict=True)):
-                at_value = _position(text, value, min(at, k.start_char), sent.end_char)
+                at_value = position(text, value, min(at, k.start_char), sent.end_char)
                 if at_value and not versus:
                     who = _bracketed_by(methods, at_value[0], text) or who
                 dataset: tuple[int, int] | None
@@ -763,7 +497,7 @@ def find_results(doc: Doc) -> list[dict]:
                     dataset = _dataset_of(datasets, *reach, text)
                 items.append(((value, unit), who, dataset, at_value))
             if versus and items[1][3] is not None:
-                for pair in _more_pairs(text, items[1][3][1], sent.end_char):
+                for pair in more_pairs(text, items[1][3][1], sent.end_char):
                     for (said_too, where), who in zip(pair, (head, heads[1]), strict=True):
                         items.append((said_too, who, items[0][2], where))
             if len(items) == 1 and items[0][2] is not None and items[0][2][0] > at:
@@ -783,14 +517,14 @@ def find_results(doc: Doc) -> list[dict]:
                 if kind is None or versus:
                     after = k.end_char if at_value and at_value[1] <= k.start_char else None
                     kind = change(text, *at_value, after, _lower_better(k)) if at_value else "score"
-                if who is None or not _plausible(value):
+                if who is None or not plausible(value):
                     continue
                 if at_value and claimed.get(at_value[0], k.start_char) != k.start_char:
                     continue  # a value of a slash pair, which belongs to another metric
                 own = kind
                 if at_value:
                     said.add(at_value[0])
-                    sign = _SIGNED.search(text, max(0, at_value[0] - 2), at_value[0])
+                    sign = SIGNED.search(text, max(0, at_value[0] - 2), at_value[0])
                     if sign and kind != "score":  # "changes by +1.0% and -0.3%"
                         own = "increase" if sign.group(1) == "+" else "decrease"
                 out.append(_result(who, k, dataset, value, unit, own, sent))
