@@ -81,14 +81,17 @@ FLOORS = {
     # rules alone with the earlier models: 0.623): no floor moved. Two relation retrains
     # after rule fixes (CV 0.586 both times, thresholds moving by 0.05): here relations
     # 0.560, then 0.541.
+    # 12-05: results 0.516 -> 0.581 over two sessions (result rules, "ours" as the paper
+    # when it proposes several methods), relations 0.553 with the proposal forms: the
+    # results floor 0.45 -> 0.55, relations 0.52 -> 0.54.
     # The floors follow what was measured, not the other way round.
     ("entities", "ALL"): 0.77,
     ("entities", "Method"): 0.74,
     ("entities", "Dataset"): 0.83,
     ("entities", "Task"): 0.76,
     ("entities", "Metric"): 0.75,
-    ("relations", "ALL"): 0.52,
-    ("results", "ALL"): 0.45,
+    ("relations", "ALL"): 0.54,
+    ("results", "ALL"): 0.55,
     ("entities", "Repository"): 0.95,
     ("relations", "HAS_CODE"): 0.95,
 }
