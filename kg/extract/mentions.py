@@ -680,6 +680,7 @@ def proposals(doc: Doc, spans: list[Span]) -> list[Proposal]:
 
     Names from the lexicons are well-known prior work, so they are proposals only where
     the paper defines them right after its verb ('we propose mixup, a ...', 'X (Y)').
+    Each mention comes once, with every form that says it (:class:`Proposal`).
     """
     out: list[tuple[int, int, str]] = []
     text = doc.text

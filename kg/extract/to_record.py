@@ -125,7 +125,7 @@ def doc_to_record(paper: Paper, abstract: Doc, title: Doc | None = None) -> Reco
                 key_at[("title", a, b)] = key
             if groups[key].type == "Task":
                 title_task_keys.append(key)
-    proposed: dict[str, float] = {}  # key -> confidence of the form that proposes it
+    proposed: dict[str, float] = {}  # key -> confidence of the forms that propose it
     # the title's "X: subtitle", or the contribution a title without a colon names
     if title is not None and paper.title:
         tn = title_name(paper.title) or title_contribution(paper.title)
