@@ -162,6 +162,10 @@ class _Paper:
     sentence_cues: dict[int, dict[str, float]] = field(default_factory=dict)
     # computed once per paper, so a candidate costs the same however long the paper is
     own_is_paper: float = 0.0
+    # entities a lexicon holds (prior work) and with a coined name ("ZorbNet"): per entity,
+    # not per candidate
+    known: set[str] = field(default_factory=set)
+    coined: set[str] = field(default_factory=set)
     grouped: dict[str, dict[int, list[tuple[int, int]]]] = field(default_factory=dict)
     nearest: dict[tuple[str, str], Any] = field(default_factory=dict)  # _closest's answers
 
@@ -206,6 +210,11 @@ def _paper(rec: Record, sentences: list[tuple[int, int]]) -> _Paper:
     )
     entities = {e.key: e for e in rec.entities}
     own_is_paper = float(not any(entities[k].type == "Method" for k in proposed if k in entities))
+    lex = lexicon.load()
+    known = {
+        e.key for e in rec.entities if any(lex.lookup(x) is not None for x in (e.name, *e.aliases))
+    }
+    coined = {e.key for e in rec.entities if any(M.is_name_like(w) for w in e.name.split())}
     return _Paper(
         text,
         rec.paper.title or "",
@@ -220,6 +229,8 @@ def _paper(rec: Record, sentences: list[tuple[int, int]]) -> _Paper:
         method_starts,
         Counter(e.type for e in rec.entities),
         own_is_paper=own_is_paper,
+        known=known,
+        coined=coined,
     )
 
 
@@ -366,7 +377,6 @@ def words_of(rec: Record, sentences: list[tuple[int, int]]) -> list[set[str]]:
 
 def _features(p: _Paper, c: Candidate) -> list[float]:
     row = dict.fromkeys(FEATURES, 0.0)
-    lex = lexicon.load()
     row[f"type={c.type}"] = 1.0
     head = OWN if c.type == "PROPOSES" else c.head
     rule_head = PAPER if c.type == "PROPOSES" else c.head
@@ -432,9 +442,8 @@ def _features(p: _Paper, c: Candidate) -> list[float]:
     row["tail_words"] = len(tail.name.split())
     row["tail_upper"] = float(any(ch.isupper() for ch in tail.name))
     row["tail_aliases"] = len(tail.aliases)
-    # a name the lexicons hold is prior work, a coined one ("ZorbNet") more likely the paper's
-    row["tail_known"] = float(any(lex.lookup(x) is not None for x in (tail.name, *tail.aliases)))
-    row["tail_coined"] = float(any(M.is_name_like(w) for w in tail.name.split()))
+    row["tail_known"] = float(c.tail in p.known)
+    row["tail_coined"] = float(c.tail in p.coined)
     if first >= 0:
         cues = _sentence_cues(p, first)
         row["tail_first_propose"] = cues["propose"]
