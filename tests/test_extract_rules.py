@@ -1036,6 +1036,10 @@ def test_an_acronym_in_one_text_is_the_name_it_spells_in_the_other():
         ("SGT", "sparse gating transformer layers", False),  # the last word gives none
         ("SGT", "sparse graph transformer", True),
         ("sgt", "sparse graph transformer", False),  # no capital: a word, no acronym
+        # a hyphenated acronym: each part starts a word
+        ("QS-VAE", "Quantile Smoothing Variational Auto-Encoder", True),
+        ("Rec-TR-GRU", "recurrent tensor-ring GRU", True),
+        ("HQN-D", "Hashed Query Network", False),  # "-D" marks a variant of the HQN
     ],
 )
 def test_which_names_an_acronym_spells(short, long, spelled):

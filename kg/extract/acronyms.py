@@ -46,6 +46,7 @@ def spelled(short: str) -> str:
     return _COUNT.sub(lambda m: m.group(1) * int(m.group(2)), short)
 
 
+_HYPHEN = re.compile(r"(?<=[A-Za-z0-9])-(?=[A-Za-z0-9])")
 _COUNT = re.compile(r"([A-Za-z])\^?([2-9])(?!\d)")
 
 
@@ -211,18 +212,26 @@ def spells(short: str, long: str, skip: int = 1) -> bool:
     """`short` is spelled by the words of `long` in order, stricter than
     :func:`abbreviates`: each word it uses gives the next letter with its initial and maybe
     more letters from inside it ("GANs" gives G, A, N), the first and the last word are
-    used, and at most `skip` words between give none (small words aside).
+    used, and at most `skip` words between give none (small words aside). Each part of a
+    hyphenated acronym starts a word: "TD-VAE" is "Temporal Difference Variational
+    Auto-Encoder", "NHP-D" is no "Neural Hyperlink Predictor" but a variant of its NHP.
 
     >>> spells("DIP", "Deep Image Prior"), spells("BGANs", "Boundary Seeking GANs")
     (True, True)
     >>> spells("MDAT", "Max-Margin Domain-Adversarial Training")
     True
+    >>> spells("TD-VAE", "Temporal Difference Variational Auto-Encoder")
+    True
+    >>> spells("NHP-D", "Neural Hyperlink Predictor")
+    False
     >>> spells("PLS", "principal component analysis")  # Schwartz-Hearst takes it
     False
     """
     letters = short[:-1] if short.endswith("s") and short[:-1].isupper() else short
-    letters = spelled(letters).lower()
-    if not (2 <= len(letters) <= 8 and letters.isalnum()) or short.lower() == short:
+    parts = [spelled(x).lower() for x in _HYPHEN.split(letters)]
+    starts = set(itertools.accumulate(len(x) for x in parts[:-1]))  # where a part starts
+    letters = "".join(parts)
+    if not (2 <= len(letters) <= 10 and letters.isalnum()) or short.lower() == short:
         return False
     words = [w.lower() for w in re.split(r"[\s\-]+", long) if w and w.lower() not in _SKIP_WORDS]
     if len(words) < 2:
@@ -238,7 +247,7 @@ def spells(short: str, long: str, skip: int = 1) -> bool:
         if w[0] != letters[k]:
             return False
         for n in range(k + 1, len(letters) + 1):  # word i gives letters[k:n]
-            if not inside(letters[k + 1 : n], w[1:]):
+            if (n - 1 > k and n - 1 in starts) or not inside(letters[k + 1 : n], w[1:]):
                 break
             if n == len(letters):
                 if i == len(words) - 1:
