@@ -403,6 +403,28 @@ def test_comparison_objects_are_methods(extract_by_rules):
     assert {"dense retrieval models", "SRP-PHAT"} <= beaten
 
 
+def test_these_baselines_are_the_methods_named_before(extract_by_rules):
+    # the list the anaphor points back to: in the sentence before, or earlier in its own
+    rec = extract_by_rules(
+        "We evaluate ZorbNet against strong algorithms, including ResNet and DenseNet. "
+        "The results show that ZorbNet outperforms these baselines on ImageNet.",
+        title="ZorbNet: Image Classification",
+    )
+    assert {("ZorbNet", "ResNet"), ("ZorbNet", "DenseNet")} <= _rels(rec, "OUTPERFORMS")
+    rec = extract_by_rules(
+        "We compare ZorbNet with existing networks such as ResNet and DenseNet, showing "
+        "ZorbNet is faster and more accurate than these methods.",
+        title="ZorbNet: Image Classification",
+    )
+    assert {("ZorbNet", "ResNet"), ("ZorbNet", "DenseNet")} <= _rels(rec, "OUTPERFORMS")
+    # what points at no method ("these results") beats nothing
+    rec = extract_by_rules(
+        "We evaluate ZorbNet against ResNet. ZorbNet outperforms these results on ImageNet.",
+        title="ZorbNet: Image Classification",
+    )
+    assert not _rels(rec, "OUTPERFORMS")
+
+
 def test_x_based_methods_point_at_x(extract_by_rules):
     rec = extract_by_rules(
         "VidNet outperforms previous CNN-based video matting methods.",

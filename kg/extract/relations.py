@@ -236,8 +236,50 @@ def char_span(m: Span) -> tuple[int, int]:
     return (m.start_char, m.end_char)
 
 
-def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
-    """Every relation one sentence states (`text` is the Doc's text)."""
+# what points back at methods named before: "outperforms these baselines", "than them"
+_ANAPHOR = re.compile(
+    r"\s*(?:them\b|(?:(?:all|both) (?:of )?)?(?:these|those|such|the above)\s+"
+    r"(?:[\w-]+\s+){0,2}?(?:baselines?|methods|approaches|algorithms|models|techniques|"
+    r"alternatives|competitors|systems)\b)",
+    re.I,
+)
+
+
+# how a text introduces the methods it compares with: "with A", "against B", "such as C"
+_INTRODUCED = re.compile(
+    r"\b(?:such as|including|e\.g\.|like|with|against|to|versus|vs\.?|over|namely)\W", re.I
+)
+
+
+def _referents(
+    methods: list[Span], before: int, previous: list[Span], skip: set[str], text: str
+) -> list[Span]:
+    """The methods "these baselines" at `before` points back to: the last list of methods
+    its sentence introduces before it ("compared with A and B", "such as A and B"), else
+    the last one of the sentence before (`previous`); none named as in `skip` (lower case:
+    the paper's own, the winner)."""
+    for pool in ([m for m in methods if m.end_char <= before], previous):
+        introduced = []
+        for run in _chains([m for m in pool if m.text.lower() not in skip]):
+            at = run[0].start_char
+            after = [m.end_char for m in pool if m.end_char <= at] or [run[0].sent.start_char]
+            if _INTRODUCED.search(text, max(after[-1], at - 60), at):
+                introduced.append(run)
+        if introduced:
+            return introduced[-1]
+    return []
+
+
+def sentence_facts(
+    sent: Span,
+    own_sentence: bool,
+    text: str,
+    previous: list[Span] | None = None,
+    proposed: set[tuple[int, int]] | None = None,
+) -> list[Fact]:
+    """Every relation one sentence states (`text` is the Doc's text; `previous` the methods
+    of the sentence before, `proposed` the spans of what the paper proposes, both for what
+    "these baselines" points back to)."""
     ments = sentence_mentions(sent)
     methods = [m for m in ments if m.label_ == "Method"]
     tasks = [m for m in ments if m.label_ == "Task"]
@@ -266,6 +308,12 @@ def sentence_facts(sent: Span, own_sentence: bool, text: str) -> list[Fact]:
         tails = _listed_after(methods, ce, text)
         if tails and _NOT_BEATEN.search(text, ce, tails[0].start_char):
             tails = []  # "outperforms prior work for networks such as A": A is not beaten
+        if not tails and _ANAPHOR.match(text, ce):
+            # "We compare with A and B. Ours outperforms these baselines": A and B
+            skip = {text[a:b].lower() for a, b in proposed or ()}
+            if isinstance(head, tuple):
+                skip.add(text[head[0] : head[1]].lower())
+            tails = _referents(methods, cs, previous or [], skip, text)
         if head is None and _THEIRS.search(text, s0, cs):
             continue  # "Although these methods run faster than A": other methods' claim
         if head is None:
@@ -490,7 +538,10 @@ def find_relations(doc: Doc) -> list[Fact]:
     """All relations stated in the abstract, sentence by sentence."""
     out: list[Fact] = []
     text = doc.text
+    proposed = {(p.start, p.end) for p in doc._.kg_proposed or []}
+    previous: list[Span] = []
     for sent in doc.sents:
         own = bool(OWN_CUES.search(text[sent.start_char : sent.end_char]))
-        out.extend(sentence_facts(sent, own, text))
+        out.extend(sentence_facts(sent, own, text, previous, proposed))
+        previous = [m for m in sentence_mentions(sent) if m.label_ == "Method"]
     return out
