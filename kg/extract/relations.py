@@ -256,8 +256,8 @@ def _referents(
 ) -> list[Span]:
     """The methods "these baselines" at `before` points back to: the last list of methods
     its sentence introduces before it ("compared with A and B", "such as A and B"), else
-    the last one of the sentence before (`previous`); none named as in `skip` (lower case:
-    the paper's own, the winner)."""
+    the last list the sentence before (`previous`) introduces; none named as in `skip`
+    (lower case: the paper's own, the winner)."""
     for pool in ([m for m in methods if m.end_char <= before], previous):
         introduced = []
         for run in _chains([m for m in pool if m.text.lower() not in skip]):
