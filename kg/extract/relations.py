@@ -252,19 +252,27 @@ _INTRODUCED = re.compile(
 
 
 def _referents(
-    methods: list[Span], before: int, previous: list[Span], skip: set[str], text: str
+    sent: Span, before: int, previous: Span | None, skip: set[str], text: str
 ) -> list[Span]:
-    """The methods "these baselines" at `before` points back to: the last list of methods
-    its sentence introduces before it ("compared with A and B", "such as A and B"), else
-    the last list the sentence before (`previous`) introduces; none named as in `skip`
-    (lower case: the paper's own, the winner)."""
-    for pool in ([m for m in methods if m.end_char <= before], previous):
-        introduced = []
-        for run in _chains([m for m in pool if m.text.lower() not in skip]):
-            at = run[0].start_char
-            after = [m.end_char for m in pool if m.end_char <= at] or [run[0].sent.start_char]
-            if _INTRODUCED.search(text, max(after[-1], at - 60), at):
-                introduced.append(run)
+    """The methods "these baselines" at `before` in `sent` points back to: the last list of
+    methods the sentence introduces before it ("compared with A and B", "such as A and
+    B"), else the last list the sentence before (`previous`) introduces; none named as in
+    `skip` (lower case: the paper's own, the winner)."""
+    for where in (sent, previous):
+        if where is None:
+            continue
+        pool = [
+            m for m in sentence_mentions(where) if m.label_ == "Method" and m.end_char <= before
+        ]
+        # where the words that introduce each method start: after the method before it
+        first, after = {}, where.start_char
+        for m in pool:
+            first[m.start_char], after = max(after, m.start_char - 60), m.end_char
+        introduced = [
+            run
+            for run in _chains([m for m in pool if m.text.lower() not in skip])
+            if _INTRODUCED.search(text, first[run[0].start_char], run[0].start_char)
+        ]
         if introduced:
             return introduced[-1]
     return []
@@ -274,12 +282,12 @@ def sentence_facts(
     sent: Span,
     own_sentence: bool,
     text: str,
-    previous: list[Span] | None = None,
+    previous: Span | None = None,
     proposed: set[tuple[int, int]] | None = None,
 ) -> list[Fact]:
-    """Every relation one sentence states (`text` is the Doc's text; `previous` the methods
-    of the sentence before, `proposed` the spans of what the paper proposes, both for what
-    "these baselines" points back to)."""
+    """Every relation one sentence states (`text` is the Doc's text; `previous` the
+    sentence before and `proposed` the spans of what the paper proposes, for what "these
+    baselines" points back to)."""
     ments = sentence_mentions(sent)
     methods = [m for m in ments if m.label_ == "Method"]
     tasks = [m for m in ments if m.label_ == "Task"]
@@ -313,7 +321,7 @@ def sentence_facts(
             skip = {text[a:b].lower() for a, b in proposed or ()}
             if isinstance(head, tuple):
                 skip.add(text[head[0] : head[1]].lower())
-            tails = _referents(methods, cs, previous or [], skip, text)
+            tails = _referents(sent, cs, previous, skip, text)
         if head is None and _THEIRS.search(text, s0, cs):
             continue  # "Although these methods run faster than A": other methods' claim
         if head is None:
@@ -539,9 +547,9 @@ def find_relations(doc: Doc) -> list[Fact]:
     out: list[Fact] = []
     text = doc.text
     proposed = {(p.start, p.end) for p in doc._.kg_proposed or []}
-    previous: list[Span] = []
+    previous = None
     for sent in doc.sents:
         own = bool(OWN_CUES.search(text[sent.start_char : sent.end_char]))
         out.extend(sentence_facts(sent, own, text, previous, proposed))
-        previous = [m for m in sentence_mentions(sent) if m.label_ == "Method"]
+        previous = sent
     return out
