@@ -252,7 +252,7 @@ _INTRODUCED = re.compile(
 
 
 def _referents(
-    sent: Span, before: int, previous: Span | None, skip: set[str], text: str
+    sent: Span, before: int, previous: Span | None, skip: frozenset[str] | set[str], text: str
 ) -> list[Span]:
     """The methods "these baselines" at `before` in `sent` points back to: the last list of
     methods the sentence introduces before it ("compared with A and B", "such as A and
@@ -283,11 +283,11 @@ def sentence_facts(
     own_sentence: bool,
     text: str,
     previous: Span | None = None,
-    proposed: set[tuple[int, int]] | None = None,
+    proposed: frozenset[str] = frozenset(),
 ) -> list[Fact]:
     """Every relation one sentence states (`text` is the Doc's text; `previous` the
-    sentence before and `proposed` the spans of what the paper proposes, for what "these
-    baselines" points back to)."""
+    sentence before and `proposed` the names, in lower case, of what the paper proposes,
+    for what "these baselines" points back to)."""
     ments = sentence_mentions(sent)
     methods = [m for m in ments if m.label_ == "Method"]
     tasks = [m for m in ments if m.label_ == "Task"]
@@ -318,10 +318,8 @@ def sentence_facts(
             tails = []  # "outperforms prior work for networks such as A": A is not beaten
         if not tails and _ANAPHOR.match(text, ce):
             # "We compare with A and B. Ours outperforms these baselines": A and B
-            skip = {text[a:b].lower() for a, b in proposed or ()}
-            if isinstance(head, tuple):
-                skip.add(text[head[0] : head[1]].lower())
-            tails = _referents(sent, cs, previous, skip, text)
+            winner = {text[head[0] : head[1]].lower()} if isinstance(head, tuple) else set()
+            tails = _referents(sent, cs, previous, proposed | winner, text)
         if head is None and _THEIRS.search(text, s0, cs):
             continue  # "Although these methods run faster than A": other methods' claim
         if head is None:
@@ -546,7 +544,7 @@ def find_relations(doc: Doc) -> list[Fact]:
     """All relations stated in the abstract, sentence by sentence."""
     out: list[Fact] = []
     text = doc.text
-    proposed = {(p.start, p.end) for p in doc._.kg_proposed or []}
+    proposed = frozenset(text[p.start : p.end].lower() for p in doc._.kg_proposed or [])
     previous = None
     for sent in doc.sents:
         own = bool(OWN_CUES.search(text[sent.start_char : sent.end_char]))
