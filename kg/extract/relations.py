@@ -252,7 +252,7 @@ _INTRODUCED = re.compile(
 
 
 def _referents(
-    sent: Span, before: int, previous: Span | None, skip: frozenset[str] | set[str], text: str
+    sent: Span, before: int, previous: Span | None, skip: frozenset[str], text: str
 ) -> list[Span]:
     """The methods "these baselines" at `before` in `sent` points back to: the last list of
     methods the sentence introduces before it ("compared with A and B", "such as A and
