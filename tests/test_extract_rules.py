@@ -363,6 +363,23 @@ def test_results_of_a_second_clause_go_to_its_method(extract_by_rules):
     assert ("ResNet-18", "SVHN") in _rels(rec, "EVALUATED_ON")
 
 
+def test_a_number_of_someone_elses_clause_is_not_ours(extract_by_rules):
+    """ "..., while the baseline reaches y": y is not the paper's; "while keeping y" and
+    "while our model reaches y" are."""
+    rec = extract_by_rules(
+        "Our tagger reaches a 3.1% error rate on Foo, while the best published "
+        "system obtained a 7.4% error rate."
+    )
+    got = {(who, v) for who, _, _, v in _results(rec)}
+    assert ("PAPER", "3.1") in got and not any(v == "7.4" for _, v in got)
+    kept = extract_by_rules(
+        "Our tagger halves the latency on Foo while keeping 91.2% accuracy, while our "
+        "smaller tagger reaches 89.0% accuracy."
+    )
+    got = {(who, v) for who, _, _, v in _results(kept)}
+    assert {("PAPER", "91.2"), ("PAPER", "89.0")} <= got
+
+
 def test_results_keep_the_cutoff_of_ranking_metrics(extract_by_rules):
     rec = extract_by_rules("RotE reaches Hits@1 of 49.5 and Hits@10 of 58.6 on WN18RR.")
     got = {(m, v) for _, _, m, v in _results(rec)}

@@ -125,7 +125,9 @@ def _metric_lists(sent: Span, metrics: list[Span], text: str) -> dict[int, tuple
     return found
 
 
-def _versus(sent: Span, methods: list[Span], head: Ref, text: str, before: int) -> Ref | None:
+def _versus(
+    sent: Span, methods: list[Span], head: Ref | None, text: str, before: int
+) -> Ref | None:
     """The method the sentence compares `head` with: the first method after a comparison
     cue (or, without one, after the head) and before `before`, other than the head, in
     the same clause as `before` ('outperforms B and is close to humans (x vs y)' compares
@@ -163,10 +165,35 @@ def _results_of(sent: Span, methods: list[Span], at: int, text: str) -> Ref | No
     return None
 
 
-def _who(sent: Span, methods: list[Span], at: int, text: str) -> Ref:
+# who a clause of its own is about when it names no method: ours ("while our model
+# reaches", "but it needs"), or someone else's ("while the baseline reaches")
+_OWN_SUBJECT = re.compile(
+    r"\s*(?:we|our|ours|it|its|this|the proposed|the (?:model|method|approach|network|"
+    r"system|framework|algorithm)s?)\b",
+    re.I,
+)
+
+
+def _foreign(sent: Span, start: int, at: int, text: str) -> bool:
+    """Whether text[start:at], a clause of its own before a number, has a subject that is
+    not the paper's own work: a noun phrase then a verb ("while the baseline reaches",
+    "whereas humans score"), not "while keeping", "but with", "while our model reaches"."""
+    if _OWN_SUBJECT.match(text, start, at):
+        return False
+    toks = [t for t in sent if start <= t.idx and t.idx + len(t) <= at]
+    return (
+        bool(toks)
+        and toks[0].pos_ in ("DET", "NOUN", "PROPN", "ADJ")
+        and any(t.pos_ in ("VERB", "AUX") for t in toks[1:])
+    )
+
+
+def _who(sent: Span, methods: list[Span], at: int, text: str) -> Ref | None:
     """Who reached the number stated at `at`: in a clause of its own ('..., while SPINN
-    loses 6% accuracy') the last method named in it, else the sentence's subject; after a
-    clause that opens the sentence ('While A loses 6%, B gains 2%'), the main clause's."""
+    loses 6% accuracy') the last method named in it, no one we know when the clause is
+    about someone else ('..., while the baseline reaches 80%'), else the sentence's
+    subject; after a clause that opens the sentence ('While A loses 6%, B gains 2%'), the
+    main clause's."""
     clauses = list(_CLAUSE.finditer(text, sent.start_char, at))
     if clauses:
         start = clauses[-1].end()
@@ -178,6 +205,8 @@ def _who(sent: Span, methods: list[Span], at: int, text: str) -> Ref:
         inside = [m for m in methods if start <= m.start_char and m.end_char <= at]
         if inside:
             return char_span(inside[-1])
+        if clauses[-1].group() != ";" and _foreign(sent, start, at, text):
+            return None  # a contrast ("while", "whereas", "but"), not a list of own claims
     who = subject(sent, methods, at, text) or OWN
     return (_results_of(sent, methods, at, text) or OWN) if who == OWN else who
 
@@ -531,9 +560,11 @@ def find_results(doc: Doc) -> list[dict]:
         for k, (value, unit), where, dataset in slashed:
             if where[0] not in said:
                 who = _who(sent, methods, where[0], text)
+                said.add(where[0])
+                if who is None:
+                    continue
                 kind = change(text, *where, lower_better=_lower_better(k))
                 out.append(_result(who, k, dataset, value, unit, kind, sent))
-                said.add(where[0])
         for k, at, value, unit, where in _margins(sent, metrics, text, said):
             dataset = _dataset_of(datasets, *where, text)
             who = subject(sent, methods, at, text) or OWN
