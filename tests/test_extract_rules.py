@@ -919,6 +919,12 @@ def test_and_by_goes_on_with_the_same_metric_but_not_past_another(extract_by_rul
         "We propose SlimNet. SlimNet reduces the error rate by 12% and the latency by 15%."
     )
     assert {(m, v) for _, _, m, v, _ in _named(rec)} == {("error rate", "12"), ("latency", "15")}
+    # nor past a verb of its own: the 1.8x is how much faster training got
+    rec = extract_by_rules(
+        "We propose SlimNet. SlimNet reduces the latency by 41.5% on average and speeds up "
+        "training by up to 1.8x."
+    )
+    assert {(m, v) for _, _, m, v, _ in _named(rec)} == {("latency", "41.5")}
 
 
 def test_values_before_a_list_of_metrics_pair_in_order_and_keep_their_kind(extract_by_rules):

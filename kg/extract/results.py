@@ -376,13 +376,21 @@ _AND_BY = re.compile(
 )
 
 
+def _verb_after_and(sent: Span, text: str, start: int, end: int) -> bool:
+    """Whether the last 'and' in text[start:end] is followed by a verb of its own ('and
+    speeds up training by'), not just another 'by' ('over a baseline that has more
+    parameters and by 9%')."""
+    at = text.rfind(" and ", start, end)
+    return at != -1 and any(t.tag_ in ("VBZ", "VBP", "VBD") for t in sent if at < t.idx < end)
+
+
 def _and_by(
     text: str, where: tuple[int, int], sent: Span, metrics: list[Span], k: Span
 ) -> list[tuple[Value, tuple[int, int]]]:
     """Values that go on from a change 'by x' with the same metric: 'improves the return
     by 19% over A and by 9% over B' gives 9 too (not when another metric is named
-    between them, nor after a verb of change of its own: 'improves X by 1.5 dB and
-    reduces the number of parameters by 40%')."""
+    between them, nor after a verb of its own: 'improves X by 1.5 dB and reduces the
+    number of parameters by 40%', 'cuts X by 47% and speeds up training by 1.6x')."""
     out: list[tuple[Value, tuple[int, int]]] = []
     if not _BY_BEFORE.search(text, max(0, where[0] - 30), where[0]):
         return out
@@ -391,6 +399,7 @@ def _and_by(
         m
         and not any(where[1] <= o.start_char < m.start(1) for o in metrics if o != k)
         and not CUE.search(text, where[1], m.start(1))
+        and not _verb_after_and(sent, text, where[1], m.start(1))
     ):
         out.append(((m.group(1), m.group(2)), (m.start(1), m.end(1))))
         where = (m.start(1), m.end(1))
