@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Train kg's entity recogniser and relation classifier from ../shared/train/kg-train.jsonl
-and write the shipped weights to kg/extract/model/ (tagger.crfsuite, classifier.txt,
-meta.json, MODEL_CARD.md; relations.txt, relations.json, RELATIONS_CARD.md).
+and the silver annotations of the sample corpus (training/seeds-silver.jsonl, joined with
+its abstracts by scripts/silver.py), and write the shipped weights to kg/extract/model/
+(tagger.crfsuite, classifier.txt, meta.json, MODEL_CARD.md; relations.txt,
+relations.json, RELATIONS_CARD.md).
 
-    python scripts/train.py [--train FILE] [--out DIR] [--folds 5] [--seed 13]
+    python scripts/train.py [--train FILE] [--silver FILE | --no-silver] [--out DIR]
+                            [--folds 5] [--seed 13]
                             [--encoder-cv encoder-cv.npz | --no-encoder]
                             [--curve] [--ablation] [--no-save]
 
@@ -21,7 +24,11 @@ Steps (fixed seed; about 8 minutes on two cores, more with --ablation --curve):
 5. the relation classifier, on the cross-validated records of step 3
    (scripts/train_relations.py).
 
-The dev gold (../shared/gold/dev.jsonl) is never read here.
+Cross-validation splits kg-train's papers and the silver papers into folds each on their
+own (kg-train's folds stay those of a run without silver); scores are reported for all,
+for kg-train alone and for the silver papers alone. The dev gold
+(../shared/gold/dev.jsonl) is never read here, and the silver set holds none of its
+abstracts.
 """
 
 from __future__ import annotations
@@ -90,6 +97,31 @@ def load_scorer():
 
 def read_train(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def training_papers(train: Path, silver: Path | None, limit: int = 0) -> list[dict]:
+    """kg-train's papers, then the silver papers of `silver` (scripts/silver.py joins them
+    with their abstracts); with `limit`, the first `limit` of each."""
+    import silver as silver_set  # scripts/silver.py
+
+    papers = read_train(train)
+    extra = silver_set.load(silver) if silver is not None else []
+    if limit:
+        papers, extra = papers[:limit], extra[:limit]
+    return papers + extra
+
+
+def is_silver(paper: dict) -> bool:
+    import silver as silver_set
+
+    return paper.get("source") == silver_set.SOURCE
+
+
+def split(papers: list[dict], k: int, seed: int) -> list[int]:
+    """Each paper's fold: kg-train's papers and the silver papers (which come after them)
+    split by `seed` each on their own."""
+    n = sum(not is_silver(p) for p in papers)
+    return folds_of(n, k, seed) + folds_of(len(papers) - n, k, seed)
 
 
 def parse(papers: list[dict]) -> list[dict]:
@@ -194,22 +226,38 @@ def build_vocab(rows: list[dict[str, str]]) -> dict[str, dict[str, int]]:
     return vocab
 
 
-def read_encoder_cv(path: Path, items) -> list:
+def read_encoder_cv(path: Path, items, papers: list[dict], encoder_dir: Path) -> list:
     """The encoder's held-out label probabilities per token of every item
-    (scripts/train_encoder.py writes them)."""
+    (scripts/train_encoder.py writes them for the texts it trains on). Silver texts it has
+    none for (the encoder trained without them) are tagged by the encoder in
+    `encoder_dir`, which never saw them either."""
     if not path.exists():
         raise SystemExit(
             f"{path} not found: the held-out probabilities of the entity encoder; make them "
             f"with `python scripts/train_encoder.py --cv {path}` (it also writes the encoder)"
         )
-    out = []
     with np.load(path) as z:
-        for it in items:
-            key = f"{it['paper']}/{it['field']}"
-            if f"{key}/probs" not in z.files:
-                raise SystemExit(f"{path} has no probabilities for text {key}: make it again")
-            probs = z[f"{key}/probs"].astype(np.float32)
-            out.append(token_marginals(it["doc"], z[f"{key}/offsets"], probs))
+        held_out = {
+            k: (z[f"{k}/offsets"], z[f"{k}/probs"]) for k in {f.rsplit("/", 1)[0] for f in z.files}
+        }
+    missing = [it for it in items if f"{it['paper']}/{it['field']}" not in held_out]
+    absent = [it for it in missing if not is_silver(papers[it["paper"]])]
+    if absent:
+        key = f"{absent[0]['paper']}/{absent[0]['field']}"
+        raise SystemExit(f"{path} has no probabilities for text {key}: make it again")
+    if missing:
+        from kg.extract.encoder import Encoder
+
+        tagged = Encoder(encoder_dir, threads=2).probabilities([it["doc"].text for it in missing])
+        for it, pair in zip(missing, tagged, strict=True):
+            held_out[f"{it['paper']}/{it['field']}"] = pair
+        print(
+            f"{len(missing)} silver texts tagged by the encoder in {encoder_dir}", file=sys.stderr
+        )
+    out = []
+    for it in items:
+        offsets, probs = held_out[f"{it['paper']}/{it['field']}"]
+        out.append(token_marginals(it["doc"], offsets, probs.astype(np.float32)))
     return out
 
 
@@ -325,11 +373,12 @@ def records(items, papers, decisions_by_item, calibration=None, full=False):
     return out
 
 
-def score_records(papers, recs: dict[int, dict], scorer) -> dict:
-    """Entity, relation and result scores of whole records."""
+def score_records(papers, recs: dict[int, dict], scorer, keep=None) -> dict:
+    """Entity, relation and result scores of whole records (of the papers `keep` keeps)."""
     ents, rels, res = scorer.Tally(), scorer.Tally(), scorer.Tally()
     for i, p in enumerate(papers):
-        scorer.score_paper(p, recs.get(i), ents, rels, res, [])
+        if keep is None or keep(p):
+            scorer.score_paper(p, recs.get(i), ents, rels, res, [])
     return {
         "entities": ents.table()["ALL"],
         "relations": rels.table(),
@@ -446,10 +495,19 @@ def folds_of(n: int, k: int, seed: int) -> list[int]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--train", type=Path, default=SHARED / "train" / "kg-train.jsonl")
+    ap.add_argument(
+        "--silver",
+        type=Path,
+        default=ROOT / "training" / "seeds-silver.jsonl",
+        help="silver annotations of the sample corpus, trained on beside kg-train",
+    )
+    ap.add_argument("--no-silver", action="store_true", help="train on kg-train alone")
     ap.add_argument("--out", type=Path, default=ROOT / "kg" / "extract" / "model")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=13)
-    ap.add_argument("--limit", type=int, default=0, help="use only the first N abstracts")
+    ap.add_argument(
+        "--limit", type=int, default=0, help="use only the first N abstracts of each set"
+    )
     ap.add_argument("--curve", action="store_true", help="also the learning curve (25/50/100%%)")
     ap.add_argument("--ablation", action="store_true", help="also rules-only and model-only")
     ap.add_argument("--no-save", action="store_true", help="measure only; write no weights")
@@ -502,15 +560,13 @@ def main() -> int:
     random.seed(args.seed)
     np.random.seed(args.seed)
     scorer = load_scorer()
-    papers = read_train(args.train)
-    if args.limit:
-        papers = papers[: args.limit]
+    papers = training_papers(args.train, None if args.no_silver else args.silver, args.limit)
     items = parse(papers)
     print(
         f"parsed {len(papers)} papers ({len(items)} texts) in {time.time() - t0:.0f}s",
         file=sys.stderr,
     )
-    fold = folds_of(len(papers), args.folds, args.seed)
+    fold = split(papers, args.folds, args.seed)
     tmp = tempfile.mkdtemp()
     taggers: list = [None] * len(items)
     for f in range(args.folds):
@@ -520,7 +576,11 @@ def main() -> int:
             if fold[it["paper"]] == f:
                 taggers[k] = tagger
         print(f"CRF fold {f} trained at {time.time() - t0:.0f}s", file=sys.stderr)
-    encoded = [None] * len(items) if args.no_encoder else read_encoder_cv(args.encoder_cv, items)
+    encoded = (
+        [None] * len(items)
+        if args.no_encoder
+        else read_encoder_cv(args.encoder_cv, items, papers, args.encoder_dir)
+    )
     data, vocab, memory = candidates(items, taggers, encoded, papers, scorer, fold)
     print(
         f"{sum(len(d['y']) for d in data)} candidates at {time.time() - t0:.0f}s", file=sys.stderr
@@ -585,7 +645,12 @@ def main() -> int:
             papers, records(items, papers, [None] * len(items), full=True), scorer
         ),
     }
-    for k, v in report["facts"].items():
+    learned = records(items, papers, dec, full=True)
+    report["facts_by_set"] = {
+        "kg-train": score_records(papers, learned, scorer, lambda p: not is_silver(p)),
+        "silver": score_records(papers, learned, scorer, is_silver),
+    }
+    for k, v in [*report["facts"].items(), *report["facts_by_set"].items()]:
         print(
             f"{k}: entities {v['entities']['f1']} relations {v['relations']['ALL']['f1']} "
             f"results {v['results']['f1']}",
@@ -777,8 +842,10 @@ def card(report: dict) -> str:
         "the categorical vocabularies, the phrase memory, the decision thresholds and the",
         "calibration map. Code links (Repository) stay with their rule.",
         "",
-        f"**Training data**: `../shared/train/kg-train.jsonl`, {report['papers']} ML abstracts",
-        "(SciTLDR texts, Apache-2.0) annotated to kg's guide. The dev gold is never read.",
+        f"**Training data**: {report['papers']} ML abstracts annotated to kg's guide:",
+        "`../shared/train/kg-train.jsonl` (SciTLDR texts, Apache-2.0) and, when trained with",
+        "it, the silver set of the sample corpus (`training/seeds-silver.jsonl`, annotated by",
+        "AI agents; see `training/README.md`). The dev gold is never read.",
         "",
         "**Rebuild**: first `python scripts/train_encoder.py` (PyTorch; seed 13; two",
         "models, each trained on half of kg-train, tag the other half into `encoder-cv.npz`,",
@@ -797,7 +864,7 @@ def card(report: dict) -> str:
             else "entity F1)."
         ),
         "",
-        f"## {report['folds']}-fold cross-validation on kg-train (entities, shared scorer)",
+        f"## {report['folds']}-fold cross-validation (entities, shared scorer)",
         "",
         *table(report["cv"]),
         "",
@@ -822,7 +889,7 @@ def card(report: dict) -> str:
             "",
             "## What the relation and result rules read from these entities",
             "",
-            "Cross-validated F1 on kg-train, the same rules reading the learned "
+            "Cross-validated F1 (all papers), the same rules reading the learned "
             "entities or the rules' own:",
             "",
             "| entities from | entities | relations | results |",
@@ -833,6 +900,11 @@ def card(report: dict) -> str:
             f"{v['results']['f1']:.3f} |"
             for k, v in f.items()
         ]
+        for k, v in report.get("facts_by_set", {}).items():
+            lines.append(
+                f"| learned, {k} papers only | {v['entities']['f1']:.3f} | "
+                f"{v['relations']['ALL']['f1']:.3f} | {v['results']['f1']:.3f} |"
+            )
         if report.get("facts_from"):
             lines += ["", f"({report['facts_from']}.)"]
     if "ablation" in report:

@@ -35,7 +35,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from train import GBM_PARAMS, SHARED, folds_of, load_scorer, read_train  # noqa: E402
+from train import (  # noqa: E402
+    GBM_PARAMS,
+    SHARED,
+    is_silver,
+    load_scorer,
+    split,
+    training_papers,
+)
 
 from kg.extract import linker as L  # noqa: E402
 from kg.model import PAPER, Record  # noqa: E402
@@ -100,10 +107,13 @@ def labels(gold: dict, rec: Record, cands: list[L.Candidate], scorer) -> list[in
     return out
 
 
-def score(papers, recs: dict[int, Record], scorer) -> dict:
-    """Relation scores of whole records, per type (the shared scorer)."""
+def score(papers, recs: dict[int, Record], scorer, keep=None) -> dict:
+    """Relation scores of whole records (of the papers `keep` keeps), per type (the shared
+    scorer)."""
     ents, rels, res = scorer.Tally(), scorer.Tally(), scorer.Tally()
     for i, p in enumerate(papers):
+        if keep is not None and not keep(p):
+            continue
         r = recs.get(i)
         scorer.score_paper(p, json.loads(r.to_json()) if r else None, ents, rels, res, [])
     return {k: v for k, v in rels.table().items()}
@@ -130,7 +140,7 @@ def run(rows: list[dict], papers: list[dict], folds: int, seed: int, out: Path |
     `rows` are the lines of ``train.py --dump``; `papers` the gold they are scored on."""
     t0 = time.time()
     scorer = load_scorer()
-    fold = folds_of(len(papers), folds, seed)
+    fold = split(papers, folds, seed)
     prepared = [
         (Record.model_validate(row["record"]), [tuple(s) for s in row["sentences"]]) for row in rows
     ]
@@ -181,7 +191,8 @@ def run(rows: list[dict], papers: list[dict], folds: int, seed: int, out: Path |
     for t in L.TYPES:
         if best[t]["f1"] < rules[t]["f1"] + MARGIN:
             del threshold[t]
-    best = score(papers, decided(threshold), scorer)
+    final = decided(threshold)
+    best = score(papers, final, scorer)
     report = {
         "papers": len(papers),
         "folds": folds,
@@ -192,9 +203,14 @@ def run(rows: list[dict], papers: list[dict], folds: int, seed: int, out: Path |
         "threshold": threshold,
         "cv": best,
         "rules": rules,
+        "cv_by_set": {
+            "kg-train": score(papers, final, scorer, lambda p: not is_silver(p)),
+            "silver": score(papers, final, scorer, is_silver),
+        },
     }
     print(f"relations: thresholds {threshold}", file=sys.stderr)
-    for name, table in (("rules", rules), ("learned", best)):
+    tables = [("rules", rules), ("learned", best), *report["cv_by_set"].items()]
+    for name, table in tables:
         print(
             f"{name:8s} " + " ".join(f"{k} {v['f1']:.3f}" for k, v in table.items()),
             file=sys.stderr,
@@ -237,9 +253,9 @@ def card(report: dict) -> str:
         f'it scores at least {L.PROPOSE_FLOOR} (not read as "we").',
         "",
         f"**Training data**: cross-validated records of the {report['papers']} abstracts of",
-        "`../shared/train/kg-train.jsonl` (entities decided by entity models that never saw",
-        "the abstract), labelled by the shared scorer's matching against the gold. The dev",
-        "gold is never read.",
+        "`../shared/train/kg-train.jsonl` and the silver set (`training/`) (entities decided",
+        "by entity models that never saw the abstract), labelled by the shared scorer's",
+        "matching against their annotations. The dev gold is never read.",
         "",
         f"**Rebuild**: `python scripts/train.py` (seed {report['seed']}; it trains the entity",
         "model, then this one on its cross-validated records).",
@@ -247,13 +263,18 @@ def card(report: dict) -> str:
         f"**Settings**: LightGBM {ROUNDS} rounds, {json.dumps(PARAMS)}; thresholds",
         f"{json.dumps(report['threshold'])}.",
         "",
-        f"## {report['folds']}-fold cross-validation on kg-train (relation F1, shared scorer)",
+        f"## {report['folds']}-fold cross-validation (relation F1, shared scorer)",
         "",
-        "| type | rules | learned (P / R / F1) |",
-        "|---|---|---|",
+        "| type | rules | learned (P / R / F1) | learned, kg-train | learned, silver |",
+        "|---|---|---|---|---|",
         *[
             f"| {t} | {report['rules'][t]['f1']:.3f} | {report['cv'][t]['p']:.3f} / "
-            f"{report['cv'][t]['r']:.3f} / {report['cv'][t]['f1']:.3f} |"
+            f"{report['cv'][t]['r']:.3f} / {report['cv'][t]['f1']:.3f} | "
+            + " | ".join(
+                f"{report['cv_by_set'][k][t]['f1']:.3f}" if t in report["cv_by_set"][k] else "-"
+                for k in ("kg-train", "silver")
+            )
+            + " |"
             for t in types
         ],
     ]
@@ -264,15 +285,17 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("records", type=Path, help="the output of scripts/train.py --dump")
     ap.add_argument("--train", type=Path, default=SHARED / "train" / "kg-train.jsonl")
+    ap.add_argument("--silver", type=Path, default=ROOT / "training" / "seeds-silver.jsonl")
+    ap.add_argument("--no-silver", action="store_true", help="train on kg-train alone")
     ap.add_argument("--out", type=Path, default=ROOT / "kg" / "extract" / "model")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=13)
-    ap.add_argument("--limit", type=int, default=0, help="use only the first N abstracts")
+    ap.add_argument(
+        "--limit", type=int, default=0, help="use only the first N abstracts of each set"
+    )
     ap.add_argument("--no-save", action="store_true", help="measure only; write no weights")
     args = ap.parse_args()
-    papers = read_train(args.train)
-    if args.limit:
-        papers = papers[: args.limit]
+    papers = training_papers(args.train, None if args.no_silver else args.silver, args.limit)
     rows = [json.loads(line) for line in args.records.read_text(encoding="utf-8").splitlines()]
     report = run(rows, papers, args.folds, args.seed, None if args.no_save else args.out)
     print(json.dumps(report, indent=1))

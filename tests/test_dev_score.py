@@ -84,13 +84,19 @@ FLOORS = {
     # 12-05: results 0.516 -> 0.581 over two sessions (result rules, "ours" as the paper
     # when it proposes several methods), relations 0.553 with the proposal forms: the
     # results floor 0.45 -> 0.55, relations 0.52 -> 0.54.
+    # 12-05 (session 41): trained on kg-train and 326 silver-annotated abstracts of the
+    # sample corpus (training/; none of these 60), thresholds chosen on CV (Method 0.55 ->
+    # 0.45, Task 0.45 -> 0.55, Dataset 0.35 -> 0.25). CV on the kg-train papers: entities
+    # 0.749, relation classifier 0.595, results 0.605 (0.627 before); on the silver ones
+    # entities 0.771, relations 0.629. Here entities 0.779 -> 0.798, relations 0.553 ->
+    # 0.591 (PROPOSES 0.713 -> 0.762), results 0.581 -> 0.557: relations floor 0.54 -> 0.57.
     # The floors follow what was measured, not the other way round.
     ("entities", "ALL"): 0.77,
     ("entities", "Method"): 0.74,
     ("entities", "Dataset"): 0.83,
     ("entities", "Task"): 0.76,
     ("entities", "Metric"): 0.75,
-    ("relations", "ALL"): 0.54,
+    ("relations", "ALL"): 0.57,
     ("results", "ALL"): 0.55,
     ("entities", "Repository"): 0.95,
     ("relations", "HAS_CODE"): 0.95,
