@@ -430,3 +430,32 @@ def test_a_negation_only_holds_inside_its_clause():
         ("BlopSet", "Dataset"),
     )
     assert not any(t == "EVALUATED_ON" for _h, t, _ in _facts(doc))
+
+
+def test_values_after_down_to_being_and_hedged_lists():
+    """ "from x down to y" gives y; "its F1 being x" gives x; "a 0.3% and more than 1%
+    improvement" is a list of two changes; "from 20.1 ms to 18.4 ms" keeps its unit."""
+    doc = mark(
+        plain("ZorkNet cuts the zork loss from 48.2 down to 31.5 on QuuxSet ."),
+        ("ZorkNet", "Method"),
+        ("zork loss", "Metric"),
+        ("QuuxSet", "Dataset"),
+    )
+    assert [(d, v) for _w, _k, d, v, _u, _ in _results(doc)] == [("QuuxSet", "31.5")]
+    doc = mark(
+        plain("The tagger works best , with its mean zork score being 0.8124 ."),
+        ("zork score", "Metric"),
+    )
+    assert [v for *_, v, _u, _k in _results(doc)] == ["0.8124"]
+    doc = mark(
+        plain("ZorkNet gives a 0.3% and more than 1% improvement in zork accuracy ."),
+        ("ZorkNet", "Method"),
+        ("zork accuracy", "Metric"),
+    )
+    assert [(v, k) for *_, v, _u, k in _results(doc)] == [("0.3", "increase"), ("1", "increase")]
+    doc = mark(
+        plain("ZorkNet lowers the zork delay from 20.1 ms to 18.4 ms ."),
+        ("ZorkNet", "Method"),
+        ("zork delay", "Metric"),
+    )
+    assert [(v, u) for *_, v, u, _k in _results(doc)] == [("18.4", "ms")]

@@ -36,7 +36,8 @@ A list of values and "respectively" with as many methods (and no datasets to pai
 gives each method its value in order.
 
 A range ("12%–67%", "6x to 20x") is one value, its first number; "from 35.6 to 36.2"
-gives the new value.
+and "from 51.3 down to 30.0" give the new value. A hedge may sit inside a list of values
+("a 0.3% and more than 1% improvement").
 
 Each number is a score or a change of one ("improves accuracy by 2.1%", "a 0.6% drop in
 top-1 accuracy", "reduces the error rate by 5%"): see :func:`kg.extract.values.change`.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 # a number on its own: not part of a name ("SST-2", "bfloat16", "F1", "ResNet-50")
-UNIT = r"\\?%|percent|x|×|dB|points?|pp"
+UNIT = r"\\?%|percent|x|×|dB|points?|pp|ms"
 # a range ("12%–67%", "0.15% to 5.33%", "94% ~ 99%") is one value: its first number (the
 # least the paper claims); "from 35.6 to 36.2" is no range (see _LEAD)
 _RANGE = r"(?:\s*(?:–|—|~|(?<! )-| - |\bto\b)\s*[+\u2212]?\d+(?:\.\d+)?\s*(?:" + UNIT + r")?)?"
@@ -24,7 +24,10 @@ NUM = (
 )
 NUM_RE = re.compile(NUM)
 # words that hedge a number: "by up to 12%", "of about 74.5%"
-ABOUT = r"up to|about|around|over|nearly|almost|roughly|approximately|at least"
+ABOUT = (
+    r"up to|upto|about|around|over|nearly|almost|roughly|approximately|at least|more than|"
+    r"less than"
+)
 _VS = r"\s*(?:vs\.?|versus)\s*"
 # verbs that say how a metric moved: "accuracy drops by 2%"
 _MOVES = (
@@ -37,7 +40,8 @@ _WORDS_BEFORE = (
     r"speed[- ]?ups?|less|more|loss(?:es)?|degradations?"
 )
 _LIST_BEFORE = re.compile(
-    r"(" + NUM + r"(?:\s*(?:,|and|, and|/|or)\s*" + NUM + r")*)\s*\+?\s*"
+    r"(" + NUM + r"(?:\s*(?:,|and|, and|/|or)\s*(?:(?:" + ABOUT + r")\s+)?" + NUM + r")*)"
+    r"\s*\+?\s*"
     r"(?:(?:" + _WORDS_BEFORE + r")\s+){0,3}$"
 )
 _VS_BEFORE = re.compile(NUM + _VS + NUM + r"\s*(?:(?:in|of|on)\s+)?$")
@@ -50,9 +54,9 @@ _LEAD = (
     r"(?:(?:on|in|across|over)\s+[^,;:()]{1,80}?(?<!\bup)\s+(?=to\s+\d))?"
     # "perplexities on two data sets: 57.3 on A and 65.8 on B"
     r"(?:(?:on|in|across|over)\s+[^,;:()]{1,40}?(?=:))?"
-    r"(?:of|=|:|\(|is|was|are|were|reaches|reached|achieves|achieved|obtains|attains|at|by|"
-    r"up to|upto|to|(?:ranging|ranges?)\s+from|"
-    r"from\s+\d+(?:\.\d+)?\s*(?:" + UNIT + r")?\s+to)\s*"
+    r"(?:of|=|:|\(|is|was|are|were|being|reaches|reached|achieves|achieved|obtains|attains|"
+    r"at|by|up to|upto|to|(?:ranging|ranges?)\s+from|"
+    r"from\s+\d+(?:\.\d+)?\s*(?:" + UNIT + r")?\s+(?:down\s+|up\s+)?to)\s*"
     r"(?:(?:" + ABOUT + r"|only|more than|a relative|an absolute|an average of|"
     r"a factor of)\s+)*"
 )
@@ -81,10 +85,10 @@ _BARE_AFTER = re.compile(
 # the means and variances from 0.81 to 0.95 and 0.71 to 0.85"
 _FROM_TO_AFTER = re.compile(
     r"^\s*(?:of|on|in|for)\s+[^,;:()\d]{1,100}?\s+from\s+\d+(?:\.\d+)?\s*(?:" + UNIT + r")?"
-    r"\s+to\s+(" + _LIST + ")"
+    r"\s+(?:down\s+|up\s+)?to\s+(" + _LIST + ")"
 )
 # the lead of a list of new values: "... from 0.81 to"
-_FROM_TO_END = re.compile(r"\bfrom\s+\d+(?:\.\d+)?\s*(?:" + UNIT + r")?\s+to\s*$")
+_FROM_TO_END = re.compile(r"\bfrom\s+\d+(?:\.\d+)?\s*(?:" + UNIT + r")?\s+(?:down\s+|up\s+)?to\s*$")
 # the new value of a pair in such a list: "0.71 to 0.85"
 _TO_NEW = re.compile(r"\bto\s*[+\u2212]?(\d+(?:\.\d+)?)\s*(" + UNIT + r")?$")
 # an "x vs y" pair in brackets after where its metric was measured: "CER on the clean
@@ -140,7 +144,9 @@ _CHANGE_OF = re.compile(  # "an improvement of 3%", "a reduction of up to 40%"
     r"(?:\d+(?:\.\d+)?\s*(?:\\?%|x|×|points?)?\s*(?:,|and|, and)\s*)*$",  # the list so far
     re.I,
 )
-_LIST_REST = re.compile(r"(?:\s*(?:,|and|, and|or)\s*[+\u2212-]?" + NUM + r")*")
+_LIST_REST = re.compile(
+    r"(?:\s*(?:,|and|, and|or)\s*(?:(?:" + ABOUT + r")\s+)?[+\u2212-]?" + NUM + r")*"
+)
 SIGNED = re.compile(r"(?:^|[\s(])([+\u2212-])$")
 # a verb of change right before its amount: "the models gain 2.3%", "it saves 40% energy"
 _VERB_BEFORE = re.compile(
