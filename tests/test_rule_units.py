@@ -459,3 +459,28 @@ def test_values_after_down_to_being_and_hedged_lists():
         ("zork delay", "Metric"),
     )
     assert [(v, u) for *_, v, u, _k in _results(doc)] == [("18.4", "ms")]
+
+
+def test_values_of_a_passive_change_a_glued_times_and_in_terms_of():
+    """ "the zork error is reduced by 4.5% and 0.2%" gives both; "3.5times higher zork
+    rate" is 3.5 x; "by 12% in terms of the zork score" is the zork score's."""
+    doc = mark(
+        plain("The zork error is reduced by 4.5% and 0.2% absolute on QuuxSet ."),
+        ("zork error", "Metric"),
+        ("QuuxSet", "Dataset"),
+    )
+    assert [(v, k) for *_, v, _u, k in _results(doc)] == [("4.5", "decrease"), ("0.2", "decrease")]
+    doc = mark(
+        plain("ZorkNet reaches 3.5times higher zork rate than BorkNet ."),
+        ("ZorkNet", "Method"),
+        ("zork rate", "Metric"),
+        ("BorkNet", "Method"),
+    )
+    assert [(v, u) for *_, v, u, _k in _results(doc)] == [("3.5", "x")]
+    doc = mark(
+        plain("ZorkNet beats BorkNet by 12% in terms of the zork score ."),
+        ("ZorkNet", "Method"),
+        ("BorkNet", "Method"),
+        ("zork score", "Metric"),
+    )
+    assert [(w, v) for w, _k, _d, v, _u, _ in _results(doc)] == [("ZorkNet", "12")]

@@ -588,6 +588,9 @@ def _lower_better(metric: Span) -> bool:
     return lexicon.metric_directions().get(normal_form(metric.text)) == "lower"
 
 
+_UNITS = {"percent": "%", "times": "x", "×": "x"}  # one way to write each unit
+
+
 def _result(
     who: Ref,
     k: Span,
@@ -602,7 +605,7 @@ def _result(
         "metric": char_span(k),
         "dataset": dataset,
         "value": value,
-        "unit": ("%" if unit == "percent" else unit.lstrip("\\").strip()) if unit else None,
+        "unit": _UNITS.get(unit, unit.lstrip("\\").strip()) if unit else None,
         "kind": kind,
         "evidence": sentence_span(sent),
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 # a number on its own: not part of a name ("SST-2", "bfloat16", "F1", "ResNet-50")
-UNIT = r"\\?%|percent|x|×|dB|points?|pp|ms"
+UNIT = r"\\?%|percent|x|×|times|dB|points?|pp|ms"
 # a range ("12%–67%", "0.15% to 5.33%", "94% ~ 99%") is one value: its first number (the
 # least the paper claims); "from 35.6 to 36.2" is no range (see _LEAD)
 _RANGE = r"(?:\s*(?:–|—|~|(?<! )-| - |\bto\b)\s*[+\u2212]?\d+(?:\.\d+)?\s*(?:" + UNIT + r")?)?"
@@ -37,7 +37,7 @@ _MOVES = (
 _WORDS_BEFORE = (
     r"in|of|on|higher|lower|better|absolute|relative|improvements?|gains?|average|mean|"
     r"macro|micro|top-1|overall|reductions?|increases?|decreases?|drops?|percent|points?|"
-    r"speed[- ]?ups?|less|more|loss(?:es)?|degradations?"
+    r"speed[- ]?ups?|less|more|loss(?:es)?|degradations?|in terms of(?: the)?"
 )
 _LIST_BEFORE = re.compile(
     r"(" + NUM + r"(?:\s*(?:,|and|, and|/|or)\s*(?:(?:" + ABOUT + r")\s+)?" + NUM + r")*)"
@@ -66,7 +66,8 @@ _AFTER = re.compile(_LEAD + "(" + _LIST + ")")
 # drops by 2%"
 _MOVED_BY = re.compile(
     r"^\s*(?:(?:of|on|in|for)\s+(?:(?!\b(?:and|or|but|while|whereas|that|which)\b)[^,;:()\d%])"
-    r"{1,60}?\s+)?(?:(?:only|further|also)\s+)?(?:(?:" + _MOVES + r")\s+(?:only\s+)?)?"
+    r"{1,60}?\s+)?(?:(?:is|are|was|were|can be|has been|have been)\s+)?"
+    r"(?:(?:only|further|also)\s+)?(?:(?:" + _MOVES + r")\s+(?:only\s+)?)?"
     r"by\s+(?:(?:" + ABOUT + r")\s+)*[+\u2212]?(" + _LIST + r")"
 )
 # a margin right after its metric: "an F1 that is 5% higher", "SDR (SDR) nearly 2.2
