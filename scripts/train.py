@@ -13,7 +13,7 @@ relations.json, RELATIONS_CARD.md).
 Run scripts/train_encoder.py first: it writes the encoder (encoder.onnx) and its held-out
 probabilities of every training text (encoder-cv.npz), which the classifier learns from.
 
-Steps (fixed seed; about 8 minutes on two cores, more with --ablation --curve):
+Steps (fixed seed; about 13 minutes on two cores, more with --ablation --curve):
 1. run the rules (spaCy small tagger + kg_mentions) over every title and abstract;
 2. k-fold: train the CRF tagger on k-1 folds and tag the held-out one, so the classifier
    learns from tagger scores on texts the tagger never saw (the encoder's probabilities
@@ -852,7 +852,7 @@ def card(report: dict) -> str:
         "then one model trained on all of it is exported; about 70 minutes on two cores), then",
         f"`python scripts/train.py` (seed {report['seed']}, {report['folds']}-fold",
         "cross-validation of the classifier on the encoder's held-out probabilities, then",
-        "training on everything; about 8 minutes on two cores, more with `--ablation",
+        "training on everything; about 13 minutes on two cores, more with `--ablation",
         "--curve`, which add the last two tables).",
         "",
         f"**Settings**: CRF {json.dumps(CRF_PARAMS)}; LightGBM {ROUNDS} rounds, learning rate",
