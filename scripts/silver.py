@@ -54,6 +54,11 @@ def mentions(text: str, entities: list[dict], field: str = "abstract") -> list[l
 
 def load(annotations: Path = ANNOTATIONS, seeds: Path = SEEDS) -> list[dict]:
     """The silver papers in kg-train's format, in the annotations' order."""
+    if not seeds.is_dir():
+        raise SystemExit(
+            f"{seeds} not found: the silver annotations ({annotations}) need the abstracts "
+            "of the sample corpus; put ../shared next to the checkout or train with --no-silver"
+        )
     rows = [json.loads(x) for x in annotations.read_text(encoding="utf-8").splitlines() if x]
     texts = {p.id: (p.title, p.text) for p in read_papers(sorted(seeds.iterdir()))}
     out = []
