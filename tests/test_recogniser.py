@@ -286,3 +286,31 @@ def test_query_min_confidence_leaves_out_unsure_answers(tmp_path):
     kept = json.loads(out.output)
     assert {r["key"] for r in kept} == {r["key"] for r in rows if r["confidence"] >= cut}
     assert 0 < len(kept) < len(rows)
+
+
+def test_silver_texts_get_encoder_features_from_the_shipped_encoder(tmp_path):
+    """train.py reads the encoder's held-out probabilities from its .npz, tags the silver
+    texts it has none for with the encoder (which never trained on them), and stops on a
+    kg-train text it has none for."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import silver
+    import train as T
+
+    from kg.extract.encoder import Encoder
+
+    model = ROOT / "kg" / "extract" / "model"
+    papers = [
+        {"text": "We propose ZorkNet for image classification on CIFAR-10.", "title": None},
+        {"text": "BlopNet improves speech enhancement on VoiceBank.", "source": silver.SOURCE},
+    ]
+    items = T.parse(papers)
+    (offsets, probs), (s_off, s_probs) = Encoder(model).probabilities([p["text"] for p in papers])
+    npz = tmp_path / "cv.npz"
+    np.savez(npz, **{"0/abstract/offsets": offsets, "0/abstract/probs": probs})
+    got = T.read_encoder_cv(npz, items, papers, model)
+    assert len(got) == 2
+    assert np.allclose(got[0], T.token_marginals(items[0]["doc"], offsets, probs))
+    assert np.allclose(got[1], T.token_marginals(items[1]["doc"], s_off, s_probs), atol=1e-6)
+    papers[1].pop("source")  # now a kg-train text without probabilities
+    with pytest.raises(SystemExit, match="no probabilities for text 1/abstract"):
+        T.read_encoder_cv(npz, items, papers, model)
