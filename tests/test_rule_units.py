@@ -484,3 +484,16 @@ def test_values_of_a_passive_change_a_glued_times_and_in_terms_of():
         ("zork score", "Metric"),
     )
     assert [(w, v) for w, _k, _d, v, _u, _ in _results(doc)] == [("ZorkNet", "12")]
+
+
+def test_a_new_value_after_a_verb_of_change_is_a_score():
+    """ "its zork score increases to 36.5" and "the zork error is reduced to 5.2%" give the
+    new values, as scores (not as changes by that much)."""
+    doc = mark(
+        plain("With reranking , its zork score increases to 36.5 on QuuxSet ."),
+        ("zork score", "Metric"),
+        ("QuuxSet", "Dataset"),
+    )
+    assert [(d, v, k) for _w, _m, d, v, _u, k in _results(doc)] == [("QuuxSet", "36.5", "score")]
+    doc = mark(plain("The zork error is reduced to 5.2% ."), ("zork error", "Metric"))
+    assert [(v, k) for *_, v, _u, k in _results(doc)] == [("5.2", "score")]

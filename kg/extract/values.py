@@ -54,6 +54,8 @@ _LEAD = (
     r"(?:(?:on|in|across|over)\s+[^,;:()]{1,80}?(?<!\bup)\s+(?=to\s+\d))?"
     # "perplexities on two data sets: 57.3 on A and 65.8 on B"
     r"(?:(?:on|in|across|over)\s+[^,;:()]{1,40}?(?=:))?"
+    # a new value after a verb of change: "increases to 36.5", "is reduced to 5.2%"
+    r"(?:(?:(?:is|are|was|were|has been|have been)\s+)?(?:" + _MOVES + r")\s+(?=to\s))?"
     r"(?:of|=|:|\(|is|was|are|were|being|reaches|reached|achieves|achieved|obtains|attains|"
     r"at|by|up to|upto|to|(?:ranging|ranges?)\s+from|"
     r"from\s+\d+(?:\.\d+)?\s*(?:" + UNIT + r")?\s+(?:down\s+|up\s+)?to)\s*"
