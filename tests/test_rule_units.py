@@ -497,3 +497,15 @@ def test_a_new_value_after_a_verb_of_change_is_a_score():
     assert [(d, v, k) for _w, _m, d, v, _u, k in _results(doc)] == [("QuuxSet", "36.5", "score")]
     doc = mark(plain("The zork error is reduced to 5.2% ."), ("zork error", "Metric"))
     assert [(v, k) for *_, v, _u, k in _results(doc)] == [("5.2", "score")]
+
+
+def test_a_method_inside_a_noun_phrase_of_our_own_is_not_the_subject():
+    """ "the proposed streaming ZorkNet algorithm outperforms BlopNet": ours wins, not
+    ZorkNet (a part of it); "ZorkNet outperforms BlopNet" still has ZorkNet win."""
+    ents = (("ZorkNet", "Method"), ("BlopNet", "Method"))
+    doc = mark(plain("The proposed streaming ZorkNet algorithm outperforms BlopNet ."), *ents)
+    assert _facts(doc) == {(R.OWN, "OUTPERFORMS", "BlopNet")}
+    doc = mark(plain("Our ZorkNet-based model outperforms BlopNet ."), *ents)
+    assert _facts(doc) == {(R.OWN, "OUTPERFORMS", "BlopNet")}
+    doc = mark(plain("ZorkNet outperforms BlopNet ."), *ents)
+    assert _facts(doc) == {("ZorkNet", "OUTPERFORMS", "BlopNet")}

@@ -182,6 +182,16 @@ _OPENING = re.compile(
 )
 
 
+# a method named inside a noun phrase of the paper's own work: "the proposed streaming A
+# algorithm", "our A-based model"
+_OURS_BEFORE = re.compile(r"\b(?:our|the proposed|the new)\s+(?:[\w-]+\s+){0,3}$", re.I)
+_HEAD_AFTER = re.compile(
+    r"(?:-based)?\s+(?:[\w-]+\s+)?(?:model|method|approach|algorithm|framework|architecture|"
+    r"system|network)s?\b",
+    re.I,
+)
+
+
 def subject(sent: Span, methods: list[Span], cue_start: int, text: str) -> Ref | None:
     """Who does what the sentence says: a Method named before the cue, or OWN.
 
@@ -196,6 +206,10 @@ def subject(sent: Span, methods: list[Span], cue_start: int, text: str) -> Ref |
         relative = _RELATIVE.match(gap)  # "A, which outperforms", "A and which uses"
         if relative:
             gap = gap[relative.end() :]  # "A, which experimentally yields 3%"
+        if _HEAD_AFTER.match(gap) and _OURS_BEFORE.search(
+            text, max(sent.start_char, before[-1].start_char - 40), before[-1].start_char
+        ):
+            return OWN  # "the proposed streaming A algorithm outperforms": ours, not A
         if len(gap) <= 25 and not re.search(r"[,;(]", gap) and not _NOT_ITS_VERB.search(gap):
             return char_span(before[-1])
         # the method nearest to the start of the sentence is its subject, unless the
