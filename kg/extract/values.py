@@ -59,7 +59,7 @@ _LEAD = (
     r"(?:of|=|:|\(|is|was|are|were|being|reaches|reached|achieves|achieved|obtains|attains|"
     r"at|by|up to|upto|to|(?:ranging|ranges?)\s+from|"
     r"from\s+\d+(?:\.\d+)?\s*(?:" + UNIT + r")?\s+(?:down\s+|up\s+)?to)\s*"
-    r"(?:(?:" + ABOUT + r"|only|more than|a relative|an absolute|an average of|"
+    r"(?:(?:" + ABOUT + r"|only|a relative|an absolute|an average of|"
     r"a factor of)\s+)*"
 )
 _LIST = NUM + r"(?:\s*(?:,|and|, and|or)\s*[+\u2212-]?" + NUM + r")*"
@@ -76,7 +76,7 @@ _MOVED_BY = re.compile(
 # points higher than"
 _HIGHER_AFTER = re.compile(
     r"^\s*(?:\([A-Za-z][\w-]{0,12}\)\s*)?(?:(?:that|which)\s+(?:is|was|are|were)\s+)?"
-    r"(?:(?:" + ABOUT + r"|more than|only)\s+)*(" + NUM + r")\s*(?:\(\w+\)\s*)?"
+    r"(?:(?:" + ABOUT + r"|only)\s+)*(" + NUM + r")\s*(?:\(\w+\)\s*)?"
     r"(?=(?:higher|lower|better|worse|more|less)\b)"
 )
 # a number right after its metric, with a unit or decimals: "test error 49.87%", "BLEU 28.4"
@@ -123,7 +123,7 @@ _BETTER_OR_WORSE = re.compile(
     re.I,
 )
 _BY = re.compile(
-    r"[^.;:]{0,60}?\bby\s+(?:(?:" + ABOUT + r"|more than|less than|"
+    r"[^.;:]{0,60}?\bby\s+(?:(?:" + ABOUT + r"|"
     r"an? (?:average|absolute|relative|margin)"
     r"(?: of)?|a further)\s+)*",
     re.I,
