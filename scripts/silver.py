@@ -7,8 +7,8 @@ boundaries, longer forms first, never overlapping.
 
     python scripts/silver.py [--annotations FILE] [--seeds DIR] [--out FILE]
 
-writes kg-train's format (the default out: build/seeds-silver.jsonl), which
-scripts/train.py, train_relations.py and train_encoder.py read beside kg-train.
+writes kg-train's format (the default out: build/seeds-silver.jsonl); scripts/train.py and
+train_relations.py call `load` to train on it beside kg-train.
 """
 
 from __future__ import annotations

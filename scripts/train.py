@@ -52,6 +52,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
+import silver as silver_set  # noqa: E402  (scripts/silver.py)
+
 from kg.extract import components  # noqa: E402,F401  (registers kg_mentions)
 from kg.extract import recogniser as R  # noqa: E402
 from kg.extract.encoder import FILES as ENCODER_FILES  # noqa: E402
@@ -102,8 +104,6 @@ def read_train(path: Path) -> list[dict]:
 def training_papers(train: Path, silver: Path | None, limit: int = 0) -> list[dict]:
     """kg-train's papers, then the silver papers of `silver` (scripts/silver.py joins them
     with their abstracts); with `limit`, the first `limit` of each."""
-    import silver as silver_set  # scripts/silver.py
-
     papers = read_train(train)
     extra = silver_set.load(silver) if silver is not None else []
     if limit:
@@ -112,8 +112,6 @@ def training_papers(train: Path, silver: Path | None, limit: int = 0) -> list[di
 
 
 def is_silver(paper: dict) -> bool:
-    import silver as silver_set
-
     return paper.get("source") == silver_set.SOURCE
 
 
