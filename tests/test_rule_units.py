@@ -250,6 +250,29 @@ def test_outperforms_in_other_words():
         assert "BlopNet" in {t for _, ty, t in _facts(doc) if ty == "OUTPERFORMS"}, text
 
 
+def test_comparatives_with_more_words_or_an_aside_are_wins():
+    for text in (
+        "ZorkNet gives bounds that are much tighter than BlopNet .",
+        "ZorkNet reaches a zork score 3% higher (absolute) than BlopNet .",
+        "ZorkNet is more robust to noise than BlopNet .",
+        "ZorkNet needs far fewer operations than BlopNet .",
+        "ZorkNet shows improved stability over BlopNet .",
+        "ZorkNet has superior zork properties in comparison to BlopNet .",
+    ):
+        doc = mark(plain(text), ("ZorkNet", "Method"), ("BlopNet", "Method"))
+        assert {("ZorkNet", "OUTPERFORMS", "BlopNet")} <= _facts(doc), text
+
+
+def test_more_than_a_number_is_no_comparison_of_its_own():
+    # the win is "faster ... than": a hedge before "more" must not reach it
+    doc = mark(
+        plain("As a result , ZorkNet is more than 10x faster at training than BlopNet ."),
+        ("ZorkNet", "Method"),
+        ("BlopNet", "Method"),
+    )
+    assert ("ZorkNet", "OUTPERFORMS", "BlopNet") in _facts(doc)
+
+
 def test_a_claim_after_a_noun_that_looks_like_a_hedge_is_a_win():
     for text in (
         "Our approach outperforms BlopNet .",

@@ -30,10 +30,13 @@ class Fact:
 
 OUTPERFORM_CUES = re.compile(
     r"\b(out-?perform\w*|surpass\w*|beat|beats|exceed\w*|overtak\w*|better than|superior to|"
-    r"superiority (?:\w+ ){0,4}?over|improv\w* (?:up)?on|improv\w* over|advantages? over|"
-    r"gains? over|speed[- ]?ups? (?:in (?:[\w-]+ ){1,3})?over|"
-    r"(?:higher|lower|better|stronger) (?:[\w-]+ ){1,3}than|"
-    r"faster (?:[\w-]+ ){0,2}than|more [\w-]+ than|"
+    r"superiority (?:\w+ ){0,4}?over|improv\w* (?:up)?on|improv\w* (?:[\w-]+ ){0,2}over|"
+    r"advantages? over|gains? over|speed[- ]?ups? (?:in (?:[\w-]+ ){1,3})?over|"
+    r"superior (?:[\w-]+ ){1,3}(?:to|over|(?:in comparison|compared) (?:to|with))|"
+    # a comparative and what it is said of, with an aside: "higher (absolute) than",
+    # "more robust to noise than", "tighter than", "fewer operations than"
+    r"(?:higher|lower|better|stronger|tighter|fewer) (?:[\w-]+ |\([^()]*\) ){0,3}than|"
+    r"faster (?:[\w-]+ ){0,2}than|more (?:(?!than\b)[\w-]+ ){1,3}than|"
     # a margin over another: "improves SI-SDR by 1.5 dB over Conv-TasNet"
     r"by (?:up to |about |nearly |over |more than )?\d+(?:\.\d+)?\s*(?:%|dB|points?|pp|x|×)?"
     r"\s+(?:over|than|compared (?:to|with)))\b",
