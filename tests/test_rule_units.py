@@ -263,6 +263,15 @@ def test_comparatives_with_more_words_or_an_aside_are_wins():
         assert {("ZorkNet", "OUTPERFORMS", "BlopNet")} <= _facts(doc), text
 
 
+def test_what_a_model_is_robust_against_is_no_competitor():
+    for text in (
+        "ZorkNet shows improved robustness against BlopNet .",
+        "ZorkNet defends better against BlopNet .",
+    ):
+        doc = mark(plain(text), ("ZorkNet", "Method"), ("BlopNet", "Method"))
+        assert not {f for f in _facts(doc) if f[1] in ("OUTPERFORMS", "COMPARED_WITH")}, text
+
+
 def test_more_than_a_number_is_no_comparison_of_its_own():
     # the win is "faster ... than": a hedge before "more" must not reach it
     doc = mark(

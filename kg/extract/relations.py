@@ -53,6 +53,12 @@ COMPARE_CUES = re.compile(
     re.I,
 )
 _COMPARED_BEFORE = re.compile(r"\b(?:compar\w+|competitive|on par)\s+$", re.I)
+# what a model is robust against is an attack, not a competitor: "improved robustness
+# against A", "defends against B"
+_DEFENDED = re.compile(
+    r"\b(?:robust\w*|defen\w*|resist\w*|protect\w*|immun\w*|secur\w*)\s+(?:[\w-]+\s+){0,2}$",
+    re.I,
+)
 GAP_BETWEEN = re.compile(r"\b(?:gap|difference)s? between\b", re.I)
 USE_CUES = re.compile(
     r"\b(based on|built (?:up)?on|builds (?:up)?on|build (?:up)?on|using|uses|use|used|utiliz\w+|"
@@ -358,6 +364,8 @@ def sentence_facts(
     if not won:
         for cue in COMPARE_CUES.finditer(stext):
             cs, ce = s0 + cue.start(), s0 + cue.end()
+            if cue.group().lower() == "against" and _DEFENDED.search(text, max(s0, cs - 40), cs):
+                continue
             head = subject(sent, methods, cs, text) or (OWN if own_sentence else None)
             tails = _listed_after(methods, ce, text)
             if head is None and not text[s0:cs].strip():
