@@ -258,6 +258,9 @@ def test_comparatives_with_more_words_or_an_aside_are_wins():
         "ZorkNet needs far fewer operations than BlopNet .",
         "ZorkNet shows improved stability over BlopNet .",
         "ZorkNet has superior zork properties in comparison to BlopNet .",
+        "ZorkNet is more expressive (in a formal sense) than BlopNet .",
+        "ZorkNet finds 2x cheaper models than BlopNet .",
+        "Compared with BlopNet , ZorkNet speeds up training by 3x .",
     ):
         doc = mark(plain(text), ("ZorkNet", "Method"), ("BlopNet", "Method"))
         assert {("ZorkNet", "OUTPERFORMS", "BlopNet")} <= _facts(doc), text

@@ -35,8 +35,8 @@ OUTPERFORM_CUES = re.compile(
     r"superior (?:[\w-]+ ){1,3}(?:to|over|(?:in comparison|compared) (?:to|with))|"
     # a comparative and what it is said of, with an aside: "higher (absolute) than",
     # "more robust to noise than", "tighter than", "fewer operations than"
-    r"(?:higher|lower|better|stronger|tighter|fewer) (?:[\w-]+ |\([^()]*\) ){0,3}than|"
-    r"faster (?:[\w-]+ ){0,2}than|more (?:(?!than\b)[\w-]+ ){1,3}than|"
+    r"(?:higher|lower|better|stronger|tighter|fewer|cheaper) (?:[\w-]+ |\([^()]*\) ){0,3}than|"
+    r"faster (?:[\w-]+ ){0,2}than|more (?:(?!than\b)[\w-]+ |\([^()]*\) ){1,3}than|"
     # a margin over another: "improves SI-SDR by 1.5 dB over Conv-TasNet"
     r"by (?:up to |about |nearly |over |more than )?\d+(?:\.\d+)?\s*(?:%|dB|points?|pp|x|×)?"
     r"\s+(?:over|than|compared (?:to|with)))\b",
@@ -378,7 +378,7 @@ def sentence_facts(
             stop = _OWN_CLAUSE.search(text, ce, sent.end_char)
             better = not denied and bool(
                 re.search(
-                    r"\b(better|higher|greater|stronger|faster|improv\w+|superior|"
+                    r"\b(better|higher|greater|stronger|faster|improv\w+|superior|speeds? up|"
                     r"favou?rabl\w*|outperform\w*|lower error|gains?|more (?:accurate|robust))\b",
                     text[starts[-1] if starts else s0 : stop.start() if stop else sent.end_char],
                     re.I,
