@@ -319,6 +319,45 @@ def test_ours_is_the_paper_when_the_classifier_proposes_two_methods():
         }, proposed
 
 
+def test_own_method_may_use_a_part_it_proposes_too():
+    """ "We propose Zork, built from Blip, a module we also introduce": Zork uses Blip,
+    though both are the paper's (it neither beats nor matches its own part)."""
+    text = "We propose Zork, built from Blip, a module we also introduce."
+    rec = Record(
+        paper=Paper(id="p", text=text),
+        entities=[
+            Entity(
+                key=f"method:{n.lower()}",
+                type="Method",
+                name=n,
+                mentions=[Mention(start=text.index(n), end=text.index(n) + len(n), sentence=0)],
+            )
+            for n in ("Zork", "Blip")
+        ],
+        relations=[
+            Relation(head=PAPER, type="PROPOSES", tail="method:zork"),
+            Relation(head=PAPER, type="PROPOSES", tail="method:blip"),
+        ],
+    )
+    sents = [(0, len(text))]
+    cands, _ = L.featurize(rec, sents)
+    own = {(c.type, c.tail) for c in cands if c.head == L.OWN}
+    assert ("USES", "method:blip") in own
+    assert not {t for t, _ in own} & {"OUTPERFORMS", "COMPARED_WITH"}
+    probs = np.array(
+        [
+            0.9
+            if (c.type, c.tail) in {("PROPOSES", "method:zork"), ("USES", "method:blip")}
+            else 0.0
+            for c in cands
+        ]
+    )
+    out = L.decide(rec, sents, cands, probs, {"USES": 0.5, "PROPOSES": 0.5})
+    assert {(r.head, r.tail) for r in out.relations if r.type == "USES"} == {
+        ("method:zork", "method:blip")
+    }
+
+
 def test_respectively_pairs_in_order_whatever_the_classifier_says():
     """ "Zork and Blip tackle parsing and tagging, respectively": Zork does not tackle
     tagging, nor Blip parsing."""

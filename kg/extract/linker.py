@@ -237,8 +237,9 @@ def _paper(rec: Record, sentences: list[tuple[int, int]]) -> _Paper:
 def candidates(rec: Record) -> list[Candidate]:
     """The relations the schema allows between the record's entities that the text could
     state: PAPER PROPOSES each entity; OWN (the paper's own method) with every entity of
-    the relation's tail type; a Method not proposed with an entity named at most
-    :data:`WINDOW` mentions away in one sentence, or that a rule related it to."""
+    the relation's tail type (of the methods it proposes, only USES); a Method not
+    proposed with an entity named at most :data:`WINDOW` mentions away in one sentence,
+    or that a rule related it to."""
     proposed = {r.tail for r in rec.relations if r.type == "PROPOSES"}
     out = [Candidate(PAPER, "PROPOSES", e.key) for e in rec.entities if e.type != "Repository"]
     near = _near_pairs(rec)
@@ -253,7 +254,11 @@ def candidates(rec: Record) -> list[Candidate]:
     heads = [e.key for e in rec.entities if e.type == "Method" and e.key not in proposed]
     for rtype, (_, tail_type) in SIGNATURES.items():
         for e in rec.entities:
-            if e.type == tail_type and not (tail_type == "Method" and e.key in proposed):
+            # the paper's own method uses parts it proposes too ("we propose A, built
+            # from B, a module we also introduce"); it does not beat or match them
+            if e.type == tail_type and not (
+                tail_type == "Method" and e.key in proposed and rtype != "USES"
+            ):
                 out.append(Candidate(OWN, rtype, e.key))
         for h in heads:
             for t in sorted(near_of.get(h, ()), key=order.__getitem__):
