@@ -597,6 +597,10 @@ def test_proposals_listed_after_a_colon_or_named_after_fillers(extract_by_rules,
             "Optimizers vary. We provide variants, called ZorbGrad and BlipGrad.",
             {"ZorbGrad", "BlipGrad"},
         ),
+        (
+            "Inputs vary in size. The new network structure, called ZorbNet, reads any size.",
+            {"ZorbNet"},
+        ),
     ],
 )
 def test_proposals_named_in_apposition_passive_or_after_namely(extract_by_rules, text, proposed):

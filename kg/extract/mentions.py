@@ -579,7 +579,8 @@ _SHORT_FORM = re.compile(r"\s*\(\s*\S+\s*\).?")
 # extension is named", "this method, called", "a novel algorithm, dubbed", "our ..."
 _OWN_NAMING = re.compile(
     r"\b(?:our|the article|the proposed|"
-    r"this (?:method|model|approach|framework|algorithm|technique|view)|an? (?:new|novel))\b",
+    r"this (?:method|model|approach|framework|algorithm|technique|view)|(?:an?|the) (?:new|novel)|"
+    r"the resulting)\b",
     re.I,
 )
 # a new thing named in apposition: "we provide a novel method, X", "a new task, X"
