@@ -276,20 +276,25 @@ def test_what_a_title_studies_is_not_proposed(title, proposed):
     assert got == proposed
 
 
+def _methods(text: str, *names: str) -> list[Entity]:
+    """Method entities named once each in the first sentence of `text`."""
+    return [
+        Entity(
+            key=f"method:{n.lower()}",
+            type="Method",
+            name=n,
+            mentions=[Mention(start=text.index(n), end=text.index(n) + len(n), sentence=0)],
+        )
+        for n in names
+    ]
+
+
 def test_ours_is_the_paper_when_the_classifier_proposes_two_methods():
     """Which of two proposed methods "our model" is the text does not say: the paper."""
     text = "We propose Zork and Blip. Our model addresses parsing."
     rec = Record(
         paper=Paper(id="p", text=text),
-        entities=[
-            Entity(
-                key=f"method:{n.lower()}",
-                type="Method",
-                name=n,
-                mentions=[Mention(start=text.index(n), end=text.index(n) + len(n), sentence=0)],
-            )
-            for n in ("Zork", "Blip")
-        ]
+        entities=_methods(text, "Zork", "Blip")
         + [
             Entity(
                 key="task:parsing",
@@ -320,20 +325,12 @@ def test_ours_is_the_paper_when_the_classifier_proposes_two_methods():
 
 
 def test_own_method_may_use_a_part_it_proposes_too():
-    """ "We propose Zork, built from Blip, a module we also introduce": Zork uses Blip,
+    """In "We propose Zork, built from Blip, a module we also introduce" Zork uses Blip,
     though both are the paper's (it neither beats nor matches its own part)."""
     text = "We propose Zork, built from Blip, a module we also introduce."
     rec = Record(
         paper=Paper(id="p", text=text),
-        entities=[
-            Entity(
-                key=f"method:{n.lower()}",
-                type="Method",
-                name=n,
-                mentions=[Mention(start=text.index(n), end=text.index(n) + len(n), sentence=0)],
-            )
-            for n in ("Zork", "Blip")
-        ],
+        entities=_methods(text, "Zork", "Blip"),
         relations=[
             Relation(head=PAPER, type="PROPOSES", tail="method:zork"),
             Relation(head=PAPER, type="PROPOSES", tail="method:blip"),
