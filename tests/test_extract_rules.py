@@ -1518,3 +1518,14 @@ def test_an_improvement_of_a_lower_is_better_metric_is_a_decrease(
     """The lexicon's direction of the metric decides which way "improves" moved it."""
     kinds = {r.value: r.kind for r in extract_by_rules(text).results}
     assert kinds.get(value) == kind, (text, kinds)
+
+
+def test_a_decided_acronym_takes_the_long_form_its_text_defines(extract_one):
+    rec = extract_one(
+        "Emotion recognition in user videos is hard. Specifically, we develop a deep "
+        "Zorb-Blip Attention Network (ZBANet), a novel architecture that integrates spatial "
+        "and temporal attentions. Experiments show that ZBANet outperforms strong baselines.",
+        title="Emotion recognition in videos",
+    )
+    named = {(e.name, tuple(e.aliases)) for e in rec.entities if e.type == "Method"}
+    assert ("Zorb-Blip Attention Network", ("ZBANet",)) in named

@@ -182,7 +182,7 @@ def _long_ok(long: str, short: str) -> bool:
     return long.lower() != short.lower()
 
 
-_SKIP_WORDS = {"of", "and", "for", "the", "a", "an", "in", "on", "to", "with", "by"}
+SMALL_WORDS = {"of", "and", "for", "the", "a", "an", "in", "on", "to", "with", "by"}
 
 
 def abbreviates(short: str, long: str) -> bool:
@@ -199,7 +199,7 @@ def abbreviates(short: str, long: str) -> bool:
     letters = short[:-1] if short.endswith("s") and short[:-1].isupper() else short
     if not (2 <= len(letters) <= 8 and letters.isalnum() and letters.upper() == letters):
         return False
-    words = [w for w in re.split(r"[\s\-]+", long) if w and w.lower() not in _SKIP_WORDS]
+    words = [w for w in re.split(r"[\s\-]+", long) if w and w.lower() not in SMALL_WORDS]
     if len(words) == len(letters) and all(
         w[0].lower() == c.lower() for w, c in zip(words, letters, strict=True)
     ):
@@ -233,7 +233,7 @@ def spells(short: str, long: str, skip: int = 1) -> bool:
     letters = "".join(parts)
     if not (2 <= len(letters) <= 10 and letters.isalnum()) or short.lower() == short:
         return False
-    words = [w.lower() for w in re.split(r"[\s\-]+", long) if w and w.lower() not in _SKIP_WORDS]
+    words = [w.lower() for w in re.split(r"[\s\-]+", long) if w and w.lower() not in SMALL_WORDS]
     if len(words) < 2:
         return False
 

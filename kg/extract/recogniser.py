@@ -27,7 +27,7 @@ from spacy.tokens import Doc, Span
 from kg.errors import ExtractError
 from kg.extract import lexicon
 from kg.extract import mentions as M
-from kg.extract.acronyms import abbreviates, find_acronyms
+from kg.extract.acronyms import SMALL_WORDS, abbreviates, find_acronyms, spelled
 from kg.extract.encoder import Encoder, token_marginals
 from kg.extract.spans import SpanRelations
 from kg.extract.tagger import TYPES, likeliest_spans, span_scores, tag, token_features
@@ -631,6 +631,32 @@ def _decided_long_form(
     return min(holding, key=lambda sp: sp[1] - sp[0]) if holding else long
 
 
+def _plain_long_form(long: str, short: str) -> bool:
+    r"""Whether `long` can name the entity its acronym `short` names: no markup and no
+    more words than the acronym has letters (small words aside), so that a long form
+    Schwartz-Hearst stretched too far ("classification model the Classifier-to-Generator"
+    for C2G) or that starts inside LaTeX ("\textbf{Zorb Net") is not taken.
+
+    >>> _plain_long_form("Zorb Attention Network", "ZANet")
+    True
+    >>> _plain_long_form("classification model the Classifier-to-Generator", "C2G")
+    False
+    >>> _plain_long_form("\\textit{zorb network", "ZN")
+    False
+    """
+    if any(c in long for c in "\\{}$"):
+        return False
+    letters = [c for c in spelled(short.removesuffix("s")) if c.isalnum()]
+    words = [w for w in re.split(r"[\s\-]+", long) if w and w.lower() not in SMALL_WORDS]
+    return 0 < len(words) <= len(letters)
+
+
+def _overlaps(span: tuple[int, int], at: dict[tuple[int, int], Any]) -> bool:
+    """Whether `span` shares a token with a decided span."""
+    a, b = span
+    return any(s < b and a < e for s, e in at)
+
+
 MAX_ACRONYM_CHECKS = 20_000  # short-form/long-form pairs compared per text
 
 
@@ -670,9 +696,20 @@ def write(
         if budget <= 0:
             break
     links_of = [(_decided_long_form(lg, sh, at), sh) for lg, sh in links_of]
+    for lg, sh in links_of:
+        if (
+            lg is not None
+            and sh in at
+            and lg not in at
+            and not _overlaps(lg, at)
+            and _plain_long_form(doc[lg[0] : lg[1]].text, doc[sh[0] : sh[1]].text)
+        ):
+            # the text defines a decided acronym: its long form is the same entity's
+            # fullest name ("a Zorb Attention Network (ZANet)"), decided with it
+            at[lg] = at[sh]
     pairs = []
     for lg, sh in links_of:
-        if lg in at and sh in at and at[sh][1] is not at[lg][1]:
+        if lg in at and sh in at and (at[sh][1] is not at[lg][1] or lg not in at[sh][1].spans):
             ty = at[lg][0]
             short_d = at[sh][1]
             for sp in short_d.spans:
