@@ -651,12 +651,6 @@ def _plain_long_form(long: str, short: str) -> bool:
     return 0 < len(words) <= len(letters)
 
 
-def _overlaps(span: tuple[int, int], at: dict[tuple[int, int], Any]) -> bool:
-    """Whether `span` shares a token with a decided span."""
-    a, b = span
-    return any(s < b and a < e for s, e in at)
-
-
 MAX_ACRONYM_CHECKS = 20_000  # short-form/long-form pairs compared per text
 
 
@@ -696,17 +690,19 @@ def write(
         if budget <= 0:
             break
     links_of = [(_decided_long_form(lg, sh, at), sh) for lg, sh in links_of]
+    covered = {i for a, b in at for i in range(a, b)}  # tokens inside decided spans
     for lg, sh in links_of:
         if (
             lg is not None
             and sh in at
             and lg not in at
-            and not _overlaps(lg, at)
+            and not covered.intersection(range(*lg))
             and _plain_long_form(doc[lg[0] : lg[1]].text, doc[sh[0] : sh[1]].text)
         ):
             # the text defines a decided acronym: its long form is the same entity's
             # fullest name ("a Zorb Attention Network (ZANet)"), decided with it
             at[lg] = at[sh]
+            covered.update(range(*lg))
     pairs = []
     for lg, sh in links_of:
         if lg in at and sh in at and (at[sh][1] is not at[lg][1] or lg not in at[sh][1].spans):
