@@ -182,7 +182,17 @@ def _long_ok(long: str, short: str) -> bool:
     return long.lower() != short.lower()
 
 
-SMALL_WORDS = {"of", "and", "for", "the", "a", "an", "in", "on", "to", "with", "by"}
+_SMALL_WORDS = {"of", "and", "for", "the", "a", "an", "in", "on", "to", "with", "by"}
+
+
+def content_words(long: str) -> list[str]:
+    """The words of a long form that an acronym's letters come from: split at spaces and
+    hyphens, small words ("of", "the", ...) left out.
+
+    >>> content_words("Optimization with Trace-Oracle")
+    ['Optimization', 'Trace', 'Oracle']
+    """
+    return [w for w in re.split(r"[\s\-]+", long) if w and w.lower() not in _SMALL_WORDS]
 
 
 def abbreviates(short: str, long: str) -> bool:
@@ -199,7 +209,7 @@ def abbreviates(short: str, long: str) -> bool:
     letters = short[:-1] if short.endswith("s") and short[:-1].isupper() else short
     if not (2 <= len(letters) <= 8 and letters.isalnum() and letters.upper() == letters):
         return False
-    words = [w for w in re.split(r"[\s\-]+", long) if w and w.lower() not in SMALL_WORDS]
+    words = content_words(long)
     if len(words) == len(letters) and all(
         w[0].lower() == c.lower() for w, c in zip(words, letters, strict=True)
     ):
@@ -233,7 +243,7 @@ def spells(short: str, long: str, skip: int = 1) -> bool:
     letters = "".join(parts)
     if not (2 <= len(letters) <= 10 and letters.isalnum()) or short.lower() == short:
         return False
-    words = [w.lower() for w in re.split(r"[\s\-]+", long) if w and w.lower() not in SMALL_WORDS]
+    words = [w.lower() for w in content_words(long)]
     if len(words) < 2:
         return False
 

@@ -27,7 +27,7 @@ from spacy.tokens import Doc, Span
 from kg.errors import ExtractError
 from kg.extract import lexicon
 from kg.extract import mentions as M
-from kg.extract.acronyms import SMALL_WORDS, abbreviates, find_acronyms, spelled
+from kg.extract.acronyms import abbreviates, content_words, find_acronyms, spelled
 from kg.extract.encoder import Encoder, token_marginals
 from kg.extract.spans import SpanRelations
 from kg.extract.tagger import TYPES, likeliest_spans, span_scores, tag, token_features
@@ -647,8 +647,7 @@ def _plain_long_form(long: str, short: str) -> bool:
     if any(c in long for c in "\\{}$"):
         return False
     letters = [c for c in spelled(short.removesuffix("s")) if c.isalnum()]
-    words = [w for w in re.split(r"[\s\-]+", long) if w and w.lower() not in SMALL_WORDS]
-    return 0 < len(words) <= len(letters)
+    return 0 < len(content_words(long)) <= len(letters)
 
 
 MAX_ACRONYM_CHECKS = 20_000  # short-form/long-form pairs compared per text
