@@ -222,6 +222,25 @@ def test_ambiguous_alias_merges_nothing():
     assert len(set(canon.values())) == 3
 
 
+def test_a_node_written_with_latex_accents_is_named_with_letters():
+    """Most papers write "Zorb{\\'e}nyi flow" (LaTeX), one "Zorbényi flow": one node,
+    named with the letter, the LaTeX spelling kept as an alias."""
+    from kg.graph.build import build_graph
+    from kg.model import Entity, Paper, Record
+    from kg.names import entity_key
+
+    def paper(i: int, name: str) -> Record:
+        text = f"We use {name} here."
+        ent = Entity(key=entity_key("Method", name), type="Method", name=name)
+        return Record(paper=Paper(id=f"p{i}", text=text), entities=[ent])
+
+    latex = "Zorb{\\'e}nyi flow"
+    g = build_graph([paper(1, latex), paper(2, latex), paper(3, "Zorbényi flow")])
+    (node,) = [d for _, d in g.nodes(data=True) if d.get("label") == "Method"]
+    assert node["name"] == "Zorbényi flow"
+    assert latex in node["aliases"]
+
+
 def test_resolution_is_order_independent():
     ents = {
         "method:temporal graph network": ("Method", "Temporal Graph Networks", ["TGN"], 1),

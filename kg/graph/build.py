@@ -34,6 +34,7 @@ import networkx as nx
 from kg.graph.resolve import resolve
 from kg.ids import ID_PROPS
 from kg.model import PAPER, Record
+from kg.names import unlatex
 
 # A digest: [paper id, paper node attributes, entities, facts, results] where
 #   entity = [key, type, name, aliases, confidence, first mention or None]
@@ -522,5 +523,12 @@ def _paper(ev: dict) -> str:
 
 
 def best_name(names: dict[str, int]) -> str:
-    """The most used surface name; ties go to the longer, then alphabetical."""
-    return min(names, key=lambda n: (-names[n], -len(n), n))
+    """The most used surface name (ties go to the longer, then alphabetical), its LaTeX
+    accents written as letters; the name as the papers wrote it stays an alias.
+
+    >>> best_name({"GraphNet": 2, "Graph Net": 1})
+    'GraphNet'
+    >>> best_name({"Poincar\\\\'e ResNet": 2, "Poincaré ResNet": 1})
+    'Poincaré ResNet'
+    """
+    return unlatex(min(names, key=lambda n: (-names[n], -len(n), n)))
