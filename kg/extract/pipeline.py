@@ -70,15 +70,23 @@ def _extract_batch(
     return out
 
 
-_worker: Extractor | None = None
+_worker: Extractor | Exception | None = None
 
 
 def _init_worker(learned: bool = True) -> None:
+    """Load the pipeline in a worker process. A worker that cannot (no or stale model
+    weights) keeps the error and raises it with its first batch, so that it reaches the
+    caller: a pool whose initializer raises starts new workers forever."""
     global _worker
-    _worker = Extractor(learned)
+    try:
+        _worker = Extractor(learned)
+    except Exception as e:  # noqa: BLE001  (raised again by _work, in the caller)
+        _worker = e
 
 
 def _work(papers: list[Paper]) -> list[str]:
+    if isinstance(_worker, Exception):
+        raise _worker
     assert _worker is not None
     return [r.to_json() for r in _worker(papers)]
 
