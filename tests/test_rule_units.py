@@ -261,9 +261,20 @@ def test_comparatives_with_more_words_or_an_aside_are_wins():
         "ZorkNet is more expressive (in a formal sense) than BlopNet .",
         "ZorkNet finds 2x cheaper models than BlopNet .",
         "Compared with BlopNet , ZorkNet speeds up training by 3x .",
+        "ZorkNet yields an improvement of 2.5% in zork score over BlopNet .",
+        "ZorkNet gives speedups of up to 1.8x over BlopNet .",
     ):
         doc = mark(plain(text), ("ZorkNet", "Method"), ("BlopNet", "Method"))
         assert {("ZorkNet", "OUTPERFORMS", "BlopNet")} <= _facts(doc), text
+
+
+def test_over_as_a_quantity_or_a_prefix_is_no_comparison():
+    for text in (
+        "ZorkNet improves zork rates from 70% to over 90% with BlopNet .",
+        "ZorkNet shows an improvement with over-parametrized BlopNet .",
+    ):
+        doc = mark(plain(text), ("ZorkNet", "Method"), ("BlopNet", "Method"))
+        assert ("ZorkNet", "OUTPERFORMS", "BlopNet") not in _facts(doc), text
 
 
 def test_what_a_model_is_robust_against_is_no_competitor():

@@ -30,8 +30,11 @@ class Fact:
 
 OUTPERFORM_CUES = re.compile(
     r"\b(out-?perform\w*|surpass\w*|beat|beats|exceed\w*|overtak\w*|better than|superior to|"
-    r"superiority (?:\w+ ){0,4}?over|improv\w* (?:up)?on|improv\w* (?:[\w-]+ ){0,2}over|"
-    r"advantages? over|gains? over|speed[- ]?ups? (?:in (?:[\w-]+ ){1,3})?over|"
+    r"superiority (?:\w+ ){0,4}?over|improv\w* (?:up)?on|"
+    # "an improvement of 2.4% in accuracy over A", not "from 70% to over 90%"
+    r"improv\w* (?:(?!(?:to|from)\b)[\w.%-]+ ){0,5}over(?![\w-])|"
+    r"advantages? (?:of [\w-]+ )?over|gains? over|"
+    r"speed[- ]?ups? (?:(?:in|of|and) (?:[\w.%~×-]+ ){1,3})?over(?![\w-])|"
     r"superior (?:[\w-]+ ){1,3}(?:to|over|(?:in comparison|compared) (?:to|with))|"
     # a comparative and what it is said of, with an aside: "higher (absolute) than",
     # "more robust to noise than", "tighter than", "fewer operations than"
