@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import filecmp
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -79,28 +78,6 @@ def test_model_loading_failure_says_how_to_fix(tmp_path):
 
     with pytest.raises(KGError, match="scripts/train.py"):
         R.Model.load(tmp_path)
-
-
-def test_worker_processes_that_cannot_load_the_model_stop_the_run(tmp_path):
-    """With worker processes, a model that does not load is the same clear error as in one
-    process (it used to start new workers forever: the run hung)."""
-    papers = tmp_path / "papers.jsonl"
-    papers.write_text(
-        "".join(
-            json.dumps({"id": f"p{i}", "abstract": f"We train model {i}."}) + "\n" for i in range(4)
-        )
-    )
-    kg = Path(sys.executable).with_name("kg")
-    env = {**os.environ, "KG_ENTITY_MODEL": str(tmp_path / "no-model")}
-    res = subprocess.run(
-        [str(kg), "extract", "--jobs", "2", str(papers)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-    assert res.returncode == 1, res.stderr[-2000:]
-    assert res.stderr.startswith("Error:") and "scripts/train.py" in res.stderr
 
 
 def test_entities_of_an_invented_abstract(extract_one):
