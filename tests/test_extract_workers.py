@@ -88,3 +88,27 @@ def test_a_worker_that_dies_stops_the_run_and_writes_nothing(tmp_path):
     assert run.returncode == 1, err[-2000:]
     assert err.startswith("Error:") and "--jobs" in err
     assert not out.exists()
+
+
+def test_a_shard_worker_that_dies_stops_the_run(tmp_path):
+    shards = [_papers(tmp_path / f"part-{i}.jsonl", 400) for i in range(4)]
+    out = tmp_path / "records"
+    run = subprocess.Popen(
+        [str(KG), "extract-shards", *map(str, shards), "--out", str(out), "--jobs", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        workers: list[int] = []
+        deadline = time.monotonic() + 120
+        while not workers and time.monotonic() < deadline and run.poll() is None:
+            workers = [w for fs in _children(run.pid) for w in _children(fs)]
+            time.sleep(0.2)
+        assert workers, "no worker process started"
+        os.kill(workers[0], signal.SIGKILL)
+        _, err = run.communicate(timeout=300)
+    finally:
+        run.kill()
+    assert run.returncode == 1, err[-2000:]
+    assert err.startswith("Error:") and "rerun skips them" in err
