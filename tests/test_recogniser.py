@@ -53,26 +53,6 @@ def test_a_value_tied_to_a_candidate_is_a_feature(nlp):
     assert (row["loss"][before], row["loss"][after]) == (0, 0)
 
 
-def test_what_a_comparison_or_an_example_names_is_a_feature(nlp):
-    """The classifier reads whether a candidate is what a comparison is made with
-    ("outperforms the strong Zorb", "compared with Blip") or a named example ("such as
-    Quux"), a few words after the cue and in its sentence."""
-    doc = nlp(
-        "Our tagger outperforms the strong Zorb baseline. It is compared with Blip. "
-        "Methods such as Quux are slow. Wumpus is fast. We outperform. Frob is new."
-    )
-    words = [t.text for t in doc]
-    groups = {
-        w: R.Group(w, [(words.index(w), words.index(w) + 1)])
-        for w in ("Zorb", "Blip", "Quux", "Wumpus", "Frob")
-    }
-    order, X = R.features(doc, groups, np.zeros((0, 9)), {})
-    row = {g.form: X[r] for r, g in enumerate(order)}
-    compared, example = R.FEATURES.index("compared"), R.FEATURES.index("example")
-    assert [row[w][compared] for w in ("Zorb", "Blip", "Quux", "Wumpus", "Frob")] == [1, 1, 0, 0, 0]
-    assert [row[w][example] for w in ("Zorb", "Blip", "Quux", "Wumpus", "Frob")] == [0, 0, 1, 0, 0]
-
-
 def test_model_loading_failure_says_how_to_fix(tmp_path):
     from kg.errors import KGError
 

@@ -29,7 +29,6 @@ from kg.extract import lexicon
 from kg.extract import mentions as M
 from kg.extract.acronyms import abbreviates, content_words, find_acronyms, spelled
 from kg.extract.encoder import Encoder, token_marginals
-from kg.extract.relations import COMPARE_CUES, OUTPERFORM_CUES
 from kg.extract.spans import SpanRelations
 from kg.extract.tagger import TYPES, likeliest_spans, span_scores, tag, token_features
 from kg.extract.values import values_of
@@ -41,10 +40,6 @@ RULE_SOURCES = ("lexicon", "acronym", "naming", "title", "headnoun", "shape")
 # categorical features: the vocabulary of each is learned from the training data
 CATEGORIES = ("head", "first", "prev", "next", "prev2", "next2")
 MAX_SUFFIX = 6
-# how close after a cue a candidate must start to be what the cue is about (in words)
-CUE_REACH = 4
-# a named example: "baselines such as X", "including X", "e.g. X"
-EXAMPLE_CUES = re.compile(r"\b(?:such as|including|e\.g\.,?|like|namely)", re.I)
 
 
 @dataclass
@@ -219,8 +214,6 @@ def _feature_names() -> list[str]:
         "number_before",
         "value_after",
         "value_before",
-        "compared",
-        "example",
     ]
     names += [f"lex:{t}" for t in TYPES]
     names += [f"cand:{s}:{t}" for s in RULE_SOURCES for t in TYPES]
@@ -306,12 +299,6 @@ def features(
         found = values_of(text, starts[s], ends[e - 1], *bounds[s])
         return 0 if found is None else (1 if found[2] >= starts[s] else -1)
 
-    def after(cues: re.Pattern[str], s: int) -> bool:
-        """Whether a match of `cues` ends at most CUE_REACH words before token s, in its
-        sentence ("outperforms the strong X", "such as X")."""
-        before = text[max(bounds[s][0], starts[s] - 80) : starts[s]]
-        return any(len(before[m.end() :].split()) <= CUE_REACH for m in cues.finditer(before))
-
     for r, g in enumerate(order):
         row = X[r]
         s0, e0 = min(g.spans)
@@ -343,10 +330,6 @@ def features(
         side = {valued(s, e) for s, e in g.spans}
         row[index["value_after"]] = 1 in side
         row[index["value_before"]] = -1 in side
-        row[index["compared"]] = any(
-            after(OUTPERFORM_CUES, s) or after(COMPARE_CUES, s) for s, _ in g.spans
-        )
-        row[index["example"]] = any(after(EXAMPLE_CUES, s) for s, _ in g.spans)
         row[index["acronym_long"]] = any(sp in longs for sp in g.spans)
         row[index["acronym_short"]] = any(sp in shorts for sp in g.spans)
         entry = lex.by_form.get(g.form)
