@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from itertools import chain, islice
 
 from spacy.language import Language
 
-from kg.errors import ExtractError
 from kg.extract import (
     components,  # noqa: F401  (registers the kg_* factories)
     linker,
@@ -79,8 +75,8 @@ _worker: Extractor | Exception | None = None
 
 def _init_worker(learned: bool = True) -> None:
     """Load the pipeline in a worker process. A worker that cannot (no or stale model
-    weights) keeps the error and raises it with its first batch, so that the caller sees
-    what went wrong (a pool whose initializer raises only says it is broken)."""
+    weights) keeps the error and raises it with its first batch, so that it reaches the
+    caller: a pool whose initializer raises starts new workers forever."""
     global _worker
     try:
         _worker = Extractor(learned)
@@ -136,28 +132,7 @@ def extract(
             yield from extractor(batch)
         return
     ctx = mp.get_context("forkserver" if os.name != "nt" else "spawn")
-    pending: deque[Future[list[str]]] = deque()  # a few batches per worker, in input order
-    with ProcessPoolExecutor(
-        jobs, mp_context=ctx, initializer=_init_worker, initargs=(learned,)
-    ) as pool:
-        try:
-            for batch in _batches(it, batch_size):
-                pending.append(pool.submit(_work, batch))
-                if len(pending) > 2 * jobs:
-                    yield from _records(pending.popleft())
-            while pending:
-                yield from _records(pending.popleft())
-        except BrokenProcessPool as e:
-            raise ExtractError(
-                f"a worker process of kg extract stopped before finishing its papers "
-                f"(killed, or out of memory?) with {jobs} workers; run it again with "
-                f"fewer --jobs (--jobs 1 runs in one process)"
-            ) from e
-        finally:
-            for f in pending:  # the caller stopped early, or a batch failed
-                f.cancel()
-
-
-def _records(done: Future[list[str]]) -> Iterator[Record]:
-    for line in done.result():
-        yield Record.from_json(line)
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(learned,)) as pool:
+        for lines in pool.imap(_work, _batches(it, batch_size), chunksize=1):
+            for line in lines:
+                yield Record.from_json(line)

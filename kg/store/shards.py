@@ -21,8 +21,6 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from kg.errors import ExtractError
@@ -117,20 +115,8 @@ def extract_shards(
             done[path] = n
         return done
     ctx = mp.get_context("forkserver" if os.name != "nt" else "spawn")
-    with ProcessPoolExecutor(jobs, mp_context=ctx, max_tasks_per_child=8) as pool:
-        running = [pool.submit(_run, (str(p), str(out), fmt, skip_bad)) for p in todo]
-        try:
-            for f in as_completed(running):
-                path, n = f.result()
-                done[path] = n
-        except BrokenProcessPool as e:
-            raise ExtractError(
-                f"a worker process of kg extract-shards stopped before finishing its shard "
-                f"(killed, or out of memory?); the {len(done)} shards finished so far are "
-                f"kept and a rerun skips them; run it again, with fewer --jobs if memory "
-                f"is short"
-            ) from e
-        finally:
-            for f in running:
-                f.cancel()
+    with ctx.Pool(jobs, maxtasksperchild=8) as pool:
+        tasks = [(str(p), str(out), fmt, skip_bad) for p in todo]
+        for path, n in pool.imap_unordered(_run, tasks, chunksize=1):
+            done[path] = n
     return done
