@@ -195,6 +195,15 @@ def content_words(long: str) -> list[str]:
     return [w for w in re.split(r"[\s\-]+", long) if w and w.lower() not in _SMALL_WORDS]
 
 
+def _unplural(short: str) -> str:
+    """An acronym without its plural "s" ("CNNs" -> "CNN"; "ResNets" stays).
+
+    >>> _unplural("CNNs"), _unplural("ResNets"), _unplural("GAN")
+    ('CNN', 'ResNets', 'GAN')
+    """
+    return short[:-1] if short.endswith("s") and short[:-1].isupper() else short
+
+
 def abbreviates(short: str, long: str) -> bool:
     """`short` is the initials of the words of `long` (a plural 's' and small words aside),
     the way a text uses an acronym it never defines.
@@ -206,7 +215,7 @@ def abbreviates(short: str, long: str) -> bool:
     >>> abbreviates("GAT", "graph attention networks")  # letters inside words, in order
     True
     """
-    letters = short[:-1] if short.endswith("s") and short[:-1].isupper() else short
+    letters = _unplural(short)
     if not (2 <= len(letters) <= 8 and letters.isalnum() and letters.upper() == letters):
         return False
     words = content_words(long)
@@ -237,7 +246,7 @@ def spells(short: str, long: str, skip: int = 1) -> bool:
     >>> spells("PLS", "principal component analysis")  # Schwartz-Hearst takes it
     False
     """
-    letters = short[:-1] if short.endswith("s") and short[:-1].isupper() else short
+    letters = _unplural(short)
     parts = [spelled(x).lower() for x in _HYPHEN.split(letters)]
     starts = set(itertools.accumulate(len(x) for x in parts[:-1]))  # where a part starts
     letters = "".join(parts)
