@@ -5,6 +5,7 @@ Every error says what was expected, what was found and how to fix it.
     KGError
      ├── IngestError     bad input file or record
      ├── ExtractError    the spaCy pipeline is missing or broken
+     │    └── WorkerDied a worker process died (killed, out of memory)
      ├── StoreError      the store directory cannot be read or written
      ├── QueryError      unknown question or entity
      └── SinkError       a graph database or export target failed
@@ -48,6 +49,10 @@ class IngestError(KGError):
 
 class ExtractError(KGError):
     """The extraction pipeline cannot be built or run."""
+
+
+class WorkerDied(ExtractError):
+    """A worker process of a parallel extraction died before finishing its task."""
 
 
 class StoreError(KGError):

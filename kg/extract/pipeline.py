@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 from collections.abc import Iterable, Iterator
 from itertools import chain, islice
@@ -16,6 +15,7 @@ from kg.extract import (
 from kg.extract.nlp import load_base, make_doc
 from kg.extract.to_record import doc_to_record
 from kg.model import Paper, Record
+from kg.pool import pool_map
 
 BATCH = 64
 
@@ -131,8 +131,15 @@ def extract(
         for batch in _batches(it, batch_size):
             yield from extractor(batch)
         return
-    ctx = mp.get_context("forkserver" if os.name != "nt" else "spawn")
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(learned,)) as pool:
-        for lines in pool.imap(_work, _batches(it, batch_size), chunksize=1):
-            for line in lines:
-                yield Record.from_json(line)
+    for lines in pool_map(
+        _work,
+        _batches(it, batch_size),
+        jobs,
+        on_death=f"kg extract stopped: one of its {jobs} worker processes died before "
+        f"finishing its papers (out of memory?); run it again with fewer --jobs (--jobs 1 "
+        f"runs in one process)",
+        initializer=_init_worker,
+        initargs=(learned,),
+    ):
+        for line in lines:
+            yield Record.from_json(line)

@@ -18,13 +18,13 @@ PosixPath('out/part-7.records.jsonl')
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from kg.errors import ExtractError
+from kg.errors import ExtractError, WorkerDied
 from kg.files import atomic_write
+from kg.pool import pool_map
 
 SUFFIX = ".records.jsonl"
 
@@ -114,9 +114,21 @@ def extract_shards(
             path, n = extract_shard(p, out, jobs, fmt, skip_bad)
             done[path] = n
         return done
-    ctx = mp.get_context("forkserver" if os.name != "nt" else "spawn")
-    with ctx.Pool(jobs, maxtasksperchild=8) as pool:
-        tasks = [(str(p), str(out), fmt, skip_bad) for p in todo]
-        for path, n in pool.imap_unordered(_run, tasks, chunksize=1):
+    tasks = [(str(p), str(out), fmt, skip_bad) for p in todo]
+    try:
+        for path, n in pool_map(
+            _run,
+            tasks,
+            jobs,
+            on_death="kg extract-shards stopped: a worker process died before finishing "
+            "its shard (out of memory?)",
+            ordered=False,
+            maxtasksperchild=8,
+        ):
             done[path] = n
+    except WorkerDied as e:
+        raise WorkerDied(
+            f"{e}; the {len(done)} shards finished so far are kept and a rerun skips them: "
+            f"run it again, with fewer --jobs if memory is short"
+        ) from None
     return done
