@@ -17,7 +17,7 @@ from site_store import EVIL, make_store, paper, records
 import kg
 from kg.cli import main
 from kg.errors import QueryError
-from kg.extract.lexicon import metric_directions, parse_tsv
+from kg.extract.lexicon import metric_direction, metric_directions, parse_tsv
 from kg.names import normal_form
 from kg.query.leaderboard import render
 from kg.query.questions import EXAMPLES, QUESTIONS, parse
@@ -196,6 +196,12 @@ def test_metric_lexicon_directions():
     assert d[normal_form("BLEU")] == "higher" and d[normal_form("FID")] == "lower"
     assert d[normal_form("word error rate")] == "lower" and d[normal_form("WER")] == "lower"
     assert d[normal_form("attack success rate")] is None  # depends on the side: not guessed
+    # a metric the lexicon lacks ranks like its head: the longest ending the lexicon knows
+    assert normal_form("on-device latency") not in d
+    assert metric_direction("on-device latency") == "lower"
+    assert metric_direction("retrieval accuracy") == "higher"
+    assert metric_direction("targeted attack success rate") is None
+    assert metric_direction("accuracy drop") is None and metric_direction("zorb") is None
     with pytest.raises(ValueError, match="should be 'higher', 'lower' or empty"):
         parse_tsv("BLEU\t\tup\n", "Metric")
 

@@ -164,3 +164,26 @@ def metric_directions() -> dict[str, str | None]:
             for v in surface_variants(form):
                 out.setdefault(normal_form(v), entry.direction)
     return out
+
+
+def metric_direction(name: str) -> str | None:
+    """Whether ``higher`` or ``lower`` is better for the metric `name`: the lexicon's word
+    for the name, else for its longest ending the lexicon knows, since words before a
+    metric's head only say where or how it was measured ("test error rate" ranks like
+    "error rate", "on-device latency" like "latency"). None when the lexicon does not
+    know it, or knows it as depending on the side ("attack success rate").
+
+    >>> metric_direction("test error rate"), metric_direction("macro AUROC")
+    ('lower', 'higher')
+    >>> metric_direction("targeted attack success rate") is None
+    True
+    >>> metric_direction("accuracy drop") is None  # "drop" is its head, not "accuracy"
+    True
+    """
+    known = metric_directions()
+    words = name.split()
+    for i in range(len(words)):
+        form = normal_form(" ".join(words[i:]))
+        if form in known:
+            return known[form]
+    return None

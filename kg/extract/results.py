@@ -82,7 +82,6 @@ from kg.extract.values import (
     position,
     values_of,
 )
-from kg.names import normal_form
 
 _LIST_AFTER = re.compile(
     r"\s*(?:metrics?|scores?)?\s*(?:respectively\s+)?(?:of|are|were|:|by)\s+"
@@ -585,7 +584,7 @@ def find_results(doc: Doc) -> list[dict]:
 
 def _lower_better(metric: Span) -> bool:
     """Whether the metric lexicon says lower is better for this metric ("WER", "FID")."""
-    return lexicon.metric_directions().get(normal_form(metric.text)) == "lower"
+    return lexicon.metric_direction(metric.text) == "lower"
 
 
 _UNITS = {"percent": "%", "times": "x", "×": "x"}  # one way to write each unit

@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, NoReturn
 import orjson
 
 from kg.errors import QueryError
-from kg.extract.lexicon import metric_directions
+from kg.extract.lexicon import metric_direction as lexicon_direction
 from kg.names import normal_form
 from kg.store.lookup import did_you_mean
 from kg.table import format_table
@@ -114,7 +114,8 @@ class Leaderboard:
 
 def metric_direction(kg: KnowledgeGraph, metric_key: str) -> str | None:
     """'higher' or 'lower' (is better) for a metric node, from the metric lexicon by its
-    name or any alias; None when the lexicon does not say."""
+    name or any alias (see :func:`kg.extract.lexicon.metric_direction`); None when the
+    lexicon does not say."""
     row = kg.db.execute("SELECT name, data FROM nodes WHERE key = ?", (metric_key,)).fetchone()
     names = [row[0], *orjson.loads(row[1]).get("aliases", ())] if row else []
     return _direction((*names, metric_key.split(":", 1)[-1]))
@@ -122,11 +123,9 @@ def metric_direction(kg: KnowledgeGraph, metric_key: str) -> str | None:
 
 @lru_cache(maxsize=65536)
 def _direction(names: tuple[str | None, ...]) -> str | None:
-    known = metric_directions()
     for name in names:
-        form = normal_form(name) if name else ""
-        if form in known:
-            return known[form]
+        if name and (direction := lexicon_direction(name)):
+            return direction
     return None
 
 
