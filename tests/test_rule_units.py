@@ -412,6 +412,19 @@ def test_values_pair_with_datasets_in_order():
     ]
 
 
+def test_a_number_of_our_named_method_is_that_method_s():
+    """'our ZorkNet-L reaches ...' names which of the paper's own methods reached it (the
+    paper may propose several); with no name, the number stays the paper's own."""
+    doc = mark(
+        plain("In particular , our ZorkNet-L reaches a state-of-the-art 84.3% zork accuracy ."),
+        ("ZorkNet-L", "Method"),
+        ("zork accuracy", "Metric"),
+    )
+    assert _results(doc) == [("ZorkNet-L", "zork accuracy", None, "84.3", "%", "score")]
+    doc = mark(plain("Our model reaches 84.3% zork accuracy ."), ("zork accuracy", "Metric"))
+    assert [r[0] for r in _results(doc)] == [R.OWN]
+
+
 def test_a_change_is_told_from_a_score():
     text = "it improves zork accuracy by 2.5 % and reduces the error by 3 %"
     assert V.change(text, text.index("2.5"), text.index("2.5") + 3) == "increase"

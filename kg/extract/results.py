@@ -208,7 +208,24 @@ def _who(sent: Span, methods: list[Span], at: int, text: str) -> Ref | None:
         if clauses[-1].group() != ";" and _foreign(sent, start, at, text):
             return None  # a contrast ("while", "whereas", "but"), not a list of own claims
     who = subject(sent, methods, at, text) or OWN
-    return (_results_of(sent, methods, at, text) or OWN) if who == OWN else who
+    if who != OWN:
+        return who
+    return _results_of(sent, methods, at, text) or _ours_named(sent, methods, at, text) or OWN
+
+
+# "our" right before a method's name: the paper names which of its own reached a number
+_OUR = re.compile(r"\bour\s+(?:(?:new|proposed|final|best|largest)\s+)?$", re.I)
+
+
+def _ours_named(sent: Span, methods: list[Span], at: int, text: str) -> Ref | None:
+    """The last method before `at` that the sentence calls ours: 'our B7 model reaches
+    84.3%' gives B7 the number rather than the paper, which may propose several."""
+    for m in reversed(methods):
+        if m.end_char <= at and _OUR.search(
+            text, max(sent.start_char, m.start_char - 30), m.start_char
+        ):
+            return char_span(m)
+    return None
 
 
 def _bracketed_by(methods: list[Span], start: int, text: str) -> Ref | None:
