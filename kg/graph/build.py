@@ -49,6 +49,22 @@ def paper_node(paper_id: str) -> str:
     return f"paper:{paper_id}"
 
 
+def untitled_name(text: str, size: int = 60) -> str:
+    """What a paper without a title is called: the first words of its abstract (an id says
+    nothing to a reader).
+
+    >>> untitled_name("We study how  zorb layers scale with depth, width and data in detail.")
+    'We study how zorb layers scale with depth, width and data in…'
+    >>> untitled_name("Short abstract."), untitled_name("x" * 70)[-3:]
+    ('Short abstract.', 'xx…')
+    """
+    words = " ".join(text.split())
+    if len(words) <= size:
+        return words
+    cut = words.rfind(" ", 0, size + 1)
+    return words[: cut if cut > 0 else size].rstrip(",;:") + "…"
+
+
 def digest(rec: dict) -> Digest:
     """The digest of one record given as plain JSON data (``Record.model_dump``).
 
@@ -59,7 +75,7 @@ def digest(rec: dict) -> Digest:
     p = rec["paper"]
     attrs = {
         "label": "Paper",
-        "name": p.get("title") or p["id"],
+        "name": p.get("title") or untitled_name(p.get("text") or "") or p["id"],
         "title": p.get("title"),
         "date": p.get("date"),
         "authors": p.get("authors"),
