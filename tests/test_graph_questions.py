@@ -195,6 +195,29 @@ def test_lookalikes_stay_apart(type_, a, b):
     assert canon[entity_key(type_, a)] != canon[entity_key(type_, b)]
 
 
+def test_a_name_and_a_word_for_its_kind_are_one_node_named_by_the_shorter():
+    """'BlipSet dataset' and 'BlipSet', 'Zorb networks' and 'Zorb' are one node whose key
+    is the plain name's (even when the fuller name is in more papers); a kind word of
+    another type, or no plain name of the same type, merges nothing."""
+    from kg.names import entity_key
+
+    names = [
+        ("Dataset", "BlipSet", 1),
+        ("Dataset", "BlipSet dataset", 4),
+        ("Method", "Zorb", 2),
+        ("Method", "Zorb networks", 1),
+        ("Dataset", "Zorb benchmark", 1),
+        ("Task", "quux", 1),
+        ("Method", "quux model", 1),
+    ]
+    canon, why = resolve({entity_key(t, n): (t, n, [], p) for t, n, p in names})
+    assert canon[entity_key("Dataset", "BlipSet dataset")] == entity_key("Dataset", "BlipSet")
+    assert canon[entity_key("Method", "Zorb networks")] == entity_key("Method", "Zorb")
+    assert "kind of thing" in why[entity_key("Method", "Zorb networks")][0]
+    for t, n in [("Dataset", "Zorb benchmark"), ("Method", "quux model"), ("Task", "quux")]:
+        assert canon[entity_key(t, n)] == entity_key(t, n)
+
+
 def test_gan_and_gans_merge():
     ents = {
         "method:gan": ("Method", "GAN", [], 3),

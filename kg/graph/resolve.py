@@ -1,10 +1,12 @@
 """Cross-paper entity resolution: one node per real thing, with the reason for every merge.
 
 Entities of one type merge when their names share a compact form (case, plural, hyphen
-and space variants: "GNNs" / "GNN", "multi-head" / "multihead"), or when one's name is an
-acronym or alias that some paper defines for the other, provided that alias points to one
-entity only. Nothing fuzzy: "BERT" and "RoBERTa", "ResNet-50" and "ResNet-101",
-"CIFAR-10" and "CIFAR-100", "GAN" and "CGAN" stay apart.
+and space variants: "GNNs" / "GNN", "multi-head" / "multihead"), when one's name is the
+other's and a last word that only says what kind of thing it is ("Transformer networks" /
+"Transformer", "ImageNet dataset" / "ImageNet": `naming_heads` in vocabulary.json, by
+type), or when one's name is an acronym or alias that some paper defines for the other,
+provided that alias points to one entity only. Nothing fuzzy: "BERT" and "RoBERTa",
+"ResNet-50" and "ResNet-101", "CIFAR-10" and "CIFAR-100", "GAN" and "CGAN" stay apart.
 
 >>> ents = {"method:temporal graph network": ("Method", "Temporal Graph Networks", ["TGN"], 1),
 ...         "method:tgn": ("Method", "TGN", [], 2)}
@@ -17,7 +19,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from kg.names import compact_form
+from kg.extract.lexicon import vocabulary
+from kg.names import compact_form, normal_form
 
 
 class _UnionFind:
@@ -64,6 +67,21 @@ def resolve(
                 reasons[other].append(
                     f"same name up to case, plural and hyphens as {keys[0]!r} ({form!r})"
                 )
+    # kind words: "Transformer networks" is "Transformer", "BLEU score" is "BLEU"
+    heads: dict[str, str] = vocabulary()["naming_heads"]
+    kinds: set[str] = (
+        set()
+    )  # merged so: never their group's key ("ImageNet", not "ImageNet dataset")
+    for key in sorted(entities):
+        type_, name, _aliases, _n = entities[key]
+        stem, _, last = normal_form(name).rpartition(" ")
+        if stem and heads.get(last) == type_:
+            for other in by_form.get((type_, compact_form(stem)), [])[:1]:
+                if uf.union(other, key):
+                    kinds.add(key)
+                    reasons[key].append(
+                        f"its name is that of {other!r} and a word saying what kind of thing it is"
+                    )
     # aliases (acronyms defined in some paper, lexicon variants)
     alias_targets: dict[tuple[str, str], set[str]] = defaultdict(set)
     for key in sorted(entities):
@@ -81,13 +99,16 @@ def resolve(
                 reasons[other].append(
                     f"its name is an alias (acronym or variant) defined for {target!r}"
                 )
-    # choose each group's representative: a long form, then the most papers, then the key
+    # choose each group's representative: not a name with a kind word merged into its
+    # stem, then a long form, then the most papers, then the key
     groups: dict[str, list[str]] = defaultdict(list)
     for key in entities:
         groups[uf.find(key)].append(key)
     canon: dict[str, str] = {}
     for members in groups.values():
-        best = min(members, key=lambda k: (_is_acronym(entities[k][1]), -entities[k][3], k))
+        best = min(
+            members, key=lambda k: (k in kinds, _is_acronym(entities[k][1]), -entities[k][3], k)
+        )
         for m in members:
             canon[m] = best
     return canon, dict(reasons)
