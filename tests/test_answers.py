@@ -1,6 +1,6 @@
 """The answers of every `kg query` question and API method on the sample corpus are those
 recorded (tests/answers.py): first before the store moved to SQLite, recorded again after
-five deliberate changes ("did you mean" names each suggestion's type; LaTeX accents and
+six deliberate changes ("did you mean" names each suggestion's type; LaTeX accents and
 the letters they make are one name, so "Pad\\'e Activation Units" is one node with
 "Padé Activation Units"; a task's datasets and metrics are supported only by papers that
 state both edges, which took some metrics from four tasks; a paper without a title is
@@ -8,7 +8,9 @@ named by its abstract's first words, not its id, which changes those names and t
 of papers tied by name, and nothing else; a name and the same name with a word for its
 kind are one node, so "ImageNet-1K dataset" is ImageNet and "attention mechanism" is
 "attention": 11 nodes fewer, and ImageNet's answers gain the papers that wrote the
-former). Shortest paths may differ, see below."""
+former; a name at least three times as many papers type one way is one node of that type,
+which took 6 nodes and the 7 edges only their old type could have). Shortest paths may
+differ, see below."""
 
 from __future__ import annotations
 

@@ -218,6 +218,43 @@ def test_a_name_and_a_word_for_its_kind_are_one_node_named_by_the_shorter():
         assert canon[entity_key(t, n)] == entity_key(t, n)
 
 
+def test_a_name_most_papers_type_one_way_is_one_node_of_that_type():
+    """'Zorbnet' is a Method in three papers and a Task in one: one Method node, and the
+    edge only a Task could have is dropped, not carried to the Method. Names typed both
+    ways by as many papers, or whose head word says the minority's type, stay apart."""
+    from kg.names import entity_key
+
+    def paper(i, type_, name, extra=()):
+        zorb = _e(type_, name)
+        user = _e("Method", f"Blip{i}")
+        rels = [_r(user.key, "ADDRESSES" if type_ == "Task" else "USES", zorb.key)]
+        return Record(
+            paper=Paper(id=f"z{i}", text="t"), entities=[zorb, user, *extra], relations=rels
+        )
+
+    records = [paper(i, "Method", "Zorbnet") for i in range(3)] + [paper(3, "Task", "Zorbnet")]
+    records += [paper(4 + i, t, "quux learning") for i, t in enumerate(["Method", "Task"])]
+    records += [paper(6 + i, "Method", "flib detection") for i in range(3)]
+    records += [paper(9, "Task", "flib detection")]
+    g = build_graph(records)
+    assert g.nodes[entity_key("Method", "Zorbnet")]["label"] == "Method"
+    assert entity_key("Task", "Zorbnet") not in g
+    assert not any(
+        d["type"] == "ADDRESSES" and v == entity_key("Method", "Zorbnet")
+        for _u, v, d in g.edges(data=True)
+    )
+    assert g.has_edge(entity_key("Method", "Blip0"), entity_key("Method", "Zorbnet"))
+    for t in ("Method", "Task"):  # a tie, and a head ("detection") that says Task
+        assert entity_key(t, "quux learning") in g and entity_key(t, "flib detection") in g
+    canon, why = resolve(
+        {entity_key(t, "Zorbnet"): (t, "Zorbnet", [], n) for t, n in [("Method", 3), ("Task", 1)]}
+    )
+    assert canon[entity_key("Task", "Zorbnet")] == entity_key("Method", "Zorbnet")
+    assert why[entity_key("Task", "Zorbnet")] == [
+        "typed Task in 1 paper(s) and Method in 3: one Method"
+    ]
+
+
 def test_gan_and_gans_merge():
     ents = {
         "method:gan": ("Method", "GAN", [], 3),

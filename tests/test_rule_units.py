@@ -131,11 +131,11 @@ def test_acronym_pairs_take_the_type_of_their_long_form(lex):
 
 
 def test_type_from_head():
-    assert M._type_from_head("the speech corpus") == "Dataset"
-    assert M._type_from_head("word error rate") == "Metric"
-    assert M._type_from_head("image segmentation") == "Task"
-    assert M._type_from_head("BlipNet") == "Method"
-    assert M._type_from_head("the weather") is None
+    assert lexmod.type_from_head("the speech corpus") == "Dataset"
+    assert lexmod.type_from_head("word error rate") == "Metric"
+    assert lexmod.type_from_head("image segmentation") == "Task"
+    assert lexmod.type_from_head("BlipNet") == "Method"
+    assert lexmod.type_from_head("the weather") is None
 
 
 def test_proposals_are_the_objects_of_our_verbs():

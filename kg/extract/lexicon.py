@@ -166,6 +166,41 @@ def metric_directions() -> dict[str, str | None]:
     return out
 
 
+def type_from_head(phrase: str) -> str | None:
+    """The entity type the last word of `phrase` (its head) gives it: the head lists of
+    vocabulary.json ("... dataset" a Dataset, "... error rate" a Metric, "... detection"
+    a Task, "... network" or a name ending in -net, -gan or -former a Method); None when
+    the head says nothing.
+
+    >>> type_from_head("convolutional neural network"), type_from_head("mean squared error")
+    ('Method', 'Metric')
+    >>> type_from_head("adversarial attack") is None
+    True
+    """
+    words = normal_form(phrase).split()
+    if not words:
+        return None
+    heads = _heads()
+    head = words[-1]
+    if head in heads["dataset_heads"]:
+        return "Dataset"
+    if " ".join(words[-2:]) in heads["metric_heads"] or head in heads["metric_heads"]:
+        return "Metric"
+    if head in heads["task_heads"]:
+        return "Task"
+    if head in heads["method_heads"] or head.endswith(("net", "gan", "former")):
+        return "Method"
+    return None
+
+
+@lru_cache(maxsize=1)
+def _heads() -> dict[str, frozenset[str]]:
+    v = vocabulary()
+    return {
+        k: frozenset(v[k]) for k in ("dataset_heads", "metric_heads", "task_heads", "method_heads")
+    }
+
+
 def metric_direction(name: str) -> str | None:
     """Whether ``higher`` or ``lower`` is better for the metric `name`: the lexicon's word
     for the name, else for its longest ending the lexicon knows, since words before a

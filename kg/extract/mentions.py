@@ -444,7 +444,7 @@ def title_type(title: str, end: int) -> str:
     sub = title[end:].lstrip(": ")
     m = re.match(r"(?:an?|the)\s+([^,:;]+?)(?:\s+(?:for|and|with|via|to|of|on|in)\b|$)", sub, re.I)
     if m:
-        return _type_from_head(m.group(1)) or "Method"
+        return lexmod.type_from_head(m.group(1)) or "Method"
     return "Method"
 
 
@@ -514,7 +514,7 @@ def acronym_candidates(
         type_ = entry.type if entry else typed.get(a.long)
         name = entry.name if entry else None
         if type_ is None:
-            type_ = _type_from_head(long_text)
+            type_ = lexmod.type_from_head(long_text)
         if type_ is None and all(w[:1].isupper() for w in long_text.split()):
             type_ = "Method"  # a capitalised coined name: "Contrastive Spectral Augmentation"
         if type_ is None or lex.is_generic(long_text):
@@ -538,22 +538,6 @@ def contradicted(text: str, cand: Candidate, acronyms: list[Acronym], lex: Lexic
             entry = lex.lookup(text[a.long[0] : a.long[1]])
             return entry is None or entry.name != cand.name
     return False
-
-
-def _type_from_head(phrase: str) -> str | None:
-    words = normal_form(phrase).split()
-    if not words:
-        return None
-    head = words[-1]
-    if head in DATASET_HEADS:
-        return "Dataset"
-    if " ".join(words[-2:]) in METRIC_HEADS or head in METRIC_HEADS:
-        return "Metric"
-    if head in TASK_HEADS:
-        return "Task"
-    if head in METHOD_HEADS or head.endswith(("net", "gan", "former")):
-        return "Method"
-    return None
 
 
 OWN_SUBJECT = re.compile(
@@ -898,7 +882,7 @@ def title_contribution(title: str) -> tuple[int, int] | None:
         # "<task> with <name>" names the contribution; "<method> with <part>" names a part
         before = title[: with_m.start()].rsplit(" ", 1)[0]
         entry = lex.lookup(before)
-        if (entry.type if entry else _type_from_head(before)) != "Task":
+        if (entry.type if entry else lexmod.type_from_head(before)) != "Task":
             with_m = None
     for m in (with_m, _TITLE_LEAD.match(title)):
         if m is None:
@@ -911,7 +895,7 @@ def title_contribution(title: str) -> tuple[int, int] | None:
             continue  # a known method or a generic phrase is not this paper's new name
         if all(w.lower() in GENERIC_MODIFIERS for w in words[:-1]):
             continue
-        if m is not with_m and _type_from_head(m.group(1)) == "Task":
+        if m is not with_m and lexmod.type_from_head(m.group(1)) == "Task":
             continue  # "Neural Speech Synthesis with ..." names the problem, not a method
         if studied_in_title(title, m.start(1), m.end(1)):
             continue  # "Revisiting Self-Training for ..."

@@ -35,6 +35,7 @@ from kg.graph.resolve import resolve
 from kg.ids import ID_PROPS
 from kg.model import PAPER, Record
 from kg.names import unlatex
+from kg.schema import NODE_LABELS, RELATION
 
 # A digest: [paper id, paper node attributes, entities, facts, results] where
 #   entity = [key, type, name, aliases, confidence, first mention or None]
@@ -484,16 +485,18 @@ def contributions(
     for head, type_, tail, ev, conf in d[3]:
         h = pn if head == PAPER else canon.get(head)
         t = canon.get(tail)
-        if h is not None and t is not None and h != t:
+        if h is not None and t is not None and h != t and joins(type_, h, t):
             add(h, t, type_, ev, conf)
     results = []
     for method, metric, dataset, value, unit, ev, conf, *more in d[4]:
         kind = more[0] if more else "score"
         m = pn if method == PAPER else canon.get(method)
         k = canon.get(metric)
-        if m is None or k is None:
+        if m is None or k is None or not (joins("OF", "result:", m) and joins("BY", "result:", k)):
             continue
         ds = canon.get(dataset) if dataset else None
+        if ds is not None and not joins("ON", "result:", ds):
+            ds = None
         # a change is another node than the score of the same value (a score's key as before)
         tag = f"{pid}|{m}|{k}|{ds}|{value}" + ("" if kind == "score" else f"|{kind}")
         rid = "result:" + hashlib.sha1(tag.encode()).hexdigest()[:16]
@@ -513,6 +516,24 @@ def contributions(
         if ds is not None:
             add(rid, ds, "ON", None, conf)
     return results
+
+
+_LABELS = {label.lower(): label for label in NODE_LABELS}
+
+
+def joins(type_: str, head: str, tail: str) -> bool:
+    """Whether a `type_` edge may join these two nodes (their labels, from their keys'
+    prefixes, are ends kg.schema allows): an entity that resolution gave another type
+    (:func:`kg.graph.resolve.resolve`) loses the edges its new type cannot have.
+
+    >>> joins("EVALUATED_ON", "method:a", "dataset:b"), joins("USES", "method:a", "task:b")
+    (True, False)
+    """
+    r = RELATION[type_]
+    return (
+        _LABELS.get(head.partition(":")[0]) in r.heads
+        and _LABELS.get(tail.partition(":")[0]) in r.tails
+    )
 
 
 def link(e: Edge, a: list) -> dict:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from kg.extract import lexicon
 from kg.extract.lexicon import vocabulary
 from kg.names import compact_form, normal_form
 
@@ -69,16 +70,14 @@ def resolve(
                 )
     # kind words: "Transformer networks" is "Transformer", "BLEU score" is "BLEU"
     heads: dict[str, str] = vocabulary()["naming_heads"]
-    kinds: set[str] = (
-        set()
-    )  # merged so: never their group's key ("ImageNet", not "ImageNet dataset")
+    followers: set[str] = set()  # keys that never stand for their group
     for key in sorted(entities):
         type_, name, _aliases, _n = entities[key]
         stem, _, last = normal_form(name).rpartition(" ")
         if stem and heads.get(last) == type_:
             for other in by_form.get((type_, compact_form(stem)), [])[:1]:
                 if uf.union(other, key):
-                    kinds.add(key)
+                    followers.add(key)  # "ImageNet", not "ImageNet dataset"
                     reasons[key].append(
                         f"its name is that of {other!r} and a word saying what kind of thing it is"
                     )
@@ -99,19 +98,61 @@ def resolve(
                 reasons[other].append(
                     f"its name is an alias (acronym or variant) defined for {target!r}"
                 )
-    # choose each group's representative: not a name with a kind word merged into its
-    # stem, then a long form, then the most papers, then the key
+    # one type per name across papers: papers that type a name otherwise than at least
+    # three times as many do are wrong, unless the lexicon or the name's head word says
+    # their type ("recurrent neural network" typed Metric in one paper of sixty); names
+    # typed both ways by many papers stay two nodes ("reinforcement learning" as a method
+    # and as a task)
+    winners: dict[str, str] = {}  # key -> the type its group has
+    types_of: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    for (type_, form), keys in by_form.items():
+        types_of[form][type_] = keys
+    for _form, types in sorted(types_of.items()):
+        if len(types) < 2:
+            continue
+        papers = {t: sum(entities[k][3] for k in keys) for t, keys in types.items()}
+        winner = max(sorted(papers), key=papers.__getitem__)
+        if any(t != winner and VOTES * n > papers[winner] for t, n in papers.items()):
+            continue
+        said = _stated_type(entities[types[winner][0]][1])
+        if said is not None and said != winner:
+            continue
+        target = types[winner][0]
+        winners[target] = winner
+        for t, keys in sorted(types.items()):
+            if t == winner:
+                continue
+            for key in keys:
+                if uf.union(target, key):
+                    reasons[key].append(
+                        f"typed {t} in {papers[t]} paper(s) and {winner} in {papers[winner]}: "
+                        f"one {winner}"
+                    )
+    # choose each group's representative: one of the type it was given, not a follower,
+    # then a long form, then the most papers, then the key
     groups: dict[str, list[str]] = defaultdict(list)
     for key in entities:
         groups[uf.find(key)].append(key)
     canon: dict[str, str] = {}
     for members in groups.values():
+        typed = sorted(winners[m] for m in members if m in winners)
+        allowed = [m for m in members if entities[m][0] == typed[0]] if typed else members
         best = min(
-            members, key=lambda k: (k in kinds, _is_acronym(entities[k][1]), -entities[k][3], k)
+            allowed,
+            key=lambda k: (k in followers, _is_acronym(entities[k][1]), -entities[k][3], k),
         )
         for m in members:
             canon[m] = best
     return canon, dict(reasons)
+
+
+VOTES = 3  # how many times more papers one type needs to take a name from the others
+
+
+def _stated_type(name: str) -> str | None:
+    """The type the lexicon knows `name` as, else the one its head word gives it."""
+    entry = lexicon.load().lookup(name)
+    return entry.type if entry is not None else lexicon.type_from_head(name)
 
 
 def _is_acronym(name: str) -> bool:
