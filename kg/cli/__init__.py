@@ -17,7 +17,7 @@ import sys
 
 import click
 
-from kg.cli.options import STORE_OPTION
+from kg.cli.options import PROBABILITY, STORE_OPTION
 from kg.errors import KGError
 from kg.query.questions import SHOWN
 from kg.table import format_table, paper_lines
@@ -115,7 +115,7 @@ def _inputs(f):
     )(f)
     f = click.option(
         "--min-confidence",
-        type=click.FloatRange(0, 1),
+        type=PROBABILITY,
         default=0.0,
         show_default=True,
         help="Keep only entities kg is at least this sure of (a probability "
@@ -247,7 +247,7 @@ def build(inputs, fmt, skip_bad, jobs, min_confidence, categories, since, store)
 @click.option("--list", "list_", is_flag=True, help="List the questions kg answers.")
 @click.option(
     "--min-confidence",
-    type=click.FloatRange(0, 1),
+    type=PROBABILITY,
     default=0.0,
     show_default=True,
     help="Leave out answers kg is less sure of than this (an entity's confidence "

@@ -80,8 +80,12 @@ def serve(store, host, port) -> None:
     import uvicorn
 
     from kg.site.app import create_app
+    from kg.site.listen import listen
 
     app = create_app(store)  # opens the store first: a bad --store fails here, clearly
+    # bound here, served by uvicorn as they are: a busy port or a wrong host fails with
+    # one line, before the server starts (uvicorn would log the OSError and exit 3)
+    sockets = listen(host, port)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
 
@@ -92,7 +96,12 @@ def serve(store, host, port) -> None:
         for s in server.servers:
             for sock in s.sockets:
                 h, p = sock.getsockname()[:2]
+                h = f"[{h}]" if ":" in h else h  # an IPv6 address
                 click.echo(f"kg serve: http://{h}:{p}/  (store {store}; Ctrl-C stops)")
 
     server.startup = startup  # type: ignore[method-assign]
-    server.run()
+    try:
+        server.run(sockets=sockets)
+    finally:
+        for sock in sockets:
+            sock.close()

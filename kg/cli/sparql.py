@@ -61,9 +61,16 @@ def sparql(
         if not sep or not k:
             raise click.BadParameter(f"expected NAME=VALUE, got {p!r}", param_hint="--param")
         binds[k.strip()] = v.strip()
-    text = sq.example(example).text if example else query
+    if example:
+        sq.example(example)  # an unknown name lists the examples
     ans = sq.run(
-        text, binds, store, engine, base, show=_show if show else None, allow_service=allow_service
+        example or query,
+        binds,
+        store,
+        engine,
+        base,
+        show=_show if show else None,
+        allow_service=allow_service,
     )
     _print(ans, as_json)
 

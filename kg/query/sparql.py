@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from kg.cache import cache_dir
-from kg.errors import QueryError, SinkError
+from kg.errors import QueryError, SinkError, printable
 from kg.files import atomic_write
 from kg.names import compact_form, normal_form
 from kg.schema import NODE_LABELS, RESULT_LABEL
@@ -412,19 +412,31 @@ def run(
 ) -> Answer:
     """Answer a SPARQL query (text, a .rq file, or an example's name) over the store.
 
-    Declared parameters (``# param``) take their defaults unless given in `params`;
-    a parameter the query does not declare binds an entity of any class. `loaded` reuses
-    an engine from :func:`open_engine`; `show` is called with the query as run.
+    Declared parameters (``# param``) take their defaults unless given in `params`. A
+    query that declares parameters (every example does, even by declaring none) refuses
+    others, as a misspelt name would otherwise leave the default bound; in a query that
+    declares none, a parameter binds an entity of any class. `loaded` reuses an engine
+    from :func:`open_engine`; `show` is called with the query as run.
     """
     params = dict(params or {})
-    if Path(query).suffix == ".rq" and Path(query).is_file():
-        ex = parse_header(Path(query).read_text(encoding="utf-8"), Path(query).stem)
+    if _names_a_file(query):
+        what = f"query file {printable(query)!r}"
+        ex = parse_header(_read_query_file(Path(query)), Path(query).stem)
+        strict = bool(ex.params)
     elif re.fullmatch(r"[\w-]+", query.strip()) and query.strip() in examples():
         ex = example(query.strip())
+        what, strict = f"example {ex.name!r}", True
     else:
         ex = parse_header(query)
+        what, strict = "the query", bool(ex.params)
     check_local(ex.text, allow_service)  # before the store is loaded
     declared = {p.name: p for p in ex.params}
+    unknown = sorted(set(params) - set(declared)) if strict else []
+    if unknown:
+        raise QueryError(
+            f"{what} takes no parameter {', '.join(unknown)}; "
+            f"it takes: {', '.join(declared) or 'none'}"
+        )
     values = {p.name: p.default for p in ex.params if p.default}
     values.update(params)
     eng = loaded or open_engine(store, engine, base, allow_service)
@@ -435,3 +447,30 @@ def run(
     if show is not None:
         show(text)
     return eng.query(text)
+
+
+def _names_a_file(query: str) -> bool:
+    """True if `query` is a .rq file's path rather than a query's text: a name ending in
+    .rq on one line, without the ``{`` every query with a WHERE block has."""
+    return Path(query).suffix == ".rq" and "\n" not in query and "{" not in query
+
+
+def _read_query_file(path: Path) -> str:
+    """The text of the query file at `path`; QueryError if there is none."""
+    if not path.exists():
+        raise QueryError(
+            f"no such file {printable(str(path))!r}; give the path of a SPARQL query "
+            "file (.rq), or the query's text"
+        )
+    if path.is_dir():
+        raise QueryError(
+            f"{printable(str(path))!r} is a directory; give the path of a SPARQL query "
+            "file (.rq), or the query's text"
+        )
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise QueryError(
+            f"{printable(str(path))!r} is not UTF-8 text ({e.reason} at byte {e.start}); "
+            "save the query file as UTF-8"
+        ) from None

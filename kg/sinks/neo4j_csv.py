@@ -4,7 +4,9 @@ One node file per label (``nodes-Method.csv``) and one relationship file per typ
 (``rels-USES.csv``), each with a typed header (``key:ID``, ``aliases:string[]``,
 ``:START_ID``...). Arrays are joined with U+001F (unit separator), given to neo4j-admin as
 ``--array-delimiter=U+001F``; quoted fields may hold newlines (``--multiline-fields=true``).
-The ready-to-run command is written to ``DIR/import.sh``.
+The ready-to-run command is written to ``DIR/import.sh``. Exporting into a directory that
+holds an earlier export replaces it: node and relationship files of labels and types the
+graph no longer has are removed, so ``DIR/rels-*.csv`` is always one graph.
 """
 
 from __future__ import annotations
@@ -98,13 +100,35 @@ def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
         w.writerows(rows)
 
 
+def _remove_stale(out: Path, kept: set[str]) -> None:
+    """Remove the node and relationship files an earlier export left in `out` that this
+    one does not write (a label or type the graph no longer has): a ``rels-*.csv`` glob
+    would otherwise mix two graphs. Other files are left alone; files this export
+    rewrites keep their mode."""
+    for pattern in ("nodes-*.csv", "rels-*.csv"):
+        for f in out.glob(pattern):
+            if f.name not in kept and (f.is_file() or f.is_symlink()):
+                f.unlink()
+
+
 def export(g: GraphLike, out_dir: str | Path, database: str = "neo4j") -> CsvExport:
-    """Write node and relationship CSVs for `g` into `out_dir` and an import.sh."""
+    """Write node and relationship CSVs for `g` into `out_dir` and an import.sh.
+
+    Node and relationship files (``nodes-*.csv``, ``rels-*.csv``) that an earlier export
+    left in `out_dir` and this one does not write are removed; other files are kept."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise SinkError(f"{out} is a file; give a directory for the CSV files")
     out.mkdir(parents=True, exist_ok=True)
     rows = cypher.graph_rows(g)
+    by_type: dict[str, list[tuple[str, str, dict]]] = {}
+    for (_s, typ, _d), pairs in rows.rels.items():
+        by_type.setdefault(typ, []).extend((s, d, p) for (s, d), p in pairs.items())
+    _remove_stale(
+        out,
+        {f"nodes-{lbl}.csv" for lbl in cypher.LABELS if rows.nodes.get(lbl)}
+        | {f"rels-{typ}.csv" for typ in cypher.REL_TYPES if by_type.get(typ)},
+    )
     node_files, rel_files = [], []
     for lbl in cypher.LABELS:
         nodes = rows.nodes.get(lbl)
@@ -120,9 +144,6 @@ def export(g: GraphLike, out_dir: str | Path, database: str = "neo4j") -> CsvExp
         f = out / f"nodes-{lbl}.csv"
         _write(f, header, body)
         node_files.append(f)
-    by_type: dict[str, list[tuple[str, str, dict]]] = {}
-    for (_s, typ, _d), pairs in rows.rels.items():
-        by_type.setdefault(typ, []).extend((s, d, p) for (s, d), p in pairs.items())
     for typ in cypher.REL_TYPES:
         rels = sorted(by_type.get(typ, []), key=lambda r: (r[0], r[1]))
         if not rels:
