@@ -103,6 +103,23 @@ def test_a_value_with_thousands_separators_ranks_as_its_number():
     )
 
 
+def test_a_paper_without_a_title_is_shown_by_its_first_words():
+    untitled = paper(
+        "p9",
+        None,
+        "2024-02-02",
+        ["DeltaNet reaches 99.5% top-1 accuracy on ImageNet in our zorb experiments."],
+        [("DeltaNet", "top-1 accuracy", "ImageNet", "99.5", "%", "score", 0)],
+    )
+    g = kg.KnowledgeGraph.from_records([*records(), untitled])
+    row = g.leaderboard("ImageNet", "top-1 accuracy").rows[0]
+    assert (row.paper_title, row.paper_name) == (
+        None,
+        "DeltaNet reaches 99.5% top-1 accuracy on ImageNet in our…",
+    )
+    assert "DeltaNet reaches 99.5%" in render(g.leaderboard("ImageNet", "top-1 accuracy"))
+
+
 def test_mixed_units_are_said(graph, tmp_path):
     assert not graph.leaderboard("ImageNet", "top-1 accuracy").mixed_units  # all in %
     assert "units differ" not in render(graph.leaderboard("ImageNet", "top-1 accuracy"))

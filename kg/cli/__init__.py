@@ -306,7 +306,7 @@ def query(question, store, as_json, path, list_, min_confidence, evidence, limit
             if not as_json:  # JSON keeps the whole quote as "evidence"
                 for r in rows:
                     ev = r.get("evidence") or {}
-                    r["paper"] = ev.get("title") or ev.get("paper") or ""
+                    r["paper"] = ev.get("name") or ev.get("paper") or ""
                     r["sentence"] = ev.get("sentence") or ""
     if isinstance(rows, dict) and rows.get("label") == "Paper" and not as_json:
         click.echo(paper_lines(rows))

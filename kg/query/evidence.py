@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import orjson
 
+from kg.graph.build import untitled_name
+
 if TYPE_CHECKING:
     from kg.query.api import KnowledgeGraph
 
@@ -34,9 +36,10 @@ def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def quote(db: sqlite3.Connection, ev: dict) -> dict | None:
-    """``{"paper", "title", "sentence", "start", "end", "field"}`` for one evidence item
-    (``{paper, start, end, field}``): the sentence is read from the stored abstract (or
-    title); None when the paper is not stored."""
+    """``{"paper", "title", "name", "sentence", "start", "end", "field"}`` for one
+    evidence item (``{paper, start, end, field}``): the sentence is read from the stored
+    abstract (or title); `name` is the paper's title, else its abstract's first words;
+    None when the paper is not stored."""
     pid = ev.get("paper")
     row = db.execute("SELECT title, abstract FROM papers WHERE id = ?", (pid,)).fetchone()
     if row is None or ev.get("start") is None:
@@ -49,6 +52,7 @@ def quote(db: sqlite3.Connection, ev: dict) -> dict | None:
     return {
         "paper": pid,
         "title": title,
+        "name": title or untitled_name(abstract or ""),
         "sentence": text[start:end],
         "start": start,
         "end": end,

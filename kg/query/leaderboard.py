@@ -83,6 +83,7 @@ class Row:
     unit: str | None
     paper_id: str
     paper_title: str | None
+    paper_name: str  # its title, else its abstract's first words
     date: str | None  # the paper's date, else its year, when known
     sentence: str | None  # the evidence sentence
     confidence: float
@@ -319,6 +320,7 @@ def leaderboard(
                 d.get("unit"),
                 pid,
                 p[0],
+                _name(kg, f"paper:{pid}"),
                 p[1] or (str(p[2]) if p[2] else None),
                 _evidence(kg, pid, rkey),
                 conf,
@@ -366,7 +368,7 @@ def render(lb: Leaderboard, fmt: str = "table") -> str:
             r.method,
             r.value_text,
             r.unit or "",
-            r.paper_title or r.paper_id,
+            r.paper_name,
             r.date or "",
             r.sentence or "",
         ]

@@ -100,8 +100,9 @@ def _papers_of(kg: KnowledgeGraph, key: str, limit: int = LIMIT) -> dict:
     """The papers that mention `key` (newest first, cut at `limit`) and how many."""
     total = _one(kg, "SELECT papers FROM nodes WHERE key = ?", (key,)) or 0
     rows = kg.db.execute(  # the first stored (reading them all to sort costs too much)
-        "SELECT p.id, p.title, p.date, p.year FROM edges e JOIN papers p ON p.id = "
-        "substr(e.head, 7) WHERE e.tail = ? AND e.type = 'MENTIONS' LIMIT ?",
+        "SELECT p.id, n.name, p.date, p.year FROM edges e JOIN papers p ON p.id = "
+        "substr(e.head, 7) JOIN nodes n ON n.key = e.head "
+        "WHERE e.tail = ? AND e.type = 'MENTIONS' LIMIT ?",
         (key, limit),
     )
     items = [
@@ -332,7 +333,7 @@ def paper(kg: KnowledgeGraph, ident: str, evidence: tuple[int, int] | None = Non
     return {
         "id": pid,
         "key": node["key"],
-        "title": title or pid,
+        "title": title or node["name"],  # untitled: the first words of its abstract
         "date": node.get("date"),
         "year": node.get("year"),
         "venue": node.get("venue"),
