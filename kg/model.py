@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kg.errors import KGError
 from kg.schema import ENTITY_LABELS, PAPER, RECORD_RELATION_TYPES
 from kg.schema import EntityLabel as EntityType
 from kg.schema import RecordRelationType as RelationType
@@ -142,6 +143,7 @@ class Record(_Model):
         >>> [e.name for e in r.confident(0.8).entities]
         ['BERT']
         """
+        check_confidence(min_confidence)
         if min_confidence <= 0:
             return self
         keep = {e.key for e in self.entities if e.confidence >= min_confidence}
@@ -158,4 +160,18 @@ class Record(_Model):
                     and (r.dataset is None or r.dataset in keep)
                 ],
             }
+        )
+
+
+def check_confidence(min_confidence: float) -> None:
+    """KGError unless `min_confidence` is a number from 0 to 1 (NaN is none: with it every
+    entity would fail the test, and a store built with it would lose its extraction).
+
+    >>> check_confidence(float("nan"))
+    Traceback (most recent call last):
+    kg.errors.KGError: min_confidence should be a number from 0 to 1, such as 0.5; got nan
+    """
+    if not 0 <= min_confidence <= 1:
+        raise KGError(
+            f"min_confidence should be a number from 0 to 1, such as 0.5; got {min_confidence!r}"
         )

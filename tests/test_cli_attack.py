@@ -170,3 +170,19 @@ def test_neo4j_csv_into_a_reused_directory_leaves_no_stale_files(tmp_path):
     assert "nodes-Repository.csv" not in written
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine\n"  # not the export's
     assert stat.S_IMODE((out / "nodes-Method.csv").stat().st_mode) == 0o600  # kept
+
+
+def test_the_python_api_refuses_a_confidence_that_is_no_probability(tmp_path):
+    """The command line refuses NaN; kg.build and Record.confident did not."""
+    import kg
+    from kg.errors import KGError
+    from kg.model import Paper, Record
+
+    src = tmp_path / "a.txt"
+    src.write_text("We propose ZorbNet, a blip model that beats QuuxNet on FlimSet.\n")
+    for bad in (float("nan"), 1.5, -0.1):
+        with pytest.raises(KGError, match="from 0 to 1"):
+            kg.build([src], tmp_path / f"store-{bad}", min_confidence=bad)
+        assert not (tmp_path / f"store-{bad}").exists()
+        with pytest.raises(KGError, match="from 0 to 1"):
+            Record(paper=Paper(id="p", text="t")).confident(bad)

@@ -17,7 +17,7 @@ from kg.graph.incremental import Delta
 from kg.ingest import IngestReport, read_papers
 from kg.ingest.dumps import ALL, Selection
 from kg.ingest.identity import SAME_PAPER, merge_papers
-from kg.model import Paper, Record
+from kg.model import Paper, Record, check_confidence
 from kg.store.db import Store, chunks, content_digest
 
 log = logging.getLogger("kg.build")
@@ -88,6 +88,7 @@ def build_store(
     """
     from kg.extract.pipeline import extract
 
+    check_confidence(min_confidence)  # before the store is made
     t0 = time.perf_counter()
     st = Store.create(store)
     with st.lock():
