@@ -29,7 +29,7 @@ from pathlib import Path
 
 import orjson
 
-from kg.errors import StoreError
+from kg.errors import StoreError, printable
 from kg.files import atomic_write
 from kg.graph.build import Digest, digest
 from kg.model import Record
@@ -80,10 +80,19 @@ class Store(GraphTables):
         p = Path(path)
         if p.exists() and not p.is_dir():
             raise StoreError(f"{p} is a file; give a directory for the store")
-        if p.exists() and not (p / MARKER).exists() and not _only_ours(p):
-            raise StoreError(
-                f"{p} exists and is not a kg store; choose an empty or new directory with --store"
-            )
+        if p.exists() and not (p / MARKER).exists():
+            if not _only_ours(p):
+                raise StoreError(
+                    f"{p} exists and is not a kg store; choose an empty or new directory "
+                    "with --store"
+                )
+            foreign = _foreign_db(p / DB)
+            if foreign:
+                raise StoreError(
+                    f"{p} is not a kg store: it has no {MARKER} and its {DB} is "
+                    f"{foreign}, which kg did not write; kg does not write into another "
+                    "application's database: choose an empty or new directory with --store"
+                )
         if (p / MARKER).exists():
             return cls.open(p)
         p.mkdir(parents=True, exist_ok=True)
@@ -156,7 +165,8 @@ class Store(GraphTables):
             yield
             return
         self.path.mkdir(parents=True, exist_ok=True)
-        fh = (self.path / LOCK).open("a+")
+        # who holds it, as UTF-8 whatever the file names in the command line
+        fh = (self.path / LOCK).open("a+", encoding="utf-8", errors="replace")
         try:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -170,7 +180,7 @@ class Store(GraphTables):
             fh.seek(0)
             fh.truncate()
             fh.write(
-                f"pid {os.getpid()}: {' '.join(_command())}, since "
+                f"pid {os.getpid()}: {printable(' '.join(_command()))}, since "
                 f"{time.strftime('%Y-%m-%d %H:%M:%S')}\n"
             )
             fh.flush()
@@ -193,11 +203,11 @@ class Store(GraphTables):
         return row[0] if row else default
 
     def records_version(self) -> int:
-        return int(self.meta("records_version", "0") or 0)
+        return _number(self.db, "records_version", self.meta("records_version", "0") or 0)
 
     def graph_version(self) -> int | None:
         v = self.meta("graph_version")
-        return None if v is None else int(v)
+        return None if v is None else _number(self.db, "graph_version", v)
 
     def graph_is_current(self, version: int | None = None) -> bool:
         """True if the graph was built from the records as of `version` (default: the
@@ -494,7 +504,7 @@ def _span(ev: dict | None) -> tuple:
 
 def _bump(c: sqlite3.Connection, key: str) -> int:
     row = c.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-    n = int(row[0]) + 1 if row else 1
+    n = _number(None, key, row[0]) + 1 if row else 1
     c.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, str(n)))
     return n
 
@@ -512,8 +522,8 @@ def connect(db: Path) -> sqlite3.Connection:
             if not db.exists():
                 raise StoreError(
                     f"the store {db.parent} has no database and cannot be "
-                    "written; build it where it can be, with `kg build INPUT... "
-                    f"--store {db.parent}`"
+                    "written; build the store in a directory that can be, with "
+                    "`kg build INPUT... --store NEW-DIR`"
                 )
             wal = Path(f"{db}-wal").exists() and Path(f"{db}-shm").exists()
             uri = f"{db.resolve().as_uri()}?{'mode=ro' if wal else 'immutable=1'}"
@@ -533,14 +543,11 @@ def connect(db: Path) -> sqlite3.Connection:
             )
         else:
             row = c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if (
-                row is not None
-                and int(row[0]) < SCHEMA_VERSION
-                and not readonly
-                and upgrade(c, int(row[0]))
-            ):
+            if row is not None:
+                row = (_number(db, "schema_version", row[0]),)
+            if row is not None and row[0] < SCHEMA_VERSION and not readonly and upgrade(c, row[0]):
                 row = (SCHEMA_VERSION,)
-            if row is not None and int(row[0]) < SCHEMA_VERSION and readonly:
+            if row is not None and row[0] < SCHEMA_VERSION and readonly:
                 raise StoreError(
                     f"{db} has database schema {row[0]}, this kg reads "
                     f"{SCHEMA_VERSION} and converts older ones when it can write "
@@ -548,7 +555,7 @@ def connect(db: Path) -> sqlite3.Connection:
                     f"--store {db.parent}`), or rebuild it with "
                     "`kg build INPUT... --store NEW-DIR`"
                 )
-            if row is None or int(row[0]) != SCHEMA_VERSION:
+            if row is None or row[0] != SCHEMA_VERSION:
                 raise StoreError(
                     f"{db} has database schema {row and row[0]}, this kg reads "
                     f"{SCHEMA_VERSION}; rebuild the store with "
@@ -557,8 +564,9 @@ def connect(db: Path) -> sqlite3.Connection:
     except sqlite3.DatabaseError as e:
         raise StoreError(
             f"cannot open the store's database {db} ({e}); expected a kg "
-            "SQLite database. Check the path and permissions, or rebuild the "
-            f"store with `kg build INPUT... --store {db.parent}`"
+            "SQLite database. Check the path and permissions, restore the database "
+            "from a copy, or rebuild the store in a new directory with "
+            "`kg build INPUT... --store NEW-DIR`"
         ) from None
     return c
 
@@ -650,6 +658,46 @@ def _convert(path: Path) -> None:
             f"to a database once, which failed ({e}); open it once where it can be written, "
             f"or rebuild it with `kg build INPUT... --store {path}-new`"
         ) from None
+
+
+def _number(db: Path | None, key: str, value: object) -> int:
+    """The whole number `value` of the ``meta`` row `key` of the database `db`;
+    StoreError if the row is damaged."""
+    try:
+        return int(str(value))
+    except ValueError:
+        where = f"{db} is damaged" if db is not None else "the store's database is damaged"
+        raise StoreError(
+            f"{where}: its meta row {key!r} holds {str(value)[:40]!r}, expected a whole "
+            "number (kg writes it); restore the database from a copy, or rebuild the "
+            "store in a new directory with `kg build INPUT... --store NEW-DIR`"
+        ) from None
+
+
+def _foreign_db(db: Path) -> str:
+    """What the file `db` in a directory without a marker is, if it is not a database
+    kg may adopt (one a killed :meth:`Store.create` left: missing, without tables, or
+    with kg's ``meta`` table and its schema version); "" if kg may."""
+    if not db.exists():
+        return ""
+    try:
+        c = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as e:
+        return f"a file SQLite cannot open ({e})"
+    try:
+        tables = [n for (n,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        if not tables:
+            return ""
+        if "meta" in tables:
+            with contextlib.suppress(sqlite3.Error):
+                if c.execute("SELECT 1 FROM meta WHERE key = 'schema_version'").fetchone():
+                    return ""
+        shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+        return f"a SQLite database with other tables ({shown})"
+    except sqlite3.Error as e:
+        return f"a file SQLite cannot read ({e})"
+    finally:
+        c.close()
 
 
 def _only_ours(p: Path) -> bool:

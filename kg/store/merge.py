@@ -10,6 +10,10 @@ of those is associative, commutative and idempotent, so the order and grouping o
 merges do not matter: ``merge(merge(A, B), C)`` and ``merge(A, merge(B, C))`` hold the same
 records and the same graph. Records of the target store take part like any source.
 
+Every record taken in from a source is checked first (:func:`checked`: the exchange
+format, and kg's schema, :func:`schema_problems`); a bad one, or an empty source, stops the
+merge with one error naming its file and line, and nothing is written.
+
 Memory: one (file, offset) or (store, id) entry per record of the sources; records are
 copied one at a time, and only papers found more than once are parsed.
 """
@@ -26,12 +30,19 @@ from pathlib import Path
 
 import networkx as nx
 
-from kg.errors import StoreError
+from kg.errors import IngestError, StoreError
 from kg.graph.build import Counts
-from kg.model import PaperIds, Record, Source
+from kg.model import Evidence, Mention, PaperIds, Record, Source
+from kg.schema import PAPER, PAPER_LABEL, RELATION
 from kg.store.db import MARKER, Store, chunks, content_digest, record_json
 
 PAPER_FIELDS = ("title", "date", "year", "authors", "author_names", "venue", "url")
+
+
+class BadRecord(IngestError, StoreError):
+    """A record `kg merge` cannot take in, named by its file and line (or its store and
+    paper): bad input (an IngestError) that, like merge's other refusals, is also a
+    StoreError."""
 
 
 @dataclass
@@ -75,12 +86,23 @@ def _store_places(st: Store) -> dict[str, Place]:
 
 
 def _source_lines(source: Path) -> Iterator[tuple[str, Place]]:
-    """(paper id, place) of each record of a source."""
+    """(paper id, place) of each record of a source; IngestError for a record file, or
+    a directory of shards, without any record (as `kg build` refuses an empty input)."""
     if (source / MARKER).exists():
         yield from _store_places(Store.open(source)).items()
         return
+    n = 0
     for f, offset, pid in _lines(record_files(source)):
+        n += 1
         yield pid, (f, offset)
+    if not n:
+        raise IngestError(
+            "file is empty (or only blank lines); expected kg records (`kg extract` output)"
+            if source.is_file()
+            else "its record shards (*.jsonl) are empty (or only blank lines); expected "
+            "kg records (`kg extract-shards` output)",
+            str(source),
+        )
 
 
 def _lines(files: Iterable[Path]) -> Iterator[tuple[Path, int, str]]:
@@ -88,23 +110,39 @@ def _lines(files: Iterable[Path]) -> Iterator[tuple[Path, int, str]]:
     for f in files:
         offset = 0
         with f.open("rb") as fh:
-            for raw in fh:
+            for n, raw in enumerate(fh, 1):
                 if raw.strip():
-                    yield f, offset, _paper_id(raw, f)
+                    yield f, offset, _paper_id(raw, f, n)
                 offset += len(raw)
 
 
-def _paper_id(raw: bytes, f: Path) -> str:
-    head = b'{"paper":{"id":"'
-    if raw.startswith(head):
-        return raw[len(head) : raw.index(b'"', len(head))].decode()
+def _paper_id(raw: bytes, f: Path, line: int) -> str:
     try:
-        return json.loads(raw)["paper"]["id"]
-    except (ValueError, KeyError, TypeError):
-        raise StoreError(
-            f"{f}: a line is not a kg record (expected JSON with paper.id); "
-            "give `kg extract` output or a store"
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise BadRecord(
+            f"the line is not UTF-8 (byte {raw[e.start]:#04x} at column {e.start + 1}); "
+            "nothing was merged: give `kg extract` output, which is UTF-8",
+            str(f),
+            line,
         ) from None
+    head = '{"paper":{"id":"'
+    if text.startswith(head):
+        end = text.find('"', len(head))
+        if end > 0 and "\\" not in text[len(head) : end]:  # else escaped: JSON reads it
+            return text[len(head) : end]
+    try:
+        pid = json.loads(text)["paper"]["id"]
+    except (ValueError, KeyError, TypeError):
+        pid = None
+    if not isinstance(pid, str):
+        raise BadRecord(
+            "the line is not a kg record (expected JSON with paper.id); give `kg extract` "
+            "output or a store",
+            str(f),
+            line,
+        )
+    return pid
 
 
 def _read(where: Store | Path, what: str | int) -> str:
@@ -116,7 +154,20 @@ def _read(where: Store | Path, what: str | int) -> str:
         )
     with where.open("rb") as fh:
         fh.seek(int(what))
-        return fh.readline().decode("utf-8")
+        return fh.readline().decode("utf-8")  # checked by _paper_id
+
+
+def _line_of(f: Path, offset: int) -> int:
+    """The 1-based line of the record file `f` that starts at byte `offset`."""
+    n = 1
+    with f.open("rb") as fh:
+        while offset > 0:
+            chunk = fh.read(min(offset, 1 << 20))
+            if not chunk:
+                break
+            n += chunk.count(b"\n")
+            offset -= len(chunk)
+    return n
 
 
 def combine(records: list[Record]) -> Record:
@@ -207,12 +258,13 @@ def _merge_into(st: Store, srcs: list[Path], batch: int) -> MergeResult:
                 if len(places) == 1:
                     line = _read(*places[0]).rstrip("\n")
                     if places[0] != target.get(pid):
-                        checked(line, places[0][0], pid)
+                        checked(line, places[0], pid)
                     if isinstance(places[0][0], Store):
                         contents[pid] = _extracted_from(*places[0], None)
                     yield line
                     continue
-                copies = [checked(_read(f, o), f, pid) for f, o in places]
+                # the target's copy is already stored: only the exchange format is checked
+                copies = [checked(_read(*p), p, pid, schema=p != target.get(pid)) for p in places]
                 rec = combine(copies)
                 # the content is one copy's (equal copies: the largest digest, so that the
                 # choice does not depend on the order either)
@@ -244,35 +296,125 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 MAX_ID = 256
 
 
-def checked(line: str, f: Store | Path, pid: str | None = None) -> Record:
-    """The record on `line` of the source `f`, if it is one kg can store: valid against the
-    exchange format (no unknown field), with a paper id of printable characters without
-    spaces, and no control characters in any string. StoreError (naming `f`) otherwise."""
-    where = f.path if isinstance(f, Store) else f
+def checked(line: str, place: Place, pid: str | None = None, schema: bool = True) -> Record:
+    """The record on `line`, read from `place` (a record file and the line's offset, or a
+    store and the paper's id), if it is one kg can store: valid against the exchange
+    format (no unknown field), with a paper id of printable characters without spaces,
+    no control characters in any string and (with `schema`) true to kg's schema (see
+    :func:`schema_problems`). BadRecord, naming the file and line, otherwise."""
     try:
         rec = Record.from_json(line)
     except ValueError as e:
         first = str(e).splitlines()[1:3] if "validation error" in str(e) else [str(e)]
-        raise StoreError(
-            f"{where}: a record is not in kg's exchange format ("
-            f"{'; '.join(first)}){_of(pid)}; nothing was merged: fix or remove "
-            "it"
+        raise _bad(
+            place,
+            f"the record is not in kg's exchange format ({'; '.join(first)}){_of(pid)}; "
+            "nothing was merged: fix or remove it",
         ) from None
     pid = rec.paper.id
     if not pid or len(pid) > MAX_ID or _BAD_ID.search(pid):
-        raise StoreError(
-            f"{where}: paper id {pid[:60]!r} is not a valid id (expected up to "
+        raise _bad(
+            place,
+            f"paper id {pid[:60]!r} is not a valid id (expected up to "
             f"{MAX_ID} printable characters without spaces, like kg's 16 hex "
-            "digits); nothing was merged: fix or remove the record"
+            "digits); nothing was merged: fix or remove the record",
         )
     for s in _strings(rec.model_dump(exclude_none=True)):
         if _CONTROL.search(s):
-            raise StoreError(
-                f"{where}: a record holds a control character in {s[:40]!r}"
-                f"{_of(pid)}; nothing was merged: clean the record (or extract "
-                "the paper again with kg)"
+            raise _bad(
+                place,
+                f"the record holds a control character in {s[:40]!r}{_of(pid)}; nothing "
+                "was merged: clean the record (or extract the paper again with kg)",
+            )
+    if schema:
+        problems = list(schema_problems(rec))
+        if problems:
+            more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+            raise _bad(
+                place,
+                f"the record breaks kg's schema: {problems[0]}{more}{_of(pid)}; nothing was "
+                "merged: fix or remove the record (or extract the paper again with kg)",
             )
     return rec
+
+
+def _bad(place: Place, message: str) -> BadRecord:
+    """The error for a bad record at `place`: its file and line, or its store."""
+    where, what = place
+    if isinstance(where, Store):
+        return BadRecord(message, str(where.path))
+    return BadRecord(message, str(where), _line_of(where, int(what)))
+
+
+def schema_problems(rec: Record) -> Iterator[str]:
+    """What in `rec` breaks kg's schema (:mod:`kg.schema`): an entity listed twice or
+    whose key does not start with its type; a relation whose ends are not entities of the
+    record (or ``PAPER``, the paper, as a head) of the labels its type joins; a result
+    whose method (an entity or the paper), metric or dataset is not one of the record
+    of the label it needs; a mention or evidence span outside the abstract (or title) it
+    points into; a confidence outside 0..1. Nothing, for what `kg extract` writes."""
+    labels: dict[str, str] = {}
+    for e in rec.entities:
+        if e.key in labels:
+            yield f"entity {e.key[:60]!r} is listed twice"
+        labels[e.key] = e.type
+        if not e.key.startswith(f"{e.type.lower()}:"):
+            yield (
+                f"entity {e.key[:60]!r} has type {e.type}, expected a key '{e.type.lower()}:NAME'"
+            )
+        yield from _confidence(f"entity {e.key[:60]!r}", e.confidence)
+        for m in e.mentions:
+            yield from _span(rec, f"a mention of {e.key[:60]!r}", m)
+            yield from _confidence(f"a mention of {e.key[:60]!r}", m.confidence)
+    labels[PAPER] = PAPER_LABEL  # (an entity keyed PAPER has no type prefix: refused)
+    for r in rec.relations:
+        what = f"relation {r.head[:40]} {r.type} {r.tail[:40]}"
+        rel = RELATION[r.type]
+        yield from _end(labels, what, "head", r.head, rel.heads)
+        yield from _end(labels, what, "tail", r.tail, rel.tails)
+        yield from _confidence(what, r.confidence)
+        if r.evidence is not None:
+            yield from _span(rec, f"the evidence of {what}", r.evidence)
+    for x in rec.results:
+        what = f"result {x.value[:20]!r}"
+        # as the graph links a Result: OF its method (or the paper), BY, ON
+        yield from _end(labels, what, "method", x.method, RELATION["OF"].tails)
+        yield from _end(labels, what, "metric", x.metric, RELATION["BY"].tails)
+        if x.dataset is not None:
+            yield from _end(labels, what, "dataset", x.dataset, RELATION["ON"].tails)
+        yield from _confidence(what, x.confidence)
+        if x.evidence is not None:
+            yield from _span(rec, f"the evidence of {what}", x.evidence)
+
+
+def _end(
+    labels: dict[str, str], what: str, role: str, key: str, allowed: tuple[str, ...]
+) -> Iterator[str]:
+    """What is wrong with `key` as the `role` of `what`, whose labels may be `allowed`."""
+    label = labels.get(key)
+    paper = PAPER_LABEL in allowed
+    if label is None:
+        yield (
+            f"{what}: its {role} {key[:60]!r} is not an entity of the record (expected "
+            f"one of its entity keys{', or PAPER' if paper else ''})"
+        )
+    elif label not in allowed:
+        names = [f"the paper ({PAPER})" if x == PAPER_LABEL else f"a {x}" for x in allowed]
+        yield f"{what}: its {role} is a {label}, expected {' or '.join(names)}"
+
+
+def _span(rec: Record, what: str, at: Mention | Evidence) -> Iterator[str]:
+    field, text = ("title", rec.paper.title or "") if at.field else ("abstract", rec.paper.text)
+    if not 0 <= at.start <= at.end <= len(text):
+        yield (
+            f"{what} spans {at.start}..{at.end}, expected 0 <= start <= end <= "
+            f"{len(text)} (the length of the {field})"
+        )
+
+
+def _confidence(what: str, value: float | None) -> Iterator[str]:
+    if value is not None and not 0.0 <= value <= 1.0:  # NaN too
+        yield f"{what} has confidence {value}, expected a number from 0 to 1"
 
 
 def _of(pid: str | None) -> str:
