@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import IngestError, printable
-from kg.model import Paper, Source
+from kg.model import Paper, PaperIds, Source
 
 MAX_ABSTRACT_CHARS = 100_000
 
@@ -194,6 +194,11 @@ def make_paper(
     for k, v in identity.items():  # ids: no control characters in any stored field
         if isinstance(v, str):
             identity[k] = clean_field(v)
+    ids = identity.get("ids")
+    if isinstance(ids, PaperIds):  # the input's own id ("a\tb" is "a b"), and every other
+        kept = {k: clean_field(v) for k, v in ids.model_dump().items() if isinstance(v, str)}
+        kept = {k: v for k, v in kept.items() if v}
+        identity["ids"] = PaperIds(**kept) if kept else None
     return Paper(
         id=paper_id(abstract),
         text=abstract,
@@ -330,11 +335,19 @@ def is_boilerplate(line: str) -> bool:
 
 
 def detect_format(path: Path) -> str:
-    """Guess a file's format from its extension and, for text, from its first lines."""
+    """Guess a file's format from its extension and, for text, from its first lines.
+
+    A file whose text starts as JSON does (``{"``, ``[{``, a bracket alone on its line)
+    or is named ``.json`` is JSON records (``jsonl``: one object a line, a JSON array or
+    pretty-printed objects), never text ("{\\em Zorb} nets ..." is text); a ``.tsv`` file is read
+    by the ``csv`` reader with tabs. Title/abstract pairs whose alternation breaks
+    part-way (a title without its abstract) are still ``pairs``, so the reader names
+    the line where they break.
+    """
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
         return "jsonl"
-    if suffix == ".csv":
+    if suffix in (".csv", ".tsv"):
         return "csv"
     lines: list[str] = []
     for _, line in read_lines(path):
@@ -342,14 +355,45 @@ def detect_format(path: Path) -> str:
             lines.append(line.strip())
         if len(lines) >= 200:
             break
+    if lines and (suffix == ".json" or _JSON_START.match(lines[0])):
+        return "jsonl"
     if any(AUTHORS_RE.match(x) for x in lines):
         return "daily"
-    if len(lines) >= 2 and lines[0].startswith("{"):
-        return "jsonl"
     titles = [looks_like_title(x) for x in lines]
     if len(lines) >= 2 and sum(titles[0::2]) >= 0.8 * len(titles[0::2]) and not any(titles[1::2]):
         return "pairs"
+    if _mostly_pairs(lines, titles):
+        return "pairs"
     return "lines"
+
+
+# how JSON records start: an object's first key (quoted, or in a Python dict's quotes: a
+# mistake said clearly), an array of objects (or arrays, or empty), or a bracket alone on
+# its line (pretty-printed)
+_JSON_START = re.compile(r"""(?:\{\s*(?:["'}]|$)|\[\s*(?:[{\["\]]|$))""")
+
+
+def _mostly_pairs(lines: list[str], titles: list[bool]) -> bool:
+    """Whether `lines` (`titles`: which look like titles) are, for the most part, a title
+    (without a full stop) followed by an abstract: a listing of pairs with a line missing
+    here and there. One abstract a line has few title-like lines, rarely each before an
+    abstract, and one-sentence abstracts end with a full stop.
+
+    >>> t, a = "A Title", "We propose X. It works well on Y and on Z."
+    >>> lines = [t, a, t, a, t, t, a, t, a, t, a]
+    >>> _mostly_pairs(lines, [looks_like_title(x) for x in lines])
+    True
+    >>> lines = [a, t + ".", a, a, t, a, a, a, t, a]
+    >>> _mostly_pairs(lines, [looks_like_title(x) for x in lines])
+    False
+    """
+    paired, i = 0, 0
+    while i < len(titles) - 1:
+        if titles[i] and not titles[i + 1] and not lines[i].endswith("."):
+            paired, i = paired + 2, i + 2
+        else:
+            i += 1
+    return len(titles) >= 5 and paired >= 0.6 * len(titles)
 
 
 AUTHORS_RE = re.compile(r"^\s*[•·*-]?\s*(\d+)\s+authors?\s*$", re.I)

@@ -17,7 +17,9 @@ from kg.ingest.identity import author_list, make_ids, year_of
 
 
 def _looks(rec: dict) -> bool:
-    return "abstract" in rec and any(k in rec for k in ("paper_url", "url_abs", "arxiv_id"))
+    """A Papers with Code record: an abstract and the archive's own links (an `arxiv_id`
+    alone is also a field of kg's own JSONL records, read as such)."""
+    return "abstract" in rec and any(k in rec for k in ("paper_url", "url_abs"))
 
 
 @register("pwc", _looks)

@@ -60,12 +60,8 @@ def detect(path: str | Path) -> str:
 
 
 def _jsonl_gz(path: Path, select: Selection) -> Iterator[Item]:
-    """A user's JSON Lines, gzip-compressed."""
-    from kg.ingest.dumps import records as json_records
-    from kg.ingest.records import _record
-
-    for pos, rec in json_records(path):
-        yield rec if isinstance(rec, IngestError) else _record(rec, path, pos)
+    """A user's JSON records (one a line, an array...), gzip-compressed."""
+    return records.read_json_records(path)
 
 
 def read_file(path: str | Path, fmt: str | None = None, select: Selection = ALL) -> Iterator[Item]:

@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import IngestError
-from kg.ingest.base import clean_field, make_paper, read_lines, register
-from kg.ingest.identity import identity_fields
+from kg.ingest.base import check_file, clean_field, make_paper, read_lines, register
+from kg.ingest.dumps import LINES, json_layout, where
+from kg.ingest.dumps import records as json_records
+from kg.ingest.identity import identity_fields, year_of
 from kg.ingest.text import DATE_RE, parse_date
 from kg.model import Paper
 
@@ -95,27 +97,64 @@ def _date(value: Any) -> str | None:
     raise ValueError(f"'date' is {value!r}, not a date; write it as YYYY-MM-DD (or YYYY-MM, YYYY)")
 
 
+_YEAR = re.compile(r"\d{4}")
+
+
+def _year(value: Any) -> int | None:
+    """A record's year: a whole number from 1000 to 9999, or one written as four digits;
+    ValueError otherwise (as for a bad date: nothing is guessed or dropped).
+
+    >>> _year(2020), _year(" 2020 "), _year(2020.0), _year(None), _year("")
+    (2020, 2020, 2020, None, None)
+    >>> _year(2020.7)
+    Traceback (most recent call last):
+    ...
+    ValueError: 'year' is 2020.7, not a year; write it as four digits (YYYY)
+    """
+    if value is None or value == "":
+        return None
+    year = value
+    if isinstance(value, float) and value.is_integer():
+        year = int(value)
+    elif isinstance(value, str) and _YEAR.fullmatch(text := clean_field(value) or ""):
+        year = int(text)
+    if isinstance(year, int) and not isinstance(year, bool) and 1000 <= year <= 9999:
+        return year
+    raise ValueError(f"'year' is {value!r}, not a year; write it as four digits (YYYY)")
+
+
+def _title(value: Any) -> str | None:
+    """A record's title: text, or None when there is none; ValueError for a number, a
+    list or anything else that is not text (as for the abstract)."""
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueError(f"'title' is {repr(value)[:60]}, not text; write it as a string")
+
+
 def _from_mapping(rec: dict[str, Any], path: Path, line: int) -> Paper | IngestError:
     abstract = rec.get("abstract")
     if not isinstance(abstract, str) or not abstract.strip():
         return IngestError(
             "record has no 'abstract' (a non-empty string is required)", str(path), line
         )
-    title = rec.get("title")
     try:
+        title = _title(rec.get("title"))
         date = _date(rec.get("date"))
         authors = _authors(rec.get("authors"))
+        year = _year(rec.get("year"))
     except ValueError as e:
         return IngestError(f"{e}; or leave it out", str(path), line)
+    identity = identity_fields(rec)
+    identity["year"] = year or year_of(date)
     return make_paper(
         abstract,
         path,
         line,
-        title=title if isinstance(title, str) else None,
+        title=title,
         date=date,
         authors=authors,
         url=str(rec["url"]) if rec.get("url") else None,
-        **identity_fields(rec),
+        **identity,
     )
 
 
@@ -130,9 +169,31 @@ def _record(rec: dict[str, Any], path: Path, line: int) -> Paper | IngestError:
         )
 
 
+def read_json_records(path: Path, layout: str | None = None) -> Iterator[Paper | IngestError]:
+    """The papers of a file of JSON records in any layout (see
+    :func:`kg.ingest.dumps.json_layout`), gzip or not: the fields of a JSONL record. In
+    a JSON array, or objects written over several lines, a record's position is its
+    number, which its errors name."""
+    layout = layout or json_layout(path)
+    for pos, rec in json_records(path, layout):
+        if isinstance(rec, IngestError):
+            yield rec
+            continue
+        item = _record(rec, path, pos)
+        if isinstance(item, IngestError) and layout != LINES:
+            item = IngestError(f"{where(layout, pos)}: {item.message}", item.path, item.line)
+        yield item
+
+
 @register("jsonl")
 def read_jsonl(path: Path) -> Iterator[Paper | IngestError]:
-    """One JSON object a line."""
+    """One JSON object a line; a JSON array of such objects, or objects written over
+    several lines each (pretty-printed), are read as the same records."""
+    check_file(path)
+    layout = json_layout(path)
+    if layout != LINES:
+        yield from read_json_records(path, layout)
+        return
     for lineno, line in read_lines(path):
         if not line.strip():
             continue
@@ -163,17 +224,20 @@ def read_jsonl(path: Path) -> Iterator[Paper | IngestError]:
 
 @register("csv")
 def read_csv(path: Path) -> Iterator[Paper | IngestError]:
-    """A CSV with a header row naming at least an `abstract` column.
+    """A CSV with a header row naming at least an `abstract` column (a ``.tsv`` file:
+    separated by tabs), each column at most once.
 
     Quoted fields may span lines; a record's line is the line where it starts.
     """
+    tsv = path.suffix.lower() == ".tsv"
+    sep, sep_name = ("\t", "tabs") if tsv else (",", "commas")
     lines = [line for _, line in read_lines(path)]
     # the text is in memory already: let a field be as long as it, and reject over-long
     # abstracts per record (with --skip-bad, the rest of the file is still read)
     csv.field_size_limit(max(csv.field_size_limit(), sum(map(len, lines)) + len(lines) + 1))
     try:
-        header_row = next(csv.reader(io.StringIO("\n".join(lines)), strict=True), [])
-        header_lines = _lines_of_header(lines)
+        header_row = next(csv.reader(io.StringIO("\n".join(lines)), strict=True, delimiter=sep), [])
+        header_lines = _lines_of_header(lines, sep)
     except csv.Error as e:
         raise IngestError(f"cannot read the CSV header ({e})", str(path), 1) from None
     header = [h.strip().lower() for h in header_row]
@@ -184,10 +248,22 @@ def read_csv(path: Path) -> Iterator[Paper | IngestError]:
             str(path),
             1,
         )
+    twice = sorted({h for h in header if h in FIELDS and header.count(h) > 1})
+    if twice:
+        cols = ", ".join(
+            f"'{h}' (columns {' and '.join(str(i + 1) for i, x in enumerate(header) if x == h)})"
+            for h in twice
+        )
+        raise IngestError(
+            f"CSV header names {cols} more than once; expected each column once: "
+            "rename or remove the extra one",
+            str(path),
+            1,
+        )
     rows = 0
     first: int | None = header_lines  # index of the first line still to read
     while first is not None:
-        reader = csv.reader(io.StringIO("\n".join(lines[first:])), strict=True)
+        reader = csv.reader(io.StringIO("\n".join(lines[first:])), strict=True, delimiter=sep)
         base, first = first, None
         while True:
             start = base + reader.line_num + 1
@@ -206,7 +282,7 @@ def read_csv(path: Path) -> Iterator[Paper | IngestError]:
             if len(row) > len(header):
                 yield IngestError(
                     f"row has {len(row)} fields, the header has "
-                    f"{len(header)}; quote fields that contain commas",
+                    f"{len(header)}; quote fields that contain {sep_name}",
                     str(path),
                     start,
                 )
@@ -216,9 +292,9 @@ def read_csv(path: Path) -> Iterator[Paper | IngestError]:
         raise IngestError("CSV has a header but no rows; expected one row per paper", str(path), 1)
 
 
-def _lines_of_header(lines: list[str]) -> int:
+def _lines_of_header(lines: list[str], sep: str = ",") -> int:
     """How many lines the header row spans (a quoted column name may hold a newline)."""
-    reader = csv.reader(io.StringIO("\n".join(lines)), strict=True)
+    reader = csv.reader(io.StringIO("\n".join(lines)), strict=True, delimiter=sep)
     next(reader, None)
     return reader.line_num
 
