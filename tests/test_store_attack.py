@@ -379,6 +379,19 @@ def test_a_damaged_meta_number_is_one_line(tmp_path: Path, key: str) -> None:
     assert "NEW-DIR" in last
 
 
+def test_damaged_graph_counts_are_counted_again(tmp_path: Path) -> None:
+    """The graph's node and edge counts kept in meta are a cache: damaged, they are
+    counted again (they gave a traceback in `kg viz`)."""
+    store = make_store(tmp_path / "s")
+    st = Store.open(store)
+    want = (st.number_of_nodes(), st.number_of_edges())
+    with sqlite3.connect(store / DB) as c:
+        c.execute("UPDATE meta SET value = 'x' WHERE key = 'graph_nodes'")
+    c.close()
+    assert Store.open(store).graph_size() == want
+    run("viz", "--store", store, "-o", tmp_path / "g.html")
+
+
 @pytest.mark.parametrize("how", ["garbage", "truncated"])
 def test_the_advice_for_a_damaged_database_is_a_new_directory(tmp_path: Path, how: str) -> None:
     store = make_store(tmp_path / "s")

@@ -499,14 +499,14 @@ class GraphTables:
         return out
 
     def graph_size(self) -> tuple[int, int]:
-        """The graph's numbers of nodes and edges, as its last write counted them (else
-        counted now)."""
+        """The graph's numbers of nodes and edges, as its last write counted them (else,
+        or if those rows are damaged, counted now)."""
         kept = dict(
             self.conn.execute(
                 "SELECT key, value FROM meta WHERE key IN ('graph_nodes', 'graph_edges')"
             )
         )
-        if len(kept) == 2:
+        if len(kept) == 2 and all(str(v).isdigit() for v in kept.values()):
             return int(kept["graph_nodes"]), int(kept["graph_edges"])
         return self.number_of_nodes(), self.number_of_edges()
 
