@@ -1,6 +1,6 @@
 """The answers of every `kg query` question and API method on the sample corpus are those
 recorded (tests/answers.py): first before the store moved to SQLite, recorded again after
-six deliberate changes ("did you mean" names each suggestion's type; LaTeX accents and
+seven deliberate changes ("did you mean" names each suggestion's type; LaTeX accents and
 the letters they make are one name, so "Pad\\'e Activation Units" is one node with
 "Padé Activation Units"; a task's datasets and metrics are supported only by papers that
 state both edges, which took some metrics from four tasks; a paper without a title is
@@ -9,8 +9,10 @@ of papers tied by name, and nothing else; a name and the same name with a word f
 kind are one node, so "ImageNet-1K dataset" is ImageNet and "attention mechanism" is
 "attention": 11 nodes fewer, and ImageNet's answers gain the papers that wrote the
 former; a name at least three times as many papers type one way is one node of that type,
-which took 6 nodes and the 7 edges only their old type could have). Shortest paths may
-differ, see below."""
+which took 6 nodes and the 7 edges only their old type could have; "did you mean"
+compares names in any case and wants them closer, which took the far-fetched suggestions,
+"Stanford3D" for "tranformer", "speech recognition" for "speech enhancment"). Shortest
+paths may differ, see below."""
 
 from __future__ import annotations
 

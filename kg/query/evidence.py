@@ -47,7 +47,7 @@ def quote(db: sqlite3.Connection, ev: dict) -> dict | None:
     title, abstract = row
     text = (title or "") if ev.get("field") == "title" else abstract
     start, end = ev["start"], ev["end"]
-    if ev.get("field") != "title" and (end - start < 12 or text[start:end].count(" ") < 2):
+    if ev.get("field") != "title" and not _is_sentence(text, start, end):
         start, end = sentence_around(text, start, end)  # a mention: its sentence
     return {
         "paper": pid,
@@ -58,6 +58,17 @@ def quote(db: sqlite3.Connection, ev: dict) -> dict | None:
         "end": end,
         "field": ev.get("field") or "abstract",
     }
+
+
+def _is_sentence(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is a whole sentence (a relation's evidence) rather than a
+    name in one (a mention, of however many words).
+
+    >>> t = "We propose graph convolutional networks for zorbs. They work."
+    >>> _is_sentence(t, 0, 51), _is_sentence(t, 11, 39), _is_sentence(t, 52, len(t))
+    (True, False, True)
+    """
+    return text[start:end].rstrip().endswith((".", "!", "?")) or not text[end:].strip()
 
 
 def add_evidence(kg: KnowledgeGraph, rows: list[dict], asked: str) -> list[dict]:

@@ -251,7 +251,10 @@ def _no_board(
 ) -> NoReturn:
     """Raise the QueryError for a metric with no leaderboard on the dataset: what the
     dataset has, and the metrics named like `metric`."""
-    listed = ", ".join(f"{b.metric!r} ({b.methods} methods)" for b in have) or "none"
+    listed = (
+        ", ".join(f"{b.metric!r} ({b.methods} method{'s' * (b.methods != 1)})" for b in have)
+        or "none"
+    )
     dname = kg.db.execute("SELECT name FROM nodes WHERE key = ?", (dataset_key,)).fetchone()[0]
     within = " within that task" if task_key else ""
     if kg.find(metric, "Metric"):
@@ -263,8 +266,8 @@ def _no_board(
     close = [(b.metric, "Metric") for b in have if normal_form(metric) in normal_form(b.metric)]
     hint = did_you_mean([*close, *kg.suggest(metric, "Metric")])
     raise QueryError(
-        f"no Metric named {metric!r} in the graph{hint} The leaderboards of "
-        f"{dname!r}{within} are: {listed}"
+        f"no Metric named {metric!r} in the graph{hint + ' The' if hint else '; the'} "
+        f"leaderboards of {dname!r}{within} are: {listed}"
     )
 
 

@@ -438,7 +438,7 @@ def run(
             f"it takes: {', '.join(declared) or 'none'}"
         )
     values = {p.name: p.default for p in ex.params if p.default}
-    values.update(params)
+    values.update({k: printable(v) for k, v in params.items()})  # a name from argv: no surrogates
     eng = loaded or open_engine(store, engine, base, allow_service)
     iris = {
         k: resolve(eng, v, declared[k].label if k in declared else None) for k, v in values.items()

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import difflib
 import sqlite3
+import unicodedata
 from collections.abc import Iterator
 
-from kg.errors import QueryError
+from kg.errors import QueryError, printable
 from kg.ids import lookup_keys
 from kg.names import compact_form, normal_form
 from kg.store.db import marks
@@ -26,8 +27,11 @@ def label_of(db: sqlite3.Connection, key: str) -> str | None:
 
 def find(db: sqlite3.Connection, name: str, label: str | None = None) -> list[str]:
     """Node keys whose name or alias matches `name` (case-insensitive); a paper also by
-    any of its ids (see :func:`find_paper`)."""
-    if label_of(db, name) is not None:
+    any of its ids (see :func:`find_paper`). A node's key is that node when it has
+    `label` (or any, without one)."""
+    name = _text(name)
+    have = label_of(db, name)
+    if have is not None and label in (None, have):
         return [name]
     if label == "Paper":
         node = find_paper(db, name)
@@ -90,12 +94,16 @@ def suggest(
     db: sqlite3.Connection, name: str, label: str | None = None, n: int = 3
 ) -> list[tuple[str, str]]:
     """Up to `n` (name, type) of nodes whose name is close to `name`, each once, the
-    closest first (difflib's ratio over the names of `label`, or of every entity)."""
-    by_name: dict[str, set[str]] = {}
+    closest first (difflib's ratio over the names of `label`, or of every entity, in any
+    case: names match in any case)."""
+    by_form: dict[str, dict[str, set[str]]] = {}  # lower case -> name -> labels
     for nm, lab in _names(db, label):
-        by_name.setdefault(nm, set()).add(lab)
-    close = difflib.get_close_matches(name, list(by_name), n=n, cutoff=0.6)
-    return [(c, lab) for c in close for lab in sorted(by_name[c])][:n]
+        by_form.setdefault(nm.casefold(), {}).setdefault(nm, set()).add(lab)
+    close = difflib.get_close_matches(
+        _text(name).casefold(), list(by_form), n=max(n, 1), cutoff=0.7
+    )
+    found = [(nm, lab) for c in close for nm, labs in by_form[c].items() for lab in sorted(labs)]
+    return found[:n]
 
 
 def _names(db: sqlite3.Connection, label: str | None) -> Iterator[tuple[str, str]]:
@@ -110,7 +118,7 @@ def _names(db: sqlite3.Connection, label: str | None) -> Iterator[tuple[str, str
 
 def find_paper(db: sqlite3.Connection, text: str) -> str | None:
     """The node of the paper `text` names (kg's id, any external id, exact title)."""
-    text = text.strip()
+    text = unicodedata.normalize("NFC", _text(text).strip())
     for node in (text, f"paper:{text}"):
         if label_of(db, node) == "Paper":
             return node
@@ -121,3 +129,15 @@ def find_paper(db: sqlite3.Connection, text: str) -> str | None:
         if row:
             return row[0]
     return None
+
+
+def _text(name: object) -> str:
+    """`name` as text that SQLite can take: undecodable bytes of a command-line argument
+    (surrogate escapes) become U+FFFD; QueryError for what is not text.
+
+    >>> _text("Image\\udcffNet") == "Image\\ufffdNet"
+    True
+    """
+    if not isinstance(name, str):
+        raise QueryError(f"expected a name (text), got {type(name).__name__} {name!r:.40}")
+    return printable(name)
