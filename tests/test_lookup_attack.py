@@ -94,3 +94,23 @@ def test_a_mention_is_quoted_with_its_sentence_however_long_its_name(tmp_path):
 def test_no_metric_message_reads_as_a_sentence(store):
     out = _error(store, "leaderboard", "ImageNet", "--metric", "zzz")
     assert "in the graph; the leaderboards of 'ImageNet' are" in out
+
+
+def test_the_api_refuses_a_limit_that_is_no_count(store):
+    """limit=-1 dropped the last row, -5 gave everything or nothing depending on the
+    method, 1.5 raised sqlite3's error; an unknown label raised KeyError."""
+    g = kg.open(store)
+    calls = [
+        lambda lim: g.methods_evaluated_on("ImageNet", limit=lim),
+        lambda lim: g.papers_mentioning("ImageNet", limit=lim),
+        lambda lim: g.datasets_for_task("image classification", limit=lim),
+        lambda lim: g.code_for("ResNet", limit=lim),
+        lambda lim: g.top("Method", lim),
+    ]
+    for call in calls:
+        for bad in (-1, -5, 1.5, True):
+            with pytest.raises(QueryError, match="whole number from 0 up"):
+                call(bad)
+        assert call(None) == call(100) and call(1) == call(None)[:1]
+    with pytest.raises(QueryError, match="Method, Dataset or Metric"):
+        g.top_for_task("image classification", "Bogus")

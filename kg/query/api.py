@@ -143,6 +143,7 @@ class KnowledgeGraph:
     ) -> list[dict]:
         """The nodes joined to `key` by `rel` edges (from it if `out`), as answer rows;
         with `limit`, the first `limit` of them, reading only those edges' papers."""
+        check_limit(limit)
         near, far = ("head", "tail") if out else ("tail", "head")
         join = f"FROM edges e JOIN nodes n ON n.key = e.{far} WHERE e.{near} = ? AND e.type = ?"
         args: tuple = (key, rel)
@@ -211,6 +212,7 @@ class KnowledgeGraph:
         the task are EVALUATED_ON them). Each is supported by the papers that state both
         edges: a method that addresses the task in one paper and is evaluated on a dataset
         in another does not join them. Most supported first, ties by name."""
+        check_limit(limit)
         papers: dict[str, set[str]] = {}
         info: dict[str, tuple] = {}
         seen: dict[int, set[str]] = {}  # the papers of each first edge, decoded once
@@ -250,6 +252,7 @@ class KnowledgeGraph:
 
     def code_for(self, name: str, limit: int | None = None) -> list[dict]:
         """Repositories of the papers that propose `name` (a method) or of a paper."""
+        check_limit(limit)
         key = self.resolve(name)
         if key.startswith("paper:"):
             papers = [key]
@@ -272,6 +275,7 @@ class KnowledgeGraph:
 
     def papers_mentioning(self, name: str, limit: int | None = None) -> list[dict]:
         """The papers that mention `name`, by paper key."""
+        check_limit(limit)
         key = self.resolve(name)
         return [
             {"key": k, "name": n, "type": "Paper"}
@@ -287,16 +291,20 @@ class KnowledgeGraph:
         """The most used datasets, metrics or methods for a task, ranked by papers."""
         if label == "Method":
             return self.methods_for_task(task, limit)
-        rel = {"Dataset": "EVALUATED_ON", "Metric": "MEASURED_BY"}[label]
+        rels = {"Dataset": "EVALUATED_ON", "Metric": "MEASURED_BY"}
+        if label not in rels:
+            raise QueryError(f"top_for_task ranks a Method, Dataset or Metric, not {label!r}")
+        rel = rels[label]
         return self._via_task(task, rel, label, limit)
 
-    def top(self, label: str, n: int = 10) -> list[dict]:
-        """The `n` nodes of `label` that most papers mention (ties by name)."""
+    def top(self, label: str, n: int | None = 10) -> list[dict]:
+        """The `n` nodes of `label` that most papers mention (ties by name; None: all)."""
+        check_limit(n)
         row = self.db.execute(
             "SELECT papers FROM nodes WHERE label = ? ORDER BY papers DESC LIMIT 1 OFFSET ?",
-            (label, max(n - 1, 0)),
+            (label, max((n or 1) - 1, 0)),
         ).fetchone()
-        least = row[0] if row else 0
+        least = row[0] if row and n is not None else 0
         rows = [
             {"key": k, "name": nm, "type": lab, "confidence": c, "support": p}
             for k, nm, lab, c, p in self.db.execute(
@@ -397,3 +405,16 @@ class KnowledgeGraph:
                 dict(self.db.execute("SELECT type, count(*) FROM edges GROUP BY type"))
             ),
         }
+
+
+def check_limit(limit: object) -> None:
+    """QueryError unless `limit` is None (everything) or a whole number from 0 up.
+
+    >>> check_limit(-1)
+    Traceback (most recent call last):
+    kg.errors.QueryError: limit should be a whole number from 0 up (or None: all), got -1
+    """
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise QueryError(
+            f"limit should be a whole number from 0 up (or None: all), got {limit!r:.40}"
+        )
