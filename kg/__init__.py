@@ -12,6 +12,8 @@ True
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,8 +26,15 @@ __version__ = "0.1.0"
 __all__ = ["build", "open", "KnowledgeGraph", "KGError", "__version__"]
 
 
-def build(paths, store: str | Path = "kg-data", **options) -> KnowledgeGraph:
-    """Extract `paths` into the store at `store` (only new papers) and return its graph."""
+def build(
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    store: str | Path = "kg-data",
+    **options: Any,
+) -> KnowledgeGraph:
+    """Extract `paths` (one path or a list of them) into the store at `store` (only new
+    papers) and return its graph. Options are those of :func:`kg.store.build.build_store`
+    (``jobs``: 0 for one worker process per core); a build that fails leaves no new
+    store behind."""
     from kg.query.api import KnowledgeGraph
     from kg.store.build import build_store
 

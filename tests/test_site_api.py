@@ -192,7 +192,8 @@ def test_leaderboard(client):
     listed = _get(client, "/api/leaderboard?dataset=ImageNet").json()["leaderboards"]
     assert [b["metric"] for b in listed] == ["top-1 accuracy", "top-1 error", "zorblax index"]
     err = _get(client, "/api/leaderboard?dataset=ImageNet&metric=BLEUU", 404).json()["error"]
-    assert "no Metric named 'BLEUU'" in err and "in the graph; the leaderboards of 'ImageNet' are" in err
+    assert "no Metric named 'BLEUU'" in err
+    assert "in the graph; the leaderboards of 'ImageNet' are" in err
 
 
 def test_entity_and_graph(client):

@@ -18,7 +18,7 @@ import click
 @click.option(
     "--jobs",
     "-j",
-    type=int,
+    type=click.IntRange(min=0),
     default=0,
     show_default=True,
     help="Worker processes (0 = one per core).",

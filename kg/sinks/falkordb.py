@@ -19,7 +19,7 @@ from kg.sinks.cypher import FALKORDB, Statement
 from kg.sinks.sync import LoadSummary, load_graph, with_retries
 
 
-def _str(s: str) -> str:
+def _clean(s: str) -> str:
     # FalkorDB reads the query as a C string: a NUL would end it mid-literal, and a lone
     # surrogate cannot be sent as UTF-8. Both become U+FFFD (kg cleans stored fields of
     # them; this keeps a query well-formed whatever string it is given).
@@ -27,7 +27,22 @@ def _str(s: str) -> str:
         s = printable(s)
     if "\x00" in s:
         s = s.replace("\x00", "\ufffd")
+    return s
+
+
+def _str(s: str) -> str:
+    s = _clean(s)
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _name(k: object, what: str) -> str:
+    """A map key or parameter name in backticks (cleaned as strings are)."""
+    if not isinstance(k, str) or not k or "`" in k:
+        raise SinkError(
+            f"{what} {k!r} cannot be sent to FalkorDB (expected a non-empty name without "
+            "a backtick); rename it"
+        )
+    return "`" + _clean(k) + "`"
 
 
 def literal(v: Any) -> str:
@@ -60,21 +75,25 @@ def literal(v: Any) -> str:
     if t is dict:
         parts = []
         for k, x in v.items():
-            if "`" in k or not k:
-                raise SinkError(
-                    f"property name {k!r} cannot be sent to FalkorDB (empty or "
-                    "containing a backtick)"
-                )
-            parts.append("`" + k + "`:" + literal(x))
+            if type(k) is str and k.isascii() and k and "`" not in k and "\x00" not in k:
+                parts.append("`" + k + "`:" + literal(x))  # kg's own keys: the fast way
+            else:
+                parts.append(_name(k, "map key") + ":" + literal(x))
         return "{" + ",".join(parts) + "}"
     raise SinkError(f"cannot send a {t.__name__} value to FalkorDB: {v!r}")
 
 
 def with_params(text: str, params: dict | None) -> str:
-    """The query text with FalkorDB's parameter header in front."""
+    r"""The query text with FalkorDB's parameter header in front (values as :func:`literal`
+    encodes them: no value can break the statement).
+
+    >>> with_params("RETURN $p", {"p": "a\x00b"}) == 'CYPHER `p`="a\ufffdb" RETURN $p'
+    True
+    """
     if not params:
         return text
-    return "CYPHER " + " ".join(f"`{k}`={literal(v)}" for k, v in params.items()) + " " + text
+    header = " ".join(_name(k, "query parameter") + "=" + literal(v) for k, v in params.items())
+    return "CYPHER " + header + " " + text
 
 
 class FalkorDBBackend:
@@ -192,19 +211,25 @@ class FalkorDBBackend:
     def read(self, st: Statement) -> list[dict]:
         """Run a read-only statement; rows as dicts."""
 
+        q = with_params(st.text, st.params)  # encoded as write() does
+
         def run():
-            res = self._connect().ro_query(st.text, st.params or None)
+            res = self._connect().ro_query(q)
             cols = [h[1] if isinstance(h, list | tuple) else h for h in res.header]
             return [dict(zip(cols, row, strict=True)) for row in res.result_set]
 
         return self._call(run)
 
     def query(self, text: str, params: dict | None = None, read_only: bool = True):
-        """Run any Cypher (read-only unless told); returns (columns, rows)."""
+        """Run any Cypher (read-only unless told); returns (columns, rows).
+
+        `params` are encoded as :meth:`write` encodes them (see :func:`literal`): a NUL or
+        a lone surrogate in a string becomes U+FFFD instead of breaking the statement."""
+        q = with_params(text, params)
 
         def run():
             g = self._connect()
-            res = g.ro_query(text, params or None) if read_only else g.query(text, params or None)
+            res = g.ro_query(q) if read_only else g.query(q)
             cols = [h[1] if isinstance(h, list | tuple) else h for h in res.header]
             return cols, [list(r) for r in res.result_set]
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -12,13 +15,14 @@ from pathlib import Path
 
 import networkx as nx
 
+from kg.errors import IngestError, KGError
 from kg.graph.build import Counts
 from kg.graph.incremental import Delta
 from kg.ingest import IngestReport, read_papers
 from kg.ingest.dumps import ALL, Selection
 from kg.ingest.identity import SAME_PAPER, merge_papers
 from kg.model import Paper, Record, check_confidence
-from kg.store.db import Store, chunks, content_digest
+from kg.store.db import MARKER, Store, chunks, content_digest
 
 log = logging.getLogger("kg.build")
 
@@ -56,8 +60,39 @@ class BuildResult:
         return out
 
 
+Paths = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
+
+
+def input_paths(paths: Paths) -> list[str | Path]:
+    """`paths` as a list: one path (a str or a Path) is a list of one; IngestError if
+    there is none (as `kg build` refuses a build without inputs).
+
+    >>> input_paths("abstracts.jsonl")
+    ['abstracts.jsonl']
+    >>> input_paths(Path('abstracts.jsonl'))
+    [PosixPath('abstracts.jsonl')]
+    """
+    given = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    files = [p if isinstance(p, str) else Path(p) for p in given]
+    if not files:
+        raise IngestError(
+            "no input files given: expected one or more files of abstracts (a path or a "
+            "list of paths); give the files to read"
+        )
+    return files
+
+
+def check_jobs(jobs: int) -> None:
+    """KGError unless `jobs` is 0 (one worker process per core) or a positive number."""
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 0:
+        raise KGError(
+            "jobs should be 0 (one worker process per core) or a number of worker "
+            f"processes (1 or more); got {jobs!r}"
+        )
+
+
 def build_store(
-    paths: Iterable[str | Path],
+    paths: Paths,
     store: str | Path = "kg-data",
     jobs: int = 0,
     skip_bad: bool = False,
@@ -85,13 +120,23 @@ def build_store(
     (--category, --since); a record with the arXiv id or DOI of a stored paper is that
     paper. `report` (or a new one) is filled as reading goes: its ``new`` is the number of
     papers to extract, known when `progress` is first called.
+
+    `paths` may be one path. A build that fails before storing any paper into a store it
+    was creating (bad input, say) removes what it created: no empty store is left behind.
     """
     from kg.extract.pipeline import extract
 
-    check_confidence(min_confidence)  # before the store is made
+    files = input_paths(paths)  # all before the store is made
+    check_confidence(min_confidence)
+    check_jobs(jobs)
     t0 = time.perf_counter()
-    st = Store.create(store)
-    with st.lock():
+    made = _to_make(Path(store))
+    try:
+        st = Store.create(store)
+    except BaseException:
+        _unmake(made, None)
+        raise
+    with st.lock(), _unmade_on_failure(made, st):
         known = st.paper_sources()
         untitled, unsure = st.may_change() if known else (set(), set())
         base = st.records_version()
@@ -102,7 +147,7 @@ def build_store(
 
         def new_papers() -> Iterator[Paper]:
             for paper in read_papers(
-                paths,
+                files,
                 fmt=fmt,
                 skip_bad=skip_bad,
                 report=report,
@@ -200,3 +245,63 @@ def _with_sources(st: Store, papers: list[Paper]) -> Iterator[Record]:
     by_id = {p.id: p for p in papers}
     for rec in st.fetch(by_id).values():
         yield rec.model_copy(update={"paper": merge_papers(rec.paper, by_id[rec.paper.id])})
+
+
+@dataclass
+class _Made:
+    """What creating a new store makes: the directories that do not exist yet (deepest
+    first), and the names the store directory held before (when it exists, empty or with
+    what a killed creation left)."""
+
+    store: Path
+    dirs: list[Path]
+    before: set[str]
+
+
+def _to_make(p: Path) -> _Made | None:
+    """What creating the store at `p` will make; None if there is a store there already
+    (or something else: Store.create refuses it)."""
+    if (p / MARKER).exists() or (p.exists() and not p.is_dir()):
+        return None
+    if p.is_dir():
+        return _Made(p, [], set(os.listdir(p)))
+    dirs = [p]
+    dirs.extend(parent for parent in p.absolute().parents if not parent.exists())
+    return _Made(p, dirs, set())
+
+
+@contextlib.contextmanager
+def _unmade_on_failure(made: _Made | None, st: Store) -> Iterator[None]:
+    """Remove a store this build created if the build fails before storing a paper (run
+    while the store's lock is held, so no other build can be writing to it)."""
+    try:
+        yield
+    except BaseException:
+        if made is not None:
+            _unmake(made, st)
+        raise
+
+
+def _unmake(made: _Made | None, st: Store | None) -> None:
+    """Remove what creating the store made, unless it now holds papers (those are kept:
+    the next build goes on from them)."""
+    if made is None:
+        return
+    if st is not None:
+        try:
+            if st.paper_count():
+                return
+        except Exception:  # noqa: BLE001 - a store this build made and cannot read: remove it
+            log.debug("cannot count the papers of %s", made.store, exc_info=True)
+        st.close()
+    with contextlib.suppress(OSError):
+        for name in set(os.listdir(made.store)) - made.before:
+            path = made.store / name
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+    for d in made.dirs:  # deepest first; a directory something else wrote to stays
+        with contextlib.suppress(OSError):
+            d.rmdir()
