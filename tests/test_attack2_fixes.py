@@ -208,3 +208,21 @@ def test_build_api_refuses_no_inputs(tmp_path):
     with pytest.raises(KGError, match="no input files given"):
         kg.build([], store=new)
     assert not new.exists()
+
+
+def test_extract_shards_reports_progress_per_shard(tmp_path):
+    """kg extract-shards showed nothing until the end; its progress counts shards, the
+    ones finished before included."""
+    from kg.store.shards import extract_shards
+
+    shards = []
+    for i in range(2):
+        f = tmp_path / f"part-{i}.jsonl"
+        f.write_text(f'{{"id": "z{i}", "abstract": "We propose ZorbNet {i} for blip parsing."}}\n')
+        shards.append(f)
+    seen: list[int] = []
+    done = extract_shards(shards, tmp_path / "out", jobs=1, progress=seen.append)
+    assert len(done) == 2 and seen == [1, 1]
+    seen.clear()
+    assert extract_shards(shards, tmp_path / "out", jobs=1, progress=seen.append) == {}
+    assert seen == [2]

@@ -51,9 +51,12 @@ def extract_shards(inputs, out_dir, jobs, scheduler, fmt, skip_bad, force) -> No
 
         done = extract_shards_dask(inputs, out_dir, scheduler, fmt, skip_bad, force)
     else:
+        from kg.progress import MODEL_NOTE, bar, note
         from kg.store.shards import extract_shards as run
 
-        done = run(inputs, out_dir, jobs, fmt, skip_bad, force)
+        note(MODEL_NOTE)
+        with bar(len(inputs), "extract-shards", "shards") as b:
+            done = run(inputs, out_dir, jobs, fmt, skip_bad, force, progress=b.update)
     skipped = len(inputs) - len(done)
     click.echo(
         f"{len(done)} shard(s), {sum(done.values())} records written to {out_dir}"

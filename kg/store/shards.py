@@ -19,7 +19,7 @@ PosixPath('out/part-7.records.jsonl')
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from kg.errors import ExtractError, WorkerDied
@@ -96,23 +96,30 @@ def extract_shards(
     fmt: str | None = None,
     skip_bad: bool = False,
     force: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
     """Extract every input shard into `out_dir`, `jobs` processes at a time (0 = all cores).
 
     With at least as many shards as jobs, each worker takes whole shards; with fewer,
     shards go one after the other, each extracted by `jobs` processes. Returns output
     path -> number of records for the shards extracted now (finished ones are skipped
-    unless `force`).
+    unless `force`). `progress` is called with the number of shards finished before (skipped), then
+    with 1 as each shard is finished.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    inputs = list(inputs)
     todo = _plan(inputs, out, force)
+    if progress is not None and len(inputs) > len(todo):
+        progress(len(inputs) - len(todo))  # finished before: skipped
     jobs = jobs or os.cpu_count() or 1
     done: dict[str, int] = {}
     if len(todo) < jobs or jobs == 1:
         for p in todo:
             path, n = extract_shard(p, out, jobs, fmt, skip_bad)
             done[path] = n
+            if progress is not None:
+                progress(1)
         return done
     tasks = [(str(p), str(out), fmt, skip_bad) for p in todo]
     try:
@@ -126,6 +133,8 @@ def extract_shards(
             maxtasksperchild=8,
         ):
             done[path] = n
+            if progress is not None:
+                progress(1)
     except WorkerDied as e:
         raise WorkerDied(
             f"{e}; the {len(done)} shards finished so far are kept and a rerun skips them: "
