@@ -58,46 +58,11 @@ def test_workers_that_cannot_load_the_model_stop_the_run(tmp_path):
     assert res.stderr.startswith("Error:") and "scripts/train.py" in res.stderr
 
 
-def test_a_worker_that_dies_stops_the_run_and_writes_nothing(tmp_path):
-    out = tmp_path / "out.jsonl"
+def _kill_a_worker(*args: str) -> tuple[int, str]:
+    """Run `kg ARGS`, SIGKILL its first worker process as soon as there is one (as the
+    out-of-memory killer would), and return its exit status and standard error."""
     run = subprocess.Popen(
-        [
-            str(KG),
-            "extract",
-            "--jobs",
-            "2",
-            str(_papers(tmp_path / "p.jsonl", 3000)),
-            "-o",
-            str(out),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        workers: list[int] = []
-        deadline = time.monotonic() + 120
-        while not workers and time.monotonic() < deadline and run.poll() is None:
-            workers = [w for fs in _children(run.pid) for w in _children(fs)]
-            time.sleep(0.2)
-        assert workers, "no worker process started"
-        os.kill(workers[0], signal.SIGKILL)  # as the out-of-memory killer would
-        _, err = run.communicate(timeout=300)
-    finally:
-        run.kill()
-    assert run.returncode == 1, err[-2000:]
-    assert err.startswith("Error:") and "--jobs" in err
-    assert not out.exists()
-
-
-def test_a_shard_worker_that_dies_stops_the_run(tmp_path):
-    shards = [_papers(tmp_path / f"part-{i}.jsonl", 400) for i in range(4)]
-    out = tmp_path / "records"
-    run = subprocess.Popen(
-        [str(KG), "extract-shards", *map(str, shards), "--out", str(out), "--jobs", "2"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        [str(KG), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
         workers: list[int] = []
@@ -110,5 +75,21 @@ def test_a_shard_worker_that_dies_stops_the_run(tmp_path):
         _, err = run.communicate(timeout=300)
     finally:
         run.kill()
-    assert run.returncode == 1, err[-2000:]
+    return run.returncode, err
+
+
+def test_a_worker_that_dies_stops_the_run_and_writes_nothing(tmp_path):
+    out = tmp_path / "out.jsonl"
+    papers = _papers(tmp_path / "p.jsonl", 3000)
+    code, err = _kill_a_worker("extract", "--jobs", "2", str(papers), "-o", str(out))
+    assert code == 1, err[-2000:]
+    assert err.startswith("Error:") and "--jobs" in err
+    assert not out.exists()
+
+
+def test_a_shard_worker_that_dies_stops_the_run(tmp_path):
+    shards = [str(_papers(tmp_path / f"part-{i}.jsonl", 400)) for i in range(4)]
+    out = tmp_path / "records"
+    code, err = _kill_a_worker("extract-shards", *shards, "--out", str(out), "--jobs", "2")
+    assert code == 1, err[-2000:]
     assert err.startswith("Error:") and "rerun skips them" in err and "SIGKILL" in err
