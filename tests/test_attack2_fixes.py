@@ -226,3 +226,28 @@ def test_extract_shards_reports_progress_per_shard(tmp_path):
     seen.clear()
     assert extract_shards(shards, tmp_path / "out", jobs=1, progress=seen.append) == {}
     assert seen == [2]
+
+
+def test_extract_shards_takes_the_formats_build_takes(tmp_path):
+    """extract-shards offered only the text layouts for --format; a dump could not be
+    named (build and extract take arxiv, openalex, s2 and pwc)."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    rec = {
+        "paper_url": "https://paperswithcode.com/paper/zorbnet",
+        "url_abs": "https://arxiv.org/abs/2101.00001",
+        "arxiv_id": "2101.00001",
+        "title": "ZorbNet",
+        "abstract": "We propose ZorbNet for blip parsing on QuuxSet.",
+    }
+    dump = tmp_path / "pwc.json"
+    dump.write_text(json.dumps([rec]))
+    out = tmp_path / "out"
+    res = CliRunner().invoke(
+        main, ["extract-shards", str(dump), "--out", str(out), "--format", "pwc", "-j", "1"]
+    )
+    assert res.exit_code == 0, res.output
+    (shard,) = out.glob("*.records.jsonl")
+    assert json.loads(shard.read_text())["paper"]["ids"]["arxiv"] == "2101.00001"

@@ -17,7 +17,7 @@ import sys
 
 import click
 
-from kg.cli.options import PROBABILITY, STORE_OPTION
+from kg.cli.options import INPUT_FORMATS, PROBABILITY, STORE_OPTION
 from kg.errors import KGError
 from kg.query.questions import SHOWN
 from kg.table import format_table, paper_lines
@@ -76,9 +76,7 @@ def _inputs(f):
     f = click.option(
         "--format",
         "fmt",
-        type=click.Choice(
-            ["lines", "pairs", "daily", "jsonl", "csv", "arxiv", "openalex", "s2", "pwc"]
-        ),
+        type=click.Choice(INPUT_FORMATS),
         default=None,
         help="Input format (default: detected per file, from its content "
         "for the dumps arxiv, openalex, s2 and pwc; gzip is read as it is).",

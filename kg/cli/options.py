@@ -27,6 +27,10 @@ BASE_OPTION = click.option(
 )
 
 
+# the formats kg reads, as `--format` offers them (text layouts, then the dumps)
+INPUT_FORMATS = ["lines", "pairs", "daily", "jsonl", "csv", "arxiv", "openalex", "s2", "pwc"]
+
+
 class Probability(click.FloatRange):
     """A number from 0 to 1 (a confidence). Unlike click.FloatRange it refuses NaN, which
     every range check lets through (no comparison with NaN is true)."""

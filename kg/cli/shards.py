@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from kg.cli.options import INPUT_FORMATS
+
 
 @click.command("extract-shards")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
@@ -34,9 +36,10 @@ import click
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["lines", "pairs", "daily", "jsonl", "csv"]),
+    type=click.Choice(INPUT_FORMATS),
     default=None,
-    help="Input format (default: detected per file).",
+    help="Input format (default: detected per file, the dumps arxiv, openalex, s2 and pwc "
+    "from their content).",
 )
 @click.option("--skip-bad", is_flag=True, help="Skip records that cannot be read.")
 @click.option("--force", is_flag=True, help="Extract shards again even if their output exists.")
