@@ -13,9 +13,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_checks import one_line_error, run
 
-from kg.cli import main
 from kg.errors import IngestError
 from kg.ingest import read_file, read_papers
 
@@ -24,27 +23,6 @@ ABSTRACTS = [
     "We use ResNet on ImageNet.",
     "GPT-2 improves language modeling on WikiText.",
 ]
-
-
-def run(*args, ok: bool = True):
-    res = CliRunner().invoke(main, [str(a) for a in args])
-    if ok:
-        assert res.exit_code == 0, (res.output, res.exception)
-    return res
-
-
-def one_line_error(res, *words: str) -> str:
-    """The run failed with one 'Error: ...' line containing `words`, not a traceback."""
-    assert res.exit_code != 0
-    assert not isinstance(res.exception, Exception) or isinstance(res.exception, SystemExit), repr(
-        res.exception
-    )
-    out = res.output.strip().splitlines()
-    assert out and out[-1].startswith("Error: "), res.output
-    assert "Traceback" not in res.output
-    for w in words:
-        assert w in out[-1], out[-1]
-    return out[-1]
 
 
 @pytest.fixture

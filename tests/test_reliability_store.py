@@ -8,31 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_checks import one_line_error, run
 from small_store import make_store, records
 
-from kg.cli import main
 from kg.errors import StoreError
 from kg.model import Paper, Record, Source
 from kg.store.db import DB, Store
 from kg.store.merge import merge_stores
-
-
-def run(*args, ok: bool = True):
-    res = CliRunner().invoke(main, [str(a) for a in args])
-    if ok:
-        assert res.exit_code == 0, (res.output, res.exception)
-    return res
-
-
-def one_line_error(res, *words: str) -> str:
-    assert res.exit_code != 0
-    assert isinstance(res.exception, SystemExit), repr(res.exception)
-    last = res.output.strip().splitlines()[-1]
-    assert last.startswith("Error: ") and "Traceback" not in res.output, res.output
-    for w in words:
-        assert w in last, last
-    return last
 
 
 def snapshot(path: Path) -> dict[str, object]:

@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from cli_checks import one_line_error, run
 from small_store import make_store, records
 
-from kg.cli import main
 from kg.errors import IngestError, StoreError
 from kg.model import Record
 from kg.store.db import DB, LOCK, MARKER, Store
@@ -27,23 +26,6 @@ ABSTRACT = (
     "We propose QuillNet, a recurrent network for tide forecasting. QuillNet outperforms "
     "WaveGrid on the HarborSet benchmark with 12.5% lower error."
 )
-
-
-def run(*args: object, ok: bool = True):
-    res = CliRunner().invoke(main, [str(a) for a in args])
-    if ok:
-        assert res.exit_code == 0, (res.output, res.exception)
-    return res
-
-
-def one_line_error(res, *words: str) -> str:
-    assert res.exit_code == 1, res.output
-    assert isinstance(res.exception, SystemExit), repr(res.exception)
-    last = res.output.strip().splitlines()[-1]
-    assert last.startswith("Error: ") and "Traceback" not in res.output, res.output
-    for w in words:
-        assert w in last, last
-    return last
 
 
 def kg(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
