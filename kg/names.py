@@ -149,3 +149,19 @@ def entity_key(type_: str, name: str) -> str:
     if type_ == "Repository":
         return "repository:" + normalize_url(name).lower()
     return f"{type_.lower()}:{normal_form(name)}"
+
+
+def untitled_name(text: str, size: int = 60) -> str:
+    """What a paper without a title is called: the first words of its abstract (an id says
+    nothing to a reader).
+
+    >>> untitled_name("We study how  zorb layers scale with depth, width and data in detail.")
+    'We study how zorb layers scale with depth, width and data in…'
+    >>> untitled_name("Short abstract."), untitled_name("x" * 70)[-3:]
+    ('Short abstract.', 'xx…')
+    """
+    words = " ".join(text.split())
+    if len(words) <= size:
+        return words
+    cut = words.rfind(" ", 0, size + 1)
+    return words[: cut if cut > 0 else size].rstrip(",;:") + "…"

@@ -34,7 +34,7 @@ import networkx as nx
 from kg.graph.resolve import resolve
 from kg.ids import ID_PROPS
 from kg.model import PAPER, Record
-from kg.names import unlatex
+from kg.names import unlatex, untitled_name
 from kg.schema import NODE_LABELS, RELATION
 
 # A digest: [paper id, paper node attributes, entities, facts, results] where
@@ -48,22 +48,6 @@ Edge = tuple[str, str, str]
 
 def paper_node(paper_id: str) -> str:
     return f"paper:{paper_id}"
-
-
-def untitled_name(text: str, size: int = 60) -> str:
-    """What a paper without a title is called: the first words of its abstract (an id says
-    nothing to a reader).
-
-    >>> untitled_name("We study how  zorb layers scale with depth, width and data in detail.")
-    'We study how zorb layers scale with depth, width and data in…'
-    >>> untitled_name("Short abstract."), untitled_name("x" * 70)[-3:]
-    ('Short abstract.', 'xx…')
-    """
-    words = " ".join(text.split())
-    if len(words) <= size:
-        return words
-    cut = words.rfind(" ", 0, size + 1)
-    return words[: cut if cut > 0 else size].rstrip(",;:") + "…"
 
 
 def digest(rec: dict) -> Digest:

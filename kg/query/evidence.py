@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from kg.graph.build import untitled_name
+from kg.names import untitled_name
 
 if TYPE_CHECKING:
     from kg.query.api import KnowledgeGraph
